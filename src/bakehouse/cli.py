@@ -1,0 +1,70 @@
+"""The `bakehouse` command line.
+
+Each command is a thin wrapper over a library function. Errors derived from
+:class:`bakehouse.errors.BakehouseError` are printed as one plain message; ``--debug`` shows the
+traceback too.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, ParamSpec, TypeVar
+
+import typer
+from rich.console import Console
+
+from bakehouse import __version__
+from bakehouse.errors import BakehouseError
+
+app = typer.Typer(
+    name="bakehouse",
+    help="Bakehouse: combine partnership data ethically, find where need will arise, act with "
+    "communities and prove what works.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+console = Console(stderr=True)
+_state = {"debug": False}
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def reports_errors(func: Callable[P, R]) -> Callable[P, R]:
+    """Print a BakehouseError as a message and exit 2, unless --debug was given."""
+
+    @wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return func(*args, **kwargs)
+        except BakehouseError as error:
+            if _state["debug"]:
+                raise
+            console.print(f"[bold red]Error:[/] {error.message}", highlight=False)
+            sys.exit(2)
+
+    return wrapper
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"bakehouse {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    debug: bool = typer.Option(False, "--debug", help="Show full tracebacks on errors."),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
+    ),
+) -> None:
+    _state["debug"] = debug
+
+
+def register(command: Callable[..., Any], name: str) -> None:
+    """Add a command to the app with error reporting."""
+    app.command(name=name)(reports_errors(command))
