@@ -1,0 +1,58 @@
+# Bakehouse: every target installs what it needs, so a fresh machine with Python and git is enough.
+SHELL := /bin/bash
+PYTHON ?= python3
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := .venv
+RUN := $(UV) run --frozen
+
+.PHONY: setup setup-browser demo test test-all lint bench world clean help
+
+help:
+	@echo "make demo      set up, build the Basildon world and show it"
+	@echo "make test      set up (with the browser where possible) and run the test suite"
+	@echo "make test-all  the suite including slow cases"
+	@echo "make lint      ruff and mypy"
+	@echo "make bench     benchmark scripts (medians and ratios)"
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv
+
+.venv/.synced: $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen --quiet
+	@touch $@
+
+setup: .venv/.synced
+
+# Debian's chromium for browser tests, installed when running as root and missing.
+setup-browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	      || echo "chromium could not be installed: browser tests will be skipped"; \
+	  else echo "chromium not found and not root: browser tests will be skipped"; fi; \
+	fi
+
+world: setup
+	$(RUN) bakehouse world --area basildon --seed 1 --out data/world
+
+demo: setup world
+
+test: setup setup-browser
+	$(RUN) pytest
+
+test-all: setup setup-browser
+	$(RUN) pytest -m "slow or not slow"
+
+lint: setup
+	$(RUN) ruff check src tests bench scripts
+	$(RUN) ruff format --check src tests bench scripts
+	$(RUN) mypy
+
+bench: setup
+	$(RUN) python bench/world.py
+
+clean:
+	rm -rf .venv $(TOOLS) data/world data/ws .pytest_cache .mypy_cache .ruff_cache
