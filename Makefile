@@ -24,7 +24,12 @@ $(UV):
 	$(UV) sync --frozen --quiet
 	@touch $@
 
-setup: .venv/.synced
+# GOV.UK Frontend for the web app, from the npm registry, served locally.
+node_modules/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null; then npm ci --silent --no-audit --no-fund && touch $@; \
+	else echo "npm not found: web pages will have no GOV.UK Frontend styles"; fi
+
+setup: .venv/.synced node_modules/.installed
 
 # Debian's chromium for browser tests, installed when running as root and missing.
 setup-browser:

@@ -16,6 +16,7 @@ import typer
 from rich.console import Console
 
 from bakehouse import __version__
+from bakehouse.commands import world as world_command
 from bakehouse.errors import BakehouseError
 
 app = typer.Typer(
@@ -68,3 +69,9 @@ def main(
 def register(command: Callable[..., Any], name: str) -> None:
     """Add a command to the app with error reporting."""
     app.command(name=name)(reports_errors(command))
+
+
+register(world_command.world, "world")
+
+if __name__ == "__main__":
+    app()

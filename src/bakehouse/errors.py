@@ -71,3 +71,11 @@ class CustodyError(BakehouseError):
 
 class AuditChainBroken(BakehouseError):
     """The append-only audit log has been altered."""
+
+
+class ExtractError(BakehouseError):
+    """An input file cannot be read at all: empty, corrupt, or not in its declared encoding."""
+
+
+class WorkspaceError(BakehouseError):
+    """The workspace is locked by another run, or not in a state the command can work on."""

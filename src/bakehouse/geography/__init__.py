@@ -1,0 +1,8 @@
+"""Small-area geography: LSOAs, postcodes, boundaries and deprivation for the default areas."""
+
+from __future__ import annotations
+
+from bakehouse.geography.areas import AREAS, Area, load_area, load_postcodes
+from bakehouse.geography.deprivation import Deprivation, load_deprivation
+
+__all__ = ["AREAS", "Area", "Deprivation", "load_area", "load_deprivation", "load_postcodes"]

@@ -1,0 +1,226 @@
+"""A minimal, deterministic Excel workbook writer: one sheet, text, numbers and real dates.
+
+openpyxl writes about ten thousand rows a second and stamps the current time in the package,
+which is too slow for a county's headcount returns and breaks byte-for-byte reproducibility. A
+workbook is a zip of a few XML parts, so this module builds the sheet XML with vectorised string
+operations and zips it with fixed entry times. Dates are stored as Excel serial numbers with a
+date style, so Excel and openpyxl read them as dates; a date column value that is not a date
+(someone typed 31/02/2021) stays as text, as Excel keeps it.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Iterator, Mapping
+from datetime import date
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+CellKind = Literal["text", "date", "number"]
+
+_EPOCH = np.datetime64("1899-12-30", "D")  # Excel's day 0 in the 1900 date system
+_FIXED_TIME = (1980, 1, 1, 0, 0, 0)  # zip entry times: the earliest a zip can hold
+_ROWS_PER_CHUNK = 50_000
+
+_CONTENT_TYPES = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">\
+<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>\
+<Default Extension="xml" ContentType="application/xml"/>\
+<Override PartName="/xl/workbook.xml" \
+ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>\
+<Override PartName="/xl/worksheets/sheet1.xml" \
+ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>\
+<Override PartName="/xl/styles.xml" \
+ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>\
+<Override PartName="/docProps/core.xml" \
+ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>\
+<Override PartName="/docProps/app.xml" \
+ContentType="application/vnd.openxmlformats-officedocument.extended-properties+xml"/>\
+</Types>"""
+
+_ROOT_RELS = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">\
+<Relationship Id="rId1" \
+Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" \
+Target="xl/workbook.xml"/>\
+<Relationship Id="rId2" \
+Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties" \
+Target="docProps/core.xml"/>\
+<Relationship Id="rId3" \
+Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/extended-properties" \
+Target="docProps/app.xml"/>\
+</Relationships>"""
+
+_WORKBOOK = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" \
+xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">\
+<sheets><sheet name="{sheet}" sheetId="1" r:id="rId1"/></sheets></workbook>"""
+
+_WORKBOOK_RELS = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">\
+<Relationship Id="rId1" \
+Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" \
+Target="worksheets/sheet1.xml"/>\
+<Relationship Id="rId2" \
+Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" \
+Target="styles.xml"/>\
+</Relationships>"""
+
+# Style 0 is the default; style 1 shows a serial number as a UK date.
+_STYLES = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">\
+<numFmts count="1"><numFmt numFmtId="164" formatCode="dd/mm/yyyy"/></numFmts>\
+<fonts count="1"><font><sz val="11"/><name val="Calibri"/></font></fonts>\
+<fills count="2"><fill><patternFill patternType="none"/></fill>\
+<fill><patternFill patternType="gray125"/></fill></fills>\
+<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>\
+<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>\
+<cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>\
+<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>\
+</cellXfs>\
+<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>\
+</styleSheet>"""
+
+_CORE = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<cp:coreProperties \
+xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" \
+xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" \
+xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">\
+<dc:creator>{creator}</dc:creator>\
+<dcterms:created xsi:type="dcterms:W3CDTF">{stamp}</dcterms:created>\
+<dcterms:modified xsi:type="dcterms:W3CDTF">{stamp}</dcterms:modified>\
+</cp:coreProperties>"""
+
+_APP = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">\
+<Application>Microsoft Excel</Application></Properties>"""
+
+_SHEET_HEAD = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>"""
+_SHEET_TAIL = "</sheetData></worksheet>"
+
+
+def write_workbook(
+    path: Path,
+    sheet: str,
+    columns: Mapping[str, pa.Array],
+    kinds: Mapping[str, CellKind],
+    *,
+    date_format: str,
+    stamp: date,
+    creator: str,
+) -> None:
+    """Write one sheet: a header row, then ``columns`` (string arrays, null for an empty cell).
+
+    ``date`` columns hold dates written as ``date_format``; ``number`` columns hold decimal
+    numbers as text (the caller renders them).
+    ``stamp`` is the workbook's created and modified time (the extract's as-at date).
+    """
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
+        _put(zf, "[Content_Types].xml", _CONTENT_TYPES)
+        _put(zf, "_rels/.rels", _ROOT_RELS)
+        _put(
+            zf,
+            "docProps/core.xml",
+            _CORE.format(creator=_escape_text(creator), stamp=f"{stamp.isoformat()}T00:00:00Z"),
+        )
+        _put(zf, "docProps/app.xml", _APP)
+        _put(zf, "xl/workbook.xml", _WORKBOOK.format(sheet=_escape_text(sheet)))
+        _put(zf, "xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
+        _put(zf, "xl/styles.xml", _STYLES)
+        with zf.open(_entry("xl/worksheets/sheet1.xml"), "w", force_zip64=True) as out:
+            out.write(_SHEET_HEAD.encode())
+            out.write(_header_row(list(columns)).encode())
+            for chunk in _row_chunks(columns, kinds, date_format):
+                out.write(chunk)
+            out.write(_SHEET_TAIL.encode())
+
+
+def _entry(name: str) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, date_time=_FIXED_TIME)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = 0o600 << 16
+    return info
+
+
+def _put(zf: zipfile.ZipFile, name: str, text: str) -> None:
+    zf.writestr(_entry(name), text.encode("utf-8"))
+
+
+def _escape_text(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(ord("A") + remainder) + letters
+    return letters
+
+
+def _header_row(names: list[str]) -> str:
+    cells = "".join(
+        f'<c r="{_column_letter(i)}1" t="inlineStr"><is><t>{_escape_text(name)}</t></is></c>'
+        for i, name in enumerate(names)
+    )
+    return f'<row r="1">{cells}</row>'
+
+
+def _row_chunks(
+    columns: Mapping[str, pa.Array], kinds: Mapping[str, CellKind], date_format: str
+) -> Iterator[bytes]:
+    """The sheet's data rows as UTF-8 XML, a chunk of rows at a time."""
+    n = len(next(iter(columns.values()))) if columns else 0
+    for start in range(0, n, _ROWS_PER_CHUNK):
+        stop = min(start + _ROWS_PER_CHUNK, n)
+        row_numbers = pa.array(np.arange(start + 2, stop + 2)).cast(pa.string())
+        parts = [pc.binary_join_element_wise('<row r="', row_numbers, '">', "")]
+        for i, (name, values) in enumerate(columns.items()):
+            # Every cell carries its reference: readers place a cell without one in the next
+            # column, which would shift the row after an empty cell.
+            ref = pc.binary_join_element_wise(_column_letter(i), row_numbers, "")
+            parts.append(_cells(values[start:stop], ref, kinds[name], date_format))
+        rows = pc.binary_join_element_wise(*parts, "</row>", "")
+        yield "".join(rows.to_pylist()).encode("utf-8")
+
+
+def _cells(values: pa.Array, ref: pa.Array, kind: CellKind, date_format: str) -> pa.Array:
+    """Each value as a cell element; an empty string (no element) for null."""
+    text = _text_cells(values, ref)
+    if kind == "text":
+        return text
+    if kind == "number":
+        number = pc.binary_join_element_wise('<c r="', ref, '"><v>', values, "</v></c>", "")
+        return pc.fill_null(number, "")
+    serial = _excel_serials(values, date_format).cast(pa.string())
+    dated = pc.binary_join_element_wise('<c r="', ref, '" s="1"><v>', serial, "</v></c>", "")
+    return pc.if_else(pc.is_valid(serial), dated, text)
+
+
+def _text_cells(values: pa.Array, ref: pa.Array) -> pa.Array:
+    escaped = values
+    for raw, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
+        escaped = pc.replace_substring(escaped, raw, entity)
+    cells = pc.binary_join_element_wise(
+        '<c r="', ref, '" t="inlineStr"><is><t>', escaped, "</t></is></c>", ""
+    )
+    return pc.fill_null(cells, "")
+
+
+def _excel_serials(values: pa.Array, date_format: str) -> pa.Array:
+    """Excel serial day numbers of values that are real dates in ``date_format``, else null.
+
+    Arrow's parser rolls 31/02 over into March, so a value counts as a date only if it formats
+    back to the same text.
+    """
+    parsed = pc.strptime(values, format=date_format, unit="s", error_is_null=True)
+    same = pc.equal(pc.strftime(parsed, format=date_format), values)
+    days = pc.cast(pc.cast(parsed, pa.date32()), pa.int32())
+    serial = pc.add(days, int((np.datetime64("1970-01-01", "D") - _EPOCH).astype(int)))
+    return pc.if_else(pc.fill_null(same, False), serial, None)
