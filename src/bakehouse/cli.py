@@ -16,6 +16,8 @@ import typer
 from rich.console import Console
 
 from bakehouse import __version__
+from bakehouse.commands import custody as custody_commands
+from bakehouse.commands import ingest as ingest_command
 from bakehouse.commands import world as world_command
 from bakehouse.errors import BakehouseError
 
@@ -72,6 +74,24 @@ def register(command: Callable[..., Any], name: str) -> None:
 
 
 register(world_command.world, "world")
+register(ingest_command.ingest, "ingest")
+
+
+def _group(name: str, help_text: str, commands: dict[str, Callable[..., Any]]) -> None:
+    """A command group (``bakehouse custodian init``) with the same error reporting."""
+    group = typer.Typer(help=help_text, no_args_is_help=True)
+    for command_name, command in commands.items():
+        group.command(name=command_name)(reports_errors(command))
+    app.add_typer(group, name=name)
+
+
+_group("custodian", "The data custodian's key, subject access requests and erasure.",
+       {"init": custody_commands.init, "sar": custody_commands.sar,
+        "erase": custody_commands.erase})
+_group("optout", "The opt-out register (people who objected).",
+       {"add": custody_commands.optout_add, "list": custody_commands.optout_list,
+        "remove": custody_commands.optout_remove})
+_group("audit", "The hash-chained audit log.", {"verify": custody_commands.audit_verify})
 
 if __name__ == "__main__":
     app()

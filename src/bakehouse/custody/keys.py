@@ -1,0 +1,137 @@
+"""The custodian's secret: where it lives, how it is created, and the checks before it is used.
+
+Every token and pseudonymous id is an HMAC-SHA-256 under this key, so whoever holds it can
+recompute them. It therefore lives with the custodian, outside the repository and outside the
+workspace, readable by its owner only. A missing key is an error, never a silent default.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bakehouse.errors import CustodyError
+
+KEY_BYTES = 32
+ENV_KEY = "BAKEHOUSE_CUSTODIAN_KEY"
+ENV_KEY_FILE = "BAKEHOUSE_CUSTODIAN_KEY_FILE"
+_HMAC_BLOCK = 64
+
+
+def default_key_file() -> Path:
+    """``$XDG_CONFIG_HOME/bakehouse/custodian.key``, by default under ``~/.config``."""
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "bakehouse" / "custodian.key"
+
+
+@dataclass(frozen=True)
+class CustodianKey:
+    """A 256-bit secret. Its ``repr`` never shows the secret."""
+
+    secret: bytes = field(repr=False)
+    origin: str
+
+    @property
+    def key_id(self) -> str:
+        """A public fingerprint: tells which key made a workspace, reveals nothing of it."""
+        return hmac.new(self.secret, b"bakehouse key id", hashlib.sha256).hexdigest()[:16]
+
+    def pads(self) -> tuple[bytes, bytes]:
+        """The HMAC inner and outer padded keys (RFC 2104), for computing HMAC inside SQL."""
+        block = self.secret.ljust(_HMAC_BLOCK, b"\0")
+        return bytes(b ^ 0x36 for b in block), bytes(b ^ 0x5C for b in block)
+
+    def digest(self, message: str) -> str:
+        return hmac.new(self.secret, message.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def _enclosing_git_work_tree(path: Path) -> Path | None:
+    for parent in [path, *path.parents]:
+        if (parent / ".git").exists():
+            return parent
+    return None
+
+
+def _refuse_unsafe_location(path: Path, guarded: list[Path]) -> None:
+    resolved = path.expanduser().resolve()
+    tree = _enclosing_git_work_tree(resolved.parent)
+    if tree is not None:
+        raise CustodyError(
+            "The custodian key file would be inside a git work tree",
+            file=path,
+            fix=f"Keep the key outside {tree}, e.g. the default {default_key_file()}",
+        )
+    for folder in guarded:
+        if resolved.is_relative_to(folder.expanduser().resolve()):
+            raise CustodyError(
+                "The custodian key file would be inside the workspace it protects",
+                file=path,
+                fix=f"Keep the key outside {folder}, e.g. the default {default_key_file()}",
+            )
+
+
+def init_key(path: Path | None = None, *, guarded: list[Path] | None = None) -> Path:
+    """Create a new key file (0600) and return its path. Refuses to overwrite an existing key,
+    because every token made with the old key would become unlinkable."""
+    target = (path or default_key_file()).expanduser()
+    _refuse_unsafe_location(target, guarded or [])
+    if target.exists():
+        raise CustodyError(
+            "A custodian key already exists",
+            file=target,
+            fix="Keep using it; replacing it makes every existing token unlinkable. Move it away "
+            "first if you really mean to start again",
+        )
+    target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w", encoding="ascii") as handle:
+        handle.write(secrets.token_hex(KEY_BYTES) + "\n")
+    return target
+
+
+def _parse_secret(text: str, origin: str, file: Path | None) -> bytes:
+    value = text.strip()
+    try:
+        secret = bytes.fromhex(value)
+    except ValueError:
+        secret = b""
+    if len(secret) != KEY_BYTES:
+        raise CustodyError(
+            f"The custodian key from {origin} is not {KEY_BYTES * 2} hexadecimal characters",
+            file=file,
+            fix="Create a key with `bakehouse custodian init`",
+        )
+    return secret
+
+
+def load_key(path: Path | None = None, *, guarded: list[Path] | None = None) -> CustodianKey:
+    """Find the key: an explicit file, else ``BAKEHOUSE_CUSTODIAN_KEY`` (hex), else
+    ``BAKEHOUSE_CUSTODIAN_KEY_FILE``, else the default file. Refuses a key inside a git work tree
+    or a guarded folder (the workspace), or a key file others can read."""
+    if path is None and os.environ.get(ENV_KEY):
+        return CustodianKey(_parse_secret(os.environ[ENV_KEY], ENV_KEY, None), f"${ENV_KEY}")
+    if path is None and os.environ.get(ENV_KEY_FILE):
+        path = Path(os.environ[ENV_KEY_FILE])
+    target = (path or default_key_file()).expanduser()
+    if not target.is_file():
+        raise CustodyError(
+            "No custodian key found",
+            file=target,
+            fix="The custodian creates one with `bakehouse custodian init`, or points "
+            f"--key-file, ${ENV_KEY_FILE} or ${ENV_KEY} at theirs",
+        )
+    _refuse_unsafe_location(target, guarded or [])
+    mode = stat.S_IMODE(target.stat().st_mode)
+    if mode & 0o077:
+        raise CustodyError(
+            "The custodian key file can be read by other users",
+            file=target,
+            fix=f"Run `chmod 600 {target}`",
+        )
+    secret = _parse_secret(target.read_text(encoding="ascii"), "the key file", target)
+    return CustodianKey(secret, str(target))

@@ -1,0 +1,207 @@
+"""The workspace: where the two zones, the reports, the registers and the audit log live, and how
+they change all at once or not at all.
+
+A change (an ingestion run, an erasure) is built in a staging folder beside the live files. When
+it is complete, a commit record listing the files to move is written atomically; then each file is
+renamed into place. A run that dies before the commit record leaves the last good state untouched
+(its staging folder is removed next time); one that dies after it is rolled forward next time, as
+the files it lists are complete. Only one change runs at a time (an exclusive lock).
+
+Layout::
+
+    <workspace>/custodian.duckdb   identifiers, quarantine, record register (custodian only)
+    <workspace>/analysis.duckdb    attributes keyed by token, LSOA (analysts)
+    <workspace>/reports/           data quality report, HTML and JSON
+    <workspace>/registers.json     opt-out and erasure registers (keyed hashes, no identifiers)
+    <workspace>/manifest.json      what the current state was built from
+    <workspace>/audit.jsonl        hash-chained audit log
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bakehouse.custody.audit import AuditEvent, AuditLog
+from bakehouse.errors import WorkspaceError
+
+CUSTODIAN = "custodian.duckdb"
+ANALYSIS = "analysis.duckdb"
+MANIFEST = "manifest.json"
+REGISTERS = "registers.json"
+REPORTS = "reports"
+AUDIT = "audit.jsonl"
+_STAGING = ".staging"
+_COMMIT = ".commit.json"
+_LOCK = ".lock"
+
+
+def _fsync_dir(folder: Path) -> None:
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def write_atomic(path: Path, text: str, mode: int = 0o600) -> None:
+    """Write a small text file so readers see the old or the new content, never a mixture."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.tmp")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    temporary.replace(path)
+    _fsync_dir(path.parent)
+
+
+@dataclass(frozen=True)
+class Staging:
+    """A change being built: write the new versions of files under ``folder`` using the same
+    relative paths as in the workspace."""
+
+    run_id: str
+    folder: Path
+
+    def path(self, relative: str) -> Path:
+        target = self.folder / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        return target
+
+
+class Workspace:
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+
+    # paths -----------------------------------------------------------------------------------
+    @property
+    def custodian_db(self) -> Path:
+        return self.root / CUSTODIAN
+
+    @property
+    def analysis_db(self) -> Path:
+        return self.root / ANALYSIS
+
+    @property
+    def reports(self) -> Path:
+        return self.root / REPORTS
+
+    @property
+    def registers(self) -> Path:
+        return self.root / REGISTERS
+
+    @property
+    def manifest_path(self) -> Path:
+        return self.root / MANIFEST
+
+    @property
+    def audit(self) -> AuditLog:
+        return AuditLog(self.root / AUDIT)
+
+    def manifest(self) -> dict[str, Any] | None:
+        if not self.manifest_path.exists():
+            return None
+        loaded: dict[str, Any] = json.loads(self.manifest_path.read_text(encoding="utf-8"))
+        return loaded
+
+    def require_zones(self) -> None:
+        if not (self.custodian_db.exists() and self.analysis_db.exists()):
+            raise WorkspaceError(
+                "The workspace has no zones yet",
+                file=self.root,
+                fix="Run `bakehouse ingest` first",
+            )
+
+    # locking and recovery ----------------------------------------------------------------------
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[None]:
+        """Hold the workspace exclusively; recover an interrupted change first."""
+        self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
+        with (self.root / _LOCK).open("a") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise WorkspaceError(
+                    "Another command is changing this workspace",
+                    file=self.root,
+                    fix="Wait for it to finish, then try again",
+                ) from None
+            try:
+                self._recover()
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def _recover(self) -> None:
+        commit = self.root / _COMMIT
+        if commit.exists():
+            record = json.loads(commit.read_text(encoding="utf-8"))
+            self._move_into_place(Path(record["staging"]), record["files"])
+            commit.unlink()
+            _fsync_dir(self.root)
+            self.audit.append(
+                AuditEvent(
+                    action="workspace.recovered",
+                    details={"run_id": record["run_id"], "rolled_forward": record["files"]},
+                )
+            )
+        staging_root = self.root / _STAGING
+        if staging_root.exists():
+            shutil.rmtree(staging_root)
+
+    def _move_into_place(self, folder: Path, files: list[str]) -> None:
+        for relative in files:
+            source = folder / relative
+            if source.exists():  # already moved by an earlier, interrupted attempt otherwise
+                target = self.root / relative
+                target.parent.mkdir(parents=True, exist_ok=True)
+                source.replace(target)
+                _fsync_dir(target.parent)
+
+    # changing --------------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def change(self, run_id: str) -> Iterator[Staging]:
+        """Stage a change; on leaving the block without an error, commit every staged file at
+        once. On an error nothing in the workspace changes. Call inside :meth:`locked`."""
+        folder = self.root / _STAGING / run_id
+        folder.mkdir(parents=True, mode=0o700)
+        staging = Staging(run_id, folder)
+        try:
+            yield staging
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
+        self._commit(staging)
+
+    def _commit(self, staging: Staging) -> None:
+        files = sorted(
+            str(path.relative_to(staging.folder))
+            for path in staging.folder.rglob("*")
+            if path.is_file() and not path.name.endswith(".wal")
+        )
+        for relative in files:
+            with (staging.folder / relative).open("rb") as handle:
+                os.fsync(handle.fileno())
+        record = {"run_id": staging.run_id, "staging": str(staging.folder), "files": files}
+        write_atomic(self.root / _COMMIT, json.dumps(record))
+        self._move_into_place(staging.folder, files)
+        (self.root / _COMMIT).unlink()
+        _fsync_dir(self.root)
+        shutil.rmtree(staging.folder, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            staging.folder.parent.rmdir()  # only when no other change is staged
+
+    def copy_into(self, staging: Staging, relative: str) -> Path:
+        """Start a change to an existing file from a copy of it."""
+        target = staging.path(relative)
+        shutil.copy2(self.root / relative, target)
+        return target

@@ -1,0 +1,91 @@
+"""Who may open which page: the one table every request is checked against.
+
+Each URL name maps to a rule. A rule is public or names the roles that may open the page; a URL
+whose name is not here is refused to everyone (see ``middleware``). Anonymous visitors to a
+page they may not open are sent to sign in; signed-in people get 403 Forbidden.
+
+``get_status`` is what a permitted visitor receives from a plain GET: 200 for pages, something
+else for addresses that act only on POST or only redirect. The test that walks every URL for
+every role reads it from here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from http import HTTPStatus
+
+from django.contrib.auth.models import AnonymousUser
+
+from web.accounts.models import User
+from web.accounts.roles import Role
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Who may open a page. ``roles`` None means anyone, signed in or not."""
+
+    roles: frozenset[Role] | None
+    get_status: HTTPStatus = HTTPStatus.OK
+
+    @property
+    def is_public(self) -> bool:
+        return self.roles is None
+
+    def allows_role(self, role: Role) -> bool:
+        return self.roles is None or role in self.roles
+
+    def allows(self, user: User | AnonymousUser) -> bool:
+        if self.roles is None:
+            return True
+        if not isinstance(user, User) or not user.is_active:
+            return False
+        return self.allows_role(Role(user.role))
+
+
+def public(get_status: HTTPStatus = HTTPStatus.OK) -> Rule:
+    return Rule(roles=None, get_status=get_status)
+
+
+def role_required(*roles: Role, get_status: HTTPStatus = HTTPStatus.OK) -> Rule:
+    if not roles:
+        raise ValueError("Name at least one role; use public() for pages anyone may open.")
+    return Rule(roles=frozenset(roles), get_status=get_status)
+
+
+def signed_in(get_status: HTTPStatus = HTTPStatus.OK) -> Rule:
+    return role_required(*Role, get_status=get_status)
+
+
+ADMINISTRATORS = role_required(Role.ADMINISTRATOR)
+
+PAGES: Mapping[str, Rule] = {
+    "core:home": public(),
+    "core:accessibility": public(),
+    "accounts:login": public(),
+    "accounts:logout": signed_in(get_status=HTTPStatus.METHOD_NOT_ALLOWED),
+    "governance:audit_trail": role_required(Role.CUSTODIAN),
+    # Django's admin site, beyond the namespace rule below: addresses that are not pages.
+    "admin:login": role_required(Role.ADMINISTRATOR, get_status=HTTPStatus.FOUND),
+    "admin:logout": role_required(Role.ADMINISTRATOR, get_status=HTTPStatus.METHOD_NOT_ALLOWED),
+    "admin:autocomplete": role_required(Role.ADMINISTRATOR, get_status=HTTPStatus.FORBIDDEN),
+    "admin:view_on_site": role_required(Role.ADMINISTRATOR, get_status=HTTPStatus.NOT_FOUND),
+}
+
+# Every other URL in these namespaces.
+NAMESPACES: Mapping[str, Rule] = {
+    "admin": ADMINISTRATORS,
+}
+
+
+def rule_for(view_name: str) -> Rule | None:
+    """The rule for a URL name such as ``core:home``; None when nobody may open it."""
+    if view_name in PAGES:
+        return PAGES[view_name]
+    namespace, _, _ = view_name.rpartition(":")
+    return NAMESPACES.get(namespace)
+
+
+def may_open(user: User | AnonymousUser, view_name: str) -> bool:
+    rule = rule_for(view_name)
+    return rule is not None and rule.allows(user)

@@ -1,0 +1,1 @@
+"""The shell every page shares: layout, home page, accessibility statement, error pages."""

@@ -1,0 +1,52 @@
+"""The links in the service navigation, each shown only to those who may open it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AnonymousUser
+from django.urls import reverse
+
+from web.accounts.access import may_open
+from web.accounts.models import User
+
+
+@dataclass(frozen=True)
+class NavigationItem:
+    label: str
+    view_name: str
+
+
+@dataclass(frozen=True)
+class NavigationLink:
+    label: str
+    url: str
+    current: bool
+
+
+SERVICE_NAVIGATION = (
+    NavigationItem("Home", "core:home"),
+    NavigationItem("Audit trail", "governance:audit_trail"),
+    NavigationItem("Administration", "admin:index"),
+)
+
+
+def _section(view_name: str) -> str:
+    """The part of a URL name that marks its section: its namespace."""
+    return view_name.partition(":")[0]
+
+
+def _is_current(item: NavigationItem, current_view_name: str) -> bool:
+    """The item for this page, or for the section it is in (Home is a page, not a section)."""
+    if item.view_name == current_view_name:
+        return True
+    in_section = _section(item.view_name) == _section(current_view_name)
+    return item.view_name != "core:home" and in_section
+
+
+def navigation_for(user: User | AnonymousUser, current_view_name: str) -> list[NavigationLink]:
+    return [
+        NavigationLink(item.label, reverse(item.view_name), _is_current(item, current_view_name))
+        for item in SERVICE_NAVIGATION
+        if may_open(user, item.view_name)
+    ]

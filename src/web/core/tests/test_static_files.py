@@ -1,0 +1,67 @@
+"""GOV.UK Frontend's compiled files are served from node_modules, and nothing else of it."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.contrib.staticfiles import finders
+from pytest_django import Settings
+
+from web.core.finders import FILES, GovukFrontendFinder
+
+REPO_DIR = Path(__file__).resolve().parents[4]
+
+
+def test_only_the_compiled_files_are_found() -> None:
+    finder = GovukFrontendFinder()
+    assert sorted(name for name, _ in finder.list(None)) == sorted(FILES)
+    found = finder.find("govuk/govuk-frontend.min.css")
+    assert isinstance(found, str) and found.endswith("govuk-frontend.min.css")
+    for withheld in (
+        "govuk/assets/images/govuk-crest.svg",
+        "govuk/assets/fonts/bold-b542beb274-v2.woff2",
+    ):
+        assert not finder.find(withheld)
+        assert finders.find(withheld) is None
+
+
+def test_a_missing_install_is_an_error_that_says_what_to_run(
+    settings: Settings, tmp_path: Path
+) -> None:
+    settings.GOVUK_FRONTEND_DIR = tmp_path / "not-installed"
+    [error] = GovukFrontendFinder().check()
+    assert error.id == "web.E001"
+    assert "npm ci" in (error.hint or "")
+
+
+@pytest.mark.slow
+def test_collectstatic_under_production_settings_hashes_the_module_import(
+    tmp_path: Path,
+) -> None:
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "web.settings.production",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
+        "DJANGO_ALLOWED_HOSTS": "insight.example.org",
+        "BAKEHOUSE_CONTACT_EMAIL": "data-partnership@example.org",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "DJANGO_STATIC_ROOT": str(tmp_path / "static"),
+    }
+    result = subprocess.run(
+        [sys.executable, str(REPO_DIR / "manage.py"), "collectstatic", "--noinput"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    [init] = (tmp_path / "static" / "core" / "js").glob("init.*.js")
+    [govuk] = (tmp_path / "static" / "govuk").glob("govuk-frontend.min.*.js")
+    assert f'from "../../govuk/{govuk.name}"' in init.read_text()
+    assert not (tmp_path / "static" / "govuk" / "assets").exists()

@@ -1,0 +1,78 @@
+"""The governance log: one row per event, never changed or deleted once written."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, NoReturn
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.utils import timezone
+
+
+class Action(models.TextChoices):
+    """What happened. Stored values never change; labels may."""
+
+    SIGN_IN = "sign_in", "Signed in"
+    SIGN_IN_FAILED = "sign_in_failed", "Sign-in failed"
+    LOCKED_OUT = "locked_out", "Sign-in paused after failures"
+    SIGN_OUT = "sign_out", "Signed out"
+    ADMIN_ADDITION = "admin_addition", "Added in administration"
+    ADMIN_CHANGE = "admin_change", "Changed in administration"
+    ADMIN_DELETION = "admin_deletion", "Deleted in administration"
+    DEMO_ACCOUNT_SET_UP = "demo_account_set_up", "Demo account set up"
+
+
+class AppendOnlyError(Exception):
+    """Someone tried to change or delete an event in the governance log."""
+
+    def __init__(self) -> None:
+        super().__init__("The governance log is append-only: events cannot be changed or deleted.")
+
+
+class EventQuerySet(models.QuerySet["Event"]):
+    def update(self, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError
+
+    def delete(self) -> NoReturn:
+        raise AppendOnlyError
+
+
+class Event(models.Model):
+    occurred_at = models.DateTimeField(default=timezone.now, db_index=True, editable=False)
+    action = models.CharField(max_length=40, choices=Action.choices, db_index=True)
+    # The account, when there is one; PROTECT keeps accounts with history (close them instead).
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # The username at the time, or as typed on a failed sign-in; blank for the command line.
+    actor_username = models.CharField(max_length=150, blank=True, db_index=True)
+    object_type = models.CharField(max_length=100, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    detail = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+
+    objects: ClassVar[EventQuerySet] = EventQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        ordering = ("-occurred_at", "-id")
+        constraints = (
+            models.CheckConstraint(
+                condition=models.Q(action__in=Action.values), name="event_action_known"
+            ),
+        )
+
+    def __str__(self) -> str:
+        who = self.actor_username or "command line"
+        return f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {who}: {self.get_action_display()}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError

@@ -1,0 +1,155 @@
+"""Settings every environment shares. ``dev``, ``test`` and ``production`` import this module and
+add their secret key, database and security switches."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from csp.constants import NONCE, NONE, SELF
+
+from web.settings.env import env_int, env_str
+
+REPO_DIR = Path(__file__).resolve().parents[3]
+DATA_DIR = REPO_DIR / "data" / "web"
+
+# The partnership that runs this instance: its name is the service's brand, never the crown.
+PARTNERSHIP_NAME = env_str("BAKEHOUSE_PARTNERSHIP_NAME", "Essex Data Partnership")
+# Where people report problems, named in the accessibility statement. Each settings module sets
+# PARTNERSHIP_CONTACT_EMAIL; production requires it from the environment.
+
+# Demo accounts with printed passwords may only be created where a setting allows it.
+DEMO_ACCOUNTS_ALLOWED = False
+
+INSTALLED_APPS = [
+    # First, so its templates (the layout, the admin site's accessibility fixes) take precedence.
+    "web.core",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "axes",
+    "csp",
+    # After django.contrib.auth, whose Group admin web.accounts removes.
+    "web.accounts",
+    "web.governance",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "web.accounts.middleware.RoleAccessMiddleware",
+    # django-axes asks to be last: it turns a lockout raised during sign-in into its response.
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "web.urls"
+WSGI_APPLICATION = "web.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "web.core.context_processors.layout",
+            ],
+        },
+    },
+]
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "core:home"
+LOGOUT_REDIRECT_URL = "core:home"
+
+# Sign-in throttling: the fifth failure for a username, or from an address, locks it out for
+# SIGN_IN_LOCKOUT_MINUTES; a successful sign-in clears the count.
+SIGN_IN_LOCKOUT_MINUTES = env_int("BAKEHOUSE_LOCKOUT_MINUTES", 30, minimum=1)
+AXES_FAILURE_LIMIT = 5
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_COOLOFF_TIME = timedelta(minutes=SIGN_IN_LOCKOUT_MINUTES)
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "web.accounts.views.locked_out"
+AXES_CLIENT_IP_CALLABLE = "web.accounts.client_ip.client_ip_address"
+# Every model in the admin site writes to the governance log; axes' own admin pages would not.
+AXES_ENABLE_ADMIN = False
+# How many reverse proxies append to X-Forwarded-For in front of the app (0: none).
+TRUSTED_PROXY_COUNT = 0
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "base-uri": [NONE],
+    },
+}
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SESSION_COOKIE_HTTPONLY = True
+# A session lasts a working day; signing in again after that is cheap, a stolen cookie is not.
+SESSION_COOKIE_AGE = 8 * 60 * 60
+CSRF_FAILURE_VIEW = "web.core.views.csrf_failure"
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = "Europe/London"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+# GOV.UK Frontend is installed by `npm ci` at set-up; its compiled files are served from here
+# under /static/govuk/ (see web.core.finders).
+GOVUK_FRONTEND_DIR = REPO_DIR / "node_modules" / "govuk-frontend" / "dist" / "govuk"
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "web.core.finders.GovukFrontendFinder",
+]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+}

@@ -1,0 +1,20 @@
+"""The site's URLs. Who may open each one is decided in ``web.accounts.access``."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = f"{settings.PARTNERSHIP_NAME} administration"
+admin.site.site_title = admin.site.site_header
+admin.site.index_title = "Accounts"
+
+urlpatterns = [
+    path("", include("web.core.urls")),
+    path("account/", include("web.accounts.urls")),
+    path("governance/", include("web.governance.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler500 = "web.core.views.server_error"
