@@ -10,7 +10,7 @@ RUN := $(UV) run --frozen
 .PHONY: setup setup-browser demo test test-all lint bench world clean help
 
 help:
-	@echo "make demo      set up, build the Basildon world and show it"
+	@echo "make demo      set up, build the Basildon world, serve the web app with demo accounts"
 	@echo "make test      set up (with the browser where possible) and run the test suite"
 	@echo "make test-all  the suite including slow cases"
 	@echo "make lint      ruff and mypy"
@@ -26,6 +26,8 @@ $(UV):
 
 # GOV.UK Frontend for the web app, from the npm registry, served locally.
 node_modules/.installed: package.json package-lock.json
+	@if ! command -v npm >/dev/null && [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; fi
 	@if command -v npm >/dev/null; then npm ci --silent --no-audit --no-fund && touch $@; \
 	else echo "npm not found: web pages will have no GOV.UK Frontend styles"; fi
 
@@ -43,7 +45,12 @@ setup-browser:
 world: setup
 	$(RUN) bakehouse world --area basildon --seed 1 --out data/world
 
+# The web app on http://127.0.0.1:8000 with one demo account per role (passwords printed).
 demo: setup world
+	$(RUN) python manage.py migrate --verbosity 0
+	$(RUN) python manage.py create_demo_users
+	@echo "Serving on http://127.0.0.1:8000 (Ctrl-C to stop)"
+	$(RUN) python manage.py runserver 127.0.0.1:8000
 
 test: setup setup-browser
 	$(RUN) pytest
@@ -52,8 +59,8 @@ test-all: setup setup-browser
 	$(RUN) pytest -m "slow or not slow"
 
 lint: setup
-	$(RUN) ruff check src tests bench scripts
-	$(RUN) ruff format --check src tests bench scripts
+	$(RUN) ruff check src tests bench scripts e2e manage.py
+	$(RUN) ruff format --check src tests bench scripts e2e manage.py
 	$(RUN) mypy
 
 bench: setup

@@ -57,8 +57,6 @@ def signed_in(get_status: HTTPStatus = HTTPStatus.OK) -> Rule:
     return role_required(*Role, get_status=get_status)
 
 
-ADMINISTRATORS = role_required(Role.ADMINISTRATOR)
-
 PAGES: Mapping[str, Rule] = {
     "core:home": public(),
     "core:accessibility": public(),
@@ -74,7 +72,7 @@ PAGES: Mapping[str, Rule] = {
 
 # Every other URL in these namespaces.
 NAMESPACES: Mapping[str, Rule] = {
-    "admin": ADMINISTRATORS,
+    "admin": role_required(Role.ADMINISTRATOR),
 }
 
 

@@ -74,7 +74,6 @@ class DateField(forms.MultiValueField):
     """A date entered as day, month and year; all three or none."""
 
     widget = DateInput
-    template_name = "core/forms/date_field.html"
 
     def __init__(self, *, label: str, **kwargs: Any) -> None:
         self.incomplete_message = f"The ‘{label.lower()}’ date must include a day, month and year"
@@ -83,11 +82,13 @@ class DateField(forms.MultiValueField):
             forms.IntegerField(error_messages={"invalid": self.invalid_message})
             for _ in DateInput.PARTS
         )
-        super().__init__(
+        # Field's template_name (Django 5.0) is not in django-stubs yet.
+        super().__init__(  # type: ignore[call-arg]
             parts,
             label=label,
             require_all_fields=False,
             error_messages={"incomplete": self.incomplete_message},
+            template_name="core/forms/date_field.html",
             **kwargs,
         )
 

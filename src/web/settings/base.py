@@ -15,8 +15,8 @@ DATA_DIR = REPO_DIR / "data" / "web"
 
 # The partnership that runs this instance: its name is the service's brand, never the crown.
 PARTNERSHIP_NAME = env_str("BAKEHOUSE_PARTNERSHIP_NAME", "Essex Data Partnership")
-# Where people report problems, named in the accessibility statement. Each settings module sets
-# PARTNERSHIP_CONTACT_EMAIL; production requires it from the environment.
+# PARTNERSHIP_CONTACT_EMAIL, named in the accessibility statement, is set by each environment's
+# module: production requires it.
 
 # Demo accounts with printed passwords may only be created where a setting allows it.
 DEMO_ACCOUNTS_ALLOWED = False
@@ -120,12 +120,12 @@ CONTENT_SECURITY_POLICY = {
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
-SESSION_COOKIE_HTTPONLY = True
 # A session lasts a working day; signing in again after that is cheap, a stolen cookie is not.
 SESSION_COOKIE_AGE = 8 * 60 * 60
-CSRF_FAILURE_VIEW = "web.core.views.csrf_failure"
+SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_FAILURE_VIEW = "web.core.views.csrf_failure"
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"

@@ -12,4 +12,5 @@ SECRET_KEY = "django-insecure-bakehouse-development-key-not-for-any-deployed-ins
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 DATABASES = {"default": env_database(sqlite_file=DATA_DIR / "db.sqlite3")}
 DEMO_ACCOUNTS_ALLOWED = True
+# example.org is reserved for examples: set the partnership's real address to demonstrate it.
 PARTNERSHIP_CONTACT_EMAIL = env_str("BAKEHOUSE_CONTACT_EMAIL", "data-partnership@example.org")

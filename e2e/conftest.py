@@ -1,0 +1,121 @@
+"""Browser tests: Playwright drives Debian's chromium against pytest-django's live server.
+
+Never `playwright install`: the browser is the system's /usr/bin/chromium (`make setup-browser`
+installs it). Without it every browser test is skipped with the reason.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.test import Client
+from playwright.sync_api import BrowserContext, ConsoleMessage, Page, Request, Response
+from pytest_django.live_server_helper import LiveServer
+
+from web.accounts.models import User
+from web.accounts.roles import Role
+from web.accounts.tests.factories import make_user
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
+SCREENSHOTS = Path(__file__).resolve().parents[1] / "artefacts" / "screenshots"
+WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+# Playwright's sync API keeps an event loop running in this thread; Django refuses database work
+# from a thread with a running loop unless told it is safe, which it is here: tests run one at a
+# time and the live server has its own thread.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} not found: run `make setup-browser` (apt-get install chromium)")
+    return {**browser_type_launch_args, "executable_path": str(CHROMIUM), "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
+    return {**browser_context_args, "locale": "en-GB", "timezone_id": "Europe/London"}
+
+
+@pytest.fixture(scope="session")
+def axe() -> Axe:
+    return Axe()
+
+
+@pytest.fixture
+def site(live_server: LiveServer) -> str:
+    return str(live_server.url)
+
+
+@pytest.fixture
+def browser_problems(page: Page) -> list[str]:
+    """Console errors (a script or style the Content Security Policy blocked, say) and requests
+    that failed or were refused. A test asserts the list is empty when it is done."""
+    problems: list[str] = []
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            problems.append(f"console: {message.text}")
+
+    def on_failed(request: Request) -> None:
+        problems.append(f"request failed: {request.url} ({request.failure})")
+
+    def on_response(response: Response) -> None:
+        if response.status >= 400 and "/static/" in response.url:
+            problems.append(f"{response.status} for {response.url}")
+
+    page.on("console", on_console)
+    page.on("requestfailed", on_failed)
+    page.on("response", on_response)
+    return problems
+
+
+@pytest.fixture
+def check_accessibility(axe: Axe, page: Page, browser_problems: list[str]) -> Callable[[str], None]:
+    """Saves a screenshot, runs axe-core for WCAG 2.2 A and AA on the page and asserts no
+    violations."""
+
+    def check(name: str) -> None:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
+        before = len(browser_problems)
+        results = axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_22_AA}})
+        # axe fetches and re-parses style sheets itself; the Content Security Policy refuses
+        # its inline copies and it resolves @import paths against the page. Those problems
+        # are axe's, not the page's.
+        del browser_problems[before:]
+        assert results.violations_count == 0, f"{name}: {results.generate_report()}"
+
+    return check
+
+
+@pytest.fixture
+def sign_in_as(
+    context: BrowserContext, site: str, transactional_db: None
+) -> Callable[[Role], User]:
+    """Gives the browser a session for a new account with this role, without the form."""
+
+    def sign_in(role: Role) -> User:
+        user = make_user(role)
+        client = Client()
+        client.force_login(user)
+        cookie = client.cookies["sessionid"]
+        context.add_cookies([{"name": "sessionid", "value": cookie.value, "url": site}])
+        return user
+
+    return sign_in
