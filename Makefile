@@ -65,6 +65,7 @@ lint: setup
 
 bench: setup
 	$(RUN) python bench/world.py
+	$(RUN) python bench/ingest.py
 
 clean:
 	rm -rf .venv $(TOOLS) data/world data/ws .pytest_cache .mypy_cache .ruff_cache

@@ -55,9 +55,11 @@ def main() -> None:
             residents = measured[0][2]
             results[name] = (seconds, residents)
             memory_note = f", memory ratio {peak / memory:.2f}" if memory else ""
-            print(f"{name:9s} runs={runs} median {seconds:6.1f} s (target {target:.0f} s, "
-                  f"ratio {seconds / target:.2f}); peak memory {peak:.2f} GB{memory_note}; "
-                  f"{residents:,} residents")
+            print(
+                f"{name:9s} runs={runs} median {seconds:6.1f} s (target {target:.0f} s, "
+                f"ratio {seconds / target:.2f}); peak memory {peak:.2f} GB{memory_note}; "
+                f"{residents:,} residents"
+            )
     if "essex" in results:
         (b_s, b_n), (e_s, e_n) = results["basildon"], results["essex"]
         print(f"essex/basildon time per resident ratio {(e_s / e_n) / (b_s / b_n):.2f}")

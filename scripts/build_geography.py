@@ -156,8 +156,18 @@ def build_boundaries(workdir: Path) -> None:
         )
         row = names[code]
         lsoa_rows.append(
-            [code, props["LSOA11NM"], row["msoa11cd"], row["msoa11nm"], row["lad_code"],
-             row["lad_name"], props["BNG_E"], props["BNG_N"], props["LAT"], props["LONG"]]
+            [
+                code,
+                props["LSOA11NM"],
+                row["msoa11cd"],
+                row["msoa11nm"],
+                row["lad_code"],
+                row["lad_name"],
+                props["BNG_E"],
+                props["BNG_N"],
+                props["LAT"],
+                props["LONG"],
+            ]
         )
     features.sort(key=lambda f: f["properties"]["lsoa11cd"])
     lsoa_rows.sort()
@@ -169,8 +179,20 @@ def build_boundaries(workdir: Path) -> None:
     _write_gzip(OUT / "lsoa_boundaries.geojson.gz", text.encode())
     with (OUT / "lsoas.csv").open("w", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(["lsoa11cd", "lsoa11nm", "msoa11cd", "msoa11nm", "lad_code", "lad_name",
-                         "bng_e", "bng_n", "lat", "lon"])
+        writer.writerow(
+            [
+                "lsoa11cd",
+                "lsoa11nm",
+                "msoa11cd",
+                "msoa11nm",
+                "lad_code",
+                "lad_name",
+                "bng_e",
+                "bng_n",
+                "lat",
+                "lon",
+            ]
+        )
         writer.writerows(lsoa_rows)
 
 

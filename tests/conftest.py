@@ -31,13 +31,15 @@ def small_world_factory(tmp_path_factory: pytest.TempPathFactory):  # type: igno
     """Build small Basildon worlds (a tenth of the population) with given options, cached."""
     cache: dict[tuple[object, ...], WorldSummary] = {}
 
-    def make(seed: int = 1, noise: NoiseLevel = NoiseLevel.DEFAULT,
-             **options: object) -> WorldSummary:
+    def make(
+        seed: int = 1, noise: NoiseLevel = NoiseLevel.DEFAULT, **options: object
+    ) -> WorldSummary:
         key = (seed, noise, repr(sorted(options.items())))
         if key not in cache:
             out = tmp_path_factory.mktemp("small") / f"world-{len(cache)}"
-            cache[key] = build_world(out, area="basildon", seed=seed, noise=noise, scale=0.1,
-                                     **options)
+            cache[key] = build_world(
+                out, area="basildon", seed=seed, noise=noise, scale=0.1, **options
+            )
         return cache[key]
 
     return make

@@ -85,12 +85,20 @@ def _group(name: str, help_text: str, commands: dict[str, Callable[..., Any]]) -
     app.add_typer(group, name=name)
 
 
-_group("custodian", "The data custodian's key, subject access requests and erasure.",
-       {"init": custody_commands.init, "sar": custody_commands.sar,
-        "erase": custody_commands.erase})
-_group("optout", "The opt-out register (people who objected).",
-       {"add": custody_commands.optout_add, "list": custody_commands.optout_list,
-        "remove": custody_commands.optout_remove})
+_group(
+    "custodian",
+    "The data custodian's key, subject access requests and erasure.",
+    {"init": custody_commands.init, "sar": custody_commands.sar, "erase": custody_commands.erase},
+)
+_group(
+    "optout",
+    "The opt-out register (people who objected).",
+    {
+        "add": custody_commands.optout_add,
+        "list": custody_commands.optout_list,
+        "remove": custody_commands.optout_remove,
+    },
+)
 _group("audit", "The hash-chained audit log.", {"verify": custody_commands.audit_verify})
 
 if __name__ == "__main__":

@@ -35,10 +35,21 @@ def test_a_run_killed_midway_leaves_the_last_good_state_intact(setup: Any) -> No
     good = setup.snapshot()
     _many_referrals(setup, 150_000)
     setup.write(only=["csc"])
-    command = [sys.executable, "-m", "bakehouse.cli", "ingest", "--sources", str(setup.sources),
-               "--workspace", str(setup.workspace), "--key-file", str(setup.key_file)]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                               start_new_session=True)
+    command = [
+        sys.executable,
+        "-m",
+        "bakehouse.cli",
+        "ingest",
+        "--sources",
+        str(setup.sources),
+        "--workspace",
+        str(setup.workspace),
+        "--key-file",
+        str(setup.key_file),
+    ]
+    process = subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
     staging = setup.workspace / ".staging"
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and process.poll() is None:
@@ -67,7 +78,8 @@ def test_an_error_while_building_changes_nothing(setup: Any) -> None:
         setup.ingest()
     assert setup.snapshot() == good
     assert not (setup.workspace / ".staging").exists() or not any(
-        (setup.workspace / ".staging").iterdir())
+        (setup.workspace / ".staging").iterdir()
+    )
 
 
 def test_a_crash_during_the_swap_is_rolled_forward_by_the_next_command(
@@ -94,8 +106,10 @@ def test_a_crash_during_the_swap_is_rolled_forward_by_the_next_command(
     second = setup.ingest()  # recovers first: the interrupted run is completed, not undone
     assert second.unchanged and second.run_id != first.run_id
     with setup.custodian() as con, setup.analysis() as analysis:
-        runs = {con.execute("SELECT run_id FROM runs").fetchone(),
-                analysis.execute("SELECT run_id FROM runs").fetchone()}
+        runs = {
+            con.execute("SELECT run_id FROM runs").fetchone(),
+            analysis.execute("SELECT run_id FROM runs").fetchone(),
+        }
     assert runs == {(_manifest_run(setup),)}
     assert workspace_module.Workspace(setup.workspace).audit.verify().entries > 0
 

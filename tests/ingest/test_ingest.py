@@ -305,3 +305,29 @@ def test_event_dates_stay_in_the_analysis_zone(setup: Any, cast: Any) -> None:
             ).fetchall()
         ]
     assert referrals[0] == date(2020, 11, 23)
+
+
+def test_a_parquet_source_is_read_like_any_other(setup: Any, cast: Any) -> None:
+    import shutil
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    import yaml
+
+    from bakehouse.ingest.spec import shipped_specs_dir
+
+    specs = setup.root / "specs"
+    shutil.copytree(shipped_specs_dir(), specs)
+    police = yaml.safe_load((specs / "police.yaml").read_text(encoding="utf-8"))
+    police.update(file="police_da_incidents*.parquet", format="parquet")
+    (specs / "police.yaml").write_text(yaml.safe_dump(police, sort_keys=False), encoding="utf-8")
+    setup.write(only=[s for s in cast.sources if s != "police"])
+    rows = setup.extracts.rows["police"]
+    table = pa.table({name: [row[name] for row in rows] for name in rows[0]})
+    pq.write_table(table, setup.sources / "police_da_incidents.parquet")
+    result = setup.ingest(specs=specs)
+    police_count = next(c for c in result.files if c.source == "police")
+    assert (police_count.rows_in, police_count.accepted) == (3, 3)
+    with setup.analysis() as con:
+        roles = {r[0] for r in con.execute("SELECT role FROM police").fetchall()}
+    assert roles == {"Victim", "Child Present", "Suspect"}

@@ -33,13 +33,14 @@ def _everywhere(setup: Any, person: Any) -> list[str]:
             hits = con.execute(
                 f"SELECT count(*) FROM {table} WHERE (surname = ? AND forename LIKE ?) "
                 "OR nhs_number = ? OR raw::VARCHAR LIKE ?",
-                [surname, person.forename.upper()[:3] + "%", person.nhs,
-                 f"%{person.forename}%"]).fetchone()
+                [surname, person.forename.upper()[:3] + "%", person.nhs, f"%{person.forename}%"],
+            ).fetchone()
             if hits and hits[0]:
                 found.append(table)
-        hits = con.execute("SELECT count(*) FROM quarantine WHERE record::VARCHAR LIKE ? "
-                           "OR raw_line LIKE ?",
-                           [f"%{person.forename}%", f"%{person.forename}%"]).fetchone()
+        hits = con.execute(
+            "SELECT count(*) FROM quarantine WHERE record::VARCHAR LIKE ? OR raw_line LIKE ?",
+            [f"%{person.forename}%", f"%{person.forename}%"],
+        ).fetchone()
         if hits and hits[0]:
             found.append("quarantine")
     return found
@@ -48,8 +49,9 @@ def _everywhere(setup: Any, person: Any) -> list[str]:
 def _tokens_of(setup: Any, person: Any) -> set[str]:
     surname = person.surname.upper().replace("'", "").replace("-", " ")
     with setup.custodian() as con:
-        rows = con.execute("SELECT token FROM identifiers WHERE surname = ? AND dob = ?",
-                           [surname, person.dob]).fetchall()
+        rows = con.execute(
+            "SELECT token FROM identifiers WHERE surname = ? AND dob = ?", [surname, person.dob]
+        ).fetchall()
     return {str(row[0]) for row in rows}
 
 
@@ -72,8 +74,9 @@ def test_an_opted_out_person_appears_nowhere_downstream(setup: Any, cast: Any) -
     key = load_key(setup.key_file)
     oliver_tokens = _tokens_of(setup, cast.oliver)
     assert len(oliver_tokens) == 4 and oliver_tokens <= _analysis_tokens(setup)
-    add_optout(workspace, key, PersonQuery(nhs_number=cast.oliver.nhs), "OBJ-2026-001",
-               "Art. 21 objection")
+    add_optout(
+        workspace, key, PersonQuery(nhs_number=cast.oliver.nhs), "OBJ-2026-001", "Art. 21 objection"
+    )
     # At once: gone from both zones.
     assert _everywhere(setup, cast.oliver) == []
     assert not oliver_tokens & _analysis_tokens(setup)
@@ -89,12 +92,16 @@ def test_an_opted_out_person_appears_nowhere_downstream(setup: Any, cast: Any) -
     assert _everywhere(setup, cast.mark) != []  # nobody else is touched, not even his father
 
 
-def test_an_opt_out_by_name_and_date_of_birth_reaches_every_source(setup: Any,
-                                                                   cast: Any) -> None:
+def test_an_opt_out_by_name_and_date_of_birth_reaches_every_source(setup: Any, cast: Any) -> None:
     setup.write()
     setup.ingest()
-    add_optout(Workspace(setup.workspace), load_key(setup.key_file), _query(cast.sarah),
-               "OBJ-2026-002", "Art. 21 objection")
+    add_optout(
+        Workspace(setup.workspace),
+        load_key(setup.key_file),
+        _query(cast.sarah),
+        "OBJ-2026-002",
+        "Art. 21 objection",
+    )
     result = setup.ingest()
     withheld = {c.source: c.withheld_optout for c in result.files if c.withheld_optout}
     assert withheld == {"police": 1, "housing": 1, "benefits": 1}
@@ -104,13 +111,13 @@ def test_an_opt_out_by_name_and_date_of_birth_reaches_every_source(setup: Any,
     assert entries[0].kind == "optout" and "Sarah" not in text and "1990" not in text
 
 
-def test_withdrawing_an_opt_out_restores_the_records_at_the_next_run(setup: Any,
-                                                                     cast: Any) -> None:
+def test_withdrawing_an_opt_out_restores_the_records_at_the_next_run(setup: Any, cast: Any) -> None:
     setup.write()
     setup.ingest()
     workspace = Workspace(setup.workspace)
-    entry = add_optout(workspace, load_key(setup.key_file), _query(cast.sarah), "OBJ-3",
-                       "Art. 21 objection")
+    entry = add_optout(
+        workspace, load_key(setup.key_file), _query(cast.sarah), "OBJ-3", "Art. 21 objection"
+    )
     remove_optout(workspace, entry.id, "objection withdrawn in writing")
     result = setup.ingest()
     assert sum(c.withheld_optout for c in result.files) == 0
@@ -124,11 +131,15 @@ def test_a_subject_access_request_exports_everything_held_across_sources(
     setup.write()
     setup.ingest()
     out = tmp_path_factory.mktemp("sar") / "SAR-2026-014.json"
-    result = subject_access(Workspace(setup.workspace), load_key(setup.key_file),
-                            _query(cast.amelia), "SAR-2026-014", out)
+    result = subject_access(
+        Workspace(setup.workspace),
+        load_key(setup.key_file),
+        _query(cast.amelia),
+        "SAR-2026-014",
+        out,
+    )
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
-    assert result.sources == {"csc": 2, "early_education": 2, "education": 2,
-                              "health_visiting": 2}
+    assert result.sources == {"csc": 2, "early_education": 2, "education": 2, "health_visiting": 2}
     document = json.loads(out.read_text(encoding="utf-8"))
     held = {s["source"]: s for s in document["sources"]}
     hv = held["health_visiting"]
@@ -144,14 +155,18 @@ def test_a_subject_access_request_exports_everything_held_across_sources(
     assert "Amelia" not in json.dumps(entry)
 
 
-def test_a_subject_access_export_is_refused_inside_the_repository(setup: Any,
-                                                                  cast: Any) -> None:
+def test_a_subject_access_export_is_refused_inside_the_repository(setup: Any, cast: Any) -> None:
     setup.write()
     setup.ingest()
     inside = Path(__file__).resolve().parent / "sar.json"
     with pytest.raises(CustodyError, match="git work tree"):
-        subject_access(Workspace(setup.workspace), load_key(setup.key_file),
-                       _query(cast.amelia), "SAR-1", inside)
+        subject_access(
+            Workspace(setup.workspace),
+            load_key(setup.key_file),
+            _query(cast.amelia),
+            "SAR-1",
+            inside,
+        )
     assert not inside.exists()
 
 
@@ -159,16 +174,26 @@ def test_a_request_with_too_little_to_identify_anyone_is_refused(setup: Any) -> 
     setup.write()
     setup.ingest()
     with pytest.raises(CustodyError, match="Not enough to identify"):
-        subject_access(Workspace(setup.workspace), load_key(setup.key_file),
-                       PersonQuery(surname="Brown"), "SAR-2", setup.root / "x.json")
+        subject_access(
+            Workspace(setup.workspace),
+            load_key(setup.key_file),
+            PersonQuery(surname="Brown"),
+            "SAR-2",
+            setup.root / "x.json",
+        )
 
 
 def test_an_invalid_nhs_number_is_refused_without_echoing_it(setup: Any) -> None:
     setup.write()
     setup.ingest()
     with pytest.raises(CustodyError) as caught:
-        subject_access(Workspace(setup.workspace), load_key(setup.key_file),
-                       PersonQuery(nhs_number="9434765918"), "SAR-3", setup.root / "x.json")
+        subject_access(
+            Workspace(setup.workspace),
+            load_key(setup.key_file),
+            PersonQuery(nhs_number="9434765918"),
+            "SAR-3",
+            setup.root / "x.json",
+        )
     assert caught.value.field == "nhs_number" and "9434765918" not in caught.value.message
 
 
@@ -177,17 +202,26 @@ def test_erasure_removes_records_where_the_agreement_allows_and_keeps_the_rest(
 ) -> None:
     setup.write()
     setup.ingest()
-    result = erase(Workspace(setup.workspace), load_key(setup.key_file), _query(cast.mark),
-                   "ERA-2026-003", "Art. 17(1)(c) after objection")
+    result = erase(
+        Workspace(setup.workspace),
+        load_key(setup.key_file),
+        _query(cast.mark),
+        "ERA-2026-003",
+        "Art. 17(1)(c) after objection",
+    )
     assert result.erased == {"benefits": 1}
     assert result.retained == {"police": 1}  # Essex Police decides erasure itself
     with setup.custodian() as con:
-        sources = {r[0] for r in con.execute(
-            "SELECT source FROM identifiers WHERE surname = 'BROWN' AND forename = 'MARK'"
-        ).fetchall()}
+        sources = {
+            r[0]
+            for r in con.execute(
+                "SELECT source FROM identifiers WHERE surname = 'BROWN' AND forename = 'MARK'"
+            ).fetchall()
+        }
         reconciliation = con.execute(
             "SELECT rows_in, accepted, withheld_erasure FROM reconciliation "
-            "WHERE source = 'benefits'").fetchone()
+            "WHERE source = 'benefits'"
+        ).fetchone()
     assert sources == {"police"}
     assert reconciliation == (2, 1, 1)
     with setup.analysis() as con:

@@ -56,9 +56,19 @@ def test_extracts_carry_no_truth_columns(small_world_factory) -> None:  # type: 
 def test_intervention_raises_true_probability_in_its_areas_from_its_cohort(
     small_world_factory,  # type: ignore[no-untyped-def]
 ) -> None:
-    areas = ["E01021237", "E01021238", "E01021239", "E01021240", "E01021241", "E01021242", "E01021243", "E01021244"]
-    world = small_world_factory(interventions=(
-        Intervention.model_validate({"areas": areas, "from": 2022, "effect": 0.06}),))
+    areas = [
+        "E01021237",
+        "E01021238",
+        "E01021239",
+        "E01021240",
+        "E01021241",
+        "E01021242",
+        "E01021243",
+        "E01021244",
+    ]
+    world = small_world_factory(
+        interventions=(Intervention.model_validate({"areas": areas, "from": 2022, "effect": 0.06}),)
+    )
     children = pq.read_table(world.out / "truth" / "children.parquet").to_pylist()
     treated = [c for c in children if c["lsoa_at_reception"] in areas and c["cohort"] >= 2022]
     untreated = [c for c in children if c["lsoa_at_reception"] not in areas or c["cohort"] < 2022]
@@ -84,8 +94,13 @@ def test_intervention_outside_the_area_is_refused(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["areas=E01021237;from=2022", "areas=X1;from=2022;effect=0.1", "from 2022",
-             "areas=E01021237;from=2022;effect=0.9"],
+    "text",
+    [
+        "areas=E01021237;from=2022",
+        "areas=X1;from=2022;effect=0.1",
+        "from 2022",
+        "areas=E01021237;from=2022;effect=0.9",
+    ],
 )
 def test_malformed_intervention_is_refused_clearly(text: str) -> None:
     with pytest.raises(ConfigError, match="intervention"):
@@ -93,13 +108,13 @@ def test_malformed_intervention_is_refused_clearly(text: str) -> None:
 
 
 def test_command_line_reports_bad_options_without_a_traceback(tmp_path: Path) -> None:
-    result = CliRunner().invoke(
-        app, ["world", "--area", "narnia", "--out", str(tmp_path / "w")])
+    result = CliRunner().invoke(app, ["world", "--area", "narnia", "--out", str(tmp_path / "w")])
     assert result.exit_code == 2
     assert "Unknown area 'narnia'" in result.output
     assert "Traceback" not in result.output
-    bad_date = CliRunner().invoke(app, ["world", "--as-at", "2019-01-01", "--out",
-                                        str(tmp_path / "w")])
+    bad_date = CliRunner().invoke(
+        app, ["world", "--as-at", "2019-01-01", "--out", str(tmp_path / "w")]
+    )
     assert bad_date.exit_code == 2
     assert "as_at" in bad_date.output
 
@@ -107,18 +122,28 @@ def test_command_line_reports_bad_options_without_a_traceback(tmp_path: Path) ->
 def test_noise_levels_are_ordered_in_the_rate_of_name_errors(small_world_factory) -> None:  # type: ignore[no-untyped-def]
     def mismatched(noise: NoiseLevel) -> float:
         world = small_world_factory(noise=noise)
-        surname = dict(zip(*pq.read_table(world.out / "truth" / "people.parquet",
-                                          columns=["person_id", "surname"]).to_pydict().values(),
-                           strict=True))
+        surname = dict(
+            zip(
+                *pq.read_table(
+                    world.out / "truth" / "people.parquet", columns=["person_id", "surname"]
+                )
+                .to_pydict()
+                .values(),
+                strict=True,
+            )
+        )
         records = pq.read_table(world.out / "truth" / "records.parquet").to_pylist()
         person = {r["row_number"]: r["person_id"] for r in records if r["source"] == "education"}
-        rows = pacsv.read_csv(
-            world.out / "extracts" / "school_census.csv",
-            read_options=pacsv.ReadOptions(encoding="cp1252"),
-            convert_options=pacsv.ConvertOptions(column_types={"LegalSurname": pa.string()}),
-        ).column("LegalSurname").to_pylist()
-        wrong = [_fold(name or "") != _fold(surname[person[i + 1]])
-                 for i, name in enumerate(rows)]
+        rows = (
+            pacsv.read_csv(
+                world.out / "extracts" / "school_census.csv",
+                read_options=pacsv.ReadOptions(encoding="cp1252"),
+                convert_options=pacsv.ConvertOptions(column_types={"LegalSurname": pa.string()}),
+            )
+            .column("LegalSurname")
+            .to_pylist()
+        )
+        wrong = [_fold(name or "") != _fold(surname[person[i + 1]]) for i, name in enumerate(rows)]
         return sum(wrong) / len(wrong)
 
     none, default, high = (mismatched(n) for n in NoiseLevel)

@@ -26,8 +26,14 @@ def scalar(db: duckdb.DuckDBPyConnection, sql: str) -> float:
 def test_basildon_has_its_110_lsoas_all_populated(db: duckdb.DuckDBPyConnection) -> None:
     assert scalar(db, "select count(distinct lsoa11cd) from addresses") == 110
     assert scalar(db, "select count(distinct lsoa11cd) from area_need") == 110
-    assert scalar(db, "select count(*) from addresses where postcode not like 'SS%' "
-                      "and postcode not like 'CM%'") == 0
+    assert (
+        scalar(
+            db,
+            "select count(*) from addresses where postcode not like 'SS%' "
+            "and postcode not like 'CM%'",
+        )
+        == 0
+    )
 
 
 def test_population_is_near_the_real_district(basildon_world: WorldSummary) -> None:
@@ -82,8 +88,9 @@ def test_at_least_five_cohorts_have_results_and_three_are_still_to_come(
         ("avg(summer_born::int)", 0.38, 0.46),  # April to August: 5 months of 12
     ],
 )
-def test_prevalences_are_realistic(db: duckdb.DuckDBPyConnection, measure: str, low: float,
-                                   high: float) -> None:
+def test_prevalences_are_realistic(
+    db: duckdb.DuckDBPyConnection, measure: str, low: float, high: float
+) -> None:
     assert low < scalar(db, f"select {measure} from children where assessed") < high
 
 

@@ -20,27 +20,31 @@ console = Console()
 
 
 def world(
-    area: str = typer.Option(
-        "basildon", help=f"The area to simulate: {', '.join(sorted(AREAS))}."
-    ),
+    area: str = typer.Option("basildon", help=f"The area to simulate: {', '.join(sorted(AREAS))}."),
     seed: int = typer.Option(1, min=0, help="Random seed: the same seed gives the same bytes."),
     out: Path = typer.Option(Path("data/world"), help="Folder to write (replaced when done)."),
     noise: NoiseLevel = typer.Option(
-        NoiseLevel.DEFAULT, case_sensitive=False,
+        NoiseLevel.DEFAULT,
+        case_sensitive=False,
         help="Rate of data errors in the extracts: none, default or high (see docs/world.md).",
     ),
     scale: float = typer.Option(
-        1.0, min=0.01, max=4.0,
+        1.0,
+        min=0.01,
+        max=4.0,
         help="Multiply the real population: 1.0 gives the area's mid-2015 residents.",
     ),
     iod: Path | None = typer.Option(
-        None, exists=True, file_okay=False,
+        None,
+        exists=True,
+        file_okay=False,
         help="Folder with the official IoD 2019 CSV files (File 2 and File 6). "
         "Without it, deprivation and population are simulated.",
     ),
     as_at: str = typer.Option("2025-09-30", help="The date the extracts are taken (YYYY-MM-DD)."),
     intervention: list[str] = typer.Option(
-        [], help="A true effect to inject, e.g. 'areas=E01021237,E01021238;from=2022;"
+        [],
+        help="A true effect to inject, e.g. 'areas=E01021237,E01021238;from=2022;"
         "effect=+0.06'. Repeatable.",
     ),
     intervention_file: Path | None = typer.Option(
@@ -54,17 +58,31 @@ def world(
     if intervention_file is not None:
         plans += load_interventions(intervention_file)
     try:
-        config = WorldConfig(area=area, seed=seed, scale=scale, noise=noise, iod_dir=iod,
-                             as_at=date.fromisoformat(as_at), interventions=plans)
+        config = WorldConfig(
+            area=area,
+            seed=seed,
+            scale=scale,
+            noise=noise,
+            iod_dir=iod,
+            as_at=date.fromisoformat(as_at),
+            interventions=plans,
+        )
     except ValueError as error:
         problems = (
             "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
-            if isinstance(error, ValidationError) else str(error)
+            if isinstance(error, ValidationError)
+            else str(error)
         )
-        raise ConfigError(f"Invalid world options ({problems})",
-                          fix="See `bakehouse world --help`") from None
-    with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
-                  console=console, transient=True) as bar:
+        raise ConfigError(
+            f"Invalid world options ({problems})", fix="See `bakehouse world --help`"
+        ) from None
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
         tasks: dict[str, TaskID] = {}
 
         def report(step: str, done: int, total: int) -> None:

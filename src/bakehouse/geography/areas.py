@@ -68,9 +68,7 @@ def load_area(name: str) -> Area:
     key = name.strip().lower().replace(" ", "-")
     if key not in AREAS:
         known = ", ".join(sorted(AREAS))
-        raise GeographyError(
-            f"Unknown area '{name}'", field="area", fix=f"Choose one of: {known}"
-        )
+        raise GeographyError(f"Unknown area '{name}'", field="area", fix=f"Choose one of: {known}")
     codes = AREAS[key]
     lsoas = _all_lsoas()
     lsoas = lsoas.filter(pc.is_in(lsoas.column("lad_code"), pa.array(codes)))

@@ -73,13 +73,20 @@ def _number(value: str, path: Path, row: int, field: str) -> int:
         return int(value.replace(",", ""))
     except ValueError:
         raise GeographyError(
-            "Not a whole number", file=path, row=row, field=field,
+            "Not a whole number",
+            file=path,
+            row=row,
+            field=field,
             fix="Use the official IoD 2019 files unchanged",
         ) from None
 
 
-def load_deprivation(codes: list[str], iod_dir: Path | None, rng: np.random.Generator,
-                     centroids: np.ndarray | None = None) -> Deprivation:
+def load_deprivation(
+    codes: list[str],
+    iod_dir: Path | None,
+    rng: np.random.Generator,
+    centroids: np.ndarray | None = None,
+) -> Deprivation:
     """Deprivation for ``codes``, read from ``iod_dir`` or simulated when it is None."""
     if iod_dir is None:
         return _simulate(codes, rng, centroids)
@@ -90,7 +97,8 @@ def load_deprivation(codes: list[str], iod_dir: Path | None, rng: np.random.Gene
     if missing:
         raise GeographyError(
             f"{len(missing)} LSOAs are not in the IoD files (first: {missing[0]})",
-            file=domains_path, fix="Use the IoD 2019 files, which cover every 2011 LSOA",
+            file=domains_path,
+            fix="Use the IoD 2019 files, which cover every 2011 LSOA",
         )
     imd_field = "Index of Multiple Deprivation (IMD) Rank (where 1 is most deprived)"
     income_field = "Income Rank (where 1 is most deprived)"
@@ -99,20 +107,31 @@ def load_deprivation(codes: list[str], iod_dir: Path | None, rng: np.random.Gene
     rows = {code: i + 2 for i, code in enumerate(domains)}
     return Deprivation(
         lsoa11cd=list(codes),
-        imd_rank=np.array([_number(domains[c][imd_field], domains_path, rows[c], imd_field)
-                           for c in codes]),
-        income_rank=np.array([_number(domains[c][income_field], domains_path, rows[c],
-                                      income_field) for c in codes]),
-        population=np.array([_number(population[c][total_field], population_path, rows[c],
-                                     total_field) for c in codes]),
-        children=np.array([_number(population[c][child_field], population_path, rows[c],
-                                   child_field) for c in codes]),
+        imd_rank=np.array(
+            [_number(domains[c][imd_field], domains_path, rows[c], imd_field) for c in codes]
+        ),
+        income_rank=np.array(
+            [_number(domains[c][income_field], domains_path, rows[c], income_field) for c in codes]
+        ),
+        population=np.array(
+            [
+                _number(population[c][total_field], population_path, rows[c], total_field)
+                for c in codes
+            ]
+        ),
+        children=np.array(
+            [
+                _number(population[c][child_field], population_path, rows[c], child_field)
+                for c in codes
+            ]
+        ),
         simulated=False,
     )
 
 
-def _simulate(codes: list[str], rng: np.random.Generator,
-              centroids: np.ndarray | None) -> Deprivation:
+def _simulate(
+    codes: list[str], rng: np.random.Generator, centroids: np.ndarray | None
+) -> Deprivation:
     """Spatially smooth deprivation with England's spread, and population around the real mean."""
     n = len(codes)
     noise = rng.standard_normal(n)
@@ -131,13 +150,16 @@ def _simulate(codes: list[str], rng: np.random.Generator,
     imd_rank = np.clip(np.round(quantile * LSOAS_IN_ENGLAND), 1, LSOAS_IN_ENGLAND).astype(int)
     income_score = 0.9 * score + np.sqrt(1 - 0.81) * rng.standard_normal(n)
     income_quantile = np.array([NormalDist().cdf(-s) for s in income_score])
-    income_rank = np.clip(np.round(income_quantile * LSOAS_IN_ENGLAND), 1,
-                          LSOAS_IN_ENGLAND).astype(int)
+    income_rank = np.clip(np.round(income_quantile * LSOAS_IN_ENGLAND), 1, LSOAS_IN_ENGLAND).astype(
+        int
+    )
     population = np.maximum(800, rng.normal(MEAN_RESIDENTS, 250, n)).round().astype(int)
-    child_share = np.clip(MEAN_CHILDREN_SHARE + 0.025 * score + rng.normal(0, 0.02, n),
-                          0.08, 0.32)
+    child_share = np.clip(MEAN_CHILDREN_SHARE + 0.025 * score + rng.normal(0, 0.02, n), 0.08, 0.32)
     return Deprivation(
-        lsoa11cd=list(codes), imd_rank=imd_rank, income_rank=income_rank,
-        population=population, children=np.round(population * child_share).astype(int),
+        lsoa11cd=list(codes),
+        imd_rank=imd_rank,
+        income_rank=income_rank,
+        population=population,
+        children=np.round(population * child_share).astype(int),
         simulated=True,
     )

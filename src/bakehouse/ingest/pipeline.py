@@ -456,9 +456,9 @@ def _persons(con: duckdb.DuckDBPyConnection, plan: SourcePlan) -> None:
     columns = ", ".join(
         f"{name} {kind}"
         for name, kind in identifiers.IDENTIFIER_COLUMNS
-        if name not in ("source", "lsoa11cd")
+        if name not in ("token", "source", "lsoa11cd")
     )
-    con.execute(f"CREATE OR REPLACE TEMP TABLE persons ({columns})")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE persons (token VARCHAR, _ord BIGINT, {columns})")
     for person in plan.spec.persons():
         p = Params()
         select = plan.person_select(person, p)
@@ -496,7 +496,7 @@ def _write_custodian(con: duckdb.DuckDBPyConnection, plan: SourcePlan) -> None:
             f"INSERT INTO {table} SELECT p.token, $source, p.person_role, p.forename, p.surname, "  # noqa: S608
             "p.dob, p.sex, p.nhs_number, p.upn, p.nino, p.address, p.postcode, o.lsoa11cd, "
             "p.event_date, p.raw FROM persons p JOIN outcome o USING (token) "
-            f"WHERE o.status = '{status}' ORDER BY o._fileidx, o._row, p.person_role",
+            f"WHERE o.status = '{status}' ORDER BY p._ord, p.person_role",
             source,
         )
     p = Params()
@@ -549,10 +549,9 @@ def _measure(
 ) -> SourceQuality:
     spec = plan.spec
     selects = []
-    for name, column in spec.columns.items():
+    for name in spec.columns:
         i = plan.index[name]
-        standard = _standardised(column.identifier, column.name_order, i)
-        usable = standard if standard is not None else f"v_{i}"
+        usable = f"s_{i}" if plan.standard_expr(name) is not None else f"v_{i}"
         selects.append(
             f"count({trimmed(i)}), count(CASE WHEN {trimmed(i)} IS NOT NULL THEN {usable} END)"
         )
@@ -608,25 +607,6 @@ def _measure(
         no_final_newline=no_final_newline,
         files=counts,
     )
-
-
-def _standardised(kind: str | None, order: str, i: int) -> str | None:
-    text = trimmed(i)
-    macros = {
-        "forename": "bh_name",
-        "surname": "bh_name",
-        "nhs_number": "bh_nhs",
-        "upn": "bh_upn",
-        "nino": "bh_nino",
-        "address": "bh_address",
-        "postcode": "bh_postcode",
-        "address_with_postcode": "bh_postcode_in",
-    }
-    if kind == "full_name":
-        return f"bh_full_{order}_surname({text})"
-    if kind in macros:
-        return f"{macros[kind]}({text})"
-    return None
 
 
 def _record_run(

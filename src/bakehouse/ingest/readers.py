@@ -13,9 +13,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import math
 from collections.abc import Callable, Iterator
-from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +23,7 @@ import pyarrow.parquet as pq
 
 from bakehouse.errors import ExtractError, SchemaError
 from bakehouse.ingest.spec import SourceSpec
+from bakehouse.ingest.xlsx import Workbook, XlsxError
 
 BATCH_ROWS = 65_536
 Progress = Callable[[int], None]
@@ -146,20 +145,26 @@ class _Lines:
         self.ended_with_newline = True
 
     def __iter__(self) -> Iterator[str]:
-        for raw in self.handle:
-            self.number += 1
-            if self.number == 1 and raw.startswith(codecs.BOM_UTF8) and not self.single_byte:
-                raw = raw[len(codecs.BOM_UTF8) :]
-            self.ended_with_newline = raw.endswith(b"\n")
-            try:
-                text = raw.decode(self.encoding)
-                if self.single_byte and not raw.isascii() and _looks_utf8(raw):
-                    self.bad = f"mixed encoding: this row looks like UTF-8, not {self.encoding}"
-            except UnicodeDecodeError:
-                text = raw.decode(self.encoding, errors="backslashreplace")
-                self.bad = f"bytes that are not valid {self.encoding}"
-            self.current.append(text)
-            yield text
+        for chunk in self.handle:
+            # A bare carriage return ends a record for the CSV reader too (old Mac files).
+            pieces = chunk.splitlines(keepends=True) if b"\r" in chunk[:-2] else [chunk]
+            for raw in pieces:
+                yield self._decode(raw)
+
+    def _decode(self, raw: bytes) -> str:
+        self.number += 1
+        if self.number == 1 and raw.startswith(codecs.BOM_UTF8) and not self.single_byte:
+            raw = raw[len(codecs.BOM_UTF8) :]
+        self.ended_with_newline = raw.endswith((b"\n", b"\r"))
+        try:
+            text = raw.decode(self.encoding)
+            if self.single_byte and not raw.isascii() and _looks_utf8(raw):
+                self.bad = f"mixed encoding: this row looks like UTF-8, not {self.encoding}"
+        except UnicodeDecodeError:
+            text = raw.decode(self.encoding, errors="backslashreplace")
+            self.bad = f"bytes that are not valid {self.encoding}"
+        self.current.append(text)
+        return text
 
 
 def _looks_utf8(raw: bytes) -> bool:
@@ -295,65 +300,52 @@ class CsvExtract:
 # --- Excel ----------------------------------------------------------------------------------
 
 
-def _excel_text(value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        if value.time() == time(0, 0):
-            return value.date().isoformat()
-        return value.isoformat(sep=" ", timespec="seconds")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, float):
-        if math.isfinite(value) and value.is_integer():
-            return str(int(value))
-        return repr(value)
-    text = str(value)
-    return text
-
-
 class ExcelExtract:
     def __init__(self, spec: SourceSpec, path: Path) -> None:
         self.spec = spec
         self.path = path
         self.ended_with_newline = True
 
-    def _rows(self) -> tuple[Any, Iterator[tuple[Any, ...]]]:
-        import openpyxl
-
+    def _rows(self) -> tuple[Workbook, Iterator[list[str | None]]]:
         if self.path.stat().st_size == 0:
             raise ExtractError(
                 "The file is empty", file=self.path, fix="Ask the supplier to re-send the extract"
             )
         try:
-            book = openpyxl.load_workbook(self.path, read_only=True, data_only=True)
-        # openpyxl raises many kinds of error on a damaged workbook (zip, XML, keys, values);
-        # all mean the same thing here.
-        except Exception as error:
+            book = Workbook(self.path)
+        except XlsxError as error:
             raise ExtractError(
-                f"The Excel file cannot be opened ({type(error).__name__})",
+                f"The Excel file cannot be opened: {error}",
                 file=self.path,
                 fix="The workbook is damaged or not .xlsx: ask the supplier to re-send it",
             ) from error
-        if self.spec.sheet not in book.sheetnames:
+        sheet = self.spec.sheet or ""
+        if sheet not in book.sheets:
             book.close()
             raise SchemaError(
-                f"The workbook has no sheet '{self.spec.sheet}'",
+                f"The workbook has no sheet '{sheet}'",
                 file=self.path,
                 fix="Ask the supplier for the agreed layout, or correct `sheet:`",
             )
-        return book, book[self.spec.sheet].iter_rows(values_only=True)
+        return book, self._checked(book.rows(sheet))
 
-    def _read_header(self, rows: Iterator[tuple[Any, ...]]) -> list[int]:
+    def _checked(self, rows: Iterator[list[str | None]]) -> Iterator[list[str | None]]:
         try:
-            first = next(rows)
-        except StopIteration:
+            yield from rows
+        except XlsxError as error:
+            raise ExtractError(
+                f"The Excel sheet cannot be read: {error}",
+                file=self.path,
+                fix="The workbook is damaged: ask the supplier to re-send it",
+            ) from error
+
+    def _read_header(self, rows: Iterator[list[str | None]]) -> list[int]:
+        first = next(rows, None)
+        if first is None:
             raise ExtractError(
                 f"The sheet '{self.spec.sheet}' is empty: no header row", file=self.path
-            ) from None
-        header = ["" if value is None else str(value) for value in first]
+            )
+        header = ["" if value is None else value for value in first]
         while header and header[-1].strip() == "":
             header.pop()  # formatted but empty cells to the right of a sheet's header
         return map_header(self.spec, self.path, header)
@@ -361,54 +353,34 @@ class ExcelExtract:
     def header(self) -> list[int]:
         book, rows = self._rows()
         try:
-            return self._guarded(lambda: self._read_header(rows))
+            return self._read_header(rows)
         finally:
             book.close()
-
-    def _guarded(self, work: Callable[[], Any]) -> Any:
-        try:
-            return work()
-        except (SchemaError, ExtractError):
-            raise
-        except Exception as error:  # damaged sheet XML surfaces only while reading
-            raise ExtractError(
-                f"The Excel sheet cannot be read ({type(error).__name__})",
-                file=self.path,
-                fix="The workbook is damaged: ask the supplier to re-send it",
-            ) from error
 
     def batches(self, progress: Progress) -> Iterator[pa.RecordBatch]:
         book, rows = self._rows()
         try:
-            positions = self._guarded(lambda: self._read_header(rows))
-            yield from self._guarded_iter(self._excel_batches(rows, positions, progress))
+            positions = self._read_header(rows)
+            yield from self._excel_batches(rows, positions, progress)
         finally:
             book.close()
 
-    def _guarded_iter(self, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        while True:
-            batch = self._guarded(lambda: next(batches, None))
-            if batch is None:
-                return
-            yield batch
-
     def _excel_batches(
-        self, rows: Iterator[tuple[Any, ...]], positions: list[int], progress: Progress
+        self, rows: Iterator[list[str | None]], positions: list[int], progress: Progress
     ) -> Iterator[pa.RecordBatch]:
         batcher = _Batcher(len(positions))
         width = max(positions) + 1
         blank_run: list[int] = []
         row = 0
-        for cells in rows:
+        for texts in rows:
             row += 1
-            texts = [_excel_text(value) for value in cells]
             if all(text is None or text.strip() == "" for text in texts):
                 blank_run.append(row)  # trailing blank rows of a sheet are not data
                 continue
             for blank in blank_run:
                 batcher.add(blank, None, "blank row", "")
             blank_run = []
-            texts += [None] * (width - len(texts))
+            texts = texts + [None] * (width - len(texts))
             beyond = [text for text in texts[width:] if text not in (None, "")]
             if beyond:
                 raw = "\t".join("" if text is None else text for text in texts)

@@ -13,6 +13,16 @@ from typing import Any
 
 from bakehouse.ingest.spec import OUTPUT_NAME, ColumnSpec, SourceSpec
 
+_STANDARD_MACROS = {
+    "forename": "bh_name",
+    "surname": "bh_name",
+    "nhs_number": "bh_nhs",
+    "upn": "bh_upn",
+    "nino": "bh_nino",
+    "address": "bh_address",
+    "postcode": "bh_postcode",
+    "address_with_postcode": "bh_postcode_in",
+}
 ISO_FORMATS = ["%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
 FILE_STRIDE = 4_294_967_296  # orders rows across the files of a source: file index, then row
 
@@ -101,12 +111,28 @@ class SourcePlan:
             "wrong_type",
         )
 
+    def standard_expr(self, name: str) -> str | None:
+        """The standard form of an identifier column (for a full name, the surname; for an
+        address with a postcode, the postcode): what linkage uses and validity measures."""
+        column = self.spec.columns[name]
+        text = trimmed(self.index[name])
+        kind = column.identifier
+        if kind == "full_name":
+            return f"bh_full_{column.name_order}_surname({text})"
+        if kind is None or kind in ("dob", "sex"):
+            return None
+        return f"{_STANDARD_MACROS[kind]}({text})"
+
     def parsed_select(self, p: Params) -> str:
-        """Raw text, typed values (``v_i``) and the record token, per row."""
+        """Raw text, typed values (``v_i``), standard identifiers (``s_i``) and the record
+        token, per row."""
         values = []
         for name in self.names:
             expression, _ = self.typed(name, p)
             values.append(f"{expression} AS v_{self.index[name]}")
+            standard = self.standard_expr(name)
+            if standard is not None:
+                values.append(f"{standard} AS s_{self.index[name]}")
         raw = ", ".join(f"c_{i}" for i in range(len(self.names)))
         return (
             f"SELECT _file, _fileidx, _row, _problem, _raw, {raw}, {', '.join(values)}, "  # noqa: S608
@@ -224,55 +250,44 @@ class SourcePlan:
 
     def person_select(self, person: str, p: Params) -> str | None:
         """Standardised identifiers of one person in each row (None if the spec names none)."""
-        name_parts: dict[str, list[str]] = {"forename": [], "surname": []}
-        for kind in ("forename", "surname"):
-            name_parts[kind] += [
-                f"bh_name({trimmed(self.index[c])})" for c in self._kind(person, kind)
-            ]
+        standard = {
+            kind: [f"s_{self.index[c]}" for c in self._kind(person, kind)]
+            for kind in ("forename", "surname", "nhs_number", "upn", "nino", "address", "postcode")
+        }
         for column_name in self._kind(person, "full_name"):
             order = self.spec.columns[column_name].name_order
             text = trimmed(self.index[column_name])
-            for kind in ("forename", "surname"):
-                name_parts[kind].append(f"bh_full_{order}_{kind}({text})")
-        simple = {
-            "nhs_number": "bh_nhs",
-            "upn": "bh_upn",
-            "nino": "bh_nino",
-            "address": "bh_address",
-            "postcode": "bh_postcode",
-        }
-        std: dict[str, list[str]] = {kind: [] for kind in simple}
-        for kind, macro in simple.items():
-            std[kind] += [f"{macro}({trimmed(self.index[c])})" for c in self._kind(person, kind)]
+            standard["forename"].append(f"bh_full_{order}_forename({text})")
+            standard["surname"].append(f"s_{self.index[column_name]}")
         for column_name in self._kind(person, "address_with_postcode"):
             text = trimmed(self.index[column_name])
-            std["address"].append(f"bh_address_without_postcode({text})")
-            std["postcode"].append(f"bh_postcode_in({text})")
+            standard["address"].append(f"bh_address_without_postcode({text})")
+            standard["postcode"].append(f"s_{self.index[column_name]}")
         dob = [f"v_{self.index[c]}" for c in self._kind(person, "dob")]
         sex = [f"v_{self.index[c]}" for c in self._kind(person, "sex")]
         personal = (
-            name_parts["forename"]
-            + name_parts["surname"]
+            standard["forename"]
+            + standard["surname"]
             + dob
-            + std["nhs_number"]
-            + std["upn"]
-            + std["nino"]
+            + standard["nhs_number"]
+            + standard["upn"]
+            + standard["nino"]
         )
         if not personal:
             return None
         raw_columns = [c for c in self.names if c in self._all_identifier_columns(person)]
         raw = ", ".join(f"{p(c)}, c_{self.index[c]}" for c in raw_columns)
         event = f"CAST(v_{self.index[self.spec.event_date]} AS DATE)"
+        fields = ", ".join(
+            f"{self._coalesce(standard[kind])} AS {kind}"
+            for kind in ("nhs_number", "upn", "nino", "address", "postcode")
+        )
         return (
-            f"SELECT token, {p(person)} AS person_role, "  # noqa: S608
-            f"{self._coalesce(name_parts['forename'])} AS forename, "
-            f"{self._coalesce(name_parts['surname'])} AS surname, "
-            f"{self._coalesce(dob)} AS dob, {self._coalesce(sex)} AS sex, "
-            f"{self._coalesce(std['nhs_number'])} AS nhs_number, "
-            f"{self._coalesce(std['upn'])} AS upn, {self._coalesce(std['nino'])} AS nino, "
-            f"{self._coalesce(std['address'])} AS address, "
-            f"{self._coalesce(std['postcode'])} AS postcode, {event} AS event_date, "
-            f"json_object({raw}) AS raw FROM checked"
+            f"SELECT token, _ord, {p(person)} AS person_role, "  # noqa: S608
+            f"{self._coalesce(standard['forename'])} AS forename, "
+            f"{self._coalesce(standard['surname'])} AS surname, "
+            f"{self._coalesce(dob)} AS dob, {self._coalesce(sex)} AS sex, {fields}, "
+            f"{event} AS event_date, json_object({raw}) AS raw FROM checked"
         )
 
     def _all_identifier_columns(self, person: str) -> set[str]:
@@ -293,12 +308,7 @@ class SourcePlan:
 
     def lsoa_postcode(self) -> str:
         column = self.spec.lsoa_column()
-        if column is None:
-            return "NULL::VARCHAR"
-        text = trimmed(self.index[column])
-        if self.spec.columns[column].identifier == "address_with_postcode":
-            return f"bh_postcode_in({text})"
-        return f"bh_postcode({text})"
+        return "NULL::VARCHAR" if column is None else f"s_{self.index[column]}"
 
     # --- outputs ------------------------------------------------------------------------------
 

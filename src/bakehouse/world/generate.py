@@ -26,7 +26,7 @@ from bakehouse.world.state import ETHNICITIES
 
 Progress = Callable[[str, int, int], None]
 LANGUAGES = {  # languages other than English spoken at home, by ethnic group
-    "WBRI": ["ENG"],
+    "WBRI": ["cym", "gle"],
     "WOTH": ["pol", "ron", "lit", "por", "bul"],
     "MIXD": ["fra", "spa"],
     "ASIA": ["urd", "ben", "pan", "guj", "tam"],
@@ -293,7 +293,8 @@ def _people(sim: Simulation, rng: np.random.Generator) -> pa.Table:
     n = p.n
     sex = np.where(p.sex == 1, "M", "F")
     ethnicity = ETHNICITIES[p.ethnicity]
-    forename = names.draw_forenames(rng, sex, ethnicity)
+    birth_years = p.dob.astype("datetime64[Y]").astype(int) + 1970
+    forename = names.draw_forenames(rng, sex, ethnicity, birth_years=birth_years)
     surname = names.draw_surnames(rng, ethnicity)
     married = (p.partner >= 0) & (rng.random(n) < 0.6)
     surname[married] = surname[p.partner[married]]
@@ -302,17 +303,20 @@ def _people(sim: Simulation, rng: np.random.Generator) -> pa.Table:
     takes_mothers = rng.random(len(child)) < 0.85
     for index in (child[takes_mothers],):
         surname[index] = surname[p.mother[index]]
-    age_2025 = (np.datetime64("2025-09-30") - p.dob).astype(int) / 365.25
-    adult = age_2025 >= 16
-    language = np.array(
-        [
-            rng.choice(LANGUAGES[e]) if other else "ENG"
-            for e, other in zip(ethnicity.tolist(), p.other_language.tolist(), strict=True)
-        ]
-    )
+    # Pupils in any census from 2017 have UPNs; NINOs are issued at 16.
+    pupil = p.dob >= np.datetime64("2001-09-01")
+    adult = (np.datetime64(sim.as_at, "D") - p.dob).astype(int) / 365.25 >= 16
+    language = np.full(n, "ENG", dtype=object)
+    for group, spoken in LANGUAGES.items():
+        speakers = np.flatnonzero((ethnicity == group) & p.other_language)
+        language[speakers] = rng.choice(spoken, size=len(speakers))
     nhs = identifiers.nhs_numbers(rng, n)
-    upn_years = (p.dob.astype("datetime64[Y]").astype(int) + 1975).clip(2005, 2030)
-    upn = identifiers.upns(rng, n, years=upn_years)
+    # A UPN is allocated in the year a child starts school.
+    pupils = np.flatnonzero(pupil)
+    upn = np.full(n, None, dtype=object)
+    upn[pupils] = identifiers.upns(
+        rng, len(pupils), years=p.dob[pupils].astype("datetime64[Y]").astype(int) + 1975
+    )
     nino = identifiers.ninos(rng, n)
     return pa.table(
         {
@@ -324,7 +328,7 @@ def _people(sim: Simulation, rng: np.random.Generator) -> pa.Table:
             "ethnicity": pa.array(ethnicity),
             "first_language": pa.array(language),
             "nhs_number": pa.array(nhs, pa.string()),
-            "upn": pa.array(upn, pa.string(), mask=adult),
+            "upn": pa.array(upn, pa.string(), mask=~pupil),
             "nino": pa.array(nino, pa.string(), mask=~adult),
             "mother_id": timeline.ids_or_null(p.mother),
         },

@@ -272,6 +272,14 @@ def _interleave(first: tuple[str, ...], second: tuple[str, ...]) -> tuple[str, .
 # Adults and children are about equally many in the world, so the eras are merged evenly.
 _GENERAL_MALE = _Pool.of(_interleave(_MALE_YOUNGER, _MALE_OLDER))
 _GENERAL_FEMALE = _Pool.of(_interleave(_FEMALE_YOUNGER, _FEMALE_OLDER))
+_GENERAL_BY_ERA: dict[tuple[str, bool], _Pool] = {
+    ("M", False): _Pool.of(_MALE_OLDER),
+    ("M", True): _Pool.of(_MALE_YOUNGER),
+    ("F", False): _Pool.of(_FEMALE_OLDER),
+    ("F", True): _Pool.of(_FEMALE_YOUNGER),
+}
+# Births from 1985 to 2000 move gradually from the older names to the younger ones.
+_ERA_TURN = (1985, 2000)
 
 _FORENAME_POOLS: dict[tuple[str, str], _Pool] = {
     ("M", "ASIA"): _Pool.of(_MALE_ASIAN),
@@ -326,15 +334,33 @@ def _heritage_of(
     return source
 
 
-def draw_forenames(rng: np.random.Generator, sex: np.ndarray, ethnicity: np.ndarray) -> np.ndarray:
-    """One forename per person, by sex ("F"/"M") and DfE ethnicity major group code."""
+def draw_forenames(
+    rng: np.random.Generator,
+    sex: np.ndarray,
+    ethnicity: np.ndarray,
+    birth_years: np.ndarray | None = None,
+) -> np.ndarray:
+    """One forename per person, by sex ("F"/"M") and DfE ethnicity major group code.
+
+    With ``birth_years``, names from the general lists follow the fashion of each person's
+    generation (no Susans born in 2018); without, the generations are mixed evenly.
+    """
     sex = np.asarray(sex, dtype=object)
     ethnicity = np.asarray(ethnicity, dtype=object)
     heritage = _heritage_of(rng, ethnicity, _FORENAME_HERITAGE_SHARE)
     out = np.empty(len(sex), dtype=object)
-    for s, general in (("F", _GENERAL_FEMALE), ("M", _GENERAL_MALE)):
-        mask = (sex == s) & (heritage == "")
-        out[mask] = general.draw(rng, int(mask.sum()))
+    general = heritage == ""
+    if birth_years is None:
+        for s, pool in (("F", _GENERAL_FEMALE), ("M", _GENERAL_MALE)):
+            mask = (sex == s) & general
+            out[mask] = pool.draw(rng, int(mask.sum()))
+    else:
+        start, end = _ERA_TURN
+        younger_share = np.clip((np.asarray(birth_years) - start) / (end - start), 0.0, 1.0)
+        younger = rng.random(len(sex)) < younger_share
+        for (s, young), pool in _GENERAL_BY_ERA.items():
+            mask = (sex == s) & general & (younger == young)
+            out[mask] = pool.draw(rng, int(mask.sum()))
     for (s, code), pool in _FORENAME_POOLS.items():
         mask = (sex == s) & (heritage == code)
         out[mask] = pool.draw(rng, int(mask.sum()))

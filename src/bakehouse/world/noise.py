@@ -1,18 +1,24 @@
 """The errors real agency systems make, at the rates of docs/world.md.
 
 Each error function takes the values as recorded correctly and returns the values as the agency
-recorded them, with a mask of the rows it changed. A rate is the chance of the error on a row
-that *could* carry it (the denominator is said on each function): a day and month can only be
-swapped when the day is 12 or less, a nickname only exists for some names. Measuring the rates
-against the truth uses the same denominators.
+recorded them, with a mask (a numpy bool array) of the rows it changed. Text goes in and comes
+out as an Arrow string array (numpy object arrays and lists are accepted too): only the few rows
+an error picks pass through Python, which keeps county-scale extracts fast. Dates are numpy
+``datetime64[D]`` arrays.
+
+A rate is the chance of the error on a row that *could* carry it (the denominator is said on
+each function): a day and month can only be swapped when the day is 12 or less, a nickname only
+exists for some names. Measuring the rates against the truth uses the same denominators.
 """
 
 from __future__ import annotations
 
 import bisect
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from typing import TypeAlias
 
 import numpy as np
 import pyarrow as pa
@@ -68,13 +74,40 @@ def pick(rng: np.random.Generator, eligible: np.ndarray, rate: float) -> np.ndar
     return chosen
 
 
-def _present(values: np.ndarray) -> np.ndarray:
-    """Rows holding a value (not None, not empty)."""
-    present: np.ndarray = _truthy(values).astype(bool)
+Text: TypeAlias = pa.Array | pa.ChunkedArray | np.ndarray | list[str | None]
+
+
+def as_text(values: Text) -> pa.Array:
+    """Values as one Arrow string array."""
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    if not isinstance(values, pa.Array):
+        values = pa.array(values, pa.string(), from_pandas=True)
+    return values.cast(pa.string())
+
+
+def _present(values: pa.Array) -> np.ndarray:
+    """Rows holding a value (not null, not empty)."""
+    present: np.ndarray = (
+        pc.not_equal(values, "").fill_null(False).to_numpy(zero_copy_only=False).astype(bool)
+    )
     return present
 
 
-_truthy = np.frompyfunc(bool, 1, 1)  # None and "" are false
+def _rewrite(
+    values: pa.Array,
+    changed: np.ndarray,
+    rng: np.random.Generator,
+    how: Callable[[str, float, float, float], str | None],
+) -> pa.Array:
+    """``values`` with each changed row rewritten by ``how`` from three uniform draws."""
+    rows = np.flatnonzero(changed)
+    if not len(rows):
+        return values
+    draws = rng.random((len(rows), 3)).tolist()
+    originals = values.take(pa.array(rows)).to_pylist()
+    rewritten = [how(v, *u) for v, u in zip(originals, draws, strict=True)]
+    return pc.replace_with_mask(values, pa.array(changed), pa.array(rewritten, pa.string()))
 
 
 # --- names ----------------------------------------------------------------------------------------
@@ -158,30 +191,29 @@ def one_edit(name: str, rng: np.random.Generator) -> str:
     return _edit(name, u[0], u[1], u[2])
 
 
-def name_typos(
-    rng: np.random.Generator, names: np.ndarray, rate: float
-) -> tuple[np.ndarray, np.ndarray]:
+def name_typos(rng: np.random.Generator, names: Text, rate: float) -> tuple[pa.Array, np.ndarray]:
     """One typing error in each picked name. Denominator: rows with a name."""
+    names = as_text(names)
     changed = pick(rng, _present(names), rate)
-    rows = np.flatnonzero(changed)
-    u = rng.random((len(rows), 3)).tolist()
-    out = names.copy()
-    out[rows] = [_edit(str(names[i]), *draws) for i, draws in zip(rows, u, strict=True)]
-    return out, changed
+    return _rewrite(names, changed, rng, _edit), changed
+
+
+def _nickname(forename: str, u: float, _: float, __: float) -> str:
+    options = NICKNAMES[forename]
+    return options[int(u * len(options))]
 
 
 def nicknames(
-    rng: np.random.Generator, forenames: np.ndarray, rate: float
-) -> tuple[np.ndarray, np.ndarray]:
+    rng: np.random.Generator, forenames: Text, rate: float
+) -> tuple[pa.Array, np.ndarray]:
     """A nickname or variant spelling for picked forenames. Denominator: names that have one."""
-    known = pc.is_in(pa.array(forenames, pa.string()), value_set=pa.array(list(NICKNAMES)))
-    has_one = known.fill_null(False).to_numpy(zero_copy_only=False)
-    changed = pick(rng, has_one, rate)
-    out = forenames.copy()
-    for i in np.flatnonzero(changed):
-        options = NICKNAMES[str(forenames[i])]
-        out[i] = options[int(rng.integers(len(options)))]
-    return out, changed
+    forenames = as_text(forenames)
+    known = pc.is_in(forenames, value_set=_NICKNAMED)
+    changed = pick(rng, known.fill_null(False).to_numpy(zero_copy_only=False), rate)
+    return _rewrite(forenames, changed, rng, _nickname), changed
+
+
+_NICKNAMED = pa.array(list(NICKNAMES), pa.string())
 
 
 # --- dates ----------------------------------------------------------------------------------------
@@ -234,14 +266,12 @@ def recorded_dates(
 # --- identifiers and addresses --------------------------------------------------------------------
 
 
-def blanks(
-    rng: np.random.Generator, values: np.ndarray, rate: float
-) -> tuple[np.ndarray, np.ndarray]:
+def blanks(rng: np.random.Generator, values: Text, rate: float) -> tuple[pa.Array, np.ndarray]:
     """Picked values left out (an NHS number not traced). Denominator: rows with a value."""
+    values = as_text(values)
     changed = pick(rng, _present(values), rate)
-    out = values.copy()
-    out[changed] = None
-    return out, changed
+    blanked = pc.if_else(pa.array(changed), pa.scalar(None, pa.string()), values)
+    return blanked, changed
 
 
 _LETTERS = "ABCDEFGHJKLMNPRSTUWXYZ"
@@ -263,16 +293,13 @@ def _mistype_postcode(postcode: str, u_kind: float, u_where: float, u_what: floa
 
 
 def postcode_errors(
-    rng: np.random.Generator, postcodes: np.ndarray, rate: float
-) -> tuple[np.ndarray, np.ndarray]:
+    rng: np.random.Generator, postcodes: Text, rate: float
+) -> tuple[pa.Array, np.ndarray]:
     """A character changed, the space dropped, or the postcode left blank. Denominator: rows with
     a postcode. A blank postcode is written as an empty field (null)."""
+    postcodes = as_text(postcodes)
     changed = pick(rng, _present(postcodes), rate)
-    rows = np.flatnonzero(changed)
-    u = rng.random((len(rows), 3)).tolist()
-    out = postcodes.copy()
-    out[rows] = [_mistype_postcode(str(postcodes[i]), *d) for i, d in zip(rows, u, strict=True)]
-    return out, changed
+    return _rewrite(postcodes, changed, rng, _mistype_postcode), changed
 
 
 # --- rows -----------------------------------------------------------------------------------------

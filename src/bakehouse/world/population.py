@@ -199,21 +199,31 @@ def _tenure(rng: np.random.Generator, disadvantage: np.ndarray) -> np.ndarray:
 
 
 def take_vacant(rng: np.random.Generator, addresses: Addresses, lsoa: np.ndarray) -> np.ndarray:
-    """Occupy one vacant address in each asked LSOA (anywhere in the area if one is full)."""
+    """Occupy one vacant address in each asked LSOA (anywhere in the area if it stays full).
+
+    Draws random addresses of the LSOA and keeps the vacant ones, redrawing the rest: with about
+    one address in ten vacant, a few rounds settle nearly every request without a loop over LSOAs.
+    """
     chosen = np.full(len(lsoa), NONE, dtype=np.int64)
-    order = np.argsort(lsoa, kind="stable")
-    values, starts, counts = np.unique(lsoa[order], return_index=True, return_counts=True)
-    for value, start, count in zip(values, starts, counts, strict=True):
-        low, high = addresses.offsets[value], addresses.offsets[value + 1]
-        vacant = low + np.flatnonzero(~addresses.occupied[low:high])
-        take = min(count, len(vacant))
-        picked = rng.choice(vacant, size=take, replace=False) if take else vacant[:0]
-        chosen[order[start : start + take]] = picked
-        addresses.occupied[picked] = True
-    missing = np.flatnonzero(chosen == NONE)
-    if len(missing):
+    low = addresses.offsets[lsoa]
+    size = addresses.offsets[lsoa + 1] - low
+    waiting = np.arange(len(lsoa))
+    for _ in range(40):
+        if not len(waiting):
+            break
+        candidate = low[waiting] + (rng.random(len(waiting)) * size[waiting]).astype(np.int64)
+        free = ~addresses.occupied[candidate]
+        # Two requests drawing the same address: the first keeps it.
+        _, first = np.unique(candidate, return_index=True)
+        unique = np.zeros(len(candidate), dtype=bool)
+        unique[first] = True
+        won = free & unique
+        chosen[waiting[won]] = candidate[won]
+        addresses.occupied[candidate[won]] = True
+        waiting = waiting[~won]
+    if len(waiting):
         vacant = np.flatnonzero(~addresses.occupied)
-        picked = rng.choice(vacant, size=len(missing), replace=False)
-        chosen[missing] = picked
+        picked = rng.choice(vacant, size=len(waiting), replace=False)
+        chosen[waiting] = picked
         addresses.occupied[picked] = True
     return chosen

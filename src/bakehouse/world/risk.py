@@ -129,9 +129,7 @@ def domestic_abuse(sim: Simulation) -> np.ndarray:
     )
     _involve(sim, incidents, when, homes, hh.adult1[homes], "Victim", risk)
     _involve(sim, incidents, when, homes, suspect, "Suspect", risk)
-    mask = np.zeros(hh.n, dtype=bool)
-    mask[homes] = True
-    children = sim.members(mask)
+    children = sim.members(sim.household_mask(homes))
     children = children[(sim.ages(children) < 16) & (sim.rng.random(len(children)) < 0.65)]
     index = np.searchsorted(homes, people.household[children])
     _involve(

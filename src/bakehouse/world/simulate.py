@@ -92,11 +92,13 @@ class Simulation:
 
     def members(self, hh_mask: np.ndarray) -> np.ndarray:
         """People living in the households where ``hh_mask`` is true."""
-        home = self.people.household
-        inside = home >= 0
-        result = np.zeros(len(home), dtype=bool)
-        result[inside] = hh_mask[home[inside]]
-        return np.flatnonzero(result)
+        # Out-of-area people have household NONE (-1), which indexes the appended False.
+        return np.flatnonzero(np.append(hh_mask, False)[self.people.household])
+
+    def household_mask(self, homes: np.ndarray) -> np.ndarray:
+        mask = np.zeros(self.households.n, dtype=bool)
+        mask[homes] = True
+        return mask
 
     def relocate(self, homes: np.ndarray, similar_area: bool) -> None:
         relocate(self, homes, similar_area)
@@ -249,9 +251,7 @@ def relocate(sim: Simulation, homes: np.ndarray, similar_area: bool) -> None:
         lsoa = sim.rng.integers(0, n_lsoa, len(homes)).astype(np.int32)
     hh.address[homes] = take_vacant(sim.rng, sim.addresses, lsoa)
     hh.lsoa[homes] = sim.addresses.lsoa[hh.address[homes]]
-    mask = np.zeros(sim.households.n, dtype=bool)
-    mask[homes] = True
-    persons = sim.members(mask)
+    persons = sim.members(sim.household_mask(homes))
     day = dict(zip(homes.tolist(), sim.days_in_month(len(homes)).tolist(), strict=True))
     on = np.array([day[h] for h in sim.people.household[persons].tolist()], dtype="datetime64[D]")
     sim.join(persons, sim.people.household[persons], on)
@@ -261,9 +261,7 @@ def depart(sim: Simulation, homes: np.ndarray) -> None:
     if not len(homes):
         return
     hh = sim.households
-    mask = np.zeros(hh.n, dtype=bool)
-    mask[homes] = True
-    persons = sim.members(mask)
+    persons = sim.members(sim.household_mask(homes))
     sim.leave_area(persons, np.full(len(persons), sim.days_in_month(1)[0]))
     sim.addresses.occupied[hh.address[homes]] = False
     hh.active[homes] = False
@@ -327,16 +325,14 @@ def deaths(sim: Simulation) -> None:
     sim.leave_area(gone, sim.days_in_month(len(gone)))
     hh = sim.households
     for column in (hh.adult1, hh.adult2):
-        column[np.isin(column, gone)] = NONE
+        column[homes[column[homes] == gone]] = NONE
+    homes = np.unique(homes)
     empty = homes[(hh.adult1[homes] == NONE) & (hh.adult2[homes] == NONE)]
-    empty = np.unique(empty)
     # Children left without an adult go to live elsewhere (outside the simulated area).
-    mask = np.zeros(hh.n, dtype=bool)
-    mask[empty] = True
-    orphans = sim.members(mask)
+    orphans = sim.members(sim.household_mask(empty))
     sim.leave_area(orphans, sim.days_in_month(len(orphans)))
     sim.addresses.occupied[hh.address[empty]] = False
     hh.active[empty] = False
-    promote = np.flatnonzero(hh.active & (hh.adult1 == NONE) & (hh.adult2 != NONE))
+    promote = homes[hh.active[homes] & (hh.adult1[homes] == NONE) & (hh.adult2[homes] != NONE)]
     hh.adult1[promote] = hh.adult2[promote]
     hh.adult2[promote] = NONE

@@ -38,7 +38,7 @@ class Benefits(Source):
     keeps_person_record = True
 
     def render(self, rows: Rows) -> Rendered:
-        start = rows["claim_start"]
+        start = rows.numpy("claim_start")
         claimant = rows.person("claimant_id")
         partner = rows.person("partner_id")
         address = rows.address("address_id", "claimant_id", start)
@@ -55,14 +55,15 @@ class Benefits(Source):
                 "PartnerDOB": rows.dates(partner.dob),
                 "Address": text.street_and_town(address),
                 "Postcode": text.text(address.postcode),
-                "ClaimType": text.text(rows["claim_type"]),
+                "ClaimType": text.text(rows.column("claim_type")),
                 "ClaimStart": rows.dates(start),
-                "ClaimEnd": rows.dates(rows["claim_end"]),
-                "Dependants": text.text(rows.table.column("dependants")),
-                "Passported": text.flags(rows["passported"]),
+                "ClaimEnd": rows.dates(rows.column("claim_end")),
+                "Dependants": text.text(rows.column("dependants")),
+                "Passported": text.flags(rows.column("passported")),
                 "ProcessedDate": rows.dates(rows.recorded(start)),
             },
             person_id=rows.ids("claimant_id"),
             household_id=rows.ids("household_id"),
             event_date=start,
+            partner_id=rows.ids("partner_id"),
         )

@@ -47,7 +47,7 @@ class Csc(Source):
     keeps_person_record = True
 
     def render(self, rows: Rows) -> Rendered:
-        referred = rows["referral_date"]
+        referred = rows.numpy("referral_date")
         child = rows.person("person_id")
         address = rows.address("address_id", "person_id", referred)
         # The system's own child number: one per child, in a range of its own.
@@ -69,11 +69,11 @@ class Csc(Source):
                 "ADDRESS": text.street_and_town(address),
                 "POSTCODE": text.text(address.postcode),
                 "REFERRAL_DATE": rows.dates(referred),
-                "REFERRAL_SOURCE": text.text(rows["referral_source"]),
-                "PRIMARY_NEED": text.text(rows["primary_need"]),
-                "OUTCOME": text.text(rows["outcome"]),
-                "EPISODE_START": rows.dates(rows["episode_start"]),
-                "EPISODE_END": rows.dates(rows["episode_end"]),
+                "REFERRAL_SOURCE": text.text(rows.column("referral_source")),
+                "PRIMARY_NEED": text.text(rows.column("primary_need")),
+                "OUTCOME": text.text(rows.column("outcome")),
+                "EPISODE_START": rows.dates(rows.column("episode_start")),
+                "EPISODE_END": rows.dates(rows.column("episode_end")),
                 "RECORDED_DATE": rows.dates(rows.recorded(referred)),
             },
             person_id=rows.ids("person_id"),

@@ -33,7 +33,7 @@ class EarlyEducation(Source):
     keeps_person_record = False
 
     def render(self, rows: Rows) -> Rendered:
-        term = rows["term_start"]
+        term = rows.numpy("term_start")
         child = rows.person("person_id")
         address = rows.address("address_id", "person_id", term)
         return Rendered(
@@ -43,11 +43,11 @@ class EarlyEducation(Source):
                 "Date of Birth": rows.dates(child.dob),
                 "Postcode": text.text(address.postcode),
                 "Address": text.street_and_town(address),
-                "Funding Type": text.text(rows["funding_type"]),
+                "Funding Type": text.text(rows.column("funding_type")),
                 "Term Start": rows.dates(term),
-                "Hours per Week": text.text(rows.table.column("hours_per_week")),
-                "Provider URN": text.text(rows["provider_urn"]),
-                "EYPP": text.flags(rows["eypp"]),
+                "Hours per Week": text.text(rows.column("hours_per_week")),
+                "Provider URN": text.text(rows.column("provider_urn")),
+                "EYPP": text.flags(rows.column("eypp")),
                 "Return Date": rows.dates(rows.recorded(term)),
             },
             person_id=rows.ids("person_id"),

@@ -39,7 +39,7 @@ class Education(Source):
     uses_nicknames = False
 
     def render(self, rows: Rows) -> Rendered:
-        census = rows["census_date"]
+        census = rows.numpy("census_date")
         pupil = rows.person("person_id")
         address = rows.address("address_id", "person_id", census)
         return Rendered(
@@ -51,14 +51,14 @@ class Education(Source):
                 "Gender": text.text(pupil.sex),
                 "Ethnicity": text.text(pupil.ethnicity),
                 "FirstLanguage": text.upper(text.text(pupil.first_language)),
-                "FSMEligible": text.flags(rows["fsm_eligible"], "1", "0"),
-                "SENProvision": text.text(rows["sen_provision"]),
+                "FSMEligible": text.flags(rows.column("fsm_eligible"), "1", "0"),
+                "SENProvision": text.text(rows.column("sen_provision")),
                 "Postcode": text.text(address.postcode),
                 "AddressLine1": text.street_line(address),
                 "CensusDate": rows.dates(census),
-                "NCYearActual": text.text(rows["nc_year"]),
-                "EYFSP_GLD": text.flags(rows["eyfsp_gld"]),
-                "EYFSP_Year": text.text(rows.table.column("eyfsp_year")),
+                "NCYearActual": text.text(rows.column("nc_year")),
+                "EYFSP_GLD": text.flags(rows.column("eyfsp_gld")),
+                "EYFSP_Year": text.text(rows.column("eyfsp_year")),
             },
             person_id=rows.ids("person_id"),
             household_id=rows.ids("household_id"),

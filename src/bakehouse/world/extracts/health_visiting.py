@@ -43,7 +43,7 @@ class HealthVisiting(Source):
     keeps_person_record = True
 
     def render(self, rows: Rows) -> Rendered:
-        contact = rows["contact_date"]
+        contact = rows.numpy("contact_date")
         child = rows.person("person_id")
         address = rows.address("address_id", "person_id", contact)
         scores = {name: text.text(rows.table.column(source)) for name, source in _ASQ.items()}
@@ -55,12 +55,12 @@ class HealthVisiting(Source):
                 "DOB": rows.dates(child.dob),
                 "Sex": text.codes(child.sex, {"M": "1", "F": "2"}),
                 "Postcode": text.text(address.postcode),
-                "ContactType": text.text(rows["contact_type"]),
+                "ContactType": text.text(rows.column("contact_type")),
                 "ContactDate": rows.dates(contact),
-                "BirthWeightGrams": text.text(rows.table.column("birth_weight_grams")),
-                "GestationWeeks": text.text(rows.table.column("gestation_weeks")),
+                "BirthWeightGrams": text.text(rows.column("birth_weight_grams")),
+                "GestationWeeks": text.text(rows.column("gestation_weeks")),
                 **scores,
-                "MaternalMoodConcern": text.flags(rows["maternal_mood_concern"]),
+                "MaternalMoodConcern": text.flags(rows.column("maternal_mood_concern")),
                 "RecordedDate": rows.dates(rows.recorded(contact)),
             },
             person_id=rows.ids("person_id"),

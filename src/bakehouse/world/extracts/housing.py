@@ -36,7 +36,7 @@ class Housing(Source):
     keeps_person_record = False
 
     def render(self, rows: Rows) -> Rendered:
-        approach = rows["approach_date"]
+        approach = rows.numpy("approach_date")
         applicant = rows.person("applicant_id")
         # The address the household is leaving is the one the case is about: never stale.
         previous = rows.address("previous_address_id", "applicant_id", approach, stale=False)
@@ -49,13 +49,13 @@ class Housing(Source):
                 "CaseRef": text.text("HPR" + case_number.astype(str).astype(object)),
                 "ApplicantName": name,
                 "ApplicantDOB": rows.dates(applicant.dob),
-                "HouseholdSize": text.text(rows.table.column("household_size")),
-                "ChildrenInHousehold": text.text(rows.table.column("children_in_household")),
+                "HouseholdSize": text.text(rows.column("household_size")),
+                "ChildrenInHousehold": text.text(rows.column("children_in_household")),
                 "ApproachDate": rows.dates(approach),
-                "Reason": text.text(rows["reason"]),
-                "Duty": text.text(rows["duty"]),
-                "TAStart": rows.dates(rows["ta_start"]),
-                "TAEnd": rows.dates(rows["ta_end"]),
+                "Reason": text.text(rows.column("reason")),
+                "Duty": text.text(rows.column("duty")),
+                "TAStart": rows.dates(rows.column("ta_start")),
+                "TAEnd": rows.dates(rows.column("ta_end")),
                 "PreviousAddress": text.street_and_town(previous),
                 "PreviousPostcode": text.text(previous.postcode),
                 "RecordedDate": rows.dates(rows.recorded(approach)),

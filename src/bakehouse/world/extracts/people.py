@@ -8,84 +8,92 @@ error once and repeats it on every row of that person; an agency that keys each 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pyarrow as pa
 
 from bakehouse.world import noise
+from bakehouse.world.extracts.lookup import IdIndex, ids
 from bakehouse.world.noise import NoiseRates
 
-
-def column(table: pa.Table, name: str) -> np.ndarray:
-    """A column as numpy: object arrays with None for text, datetime64 with NaT for dates."""
-    values: np.ndarray = table.column(name).to_numpy(zero_copy_only=False)
-    return values
-
-
-def ids(table: pa.Table, name: str) -> np.ndarray:
-    """An id column as int64 with -1 for null."""
-    values: np.ndarray = table.column(name).fill_null(-1).to_numpy().astype(np.int64)
-    return values
+_TEXT = ("forename", "surname", "sex", "ethnicity", "first_language", "nhs_number", "upn", "nino")
 
 
 @dataclass(frozen=True)
 class Identity:
-    """The people on a set of rows; every field is None (or NaT) on a row without a person."""
+    """The people on a set of rows; every field is null (NaT) on a row without a person.
+
+    The fields an agency can get wrong are held; the others are looked up when a source asks
+    for them, so that a source pays only for the columns it writes.
+    """
 
     person_id: np.ndarray  # int64, -1 where the row has no such person
-    forename: np.ndarray
-    surname: np.ndarray
     dob: np.ndarray  # datetime64[D]
-    sex: np.ndarray  # "F" / "M"
-    ethnicity: np.ndarray
-    first_language: np.ndarray
-    nhs_number: np.ndarray
-    upn: np.ndarray
-    nino: np.ndarray
+    forename: pa.Array
+    surname: pa.Array
+    nhs_number: pa.Array
+    positions: pa.Array  # each row's position in the people table (null for none)
+    people: Mapping[str, pa.Array]
+
+    @property
+    def sex(self) -> pa.Array:  # "F" / "M"
+        return self.people["sex"].take(self.positions)
+
+    @property
+    def ethnicity(self) -> pa.Array:
+        return self.people["ethnicity"].take(self.positions)
+
+    @property
+    def first_language(self) -> pa.Array:
+        return self.people["first_language"].take(self.positions)
+
+    @property
+    def upn(self) -> pa.Array:
+        return self.people["upn"].take(self.positions)
+
+    @property
+    def nino(self) -> pa.Array:
+        return self.people["nino"].take(self.positions)
 
     def take(self, index: np.ndarray) -> Identity:
-        return Identity(**{f.name: getattr(self, f.name)[index] for f in fields(self)})
+        rows = pa.array(index)
+        return replace(
+            self,
+            person_id=self.person_id[index],
+            dob=self.dob[index],
+            forename=self.forename.take(rows),
+            surname=self.surname.take(rows),
+            nhs_number=self.nhs_number.take(rows),
+            positions=self.positions.take(rows),
+        )
 
 
 class PeopleIndex:
     """The world's people, looked up by person id."""
 
     def __init__(self, people: pa.Table) -> None:
-        order = np.argsort(ids(people, "person_id"), kind="stable")
-        people = people.take(pa.array(order))
-        self._ids = ids(people, "person_id")
-        # One extra row at the end stands for "no person": every lookup of a missing id lands there.
-        self._columns = {
-            name: _with_blank(column(people, name))
-            for name in (
-                "forename",
-                "surname",
-                "dob",
-                "sex",
-                "ethnicity",
-                "first_language",
-                "nhs_number",
-                "upn",
-                "nino",
-            )
-        }
+        self._index = IdIndex(ids(people, "person_id"))
+        self._text = {name: people.column(name).combine_chunks() for name in _TEXT}
+        dob = people.column("dob").to_numpy(zero_copy_only=False).astype("datetime64[D]")
+        # One extra NaT at the end stands for "no person" in date lookups.
+        self._dob = np.concatenate([dob, np.array(["NaT"], dtype="datetime64[D]")])
 
     def lookup(self, person_ids: np.ndarray) -> Identity:
         """The true identity of each person id (-1 for none)."""
-        position = np.searchsorted(self._ids, person_ids)
-        position = np.minimum(position, len(self._ids) - 1) if len(self._ids) else position
-        found = (person_ids >= 0) & (len(self._ids) > 0)
-        if len(self._ids):
-            found &= self._ids[position] == person_ids
-        position = np.where(found, position, len(self._ids))
-        looked_up = {name: values[position] for name, values in self._columns.items()}
-        return Identity(person_id=np.where(found, person_ids, -1), **looked_up)
-
-
-def _with_blank(values: np.ndarray) -> np.ndarray:
-    blank = np.array([np.datetime64("NaT")] if values.dtype.kind == "M" else [None])
-    return np.concatenate([values, blank.astype(values.dtype)])
+        position = self._index.positions(person_ids)
+        found = position.is_valid().to_numpy(zero_copy_only=False)
+        dob_at = position.fill_null(len(self._dob) - 1).to_numpy()
+        return Identity(
+            person_id=np.where(found, person_ids, -1),
+            dob=self._dob[dob_at],
+            forename=self._text["forename"].take(position),
+            surname=self._text["surname"].take(position),
+            nhs_number=self._text["nhs_number"].take(position),
+            positions=position,
+            people=self._text,
+        )
 
 
 def recorded_identity(
@@ -99,8 +107,7 @@ def recorded_identity(
     """``true`` with the agency's identity errors, per person or per row."""
     if not per_person:
         return _with_errors(true, rng, rates, nicknames)
-    people, first, inverse = np.unique(true.person_id, return_index=True, return_inverse=True)
-    del people
+    _, first, inverse = np.unique(true.person_id, return_index=True, return_inverse=True)
     return _with_errors(true.take(first), rng, rates, nicknames).take(inverse)
 
 

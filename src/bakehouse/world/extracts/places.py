@@ -4,13 +4,13 @@ one before it when the agency had not caught up with a move, with the postcode a
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pyarrow as pa
 
 from bakehouse.world import noise
-from bakehouse.world.extracts.people import column, ids
+from bakehouse.world.extracts.lookup import IdIndex, ids
 from bakehouse.world.noise import NoiseRates
 
 # Residence lookups key a spell by person and start day in one int64: days fit in 2**20.
@@ -18,46 +18,38 @@ _DAY_BITS = 20
 _DAY_OFFSET = 1 << (_DAY_BITS - 1)
 
 
+_PARTS = ("house_number", "street", "town", "postcode")
+
+
 @dataclass(frozen=True)
 class Address:
-    """Address parts per row; None where a row has no address."""
+    """Address parts per row; null where a row has no address."""
 
     address_id: np.ndarray  # int64, -1 for none
-    house_number: np.ndarray  # text
-    street: np.ndarray
-    town: np.ndarray
-    postcode: np.ndarray
-
-    def take(self, index: np.ndarray) -> Address:
-        return Address(**{f.name: getattr(self, f.name)[index] for f in fields(self)})
+    house_number: pa.Array  # text
+    street: pa.Array
+    town: pa.Array
+    postcode: pa.Array
 
 
 class AddressBook:
     """The world's addresses and who lived where when."""
 
     def __init__(self, addresses: pa.Table, residence: pa.Table) -> None:
-        order = np.argsort(ids(addresses, "address_id"), kind="stable")
-        addresses = addresses.take(pa.array(order))
-        self._ids = ids(addresses, "address_id")
-        numbers = addresses.column("house_number").cast(pa.string())
+        self._index = IdIndex(ids(addresses, "address_id"))
         self._parts = {
-            "house_number": _with_blank(numbers.to_numpy(zero_copy_only=False)),
-            "street": _with_blank(column(addresses, "street")),
-            "town": _with_blank(column(addresses, "town")),
-            "postcode": _with_blank(column(addresses, "postcode")),
+            name: addresses.column(name).combine_chunks().cast(pa.string()) for name in _PARTS
         }
         self._spell_keys, self._previous = _spells(residence)
 
     def parts(self, address_ids: np.ndarray) -> Address:
         """The parts of each address id (-1 for none)."""
-        position = np.searchsorted(self._ids, address_ids)
-        position = np.minimum(position, max(len(self._ids) - 1, 0))
-        found = address_ids >= 0
-        if len(self._ids):
-            found &= self._ids[position] == address_ids
-        position = np.where(found, position, len(self._ids))
-        parts = {name: values[position] for name, values in self._parts.items()}
-        return Address(address_id=np.where(found, address_ids, -1), **parts)
+        position = self._index.positions(address_ids)
+        found = position.is_valid().to_numpy(zero_copy_only=False)
+        return Address(
+            address_id=np.where(found, address_ids, -1),
+            **{name: values.take(position) for name, values in self._parts.items()},
+        )
 
     def previous(self, person_ids: np.ndarray, dates: np.ndarray) -> np.ndarray:
         """The address each person lived at before the one they lived at on the date (-1 if
@@ -72,10 +64,6 @@ class AddressBook:
         return previous
 
 
-def _with_blank(values: np.ndarray) -> np.ndarray:
-    return np.concatenate([values.astype(object), np.array([None], dtype=object)])
-
-
 def _spell_key(person_ids: np.ndarray, days: np.ndarray) -> np.ndarray:
     day_numbers = np.where(np.isnat(days), 0, days.astype(np.int64)) + _DAY_OFFSET
     keys: np.ndarray = (person_ids.astype(np.int64) << _DAY_BITS) | day_numbers
@@ -86,7 +74,8 @@ def _spells(residence: pa.Table) -> tuple[np.ndarray, np.ndarray]:
     """Spell keys in order, and for each spell the person's last different earlier address."""
     person = ids(residence, "person_id")
     address = ids(residence, "address_id")
-    keys = _spell_key(person, column(residence, "start").astype("datetime64[D]"))
+    start = residence.column("start").to_numpy(zero_copy_only=False).astype("datetime64[D]")
+    keys = _spell_key(person, start)
     order = np.argsort(keys, kind="stable")
     keys, person, address = keys[order], person[order], address[order]
     # A run is consecutive spells of one person at one address (a household change without a
@@ -120,10 +109,4 @@ def recorded_address(
     use_previous = noise.pick(rng, moved, rates.stale_address)
     address = book.parts(np.where(use_previous, previous, address_ids))
     postcode, _ = noise.postcode_errors(rng, address.postcode, rates.postcode_error)
-    return Address(
-        address_id=address.address_id,
-        house_number=address.house_number,
-        street=address.street,
-        town=address.town,
-        postcode=postcode,
-    )
+    return replace(address, postcode=postcode)

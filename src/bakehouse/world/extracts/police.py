@@ -39,12 +39,12 @@ class Police(Source):
     keeps_person_record = False
 
     def render(self, rows: Rows) -> Rendered:
-        when = rows["incident_time"].astype("datetime64[s]")
+        when = rows.numpy("incident_time").astype("datetime64[s]")
         day = when.astype("datetime64[D]")
         person = rows.person("person_id")
         address = rows.address("address_id", "person_id", day)
         dob = rows.dates(person.dob)
-        child = np.asarray(rows["role"] == "Child Present", dtype=bool)
+        child = np.asarray(rows.numpy("role") == "Child Present", dtype=bool)
         blank = child & (rows.rng.random(len(rows)) < CHILD_DOB_BLANK)
         dob = pc.if_else(pa.array(blank), pa.scalar(None, pa.string()), dob)
         recorded = rows.recorded(day).astype("datetime64[s]")
@@ -53,12 +53,12 @@ class Police(Source):
             columns={
                 "IncidentRef": self._references(rows, when),
                 "IncidentDateTime": rows.dates(when),
-                "Role": text.text(rows["role"]),
+                "Role": text.text(rows.column("role")),
                 "Surname": text.upper(text.text(person.surname)),
                 "Forename": text.upper(text.text(person.forename)),
                 "DOB": dob,
                 "Address": text.abbreviated_line(address),
-                "DASHRisk": text.text(rows["dash_risk"]),
+                "DASHRisk": text.text(rows.column("dash_risk")),
                 "RecordedDate": rows.dates(np.maximum(recorded, when)),
             },
             person_id=rows.ids("person_id"),
@@ -69,7 +69,7 @@ class Police(Source):
     @staticmethod
     def _references(rows: Rows, when: np.ndarray) -> pa.Array:
         """ "42/123456/19": force, the incident's number, the year it was raised."""
-        number = rows.agency_ids(rows.ids("incident_id"), 100_000, 1_000_000)
-        year = (when.astype("datetime64[Y]").astype(np.int64) + 1970) % 100
-        yy = np.char.zfill(year.astype(str), 2).astype(object)
-        return text.text(FORCE_CODE + "/" + number.astype(str).astype(object) + "/" + yy)
+        number = pa.array(rows.agency_ids(rows.ids("incident_id"), 100_000, 1_000_000))
+        year = pa.array((when.astype("datetime64[Y]").astype(np.int64) + 1970) % 100)
+        yy = pc.utf8_lpad(year.cast(pa.string()), width=2, padding="0")
+        return text.join(pa.array([FORCE_CODE] * len(rows)), number.cast(pa.string()), yy, sep="/")

@@ -20,7 +20,8 @@ import pyarrow.compute as pc
 from bakehouse.world import noise
 from bakehouse.world.extracts import text
 from bakehouse.world.extracts.files import FileFormat
-from bakehouse.world.extracts.people import Identity, PeopleIndex, column, ids, recorded_identity
+from bakehouse.world.extracts.lookup import ids
+from bakehouse.world.extracts.people import Identity, PeopleIndex, recorded_identity
 from bakehouse.world.extracts.places import Address, AddressBook, recorded_address
 from bakehouse.world.extracts.xlsx import CellKind
 from bakehouse.world.noise import NoiseRates
@@ -45,6 +46,8 @@ class Rendered:
     person_id: np.ndarray
     household_id: np.ndarray
     event_date: np.ndarray  # datetime64[D]
+    # A second person named on the same row (a benefit claimant's partner), NONE where absent.
+    partner_id: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,7 @@ class Written:
     table: pa.Table
     person_id: np.ndarray
     household_id: np.ndarray
+    partner_id: np.ndarray | None = None
 
 
 class Source(ABC):
@@ -76,14 +80,14 @@ class Source(ABC):
         """Every column of the file, one value per event row, before row-level errors."""
 
     def kinds(self) -> dict[str, CellKind]:
-        return {
-            name: "date"
-            if name in self.date_columns
-            else "number"
-            if name in self.number_columns
-            else "text"
-            for name in self.columns
-        }
+        """What each column holds, for a spreadsheet's cell types."""
+
+        def kind(name: str) -> CellKind:
+            if name in self.date_columns:
+                return "date"
+            return "number" if name in self.number_columns else "text"
+
+        return {name: kind(name) for name in self.columns}
 
 
 class Rows:
@@ -99,8 +103,15 @@ class Rows:
     def __len__(self) -> int:
         return int(self.table.num_rows)
 
-    def __getitem__(self, name: str) -> np.ndarray:
-        return column(self.table, name)
+    def column(self, name: str) -> pa.Array:
+        """An event column as Arrow (for values written as they are)."""
+        values: pa.Array = self.table.column(name).combine_chunks()
+        return values
+
+    def numpy(self, name: str) -> np.ndarray:
+        """An event column as numpy (dates as datetime64, for arithmetic)."""
+        values: np.ndarray = self.table.column(name).to_numpy(zero_copy_only=False)
+        return values
 
     def ids(self, name: str) -> np.ndarray:
         return ids(self.table, name)
@@ -145,7 +156,9 @@ class Rows:
         """The agency's own number for each key (a person, a case): stable per key, distinct,
         drawn from ``[low, high)`` so that it reveals nothing of the world's ids."""
         unique, inverse = np.unique(keys, return_inverse=True)
-        numbers = self.rng.choice(high - low, size=len(unique), replace=False) + low
+        # A county's volume can outgrow a district's numbering: widen rather than fail.
+        span = max(high - low, 10 * len(unique))
+        numbers = self.rng.choice(span, size=len(unique), replace=False) + low
         agency: np.ndarray = numbers[inverse]
         return agency
 
@@ -170,6 +183,7 @@ def build(source: Source, context: Context, rng: np.random.Generator) -> Written
         table=pa.table(_rekey(columns, varied, source.rekeyed, rng)),
         person_id=rendered.person_id[order],
         household_id=rendered.household_id[order],
+        partner_id=None if rendered.partner_id is None else rendered.partner_id[order],
     )
 
 

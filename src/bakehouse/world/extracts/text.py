@@ -7,7 +7,7 @@ empty fields, so that a source module reads as a list of its columns.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -78,14 +78,14 @@ def format_date_parts(year: int, month: int, day: int, date_format: str) -> str:
     return written.replace("%b", MONTH_ABBREVIATIONS[month - 1])
 
 
-def codes(values: np.ndarray, mapping: Mapping[Any, str]) -> pa.Array:
+def codes(values: np.ndarray | pa.Array, mapping: Mapping[Any, str]) -> pa.Array:
     """Each value's code in the agency's own vocabulary (unmapped values become null)."""
     keys = list(mapping)
-    position = pc.index_in(pa.array(values, from_pandas=True), value_set=pa.array(keys))
+    position = pc.index_in(_arrow(values), value_set=pa.array(keys))
     return pc.take(pa.array(list(mapping.values()), pa.string()), position)
 
 
-def flags(values: np.ndarray, true: str = "Y", false: str = "N") -> pa.Array:
+def flags(values: np.ndarray | pa.Array, true: str = "Y", false: str = "N") -> pa.Array:
     """Booleans as the agency's flag letters (null stays null)."""
     return codes(values, {True: true, False: false})
 
@@ -117,11 +117,26 @@ def street_and_town(address: Address, sep: str = ", ") -> pa.Array:
 
 def abbreviated_line(address: Address) -> pa.Array:
     """ "12 RECTORY RD BASILDON SS14 1AA": the one-line style of systems that abbreviate."""
-    street = text(address.street)
-    for suffix, short in SUFFIX_ABBREVIATIONS.items():
-        street = pc.replace_substring_regex(street, pattern=f" {suffix}$", replacement=f" {short}")
+    street = per_distinct(text(address.street), _abbreviate_street)
     line = join(text(address.house_number), street, text(address.town), text(address.postcode))
     return upper(line)
+
+
+def _abbreviate_street(street: str) -> str:
+    stem, _, suffix = street.rpartition(" ")
+    return (
+        f"{stem} {SUFFIX_ABBREVIATIONS[suffix]}"
+        if stem and suffix in SUFFIX_ABBREVIATIONS
+        else street
+    )
+
+
+def per_distinct(values: pa.Array, how: Callable[[str], str]) -> pa.Array:
+    """``how`` applied to each distinct value once (a county has millions of rows but only
+    thousands of streets), then spread back over the rows."""
+    distinct = pc.unique(values.drop_null())
+    mapped = pa.array([how(v) for v in distinct.to_pylist()], pa.string())
+    return pc.take(mapped, pc.index_in(values, value_set=distinct))
 
 
 def slice_text(values: pa.Array, start: int, stop: int) -> pa.Array:

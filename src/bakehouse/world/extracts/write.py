@@ -37,6 +37,7 @@ RECORDS = pa.schema(
     [
         ("source", pa.string()),
         ("row_number", pa.int64()),
+        ("person_role", pa.string()),  # "subject", or "claimant" / "partner" on benefits rows
         ("person_id", pa.int64()),
         ("household_id", pa.int64()),
     ]
@@ -92,13 +93,26 @@ def _write(source: Source, written: Written, out_dir: Path, world: SimulatedWorl
 
 
 def _records(source: Source, written: Written) -> pa.Table:
+    """One truth row per person named on each extract row."""
     n = written.table.num_rows
-    return pa.table(
-        {
-            "source": pa.array([source.name] * n, pa.string()),
-            "row_number": pa.array(np.arange(1, n + 1, dtype=np.int64)),
-            "person_id": pa.array(written.person_id, mask=written.person_id < 0),
-            "household_id": pa.array(written.household_id, mask=written.household_id < 0),
-        },
-        schema=RECORDS,
+    rows = np.arange(1, n + 1, dtype=np.int64)
+    main_role = "subject" if written.partner_id is None else "claimant"
+    parts = [(rows, main_role, written.person_id, written.household_id)]
+    if written.partner_id is not None:
+        named = written.partner_id >= 0
+        parts.append(
+            (rows[named], "partner", written.partner_id[named], written.household_id[named])
+        )
+    return pa.concat_tables(
+        pa.table(
+            {
+                "source": pa.array([source.name] * len(row), pa.string()),
+                "row_number": pa.array(row),
+                "person_role": pa.array([role] * len(row), pa.string()),
+                "person_id": pa.array(person, mask=person < 0),
+                "household_id": pa.array(household, mask=household < 0),
+            },
+            schema=RECORDS,
+        )
+        for row, role, person, household in parts
     )

@@ -10,6 +10,7 @@ date style, so Excel and openpyxl read them as dates; a date column value that i
 
 from __future__ import annotations
 
+import re
 import zipfile
 from collections.abc import Iterator, Mapping
 from datetime import date
@@ -144,6 +145,10 @@ def _entry(name: str) -> zipfile.ZipInfo:
     info = zipfile.ZipInfo(name, date_time=_FIXED_TIME)
     info.compress_type = zipfile.ZIP_DEFLATED
     info.external_attr = 0o600 << 16
+    # Fast deflate: level 6 takes half the time of a county's workbook for 15% smaller files.
+    # Python 3.11 reads the level for a streamed entry only from this attribute (public as
+    # ``compress_level`` from 3.13).
+    info._compresslevel = 1  # type: ignore[attr-defined]
     return info
 
 
@@ -174,7 +179,7 @@ def _header_row(names: list[str]) -> str:
 
 def _row_chunks(
     columns: Mapping[str, pa.Array], kinds: Mapping[str, CellKind], date_format: str
-) -> Iterator[bytes]:
+) -> Iterator[memoryview]:
     """The sheet's data rows as UTF-8 XML, a chunk of rows at a time."""
     n = len(next(iter(columns.values()))) if columns else 0
     for start in range(0, n, _ROWS_PER_CHUNK):
@@ -186,8 +191,14 @@ def _row_chunks(
             # column, which would shift the row after an empty cell.
             ref = pc.binary_join_element_wise(_column_letter(i), row_numbers, "")
             parts.append(_cells(values[start:stop], ref, kinds[name], date_format))
-        rows = pc.binary_join_element_wise(*parts, "</row>", "")
-        yield "".join(rows.to_pylist()).encode("utf-8")
+        yield _utf8_bytes(pc.binary_join_element_wise(*parts, "</row>", ""))
+
+
+def _utf8_bytes(values: pa.Array) -> memoryview:
+    """The UTF-8 text of a string array's values, back to back (its data buffer, uncopied)."""
+    offsets = np.frombuffer(values.buffers()[1], dtype=np.int32)
+    first, last = offsets[values.offset], offsets[values.offset + len(values)]
+    return memoryview(values.buffers()[2])[first:last]
 
 
 def _cells(values: pa.Array, ref: pa.Array, kind: CellKind, date_format: str) -> pa.Array:
@@ -205,22 +216,42 @@ def _cells(values: pa.Array, ref: pa.Array, kind: CellKind, date_format: str) ->
 
 def _text_cells(values: pa.Array, ref: pa.Array) -> pa.Array:
     escaped = values
-    for raw, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
-        escaped = pc.replace_substring(escaped, raw, entity)
+    if pc.any(pc.match_substring_regex(values, "[&<>]")).as_py():
+        for raw, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
+            escaped = pc.replace_substring(escaped, raw, entity)
     cells = pc.binary_join_element_wise(
         '<c r="', ref, '" t="inlineStr"><is><t>', escaped, "</t></is></c>", ""
     )
     return pc.fill_null(cells, "")
 
 
-def _excel_serials(values: pa.Array, date_format: str) -> pa.Array:
-    """Excel serial day numbers of values that are real dates in ``date_format``, else null.
+_FIELDS = {"%d": r"(?P<day>\d{2})", "%m": r"(?P<month>\d{2})", "%Y": r"(?P<year>\d{4})"}
 
-    Arrow's parser rolls 31/02 over into March, so a value counts as a date only if it formats
-    back to the same text.
-    """
-    parsed = pc.strptime(values, format=date_format, unit="s", error_is_null=True)
-    same = pc.equal(pc.strftime(parsed, format=date_format), values)
-    days = pc.cast(pc.cast(parsed, pa.date32()), pa.int32())
-    serial = pc.add(days, int((np.datetime64("1970-01-01", "D") - _EPOCH).astype(int)))
-    return pc.if_else(pc.fill_null(same, False), serial, None)
+
+def _excel_serials(values: pa.Array, date_format: str) -> pa.Array:
+    """Excel serial day numbers of values that are real dates in ``date_format`` (day, month
+    and year fields with fixed separators), else null. 31/02/2021 is not a real date: it stays
+    text, as it would in Excel."""
+    pattern = (
+        "^"
+        + "".join(
+            _FIELDS.get(piece, re.escape(piece)) for piece in re.split(r"(%[dmY])", date_format)
+        )
+        + "$"
+    )
+    parts = pc.extract_regex(values, pattern=pattern)
+    day, month, year = (
+        pc.cast(pc.struct_field(parts, name), pa.int64()).fill_null(0).to_numpy()
+        for name in ("day", "month", "year")
+    )
+    month_start = (year - 1970) * 12 + np.clip(month, 1, 12) - 1
+    days = month_start.astype("datetime64[M]").astype("datetime64[D]") + (day - 1)
+    real = (
+        pc.is_valid(parts).to_numpy(zero_copy_only=False)
+        & (month >= 1)
+        & (month <= 12)
+        & (day >= 1)
+        & (days.astype("datetime64[M]") == month_start.astype("datetime64[M]"))
+    )
+    serial = (days - _EPOCH).astype(np.int64)
+    return pa.array(serial, pa.int64(), mask=~real)
