@@ -42,8 +42,11 @@ setup-browser:
 	  else echo "chromium not found and not root: browser tests will be skipped"; fi; \
 	fi
 
+# The official IoD 2019 files when they sit beside the repository; otherwise simulated deprivation.
+IOD ?= $(wildcard ../shared/data/iod2019)
+
 world: setup
-	$(RUN) bakehouse world --area basildon --seed 1 --out data/world
+	$(RUN) bakehouse world --area basildon --seed 1 --out data/world $(if $(IOD),--iod $(IOD))
 
 # The web app on http://127.0.0.1:8000 with one demo account per role (passwords printed).
 demo: setup world
