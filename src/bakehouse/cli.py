@@ -18,6 +18,7 @@ from rich.console import Console
 from bakehouse import __version__
 from bakehouse.commands import custody as custody_commands
 from bakehouse.commands import ingest as ingest_command
+from bakehouse.commands import publish as publish_command
 from bakehouse.commands import world as world_command
 from bakehouse.errors import BakehouseError
 
@@ -75,6 +76,7 @@ def register(command: Callable[..., Any], name: str) -> None:
 
 register(world_command.world, "world")
 register(ingest_command.ingest, "ingest")
+register(publish_command.publish, "publish")
 
 
 def _group(name: str, help_text: str, commands: dict[str, Callable[..., Any]]) -> None:

@@ -79,3 +79,11 @@ class ExtractError(BakehouseError):
 
 class WorkspaceError(BakehouseError):
     """The workspace is locked by another run, or not in a state the command can work on."""
+
+
+class DisclosureError(BakehouseError):
+    """Counts cannot be protected as the disclosure rules require (or are inconsistent)."""
+
+
+class ReleaseRefused(BakehouseError):
+    """The output checker found a cell that breaks a disclosure rule: nothing was published."""

@@ -1,0 +1,101 @@
+"""`bakehouse publish`: a disclosure-checked release from the model's predictions."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from bakehouse.errors import ConfigError
+from bakehouse.geography import AREAS
+
+console = Console()
+
+
+def publish(
+    predictions: Path = typer.Argument(
+        ...,
+        exists=True,
+        dir_okay=False,
+        help="Predictions Parquet: lsoa11cd, cohort, p_not_gld, observed_not_gld and optionally "
+        "p_not_gld_draws or p_not_gld_logit_se (see src/bakehouse/areas/README.md).",
+    ),
+    area: str = typer.Option("basildon", help=f"The area: {', '.join(sorted(AREAS))}."),
+    out: Path = typer.Option(Path("data/releases"), help="Folder that holds the releases."),
+    recipe_id: str = typer.Option("school-readiness", help="The recipe's id."),
+    recipe_version: str = typer.Option("1", help="The recipe's version."),
+    as_at: str | None = typer.Option(
+        None, help="The date the data were taken (YYYY-MM-DD); default today."
+    ),
+    iod: Path | None = typer.Option(
+        None,
+        exists=True,
+        file_okay=False,
+        help="Folder with the IoD 2019 files: adds deprivation deciles and the shrinkage prior.",
+    ),
+    drivers: Path | None = typer.Option(
+        None, exists=True, dir_okay=False, help="Per-LSOA drivers Parquet from the model."
+    ),
+    recalibrations: Path | None = typer.Option(
+        None,
+        exists=True,
+        dir_okay=False,
+        help="Bootstrap recalibrations Parquet (intercept, slope): model uncertainty.",
+    ),
+    documents: Path | None = typer.Option(
+        None,
+        exists=True,
+        file_okay=False,
+        help="Folder with model_card.md/.json, transparency_record.md/.json, fairness.json, "
+        "linkage_summary.json, quality_summary.json (any missing: 'not produced by this run').",
+    ),
+    config: Path | None = typer.Option(
+        None, exists=True, dir_okay=False, help="Area settings YAML (or a recipe with areas:)."
+    ),
+    workspace: Path | None = typer.Option(
+        None,
+        exists=True,
+        file_okay=False,
+        help="Workspace whose agreements set the disclosure rule (the strictest applies).",
+    ),
+    replace: bool = typer.Option(False, help="Replace a release of the same id."),
+) -> None:
+    """Build a release: area estimates, disclosure control, the output checker, a manifest."""
+    from bakehouse.areas.config import AreasConfig, load_areas_config
+    from bakehouse.release.disclosure import DisclosureRules
+    from bakehouse.release.publish import PublishOptions, rules_from_workspace
+    from bakehouse.release.publish import publish as run_publish
+
+    try:
+        as_at_date = date.fromisoformat(as_at) if as_at else None
+    except ValueError:
+        raise ConfigError(
+            f"'{as_at}' is not a date", field="--as-at", fix="Write it as YYYY-MM-DD"
+        ) from None
+    settings = load_areas_config(config) if config is not None else AreasConfig()
+    rules = rules_from_workspace(workspace) if workspace is not None else DisclosureRules()
+    with console.status("Estimating, protecting and checking the release"):
+        result = run_publish(
+            PublishOptions(
+                predictions=predictions,
+                area=area,
+                out=out,
+                recipe_id=recipe_id,
+                recipe_version=recipe_version,
+                as_at=as_at_date,
+                config=settings,
+                rules=rules,
+                iod_dir=iod,
+                drivers=drivers,
+                recalibrations=recalibrations,
+                documents=documents,
+                replace=replace,
+            )
+        )
+    console.print(
+        f"Release [bold]{result.release_id}[/] written to {result.path}: {result.areas} areas, "
+        f"{result.flagged} flagged, {result.withheld_counts} counts withheld, "
+        f"{result.checks_passed} checks passed."
+    )

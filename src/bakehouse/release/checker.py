@@ -1,0 +1,662 @@
+"""The output checker: reads a written release back from disk and checks every cell.
+
+It is written apart from the suppressor and imports nothing from it (nor from the estimation
+code): it knows only the contract (docs/release.md) and the disclosure rules, so a fault in the
+suppressor cannot hide itself here. A release passes only if every check passes.
+
+With threshold T, rounding base B and protection P, the checks are:
+
+- ``files_as_contract``: exactly the contract's files, nothing else (``manifest.json`` aside).
+- ``tables_match_contract``: each table has exactly the contract's columns and types.
+- ``counts_rounded_or_withheld``: every count cell (areas ``observed_children``,
+  ``observed_not_gld``, ``future_children``; trend ``children``, ``not_gld``; benchmarks
+  ``denominator``; fairness group ``size``) is null, 0, or a multiple of B greater than T.
+- ``withheld_cells_flagged``: a null count has its ``*_suppressed`` flag set, and a set flag has
+  a null count beside it.
+- ``rates_from_published_counts``: every rate is the published numerator over the published
+  denominator (expected rates: the published expected number over the published children, at most
+  1), every Wilson interval recomputes from those, and every value lies in its interval and in
+  [0, 1]. A benchmark's implied numerator (rate x denominator) must itself be a publishable count.
+- ``nothing_from_withheld_counts``: where a denominator is withheld (or zero), nothing derived from
+  it is published: rates, intervals, shrunken rates, ranks, comparisons, hotspots, flags, drivers.
+- ``no_recovery_by_subtraction``: in every group of cells under a published total (cohorts under an
+  LSOA, LSOAs under a district, districts under the county), withheld cells are none or at least
+  two; and bounding every withheld cell by interval arithmetic over all published totals (a
+  published v stands for [v - B//2, v + (B-1)//2], 0 for exactly 0) leaves it at least P values.
+- ``no_identifiers``: no column or property named like a personal identifier, and no text that
+  looks like an NHS number, National Insurance number, UPN or full postcode, in any table,
+  document or the geometry.
+- ``geometry_matches_areas``: one feature per published LSOA, with only ``lsoa11cd``, ``lsoa11nm``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from statistics import NormalDist
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+NAME = "bakehouse.release.checker"
+VERSION = "1"
+TOLERANCE = 1e-9
+SHOWN = 20  # findings listed per check
+UNSAFE_COUNT = "not 0, withheld, or a rounded count above the threshold"
+FLAG_MISMATCH = "does not match the withheld counts beside it"
+
+TABLE_FILES = ("areas.parquet", "trend.parquet", "benchmarks.parquet", "drivers.parquet")
+DOCUMENT_FILES = (
+    "model_card.md",
+    "model_card.json",
+    "transparency_record.md",
+    "transparency_record.json",
+    "fairness.json",
+    "linkage_summary.json",
+    "quality_summary.json",
+)
+CONTRACT_FILES = frozenset((*TABLE_FILES, "geometry.geojson", *DOCUMENT_FILES))
+
+_S, _F, _B = "string", "double", "bool"
+CONTRACT_COLUMNS: dict[str, list[tuple[str, str]]] = {
+    "areas.parquet": [
+        ("lsoa11cd", _S), ("lsoa11nm", _S), ("msoa11cd", _S), ("msoa11nm", _S),
+        ("lad_code", _S), ("lad_name", _S), ("imd_decile", "int8"),
+        ("observed_children", "int32"), ("observed_not_gld", "int32"),
+        ("observed_rate", _F), ("observed_low", _F), ("observed_high", _F),
+        ("observed_suppressed", _B), ("future_children", "int32"), ("future_suppressed", _B),
+        ("expected_not_ready", _F), ("expected_low", _F), ("expected_high", _F),
+        ("expected_rate", _F), ("expected_rate_low", _F), ("expected_rate_high", _F),
+        ("shrunken_rate", _F), ("shrunken_low", _F), ("shrunken_high", _F),
+        ("rank", "int32"), ("rank_low", "int32"), ("rank_high", "int32"),
+        ("vs_district", _S), ("vs_county", _S), ("hotspot", _S), ("hotspot_p", _F),
+        ("flagged", _B), ("flag_reasons", _S), ("summary", _S),
+    ],
+    "trend.parquet": [
+        ("lsoa11cd", _S), ("cohort", "int16"), ("children", "int32"), ("not_gld", "int32"),
+        ("rate", _F), ("low", _F), ("high", _F), ("suppressed", _B), ("kind", _S),
+    ],
+    "benchmarks.parquet": [
+        ("level", _S), ("code", _S), ("name", _S), ("measure", _S),
+        ("value", _F), ("low", _F), ("high", _F), ("denominator", "int32"),
+    ],
+    "drivers.parquet": [
+        ("lsoa11cd", _S), ("position", "int32"), ("feature", _S), ("label", _S),
+        ("contribution", _F), ("text", _S),
+    ],
+}  # fmt: skip
+
+IDENTIFIER_NAME = re.compile(
+    r"person|household|nhs|upn|nino|insurance|dob|birth|forename|surname|first_?name|"
+    r"last_?name|full_?name|postcode|address|token|pseudonym|child_id|claim|case_?ref|incident",
+    re.IGNORECASE,
+)
+IDENTIFIER_TEXT = {
+    # Ten digits, optionally 3-3-4, not part of a longer number or a decimal.
+    "NHS number": re.compile(r"(?<!\d)(?<!\d\.)\d{3}[ -]?\d{3}[ -]?\d{4}(?!\d)(?!\.\d)"),
+    "National Insurance number": re.compile(r"\b[A-CEGHJ-PR-TW-Z]{2}\d{6}[A-D]\b"),
+    "UPN": re.compile(r"\b[A-Z]\d{11}[0-9A-Z]\b"),
+    "postcode": re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]? ?\d[ABD-HJLNP-UW-Z]{2}\b"),
+}
+
+
+@dataclass(frozen=True)
+class Rules:
+    threshold: int
+    rounding: int
+    protection: int
+    confidence: float = 0.95
+
+
+@dataclass
+class Check:
+    name: str
+    findings: list[str] = field(default_factory=list)
+    looked_at: int = 0
+
+    @property
+    def passed(self) -> bool:
+        return not self.findings
+
+    def fail(self, text: str) -> None:
+        self.findings.append(text)
+
+    def as_dict(self) -> dict[str, Any]:
+        if self.passed:
+            detail = f"{self.looked_at} cells or items checked"
+        else:
+            shown = "; ".join(self.findings[:SHOWN])
+            more = len(self.findings) - SHOWN
+            detail = f"{len(self.findings)} problems: {shown}" + (
+                f"; and {more} more" if more > 0 else ""
+            )
+        return {"name": self.name, "passed": self.passed, "detail": detail}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    passed: bool
+    checks: list[Check]
+
+    def as_list(self) -> list[dict[str, Any]]:
+        return [check.as_dict() for check in self.checks]
+
+    def failures(self) -> list[str]:
+        return [f"{c.name}: {c.as_dict()['detail']}" for c in self.checks if not c.passed]
+
+
+def check_release(folder: Path, rules: Rules | None = None) -> Verdict:
+    """Check the release in ``folder``; rules default to the manifest's ``disclosure``."""
+    if rules is None:
+        rules = _rules_from_manifest(folder)
+    release = _Release(folder, rules)
+    checks = [
+        release.files(),
+        release.schemas(),
+    ]
+    if all(c.passed for c in checks):
+        checks += [
+            release.counts(),
+            release.flags(),
+            release.rates(),
+            release.derived(),
+            release.subtraction(),
+            release.identifiers(),
+            release.geometry(),
+        ]
+    return Verdict(all(c.passed for c in checks), checks)
+
+
+def _rules_from_manifest(folder: Path) -> Rules:
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    disclosure = manifest["disclosure"]
+    methods = manifest.get("methods", {})
+    return Rules(
+        threshold=int(disclosure["threshold"]),
+        rounding=int(disclosure["rounding"]),
+        protection=int(methods.get("disclosure_protection", 2)),
+        confidence=float(methods.get("confidence", 0.95)),
+    )
+
+
+Row = dict[str, Any]
+
+
+class _Release:
+    def __init__(self, folder: Path, rules: Rules) -> None:
+        self.folder = folder
+        self.rules = rules
+        self._tables: dict[str, list[Row]] = {}
+
+    def rows(self, name: str) -> list[Row]:
+        if name not in self._tables:
+            self._tables[name] = pq.read_table(self.folder / name).to_pylist()
+        return self._tables[name]
+
+    # --- files and schemas
+    def files(self) -> Check:
+        check = Check("files_as_contract")
+        present = {p.name for p in self.folder.iterdir()} - {"manifest.json"}
+        check.looked_at = len(present)
+        for name in sorted(CONTRACT_FILES - present):
+            check.fail(f"{name} is missing")
+        for name in sorted(present - CONTRACT_FILES):
+            check.fail(f"{name} is not part of a release")
+        return check
+
+    def schemas(self) -> Check:
+        check = Check("tables_match_contract")
+        for name, columns in CONTRACT_COLUMNS.items():
+            try:
+                found = pq.read_schema(self.folder / name)
+            except (OSError, pa.ArrowException):
+                check.fail(f"{name} cannot be read as Parquet")
+                continue
+            actual = [(f.name, str(f.type)) for f in found]
+            check.looked_at += len(actual)
+            if actual != columns:
+                wanted = {c for c, _ in columns}
+                extra = [c for c, _ in actual if c not in wanted]
+                missing = [c for c, _ in columns if c not in {a for a, _ in actual}]
+                check.fail(
+                    f"{name} columns differ from the contract"
+                    + (f" (unexpected: {', '.join(extra)})" if extra else "")
+                    + (f" (missing: {', '.join(missing)})" if missing else "")
+                )
+        return check
+
+    # --- counts
+    def count_ok(self, value: Any) -> bool:
+        if value is None:
+            return True
+        if not isinstance(value, int) or value < 0:
+            return False
+        return value == 0 or (value % self.rules.rounding == 0 and value > self.rules.threshold)
+
+    def _cells(self) -> Iterator[tuple[str, int, Row, str]]:
+        for column in ("observed_children", "observed_not_gld", "future_children"):
+            for i, row in enumerate(self.rows("areas.parquet")):
+                yield "areas.parquet", i, row, column
+        for column in ("children", "not_gld"):
+            for i, row in enumerate(self.rows("trend.parquet")):
+                yield "trend.parquet", i, row, column
+        for i, row in enumerate(self.rows("benchmarks.parquet")):
+            yield "benchmarks.parquet", i, row, "denominator"
+
+    def counts(self) -> Check:
+        check = Check("counts_rounded_or_withheld")
+        for table, i, row, column in self._cells():
+            check.looked_at += 1
+            if not self.count_ok(row[column]):
+                check.fail(f"{_where(table, i, row)} {column}: {UNSAFE_COUNT}")
+        for i, size in enumerate(self._fairness_sizes()):
+            check.looked_at += 1
+            if not self.count_ok(size):
+                check.fail(f"fairness.json group {i + 1} size: {UNSAFE_COUNT}")
+        return check
+
+    def _fairness_sizes(self) -> list[Any]:
+        data = _read_json(self.folder / "fairness.json")
+        groups = data.get("groups", []) if isinstance(data, dict) else []
+        return [g.get("size") for g in groups if isinstance(g, dict)]
+
+    def flags(self) -> Check:
+        check = Check("withheld_cells_flagged")
+        for i, row in enumerate(self.rows("areas.parquet")):
+            check.looked_at += 2
+            hidden = row["observed_children"] is None or row["observed_not_gld"] is None
+            if row["observed_suppressed"] is not hidden:
+                check.fail(
+                    f"{_where('areas.parquet', i, row)} observed_suppressed: {FLAG_MISMATCH}"
+                )
+            if row["future_suppressed"] is not (row["future_children"] is None):
+                check.fail(f"{_where('areas.parquet', i, row)} future_suppressed: {FLAG_MISMATCH}")
+        for i, row in enumerate(self.rows("trend.parquet")):
+            check.looked_at += 1
+            observed = row["kind"] == "observed"
+            hidden = row["children"] is None or (observed and row["not_gld"] is None)
+            if row["kind"] not in ("observed", "expected"):
+                check.fail(
+                    f"{_where('trend.parquet', i, row)} kind is neither observed nor expected"
+                )
+            if row["suppressed"] is not hidden:
+                check.fail(f"{_where('trend.parquet', i, row)} suppressed: {FLAG_MISMATCH}")
+            if not observed and row["not_gld"] is not None:
+                check.fail(f"{_where('trend.parquet', i, row)} an expected row publishes not_gld")
+        return check
+
+    # --- rates
+    def wilson(self, events: int, total: int) -> tuple[float, float]:
+        z = NormalDist().inv_cdf(0.5 + self.rules.confidence / 2)
+        p = events / total
+        middle = (p + z * z / (2 * total)) / (1 + z * z / total)
+        spread = z / (1 + z * z / total) * math.sqrt(p * (1 - p) / total + z * z / (4 * total**2))
+        low = 0.0 if events == 0 else max(0.0, middle - spread)
+        high = 1.0 if events == total else min(1.0, middle + spread)
+        return low, high
+
+    def _proportion(
+        self, check: Check, where: str, events: Any, total: Any, value: Any, low: Any, high: Any
+    ) -> None:
+        if events is None or total is None or total == 0:
+            if any(v is not None for v in (value, low, high)):
+                check.fail(f"{where} a rate is published without its numerator and denominator")
+            return
+        check.looked_at += 1
+        if events > total:
+            check.fail(f"{where} the numerator exceeds the denominator")
+            return
+        expected = events / total
+        w_low, w_high = self.wilson(events, total)
+        if not (_close(value, expected) and _close(low, w_low) and _close(high, w_high)):
+            check.fail(
+                f"{where} the rate or its Wilson interval does not follow from the published counts"
+            )
+
+    def rates(self) -> Check:
+        check = Check("rates_from_published_counts")
+        for i, row in enumerate(self.rows("areas.parquet")):
+            where = _where("areas.parquet", i, row)
+            self._proportion(
+                check,
+                where,
+                row["observed_not_gld"],
+                row["observed_children"],
+                row["observed_rate"],
+                row["observed_low"],
+                row["observed_high"],
+            )
+            self._expected(
+                check,
+                where,
+                row["future_children"],
+                (row["expected_not_ready"], row["expected_low"], row["expected_high"]),
+                (row["expected_rate"], row["expected_rate_low"], row["expected_rate_high"]),
+            )
+            self._ordered(
+                check, where, row["shrunken_low"], row["shrunken_rate"], row["shrunken_high"]
+            )
+            self._ordered(check, where, row["rank_low"], row["rank"], row["rank_high"], unit=False)
+        for i, row in enumerate(self.rows("trend.parquet")):
+            where = _where("trend.parquet", i, row)
+            if row["kind"] == "observed":
+                self._proportion(
+                    check,
+                    where,
+                    row["not_gld"],
+                    row["children"],
+                    row["rate"],
+                    row["low"],
+                    row["high"],
+                )
+            else:
+                self._ordered(check, where, row["low"], row["rate"], row["high"])
+                if row["rate"] is not None and not row["children"]:
+                    check.fail(f"{where} an expected rate is published without its children")
+        for i, row in enumerate(self.rows("benchmarks.parquet")):
+            where = _where("benchmarks.parquet", i, row)
+            if (
+                row["measure"] == "observed_rate"
+                and row["value"] is not None
+                and row["denominator"]
+            ):
+                implied = row["value"] * row["denominator"]
+                events = round(implied)
+                if abs(implied - events) > 1e-6 or not self.count_ok(events):
+                    check.fail(
+                        f"{where} the rate implies a numerator that is not a publishable count"
+                    )
+                    continue
+                self._proportion(
+                    check, where, events, row["denominator"], row["value"], row["low"], row["high"]
+                )
+            else:
+                if row["value"] is not None and not row["denominator"]:
+                    check.fail(f"{where} a benchmark is published without its denominator")
+                self._ordered(check, where, row["low"], row["value"], row["high"])
+        return check
+
+    def _expected(
+        self,
+        check: Check,
+        where: str,
+        children: Any,
+        numbers: tuple[Any, ...],
+        rates: tuple[Any, ...],
+    ) -> None:
+        if not children:
+            if any(v is not None for v in (*numbers, *rates)):
+                check.fail(f"{where} expected need is published without its children")
+            return
+        check.looked_at += 1
+        if any(v is None for v in (*numbers, *rates)):
+            check.fail(f"{where} expected need is incomplete")
+            return
+        for number, rate in zip(numbers, rates, strict=True):
+            if round(number, 1) != number or not _close(rate, min(1.0, number / children)):
+                check.fail(f"{where} the expected rate does not follow from the published figures")
+                return
+        self._ordered(check, where, numbers[1], numbers[0], numbers[2], unit=False)
+        self._ordered(check, where, rates[1], rates[0], rates[2])
+
+    def _ordered(
+        self, check: Check, where: str, low: Any, value: Any, high: Any, unit: bool = True
+    ) -> None:
+        present = [v is not None for v in (low, value, high)]
+        if not any(present):
+            return
+        if not all(present):
+            check.fail(f"{where} an estimate is published without its interval")
+            return
+        if not low - TOLERANCE <= value <= high + TOLERANCE:
+            check.fail(f"{where} a value lies outside its interval")
+        if unit and not (low >= -TOLERANCE and high <= 1 + TOLERANCE):
+            check.fail(f"{where} a rate lies outside 0..1")
+
+    # --- nothing derived from withheld or empty denominators
+    def derived(self) -> Check:
+        check = Check("nothing_from_withheld_counts")
+        published = set()
+        observed_columns = (
+            "observed_rate",
+            "observed_low",
+            "observed_high",
+            "shrunken_rate",
+            "shrunken_low",
+            "shrunken_high",
+        )
+        future_columns = (
+            "expected_not_ready", "expected_low", "expected_high", "expected_rate",
+            "expected_rate_low", "expected_rate_high", "rank", "rank_low", "rank_high",
+            "vs_district", "vs_county", "hotspot", "hotspot_p",
+        )  # fmt: skip
+        for i, row in enumerate(self.rows("areas.parquet")):
+            where = _where("areas.parquet", i, row)
+            check.looked_at += 1
+            if not row["observed_children"] or row["observed_not_gld"] is None:
+                for column in observed_columns:
+                    if row[column] is not None:
+                        check.fail(f"{where} {column} is published though its counts are withheld")
+            if not row["future_children"]:
+                for column in future_columns:
+                    if row[column] is not None:
+                        check.fail(
+                            f"{where} {column} is published though its children are withheld"
+                        )
+                if row["flagged"] or row["flag_reasons"]:
+                    check.fail(f"{where} an area without published figures is flagged")
+            else:
+                published.add(row["lsoa11cd"])
+            if row["flag_reasons"] and not row["flagged"]:
+                check.fail(f"{where} reasons are given for an area that is not flagged")
+        for i, row in enumerate(self.rows("drivers.parquet")):
+            check.looked_at += 1
+            if row["lsoa11cd"] not in published:
+                check.fail(
+                    f"{_where('drivers.parquet', i, row)} drivers for an area without figures"
+                )
+        return check
+
+    # --- subtraction
+    def subtraction(self) -> Check:
+        check = Check("no_recovery_by_subtraction")
+        groups = list(self._groups())
+        for total_id, total, members in groups:
+            check.looked_at += 1
+            if total is not None and sum(1 for _, value in members if value is None) == 1:
+                check.fail(f"{total_id}: one withheld cell under a published total")
+        for name, width in _attack(groups, self.rules.rounding):
+            if width < self.rules.protection:
+                check.fail(f"{name}: a withheld cell can be narrowed to {width} value(s)")
+        return check
+
+    def _groups(self) -> Iterator[tuple[str, Any, list[tuple[str, Any]]]]:
+        """(total's id, published total, [(member's id, published value)]) for every additive
+        relation. Ids are shared: an LSOA's total is also a member of its district's."""
+        areas = self.rows("areas.parquet")
+        totals = {
+            "observed:children": "observed_children",
+            "observed:not_gld": "observed_not_gld",
+            "expected:children": "future_children",
+        }
+        cells: dict[tuple[str, str], list[tuple[str, Any]]] = {}
+        for row in self.rows("trend.parquet"):
+            kind, code, cohort = row["kind"], row["lsoa11cd"], row["cohort"]
+            columns = ("children", "not_gld") if kind == "observed" else ("children",)
+            for column in columns:
+                key = f"{kind}:{column}"
+                cell_id = f"trend {code} cohort {cohort} {key}"
+                cells.setdefault((code, key), []).append((cell_id, row[column]))
+        for row in areas:
+            for key, column in totals.items():
+                members = cells.get((row["lsoa11cd"], key))
+                if members:
+                    yield _area_id(row["lsoa11cd"], key), row[column], members
+        district: dict[tuple[str, str], Any] = {}
+        county: dict[tuple[str, str], Any] = {}
+        for row in self.rows("benchmarks.parquet"):
+            for key, value in _benchmark_counts(row).items():
+                if row["level"] == "district":
+                    district[(row["code"], key)] = value
+                elif row["level"] == "county":
+                    county[(row["code"], key)] = value
+        for (code, key), total in sorted(district.items()):
+            members = [
+                (_area_id(row["lsoa11cd"], key), row[totals[key]])
+                for row in areas
+                if row["lad_code"] == code
+            ]
+            yield f"district {code} {key}", total, members
+        for (code, key), total in sorted(county.items()):
+            members = [
+                (f"district {d} {k}", value)
+                for (d, k), value in sorted(district.items())
+                if k == key
+            ]
+            yield f"county {code} {key}", total, members
+
+    # --- identifiers
+    def identifiers(self) -> Check:
+        check = Check("no_identifiers")
+        for name in TABLE_FILES:
+            schema = pq.read_schema(self.folder / name)
+            for column in schema.names:
+                check.looked_at += 1
+                if IDENTIFIER_NAME.search(column):
+                    check.fail(f"{name} column {column} is named like a personal identifier")
+            for i, row in enumerate(self.rows(name)):
+                for column, value in row.items():
+                    if isinstance(value, str):
+                        check.looked_at += 1
+                        for kind in _identifier_kinds(value):
+                            check.fail(f"{_where(name, i, row)} {column}: text like a {kind}")
+        for name in DOCUMENT_FILES:
+            text = (self.folder / name).read_text(encoding="utf-8")
+            check.looked_at += 1
+            for kind in _identifier_kinds(text):
+                check.fail(f"{name} holds text that looks like a {kind}")
+            if name.endswith(".json"):
+                for key in _keys(_read_json(self.folder / name)):
+                    if IDENTIFIER_NAME.search(key) and key not in ("size",):
+                        check.fail(f"{name} has a field named like a personal identifier ({key})")
+        text = (self.folder / "geometry.geojson").read_text(encoding="utf-8")
+        for kind in _identifier_kinds(text):
+            check.fail(f"geometry.geojson holds text that looks like a {kind}")
+        return check
+
+    def geometry(self) -> Check:
+        check = Check("geometry_matches_areas")
+        data = _read_json(self.folder / "geometry.geojson")
+        features = data.get("features", []) if isinstance(data, dict) else []
+        codes = []
+        for i, feature in enumerate(features):
+            check.looked_at += 1
+            properties = feature.get("properties") or {}
+            if set(properties) != {"lsoa11cd", "lsoa11nm"}:
+                check.fail(
+                    f"geometry.geojson feature {i + 1} has properties other than lsoa11cd, lsoa11nm"
+                )
+            codes.append(properties.get("lsoa11cd"))
+        wanted = [row["lsoa11cd"] for row in self.rows("areas.parquet")]
+        if sorted(codes, key=str) != sorted(wanted):
+            check.fail(
+                "geometry.geojson does not hold exactly one feature per LSOA of areas.parquet"
+            )
+        return check
+
+
+def _benchmark_counts(row: Row) -> dict[str, Any]:
+    """The counts a benchmark row publishes: its denominator and, for an observed rate, the
+    numerator it implies."""
+    if row["measure"] == "observed_rate":
+        events = None
+        if row["value"] is not None and row["denominator"] is not None:
+            events = round(row["value"] * row["denominator"])
+        return {"observed:children": row["denominator"], "observed:not_gld": events}
+    if row["measure"] == "expected_rate":
+        return {"expected:children": row["denominator"]}
+    return {}
+
+
+def _attack(
+    groups: list[tuple[str, Any, list[tuple[str, Any]]]], rounding: int
+) -> list[tuple[str, int]]:
+    """Bound every withheld count by interval arithmetic over all groups, to a fixed point, and
+    give each one's number of possible values."""
+    unbounded = 10**12
+    down, up = rounding // 2, (rounding - 1) // 2
+
+    def box(value: Any) -> list[int]:
+        if value is None:
+            return [0, unbounded]
+        if value == 0:
+            return [0, 0]
+        return [value - down, value + up]
+
+    boxes: dict[str, list[int]] = {}
+    hidden: set[str] = set()
+    relations: list[tuple[str, list[str]]] = []
+    for total_id, total, members in groups:
+        for name, value in [(total_id, total), *members]:
+            boxes.setdefault(name, box(value))
+            if value is None:
+                hidden.add(name)
+        relations.append((total_id, [name for name, _ in members]))
+    for _ in range(200):
+        moved = False
+        for total_id, ids in relations:
+            low_sum = sum(boxes[i][0] for i in ids)
+            high_sum = sum(boxes[i][1] for i in ids)
+            t = boxes[total_id]
+            if low_sum > t[0] or high_sum < t[1]:
+                t[0], t[1] = max(t[0], low_sum), min(t[1], high_sum)
+                moved = True
+            for i in ids:
+                b = boxes[i]
+                low = t[0] - (high_sum - b[1])
+                high = t[1] - (low_sum - b[0])
+                if low > b[0] or high < b[1]:
+                    b[0], b[1] = max(b[0], low), min(b[1], high)
+                    moved = True
+        if not moved:
+            break
+    return [(name, boxes[name][1] - boxes[name][0] + 1) for name in sorted(hidden)]
+
+
+def _area_id(code: str, key: str) -> str:
+    return f"areas {code} {key}"
+
+
+def _identifier_kinds(text: str) -> list[str]:
+    return [kind for kind, pattern in IDENTIFIER_TEXT.items() if pattern.search(text)]
+
+
+def _keys(data: Any) -> Iterator[str]:
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield str(key)
+            yield from _keys(value)
+    elif isinstance(data, list):
+        for item in data:
+            yield from _keys(item)
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _close(a: Any, b: float) -> bool:
+    return a is not None and abs(a - b) <= TOLERANCE
+
+
+def _where(table: str, index: int, row: Row) -> str:
+    code = row.get("lsoa11cd") or row.get("code")
+    return f"{table} row {index + 1}" + (f" ({code})" if code else "")

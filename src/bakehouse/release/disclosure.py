@@ -1,0 +1,372 @@
+"""The suppressor: statistical disclosure control for counts on a hierarchy.
+
+Counts sit on a tree (LSOA and cohort -> LSOA -> district -> county); each parent is the sum of
+its children. A tree carries a denominator (children) and optionally a numerator (of them, not
+reaching GLD); the complement (those reaching GLD) is implied by the two.
+
+The rules, in the order applied (threshold T and rounding base B come from the agreements):
+
+1. **Primary suppression.** A denominator of 1..T is withheld. A numerator is withheld when it is
+   1..T, when its complement is 1..T (a rate of 95% of 20 children reveals the few who did
+   reach GLD), or when its denominator is withheld.
+2. **Secondary suppression.** In every group of siblings whose parent is published, the withheld
+   members must be none, or at least two whose combined count (and combined complement) exceeds
+   T; otherwise the smallest published sibling is withheld too, or the parent if none is left.
+   This stops subtraction from a published total, and keeps anything derived from the withheld
+   cells together (an expected number, say) from resting on fewer than T + 1 children.
+3. **Audit.** An attacker who knows the rules (and, at worst, which withheld counts are the small
+   ones) bounds every withheld count from every published total, by propagating intervals through
+   all the sums and through denominator = numerator + complement until nothing changes. Every
+   small withheld count must stay uncertain across at least ``protection`` values; where one does
+   not, another sibling is withheld and the audit runs again.
+4. **Rounding.** Every published count is rounded to the nearest B (halves up); zero stays zero.
+
+The output checker (:mod:`bakehouse.release.checker`) verifies the result independently; it
+shares no code with this module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from bakehouse.errors import DisclosureError
+
+Node = tuple[str, ...]
+UNBOUNDED = 10**15
+DENOMINATOR, NUMERATOR, COMPLEMENT = 0, 1, 2
+
+
+@dataclass(frozen=True)
+class DisclosureRules:
+    """The rules of the strictest agreement among the sources a release draws on."""
+
+    threshold: int = 7
+    rounding: int = 5
+    protection: int = 3  # a withheld small count must stay uncertain across this many values
+
+    def __post_init__(self) -> None:
+        if self.threshold < 0 or self.rounding < 1 or self.protection < 2:
+            raise DisclosureError(
+                "Disclosure rules need threshold >= 0, rounding >= 1 and protection >= 2",
+                field="disclosure",
+            )
+
+    @property
+    def rule(self) -> str:
+        return f"suppress 1-{self.threshold}, round others to {self.rounding}"
+
+    def round(self, value: int) -> int:
+        return self.rounding * ((value + self.rounding // 2) // self.rounding)
+
+
+@dataclass
+class CountTree:
+    """Counts on a hierarchy: ``parent`` maps every node to its parent (None for a root)."""
+
+    parent: dict[Node, Node | None]
+    denominator: dict[Node, int]
+    numerator: dict[Node, int] | None = None
+
+
+@dataclass(frozen=True)
+class Protected:
+    """Published counts (rounded; None where withheld) and, for internal use only, why each
+    withheld count was withheld: ``primary``, ``complement``, ``follows`` or ``secondary``."""
+
+    denominator: dict[Node, int | None]
+    numerator: dict[Node, int | None] | None
+    reasons: dict[tuple[str, Node], str] = field(default_factory=dict)
+
+
+def protect(tree: CountTree, rules: DisclosureRules) -> Protected:
+    """Apply primary and secondary suppression, audit, and round."""
+    state = _State(tree, rules)
+    state.primary()
+    state.baseline = _Bounds(state, reveal=False).propagate()
+    for _ in range(10_000):
+        state.secondary()
+        exposed = state.audit()
+        if not exposed:
+            break
+        if not any([state.protect_more(measure, node) for measure, node in exposed]):
+            raise DisclosureError(
+                "Small counts cannot be protected: every count around them is already withheld",
+                field="disclosure",
+                fix="Publish at a coarser level, or lower the protection setting",
+            )
+    else:
+        raise DisclosureError("Secondary suppression did not settle", field="disclosure")
+    return state.published()
+
+
+class _State:
+    def __init__(self, tree: CountTree, rules: DisclosureRules) -> None:
+        self.rules = rules
+        self.parent = tree.parent
+        self.den = tree.denominator
+        self.num = tree.numerator
+        self.nodes = sorted(self.parent)
+        self.children: dict[Node, list[Node]] = {node: [] for node in self.nodes}
+        for node, parent in self.parent.items():
+            if parent is not None:
+                self.children[parent].append(node)
+        for kids in self.children.values():
+            kids.sort()
+        self._check()
+        self.withheld_den: dict[Node, str] = {}
+        self.withheld_num: dict[Node, str] = {}
+        self.baseline: _Bounds  # what the attacker's side knowledge alone gives
+
+    def _check(self) -> None:
+        for node in self.nodes:
+            kids = self.children[node]
+            if self.den[node] < 0 or (kids and sum(self.den[k] for k in kids) != self.den[node]):
+                raise DisclosureError(f"Denominators do not add up at {'/'.join(node)}")
+            if self.num is None:
+                continue
+            if not 0 <= self.num[node] <= self.den[node]:
+                raise DisclosureError(f"Numerator outside 0..denominator at {'/'.join(node)}")
+            if kids and sum(self.num[k] for k in kids) != self.num[node]:
+                raise DisclosureError(f"Numerators do not add up at {'/'.join(node)}")
+
+    def small(self, value: int) -> bool:
+        return 1 <= value <= self.rules.threshold
+
+    def complement(self, node: Node) -> int:
+        assert self.num is not None
+        return self.den[node] - self.num[node]
+
+    # 1. primary
+    def primary(self) -> None:
+        for node in self.nodes:
+            if self.small(self.den[node]):
+                self.withheld_den[node] = "primary"
+            if self.num is None:
+                continue
+            if self.small(self.num[node]) and self.small(self.complement(node)):
+                # Both sides small: the denominator (at most 2T) would pin each of them.
+                self.withheld_den.setdefault(node, "primary")
+            if self.small(self.num[node]):
+                self.withheld_num[node] = "primary"
+            elif self.small(self.complement(node)):
+                self.withheld_num[node] = "complement"
+            elif node in self.withheld_den:
+                self.withheld_num[node] = "follows"
+
+    # 2. secondary
+    def secondary(self) -> None:
+        changed = True
+        while changed:
+            changed = False
+            if self.num is not None:
+                for node in self.withheld_den:
+                    if node not in self.withheld_num:
+                        self.withheld_num[node] = "follows"
+                        changed = True
+            for parent in self.nodes:
+                kids = self.children[parent]
+                if kids and parent not in self.withheld_den and self._den_group_open(kids):
+                    self._withhold_den(self._smallest(kids, self.withheld_den, self.den), parent)
+                    changed = True
+                if (
+                    self.num is not None
+                    and kids
+                    and parent not in self.withheld_num
+                    and self._num_group_open(kids)
+                ):
+                    self._withhold_num(self._smallest(kids, self.withheld_num, self.num), parent)
+                    changed = True
+
+    def _den_group_open(self, kids: list[Node]) -> bool:
+        hidden = [k for k in kids if k in self.withheld_den]
+        total = sum(self.den[k] for k in hidden)
+        return len(hidden) == 1 or self.small(total)
+
+    def _num_group_open(self, kids: list[Node]) -> bool:
+        assert self.num is not None
+        hidden = [k for k in kids if k in self.withheld_num]
+        events = sum(self.num[k] for k in hidden)
+        others = sum(self.complement(k) for k in hidden)
+        return len(hidden) == 1 or self.small(events) or self.small(others)
+
+    def _smallest(
+        self, kids: list[Node], withheld: dict[Node, str], values: dict[Node, int]
+    ) -> Node | None:
+        """The published sibling to withhold: the smallest non-zero one (a zero hides little)."""
+        published = [k for k in kids if k not in withheld]
+        return min(published, key=lambda k: (values[k] == 0, values[k], k)) if published else None
+
+    def _withhold_den(self, node: Node | None, parent: Node) -> None:
+        target = node if node is not None else parent
+        self.withheld_den.setdefault(target, "secondary")
+
+    def _withhold_num(self, node: Node | None, parent: Node) -> None:
+        target = node if node is not None else parent
+        self.withheld_num.setdefault(target, "secondary")
+
+    # 3. audit
+    def audit(self) -> list[tuple[int, Node]]:
+        """The small withheld counts an attacker can narrow to fewer than ``protection``
+        values: (measure, node) pairs."""
+        bounds = _Bounds(self, reveal=True).propagate()
+        needed = min(self.rules.protection, self.rules.threshold)
+        return [
+            (measure, node)
+            for measure, node in bounds.targets
+            if bounds.width(measure, node) < min(needed, self.baseline.width(measure, node))
+        ]
+
+    def protect_more(self, measure: int, node: Node) -> bool:
+        """Withhold one more count near ``node``: its smallest published sibling, else its parent,
+        going up the tree. False if there is nothing left to withhold."""
+        withheld = self.withheld_den if measure == DENOMINATOR else self.withheld_num
+        values = self.den if measure == DENOMINATOR else self.num
+        assert values is not None
+        current: Node | None = node
+        while current is not None:
+            parent = self.parent[current]
+            siblings = self.children[parent] if parent is not None else []
+            candidate = self._smallest([k for k in siblings if k != current], withheld, values)
+            if candidate is not None:
+                withheld[candidate] = "secondary"
+                return True
+            if measure != DENOMINATOR and current not in self.withheld_den:
+                # The count's own denominator = numerator + complement can pin it.
+                self.withheld_den[current] = "secondary"
+                return True
+            if parent is not None and parent not in withheld:
+                withheld[parent] = "secondary"
+                return True
+            current = parent
+        return False
+
+    # 4. rounding
+    def published(self) -> Protected:
+        den = {
+            n: None if n in self.withheld_den else self.rules.round(self.den[n]) for n in self.nodes
+        }
+        num = (
+            None
+            if self.num is None
+            else {
+                n: None if n in self.withheld_num else self.rules.round(self.num[n])
+                for n in self.nodes
+            }
+        )
+        reasons = {("denominator", n): why for n, why in self.withheld_den.items()}
+        reasons.update({("numerator", n): why for n, why in self.withheld_num.items()})
+        return Protected(den, num, reasons)
+
+
+class _Bounds:
+    """The attacker's intervals for every count, narrowed by every sum until nothing changes.
+
+    The attacker is told which withheld counts are small (1..T): the worst case. Side knowledge
+    alone can narrow a count (seven small cells under a small total hold at most 1 or 2 each);
+    that is not a leak from the release, so ``reveal=False`` gives the intervals with nothing
+    published, and a count is exposed only if the release narrows it further, below protection.
+    """
+
+    def __init__(self, state: _State, reveal: bool) -> None:
+        self.reveal = reveal
+        self.state = state
+        rules = state.rules
+        self.index = {node: i for i, node in enumerate(state.nodes)}
+        measures = 3 if state.num is not None else 1
+        size = len(state.nodes)
+        self.lo = [0] * (size * measures)
+        self.hi = [UNBOUNDED] * (size * measures)
+        self.targets: list[tuple[int, Node]] = []
+        self.constraints: list[tuple[int, list[int]]] = []
+        low_side, high_side = rules.rounding // 2, (rules.rounding - 1) // 2
+        for node in state.nodes:
+            self._know(
+                DENOMINATOR, node, state.den[node], node in state.withheld_den, low_side, high_side
+            )
+            if state.num is not None:
+                self._know(
+                    NUMERATOR,
+                    node,
+                    state.num[node],
+                    node in state.withheld_num,
+                    low_side,
+                    high_side,
+                )
+                hidden = node in state.withheld_num or not reveal
+                if hidden and state.small(state.complement(node)):
+                    self._box(COMPLEMENT, node, 1, rules.threshold)
+                    self.targets.append((COMPLEMENT, node))
+        for parent in state.nodes:
+            kids = state.children[parent]
+            if kids:
+                for measure in range(measures):
+                    self.constraints.append(
+                        (self.var(measure, parent), [self.var(measure, k) for k in kids])
+                    )
+        if state.num is not None:
+            for node in state.nodes:
+                self.constraints.append(
+                    (
+                        self.var(DENOMINATOR, node),
+                        [self.var(NUMERATOR, node), self.var(COMPLEMENT, node)],
+                    )
+                )
+
+    def var(self, measure: int, node: Node) -> int:
+        return measure * len(self.index) + self.index[node]
+
+    def _box(self, measure: int, node: Node, lo: int, hi: int) -> None:
+        v = self.var(measure, node)
+        self.lo[v], self.hi[v] = max(self.lo[v], lo), min(self.hi[v], hi)
+
+    def _know(
+        self, measure: int, node: Node, value: int, withheld: bool, low_side: int, high_side: int
+    ) -> None:
+        threshold = self.state.rules.threshold
+        if withheld or not self.reveal:
+            if self.state.small(value):
+                self._box(measure, node, 1, threshold)
+                self.targets.append((measure, node))
+            return
+        shown = self.state.rules.round(value)
+        if shown == 0:
+            self._box(measure, node, 0, 0)
+        else:
+            self._box(measure, node, max(threshold + 1, shown - low_side), shown + high_side)
+
+    def width(self, measure: int, node: Node) -> int:
+        v = self.var(measure, node)
+        return self.hi[v] - self.lo[v] + 1
+
+    def propagate(self, sweeps: int = 500) -> _Bounds:
+        lo, hi = self.lo, self.hi
+        for _ in range(sweeps):
+            changed = False
+            for total, parts in self.constraints:
+                changed |= _narrow(lo, hi, total, parts)
+            if not changed:
+                break
+        return self
+
+
+def _narrow(lo: list[int], hi: list[int], total: int, parts: Iterable[int]) -> bool:
+    """Bounds consistency for total = sum(parts); True if any bound moved."""
+    parts = list(parts)
+    sum_lo = sum(lo[p] for p in parts)
+    sum_hi = sum(hi[p] for p in parts)
+    changed = False
+    if sum_lo > lo[total]:
+        lo[total], changed = sum_lo, True
+    if sum_hi < hi[total]:
+        hi[total], changed = sum_hi, True
+    for p in parts:
+        floor = lo[total] - (sum_hi - hi[p])
+        ceiling = hi[total] - (sum_lo - lo[p])
+        if floor > lo[p]:
+            lo[p], changed = floor, True
+        if ceiling < hi[p]:
+            hi[p], changed = ceiling, True
+    if any(lo[p] > hi[p] for p in [total, *parts]):
+        raise DisclosureError("The published counts contradict each other", field="disclosure")
+    return changed

@@ -1,0 +1,203 @@
+"""Publish: from a predictions table to a checked, versioned release folder.
+
+The run id is the SHA-256 of everything that determines the release's content (code version,
+recipe settings, disclosure rules, area, as-at date, and the bytes of every input file), so the
+same inputs give the same id, and the release id carries its first 8 characters.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import numpy as np
+import pyarrow.parquet as pq
+
+from bakehouse import __version__
+from bakehouse.areas.config import AreasConfig
+from bakehouse.areas.counts import geography_of
+from bakehouse.areas.predictions import Recalibrations, read_predictions
+from bakehouse.errors import ConfigError, SchemaError
+from bakehouse.geography import load_area, load_deprivation
+from bakehouse.release.disclosure import DisclosureRules
+from bakehouse.release.tables import build_area_tables
+from bakehouse.release.writer import (
+    Documents,
+    ReleaseContent,
+    ReleaseInfo,
+    latest_release,
+    release_geometry,
+    write_release,
+)
+
+
+@dataclass(frozen=True)
+class PublishOptions:
+    predictions: Path
+    area: str = "basildon"
+    out: Path = Path("data/releases")
+    recipe_id: str = "school-readiness"
+    recipe_version: str = "1"
+    as_at: date | None = None
+    config: AreasConfig = field(default_factory=AreasConfig)
+    rules: DisclosureRules = field(default_factory=DisclosureRules)
+    iod_dir: Path | None = None
+    drivers: Path | None = None
+    recalibrations: Path | None = None
+    documents: Path | None = None
+    created_at: datetime | None = None
+    replace: bool = False
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    path: Path
+    release_id: str
+    areas: int
+    flagged: int
+    withheld_counts: int
+    checks_passed: int
+
+
+def publish(options: PublishOptions) -> PublishResult:
+    """Build the tables, check them, and write the release; returns where it is."""
+    area = load_area(options.area)
+    deprivation = None
+    if options.iod_dir is not None:
+        deprivation = load_deprivation(area.lsoa_codes, options.iod_dir, np.random.default_rng(0))
+    geography = geography_of(area, deprivation)
+    recalibrations = _recalibrations(options.recalibrations)
+    predictions = read_predictions(options.predictions, recalibrations)
+    drivers = pq.read_table(options.drivers) if options.drivers is not None else None
+    documents = (
+        Documents.from_folder(options.documents) if options.documents is not None else Documents()
+    )
+    boundaries = area.boundaries()
+    tables = build_area_tables(
+        predictions, geography, boundaries, options.config, options.rules, drivers
+    )
+    recipe = _recipe_settings(options)
+    recipe_sha = hashlib.sha256(_canonical(recipe)).hexdigest()
+    run_id = _run_id(options, recipe_sha)
+    created = options.created_at or datetime.now(UTC).replace(microsecond=0)
+    title = f"{options.recipe_id.replace('-', ' ').capitalize()} in {geography.title}"
+    info = ReleaseInfo(
+        recipe_id=options.recipe_id,
+        recipe_version=options.recipe_version,
+        recipe_sha256=recipe_sha,
+        run_id=run_id,
+        title=title,
+        area_name=area.name,
+        district_codes=list(area.district_codes),
+        as_at=options.as_at or created.date(),
+        created_at=created,
+        observed_cohorts=tables.counts.observed_cohorts,
+        predicted_cohorts=tables.counts.predicted_cohorts,
+        methods=tables.methods,
+        previous_release=latest_release(options.out, options.recipe_id, area.name),
+    )
+    content = ReleaseContent(
+        areas=tables.areas,
+        trend=tables.trend,
+        benchmarks=tables.benchmarks,
+        drivers=tables.drivers,
+        geometry=release_geometry(boundaries, geography.codes),
+    )
+    path = write_release(
+        options.out,
+        content,
+        documents,
+        info,
+        options.rules,
+        options.config.confidence,
+        options.replace,
+    )
+    manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
+    withheld = len(tables.observed.reasons) + len(tables.future.reasons)
+    return PublishResult(
+        path=path,
+        release_id=info.release_id,
+        areas=tables.areas.num_rows,
+        flagged=sum(bool(v) for v in tables.areas.column("flagged").to_pylist()),
+        withheld_counts=withheld,
+        checks_passed=sum(1 for check in manifest["checks"] if check["passed"]),
+    )
+
+
+def rules_from_workspace(workspace: Path, protection: int = 3) -> DisclosureRules:
+    """The strictest disclosure rule among the agreements of the sources a workspace holds."""
+    database = workspace / "analysis.duckdb"
+    if not database.is_file():
+        raise ConfigError(
+            "No analysis zone in the workspace",
+            file=database,
+            fix="Run `bakehouse ingest` first, or leave out --workspace",
+        )
+    with duckdb.connect(str(database), read_only=True) as con:
+        row = con.execute(
+            "select max(disclosure_threshold), max(disclosure_rounding) from sources"
+        ).fetchall()[0]
+    if row[0] is None:
+        raise ConfigError("The workspace lists no sources", file=database)
+    return DisclosureRules(threshold=int(row[0]), rounding=int(row[1]), protection=protection)
+
+
+def _recalibrations(path: Path | None) -> Recalibrations | None:
+    if path is None:
+        return None
+    table = pq.read_table(path)
+    for name in ("intercept", "slope"):
+        if name not in table.column_names:
+            raise SchemaError(
+                "Recalibrations need columns intercept and slope", file=path, field=name
+            )
+    return Recalibrations(
+        intercept=np.asarray(table.column("intercept").to_numpy(), dtype=np.float64),
+        slope=np.asarray(table.column("slope").to_numpy(), dtype=np.float64),
+    )
+
+
+def _recipe_settings(options: PublishOptions) -> dict[str, Any]:
+    rules = options.rules
+    return {
+        "id": options.recipe_id,
+        "version": options.recipe_version,
+        "areas": options.config.as_dict(),
+        "disclosure": {
+            "threshold": rules.threshold,
+            "rounding": rules.rounding,
+            "protection": rules.protection,
+        },
+    }
+
+
+def _run_id(options: PublishOptions, recipe_sha: str) -> str:
+    digest = hashlib.sha256()
+    digest.update(_canonical({"code": __version__, "recipe": recipe_sha, "area": options.area}))
+    digest.update(_canonical({"as_at": options.as_at.isoformat() if options.as_at else None}))
+    for path in (options.predictions, options.drivers, options.recalibrations):
+        digest.update(_file_digest(path))
+    if options.documents is not None:
+        for path in sorted(options.documents.iterdir()):
+            if path.is_file():
+                digest.update(path.name.encode() + _file_digest(path))
+    return digest.hexdigest()
+
+
+def _file_digest(path: Path | None) -> bytes:
+    if path is None:
+        return b"-"
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.digest()
+
+
+def _canonical(data: Any) -> bytes:
+    return json.dumps(data, sort_keys=True, separators=(",", ":")).encode()

@@ -1,0 +1,271 @@
+"""Write a release folder exactly as docs/release.md lays it out, atomically.
+
+Everything is written to ``<out>/<release_id>.partial``; the output checker then reads the files
+back and checks every cell; only if it passes is the manifest (with the SHA-256 of every file and
+the checks that passed) written and the folder renamed into place. If the checker refuses, or
+anything fails on the way, the partial folder is removed and nothing is published; an earlier
+release of the same id is left as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from bakehouse import __version__
+from bakehouse.errors import ConfigError, ReleaseRefused
+from bakehouse.release import checker
+from bakehouse.release.disclosure import DisclosureRules
+
+FORMAT_VERSION = 1
+NOT_PRODUCED = {"status": "not produced by this run"}
+DOCUMENT_TITLES = {"model_card": "Model card", "transparency_record": "Transparency record"}
+
+
+@dataclass(frozen=True)
+class Documents:
+    """The documents a release carries, as the stages that made them supplied them. Any left as
+    None is written as an explicit ``{"status": "not produced by this run"}``: never invented."""
+
+    model_card_md: str | None = None
+    model_card: dict[str, Any] | None = None
+    transparency_record_md: str | None = None
+    transparency_record: dict[str, Any] | None = None
+    fairness: dict[str, Any] | None = None
+    linkage_summary: dict[str, Any] | None = None
+    quality_summary: dict[str, Any] | None = None
+
+    @classmethod
+    def from_folder(cls, folder: Path) -> Documents:
+        """Read whichever of the contract's document files ``folder`` holds."""
+
+        def text(name: str) -> str | None:
+            path = folder / name
+            return path.read_text(encoding="utf-8") if path.is_file() else None
+
+        def data(name: str) -> dict[str, Any] | None:
+            raw = text(name)
+            if raw is None:
+                return None
+            try:
+                loaded = json.loads(raw)
+            except ValueError:
+                raise ConfigError(
+                    "Document is not valid JSON", file=folder / name, fix="Fix or remove it"
+                ) from None
+            if not isinstance(loaded, dict):
+                raise ConfigError("Document must be a JSON object", file=folder / name)
+            return loaded
+
+        return cls(
+            model_card_md=text("model_card.md"),
+            model_card=data("model_card.json"),
+            transparency_record_md=text("transparency_record.md"),
+            transparency_record=data("transparency_record.json"),
+            fairness=data("fairness.json"),
+            linkage_summary=data("linkage_summary.json"),
+            quality_summary=data("quality_summary.json"),
+        )
+
+
+@dataclass(frozen=True)
+class ReleaseInfo:
+    """Where a release came from: the manifest's descriptive fields."""
+
+    recipe_id: str
+    recipe_version: str
+    recipe_sha256: str
+    run_id: str
+    title: str
+    area_name: str
+    district_codes: list[str]
+    as_at: date
+    created_at: datetime
+    observed_cohorts: list[int]
+    predicted_cohorts: list[int]
+    methods: dict[str, Any] = field(default_factory=dict)
+    previous_release: str | None = None
+
+    @property
+    def release_id(self) -> str:
+        return f"{self.recipe_id}-{self.created_at:%Y%m%d}-{self.run_id[:8]}"
+
+
+@dataclass(frozen=True)
+class ReleaseContent:
+    """The four tables and the geometry."""
+
+    areas: pa.Table
+    trend: pa.Table
+    benchmarks: pa.Table
+    drivers: pa.Table
+    geometry: dict[str, Any]
+
+
+def release_geometry(boundaries: dict[str, Any], codes: list[str]) -> dict[str, Any]:
+    """The boundaries of ``codes`` with only ``lsoa11cd`` and ``lsoa11nm`` kept."""
+    wanted = set(codes)
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {
+                    "lsoa11cd": f["properties"]["lsoa11cd"],
+                    "lsoa11nm": f["properties"]["lsoa11nm"],
+                },
+                "geometry": f["geometry"],
+            }
+            for f in boundaries["features"]
+            if f["properties"]["lsoa11cd"] in wanted
+        ],
+    }
+
+
+def write_release(
+    out: Path,
+    content: ReleaseContent,
+    documents: Documents,
+    info: ReleaseInfo,
+    rules: DisclosureRules,
+    confidence: float,
+    replace: bool = False,
+) -> Path:
+    """Write, check and move into place ``out/<release_id>``; return its path."""
+    target = out / info.release_id
+    if target.exists() and not replace:
+        raise ConfigError(
+            f"Release {info.release_id} already exists",
+            file=target,
+            fix="Releases are not overwritten: remove it, or publish with --replace",
+        )
+    staging = out / f"{info.release_id}.partial"
+    if staging.exists():
+        shutil.rmtree(staging)  # left by an interrupted run
+    staging.mkdir(parents=True)
+    try:
+        _write_files(staging, content, documents)
+        verdict = checker.check_release(
+            staging,
+            checker.Rules(rules.threshold, rules.rounding, rules.protection, confidence),
+        )
+        if not verdict.passed:
+            raise ReleaseRefused(
+                "The output checker refused the release: " + " | ".join(verdict.failures()),
+                file=target,
+                fix="Nothing was published. Fix the disclosure control and publish again",
+            )
+        manifest = _manifest(staging, info, rules, verdict)
+        (staging / "manifest.json").write_text(
+            json.dumps(manifest, indent=2, sort_keys=False) + "\n", encoding="utf-8"
+        )
+        _move_into_place(staging, target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return target
+
+
+def _write_files(folder: Path, content: ReleaseContent, documents: Documents) -> None:
+    for name, table in (
+        ("areas", content.areas),
+        ("trend", content.trend),
+        ("benchmarks", content.benchmarks),
+        ("drivers", content.drivers),
+    ):
+        pq.write_table(table, folder / f"{name}.parquet")
+    (folder / "geometry.geojson").write_text(
+        json.dumps(content.geometry, separators=(",", ":")), encoding="utf-8"
+    )
+    for stem, markdown, data in (
+        ("model_card", documents.model_card_md, documents.model_card),
+        ("transparency_record", documents.transparency_record_md, documents.transparency_record),
+    ):
+        (folder / f"{stem}.md").write_text(
+            markdown
+            if markdown is not None
+            else f"# {DOCUMENT_TITLES[stem]}\n\nNot produced by this run.\n",
+            encoding="utf-8",
+        )
+        _write_json(folder / f"{stem}.json", data)
+    _write_json(folder / "fairness.json", documents.fairness)
+    _write_json(folder / "linkage_summary.json", documents.linkage_summary)
+    _write_json(folder / "quality_summary.json", documents.quality_summary)
+
+
+def _write_json(path: Path, data: dict[str, Any] | None) -> None:
+    path.write_text(
+        json.dumps(data if data is not None else NOT_PRODUCED, indent=2) + "\n", encoding="utf-8"
+    )
+
+
+def _manifest(
+    folder: Path, info: ReleaseInfo, rules: DisclosureRules, verdict: checker.Verdict
+) -> dict[str, Any]:
+    files = {
+        path.name: hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(folder.iterdir())
+        if path.is_file() and path.name != "manifest.json"
+    }
+    return {
+        "format_version": FORMAT_VERSION,
+        "release_id": info.release_id,
+        "title": info.title,
+        "created_at": info.created_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "recipe": {
+            "id": info.recipe_id,
+            "version": info.recipe_version,
+            "sha256": info.recipe_sha256,
+        },
+        "run_id": info.run_id,
+        "code_version": __version__,
+        "area": {"name": info.area_name, "district_codes": info.district_codes},
+        "as_at": info.as_at.isoformat(),
+        "cohorts": {"observed": info.observed_cohorts, "predicted": info.predicted_cohorts},
+        "disclosure": {
+            "threshold": rules.threshold,
+            "rounding": rules.rounding,
+            "rule": rules.rule,
+        },
+        "methods": info.methods,
+        "files": files,
+        "checks": verdict.as_list(),
+        "checker": {"name": checker.NAME, "version": checker.VERSION, "passed": verdict.passed},
+        "previous_release": info.previous_release,
+    }
+
+
+def _move_into_place(staging: Path, target: Path) -> None:
+    """Rename ``staging`` to ``target``; an existing ``target`` is swapped out, then removed."""
+    if not target.exists():
+        staging.rename(target)
+        return
+    retired = target.with_name(target.name + ".replaced")
+    if retired.exists():
+        shutil.rmtree(retired)
+    target.rename(retired)
+    staging.rename(target)
+    shutil.rmtree(retired)
+
+
+def latest_release(out: Path, recipe_id: str, area_name: str) -> str | None:
+    """The id of the newest complete release of ``recipe_id`` for ``area_name`` in ``out``."""
+    found: list[tuple[str, str]] = []
+    if not out.is_dir():
+        return None
+    for manifest_path in out.glob(f"{recipe_id}-*/manifest.json"):
+        try:
+            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if manifest.get("area", {}).get("name") == area_name:
+            found.append((str(manifest.get("created_at", "")), str(manifest.get("release_id"))))
+    return max(found)[1] if found else None

@@ -1,0 +1,76 @@
+"""`bakehouse publish` end to end: from a predictions file to a release, and its refusals."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+from typer.testing import CliRunner
+
+from bakehouse.cli import app
+from bakehouse.geography import load_area
+
+from .conftest import synthetic_predictions
+
+runner = CliRunner()
+
+
+def _predictions(tmp_path: Path) -> Path:
+    path = tmp_path / "predictions.parquet"
+    pq.write_table(synthetic_predictions(load_area("basildon").lsoa_codes, 12, seed=9), path)
+    return path
+
+
+def test_publish_writes_a_checked_release_and_names_its_previous_one(tmp_path: Path) -> None:
+    predictions = _predictions(tmp_path)
+    out = tmp_path / "releases"
+    args = ["publish", str(predictions), "--out", str(out), "--as-at", "2025-09-30"]
+    first = runner.invoke(app, args)
+    assert first.exit_code == 0, first.output
+    assert "110 areas" in first.output
+    (release,) = [p for p in out.iterdir()]
+    manifest = json.loads((release / "manifest.json").read_text())
+    assert manifest["as_at"] == "2025-09-30"
+    assert manifest["area"] == {"name": "basildon", "district_codes": ["E07000066"]}
+    assert manifest["methods"]["model_uncertainty"] == "none"
+
+    again = runner.invoke(app, args)
+    assert again.exit_code == 2
+    assert "already exists" in again.output
+
+    drivers = tmp_path / "drivers.parquet"
+    pq.write_table(
+        pa.table(
+            {
+                "lsoa11cd": ["E01021237", "E01021237"],
+                "feature": ["early_education_takeup", "housing_instability"],
+                "contribution": [0.04, 0.02],
+            }
+        ),
+        drivers,
+    )
+    second = runner.invoke(app, [*args, "--drivers", str(drivers)])
+    assert second.exit_code == 0, second.output
+    newest = max(
+        out.iterdir(),
+        key=lambda p: json.loads((p / "manifest.json").read_text())["run_id"] != manifest["run_id"],
+    )
+    newer = json.loads((newest / "manifest.json").read_text())
+    assert newer["previous_release"] == manifest["release_id"]
+    table = pq.read_table(newest / "drivers.parquet").to_pylist()
+    assert [row["label"] for row in table] == ["early education takeup", "housing instability"]
+
+
+def test_publish_refuses_predictions_without_probabilities_naming_the_column(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "predictions.parquet"
+    pq.write_table(
+        pa.table({"lsoa11cd": ["E01021237"], "cohort": pa.array([2026], pa.int32())}), path
+    )
+    result = runner.invoke(app, ["publish", str(path), "--out", str(tmp_path / "releases")])
+    assert result.exit_code == 2
+    assert "p_not_gld" in result.output
+    assert not (tmp_path / "releases").exists() or not any((tmp_path / "releases").iterdir())
