@@ -1,0 +1,240 @@
+"""Person linkage with Splink: train without labels, score candidate pairs, cluster into persons.
+
+Training, in order:
+
+1. **Prior** (the chance two random identities are the same person) from deterministic rules that
+   admit almost no false links, divided by the share of true links they are thought to find.
+2. **u probabilities** (chance agreement) from random pairs with a fixed seed; for NHS number,
+   UPN and NINO, whose agreement by chance random sampling almost never sees, one over the number
+   of distinct values.
+3. **m probabilities** by expectation maximisation, one session per training step of the settings,
+   each on a fresh model so that a step's estimates are its own (Splink would otherwise average
+   sessions). Each step keeps the comparisons it is trusted to estimate.
+
+Then every candidate pair from the blocking rules is scored and pairs at or above the threshold
+are joined into persons (connected components).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import logging
+import math
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+from splink import Linker
+from splink.internals.blocking_rule_creator import BlockingRuleCreator
+from splink.internals.exceptions import SplinkException
+
+from bakehouse.ingest.progress import Reporter
+from bakehouse.linkage.config import LinkageSettings
+from bakehouse.linkage.engine import Backend
+from bakehouse.linkage.model import rule, splink_settings
+
+IDENTIFIER_COMPARISONS = ("nhs_number", "upn", "nino")
+
+
+@dataclass
+class PersonModel:
+    """What training and scoring found, for the report and the next steps."""
+
+    model: dict[str, Any]
+    clusters: pa.Table  # unique_id, cluster
+    pairs: pa.Table  # unique_id_l, unique_id_r, match_weight, match_probability
+    prior: float
+    deterministic_matches: int
+    training: list[dict[str, Any]] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+@contextlib.contextmanager
+def _quiet_splink() -> Iterator[None]:
+    """Splink logs its progress at INFO; the command line shows its own progress bars."""
+    logger = logging.getLogger("splink")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+def _distinct_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    row = con.execute(
+        "SELECT count(DISTINCT nhs_number), count(DISTINCT upn), count(DISTINCT nino) "
+        "FROM lk_link_input"
+    ).fetchall()[0]
+    return dict(zip(IDENTIFIER_COMPARISONS, (int(v) for v in row), strict=True))
+
+
+def _set_identifier_u(model: dict[str, Any], distinct: dict[str, int]) -> None:
+    for comparison in model["comparisons"]:
+        name = comparison["output_column_name"]
+        if name not in distinct:
+            continue
+        for level in comparison["comparison_levels"]:
+            # The exact-match level, in either backend's quoting ("x_l" or `x_l`).
+            condition = level.get("sql_condition", "").replace('"', "").replace("`", "")
+            if condition.startswith(f"{name}_l = {name}_r"):
+                level["u_probability"] = 1.0 / max(distinct[name], 1)
+
+
+def _prior(linker: Linker, settings: LinkageSettings, identities: int) -> tuple[float, int]:
+    training = settings.persons.training
+    rules: list[str | BlockingRuleCreator] = [rule(r) for r in training.deterministic_rules]
+    # Splink refuses when the rules find more than the recall allows: the fallback below holds.
+    with contextlib.suppress(ValueError):
+        linker.training.estimate_probability_two_random_records_match(
+            rules, recall=training.deterministic_recall
+        )
+    prior = float(linker.misc.save_model_to_json()["probability_two_random_records_match"])
+    counted = linker.blocking_analysis.count_comparisons_from_blocking_rules(
+        rules, record_sample_proportion=1.0
+    )
+    found = int(counted[-1]["cumulative_comparison_count"]) if counted else 0
+    if not (0 < prior < 1):
+        prior = 1.0 / max(identities, 2)
+    return prior, found
+
+
+def _train_step(
+    frame: Any,
+    base: dict[str, Any],
+    block: Any,
+) -> dict[str, dict[str, Any]] | None:
+    """One EM session on a fresh model; the trained comparisons by name, or None when the block
+    produced no pairs to learn from."""
+    linker = Linker(frame, copy.deepcopy(base), log_level=None, validate_settings=False)
+    try:
+        linker.training.estimate_parameters_using_expectation_maximisation(
+            block, estimate_without_term_frequencies=True
+        )
+    except (SplinkException, ValueError, ZeroDivisionError):
+        return None
+    trained = linker.misc.save_model_to_json()
+    return {c["output_column_name"]: c for c in trained["comparisons"]}
+
+
+def _apply_m(
+    final: dict[str, Any], trained: dict[str, dict[str, Any]], names: tuple[str, ...], floor: float
+) -> None:
+    for comparison in final["comparisons"]:
+        name = comparison["output_column_name"]
+        if name not in names:
+            continue
+        levels = trained[name]["comparison_levels"]
+        for level, learnt in zip(comparison["comparison_levels"], levels, strict=True):
+            if level.get("is_null_level"):
+                continue
+            m = learnt.get("m_probability")
+            level["m_probability"] = max(m, floor) if isinstance(m, float) else floor
+
+
+def _fill_untrained(final: dict[str, Any], m_floor: float, u_unseen: float) -> None:
+    """Levels no session trained get the m floor; levels random sampling never saw get a u of
+    half a pair in the sample (rarer than anything it did see)."""
+    for comparison in final["comparisons"]:
+        for level in comparison["comparison_levels"]:
+            if level.get("is_null_level"):
+                continue
+            if not isinstance(level.get("m_probability"), float):
+                level["m_probability"] = m_floor
+            if not isinstance(level.get("u_probability"), float):
+                level["u_probability"] = u_unseen
+
+
+@dataclass
+class _Trained:
+    model: dict[str, Any]
+    prior: float
+    found: int
+    log: list[dict[str, Any]]
+
+
+def _train(
+    frame: Any,
+    con: duckdb.DuckDBPyConnection,
+    settings: LinkageSettings,
+    identities: int,
+    reporter: Reporter,
+) -> _Trained:
+    """Prior, u and m (see the module docstring): the final model as a Splink settings dict."""
+    training = settings.persons.training
+    linker = Linker(frame, splink_settings(settings), log_level=None)
+    prior, found = _prior(linker, settings, identities)
+    reporter.advance(1)
+    linker.training.estimate_u_using_random_sampling(
+        max_pairs=training.u_max_pairs, seed=training.seed, num_chunks=1
+    )
+    reporter.advance(1)
+    base = linker.misc.save_model_to_json()
+    base["probability_two_random_records_match"] = prior
+    _set_identifier_u(base, _distinct_counts(con))
+    final = copy.deepcopy(base)
+    log: list[dict[str, Any]] = []
+    for step in training.steps:
+        trained = _train_step(frame, base, rule(step.block))
+        if trained is not None:
+            _apply_m(final, trained, step.estimates, training.m_floor)
+        log.append(
+            {"block": list(step.block), "estimates": list(step.estimates), "trained": bool(trained)}
+        )
+        reporter.advance(1)
+    _fill_untrained(final, training.m_floor, 0.5 / training.u_max_pairs)
+    return _Trained(final, prior, found, log)
+
+
+def link_persons(
+    backend: Backend,
+    con: duckdb.DuckDBPyConnection,
+    settings: LinkageSettings,
+    reporter: Reporter,
+) -> PersonModel:
+    """Train, score and cluster the identities in ``lk_link_input`` (a TEMP table on ``con``)."""
+    seconds: dict[str, float] = {}
+    reporter.start("persons: training the model", 2 + len(settings.persons.training.steps))
+    started = time.perf_counter()
+    table = con.sql("SELECT * FROM lk_link_input").to_arrow_table()
+    with _quiet_splink():
+        frame = backend.register(table, "identities")
+        trained = _train(frame, con, settings, table.num_rows, reporter)
+        seconds["training"] = time.perf_counter() - started
+        reporter.finish()
+
+        reporter.start("persons: scoring pairs and clustering", 2)
+        scored_at = time.perf_counter()
+        linker = Linker(frame, trained.model, log_level=None)
+        predictions = linker.inference.predict(
+            threshold_match_weight=settings.persons.keep_pairs_above_weight,
+            warning_mode="never",
+        )
+        reporter.advance(1)
+        clustered = linker.clustering.cluster_pairwise_predictions_at_threshold(
+            predictions, threshold_match_probability=settings.persons.threshold
+        )
+        pairs = backend.to_arrow(predictions).select(
+            ["unique_id_l", "unique_id_r", "match_weight", "match_probability"]
+        )
+        clusters = backend.to_arrow(clustered).select(["unique_id", "cluster_id"])
+        seconds["scoring_and_clustering"] = time.perf_counter() - scored_at
+        reporter.finish()
+    return PersonModel(
+        model=trained.model,
+        clusters=clusters.rename_columns(["unique_id", "cluster"]),
+        pairs=pairs,
+        prior=trained.prior,
+        deterministic_matches=trained.found,
+        training=trained.log,
+        seconds=seconds,
+    )
+
+
+def match_weight(probability: float) -> float:
+    """The match weight (log2 odds) of a probability."""
+    return math.log2(probability / (1 - probability))

@@ -1,0 +1,150 @@
+"""Households over time, on hand-made custodian zones: a family that moves keeps its household,
+a young adult who leaves home starts their own, the next family at an address is another
+household, and a baby known only by postcode joins the family at that postcode."""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from bakehouse.linkage import LinkOptions, link
+
+from .conftest import Person, Zone, person_links
+
+FORENAMES = [
+    "Alice", "Bryony", "Cara", "Delia", "Elspeth", "Fenella", "Greta", "Hester", "Ines", "Juno",
+    "Kit", "Lorcan", "Milo", "Nico", "Otto", "Piers", "Quentin", "Rufus", "Silas", "Tobin",
+]  # fmt: skip
+SURNAMES = [
+    "Ashby", "Bramley", "Colley", "Dunmow", "Eastwood", "Fairley", "Goring", "Hadley", "Ingram",
+    "Jessop", "Kettle", "Lumley", "Mercer", "Nutley", "Oakes", "Pettit", "Quarrie", "Rigby",
+    "Stoner", "Tulley", "Upton", "Varley", "Wakely", "Yardley", "Zeal", "Abbott", "Birtles",
+    "Cotton", "Dimmock", "Elphick",
+]  # fmt: skip
+
+
+def background(zone: Zone, families: int = 60, seed: int = 7) -> None:
+    """Families who stay put: a parent on a yearly benefit claim, children in a yearly school
+    census and health records (with NHS numbers), enough for the model to learn from."""
+    rng = random.Random(seed)
+    for f in range(families):
+        surname = SURNAMES[f % len(SURNAMES)] + ("" if f < len(SURNAMES) else "e")
+        address, postcode = f"{10 + f} Orchard Road", f"SS{14 + f % 3} {1 + f % 9}A{'BDEF'[f % 4]}"
+        parent = Person(rng.choice(FORENAMES), surname, date(1980 + f % 10, 1 + f % 12, 3 + f % 20))
+        children = [
+            Person(
+                rng.choice(FORENAMES),
+                surname,
+                date(2010 + (f + k) % 6, 1 + (f * 3 + k) % 12, 1 + (f + 7 * k) % 27),
+                sex=rng.choice("FM"),
+                nhs_number=f"9{f:04d}{k:05d}",
+            )
+            for k in range(1 + f % 3)
+        ]
+        for year in range(2015, 2022):
+            zone.record("benefits", parent, address, postcode, date(year, 4, 1))
+            for child in children:
+                zone.record("school", child, address, postcode, date(year, 1, 18))
+                zone.record("health", child, None, postcode, date(year, 6, 2))
+
+
+def _link(zone: Zone, tmp_path: Path, key_file: Path) -> dict[str, tuple[str, str]]:
+    workspace = zone.build(tmp_path / "ws")
+    link(LinkOptions(workspace=workspace, key_file=key_file))
+    return person_links(workspace)
+
+
+@pytest.fixture
+def crowd(zone: Zone) -> Zone:
+    background(zone)
+    return zone
+
+
+def test_family_that_moves_keeps_one_household_with_its_history(
+    crowd: Zone, tmp_path: Path, linkage_key: Path
+) -> None:
+    mother = Person("Dana", "Quillfeather", date(1985, 5, 17))
+    son = Person("Ezra", "Quillfeather", date(2012, 9, 2), sex="M", nhs_number="4010000001")
+    before = [
+        crowd.record(source, who, "1 Alpha Road", "SS14 1AA", date(year, 3, 1))
+        for year in (2015, 2016, 2017)
+        for source, who in (("benefits", mother), ("school", son))
+    ]
+    after = [
+        crowd.record(source, who, "9 Beta Close", "SS15 2BB", date(year, 3, 1))
+        for year in (2018, 2019, 2020)
+        for source, who in (("benefits", mother), ("school", son))
+    ]
+    links = _link(crowd, tmp_path, linkage_key)
+
+    households = {links[token][1] for token in before + after}
+    assert len(households) == 1
+    assert len({links[token][0] for token in before + after}) == 2  # two people
+
+
+def test_young_adult_who_leaves_home_starts_a_new_household(
+    crowd: Zone, tmp_path: Path, linkage_key: Path
+) -> None:
+    father = Person("Fergus", "Wrenhollow", date(1970, 2, 11))
+    daughter = Person("Gwendolen", "Wrenhollow", date(2000, 7, 23), sex="F")
+    at_home = [
+        crowd.record(source, who, "3 Gamma Way", "SS13 3GG", date(year, 2, 1))
+        for year in (2015, 2016, 2017, 2018)
+        for source, who in (("benefits", father), ("school", daughter))
+    ]
+    father_later = [
+        crowd.record("benefits", father, "3 Gamma Way", "SS13 3GG", date(year, 2, 1))
+        for year in (2019, 2020, 2021)
+    ]
+    on_her_own = [
+        crowd.record("benefits", daughter, "7 Delta Lane", "SS16 7DD", date(year, 5, 1))
+        for year in (2019, 2020, 2021)
+    ]
+    links = _link(crowd, tmp_path, linkage_key)
+
+    family = {links[token][1] for token in at_home + father_later}
+    hers = {links[token][1] for token in on_her_own}
+    assert len(family) == 1
+    assert len(hers) == 1
+    assert family != hers
+
+
+def test_next_family_at_an_address_is_another_household(
+    crowd: Zone, tmp_path: Path, linkage_key: Path
+) -> None:
+    first = Person("Hilda", "Marchbank", date(1975, 3, 9))
+    second = Person("Ivor", "Pennycook", date(1982, 11, 30))
+    earlier = [
+        crowd.record("benefits", first, "5 Echo Street", "CM11 5EE", date(year, 1, 10))
+        for year in (2014, 2015, 2016)
+    ]
+    later = [
+        crowd.record("benefits", second, "5 Echo Street", "CM11 5EE", date(year, 9, 10))
+        for year in (2017, 2018, 2019)
+    ]
+    links = _link(crowd, tmp_path, linkage_key)
+
+    assert {links[t][1] for t in earlier}.isdisjoint({links[t][1] for t in later})
+
+
+def test_baby_known_only_by_postcode_joins_the_family_with_its_surname(
+    crowd: Zone, tmp_path: Path, linkage_key: Path
+) -> None:
+    mother = Person("Juniper", "Oxleigh", date(1990, 8, 8))
+    sister = Person("Kestrel", "Oxleigh", date(2016, 4, 4), sex="F", nhs_number="4010000002")
+    baby = Person("Linnet", "Oxleigh", date(2021, 1, 15), sex="F", nhs_number="4010000003")
+    family = [
+        crowd.record(source, who, "12 Foxtrot Gardens", "SS12 9FF", date(year, 3, 3))
+        for year in (2019, 2020, 2021, 2022)
+        for source, who in (("benefits", mother), ("school", sister))
+    ]
+    visits = [
+        crowd.record("health", baby, None, "SS12 9FF", day)
+        for day in (date(2021, 1, 25), date(2021, 3, 10), date(2022, 1, 20))
+    ]
+    links = _link(crowd, tmp_path, linkage_key)
+
+    assert {links[t][1] for t in visits} == {links[family[0]][1]}
