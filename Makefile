@@ -69,6 +69,9 @@ lint: setup
 bench: setup
 	$(RUN) python bench/world.py
 	$(RUN) python bench/ingest.py
+	$(RUN) python bench/linkage.py
+	$(RUN) python bench/areas.py
+	$(RUN) python bench/web.py
 
 clean:
 	rm -rf .venv $(TOOLS) data/world data/ws .pytest_cache .mypy_cache .ruff_cache

@@ -1,26 +1,39 @@
-"""Every page reachable today, as every visitor who can reach it, has no WCAG 2.2 A or AA
-violation that axe-core can find, and loads nothing the Content Security Policy blocks."""
+"""Every page, as every visitor who can reach it, has no WCAG 2.2 A or AA violation that
+axe-core can find, and loads nothing the Content Security Policy blocks. A release is imported
+first, so the map, the profiles and the other release pages show real content."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from http import HTTPStatus
+from pathlib import Path
 
 import pytest
 from django.test import RequestFactory
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
+from bakehouse.geography import load_postcodes
 from web.accounts import access
 from web.accounts.roles import Role
 from web.accounts.tests.factories import make_user
+from web.areas.measures import MEASURES
 from web.core.views import server_error
-from web.tests.url_walk import sample_url, url_patterns
+from web.releases.importer import import_release
+from web.releases.models import Release
+from web.releases.tests.builder import ReleaseSpec, write_release
+from web.tests.url_walk import sample_url, url_patterns, url_samples
 
 CheckAccessibility = Callable[[str], None]
 
 # Addresses that answer with something other than a page.
-NOT_PAGES = {"admin:jsi18n"}  # the admin site's JavaScript translation catalogue
+NOT_PAGES = {
+    "admin:jsi18n",  # the admin site's JavaScript translation catalogue
+    "areas:map_data",  # GeoJSON for the map
+    "areas:flagged_csv",  # a download
+    "transparency:model_card_markdown",  # plain text
+    "transparency:transparency_record_markdown",
+}
 
 
 def page_names_for(role: Role | None) -> list[str]:
@@ -36,14 +49,19 @@ def page_names_for(role: Role | None) -> list[str]:
 
 
 def check_every_page(
-    page: Page, site: str, role: Role | None, check_accessibility: CheckAccessibility
+    page: Page,
+    site: str,
+    role: Role | None,
+    release: Release,
+    check_accessibility: CheckAccessibility,
 ) -> list[str]:
     """Opens every page the visitor may open and checks it; returns the URL names checked."""
     subject = make_user(Role.PARTNER_VIEWER, username="subject-of-admin-pages")
+    samples = url_samples(subject, release)
     patterns = dict(url_patterns())
     checked = []
     for name in page_names_for(role):
-        response = page.goto(site + sample_url(name, patterns[name], subject))
+        response = page.goto(site + sample_url(name, patterns[name], samples))
         assert response is not None and response.ok, name
         check_accessibility(f"{role.value if role else 'anonymous'}-{name.replace(':', '-')}")
         checked.append(name)
@@ -53,12 +71,12 @@ def check_every_page(
 def test_public_pages(
     page: Page,
     site: str,
-    transactional_db: None,
+    published_release: Release,
     check_accessibility: CheckAccessibility,
     browser_problems: list[str],
 ) -> None:
-    checked = check_every_page(page, site, None, check_accessibility)
-    assert "core:home" in checked
+    checked = check_every_page(page, site, None, published_release, check_accessibility)
+    assert {"core:home", "areas:map", "areas:profile", "transparency:agreements"} <= set(checked)
     assert not browser_problems
 
 
@@ -67,12 +85,13 @@ def test_pages_of_each_role(
     role: Role,
     page: Page,
     site: str,
+    published_release: Release,
     sign_in_as: Callable[[Role], object],
     check_accessibility: CheckAccessibility,
     browser_problems: list[str],
 ) -> None:
     sign_in_as(role)
-    checked = check_every_page(page, site, role, check_accessibility)
+    checked = check_every_page(page, site, role, published_release, check_accessibility)
     assert "core:home" in checked
     assert not browser_problems
 
@@ -149,3 +168,74 @@ def test_locked_out_page(
         page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Signing in is paused")
     check_accessibility("anonymous-locked-out")
+
+
+def test_release_pages_in_their_other_states(
+    page: Page,
+    site: str,
+    published_release: Release,
+    tmp_path: Path,
+    sign_in_as: Callable[[Role], object],
+    check_accessibility: CheckAccessibility,
+    browser_problems: list[str],
+) -> None:
+    """Each map measure, a profile of an area that is not flagged, a comparison with its
+    changes, errors in the postcode and comparison forms, a document not produced, and a
+    release an analyst can make current."""
+    later = ReleaseSpec(
+        run_id="9b41c07e" + "00" * 28,
+        created="20260301",
+        seed=2,
+        previous_release=published_release.id,
+        not_produced=frozenset({"fairness", "linkage_summary"}),
+    )
+    newer = import_release(write_release(tmp_path, later))
+
+    for measure in MEASURES:
+        page.goto(f"{site}{reverse('areas:map')}?measure={measure}")
+        expect(page.locator(".leaflet-interactive").first).to_be_attached()
+        check_accessibility(f"anonymous-map-{measure}")
+
+    calm = newer.areas.filter(flagged=False).first()
+    assert calm is not None
+    page.goto(site + reverse("areas:profile", kwargs={"lsoa11cd": calm.lsoa11cd}))
+    expect(page.get_by_role("heading", level=2, name="Is this area flagged?")).to_be_visible()
+    check_accessibility("anonymous-profile-not-flagged")
+
+    covered = set(newer.areas.values_list("lsoa11cd", flat=True))
+    outside = next(
+        postcode
+        for postcode, code in zip(
+            load_postcodes().column("postcode").to_pylist(),
+            load_postcodes().column("lsoa11cd").to_pylist(),
+            strict=True,
+        )
+        if code not in covered
+    )
+    page.goto(f"{site}{reverse('areas:find')}?postcode={outside}")
+    expect(page.get_by_role("alert")).to_contain_text("outside the area")
+    check_accessibility("anonymous-find-errors")
+
+    page.goto(site + reverse("releases:compare"))
+    page.get_by_label("Earlier release").select_option(published_release.id)
+    page.get_by_label("Later release").select_option(newer.id)
+    page.get_by_role("button", name="Compare").click()
+    expect(page.get_by_role("heading", level=2).first).to_contain_text("What changed")
+    check_accessibility("anonymous-compare")
+
+    page.get_by_label("Later release").select_option(published_release.id)
+    page.get_by_role("button", name="Compare").click()
+    expect(page.get_by_role("alert")).to_contain_text("Choose two different releases")
+    check_accessibility("anonymous-compare-errors")
+
+    for name in ("transparency:fairness", "transparency:data_quality"):
+        page.goto(site + reverse(name))
+        expect(page.get_by_text("Not produced by this run").first).to_be_visible()
+        check_accessibility(f"anonymous-{name.replace(':', '-')}-not-produced")
+
+    sign_in_as(Role.PARTNER_ANALYST)
+    page.goto(site + reverse("releases:detail", kwargs={"release_id": published_release.id}))
+    page.get_by_role("button", name="Show this release on every page").click()
+    expect(page.get_by_role("alert")).to_contain_text("Every page now shows")
+    check_accessibility("analyst-release-made-current")
+    assert not browser_problems

@@ -1,4 +1,4 @@
-"""Fixtures shared by the web app's tests."""
+"""Fixtures shared by the web app's tests: accounts per role, and releases."""
 
 from __future__ import annotations
 
@@ -10,6 +10,9 @@ from django.test import Client
 from web.accounts.models import User
 from web.accounts.roles import Role
 from web.accounts.tests.factories import make_user
+from web.releases.tests.fixtures import release, release_folder, release_source
+
+__all__ = ["release", "release_folder", "release_source"]
 
 
 @pytest.fixture

@@ -12,6 +12,9 @@ admin.site.index_title = "Accounts"
 
 urlpatterns = [
     path("", include("web.core.urls")),
+    path("areas/", include("web.areas.urls")),
+    path("how-this-works/", include("web.transparency.urls")),
+    path("releases/", include("web.releases.urls")),
     path("account/", include("web.accounts.urls")),
     path("governance/", include("web.governance.urls")),
     path("admin/", admin.site.urls),

@@ -62,6 +62,31 @@ PAGES: Mapping[str, Rule] = {
     "core:accessibility": public(),
     "accounts:login": public(),
     "accounts:logout": signed_in(get_status=HTTPStatus.METHOD_NOT_ALLOWED),
+    # Published results are public: a resident opens the map, an area's profile, the list of
+    # areas that could use support and how it all works without an account.
+    "areas:map": public(),
+    "areas:map_data": public(),
+    "areas:find": public(),
+    "areas:profile": public(),
+    "areas:flagged": public(),
+    # The same figures as a file: anyone with an account, so that each export in the
+    # governance log names who took it.
+    "areas:flagged_csv": signed_in(),
+    "transparency:overview": public(),
+    "transparency:model_card": public(),
+    "transparency:model_card_markdown": public(),
+    "transparency:transparency_record": public(),
+    "transparency:transparency_record_markdown": public(),
+    "transparency:fairness": public(),
+    "transparency:data_quality": public(),
+    "transparency:agreements": public(),
+    "releases:history": public(),
+    "releases:detail": public(),
+    "releases:compare": public(),
+    # Choosing which release every page shows (a rollback): those who run and publish them.
+    "releases:make_current": role_required(
+        Role.PARTNER_ANALYST, Role.ADMINISTRATOR, get_status=HTTPStatus.METHOD_NOT_ALLOWED
+    ),
     "governance:audit_trail": role_required(Role.CUSTODIAN),
     # Django's admin site, beyond the namespace rule below: addresses that are not pages.
     "admin:login": role_required(Role.ADMINISTRATOR, get_status=HTTPStatus.FOUND),

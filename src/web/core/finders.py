@@ -1,8 +1,12 @@
-"""Serves GOV.UK Frontend's compiled files from node_modules, where `npm ci` installs them.
+"""Serves the compiled files of the npm packages the pages use, from node_modules, where
+`npm ci` installs them. Each package exposes a fixed list of files under its own prefix and
+nothing else.
 
-Only the compiled style sheet and script (and their source maps), under ``govuk/``: the package
-also holds the crown, the GDS Transport typeface and Sass and Nunjucks sources, which a
-partnership's service neither needs nor may use.
+GOV.UK Frontend: only the compiled style sheet and script (and their source maps), under
+``govuk/``; the package also holds the crown, the GDS Transport typeface and Sass and Nunjucks
+sources, which a partnership's service neither needs nor may use.
+
+Leaflet: its script, style sheet and the images the style sheet names, under ``leaflet/``.
 """
 
 from __future__ import annotations
@@ -16,31 +20,31 @@ from django.contrib.staticfiles.finders import BaseFinder
 from django.core.checks import CheckMessage, Error
 from django.core.files.storage import FileSystemStorage
 
-PREFIX = "govuk"
-FILES = (
-    "govuk-frontend.min.css",
-    "govuk-frontend.min.css.map",
-    "govuk-frontend.min.js",
-    "govuk-frontend.min.js.map",
-)
 
+class NodePackageFinder(BaseFinder):
+    """The files ``FILES`` of an npm package's folder ``setting``, served under ``PREFIX``."""
 
-class GovukFrontendFinder(BaseFinder):
+    PREFIX: str
+    FILES: tuple[str, ...]
+    setting: str
+    package: str
+    check_id: str
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        self.root = Path(settings.GOVUK_FRONTEND_DIR)
+        self.root = Path(getattr(settings, self.setting))
         self.storage = FileSystemStorage(location=self.root)
-        self.storage.prefix = PREFIX  # type: ignore[attr-defined]
+        self.storage.prefix = self.PREFIX  # type: ignore[attr-defined]
         super().__init__(*args, **kwargs)
 
     def check(self, **kwargs: Any) -> list[CheckMessage]:
-        missing = [name for name in FILES if not (self.root / name).is_file()]
+        missing = [name for name in self.FILES if not (self.root / name).is_file()]
         if not missing:
             return []
         return [
             Error(
-                f"GOV.UK Frontend is not installed: {', '.join(missing)} not in {self.root}.",
+                f"{self.package} is not installed: {', '.join(missing)} not in {self.root}.",
                 hint="Run `npm ci` in the repository root (make setup does).",
-                id="web.E001",
+                id=self.check_id,
             )
         ]
 
@@ -51,13 +55,44 @@ class GovukFrontendFinder(BaseFinder):
         """The file's path; ``[]`` when it is not one of ours."""
         folder, _, name = path.partition("/")
         found = self.root / name
-        if folder != PREFIX or name not in FILES or not found.is_file():
+        if folder != self.PREFIX or name not in self.FILES or not found.is_file():
             return []
         return [str(found)] if find_all else str(found)
 
     def list(
         self, ignore_patterns: Iterable[str] | None
     ) -> Iterator[tuple[str, FileSystemStorage]]:
-        for name in FILES:
+        for name in self.FILES:
             if (self.root / name).is_file():
                 yield name, self.storage
+
+
+class GovukFrontendFinder(NodePackageFinder):
+    PREFIX = "govuk"
+    FILES = (
+        "govuk-frontend.min.css",
+        "govuk-frontend.min.css.map",
+        "govuk-frontend.min.js",
+        "govuk-frontend.min.js.map",
+    )
+    setting = "GOVUK_FRONTEND_DIR"
+    package = "GOV.UK Frontend"
+    check_id = "web.E001"
+
+
+class LeafletFinder(NodePackageFinder):
+    PREFIX = "leaflet"
+    FILES = (
+        "leaflet.js",
+        "leaflet.js.map",
+        "leaflet.css",
+        # Named by leaflet.css; production's hashed storage needs them to exist.
+        "images/layers.png",
+        "images/layers-2x.png",
+        "images/marker-icon.png",
+        "images/marker-icon-2x.png",
+        "images/marker-shadow.png",
+    )
+    setting = "LEAFLET_DIR"
+    package = "Leaflet"
+    check_id = "web.E002"

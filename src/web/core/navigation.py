@@ -26,6 +26,10 @@ class NavigationLink:
 
 SERVICE_NAVIGATION = (
     NavigationItem("Home", "core:home"),
+    NavigationItem("Map", "areas:map"),
+    NavigationItem("Areas to support", "areas:flagged"),
+    NavigationItem("How this works", "transparency:overview"),
+    NavigationItem("Releases", "releases:history"),
     NavigationItem("Audit trail", "governance:audit_trail"),
     NavigationItem("Administration", "admin:index"),
 )
@@ -36,17 +40,23 @@ def _section(view_name: str) -> str:
     return view_name.partition(":")[0]
 
 
-def _is_current(item: NavigationItem, current_view_name: str) -> bool:
-    """The item for this page, or for the section it is in (Home is a page, not a section)."""
-    if item.view_name == current_view_name:
-        return True
-    in_section = _section(item.view_name) == _section(current_view_name)
-    return item.view_name != "core:home" and in_section
+def _current_item(current_view_name: str) -> NavigationItem | None:
+    """The item for this page; else the first item of the section it is in (Home is a page,
+    not a section)."""
+    for item in SERVICE_NAVIGATION:
+        if item.view_name == current_view_name:
+            return item
+    section = _section(current_view_name)
+    for item in SERVICE_NAVIGATION:
+        if item.view_name != "core:home" and _section(item.view_name) == section:
+            return item
+    return None
 
 
 def navigation_for(user: User | AnonymousUser, current_view_name: str) -> list[NavigationLink]:
+    current = _current_item(current_view_name)
     return [
-        NavigationLink(item.label, reverse(item.view_name), _is_current(item, current_view_name))
+        NavigationLink(item.label, reverse(item.view_name), item == current)
         for item in SERVICE_NAVIGATION
         if may_open(user, item.view_name)
     ]

@@ -21,6 +21,10 @@ class Action(models.TextChoices):
     ADMIN_CHANGE = "admin_change", "Changed in administration"
     ADMIN_DELETION = "admin_deletion", "Deleted in administration"
     DEMO_ACCOUNT_SET_UP = "demo_account_set_up", "Demo account set up"
+    RELEASE_IMPORTED = "release_imported", "Release imported"
+    RELEASE_REFUSED = "release_refused", "Release refused"
+    RELEASE_MADE_CURRENT = "release_made_current", "Release made current"
+    DATA_EXPORTED = "data_exported", "Data downloaded"
 
 
 class AppendOnlyError(Exception):

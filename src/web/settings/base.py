@@ -35,6 +35,9 @@ INSTALLED_APPS = [
     # After django.contrib.auth, whose Group admin web.accounts removes.
     "web.accounts",
     "web.governance",
+    "web.releases",
+    "web.areas",
+    "web.transparency",
 ]
 
 MIDDLEWARE = [
@@ -136,9 +139,12 @@ STATIC_URL = "/static/"
 # GOV.UK Frontend is installed by `npm ci` at set-up; its compiled files are served from here
 # under /static/govuk/ (see web.core.finders).
 GOVUK_FRONTEND_DIR = REPO_DIR / "node_modules" / "govuk-frontend" / "dist" / "govuk"
+# Leaflet draws the map from the release's GeoJSON, with no tile server (under /static/leaflet/).
+LEAFLET_DIR = REPO_DIR / "node_modules" / "leaflet" / "dist"
 STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",
     "web.core.finders.GovukFrontendFinder",
+    "web.core.finders.LeafletFinder",
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -146,6 +152,17 @@ STORAGES = {
 }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# What is computed from a release (map data, tables, profiles) is cached under the release's id,
+# so it never goes stale: a release never changes once imported. Each process keeps its own.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "bakehouse",
+        "TIMEOUT": None,
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    }
+}
 
 LOGGING = {
     "version": 1,

@@ -3,8 +3,9 @@
 Required environment: DJANGO_SECRET_KEY (50 or more random characters), DJANGO_ALLOWED_HOSTS,
 BAKEHOUSE_CONTACT_EMAIL (named in the accessibility statement).
 Optional: DATABASE_URL (PostgreSQL; SQLite under data/web/ otherwise), DJANGO_HSTS_SECONDS,
-DJANGO_HSTS_PRELOAD, DJANGO_STATIC_ROOT, BAKEHOUSE_TRUSTED_PROXIES, BAKEHOUSE_PARTNERSHIP_NAME,
-BAKEHOUSE_LOCKOUT_MINUTES. A missing or weak secret stops the app at start-up.
+DJANGO_HSTS_PRELOAD, DJANGO_STATIC_ROOT, DJANGO_CACHE_DIR, BAKEHOUSE_TRUSTED_PROXIES,
+BAKEHOUSE_PARTNERSHIP_NAME, BAKEHOUSE_LOCKOUT_MINUTES. A missing or weak secret stops the app at
+start-up.
 """
 
 from __future__ import annotations
@@ -45,6 +46,17 @@ STATIC_ROOT = env_str("DJANGO_STATIC_ROOT", str(DATA_DIR / "static"))
 STORAGES = {
     **STORAGES,
     "staticfiles": {"BACKEND": "web.core.storage.StaticFilesStorage"},
+}
+
+# What is computed from a release, shared by every worker process and kept across restarts, so
+# each profile and map is computed once per release, not once per worker.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": env_str("DJANGO_CACHE_DIR", str(DATA_DIR / "cache")),
+        "TIMEOUT": None,
+        "OPTIONS": {"MAX_ENTRIES": 20_000},
+    }
 }
 
 LOGGING = {

@@ -1,4 +1,5 @@
-"""Every URL, for anonymous visitors and every role, answers as ``web.accounts.access`` says."""
+"""Every URL, for anonymous visitors and every role, answers as ``web.accounts.access`` says,
+with a release imported so that the release pages have something to show."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from django.urls import reverse
 from web.accounts import access
 from web.accounts.roles import Role
 from web.accounts.tests.factories import make_user
-from web.tests.url_walk import sample_url, url_patterns
+from web.releases.models import Release
+from web.tests.url_walk import sample_url, url_patterns, url_samples
 
 VISITORS: list[Role | None] = [None, *Role]
 
@@ -38,16 +40,17 @@ def test_every_page_in_the_access_table_exists() -> None:
 
 @pytest.mark.parametrize("role", VISITORS, ids=lambda role: role.value if role else "anonymous")
 def test_each_url_answers_this_visitor_as_the_access_table_says(
-    role: Role | None, client_for: Callable[[Role | None], Client]
+    role: Role | None, client_for: Callable[[Role | None], Client], release: Release
 ) -> None:
     client = client_for(role)
     subject = make_user(Role.PARTNER_VIEWER, username="subject-of-admin-pages")
+    samples = url_samples(subject, release)
     login_url = resolve_url(settings.LOGIN_URL)
     wrong = []
     for name, pattern in url_patterns():
         rule = access.rule_for(name)
         assert rule is not None
-        url = sample_url(name, pattern, subject)
+        url = sample_url(name, pattern, samples)
         response = client.get(url)
         expected = expected_status(rule, role)
         if response.status_code != expected:

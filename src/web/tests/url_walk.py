@@ -3,12 +3,13 @@ the URL walk and the browser tests."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from django.contrib.contenttypes.models import ContentType
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from web.accounts.models import User
+from web.releases.models import Release
 
 
 def url_patterns(
@@ -23,14 +24,24 @@ def url_patterns(
             yield f"{namespace}{entry.name}", entry
 
 
-def sample_url(name: str, pattern: URLPattern, subject: User) -> str:
-    """The URL with its arguments pointing at ``subject`` (an account) or its app."""
-    samples: dict[str, object] = {
+def url_samples(subject: User, release: Release) -> dict[str, object]:
+    """Values for URL parameters: the admin site's point at ``subject`` (an account) or its
+    app; the release pages' at ``release`` and its first area."""
+    area = release.areas.order_by("lsoa11cd").first()
+    if area is None:
+        raise LookupError(f"Release {release.id} has no areas to sample")
+    return {
         "object_id": subject.pk,
         "id": subject.pk,
         "app_label": "accounts",
         "content_type_id": ContentType.objects.get_for_model(User).pk,
+        "release_id": release.id,
+        "lsoa11cd": area.lsoa11cd,
     }
+
+
+def sample_url(name: str, pattern: URLPattern, samples: Mapping[str, object]) -> str:
+    """The URL with its arguments taken from ``samples`` (see ``url_samples``)."""
     wanted = list(pattern.pattern.regex.groupindex)
     missing = [parameter for parameter in wanted if parameter not in samples]
     if missing:

@@ -24,15 +24,18 @@ def nav_labels(html: str) -> list[str]:
     return [" ".join(re.sub(r"<[^>]*>", " ", item.split(">", 1)[1]).split()) for item in items]
 
 
+PUBLIC = ["Home", "Map", "Areas to support", "How this works", "Releases"]
+
+
 @pytest.mark.parametrize(
     ("role", "expected"),
     [
-        (None, ["Home", "Sign in"]),
-        (Role.PARTNER_ANALYST, ["Home", "Sign out"]),
-        (Role.PARTNER_VIEWER, ["Home", "Sign out"]),
-        (Role.COMMUNITY_MEMBER, ["Home", "Sign out"]),
-        (Role.CUSTODIAN, ["Home", "Audit trail", "Sign out"]),
-        (Role.ADMINISTRATOR, ["Home", "Administration", "Sign out"]),
+        (None, [*PUBLIC, "Sign in"]),
+        (Role.PARTNER_ANALYST, [*PUBLIC, "Sign out"]),
+        (Role.PARTNER_VIEWER, [*PUBLIC, "Sign out"]),
+        (Role.COMMUNITY_MEMBER, [*PUBLIC, "Sign out"]),
+        (Role.CUSTODIAN, [*PUBLIC, "Audit trail", "Sign out"]),
+        (Role.ADMINISTRATOR, [*PUBLIC, "Administration", "Sign out"]),
     ],
     ids=lambda value: getattr(value, "value", None) or "anonymous",
 )
@@ -41,6 +44,26 @@ def test_navigation_offers_only_the_pages_a_role_may_open(
 ) -> None:
     html = client_for(role).get(reverse("core:accessibility")).content.decode()
     assert nav_labels(html) == expected
+
+
+@pytest.mark.parametrize(
+    ("view_name", "kwargs", "current"),
+    [
+        ("areas:map", {}, "Map"),
+        ("areas:flagged", {}, "Areas to support"),
+        ("areas:find", {}, "Map"),
+        ("transparency:fairness", {}, "How this works"),
+        ("releases:compare", {}, "Releases"),
+    ],
+)
+def test_navigation_marks_the_page_or_its_section_as_current(
+    view_name: str, kwargs: dict[str, str], current: str, client: Client, release: object
+) -> None:
+    html = client.get(reverse(view_name, kwargs=kwargs)).content.decode()
+    nav = html.split('id="navigation">', 1)[1].split("</ul>", 1)[0]
+    assert nav.count('aria-current="page"') == 1
+    active = nav.split('aria-current="page"', 1)[1].split("</a>", 1)[0]
+    assert current in active
 
 
 def test_home_tells_a_signed_in_person_their_role(

@@ -12,14 +12,14 @@ import pytest
 from django.contrib.staticfiles import finders
 from pytest_django import Settings
 
-from web.core.finders import FILES, GovukFrontendFinder
+from web.core.finders import GovukFrontendFinder, LeafletFinder
 
 REPO_DIR = Path(__file__).resolve().parents[4]
 
 
 def test_only_the_compiled_files_are_found() -> None:
     finder = GovukFrontendFinder()
-    assert sorted(name for name, _ in finder.list(None)) == sorted(FILES)
+    assert sorted(name for name, _ in finder.list(None)) == sorted(GovukFrontendFinder.FILES)
     found = finder.find("govuk/govuk-frontend.min.css")
     assert isinstance(found, str) and found.endswith("govuk-frontend.min.css")
     for withheld in (
@@ -28,6 +28,15 @@ def test_only_the_compiled_files_are_found() -> None:
     ):
         assert not finder.find(withheld)
         assert finders.find(withheld) is None
+
+
+def test_leaflet_is_served_without_its_sources() -> None:
+    finder = LeafletFinder()
+    assert sorted(name for name, _ in finder.list(None)) == sorted(LeafletFinder.FILES)
+    found = finder.find("leaflet/leaflet.js")
+    assert isinstance(found, str) and found.endswith("dist/leaflet.js")
+    assert finders.find("leaflet/leaflet-src.esm.js") is None
+    assert finders.find("leaflet/images/layers.png") is not None
 
 
 def test_a_missing_install_is_an_error_that_says_what_to_run(
@@ -65,3 +74,5 @@ def test_collectstatic_under_production_settings_hashes_the_module_import(
     [govuk] = (tmp_path / "static" / "govuk").glob("govuk-frontend.min.*.js")
     assert f'from "../../govuk/{govuk.name}"' in init.read_text()
     assert not (tmp_path / "static" / "govuk" / "assets").exists()
+    [leaflet_css] = (tmp_path / "static" / "leaflet").glob("leaflet.*.css")
+    assert "images/layers." in leaflet_css.read_text()

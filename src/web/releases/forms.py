@@ -1,0 +1,42 @@
+"""Choosing two releases to compare."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from web.core.forms import GovukForm
+from web.releases.models import Release
+
+
+class CompareForm(GovukForm):
+    earlier = forms.ChoiceField(
+        label="Earlier release", error_messages={"required": "Choose the earlier release"}
+    )
+    later = forms.ChoiceField(
+        label="Later release", error_messages={"required": "Choose the later release"}
+    )
+
+    def __init__(self, *args: Any, releases: list[Release], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.releases = {release.id: release for release in releases}
+        choices = [
+            (release.id, f"{release.title}, {release.created_at:%-d %B %Y} ({release.id})")
+            for release in releases
+        ]
+        for name in ("earlier", "later"):
+            self.fields[name].choices = choices  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        earlier, later = cleaned.get("earlier"), cleaned.get("later")
+        if earlier and later and earlier == later:
+            self.add_error("later", "Choose two different releases")
+        return cleaned
+
+    def chosen(self) -> tuple[Release, Release]:
+        """The two releases of a valid form, earlier first."""
+        return self.releases[self.cleaned_data["earlier"]], self.releases[
+            self.cleaned_data["later"]
+        ]

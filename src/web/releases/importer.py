@@ -1,0 +1,165 @@
+"""Imports a verified release in one transaction, with its governance event. Earlier releases
+stay: pages show the current one, the history compares any two, and any can be made current
+again."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+
+from web.accounts.models import User
+from web.governance.models import Action
+from web.governance.services import record_event
+from web.releases import contract
+from web.releases.models import Area, Benchmark, Document, Driver, Release, TrendPoint
+from web.releases.verification import ReleaseRefused, VerifiedRelease, verify_release
+
+AREA_FIELDS = [column.name for column in contract.TABLES[contract.AREAS]]
+# Columns of words rather than codes or categories.
+FREE_TEXT = frozenset({"flag_reasons", "summary", "code", "name", "feature", "label", "text"})
+
+
+class ReleaseNotFound(Exception):
+    def __init__(self, release_id: str) -> None:
+        self.release_id = release_id
+        super().__init__(f"No release {release_id!r} has been imported.")
+
+
+def import_release(
+    folder: Path, *, actor: User | None = None, make_current: bool = True
+) -> Release:
+    """Verify the release in ``folder`` and import it; with ``make_current`` the pages show it
+    from now on. A refused release is logged as such and raises ``ReleaseRefused``."""
+    try:
+        verified = verify_release(folder)
+        already = Release.objects.filter(pk=verified.manifest.release_id).first()
+        if already is not None:
+            raise ReleaseRefused(
+                Path(folder),
+                [
+                    f"release {already.id} was imported on {already.imported_at:%d %B %Y}; "
+                    "a release is never imported twice (publish a new one)"
+                ],
+            )
+    except ReleaseRefused as refusal:
+        record_event(
+            Action.RELEASE_REFUSED,
+            actor=actor,
+            detail={"folder": str(folder), "problems": refusal.problems[:20]},
+        )
+        raise
+    with transaction.atomic():
+        release = _write(verified, actor)
+        previous = _make_current(release) if make_current else None
+        record_event(
+            Action.RELEASE_IMPORTED,
+            actor=actor,
+            subject=release,
+            detail={
+                "title": release.title,
+                "folder": str(folder),
+                "areas": len(verified.tables[contract.AREAS]),
+                "flagged": sum(row["flagged"] for row in verified.tables[contract.AREAS]),
+                "made_current": make_current,
+                "previous_current": previous.id if previous else None,
+            },
+        )
+    return release
+
+
+def imported_as(folder: Path) -> Release | None:
+    """The release already imported from this folder's manifest (same id and the same file
+    hashes), if any. A folder whose manifest cannot be read answers None: importing it will
+    say why."""
+    try:
+        manifest = json.loads((Path(folder) / contract.MANIFEST).read_text(encoding="utf-8"))
+        release_id, files = manifest["release_id"], manifest["files"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    found = Release.objects.filter(pk=str(release_id)).first()
+    if found is None or found.manifest.get("files") != files:
+        return None
+    return found
+
+
+def set_current_release(release_id: str, *, actor: User | None = None) -> Release | None:
+    """Make a release the one the pages show (a rollback, when it is an earlier one). Returns
+    the release that was current before, or None; nothing changes if it already is current."""
+    with transaction.atomic():
+        release = Release.objects.select_for_update().filter(pk=release_id).first()
+        if release is None:
+            raise ReleaseNotFound(release_id)
+        if release.is_current:
+            return release
+        previous = _make_current(release)
+        record_event(
+            Action.RELEASE_MADE_CURRENT,
+            actor=actor,
+            subject=release,
+            detail={"title": release.title, "previous_current": previous.id if previous else None},
+        )
+    return previous
+
+
+def _make_current(release: Release) -> Release | None:
+    previous = Release.objects.current()
+    Release.objects.filter(is_current=True).update(is_current=False)
+    Release.objects.filter(pk=release.pk).update(is_current=True)
+    release.is_current = True
+    return previous
+
+
+def _write(verified: VerifiedRelease, actor: User | None) -> Release:
+    manifest = verified.manifest
+    release = Release.objects.create(
+        id=manifest.release_id,
+        title=manifest.title,
+        created_at=manifest.created_at,
+        recipe=manifest.recipe.id,
+        recipe_version=manifest.recipe.version,
+        run_id=manifest.run_id,
+        area_name=manifest.area.name,
+        as_at=manifest.as_at,
+        manifest=verified.raw_manifest,
+        imported_by=actor,
+    )
+    areas = Area.objects.bulk_create(
+        Area(
+            release=release,
+            geometry=verified.geometry[row["lsoa11cd"]],
+            **{name: _value(name, row[name]) for name in AREA_FIELDS},
+        )
+        for row in verified.tables[contract.AREAS]
+    )
+    by_code = {area.lsoa11cd: area for area in areas}
+    TrendPoint.objects.bulk_create(
+        TrendPoint(
+            area=by_code[row["lsoa11cd"]],
+            **{name: value for name, value in row.items() if name != "lsoa11cd"},
+        )
+        for row in verified.tables[contract.TREND]
+    )
+    Driver.objects.bulk_create(
+        Driver(
+            area=by_code[row["lsoa11cd"]],
+            **{name: _value(name, value) for name, value in row.items() if name != "lsoa11cd"},
+        )
+        for row in verified.tables[contract.DRIVERS]
+    )
+    Benchmark.objects.bulk_create(
+        Benchmark(release=release, **{name: _value(name, value) for name, value in row.items()})
+        for row in verified.tables[contract.BENCHMARKS]
+    )
+    Document.objects.bulk_create(
+        Document(release=release, name=name, content=content, markdown=markdown)
+        for name, (content, markdown) in verified.documents.items()
+    )
+    return release
+
+
+def _value(name: str, value: Any) -> Any:
+    """Free text may be empty (null) in the release; the database keeps it as ''."""
+    return "" if value is None and name in FREE_TEXT else value

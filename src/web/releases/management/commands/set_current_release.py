@@ -1,0 +1,40 @@
+"""``manage.py set_current_release ID``: choose the release the pages show (rollback)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from web.releases.importer import ReleaseNotFound, set_current_release
+from web.releases.management.actor import account_named
+from web.releases.models import Release
+
+
+class Command(BaseCommand):
+    help = (
+        "Make an imported release the current one, the one every page shows: a rollback when "
+        "it is an earlier release. Logged in the governance log."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("release_id", help="The release id, as `import_release` printed it.")
+        parser.add_argument(
+            "--by",
+            metavar="USERNAME",
+            default="",
+            help="The account making the change, for the governance log (default: command line).",
+        )
+
+    def handle(self, *args: Any, release_id: str, by: str, **options: Any) -> None:
+        actor = account_named(by)
+        try:
+            previous = set_current_release(release_id, actor=actor)
+        except ReleaseNotFound as missing:
+            known = ", ".join(Release.objects.values_list("id", flat=True)) or "none"
+            raise CommandError(f"{missing} Imported releases: {known}.") from None
+        if previous is not None and previous.id == release_id:
+            self.stdout.write(f"{release_id} is already the current release; nothing changed.")
+            return
+        was = f" (was {previous.id})" if previous is not None else ""
+        self.stdout.write(f"{release_id} is now the current release{was}.")

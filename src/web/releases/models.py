@@ -1,0 +1,249 @@
+"""Published releases and their area-level tables. A release is imported whole and never
+changed afterwards; which one the pages show is the only thing that moves (``is_current``).
+Nothing here describes a person or a household."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils import timezone
+
+from web.releases.contract import RELEASE_ID
+
+
+class Comparison(models.TextChoices):
+    """Need compared with a benchmark at 95%. Stored values never change."""
+
+    HIGHER = "higher", "Higher need"
+    SIMILAR = "similar", "Similar"
+    LOWER = "lower", "Lower need"
+
+
+class Hotspot(models.TextChoices):
+    HOT = "hot", "Hot spot"
+    COLD = "cold", "Cold spot"
+    NONE = "none", "Neither"
+
+
+class TrendKind(models.TextChoices):
+    OBSERVED = "observed", "Observed"
+    EXPECTED = "expected", "Expected"
+
+
+class BenchmarkLevel(models.TextChoices):
+    DISTRICT = "district", "District"
+    COUNTY = "county", "County"
+
+
+class DocumentName(models.TextChoices):
+    MODEL_CARD = "model_card", "Model card"
+    TRANSPARENCY_RECORD = "transparency_record", "Algorithmic Transparency Record"
+    FAIRNESS = "fairness", "Fairness audit"
+    LINKAGE_SUMMARY = "linkage_summary", "Linkage quality summary"
+    QUALITY_SUMMARY = "quality_summary", "Data quality summary"
+
+
+class ReleaseQuerySet(models.QuerySet["Release"]):
+    def current(self) -> Release | None:
+        return self.filter(is_current=True).first()
+
+
+class Release(models.Model):
+    id = models.CharField(primary_key=True, max_length=100, validators=[RegexValidator(RELEASE_ID)])
+    title = models.CharField(max_length=200)
+    created_at = models.DateTimeField()
+    recipe = models.CharField(max_length=64)
+    recipe_version = models.CharField(max_length=32)
+    run_id = models.CharField(max_length=128)
+    area_name = models.CharField(max_length=64)
+    as_at = models.DateField()
+    manifest = models.JSONField()
+    imported_at = models.DateTimeField(default=timezone.now)
+    # Blank when imported from the command line without naming an account.
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    is_current = models.BooleanField(default=False)
+
+    objects: ClassVar[ReleaseQuerySet] = ReleaseQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        ordering = ("-created_at", "-imported_at")
+        constraints = (
+            models.UniqueConstraint(
+                fields=("is_current",),
+                condition=models.Q(is_current=True),
+                name="release_one_current",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.id})"
+
+    @property
+    def cache_key(self) -> str:
+        """Names this import of the release in the cache: the id alone could be reused by a
+        release deleted and imported again."""
+        return f"{self.id}@{self.imported_at.timestamp():.6f}"
+
+    @property
+    def disclosure_rule(self) -> str:
+        disclosure = self.manifest.get("disclosure", {})
+        return str(disclosure.get("rule", ""))
+
+    @property
+    def flag_rule(self) -> str:
+        """The recipe's rule for flagging an area, in words, when the release gives it."""
+        return str(self.manifest.get("methods", {}).get("flag_rule", ""))
+
+    @property
+    def intervals_note(self) -> str:
+        """What the 95% intervals allow for, as the release's methods say."""
+        uncertainty = self.manifest.get("methods", {}).get("model_uncertainty")
+        if uncertainty == "none":
+            return (
+                "The intervals show how much the figures could vary by chance with so few "
+                "children; they do not include the model's own uncertainty."
+            )
+        if uncertainty:
+            return "The intervals allow for chance and for the model's own uncertainty."
+        return ""
+
+    @property
+    def suppression_threshold(self) -> int:
+        return int(self.manifest.get("disclosure", {}).get("threshold", 7))
+
+
+class Area(models.Model):
+    """One LSOA in one release: the row of areas.parquet and its boundary."""
+
+    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="areas")
+    lsoa11cd = models.CharField(max_length=9, db_index=True)
+    lsoa11nm = models.CharField(max_length=100)
+    msoa11cd = models.CharField(max_length=9)
+    msoa11nm = models.CharField(max_length=100)
+    lad_code = models.CharField(max_length=9)
+    lad_name = models.CharField(max_length=100)
+    imd_decile = models.PositiveSmallIntegerField(null=True)
+    observed_children = models.IntegerField(null=True)
+    observed_not_gld = models.IntegerField(null=True)
+    observed_rate = models.FloatField(null=True)
+    observed_low = models.FloatField(null=True)
+    observed_high = models.FloatField(null=True)
+    observed_suppressed = models.BooleanField()
+    future_children = models.IntegerField(null=True)
+    # Withheld: then every expected figure, rank, comparison, hotspot and flag is null or false.
+    future_suppressed = models.BooleanField(default=False)
+    expected_not_ready = models.FloatField(null=True)
+    expected_low = models.FloatField(null=True)
+    expected_high = models.FloatField(null=True)
+    expected_rate = models.FloatField(null=True)
+    expected_rate_low = models.FloatField(null=True)
+    expected_rate_high = models.FloatField(null=True)
+    shrunken_rate = models.FloatField(null=True)
+    shrunken_low = models.FloatField(null=True)
+    shrunken_high = models.FloatField(null=True)
+    rank = models.IntegerField(null=True)
+    rank_low = models.IntegerField(null=True)
+    rank_high = models.IntegerField(null=True)
+    vs_district = models.CharField(max_length=10, choices=Comparison.choices, null=True)
+    vs_county = models.CharField(max_length=10, choices=Comparison.choices, null=True)
+    hotspot = models.CharField(max_length=10, choices=Hotspot.choices, null=True)
+    hotspot_p = models.FloatField(null=True)
+    flagged = models.BooleanField()
+    flag_reasons = models.TextField(blank=True)
+    summary = models.TextField(blank=True)
+    geometry = models.JSONField()
+
+    class Meta:
+        ordering = ("release", "lsoa11cd")
+        constraints = (
+            models.UniqueConstraint(fields=("release", "lsoa11cd"), name="area_once_per_release"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.lsoa11nm} ({self.lsoa11cd})"
+
+
+class TrendPoint(models.Model):
+    area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="trend")
+    cohort = models.SmallIntegerField()
+    kind = models.CharField(max_length=10, choices=TrendKind.choices)
+    children = models.IntegerField(null=True)
+    not_gld = models.IntegerField(null=True)
+    rate = models.FloatField(null=True)
+    low = models.FloatField(null=True)
+    high = models.FloatField(null=True)
+    suppressed = models.BooleanField()
+
+    class Meta:
+        ordering = ("area", "cohort", "kind")
+        constraints = (
+            models.UniqueConstraint(
+                fields=("area", "cohort", "kind"), name="trend_point_once_per_cohort"
+            ),
+        )
+
+
+class Benchmark(models.Model):
+    """A district or county figure areas are compared with."""
+
+    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="benchmarks")
+    level = models.CharField(max_length=10, choices=BenchmarkLevel.choices)
+    code = models.CharField(max_length=9)
+    name = models.CharField(max_length=100)
+    measure = models.CharField(max_length=20)
+    value = models.FloatField(null=True)
+    low = models.FloatField(null=True)
+    high = models.FloatField(null=True)
+    denominator = models.IntegerField(null=True)
+
+    class Meta:
+        ordering = ("release", "measure", "level")
+        constraints = (
+            models.UniqueConstraint(
+                fields=("release", "level", "code", "measure"), name="benchmark_once_per_release"
+            ),
+        )
+
+
+class Driver(models.Model):
+    """A feature that raises an area's predicted need, in plain words."""
+
+    area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="drivers")
+    position = models.PositiveSmallIntegerField()
+    feature = models.CharField(max_length=100)
+    label = models.CharField(max_length=200)
+    contribution = models.FloatField()
+    text = models.TextField()
+
+    class Meta:
+        ordering = ("area", "position")
+        constraints = (
+            models.UniqueConstraint(fields=("area", "position"), name="driver_position_once"),
+        )
+
+
+class Document(models.Model):
+    """A document of the release (model card, transparency record, ...) as it was published."""
+
+    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="documents")
+    name = models.CharField(max_length=40, choices=DocumentName.choices)
+    content = models.JSONField()
+    markdown = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ("release", "name")
+        constraints = (
+            models.UniqueConstraint(fields=("release", "name"), name="document_once_per_release"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.get_name_display()} of {self.release_id}"

@@ -1,0 +1,667 @@
+"""Writes small, valid releases for tests: real Basildon LSOAs and boundaries, made-up
+area-level numbers that follow the disclosure rule, correct hashes and a passing checker.
+Real releases come from `bakehouse publish`; this exists so the web app can be tested without
+running the pipeline.
+
+``tamper`` and ``rehash`` let a test break a release in one place and keep the rest valid.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from bakehouse.geography import load_area
+from web.releases import contract
+
+DISTRICT = ("E07000066", "Basildon")
+COUNTY = ("E10000012", "Essex")
+OBSERVED_COHORTS = (2019, 2022, 2023, 2024, 2025)
+EXPECTED_COHORTS = (2026, 2027, 2028)
+THRESHOLD, ROUNDING = 7, 5
+WITHHELD_FUTURE = 7  # the position of the area whose coming cohorts are withheld
+DRIVER_POOL = (
+    (
+        "income_deprivation",
+        "Families on low incomes",
+        "Many young children here live in families on low incomes.",
+    ),
+    (
+        "early_education_takeup",
+        "Fewer children in funded early education",
+        "Fewer two-year-olds here take up their free early education place.",
+    ),
+    (
+        "domestic_abuse",
+        "Domestic abuse reported at home",
+        "More families here have had the police called about domestic abuse.",
+    ),
+    (
+        "housing_instability",
+        "Moving home often or temporary housing",
+        "More families here have moved home often or lived in temporary housing.",
+    ),
+    (
+        "health_visitor_review",
+        "Concerns at the two-year health review",
+        "More children here had a concern noted at their two-year health visitor review.",
+    ),
+)
+
+SCHEMAS: dict[str, pa.Schema] = {
+    contract.AREAS: pa.schema(
+        [
+            *[
+                (name, pa.string())
+                for name in ("lsoa11cd", "lsoa11nm", "msoa11cd", "msoa11nm", "lad_code")
+            ],
+            ("lad_name", pa.string()),
+            ("imd_decile", pa.int8()),
+            ("observed_children", pa.int32()),
+            ("observed_not_gld", pa.int32()),
+            ("observed_rate", pa.float64()),
+            ("observed_low", pa.float64()),
+            ("observed_high", pa.float64()),
+            ("observed_suppressed", pa.bool_()),
+            ("future_children", pa.int32()),
+            ("future_suppressed", pa.bool_()),
+            *[
+                (name, pa.float64())
+                for name in (
+                    "expected_not_ready",
+                    "expected_low",
+                    "expected_high",
+                    "expected_rate",
+                    "expected_rate_low",
+                    "expected_rate_high",
+                    "shrunken_rate",
+                    "shrunken_low",
+                    "shrunken_high",
+                )
+            ],
+            ("rank", pa.int32()),
+            ("rank_low", pa.int32()),
+            ("rank_high", pa.int32()),
+            ("vs_district", pa.string()),
+            ("vs_county", pa.string()),
+            ("hotspot", pa.string()),
+            ("hotspot_p", pa.float64()),
+            ("flagged", pa.bool_()),
+            ("flag_reasons", pa.string()),
+            ("summary", pa.string()),
+        ]
+    ),
+    contract.TREND: pa.schema(
+        [
+            ("lsoa11cd", pa.string()),
+            ("cohort", pa.int16()),
+            ("children", pa.int32()),
+            ("not_gld", pa.int32()),
+            ("rate", pa.float64()),
+            ("low", pa.float64()),
+            ("high", pa.float64()),
+            ("suppressed", pa.bool_()),
+            ("kind", pa.string()),
+        ]
+    ),
+    contract.BENCHMARKS: pa.schema(
+        [
+            ("level", pa.string()),
+            ("code", pa.string()),
+            ("name", pa.string()),
+            ("measure", pa.string()),
+            ("value", pa.float64()),
+            ("low", pa.float64()),
+            ("high", pa.float64()),
+            ("denominator", pa.int32()),
+        ]
+    ),
+    contract.DRIVERS: pa.schema(
+        [
+            ("lsoa11cd", pa.string()),
+            ("position", pa.int16()),
+            ("feature", pa.string()),
+            ("label", pa.string()),
+            ("contribution", pa.float64()),
+            ("text", pa.string()),
+        ]
+    ),
+}
+
+
+@dataclass(frozen=True)
+class ReleaseSpec:
+    """What to build. ``lsoas`` None takes every Basildon LSOA (110)."""
+
+    run_id: str = "3f2a9c1d" + "7e" * 28
+    created: str = "20251001"
+    title: str = "School readiness in Basildon"
+    lsoas: int | None = 10
+    seed: int = 1
+    not_produced: frozenset[str] = frozenset()
+    previous_release: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def release_id(self) -> str:
+        return f"school-readiness-{self.created}-{self.run_id[:8]}"
+
+
+def write_release(parent: Path, spec: ReleaseSpec | None = None) -> Path:
+    """Writes the release into ``parent/<release id>/`` and returns that folder."""
+    spec = spec or ReleaseSpec()
+    folder = parent / spec.release_id
+    folder.mkdir(parents=True)
+    rng = random.Random(spec.seed)
+    lsoas, boundaries = _geography(spec.lsoas)
+    areas = _areas(lsoas, rng)
+    tables = {
+        contract.AREAS: areas,
+        contract.TREND: _trend(areas, rng),
+        contract.BENCHMARKS: _benchmarks(areas),
+        contract.DRIVERS: _drivers(areas, rng),
+    }
+    for name, rows in tables.items():
+        write_table(folder, name, rows)
+    (folder / contract.GEOMETRY).write_text(json.dumps(boundaries), encoding="utf-8")
+    for name, (content, markdown) in _documents(spec).items():
+        document = next(item for item in contract.DOCUMENTS if item.name == name)
+        (folder / document.json_file).write_text(json.dumps(content, indent=2), encoding="utf-8")
+        if document.markdown_file:
+            (folder / document.markdown_file).write_text(markdown, encoding="utf-8")
+    _write_manifest(folder, spec)
+    return folder
+
+
+def write_table(folder: Path, name: str, rows: list[dict[str, Any]]) -> None:
+    pq.write_table(pa.Table.from_pylist(rows, schema=SCHEMAS[name]), folder / name)
+
+
+def read_rows(folder: Path, name: str) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = pq.read_table(folder / name).to_pylist()
+    return rows
+
+
+def read_manifest(folder: Path) -> dict[str, Any]:
+    manifest: dict[str, Any] = json.loads((folder / contract.MANIFEST).read_text())
+    return manifest
+
+
+def write_manifest(folder: Path, manifest: dict[str, Any]) -> None:
+    (folder / contract.MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+
+
+def rehash(folder: Path) -> None:
+    """Recompute every file's hash in the manifest, as a careless tamperer would."""
+    manifest = read_manifest(folder)
+    manifest["files"] = _hashes(folder)
+    write_manifest(folder, manifest)
+
+
+def tamper(
+    folder: Path,
+    name: str,
+    change: Callable[[list[dict[str, Any]]], list[dict[str, Any]]],
+    *,
+    schema: pa.Schema | None = None,
+) -> None:
+    """Rewrite one table through ``change`` and fix the hashes, so only the change is wrong."""
+    rows = change(read_rows(folder, name))
+    pq.write_table(pa.Table.from_pylist(rows, schema=schema or SCHEMAS[name]), folder / name)
+    rehash(folder)
+
+
+def _geography(count: int | None) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    area = load_area("basildon")
+    lsoas: list[dict[str, Any]] = area.lsoas.to_pylist()
+    if count is not None:
+        step = len(lsoas) // count
+        lsoas = lsoas[::step][:count]
+    wanted = {row["lsoa11cd"] for row in lsoas}
+    boundaries = area.boundaries()
+    boundaries["features"] = [
+        feature for feature in boundaries["features"] if feature["properties"]["lsoa11cd"] in wanted
+    ]
+    return lsoas, boundaries
+
+
+def published(count: float) -> int | None:
+    """A count after disclosure control: 1-7 suppressed (None), others rounded to 5."""
+    whole = round(count)
+    if 0 < whole <= THRESHOLD:
+        return None
+    return ROUNDING * round(whole / ROUNDING)
+
+
+def wilson(successes: int, total: int) -> tuple[float, float]:
+    z = 1.959964
+    p = successes / total
+    centre = (p + z * z / (2 * total)) / (1 + z * z / total)
+    margin = z * math.sqrt(p * (1 - p) / total + z * z / (4 * total * total)) / (1 + z * z / total)
+    return max(0.0, centre - margin), min(1.0, centre + margin)
+
+
+def _areas(lsoas: list[dict[str, Any]], rng: random.Random) -> list[dict[str, Any]]:
+    rows = []
+    for index, lsoa in enumerate(lsoas):
+        if index == WITHHELD_FUTURE:
+            rows.append(_withheld_future(lsoa, rng))
+            continue
+        decile = rng.randint(1, 10)
+        rate = min(0.6, max(0.08, 0.14 + 0.025 * (10 - decile) + rng.uniform(-0.04, 0.04)))
+        future = published(rng.randint(40, 140)) or 40
+        expected = round(future * rate, 1)
+        spread = 1.96 * math.sqrt(future * rate * (1 - rate)) + 0.05 * future * rate
+        observed_children = published(rng.randint(150, 420)) or 150
+        observed_rate_true = min(0.7, max(0.05, rate + rng.uniform(-0.05, 0.05)))
+        # One area is too small to publish its count, as real releases will have.
+        suppressed = index == 3
+        not_gld = None if suppressed else published(observed_children * observed_rate_true)
+        observed = (
+            (None, None, None)
+            if not_gld is None
+            else (not_gld / observed_children, *wilson(not_gld, observed_children))
+        )
+        rows.append(
+            {
+                "lsoa11cd": lsoa["lsoa11cd"],
+                "lsoa11nm": lsoa["lsoa11nm"],
+                "msoa11cd": lsoa["msoa11cd"],
+                "msoa11nm": lsoa["msoa11nm"],
+                "lad_code": lsoa["lad_code"],
+                "lad_name": lsoa["lad_name"],
+                "imd_decile": decile,
+                "observed_children": observed_children,
+                "observed_not_gld": not_gld,
+                "observed_rate": observed[0],
+                "observed_low": observed[1],
+                "observed_high": observed[2],
+                "observed_suppressed": not_gld is None,
+                "future_children": future,
+                "future_suppressed": False,
+                "expected_not_ready": expected,
+                "expected_low": round(max(0.0, expected - spread), 1),
+                "expected_high": round(expected + spread, 1),
+                "expected_rate": round(rate, 4),
+                "expected_rate_low": round(max(0.0, expected - spread) / future, 4),
+                "expected_rate_high": round(min(1.0, (expected + spread) / future), 4),
+                "shrunken_rate": round(rate * 0.9 + 0.03, 4),
+                "shrunken_low": round(max(0.0, rate * 0.9 + 0.03 - 0.06), 4),
+                "shrunken_high": round(min(1.0, rate * 0.9 + 0.03 + 0.06), 4),
+                "hotspot_p": round(rng.uniform(0.001, 0.9), 3),
+            }
+        )
+    _rank(rows)
+    return rows
+
+
+def _withheld_future(lsoa: dict[str, Any], rng: random.Random) -> dict[str, Any]:
+    """An area whose coming cohorts are too small to publish: every expected figure, rank,
+    comparison and hotspot withheld, as docs/release.md says."""
+    observed_children = published(rng.randint(150, 300)) or 150
+    not_gld = published(observed_children * 0.25) or 40
+    low, high = wilson(not_gld, observed_children)
+    row: dict[str, Any] = {
+        name: lsoa[name]
+        for name in ("lsoa11cd", "lsoa11nm", "msoa11cd", "msoa11nm", "lad_code", "lad_name")
+    }
+    row.update(
+        imd_decile=rng.randint(1, 10),
+        observed_children=observed_children,
+        observed_not_gld=not_gld,
+        observed_rate=not_gld / observed_children,
+        observed_low=low,
+        observed_high=high,
+        observed_suppressed=False,
+        future_children=None,
+        future_suppressed=True,
+        hotspot_p=None,
+        flagged=False,
+        flag_reasons="",
+        summary=f"Too few children live in {lsoa['lsoa11nm']} to publish what is expected.",
+    )
+    for name in (
+        "expected_not_ready",
+        "expected_low",
+        "expected_high",
+        "expected_rate",
+        "expected_rate_low",
+        "expected_rate_high",
+        "shrunken_rate",
+        "shrunken_low",
+        "shrunken_high",
+        "rank",
+        "rank_low",
+        "rank_high",
+        "vs_district",
+        "vs_county",
+        "hotspot",
+    ):
+        row[name] = None
+    return row
+
+
+def _rank(all_rows: list[dict[str, Any]]) -> None:
+    """Ranks, comparisons, hotspots, flags and sentences, from the expected rates."""
+    rows = [row for row in all_rows if not row["future_suppressed"]]
+    count = len(rows)
+    ordered = sorted(rows, key=lambda row: -row["expected_rate"])
+    district = sum(row["expected_not_ready"] for row in rows) / sum(
+        row["future_children"] for row in rows
+    )
+    flagged_count = max(2, count // 4)
+    for position, row in enumerate(ordered, start=1):
+        width = max(1, count // 6)
+        row["rank"] = position
+        row["rank_low"] = max(1, position - width)
+        row["rank_high"] = min(count, position + width)
+        if row["expected_rate_low"] > district:
+            row["vs_district"] = "higher"
+        elif row["expected_rate_high"] < district:
+            row["vs_district"] = "lower"
+        else:
+            row["vs_district"] = "similar"
+        row["vs_county"] = row["vs_district"]
+        row["hotspot"] = "hot" if position <= 2 else "cold" if position == count else "none"
+        if row["hotspot"] == "none":
+            row["hotspot_p"] = max(row["hotspot_p"], 0.2)
+        else:
+            row["hotspot_p"] = min(row["hotspot_p"], 0.04)
+        row["flagged"] = position <= flagged_count
+        name = row["lsoa11nm"]
+        share = f"{row['expected_rate']:.0%}"
+        if row["flagged"]:
+            reasons = [
+                f"Among the {flagged_count} areas of Basildon where the most children are "
+                f"expected not to be ready for school (rank {position} of {count}).",
+            ]
+            if row["vs_district"] == "higher":
+                reasons.append("Need is clearly higher than across Basildon as a whole.")
+            if row["hotspot"] == "hot":
+                reasons.append("Part of a cluster of neighbouring areas with high need.")
+            row["flag_reasons"] = " ".join(reasons)
+        else:
+            row["flag_reasons"] = ""
+        row["summary"] = (
+            f"In {name}, about {share} of children starting school in the next three years "
+            "are expected not to reach a good level of development."
+        )
+
+
+def _trend(areas: list[dict[str, Any]], rng: random.Random) -> list[dict[str, Any]]:
+    rows = []
+    for index, area in enumerate(areas):
+        for cohort in OBSERVED_COHORTS:
+            children = published(rng.randint(25, 90)) or 25
+            centre = area["expected_rate"] or area["observed_rate"]
+            rate = min(0.8, max(0.05, centre + rng.uniform(-0.08, 0.08)))
+            not_gld = None if index == 0 and cohort == 2019 else published(children * rate)
+            low, high = wilson(not_gld, children) if not_gld is not None else (None, None)
+            rows.append(
+                {
+                    "lsoa11cd": area["lsoa11cd"],
+                    "cohort": cohort,
+                    "children": children,
+                    "not_gld": not_gld,
+                    "rate": None if not_gld is None else not_gld / children,
+                    "low": low,
+                    "high": high,
+                    "suppressed": not_gld is None,
+                    "kind": "observed",
+                }
+            )
+        for cohort in EXPECTED_COHORTS:
+            rate = area["expected_rate"]
+            if area["future_suppressed"]:
+                rows.append(
+                    {
+                        "lsoa11cd": area["lsoa11cd"],
+                        "cohort": cohort,
+                        "children": None,
+                        "not_gld": None,
+                        "rate": None,
+                        "low": None,
+                        "high": None,
+                        "suppressed": True,
+                        "kind": "expected",
+                    }
+                )
+                continue
+            rows.append(
+                {
+                    "lsoa11cd": area["lsoa11cd"],
+                    "cohort": cohort,
+                    "children": published(area["future_children"] / 3) or 10,
+                    "not_gld": None,
+                    "rate": rate,
+                    "low": area["expected_rate_low"],
+                    "high": area["expected_rate_high"],
+                    "suppressed": False,
+                    "kind": "expected",
+                }
+            )
+    return rows
+
+
+def _benchmarks(all_areas: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    areas = [row for row in all_areas if not row["future_suppressed"]]
+    future = sum(row["future_children"] for row in areas)
+    expected = sum(row["expected_not_ready"] for row in areas) / future
+    observed_children = sum(row["observed_children"] for row in areas)
+    observed = sum(row["observed_not_gld"] or 0 for row in areas) / observed_children
+    rows = []
+    for (code, name), scale in ((DISTRICT, 1.0), (COUNTY, 0.9)):
+        level = "district" if code == DISTRICT[0] else "county"
+        for measure, value, total in (
+            ("expected_rate", expected * scale, future),
+            ("observed_rate", observed * scale, observed_children),
+        ):
+            denominator = published(total * (1 if level == "district" else 12)) or 0
+            low, high = wilson(round(value * denominator), denominator)
+            rows.append(
+                {
+                    "level": level,
+                    "code": code,
+                    "name": name,
+                    "measure": measure,
+                    "value": round(value, 4),
+                    "low": round(min(low, value), 4),
+                    "high": round(max(high, value), 4),
+                    "denominator": denominator,
+                }
+            )
+    return rows
+
+
+def _drivers(areas: list[dict[str, Any]], rng: random.Random) -> list[dict[str, Any]]:
+    rows = []
+    for area in areas:
+        chosen = rng.sample(DRIVER_POOL, 3)
+        contribution = rng.uniform(0.04, 0.08)
+        for position, (feature, label, text) in enumerate(chosen, start=1):
+            rows.append(
+                {
+                    "lsoa11cd": area["lsoa11cd"],
+                    "position": position,
+                    "feature": feature,
+                    "label": label,
+                    "contribution": round(contribution, 4),
+                    "text": text,
+                }
+            )
+            contribution *= 0.6
+    return rows
+
+
+def _documents(spec: ReleaseSpec) -> dict[str, tuple[dict[str, Any], str]]:
+    documents: dict[str, tuple[dict[str, Any], str]] = {
+        "model_card": (
+            {
+                "model": {
+                    "name": "School readiness: chance of not reaching a good level of development",
+                    "version": "1",
+                    "task": "Predict, for each child about two years old, the chance of not "
+                    "reaching a good level of development at the end of Reception.",
+                    "output": "Expected numbers of children per small area, with intervals.",
+                },
+                "performance": {
+                    "test_auc": 0.781,
+                    "baseline_auc": 0.702,
+                    "best_possible_auc": 0.789,
+                    "expected_calibration_error": 0.012,
+                },
+                "intended_use": "Finding small areas where families may need help early, "
+                "to plan support with communities. Never to make decisions about a child.",
+                "limitations": "Rankings are uncertain: read the rank intervals.",
+                "senior_responsible_owner": {"to_complete": "Name the senior responsible owner"},
+            },
+            "# Model card\n\nSchool readiness model, version 1.\n",
+        ),
+        "transparency_record": (
+            {
+                "tier_1": {
+                    "name": "Bakehouse school readiness",
+                    "description": "Finds small areas where children may be less ready for "
+                    "school, so services and communities can plan support together.",
+                    "contact": {"to_complete": "A contact email for the public"},
+                },
+                "tier_2": {
+                    "owner_and_responsibility": {
+                        "organisation": "Essex Data Partnership",
+                        "senior_responsible_owner": {"to_complete": "Name and role"},
+                    },
+                    "decision_making_process": {
+                        "human_decisions_and_review": "Staff and communities decide what "
+                        "support to offer; the tool only points at areas.",
+                    },
+                },
+            },
+            "# Algorithmic Transparency Record\n\nBakehouse school readiness.\n",
+        ),
+        "fairness": (
+            {
+                "groups": [
+                    {
+                        "attribute": "sex",
+                        "group": group,
+                        "size": size,
+                        "fnr": fnr,
+                        "fpr": 0.18,
+                        "precision": 0.41,
+                        "calibration": 1.02,
+                        "fnr_ratio": ratio,
+                        "flagged": flagged,
+                    }
+                    for group, size, fnr, ratio, flagged in (
+                        ("female", 1450, 0.31, 1.0, False),
+                        ("male", 1520, 0.29, 0.94, False),
+                    )
+                ]
+                + [
+                    {
+                        "attribute": "summer_born",
+                        "group": group,
+                        "size": size,
+                        "fnr": fnr,
+                        "fpr": 0.2,
+                        "precision": 0.44,
+                        "calibration": 0.97,
+                        "fnr_ratio": ratio,
+                        "flagged": flagged,
+                    }
+                    for group, size, fnr, ratio, flagged in (
+                        ("no", 2200, 0.33, 1.0, False),
+                        ("yes", 770, 0.24, 0.73, True),
+                    )
+                ],
+                "reference": {"sex": "female", "summer_born": "no"},
+                "tolerance": [0.8, 1.25],
+            },
+            "",
+        ),
+        "linkage_summary": (
+            {
+                "records": 48210,
+                "persons": 20115,
+                "households": 8940,
+                "sources": [
+                    {"source": "School census", "records": 9120, "linked_rate": 0.991},
+                    {"source": "Health visiting", "records": 7480, "linked_rate": 0.978},
+                ],
+            },
+            "",
+        ),
+        "quality_summary": (
+            {
+                "sources": [
+                    {
+                        "source": "School census",
+                        "rows_in": 9150,
+                        "accepted": 9120,
+                        "quarantined": 30,
+                    },
+                    {
+                        "source": "Health visiting",
+                        "rows_in": 7500,
+                        "accepted": 7480,
+                        "quarantined": 20,
+                    },
+                ]
+            },
+            "",
+        ),
+    }
+    for name in spec.not_produced:
+        documents[name] = ({contract.STATUS: contract.NOT_PRODUCED}, "Not produced by this run.\n")
+    return documents
+
+
+def _hashes(folder: Path) -> dict[str, str]:
+    return {
+        path.name: hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(folder.iterdir())
+        if path.name != contract.MANIFEST
+    }
+
+
+def _write_manifest(folder: Path, spec: ReleaseSpec) -> None:
+    created = spec.created
+    manifest = {
+        "format_version": contract.FORMAT_VERSION,
+        "release_id": spec.release_id,
+        "title": spec.title,
+        "created_at": f"{created[:4]}-{created[4:6]}-{created[6:]}T09:00:00Z",
+        "recipe": {"id": "school-readiness", "version": "1", "sha256": "ab" * 32},
+        "run_id": spec.run_id,
+        "code_version": "0.1.0",
+        "area": {"name": "basildon", "district_codes": [DISTRICT[0]]},
+        "as_at": f"{created[:4]}-{created[4:6]}-01",
+        "cohorts": {"observed": list(OBSERVED_COHORTS), "predicted": list(EXPECTED_COHORTS)},
+        "disclosure": {
+            "threshold": THRESHOLD,
+            "rounding": ROUNDING,
+            "rule": "suppress 1-7, round others to 5",
+        },
+        "files": _hashes(folder),
+        "checks": [
+            {
+                "name": "no_cell_below_threshold",
+                "passed": True,
+                "detail": "Every count is 0, suppressed or at least 8.",
+            },
+            {"name": "counts_rounded", "passed": True, "detail": "Every count is a multiple of 5."},
+        ],
+        "checker": {"name": "bakehouse.release.checker", "version": "1", "passed": True},
+        "previous_release": spec.previous_release,
+        **spec.extra,
+    }
+    write_manifest(folder, manifest)

@@ -1,0 +1,31 @@
+"""Release fixtures for the web app's tests and the browser tests: one release built per test
+session (building reads the Basildon geography), copied when a test needs to break it."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from web.releases.importer import import_release
+from web.releases.models import Release
+from web.releases.tests.builder import write_release
+
+
+@pytest.fixture(scope="session")
+def release_source(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A valid release of 10 Basildon areas. Never change it: copy it (``release_folder``)."""
+    return write_release(tmp_path_factory.mktemp("releases"))
+
+
+@pytest.fixture
+def release_folder(release_source: Path, tmp_path: Path) -> Path:
+    """This test's own copy of the valid release, to tamper with."""
+    return Path(shutil.copytree(release_source, tmp_path / release_source.name))
+
+
+@pytest.fixture
+def release(db: None, release_source: Path) -> Release:
+    """The valid release, imported and current."""
+    return import_release(release_source)

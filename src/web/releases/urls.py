@@ -1,0 +1,14 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from web.releases import views
+
+app_name = "releases"
+
+urlpatterns = [
+    path("", views.history, name="history"),
+    path("compare/", views.compare, name="compare"),
+    path("<slug:release_id>/", views.detail, name="detail"),
+    path("<slug:release_id>/make-current/", views.make_current, name="make_current"),
+]

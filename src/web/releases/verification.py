@@ -1,0 +1,482 @@
+"""Checks a release folder against its manifest and docs/release.md before anything is
+imported. Every problem found is reported together, each naming the file (and column or row)
+and what is wrong; a release with any problem is refused whole.
+
+Order matters: the manifest and the file hashes are checked first, and a release whose files
+do not match, or whose checks did not pass, is refused before any table is read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from web.releases.contract import (
+    AREAS,
+    COUNTS,
+    DOCUMENTS,
+    DRIVERS,
+    FORMAT_VERSION,
+    GEOMETRY,
+    KEYS,
+    MANIFEST,
+    RELEASE_ID,
+    TABLES,
+    TREND,
+    Column,
+    Kind,
+    is_not_produced,
+    required_files,
+)
+
+# Estimates and their 95% intervals: (value, low, high) columns per table.
+INTERVALS: dict[str, tuple[tuple[str, str, str], ...]] = {
+    AREAS: (
+        ("observed_rate", "observed_low", "observed_high"),
+        ("expected_not_ready", "expected_low", "expected_high"),
+        ("expected_rate", "expected_rate_low", "expected_rate_high"),
+        ("shrunken_rate", "shrunken_low", "shrunken_high"),
+        ("rank", "rank_low", "rank_high"),
+    ),
+    TREND: (("rate", "low", "high"),),
+    "benchmarks.parquet": (("value", "low", "high"),),
+}
+PROPORTIONS: dict[str, tuple[str, ...]] = {
+    AREAS: (
+        "observed_rate",
+        "observed_low",
+        "observed_high",
+        "expected_rate",
+        "expected_rate_low",
+        "expected_rate_high",
+        "shrunken_rate",
+        "shrunken_low",
+        "shrunken_high",
+        "hotspot_p",
+    ),
+    TREND: ("rate", "low", "high"),
+    "benchmarks.parquet": ("value", "low", "high"),
+}
+ROWS_NAMED = 5  # rows named in one problem before "and N more"
+TOLERANCE = 1e-9
+
+
+class ReleaseRefused(Exception):
+    """The release cannot be imported; ``problems`` says every reason found."""
+
+    def __init__(self, folder: Path, problems: list[str]) -> None:
+        self.folder = folder
+        self.problems = problems
+        listed = "\n".join(f"  - {problem}" for problem in problems)
+        super().__init__(f"Release {folder} refused ({len(problems)} problem(s)):\n{listed}")
+
+
+class _Open(BaseModel):
+    # Fields the contract may add later are kept, not refused.
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+
+class RecipeRef(_Open):
+    id: str
+    version: str
+    sha256: str
+
+
+class AreaRef(_Open):
+    name: str
+    district_codes: list[str] = Field(min_length=1)
+
+
+class Disclosure(_Open):
+    threshold: int = Field(ge=0)
+    rounding: int = Field(ge=1)
+    rule: str
+
+
+class Check(_Open):
+    name: str
+    passed: bool | None
+    detail: str = ""
+
+
+class Checker(_Open):
+    name: str
+    version: str
+    passed: bool | None
+
+
+class Manifest(_Open):
+    format_version: int
+    release_id: str
+    title: str = Field(min_length=1, max_length=200)
+    created_at: datetime
+    recipe: RecipeRef
+    run_id: str = Field(min_length=8, max_length=128)
+    code_version: str
+    area: AreaRef
+    as_at: date
+    cohorts: dict[str, list[int]]
+    disclosure: Disclosure
+    files: dict[str, str]
+    checks: list[Check]
+    checker: Checker
+    previous_release: str | None = None
+
+
+@dataclass(frozen=True)
+class VerifiedRelease:
+    """A release that passed every check, read into memory and ready to import."""
+
+    folder: Path
+    manifest: Manifest
+    raw_manifest: dict[str, Any]
+    tables: Mapping[str, list[dict[str, Any]]]
+    geometry: Mapping[str, dict[str, Any]]  # lsoa11cd -> GeoJSON geometry
+    documents: Mapping[str, tuple[dict[str, Any], str]]  # name -> (content, Markdown)
+
+
+def verify_release(folder: Path) -> VerifiedRelease:
+    """The release in ``folder``, verified; raises ``ReleaseRefused`` with every problem."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise ReleaseRefused(folder, [f"{folder} is not a folder"])
+    raw, manifest = _read_manifest(folder)
+    problems = _check_manifest(manifest)
+    problems += _check_files(folder, manifest)
+    problems += _check_checks(manifest)
+    if problems:
+        raise ReleaseRefused(folder, problems)
+
+    tables: dict[str, list[dict[str, Any]]] = {}
+    for name, columns in TABLES.items():
+        rows, table_problems = _read_table(folder / name, columns)
+        problems += table_problems
+        if rows is None:
+            continue
+        if name == AREAS and not rows:
+            problems.append(f"{AREAS}: holds no area")
+        problems += _check_rows(name, rows, manifest.disclosure)
+        tables[name] = rows
+    geometry, geometry_problems = _read_geometry(folder / GEOMETRY)
+    problems += geometry_problems
+    documents, document_problems = _read_documents(folder)
+    problems += document_problems
+    if AREAS in tables:
+        problems += _check_references(tables, geometry if not geometry_problems else None)
+    if problems:
+        raise ReleaseRefused(folder, problems)
+    return VerifiedRelease(folder, manifest, raw, tables, geometry, documents)
+
+
+# The manifest and the files it lists.
+
+
+def _read_manifest(folder: Path) -> tuple[dict[str, Any], Manifest]:
+    path = folder / MANIFEST
+    if not path.is_file():
+        raise ReleaseRefused(folder, [f"{MANIFEST}: missing; a release without one is refused"])
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ReleaseRefused(folder, [f"{MANIFEST}: not valid JSON ({error})"]) from None
+    if not isinstance(raw, dict):
+        raise ReleaseRefused(folder, [f"{MANIFEST}: must be a JSON object"])
+    try:
+        return raw, Manifest.model_validate(raw)
+    except ValidationError as error:
+        problems = [
+            f"{MANIFEST}, field {'.'.join(str(part) for part in item['loc'])}: {item['msg']}"
+            for item in error.errors()
+        ]
+        raise ReleaseRefused(folder, problems) from None
+
+
+def _check_manifest(manifest: Manifest) -> list[str]:
+    problems = []
+    if manifest.format_version != FORMAT_VERSION:
+        problems.append(
+            f"{MANIFEST}, field format_version: {manifest.format_version} is not supported "
+            f"(this web app reads format {FORMAT_VERSION}); upgrade the web app"
+        )
+    match = RELEASE_ID.match(manifest.release_id)
+    if match is None:
+        problems.append(
+            f"{MANIFEST}, field release_id: {manifest.release_id!r} is not "
+            "<recipe id>-<yyyymmdd>-<first 8 hex of the run id>"
+        )
+    else:
+        if match["recipe"] != manifest.recipe.id:
+            problems.append(
+                f"{MANIFEST}, field release_id: names recipe {match['recipe']!r} but "
+                f"recipe.id is {manifest.recipe.id!r}"
+            )
+        if not manifest.run_id.startswith(match["run"]):
+            problems.append(
+                f"{MANIFEST}, field release_id: ends {match['run']!r}, which does not begin "
+                f"run_id {manifest.run_id!r}"
+            )
+    return problems
+
+
+def _check_files(folder: Path, manifest: Manifest) -> list[str]:
+    problems = []
+    listed = set(manifest.files)
+    present = {path.name for path in folder.iterdir() if path.name != MANIFEST}
+    for name in sorted(required_files() - listed):
+        problems.append(f"{MANIFEST}, field files: does not list {name}, which every release has")
+    for name in sorted(present - listed):
+        problems.append(f"{name}: in the folder but not listed in the manifest")
+    for name in sorted(listed):
+        path = folder / name
+        if "/" in name or "\\" in name or name.startswith("."):
+            problems.append(f"{MANIFEST}, field files: {name!r} is not a plain file name")
+        elif name not in present:
+            problems.append(f"{name}: listed in the manifest but not in the folder")
+        elif path.is_symlink() or not path.is_file():
+            problems.append(f"{name}: not a regular file")
+        elif _sha256(path) != manifest.files[name].lower():
+            problems.append(
+                f"{name}: its SHA-256 does not match the manifest; the file changed after "
+                "publishing"
+            )
+    return problems
+
+
+def _check_checks(manifest: Manifest) -> list[str]:
+    problems = []
+    if manifest.checker.passed is not True:
+        problems.append(
+            f"{MANIFEST}, field checker.passed: the output checker ({manifest.checker.name}) "
+            "did not pass this release"
+        )
+    if not manifest.checks:
+        problems.append(f"{MANIFEST}, field checks: lists no disclosure check")
+    for check in manifest.checks:
+        if check.passed is not True:
+            detail = f": {check.detail}" if check.detail else ""
+            problems.append(f"{MANIFEST}, check {check.name!r} did not pass{detail}")
+    return problems
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+# Tables.
+
+
+def _kind_of(arrow_type: pa.DataType) -> Kind | None:
+    if pa.types.is_dictionary(arrow_type):
+        arrow_type = arrow_type.value_type
+    if pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type):
+        return Kind.STRING
+    if pa.types.is_integer(arrow_type):
+        return Kind.INTEGER
+    if pa.types.is_floating(arrow_type):
+        return Kind.FLOAT
+    if pa.types.is_boolean(arrow_type):
+        return Kind.BOOLEAN
+    return None
+
+
+def _read_table(
+    path: Path, columns: Iterable[Column]
+) -> tuple[list[dict[str, Any]] | None, list[str]]:
+    """The table's rows (None when a column is missing or of the wrong kind), and problems."""
+    try:
+        table = pq.read_table(path)
+    except (pa.ArrowException, OSError) as error:
+        return None, [f"{path.name}: not a Parquet file pyarrow can read ({error})"]
+    problems = []
+    structural = False  # a column missing or of the wrong kind: the rows cannot be read
+    for column in columns:
+        if column.name not in table.column_names:
+            problems.append(f"{path.name}, column {column.name}: missing")
+            structural = True
+            continue
+        data = table.column(column.name)
+        kind = _kind_of(data.type)
+        all_null = pa.types.is_null(data.type)
+        if kind is not column.kind and not (all_null and column.nullable):
+            problems.append(
+                f"{path.name}, column {column.name}: must hold {column.kind.value}, "
+                f"found {data.type}"
+            )
+            structural = True
+            continue
+        if not column.nullable and data.null_count:
+            problems.append(
+                f"{path.name}, column {column.name}: {data.null_count} empty value(s); "
+                "every row needs one"
+            )
+        if column.allowed is not None:
+            found = {value for value in data.to_pylist() if value is not None}
+            unknown = sorted(found - column.allowed)
+            if unknown:
+                problems.append(
+                    f"{path.name}, column {column.name}: unknown value(s) {unknown}; "
+                    f"allowed: {sorted(column.allowed)}"
+                )
+    if structural:
+        return None, problems
+    wanted = [column.name for column in columns]
+    return table.select(wanted).to_pylist(), problems
+
+
+def _rows_text(rows: list[int]) -> str:
+    named = ", ".join(str(row + 1) for row in rows[:ROWS_NAMED])
+    more = f" and {len(rows) - ROWS_NAMED} more" if len(rows) > ROWS_NAMED else ""
+    return f"row(s) {named}{more}"
+
+
+def _check_rows(name: str, rows: list[dict[str, Any]], disclosure: Disclosure) -> list[str]:
+    problems = []
+    key = KEYS[name]
+    seen: set[tuple[Any, ...]] = set()
+    duplicates = []
+    for index, row in enumerate(rows):
+        value = tuple(row[column] for column in key)
+        if value in seen:
+            duplicates.append(index)
+        seen.add(value)
+    if duplicates:
+        problems.append(
+            f"{name}: {_rows_text(duplicates)} repeat a {' + '.join(key)} already given"
+        )
+
+    for column in COUNTS.get(name, ()):
+        bad = [
+            index
+            for index, row in enumerate(rows)
+            if row[column] is not None
+            and (
+                row[column] < 0
+                or row[column] % disclosure.rounding
+                or 0 < row[column] <= disclosure.threshold
+            )
+        ]
+        if bad:
+            problems.append(
+                f"{name}, column {column}: {_rows_text(bad)} hold counts that break the "
+                f"disclosure rule ({disclosure.rule}); the release cannot be published"
+            )
+    for column in PROPORTIONS.get(name, ()):
+        bad = [
+            index
+            for index, row in enumerate(rows)
+            if row[column] is not None and not 0 <= row[column] <= 1
+        ]
+        if bad:
+            problems.append(f"{name}, column {column}: {_rows_text(bad)} are not between 0 and 1")
+    for middle, low, high in INTERVALS.get(name, ()):
+        bad = [
+            index
+            for index, row in enumerate(rows)
+            if None not in (row[middle], row[low], row[high])
+            and not row[low] - TOLERANCE <= row[middle] <= row[high] + TOLERANCE
+        ]
+        if bad:
+            problems.append(
+                f"{name}, columns {low} <= {middle} <= {high}: {_rows_text(bad)} have the value "
+                "outside its interval"
+            )
+    problems += _check_suppression(name, rows)
+    return problems
+
+
+def _check_suppression(name: str, rows: list[dict[str, Any]]) -> list[str]:
+    pairs = {AREAS: ("observed_suppressed", "observed_not_gld"), TREND: ("suppressed", "not_gld")}
+    if name not in pairs:
+        return []
+    flag, count = pairs[name]
+    bad = [index for index, row in enumerate(rows) if row[flag] and row[count] is not None]
+    if not bad:
+        return []
+    return [f"{name}, column {count}: {_rows_text(bad)} are marked {flag} but give the count"]
+
+
+def _check_references(
+    tables: Mapping[str, list[dict[str, Any]]], geometry: Mapping[str, Any] | None
+) -> list[str]:
+    problems = []
+    codes = {row["lsoa11cd"] for row in tables[AREAS]}
+    for name in (TREND, DRIVERS):
+        if name not in tables:
+            continue
+        unknown = sorted({row["lsoa11cd"] for row in tables[name]} - codes)
+        if unknown:
+            problems.append(f"{name}, column lsoa11cd: {unknown[:ROWS_NAMED]} not in {AREAS}")
+    if geometry is not None:
+        missing = sorted(codes - set(geometry))
+        extra = sorted(set(geometry) - codes)
+        if missing:
+            problems.append(f"{GEOMETRY}: no boundary for {missing[:ROWS_NAMED]}")
+        if extra:
+            problems.append(f"{GEOMETRY}: boundaries for areas not in {AREAS}: {extra[:5]}")
+    return problems
+
+
+# Geometry and documents.
+
+
+def _read_geometry(path: Path) -> tuple[dict[str, dict[str, Any]], list[str]]:
+    try:
+        collection = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        return {}, [f"{GEOMETRY}: not valid JSON ({error})"]
+    features = collection.get("features") if isinstance(collection, dict) else None
+    if not isinstance(features, list):
+        return {}, [f"{GEOMETRY}: not a GeoJSON FeatureCollection"]
+    geometry: dict[str, dict[str, Any]] = {}
+    problems = []
+    for index, feature in enumerate(features):
+        properties = feature.get("properties") if isinstance(feature, dict) else None
+        code = properties.get("lsoa11cd") if isinstance(properties, dict) else None
+        shape = feature.get("geometry") if isinstance(feature, dict) else None
+        if not isinstance(code, str):
+            problems.append(f"{GEOMETRY}, feature {index + 1}: no lsoa11cd property")
+        elif not isinstance(shape, dict) or shape.get("type") not in {"Polygon", "MultiPolygon"}:
+            problems.append(f"{GEOMETRY}, feature {index + 1} ({code}): not a polygon")
+        elif code in geometry:
+            problems.append(f"{GEOMETRY}, feature {index + 1}: {code} has a boundary already")
+        else:
+            geometry[code] = shape
+    return geometry, problems
+
+
+def _read_documents(folder: Path) -> tuple[dict[str, tuple[dict[str, Any], str]], list[str]]:
+    documents: dict[str, tuple[dict[str, Any], str]] = {}
+    problems = []
+    for document in DOCUMENTS:
+        try:
+            content = json.loads((folder / document.json_file).read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as error:
+            problems.append(f"{document.json_file}: not valid JSON ({error})")
+            continue
+        if not isinstance(content, dict):
+            problems.append(f"{document.json_file}: must be a JSON object")
+            continue
+        fairness = document.name == "fairness" and not is_not_produced(content)
+        if fairness and not isinstance(content.get("groups"), list):
+            problems.append(f"{document.json_file}, field groups: must be a list")
+        markdown = ""
+        if document.markdown_file:
+            try:
+                markdown = (folder / document.markdown_file).read_text(encoding="utf-8")
+            except UnicodeDecodeError:
+                problems.append(f"{document.markdown_file}: not UTF-8 text")
+        documents[document.name] = (content, markdown)
+    return documents, problems

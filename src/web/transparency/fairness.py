@@ -1,0 +1,88 @@
+"""The fairness audit in words: for each group, how often the model misses children who then
+did not reach a good level of development, how often it raises a false alarm, and whether the
+gap from the reference group is outside the tolerance the partnership set."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from web.releases import figures
+from web.releases.contract import is_not_produced
+from web.releases.models import Document
+from web.transparency.documents import label, written
+
+
+@dataclass(frozen=True)
+class GroupLine:
+    group: str
+    size: str
+    missed: str
+    false_alarms: str
+    precision: str
+    calibration: str
+    missed_ratio: str
+    reference: bool
+    flagged: bool
+
+
+@dataclass(frozen=True)
+class AttributeAudit:
+    attribute: str
+    reference: str
+    groups: tuple[GroupLine, ...]
+
+    @property
+    def flagged(self) -> int:
+        return sum(group.flagged for group in self.groups)
+
+
+@dataclass(frozen=True)
+class FairnessAudit:
+    produced: bool
+    tolerance: str = ""
+    attributes: tuple[AttributeAudit, ...] = ()
+
+    @property
+    def flagged(self) -> int:
+        return sum(attribute.flagged for attribute in self.attributes)
+
+
+def _rate(value: Any) -> str:
+    return figures.percent(float(value)) if isinstance(value, int | float) else written(value)
+
+
+def fairness_audit(document: Document) -> FairnessAudit:
+    content = document.content
+    if is_not_produced(content):
+        return FairnessAudit(False)
+    references = content.get("reference") or {}
+    tolerance = content.get("tolerance") or []
+    attributes: dict[str, list[GroupLine]] = {}
+    for group in content.get("groups", []):
+        attribute = str(group.get("attribute", ""))
+        name = str(group.get("group", ""))
+        size = group.get("size")
+        attributes.setdefault(attribute, []).append(
+            GroupLine(
+                group=label(name),
+                size=figures.count(size) if isinstance(size, int) else written(size),
+                missed=_rate(group.get("fnr")),
+                false_alarms=_rate(group.get("fpr")),
+                precision=_rate(group.get("precision")),
+                calibration=written(group.get("calibration")),
+                missed_ratio=written(group.get("fnr_ratio")),
+                reference=str(references.get(attribute, "")) == name,
+                flagged=bool(group.get("flagged")),
+            )
+        )
+    return FairnessAudit(
+        True,
+        tolerance=" to ".join(written(bound) for bound in tolerance),
+        attributes=tuple(
+            AttributeAudit(
+                label(attribute), label(str(references.get(attribute, ""))), tuple(lines)
+            )
+            for attribute, lines in attributes.items()
+        ),
+    )

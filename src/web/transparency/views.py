@@ -1,0 +1,101 @@
+"""How this works: the model card, the transparency record, the fairness audit, the linkage
+and data quality summaries of the current release, and the data sharing agreements."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from web.releases.models import DocumentName, Release
+from web.transparency.agreements import agreement_summaries
+from web.transparency.documents import release_documents, rendered
+from web.transparency.fairness import fairness_audit
+
+NO_RELEASE = "releases/no_release.html"
+
+
+def overview(request: HttpRequest) -> HttpResponse:
+    release = Release.objects.current()
+    documents = [rendered(release, name) for name in DocumentName.values] if release else []
+    return render(
+        request,
+        "transparency/overview.html",
+        {"release": release, "documents": {doc.name: doc for doc in documents if doc}},
+    )
+
+
+def _document_page(request: HttpRequest, name: DocumentName, intro: str) -> HttpResponse:
+    release = Release.objects.current()
+    if release is None:
+        return render(request, NO_RELEASE, {"page_title": name.label})
+    return render(
+        request,
+        "transparency/document.html",
+        {"release": release, "document": rendered(release, name), "intro": intro},
+    )
+
+
+def model_card(request: HttpRequest) -> HttpResponse:
+    return _document_page(
+        request,
+        DocumentName.MODEL_CARD,
+        "What the model predicts, how well it does it compared with simpler ways and with the "
+        "best possible, and what it must not be used for.",
+    )
+
+
+def transparency_record(request: HttpRequest) -> HttpResponse:
+    return _document_page(
+        request,
+        DocumentName.TRANSPARENCY_RECORD,
+        "The partnership's record under the UK Algorithmic Transparency Recording Standard: "
+        "who is responsible for the tool, how it is used in decisions, and its risks.",
+    )
+
+
+def _markdown(request: HttpRequest, name: str) -> HttpResponse:
+    release = Release.objects.current()
+    document = release_documents(release).get(name) if release else None
+    if document is None or not document.markdown.strip():
+        raise Http404("This document has no text version in the current release.")
+    response = HttpResponse(document.markdown, content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{name}-{release.id}.md"'  # type: ignore[union-attr]
+    return response
+
+
+def model_card_markdown(request: HttpRequest) -> HttpResponse:
+    return _markdown(request, DocumentName.MODEL_CARD)
+
+
+def transparency_record_markdown(request: HttpRequest) -> HttpResponse:
+    return _markdown(request, DocumentName.TRANSPARENCY_RECORD)
+
+
+def fairness(request: HttpRequest) -> HttpResponse:
+    release = Release.objects.current()
+    if release is None:
+        return render(request, NO_RELEASE, {"page_title": DocumentName.FAIRNESS.label})
+    document = release_documents(release).get(DocumentName.FAIRNESS)
+    audit = fairness_audit(document) if document is not None else None
+    return render(request, "transparency/fairness.html", {"release": release, "audit": audit})
+
+
+def data_quality(request: HttpRequest) -> HttpResponse:
+    release = Release.objects.current()
+    if release is None:
+        return render(request, NO_RELEASE, {"page_title": "Linkage and data quality"})
+    return render(
+        request,
+        "transparency/data_quality.html",
+        {
+            "release": release,
+            "linkage": rendered(release, DocumentName.LINKAGE_SUMMARY, level=2),
+            "quality": rendered(release, DocumentName.QUALITY_SUMMARY, level=2),
+        },
+    )
+
+
+def agreements(request: HttpRequest) -> HttpResponse:
+    summaries = agreement_summaries(timezone.localdate())
+    return render(request, "transparency/agreements.html", {"agreements": summaries})
