@@ -20,6 +20,7 @@ from bakehouse.commands import custody as custody_commands
 from bakehouse.commands import ingest as ingest_command
 from bakehouse.commands import link as link_command
 from bakehouse.commands import publish as publish_command
+from bakehouse.commands import train as train_command
 from bakehouse.commands import world as world_command
 from bakehouse.errors import BakehouseError
 
@@ -78,6 +79,7 @@ def register(command: Callable[..., Any], name: str) -> None:
 register(world_command.world, "world")
 register(ingest_command.ingest, "ingest")
 register(link_command.link, "link")
+register(train_command.train, "train")
 register(publish_command.publish, "publish")
 
 

@@ -1,0 +1,227 @@
+"""Benchmark features + training + evaluation (`bakehouse train` without writing artefacts).
+
+    uv run python bench/model.py                     # Basildon, default noise, 3 runs
+    uv run python bench/model.py --children 100000   # the Basildon zone replicated to ~100,000
+    uv run python bench/model.py --workspace data/ws # any linked workspace, as it is
+
+The Basildon world, its ingested and linked workspace and any replicated zone are built once and
+kept in --data (default: a folder under the system's temporary directory), outside the
+repository. The 100,000-child cohort is the linked Basildon analysis zone copied side by side
+with every id prefixed by its copy (same LSOAs, so each area holds several times the children):
+the same data shape at four times the size, without linking a county. Each run is a separate
+process pinned to two cores, so its peak memory is its own. Printed: median wall time of the
+full run (features, both candidates cross-fitted and calibrated, choice, test metrics with
+bootstrap intervals, fairness audit, refit, bootstrap refits, explanations), of a logistic-only
+baseline run without refits on the same data, their ratio, the ratio to the target, the peak
+memory, and the test figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+TARGETS = {"basildon": 60.0, "large": 180.0}
+
+
+def _cli(command: list[str]) -> None:
+    subprocess.run([sys.executable, "-m", "bakehouse.cli", *command], check=True)
+
+
+def prepare_basildon(data: Path) -> Path:
+    world, workspace, key = data / "world", data / "ws", data / "custodian.key"
+    data.mkdir(parents=True, exist_ok=True)
+    if not (world / "world.json").exists():
+        print("building the Basildon world ...", flush=True)
+        _cli(["world", "--area", "basildon", "--out", str(world)])
+    if not key.exists():
+        _cli(["custodian", "init", "--key-file", str(key)])
+    if not (workspace / "manifest.json").exists():
+        print("ingesting ...", flush=True)
+        _cli(
+            [
+                "ingest",
+                "--sources",
+                str(world),
+                "--workspace",
+                str(workspace),
+                "--key-file",
+                str(key),
+            ]
+        )
+    if not (workspace / "reports" / "linkage.json").exists():
+        print("linking ...", flush=True)
+        _cli(["link", "--workspace", str(workspace), "--key-file", str(key)])
+    return workspace
+
+
+def replicate(source: Path, target: Path, copies: int) -> Path:
+    """An analysis zone made of ``copies`` copies of ``source``'s, every id prefixed."""
+    import duckdb
+
+    done = target / "replicated.json"
+    if done.exists() and json.loads(done.read_text())["copies"] == copies:
+        return target
+    target.mkdir(parents=True, exist_ok=True)
+    path = target / "analysis.duckdb"
+    path.unlink(missing_ok=True)
+    con = duckdb.connect(str(path))
+    con.execute(f"ATTACH '{source / 'analysis.duckdb'}' AS src (READ_ONLY)")
+    tables = [
+        row[0]
+        for row in con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_catalog = 'src'"
+        ).fetchall()
+    ]
+    prefixed = {
+        "token",
+        "person_id",
+        "household_id",
+        "address_id",
+        "claim_key",
+        "case_key",
+        "incident_key",
+        "child_key",
+    }
+    for table in tables:
+        columns = [
+            row[0]
+            for row in con.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_catalog = 'src' "
+                "AND table_name = ? ORDER BY ordinal_position",
+                [table],
+            ).fetchall()
+        ]
+        keys = [c for c in columns if c in prefixed]
+        if not keys:
+            con.execute(f'CREATE TABLE "{table}" AS SELECT * FROM src."{table}"')
+            continue
+        parts = []
+        for copy in range(copies):
+            replace = ", ".join(f"'{copy}:' || {key} AS {key}" for key in keys)
+            parts.append(f'SELECT * REPLACE ({replace}) FROM src."{table}"')
+        con.execute(f'CREATE TABLE "{table}" AS {" UNION ALL ".join(parts)}')
+    con.execute("UPDATE runs SET fingerprint = fingerprint || ?", [f"x{copies}"])
+    con.close()
+    done.write_text(json.dumps({"copies": copies}))
+    return target
+
+
+def _pin_two_cores() -> None:
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, sorted(os.sched_getaffinity(0))[:2])
+
+
+def child(workspace: Path, baseline: bool) -> dict[str, Any]:
+    from bakehouse.features import build_features, connect
+    from bakehouse.modelling.validation import run_model
+    from bakehouse.recipes import load_recipe
+
+    recipe = load_recipe("school-readiness").recipe
+    if baseline:
+        recipe = recipe.model_copy(
+            update={
+                "model": recipe.model.model_copy(
+                    update={
+                        "candidates": ["logistic"],
+                        "uncertainty_refits": 0,
+                        "selection": recipe.model.selection.model_copy(
+                            update={"prefer": "logistic"}
+                        ),
+                    }
+                )
+            }
+        )
+    started = time.perf_counter()
+    features = build_features(connect(workspace / "analysis.duckdb"), recipe)
+    run = run_model(recipe, features)
+    seconds = time.perf_counter() - started
+    chosen = run.test_metrics[run.chosen]
+    return {
+        "seconds": seconds,
+        "features_seconds": features.seconds,
+        "steps": run.seconds,
+        "cohort_children": features.table.num_rows,
+        "test_children": run.counts["test_children"],
+        "chosen": run.chosen,
+        "test_auc": chosen["auc"]["value"],
+        "test_ece": chosen["ece"]["value"],
+        "candidates_auc": {k: v["auc"]["value"] for k, v in run.test_metrics.items()},
+        "peak_gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024,
+    }
+
+
+def _measure(workspace: Path, baseline: bool) -> dict[str, Any]:
+    command = [sys.executable, __file__, "--child", str(workspace)]
+    if baseline:
+        command.append("--baseline")
+    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--data", type=Path, default=Path(tempfile.gettempdir()) / "bakehouse-bench-model"
+    )
+    parser.add_argument("--workspace", type=Path, help="an existing linked workspace")
+    parser.add_argument("--children", type=int, help="replicate Basildon to about this many")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--baseline", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child is not None:
+        _pin_two_cores()
+        print(json.dumps(child(args.child, args.baseline)))
+        return
+    workspace = args.workspace or prepare_basildon(args.data)
+    target_name = "basildon"
+    if args.children:
+        probe = _measure(workspace, baseline=True)
+        copies = max(1, math.ceil(args.children / probe["cohort_children"]))
+        print(f"replicating the zone x{copies} ...", flush=True)
+        workspace = replicate(workspace, args.data / f"ws-x{copies}", copies)
+        target_name = "large"
+    full = [_measure(workspace, baseline=False) for _ in range(args.runs)]
+    base = [_measure(workspace, baseline=True) for _ in range(args.runs)]
+    median = statistics.median(r["seconds"] for r in full)
+    base_median = statistics.median(r["seconds"] for r in base)
+    last = full[-1]
+    print(
+        f"cohort children: {last['cohort_children']:,}; test children: "
+        f"{last['test_children']:,}; runs: {args.runs}"
+    )
+    print(
+        f"full run (features, 2 candidates, audit, refits, explanations): median "
+        f"{median:.1f} s; features {statistics.median(r['features_seconds'] for r in full):.1f} s;"
+        f" steps {json.dumps({k: round(v, 1) for k, v in last['steps'].items()})}"
+    )
+    print(
+        f"logistic-only baseline (no refits): median {base_median:.1f} s; ratio full/baseline "
+        f"{median / base_median:.2f}"
+    )
+    target = TARGETS[target_name]
+    print(
+        f"target {target:.0f} s: ratio {median / target:.2f} "
+        f"({'met' if median < target else 'NOT met'}); peak memory "
+        f"{max(r['peak_gb'] for r in full):.2f} GB"
+    )
+    print(
+        f"test AUC {last['test_auc']:.4f} ({last['chosen']}; candidates "
+        f"{json.dumps({k: round(v, 4) for k, v in last['candidates_auc'].items()})}), "
+        f"ECE {last['test_ece']:.4f}"
+    )
+
+
+if __name__ == "__main__":
+    main()

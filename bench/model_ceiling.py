@@ -1,0 +1,181 @@
+"""How close can any model get? The AUC ladder from the world's true probabilities down to what
+is observable at the prediction date, on the same test cohorts as `bakehouse train`.
+
+    uv run python bench/model_ceiling.py                  # Basildon, seed 1, default noise
+
+Measurement only: it regenerates the world in this process and keeps the simulator's own
+inputs to the outcome (each child's benefit, domestic abuse, social care... at age 2.5, and the
+latent development), which no extract carries. Each rung is a logistic regression fitted on the
+true inputs of the development cohorts, scored on the test cohorts' assessed children:
+
+1. the true probabilities (the best achievable AUC);
+2. every true input except development, which is seen only through the 2-2.5 year review held
+   before the exact 30-month date, with each LSOA's effect learned from indicator columns;
+3. the same without the LSOA effects (not knowable at the prediction date for the first cohorts);
+4. the same fitted on the children with an outcome only (the data a model really has);
+5. the same with the review before the first day of the month of the half-birthday (only the
+   month of birth is in the analysis zone).
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.linear_model import LogisticRegression
+
+import bakehouse.world.childhood as childhood
+import bakehouse.world.generate as world_generate
+import bakehouse.world.services as services
+from bakehouse.modelling.metrics import auc
+from bakehouse.world.config import WorldConfig
+
+ASQ = [
+    "asq_communication",
+    "asq_gross_motor",
+    "asq_fine_motor",
+    "asq_problem_solving",
+    "asq_personal_social",
+]
+FACTORS = [
+    "benefit",
+    "domestic_abuse",
+    "parent_mental_health",
+    "social_care",
+    "temporary_accommodation",
+    "other_language",
+]
+
+
+def capture(config: WorldConfig, out: Path) -> dict[str, Any]:
+    """Generate the world, keeping the simulator's childhood inputs."""
+    kept: dict[str, Any] = {}
+    births, probability, visits = (
+        childhood.draw_births,
+        childhood.gld_probability,
+        services.health_visiting,
+    )
+
+    def draw_births(*args: Any) -> Any:
+        kept["births"] = births(*args)
+        return kept["births"]
+
+    def gld_probability(rng: Any, history: Any, born: Any, took: Any, area: Any) -> Any:
+        kept.update(history=history, took=took)
+        return probability(rng, history, born, took, area)
+
+    def health_visiting(*args: Any, **kwargs: Any) -> Any:
+        kept["hv"] = visits(*args, **kwargs)
+        return kept["hv"]
+
+    # generate() calls these through their modules, so replacing the attributes captures them.
+    replaced = {
+        (childhood, "draw_births"): draw_births,
+        (childhood, "gld_probability"): gld_probability,
+        (services, "health_visiting"): health_visiting,
+    }
+    originals = {key: getattr(*key) for key in replaced}
+    for (module, name), function in replaced.items():
+        setattr(module, name, function)
+    try:
+        world_generate.generate(config, out)
+    finally:
+        for (module, name), function in originals.items():
+            setattr(module, name, function)
+    return kept
+
+
+def table(kept: dict[str, Any], truth: Path) -> pd.DataFrame:
+    frame = kept["history"].to_pandas()
+    frame["preterm"] = kept["births"]["preterm"]
+    frame["low_birth_weight"] = kept["births"]["low_birth_weight"]
+    frame["early_education_2yo"] = kept["took"]
+    hv = kept["hv"].to_pandas()
+    reviews = hv[hv.contact_type == "2-2.5Y"].copy()
+    reviews["asq"] = reviews[ASQ].sum(axis=1)
+    reviews = reviews.groupby("person_id").agg(asq=("asq", "last"), on=("contact_date", "last"))
+    frame = frame.merge(reviews, left_on="person_id", right_index=True, how="left")
+    children = pd.read_parquet(truth / "children.parquet")
+    frame = frame.merge(
+        children[["person_id", "cohort", "gld", "assessed", "p_gld"]], on="person_id"
+    )
+    dob = pd.to_datetime(frame.dob)
+    on = pd.to_datetime(frame.on)
+    frame["exact"] = on < dob + pd.DateOffset(months=30)
+    frame["month_start"] = on < dob.dt.to_period("M").dt.to_timestamp() + pd.DateOffset(months=30)
+    frame["month_younger"] = (dob.dt.month - 9) % 12
+    frame["boy"] = (frame.sex == "M").astype(float)
+    frame["moves"] = np.minimum(frame.moves, 4)
+    return frame
+
+
+def design(frame: pd.DataFrame, seen: str, area: bool) -> pd.DataFrame:
+    columns = [
+        "boy",
+        "month_younger",
+        "preterm",
+        "low_birth_weight",
+        "early_education_2yo",
+        "moves",
+        *FACTORS,
+    ]
+    x = frame[columns].astype(float)
+    reviewed = frame[seen].fillna(False).astype(bool)
+    x["no_review"] = (~reviewed).astype(float)
+    x["asq"] = np.where(reviewed, frame.asq, 0.0)
+    if area:
+        x = pd.concat(
+            [x, pd.get_dummies(frame.lsoa_at_prediction.fillna("none"), dtype=float)], axis=1
+        )
+    return x
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--test", default="2024,2025")
+    parser.add_argument("--development", default="2017,2018,2019,2022,2023")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "world"
+        kept = capture(WorldConfig(area="basildon", seed=args.seed, scale=args.scale), out)
+        frame = table(kept, out / "truth")
+    test_cohorts = [int(c) for c in args.test.split(",")]
+    develop = [int(c) for c in args.development.split(",")]
+    test = (frame.cohort.isin(test_cohorts) & frame.assessed).to_numpy()
+    everyone = (frame.cohort < min(test_cohorts)).to_numpy()
+    observed = (frame.cohort.isin(develop) & frame.assessed).to_numpy()
+    y = (~frame.gld.astype(bool)).astype(float).to_numpy()
+    p = frame.p_gld.to_numpy()
+    print(
+        f"test children: {test.sum():,}; reviewed before 30 months: "
+        f"{frame.exact[test].mean():.1%}; before the month of it: "
+        f"{frame.month_start[test].mean():.1%}"
+    )
+    print(f"1. true probabilities (best achievable)         {auc(y[test], 1 - p[test]):.4f}")
+    rungs = [
+        ("2. true inputs, review by 30 months, LSOA effects", "exact", True, everyone, True),
+        ("3. ... without LSOA effects", "exact", False, everyone, True),
+        ("4. ... fitted on observed outcomes only", "exact", False, observed, False),
+        ("5. ... review before the month of 2.5", "month_start", False, observed, False),
+    ]
+    for label, seen, area, rows, soft in rungs:
+        x = design(frame, seen, area).to_numpy()
+        if soft:  # the true probability as the target: as if every cohort were infinite
+            model = LogisticRegression(C=1.0, max_iter=5000).fit(
+                np.vstack([x[rows], x[rows]]),
+                np.r_[np.ones(rows.sum()), np.zeros(rows.sum())],
+                sample_weight=np.r_[1 - p[rows], p[rows]],
+            )
+        else:
+            model = LogisticRegression(C=1.0, max_iter=5000).fit(x[rows], y[rows])
+        print(f"{label:49s} {auc(y[test], model.predict_proba(x[test])[:, 1]):.4f}")
+
+
+if __name__ == "__main__":
+    main()

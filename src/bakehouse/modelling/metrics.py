@@ -1,0 +1,173 @@
+"""Metrics of a probabilistic prediction, with bootstrap intervals.
+
+AUC, average precision, Brier score, expected calibration error (equal-count bins) with the data
+for a calibration plot, and precision and recall among the top k% by predicted risk. Every figure
+on the test cohorts carries a percentile bootstrap interval (children resampled with replacement).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from scipy.stats import rankdata
+
+Metric = Callable[[np.ndarray, np.ndarray], float]
+
+
+def auc(y: np.ndarray, p: np.ndarray) -> float:
+    """Area under the ROC curve (ties count a half), NaN when only one class is present."""
+    positives = int(y.sum())
+    negatives = len(y) - positives
+    if positives == 0 or negatives == 0:
+        return math.nan
+    ranks = rankdata(p)
+    return float(
+        (ranks[y.astype(bool)].sum() - positives * (positives + 1) / 2) / (positives * negatives)
+    )
+
+
+def average_precision(y: np.ndarray, p: np.ndarray) -> float:
+    """Mean of the precision at each positive, children taken in order of predicted risk."""
+    positives = int(y.sum())
+    if positives == 0:
+        return math.nan
+    order = np.argsort(-p, kind="stable")
+    hits = y[order].astype(float)
+    precision = np.cumsum(hits) / np.arange(1, len(hits) + 1)
+    return float((precision * hits).sum() / positives)
+
+
+def brier(y: np.ndarray, p: np.ndarray) -> float:
+    return float(np.mean((p - y) ** 2))
+
+
+def _bins(p: np.ndarray, bins: int) -> list[np.ndarray]:
+    order = np.argsort(p, kind="stable")
+    return [chunk for chunk in np.array_split(order, bins) if len(chunk)]
+
+
+def ece(y: np.ndarray, p: np.ndarray, bins: int = 10) -> float:
+    """Expected calibration error over equal-count bins of predicted probability."""
+    total = len(y)
+    return float(sum(len(b) / total * abs(y[b].mean() - p[b].mean()) for b in _bins(p, bins)))
+
+
+def wilson(successes: float, n: float, z: float = 1.959964) -> tuple[float, float]:
+    if n == 0:
+        return (math.nan, math.nan)
+    share = successes / n
+    centre = (share + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(share * (1 - share) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return (max(0.0, centre - half), min(1.0, centre + half))
+
+
+def calibration_curve(y: np.ndarray, p: np.ndarray, bins: int = 10) -> list[dict[str, float]]:
+    """Per equal-count bin: mean predicted, observed share with its Wilson interval, children."""
+    points = []
+    for chunk in _bins(p, bins):
+        low, high = wilson(float(y[chunk].sum()), len(chunk))
+        points.append(
+            {
+                "predicted": float(p[chunk].mean()),
+                "observed": float(y[chunk].mean()),
+                "observed_low": low,
+                "observed_high": high,
+                "children": len(chunk),
+            }
+        )
+    return points
+
+
+def top_k(y: np.ndarray, p: np.ndarray, share: float) -> tuple[float, float]:
+    """Precision and recall among the ``share`` of children with the highest predicted risk."""
+    count = max(1, math.ceil(share * len(y)))
+    chosen = np.argsort(-p, kind="stable")[:count]
+    hits = float(y[chosen].sum())
+    positives = float(y.sum())
+    return hits / count, (hits / positives if positives else math.nan)
+
+
+def all_metrics(y: np.ndarray, p: np.ndarray, top: list[float], ece_bins: int) -> dict[str, float]:
+    """AUC, average precision, Brier score, ECE and precision and recall in each top share, from
+    one sort of the children by risk (the bootstrap's inner loop)."""
+    order = np.argsort(-p, kind="stable")
+    hits = y[order]
+    positives = hits.sum()
+    cumulative = np.cumsum(hits)
+    precision = cumulative / np.arange(1, len(hits) + 1)
+    values = {
+        "auc": auc(y, p),
+        "average_precision": float((precision * hits).sum() / positives) if positives else math.nan,
+        "brier": brier(y, p),
+    }
+    ascending = order[::-1]
+    total = len(y)
+    values["ece"] = float(
+        sum(
+            len(b) / total * abs(y[b].mean() - p[b].mean())
+            for b in np.array_split(ascending, ece_bins)
+            if len(b)
+        )
+    )
+    for share in top:
+        count = max(1, math.ceil(share * total))
+        percent = round(share * 100)
+        values[f"precision_top_{percent}"] = float(cumulative[count - 1] / count)
+        values[f"recall_top_{percent}"] = (
+            float(cumulative[count - 1] / positives) if positives else math.nan
+        )
+    return values
+
+
+def bootstrap_indices(n: int, resamples: int, seed: int) -> np.ndarray:
+    return np.random.default_rng(seed).integers(0, n, size=(resamples, n))
+
+
+def _interval(values: np.ndarray) -> tuple[float, float]:
+    finite = values[np.isfinite(values)]
+    if not len(finite):
+        return (math.nan, math.nan)
+    low, high = np.percentile(finite, [2.5, 97.5])
+    return (float(low), float(high))
+
+
+def evaluate(
+    y: np.ndarray,
+    p: np.ndarray,
+    top: list[float],
+    ece_bins: int,
+    indices: np.ndarray,
+) -> dict[str, dict[str, float]]:
+    """Each metric with its 95% percentile bootstrap interval over ``indices`` (resamples)."""
+    point = all_metrics(y, p, top, ece_bins)
+    draws = [all_metrics(y[row], p[row], top, ece_bins) for row in indices]
+    results = {}
+    for label, value in point.items():
+        low, high = _interval(np.array([draw[label] for draw in draws]))
+        results[label] = {"value": value, "low": low, "high": high}
+    return results
+
+
+def paired_difference(
+    y: np.ndarray, first: np.ndarray, second: np.ndarray, function: Metric, indices: np.ndarray
+) -> dict[str, float]:
+    """``function(first) - function(second)`` on the same children, with a paired interval."""
+    draws = np.array(
+        [function(y[row], first[row]) - function(y[row], second[row]) for row in indices]
+    )
+    low, high = _interval(draws)
+    return {"value": function(y, first) - function(y, second), "low": low, "high": high}
+
+
+def rounded(results: Any, digits: int = 4) -> Any:
+    """Floats rounded for reports (NaN becomes None)."""
+    if isinstance(results, dict):
+        return {key: rounded(value, digits) for key, value in results.items()}
+    if isinstance(results, list):
+        return [rounded(value, digits) for value in results]
+    if isinstance(results, float):
+        return None if math.isnan(results) else round(results, digits)
+    return results

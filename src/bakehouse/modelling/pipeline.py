@@ -1,0 +1,276 @@
+"""``train``: a recipe's model from the analysis zone, all at once or not at all.
+
+1. Read and validate the recipe (every problem at once), before touching the workspace.
+2. Check that each source the recipe relies on arrived under an agreement listing the recipe's
+   purpose, the one pinned in the recipe, and in force.
+3. Hash the recipe, the data and the code: an identical earlier run is reused.
+4. Build the features, run the model (:mod:`.validation`), measure against a truth if given.
+5. Write the artefacts in a staging folder and move them in at once; record ``latest.json`` and a
+   ``train.run`` audit event (figures and counts only).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import numpy as np
+
+from bakehouse.custody.audit import AuditEvent
+from bakehouse.custody.workspace import Workspace, write_atomic
+from bakehouse.errors import AgreementViolation
+from bakehouse.features.build import SCHEMA, FeatureSet, build_features, connect
+from bakehouse.ingest import Reporter, SilentReporter
+from bakehouse.modelling import artefacts, documents, store, truth
+from bakehouse.modelling.validation import ModelRun, run_model
+from bakehouse.recipes import LoadedRecipe, Recipe, load_recipe
+
+
+@dataclass(frozen=True)
+class TrainOptions:
+    workspace: Path
+    recipe: str | Path = "school-readiness"
+    truth: Path | None = None
+    as_at: date | None = None
+    force: bool = False
+
+
+@dataclass
+class TrainResult:
+    run_id: str
+    folder: Path
+    reused: bool
+    record: dict[str, Any]
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def headline(self) -> dict[str, Any]:
+        return dict(self.record.get("headline", {}))
+
+
+def check_agreements(
+    con: duckdb.DuckDBPyConnection, recipe: Recipe, today: date
+) -> list[dict[str, Any]]:
+    """Each source's agreement as the analysis zone records it; refuse, listing every problem,
+    if one is missing, does not list the recipe's purpose, differs from the recipe's, or is past
+    its review date."""
+    rows = con.execute(
+        f"SELECT source, title, supplier, agreement_id, agreement_version, purposes, review_date "  # noqa: S608
+        f"FROM {SCHEMA}.sources"
+    ).fetchall()
+    found = {row[0]: row for row in rows}
+    problems, sources = [], []
+    for source, use in recipe.sources.items():
+        row = found.get(source)
+        if row is None:
+            problems.append(f"source '{source}' was not ingested")
+            continue
+        _, title, supplier, agreement, version, purposes, review = row
+        if recipe.id not in (purposes or []):
+            problems.append(f"agreement {agreement} for '{source}' does not list '{recipe.id}'")
+        if use.agreement is not None and use.agreement != agreement:
+            problems.append(
+                f"'{source}' arrived under {agreement}, the recipe expects {use.agreement}"
+            )
+        if review is not None and review < today:
+            problems.append(f"agreement {agreement} for '{source}' was due for review on {review}")
+        sources.append(
+            {
+                "source": source,
+                "title": title,
+                "supplier": supplier,
+                "agreement": agreement,
+                "version": version,
+                "review": str(review),
+                "why": use.why,
+            }
+        )
+    if problems:
+        raise AgreementViolation(
+            f"{len(problems)} problem(s) with the agreements the recipe relies on: "
+            + "; ".join(problems),
+            field="sources",
+            fix="Ingest under agreements that list the recipe's purpose and are in force",
+        )
+    return sources
+
+
+def _truth_fingerprint(folder: Path | None) -> str:
+    if folder is None:
+        return ""
+    truth.check_truth(folder)
+    digest = hashlib.sha256()
+    for name in truth.TRUTH_FILES:
+        digest.update((folder / name).read_bytes())
+    return digest.hexdigest()
+
+
+def _facts(
+    loaded: LoadedRecipe,
+    run_id: str,
+    code: str,
+    sources: list[dict[str, Any]],
+    features: FeatureSet,
+    run: ModelRun,
+    measured: dict[str, Any] | None,
+) -> documents.RunFacts:
+    review_share = None
+    if "review_before_prediction" in features.names:  # the share of test children reviewed
+        table = features.table
+        tested = np.isin(table.column("child_id").to_numpy(zero_copy_only=False), run.test_ids)
+        reviewed = table.column("review_before_prediction").to_numpy(zero_copy_only=False)
+        review_share = float(np.mean(reviewed[tested])) if tested.any() else None
+    return documents.RunFacts(
+        recipe=loaded.recipe,
+        recipe_sha256=loaded.sha256,
+        run_id=run_id,
+        code_version=code,
+        created=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        as_at=features.as_at.isoformat(),
+        sources=sources,
+        features=[{"name": f.name, "label": f.label, "scope": f.scope} for f in features.features],
+        counts=run.counts,
+        split=run.split.as_dict(),
+        chosen=run.chosen,
+        reason=run.reason,
+        rounds=run.final.rounds,
+        test_metrics=run.test_metrics,
+        comparison=run.comparison,
+        calibration_curve=run.calibration_curve,
+        fairness=run.fairness,
+        importance=run.importance,
+        review_share=review_share,
+        truth=measured,
+    )
+
+
+def _headline(run: ModelRun, measured: dict[str, Any] | None) -> dict[str, Any]:
+    chosen = run.test_metrics[run.chosen]
+    headline: dict[str, Any] = {
+        "chosen": run.chosen,
+        **{f"test_{name}": item["value"] for name, item in chosen.items()},
+        "test_auc_interval": [chosen["auc"]["low"], chosen["auc"]["high"]],
+        "test_ece_interval": [chosen["ece"]["low"], chosen["ece"]["high"]],
+        "candidates_test_auc": {k: v["auc"]["value"] for k, v in run.test_metrics.items()},
+        "fairness_flags": len(run.fairness["flags"]),
+    }
+    if "auc_lightgbm_minus_logistic" in run.comparison:
+        headline["auc_lightgbm_minus_logistic"] = run.comparison["auc_lightgbm_minus_logistic"]
+    if measured is not None:
+        headline |= {
+            "best_achievable_auc": measured["best_achievable_auc"],
+            "gap_to_best": measured["gap"],
+            "ece_of_true_probabilities": measured["ece_of_true_probabilities"],
+        }
+    return headline
+
+
+def _point_latest(workspace: Workspace, recipe_id: str, run_id: str, folder: str) -> None:
+    path = workspace.root / "models" / recipe_id / store.LATEST
+    write_atomic(path, json.dumps({"run_id": run_id, "folder": folder}, indent=1) + "\n")
+
+
+def train(options: TrainOptions, reporter: Reporter | None = None) -> TrainResult:
+    """Train, validate, audit and document a recipe's model; reuse an identical earlier run."""
+    reporter = reporter or SilentReporter()
+    started = time.perf_counter()
+    loaded = load_recipe(options.recipe)
+    recipe = loaded.recipe
+    workspace = Workspace(options.workspace)
+    workspace.require_zones()
+    truth_sha = _truth_fingerprint(options.truth)
+    with workspace.locked():
+        con = connect(workspace.analysis_db)
+        sources = check_agreements(con, recipe, date.today())
+        data = store.data_fingerprint(con, SCHEMA)
+        code = store.code_version()
+        run_options = {"as_at": str(options.as_at or ""), "truth": truth_sha}
+        run_id = store.run_id(loaded.canonical, data["sha256"], code, run_options)
+        artefact_store = store.ArtefactStore(workspace.root, recipe.id)
+        existing = None if options.force else artefact_store.complete(run_id)
+        if existing is not None:
+            if artefact_store.latest() != run_id:
+                _point_latest(workspace, recipe.id, run_id, artefact_store.relative(run_id))
+            reporter.note(f"Reusing run {run_id[:16]}: same recipe, data and code.")
+            return TrainResult(
+                run_id,
+                artefact_store.folder(run_id),
+                True,
+                existing,
+                {"total": time.perf_counter() - started},
+            )
+        clock: dict[str, float] = {}
+        reporter.start("features as of each child's prediction date", 1)
+        features = build_features(con, recipe, as_at=options.as_at)
+        reporter.finish()
+        clock["features"] = features.seconds
+        reporter.start("models: validate, choose, audit, refit, explain", 1)
+        run = run_model(recipe, features)
+        reporter.finish()
+        clock |= run.seconds
+        measured = None
+        if options.truth is not None:
+            mark = time.perf_counter()
+            measured = truth.measure(
+                workspace.root,
+                options.truth,
+                run.test_ids,
+                run.test_y,
+                run.test_p,
+                run.split.test,
+                resamples=recipe.validation.bootstrap,
+                seed=recipe.validation.seed,
+                ece_bins=recipe.validation.ece_bins,
+            )
+            clock["truth"] = time.perf_counter() - mark
+        facts = _facts(loaded, run_id, code, sources, features, run, measured)
+        relative = artefact_store.relative(run_id)
+        with workspace.change(run_id[:16]) as staging:
+            folder = staging.path(relative)
+            folder.mkdir(parents=True, exist_ok=True)
+            written = artefacts.write_run(folder, run, features, facts, measured)
+            (folder / "recipe.yaml").write_text(loaded.text, "utf-8")
+            written.append("recipe.yaml")
+            clock["total"] = time.perf_counter() - started
+            record = {
+                "run_id": run_id,
+                "status": "complete",
+                "recipe": {"id": recipe.id, "version": recipe.version, "sha256": loaded.sha256},
+                "data": data,
+                "code_version": code,
+                "options": run_options,
+                "as_at": features.as_at.isoformat(),
+                "created": facts.created,
+                "split": run.split.as_dict(),
+                "headline": _headline(run, measured),
+                "seconds": clock,
+                "files": store.file_hashes(folder, written),
+            }
+            (folder / store.RUN_FILE).write_text(json.dumps(record, indent=1) + "\n", "utf-8")
+            latest = staging.path(f"models/{recipe.id}/{store.LATEST}")
+            latest.write_text(json.dumps({"run_id": run_id, "folder": relative}, indent=1) + "\n")
+        workspace.audit.append(
+            AuditEvent(
+                action="train.run",
+                counts={
+                    "cohort_children": int(features.table.num_rows),
+                    "test_children": int(run.counts["test_children"]),
+                    "future_children": int(run.counts["future_children"]),
+                },
+                details={
+                    "run_id": run_id,
+                    "recipe": recipe.id,
+                    "recipe_version": recipe.version,
+                    "chosen": run.chosen,
+                    "test_auc": round(run.test_metrics[run.chosen]["auc"]["value"], 4),
+                    "fairness_flags": len(run.fairness["flags"]),
+                },
+            )
+        )
+        return TrainResult(run_id, artefact_store.folder(run_id), False, record, clock)

@@ -1,0 +1,213 @@
+"""Training end to end on a small linked world: what is written, what it says, and reuse."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow.parquet as pq
+import pytest
+from typer.testing import CliRunner
+
+from bakehouse.cli import app
+from bakehouse.errors import AgreementViolation
+from bakehouse.modelling import TrainOptions, TrainResult, train
+
+from .conftest import LinkedWorld, quick_recipe_text
+
+PREDICTION_COLUMNS = [
+    "lsoa11cd",
+    "cohort",
+    "split",
+    "p_not_gld",
+    "p_not_gld_se",
+    "p_not_gld_low",
+    "p_not_gld_high",
+    "p_not_gld_draws",
+    "observed_not_gld",
+]
+
+
+@pytest.fixture(scope="session")
+def trained(
+    small_linked_world: LinkedWorld, tmp_path_factory: pytest.TempPathFactory
+) -> TrainResult:
+    recipe = tmp_path_factory.mktemp("recipes") / "quick.yaml"
+    recipe.write_text(quick_recipe_text(), encoding="utf-8")
+    return train(
+        TrainOptions(
+            workspace=small_linked_world.workspace, recipe=recipe, truth=small_linked_world.truth
+        )
+    )
+
+
+def _copy_workspace(world: LinkedWorld, to: Path) -> Path:
+    target = to / "ws"
+    shutil.copytree(
+        world.workspace, target, ignore=shutil.ignore_patterns("models", ".lock", ".staging")
+    )
+    return target
+
+
+def _leaves(value: Any) -> list[Any]:
+    if isinstance(value, dict):
+        return [leaf for item in value.values() for leaf in _leaves(item)]
+    return [value]
+
+
+def test_predictions_are_per_child_without_any_identifier(trained: TrainResult) -> None:
+    table = pq.read_table(trained.folder / "predictions.parquet")
+    assert table.column_names == PREDICTION_COLUMNS
+    rows = table.to_pylist()
+    splits = {row["split"] for row in rows}
+    assert (
+        {"development", "test", "future"}
+        <= splits
+        <= {"development", "test", "future", "unobserved"}
+    )
+    assert all(0 < row["p_not_gld"] < 1 for row in rows)
+    future = [row for row in rows if row["split"] == "future"]
+    assert future and all(row["observed_not_gld"] is None for row in future)
+    assert all(len(row["p_not_gld_draws"]) == 4 for row in future)
+    assert all(row["p_not_gld_low"] <= row["p_not_gld_high"] for row in future)
+    drivers = pq.read_table(trained.folder / "drivers.parquet")
+    assert drivers.column_names == [
+        "lsoa11cd",
+        "position",
+        "feature",
+        "label",
+        "contribution",
+        "text",
+    ]
+    assert all(value > 0 for value in drivers.column("contribution").to_pylist())
+
+
+def test_the_model_card_and_transparency_record_carry_the_run_s_own_figures(
+    trained: TrainResult,
+) -> None:
+    folder = trained.folder
+    measured = json.loads((folder / "metrics.json").read_text())
+    chosen = measured["chosen"]
+    auc = measured["test"][chosen]["auc"]
+    ece = measured["test"][chosen]["ece"]
+    card_md = (folder / "model_card.md").read_text()
+    card = json.loads((folder / "model_card.json").read_text())
+    assert f"{auc['value']:.3f} ({auc['low']:.3f} to {auc['high']:.3f})" in card_md
+    assert card["evaluation"]["headline"]["test_expected_calibration_error"].startswith(
+        f"{ece['value']:.3f}"
+    )
+    assert trained.run_id in card_md
+    truth = json.loads((folder / "truth.json").read_text())
+    assert (
+        f"{truth['best_achievable_auc']:.3f}"
+        in card["synthetic_world_check"]["best_achievable_auc"]
+    )
+    assert truth["gap"] == pytest.approx(truth["best_achievable_auc"] - truth["model_auc"])
+    for flag in json.loads((folder / "fairness_audit.json").read_text())["flags"]:
+        assert f"{flag['attribute']}: {flag['group']}" in card["fairness"]["flags"]
+
+    record = json.loads((folder / "transparency_record.json").read_text())
+    owner = record["tier_2"]["owner_and_responsibility"]
+    assert owner["organisation"].startswith("Essex Centre for Data Analytics")
+    assert owner["team"] == {"to_complete": "the team that runs the model"}
+    assert "to_complete" in record["tier_1"]["contact"]
+    assert f"AUC {auc['value']:.3f}" in record["tier_2"]["model_specification"]["performance"]
+    record_md = (folder / "transparency_record.md").read_text()
+    assert "**To complete:** the team that runs the model" in record_md
+    for document in (card, record):
+        assert all(isinstance(leaf, str | int | float) for leaf in _leaves(document))
+
+
+def test_models_are_saved_as_text_and_every_file_matches_its_hash(trained: TrainResult) -> None:
+    folder = trained.folder
+    names = [p.name for p in folder.rglob("*") if p.is_file()]
+    assert not [n for n in names if n.endswith((".pkl", ".pickle", ".joblib"))]
+    record = json.loads((folder / "run.json").read_text())
+    assert record["status"] == "complete" and record["run_id"] == trained.run_id
+    assert set(record["files"]) >= {"predictions.parquet", "model_card.md", "fairness.json"}
+    final = record["headline"]["chosen"]
+    assert any(name.startswith("final/") for name in record["files"])
+    if final == "lightgbm":
+        assert (folder / "final" / "lightgbm.txt").read_text().startswith("tree")
+    fairness = json.loads((folder / "fairness.json").read_text())
+    assert set(fairness) >= {"groups", "reference", "tolerance"}
+    latest = json.loads((folder.parent / "latest.json").read_text())
+    assert latest["run_id"] == trained.run_id
+
+
+def test_a_rerun_with_the_same_inputs_reuses_the_run_and_a_changed_recipe_does_not(
+    small_linked_world: LinkedWorld, trained: TrainResult, tmp_path: Path
+) -> None:
+    recipe = tmp_path / "quick.yaml"
+    recipe.write_text("# the same recipe, commented\n" + quick_recipe_text(), encoding="utf-8")
+    before = {p: p.stat().st_mtime_ns for p in trained.folder.rglob("*") if p.is_file()}
+    again = train(
+        TrainOptions(
+            workspace=small_linked_world.workspace, recipe=recipe, truth=small_linked_world.truth
+        )
+    )
+    assert again.reused and again.run_id == trained.run_id
+    assert {p: p.stat().st_mtime_ns for p in trained.folder.rglob("*") if p.is_file()} == before
+
+    changed = tmp_path / "changed.yaml"
+    changed.write_text(
+        quick_recipe_text(**{"flag_share: 0.3": "flag_share: 0.25"}), encoding="utf-8"
+    )
+    other = train(
+        TrainOptions(
+            workspace=small_linked_world.workspace, recipe=changed, truth=small_linked_world.truth
+        )
+    )
+    assert not other.reused and other.run_id != trained.run_id
+    latest = json.loads((other.folder.parent / "latest.json").read_text())
+    assert latest["run_id"] == other.run_id
+    assert trained.folder.exists()  # earlier runs are kept
+
+
+def test_a_source_whose_agreement_does_not_list_the_purpose_stops_training(
+    small_linked_world: LinkedWorld, tmp_path: Path, quick_recipe: Callable[..., Path]
+) -> None:
+    workspace = _copy_workspace(small_linked_world, tmp_path)
+    with duckdb.connect(str(workspace / "analysis.duckdb")) as con:
+        con.execute("UPDATE sources SET purposes = ['other'] WHERE source = 'police'")
+    with pytest.raises(AgreementViolation, match="police") as caught:
+        train(TrainOptions(workspace=workspace, recipe=quick_recipe()))
+    assert "does not list 'school-readiness'" in caught.value.message
+    assert not (workspace / "models").exists()
+
+
+def test_train_from_the_command_line(
+    small_linked_world: LinkedWorld, tmp_path: Path, quick_recipe: Callable[..., Path]
+) -> None:
+    workspace = _copy_workspace(small_linked_world, tmp_path)
+    result = CliRunner().invoke(
+        app, ["train", "--recipe", str(quick_recipe()), "--workspace", str(workspace)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "AUC" in result.output and "Artefacts:" in result.output
+    result = CliRunner().invoke(
+        app, ["train", "--recipe", "no-such-recipe", "--workspace", str(workspace)]
+    )
+    assert result.exit_code == 2
+    assert "No recipe file" in result.output
+
+
+def test_the_documents_pass_the_release_checker_s_identifier_rule(trained: TrainResult) -> None:
+    """The release's output checker refuses JSON keys named like identifiers ("birth",
+    "household", "claim"...): feature names appear only as values."""
+    from bakehouse.release.checker import IDENTIFIER_NAME
+
+    def keys(value: Any) -> list[str]:
+        if isinstance(value, dict):
+            return [k for key, item in value.items() for k in (key, *keys(item))]
+        if isinstance(value, list):
+            return [k for item in value for k in keys(item)]
+        return []
+
+    for name in ("model_card.json", "transparency_record.json", "fairness.json"):
+        document = json.loads((trained.folder / name).read_text())
+        assert [key for key in keys(document) if IDENTIFIER_NAME.search(key)] == [], name

@@ -1,0 +1,177 @@
+"""The modelling parts on their own: temporal split, metrics, calibration, fairness audit and
+saved models, each on data made in the test."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pytest
+from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_score
+
+from bakehouse.modelling import metrics
+from bakehouse.modelling.calibration import Calibrator, sigmoid
+from bakehouse.modelling.fairness import audit, publishable
+from bakehouse.modelling.learners import Boosted, Logistic
+from bakehouse.modelling.split import ModelError, last_prediction_date, temporal_split
+from bakehouse.recipes import load_recipe
+
+RECIPE = load_recipe("school-readiness").recipe
+COVERAGE = {
+    2017: 0.93,
+    2018: 0.92,
+    2019: 0.9,
+    2020: 0.0,
+    2021: 0.0,
+    2022: 0.91,
+    2023: 0.9,
+    2024: 0.88,
+    2025: 0.85,
+    2026: 0.0,
+    2027: 0.0,
+    2028: 0.0,
+}
+
+
+def _split(**overrides: object) -> object:
+    options: dict[str, object] = {
+        "min_coverage": 0.5,
+        "test_cohorts": 2,
+        "min_training_cohorts": 3,
+        "as_at": date(2025, 9, 30),
+        "school_year_starts": 9,
+        "age_months": 30,
+    }
+    return temporal_split(COVERAGE, **(options | overrides))  # type: ignore[arg-type]
+
+
+def test_the_latest_observed_cohorts_test_and_the_complete_later_ones_are_scored() -> None:
+    split = _split()
+    assert split.development == [2017, 2018, 2019, 2022, 2023]  # type: ignore[attr-defined]
+    assert split.test == [2024, 2025]  # type: ignore[attr-defined]
+    assert split.unobserved == [2020, 2021]  # type: ignore[attr-defined]
+    # Cohort 2028's youngest (born August 2023) reach 2.5 in February 2026: after the extract.
+    assert split.future == [2026, 2027]  # type: ignore[attr-defined]
+    assert split.partial == [2028]  # type: ignore[attr-defined]
+    assert last_prediction_date(2028, 9, 30) == date(2026, 2, 1)
+
+
+def test_training_never_sees_a_test_cohort_or_anything_later() -> None:
+    split = _split(test_cohorts=3)
+    assert max(split.development) < min(split.test)  # type: ignore[attr-defined]
+    assert max(split.test) < min(split.future)  # type: ignore[attr-defined]
+
+
+def test_too_few_observed_cohorts_is_refused_with_what_to_change() -> None:
+    with pytest.raises(ModelError, match="validation.test_cohorts"):
+        _split(test_cohorts=4, min_training_cohorts=4)
+
+
+def test_metrics_agree_with_scikit_learn() -> None:
+    rng = np.random.default_rng(1)
+    p = rng.random(2000)
+    y = (rng.random(2000) < p).astype(float)
+    assert metrics.auc(y, p) == pytest.approx(roc_auc_score(y, p))
+    assert metrics.average_precision(y, p) == pytest.approx(average_precision_score(y, p))
+    assert metrics.brier(y, p) == pytest.approx(brier_score_loss(y, p))
+    precision, recall = metrics.top_k(y, p, 0.1)
+    top = np.argsort(-p)[:200]
+    assert precision == pytest.approx(y[top].mean())
+    assert recall == pytest.approx(y[top].sum() / y.sum())
+
+
+def test_calibration_on_held_out_predictions_removes_a_systematic_overstatement() -> None:
+    rng = np.random.default_rng(2)
+    z = rng.normal(-0.7, 1.0, 20000)
+    y = (rng.random(20000) < sigmoid(z)).astype(float)
+    overconfident = 2.0 * z + 1.0  # a model whose log-odds are stretched and shifted
+    fit, held = slice(0, 10000), slice(10000, None)
+    before = metrics.ece(y[held], sigmoid(overconfident[held]))
+    calibrator = Calibrator("platt").fit(overconfident[fit], y[fit])
+    after = metrics.ece(y[held], calibrator.probability(overconfident[held]))
+    assert before > 0.1
+    assert after < 0.02
+    assert calibrator.slope_ == pytest.approx(0.5, abs=0.05)
+    restored = Calibrator.from_json(calibrator.to_json())
+    assert np.allclose(restored.probability(overconfident), calibrator.probability(overconfident))
+
+
+def test_bootstrap_intervals_hold_the_value_and_narrow_with_more_children() -> None:
+    rng = np.random.default_rng(3)
+    widths = []
+    for n in (500, 5000):
+        p = rng.random(n)
+        y = (rng.random(n) < p).astype(float)
+        result = metrics.evaluate(y, p, [0.2], 10, metrics.bootstrap_indices(n, 200, 1))
+        assert result["ece"]["value"] == pytest.approx(metrics.ece(y, p))
+        assert result["precision_top_20"]["value"] == pytest.approx(metrics.top_k(y, p, 0.2)[0])
+        assert result["auc"]["low"] <= result["auc"]["value"] <= result["auc"]["high"]
+        widths.append(result["auc"]["high"] - result["auc"]["low"])
+    assert widths[1] < widths[0] / 2
+
+
+def _population(n: int, seed: int) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+    """Children whose predicted risk is right on average, but one group's real risk is higher
+    than the model knows and everyone else's a little lower (the disparity injected)."""
+    rng = np.random.default_rng(seed)
+    predicted = sigmoid(rng.normal(-0.8, 1.0, n))
+    language = np.where(rng.random(n) < 0.2, "yes", "no")
+    sex = np.where(rng.random(n) < 0.5, "F", "M")
+    real = np.clip(np.where(language == "yes", predicted + 0.2, predicted - 0.05), 0, 1)
+    y = (rng.random(n) < real).astype(float)
+    return (
+        y,
+        predicted,
+        {
+            "sex": sex,
+            "eal": language,
+            "ethnicity": np.full(n, "WBRI"),
+            "sen": np.full(n, "no"),
+            "deprivation_quintile": np.full(n, "3"),
+            "linkage_completeness": np.full(n, "1"),
+        },
+    )
+
+
+def test_the_fairness_audit_flags_a_disparity_injected_on_purpose() -> None:
+    y, p, groups = _population(6000, seed=4)
+    result = audit(y, p, groups, RECIPE.fairness, resamples=100, seed=1)
+    flagged = {(flag["attribute"], flag["group"]) for flag in result["flags"]}
+    assert ("eal", "yes") in flagged
+    assert ("sex", "M") not in flagged and ("sex", "F") not in flagged
+    eal = next(a for a in result["attributes"] if a["attribute"] == "eal")
+    yes = next(g for g in eal["groups"] if g["group"] == "yes")
+    assert eal["reference"] == "no"
+    assert yes["observed_rate"] - yes["predicted_rate"] > 0.15  # need underestimated
+    assert yes["fnr_ratio"] > 1  # more of its children missed
+    assert any("observed rate above predicted" in reason for reason in yes["reasons"])
+    assert yes["intervals"]["calibration"][0] > 0.1
+
+
+def test_the_published_audit_rounds_sizes_and_hides_small_groups() -> None:
+    y, p, groups = _population(3000, seed=5)
+    groups["ethnicity"] = np.where(np.arange(3000) < 6, "OTHE", "WBRI")
+    result = publishable(audit(y, p, groups, RECIPE.fairness, resamples=50, seed=1), 7, 5)
+    rows = {(g["attribute"], g["group"]): g for g in result["groups"]}
+    small = rows[("ethnicity", "OTHE")]
+    assert small["size"] is None and small["size_suppressed"] and small["fnr"] is None
+    assert all(g["size"] is None or g["size"] % 5 == 0 for g in result["groups"])
+    assert result["tolerance"] == [0.8, 1.25]
+
+
+def test_saved_models_reload_from_text_and_give_the_same_scores() -> None:
+    rng = np.random.default_rng(6)
+    x = rng.normal(size=(3000, 4))
+    x[rng.random((3000, 4)) < 0.1] = np.nan
+    y = (rng.random(3000) < sigmoid(np.nan_to_num(x[:, 0]) - 0.5)).astype(float)
+    logistic = Logistic(RECIPE.model.logistic).fit(x, y)
+    reloaded = Logistic.load(RECIPE.model.logistic, logistic.save()["logistic.json"])
+    assert np.allclose(reloaded.raw(x), logistic.raw(x))
+    boosted = Boosted(RECIPE.model.lightgbm, [1, 0, 0, 0], 50, 1, RECIPE.model.logistic)
+    boosted.fit(x, y, ["a", "b", "c", "d"])
+    files = boosted.save()
+    assert set(files) == {"lightgbm.txt", "lightgbm.json", "lightgbm_start.json"}
+    again = Boosted.load(RECIPE.model.lightgbm, [1, 0, 0, 0], files, RECIPE.model.logistic)
+    assert np.allclose(again.raw(x), boosted.raw(x))
+    contributions, bias = boosted.contributions(x)
+    assert np.allclose(contributions.sum(axis=1) + bias, boosted.raw(x))
