@@ -69,7 +69,7 @@ def parse_intervention(text: str) -> Intervention:
             raise ConfigError(
                 f"'{part}' is not key=value",
                 field="--intervention",
-                fix="Write areas=E01015890,E01015891;from=2021;effect=+0.06",
+                fix="Write areas=E01021237,E01021238;from=2022;effect=+0.06",
             )
         fields[key.strip()] = value.split(",") if key.strip() == "areas" else value.strip()
     return _validated(Intervention, fields, "--intervention")
