@@ -20,6 +20,7 @@ from bakehouse.commands import custody as custody_commands
 from bakehouse.commands import ingest as ingest_command
 from bakehouse.commands import link as link_command
 from bakehouse.commands import publish as publish_command
+from bakehouse.commands import run as run_command
 from bakehouse.commands import train as train_command
 from bakehouse.commands import world as world_command
 from bakehouse.errors import BakehouseError
@@ -81,6 +82,7 @@ register(ingest_command.ingest, "ingest")
 register(link_command.link, "link")
 register(train_command.train, "train")
 register(publish_command.publish, "publish")
+register(run_command.run, "run")
 
 
 def _group(name: str, help_text: str, commands: dict[str, Callable[..., Any]]) -> None:

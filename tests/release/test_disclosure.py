@@ -78,6 +78,15 @@ def test_a_withheld_denominator_takes_its_numerator_with_it() -> None:
     )
 
 
+def test_withheld_zeros_under_a_published_zero_total_are_protected() -> None:
+    # Every cohort is small and none had the outcome: publishing the area's 0 would pin each
+    # withheld cohort at 0, telling that all of its few children reached GLD.
+    result = protect(_tree({"2017": (3, 0), "2018": (3, 0), "2019": (3, 0), "2023": (2, 0)}), RULES)
+    assert result.numerator is not None
+    assert all(result.numerator[("cell", "A", c)] is None for c in ("2017", "2018", "2019"))
+    assert result.numerator[("lsoa", "A")] is None
+
+
 def test_counts_that_do_not_add_up_are_refused() -> None:
     tree = _tree({"2022": (40, 12), "2023": (38, 10)})
     tree.denominator[("lsoa", "A")] += 1

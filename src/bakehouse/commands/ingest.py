@@ -8,9 +8,6 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from bakehouse.ingest import IngestOptions, RichReporter
-from bakehouse.ingest import ingest as run_ingest
-
 console = Console(stderr=True)
 
 
@@ -44,6 +41,9 @@ def ingest(
 ) -> None:
     """Check agreements, validate and quarantine, pseudonymise, and split every extract into the
     custodian zone (identifiers) and the analysis zone (attributes), all at once or not at all."""
+    from bakehouse.ingest import IngestOptions, RichReporter
+    from bakehouse.ingest import ingest as run_ingest
+
     options = IngestOptions(
         sources=sources,
         workspace=workspace,

@@ -8,10 +8,6 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from bakehouse.ingest import RichReporter
-from bakehouse.linkage import LinkOptions
-from bakehouse.linkage import link as run_link
-
 console = Console(stderr=True)
 
 
@@ -44,6 +40,10 @@ def link(
 ) -> None:
     """Link every record to a person and a household in the custodian zone; give the analysis
     zone only pseudonymous ids (person_links, household_episodes) and write a quality report."""
+    from bakehouse.ingest import RichReporter
+    from bakehouse.linkage import LinkOptions
+    from bakehouse.linkage import link as run_link
+
     options = LinkOptions(
         workspace=workspace,
         settings=settings,

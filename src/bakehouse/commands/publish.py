@@ -58,7 +58,8 @@ def publish(
         None,
         exists=True,
         file_okay=False,
-        help="Workspace whose agreements set the disclosure rule (the strictest applies).",
+        help="Workspace whose agreements set the disclosure rule (the strictest applies) and "
+        "whose ingest and linkage reports give the release's quality and linkage summaries.",
     ),
     replace: bool = typer.Option(False, help="Replace a release of the same id."),
 ) -> None:
@@ -91,6 +92,7 @@ def publish(
                 drivers=drivers,
                 recalibrations=recalibrations,
                 documents=documents,
+                workspace=workspace,
                 replace=replace,
             )
         )

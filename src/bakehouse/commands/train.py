@@ -10,9 +10,6 @@ from rich.console import Console
 from rich.table import Table
 
 from bakehouse.errors import ConfigError
-from bakehouse.ingest import RichReporter
-from bakehouse.modelling import TrainOptions
-from bakehouse.modelling import train as run_train
 
 console = Console(stderr=True)
 
@@ -50,6 +47,10 @@ def train(
     """Build features as of each child's prediction date, fit and calibrate the candidate models
     on older cohorts, test on the latest ones, audit fairness, refit and score the cohorts to
     come, and write the model card and transparency record."""
+    from bakehouse.ingest import RichReporter
+    from bakehouse.modelling import TrainOptions
+    from bakehouse.modelling import train as run_train
+
     options = TrainOptions(
         workspace=workspace, recipe=recipe, truth=truth, as_at=_as_at(as_at), force=force
     )

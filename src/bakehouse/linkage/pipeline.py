@@ -51,6 +51,9 @@ class LinkOptions:
     backend: str | None = None
     truth: Path | None = None
     key_file: Path | None = None
+    # Keep the workspace's linkage when it was built from the same ingest run, with the same
+    # settings, key and code (and with or without truth alike), instead of linking again.
+    reuse: bool = False
 
 
 @dataclass
@@ -62,6 +65,7 @@ class LinkResult:
     report_html: Path
     measured: dict[str, Any] | None = None
     settings_fingerprint: str = ""
+    reused: bool = False
 
 
 def _settings(options: LinkOptions) -> LinkageSettings:
@@ -246,6 +250,11 @@ def link(options: LinkOptions, reporter: Reporter | None = None) -> LinkResult:
     with workspace.locked():
         key = load_key(options.key_file, guarded=[workspace.root])
         manifest = workspace.manifest() or {}
+        if options.reuse:
+            kept = _reusable(workspace, options, settings, key.key_id, manifest.get("run_id"))
+            if kept is not None:
+                reporter.note(f"Reusing linkage run {kept.run_id}: same extracts and settings.")
+                return kept
         run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:6]
         run: dict[str, Any] = {
             "run_id": run_id,
@@ -292,6 +301,50 @@ def link(options: LinkOptions, reporter: Reporter | None = None) -> LinkResult:
         report_html=workspace.root / REPORT_HTML,
         measured=document.get("measured"),
         settings_fingerprint=run["settings_fingerprint"],
+    )
+
+
+def _reusable(
+    workspace: Workspace,
+    options: LinkOptions,
+    settings: LinkageSettings,
+    key_id: str,
+    ingest_run_id: str | None,
+) -> LinkResult | None:
+    """The last linkage, if it was built from this ingest run with these settings, key and
+    code, measured against truth exactly when truth is asked for now."""
+    report_path = workspace.root / REPORT_JSON
+    if ingest_run_id is None or not report_path.is_file():
+        return None
+    try:
+        document = json.loads(report_path.read_text(encoding="utf-8"))
+    except ValueError:
+        return None
+    same = (
+        document.get("ingest_run_id") == ingest_run_id
+        and document.get("settings_fingerprint") == settings.fingerprint()
+        and document.get("key_id") == key_id
+        and document.get("code_version") == __version__
+        and (document.get("measured") is not None) == (options.truth is not None)
+    )
+    if not same:
+        return None
+    try:
+        with duckdb.connect(str(workspace.analysis_db), read_only=True) as con:
+            runs = con.execute("SELECT run_id FROM linkage_runs").fetchall()
+    except duckdb.CatalogException:  # the analysis zone holds no linkage
+        return None
+    if [row[0] for row in runs] != [document.get("run_id")]:
+        return None
+    return LinkResult(
+        run_id=document["run_id"],
+        counts=document["counts"],
+        seconds=document["seconds"],
+        report_json=report_path,
+        report_html=workspace.root / REPORT_HTML,
+        measured=document.get("measured"),
+        settings_fingerprint=document["settings_fingerprint"],
+        reused=True,
     )
 
 

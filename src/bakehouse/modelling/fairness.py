@@ -6,7 +6,7 @@ cohorts. For each group of each attribute: size, children not reaching GLD, fals
 and observed rates and their difference (calibration within the group). Rates are compared with a
 reference group as ratios; a group is flagged when a ratio is outside the tolerance band or its
 calibration is off by more than the recipe allows, and only when both it and the reference have
-at least ``min_group_size`` children. Ratios carry bootstrap intervals.
+at least ``min_group_size`` children. Rates, ratios and calibration carry bootstrap intervals.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from bakehouse.modelling.metrics import bootstrap_indices
 from bakehouse.recipes.schema import FairnessSpec
 
 RATES = ("fnr", "fpr", "precision")
+PUBLISHED_INTERVALS = (*RATES, "calibration", *(f"{rate}_ratio" for rate in RATES))
 
 
 def _rates(y: np.ndarray, flagged: np.ndarray, p: np.ndarray) -> dict[str, float]:
@@ -86,7 +87,7 @@ def audit(
             rates = _rates(y[mask], flagged[mask], p[mask])
             ratios = {f"{rate}_ratio": _ratio(rates[rate], reference_rates[rate]) for rate in RATES}
             calibration = rates["observed_rate"] - rates["predicted_rate"]
-            samples: dict[str, list[float]] = {name: [] for name in ratios}
+            samples: dict[str, list[float]] = {name: [] for name in (*RATES, *ratios)}
             samples["calibration"] = []
             for row in indices:
                 ys, fs, ps, vs = y[row], flagged[row], p[row], values[row]
@@ -96,6 +97,7 @@ def audit(
                     _rates(ys[ref], fs[ref], ps[ref]),
                 )
                 for rate in RATES:
+                    samples[rate].append(own_rates[rate])
                     samples[f"{rate}_ratio"].append(_ratio(own_rates[rate], ref_rates[rate]))
                 samples["calibration"].append(
                     own_rates["observed_rate"] - own_rates["predicted_rate"]
@@ -150,7 +152,8 @@ def audit(
 
 def publishable(audit_result: dict[str, Any], threshold: int, rounding: int) -> dict[str, Any]:
     """The audit in the release's shape: sizes rounded, groups below the threshold or below the
-    audit's minimum size shown without rates."""
+    audit's minimum size shown without rates; each published figure with its 95% bootstrap
+    interval as ``<figure>_interval`` ([low, high])."""
 
     def count(value: int) -> int | None:
         if 0 < value <= threshold:
@@ -176,6 +179,10 @@ def publishable(audit_result: dict[str, Any], threshold: int, rounding: int) -> 
                     "fnr_ratio": row["fnr_ratio"] if keep else None,
                     "fpr_ratio": row["fpr_ratio"] if keep else None,
                     "precision_ratio": row["precision_ratio"] if keep else None,
+                    **{
+                        f"{name}_interval": row["intervals"][name] if keep else [None, None]
+                        for name in PUBLISHED_INTERVALS
+                    },
                     "flagged": row["flagged"],
                     "reasons": "; ".join(row["reasons"]),
                 }

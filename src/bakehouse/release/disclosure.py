@@ -325,8 +325,10 @@ class _Bounds:
     ) -> None:
         threshold = self.state.rules.threshold
         if withheld or not self.reveal:
-            if self.state.small(value):
-                self._box(measure, node, 1, threshold)
+            # A withheld zero needs protecting too: pinned at 0 it tells that none of a few
+            # children had the outcome. The attacker is given it as "0 to T".
+            if self.state.small(value) or (withheld and value == 0):
+                self._box(measure, node, 1 if value else 0, threshold)
                 self.targets.append((measure, node))
             return
         shown = self.state.rules.round(value)

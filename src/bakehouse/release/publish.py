@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -25,7 +25,8 @@ from bakehouse.areas.predictions import Recalibrations, read_predictions
 from bakehouse.errors import ConfigError, SchemaError
 from bakehouse.geography import load_area, load_deprivation
 from bakehouse.release.disclosure import DisclosureRules
-from bakehouse.release.tables import build_area_tables
+from bakehouse.release.summaries import LINKAGE_REPORT, QUALITY_REPORT, workspace_summaries
+from bakehouse.release.tables import AreaTables, build_area_tables
 from bakehouse.release.writer import (
     Documents,
     ReleaseContent,
@@ -50,8 +51,14 @@ class PublishOptions:
     drivers: Path | None = None
     recalibrations: Path | None = None
     documents: Path | None = None
+    # A workspace whose ingest and linkage reports give the quality and linkage summaries
+    # (when the documents folder holds none).
+    workspace: Path | None = None
     created_at: datetime | None = None
     replace: bool = False
+    # An identical release (same id: same inputs, same day) already written is kept and
+    # returned, instead of refused.
+    reuse: bool = False
 
 
 @dataclass(frozen=True)
@@ -62,6 +69,7 @@ class PublishResult:
     flagged: int
     withheld_counts: int
     checks_passed: int
+    reused: bool = False
 
 
 def publish(options: PublishOptions) -> PublishResult:
@@ -77,6 +85,13 @@ def publish(options: PublishOptions) -> PublishResult:
     documents = (
         Documents.from_folder(options.documents) if options.documents is not None else Documents()
     )
+    if options.workspace is not None:
+        linkage, quality = workspace_summaries(options.workspace, options.rules)
+        documents = replace(
+            documents,
+            linkage_summary=documents.linkage_summary or linkage,
+            quality_summary=documents.quality_summary or quality,
+        )
     boundaries = area.boundaries()
     tables = build_area_tables(
         predictions, geography, boundaries, options.config, options.rules, drivers
@@ -101,6 +116,9 @@ def publish(options: PublishOptions) -> PublishResult:
         methods=tables.methods,
         previous_release=latest_release(options.out, options.recipe_id, area.name),
     )
+    existing = options.out / info.release_id
+    if options.reuse and not options.replace and (existing / "manifest.json").is_file():
+        return _existing(existing, info.release_id, tables)
     content = ReleaseContent(
         areas=tables.areas,
         trend=tables.trend,
@@ -126,6 +144,20 @@ def publish(options: PublishOptions) -> PublishResult:
         flagged=sum(bool(v) for v in tables.areas.column("flagged").to_pylist()),
         withheld_counts=withheld,
         checks_passed=sum(1 for check in manifest["checks"] if check["passed"]),
+    )
+
+
+def _existing(path: Path, release_id: str, tables: AreaTables) -> PublishResult:
+    manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
+    flags = pq.read_table(path / "areas.parquet", columns=["flagged"]).column("flagged")
+    return PublishResult(
+        path=path,
+        release_id=release_id,
+        areas=len(flags),
+        flagged=sum(bool(v) for v in flags.to_pylist()),
+        withheld_counts=len(tables.observed.reasons) + len(tables.future.reasons),
+        checks_passed=sum(1 for check in manifest["checks"] if check["passed"]),
+        reused=True,
     )
 
 
@@ -186,6 +218,10 @@ def _run_id(options: PublishOptions, recipe_sha: str) -> str:
         for path in sorted(options.documents.iterdir()):
             if path.is_file():
                 digest.update(path.name.encode() + _file_digest(path))
+    if options.workspace is not None:
+        for relative in (LINKAGE_REPORT, QUALITY_REPORT):
+            path = options.workspace / relative
+            digest.update(_file_digest(path if path.is_file() else None))
     return digest.hexdigest()
 
 

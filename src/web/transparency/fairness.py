@@ -52,6 +52,30 @@ def _rate(value: Any) -> str:
     return figures.percent(float(value)) if isinstance(value, int | float) else written(value)
 
 
+def _bounds(group: dict[str, Any], name: str) -> list[Any]:
+    bounds = group.get(f"{name}_interval")
+    if (
+        isinstance(bounds, list)
+        and len(bounds) == 2
+        and all(isinstance(b, int | float) for b in bounds)
+    ):
+        return bounds
+    return []
+
+
+def _rate_interval(group: dict[str, Any], name: str) -> str:
+    """ "61.5% (58.0% to 65.1%)": the figure with its bootstrap interval when the release has it."""
+    text = _rate(group.get(name))
+    bounds = _bounds(group, name)
+    return f"{text} ({_rate(bounds[0])} to {_rate(bounds[1])})" if bounds else text
+
+
+def _number_interval(group: dict[str, Any], name: str) -> str:
+    text = written(group.get(name))
+    bounds = _bounds(group, name)
+    return f"{text} ({written(bounds[0])} to {written(bounds[1])})" if bounds else text
+
+
 def fairness_audit(document: Document) -> FairnessAudit:
     content = document.content
     if is_not_produced(content):
@@ -67,11 +91,11 @@ def fairness_audit(document: Document) -> FairnessAudit:
             GroupLine(
                 group=label(name),
                 size=figures.count(size) if isinstance(size, int) else written(size),
-                missed=_rate(group.get("fnr")),
-                false_alarms=_rate(group.get("fpr")),
-                precision=_rate(group.get("precision")),
-                calibration=written(group.get("calibration")),
-                missed_ratio=written(group.get("fnr_ratio")),
+                missed=_rate_interval(group, "fnr"),
+                false_alarms=_rate_interval(group, "fpr"),
+                precision=_rate_interval(group, "precision"),
+                calibration=_number_interval(group, "calibration"),
+                missed_ratio=_number_interval(group, "fnr_ratio"),
                 reference=str(references.get(attribute, "")) == name,
                 flagged=bool(group.get("flagged")),
             )

@@ -555,9 +555,11 @@ def _documents(spec: ReleaseSpec) -> dict[str, tuple[dict[str, Any], str]]:
                         "group": group,
                         "size": size,
                         "fnr": fnr,
+                        "fnr_interval": [fnr - 0.03, fnr + 0.03],
                         "fpr": 0.18,
                         "precision": 0.41,
-                        "calibration": 1.02,
+                        "calibration": 0.02,
+                        "calibration_interval": [-0.01, 0.05],
                         "fnr_ratio": ratio,
                         "flagged": flagged,
                     }
@@ -574,7 +576,7 @@ def _documents(spec: ReleaseSpec) -> dict[str, tuple[dict[str, Any], str]]:
                         "fnr": fnr,
                         "fpr": 0.2,
                         "precision": 0.44,
-                        "calibration": 0.97,
+                        "calibration": -0.03,
                         "fnr_ratio": ratio,
                         "flagged": flagged,
                     }

@@ -1,0 +1,116 @@
+"""`bakehouse run` (ingest, link, train, publish): one command from extracts to a checked
+release, and a rerun that reuses every stage."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from bakehouse.cli import app
+from bakehouse.custody import init_key
+from bakehouse.release.checker import DOCUMENT_FILES
+from bakehouse.run import RunOptions, run
+from bakehouse.world.config import WorldConfig
+from bakehouse.world.generate import generate
+
+from .conftest import quick_recipe_text
+
+IOD_DIR = Path(__file__).resolve().parents[3] / "shared" / "data" / "iod2019"
+
+pytestmark = pytest.mark.skipif(not IOD_DIR.exists(), reason="needs ../shared/data/iod2019")
+
+
+@pytest.fixture(scope="module")
+def setting(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    root = tmp_path_factory.mktemp("run")
+    world = root / "world"
+    generate(WorldConfig(area="basildon", seed=3, scale=0.1), world)
+    recipe = root / "recipe.yaml"
+    recipe.write_text(quick_recipe_text(), encoding="utf-8")
+    return {
+        "root": root,
+        "world": world,
+        "recipe": recipe,
+        "key": init_key(root / "key" / "custodian.key"),
+    }
+
+
+@pytest.fixture(scope="module")
+def first_run(setting: dict[str, Path]):  # type: ignore[no-untyped-def]
+    options = RunOptions(
+        sources=setting["world"],
+        workspace=setting["root"] / "ws",
+        out=setting["root"] / "releases",
+        recipe=setting["recipe"],
+        key_file=setting["key"],
+        truth=setting["world"] / "truth",
+        iod_dir=IOD_DIR,
+    )
+    return options, run(options)
+
+
+def test_run_writes_a_checked_release_with_every_document(first_run) -> None:  # type: ignore[no-untyped-def]
+    _, result = first_run
+    release = result.release
+    manifest = json.loads((release.path / "manifest.json").read_text())
+    assert manifest["checks"] and all(check["passed"] for check in manifest["checks"])
+    assert release.areas == 110
+    for name in DOCUMENT_FILES:
+        if name.endswith(".json"):
+            content = json.loads((release.path / name).read_text())
+            assert content.get("status") != "not produced by this run", name
+    assert set(result.seconds) == {"ingest", "link", "train", "publish", "total"}
+    assert not result.model_reused and not release.reused
+
+
+def test_the_release_summaries_carry_the_runs_figures(first_run) -> None:  # type: ignore[no-untyped-def]
+    options, result = first_run
+    linkage = json.loads((result.release.path / "linkage_summary.json").read_text())
+    quality = json.loads((result.release.path / "quality_summary.json").read_text())
+    report = json.loads((options.workspace / "reports" / "linkage.json").read_text())
+    assert linkage["linkage_run"] == result.link_run_id
+    assert linkage["totals"]["people"] == 5 * round(report["counts"]["persons"] / 5)
+    assert linkage["measured_against_the_synthetic_truth"]
+    assert quality["ingest_run"] == result.ingest_run_id
+    assert quality["every_row_accounted_for"] is True
+    assert len(quality["sources"]) == 7
+
+
+def test_a_rerun_reuses_every_stage(first_run) -> None:  # type: ignore[no-untyped-def]
+    options, result = first_run
+    again = run(options)
+    assert again.ingest_run_id == result.ingest_run_id
+    assert again.link_run_id == result.link_run_id
+    assert again.model_reused and again.train_run_id == result.train_run_id
+    assert again.release.reused and again.release.path == result.release.path
+
+
+def test_without_deprivation_files_areas_are_shrunk_towards_the_district(
+    setting: dict[str, Path], first_run
+) -> None:  # type: ignore[no-untyped-def]
+    options, _ = first_run
+    result = run(replace(options, iod_dir=None))
+    manifest = json.loads((result.release.path / "manifest.json").read_text())
+    assert manifest["methods"]["shrinkage"]["prior"] == "district"
+
+
+def test_the_command_prints_the_release(first_run, setting: dict[str, Path]) -> None:  # type: ignore[no-untyped-def]
+    options, result = first_run
+    arguments = [
+        "run",
+        "--recipe", str(setting["recipe"]),
+        "--sources", str(setting["world"]),
+        "--workspace", str(options.workspace),
+        "--out", str(options.out),
+        "--key-file", str(setting["key"]),
+        "--truth", str(setting["world"] / "truth"),
+        "--iod", str(IOD_DIR),
+    ]  # fmt: skip
+    outcome = CliRunner().invoke(app, arguments)
+    assert outcome.exit_code == 0, outcome.output
+    assert result.release.release_id in outcome.output
+    assert "identical to the release already there" in outcome.output

@@ -1,0 +1,95 @@
+"""The public linkage and quality summaries: rounded, small counts withheld, nothing else."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bakehouse.release.checker import IDENTIFIER_NAME
+from bakehouse.release.disclosure import DisclosureRules
+from bakehouse.release.summaries import linkage_summary, quality_summary
+
+RULES = DisclosureRules(threshold=7, rounding=5)
+
+
+def _keys(value: Any) -> list[str]:
+    if isinstance(value, dict):
+        return [*value, *(key for item in value.values() for key in _keys(item))]
+    if isinstance(value, list):
+        return [key for item in value for key in _keys(item)]
+    return []
+
+
+def _linkage_report(measured: bool) -> dict[str, Any]:
+    report: dict[str, Any] = {
+        "run_id": "20261122T130302Z-a82fb9",
+        "threshold": 0.9,
+        "key_id": "ee1d58d2021b28a3",
+        "settings_fingerprint": "0c04b4c7",
+        "counts": {"records": 843872, "persons": 170957, "households": 93472},
+        "persons": {"estimated": {"precision": 0.99844, "recall": 0.98086}},
+        "measured": None,
+    }
+    if measured:
+        report["measured"] = {
+            "scores": {"persons, pairwise": {"precision": 0.996, "recall": 0.995, "f1": 0.9955}},
+            "children": {"children": 33722, "correct": {"household correct": 33515}},
+            "by_group": {
+                "ethnicity": [
+                    {"group": "ASIA", "persons": 8334, "missed_link_rate": 0.0057,
+                     "false_link_rate": 0.0038, "household_error_rate": 0.0053},
+                    {"group": "OTHE", "persons": 6, "missed_link_rate": 0.0,
+                     "false_link_rate": 0.0, "household_error_rate": 0.0},
+                ]
+            },
+        }  # fmt: skip
+    return report
+
+
+def test_linkage_counts_are_rounded_and_small_ones_withheld() -> None:
+    summary = linkage_summary(_linkage_report(measured=True), RULES)
+    assert summary["totals"] == {"records": 843870, "people": 170955, "homes": 93470}
+    sizes = [row["size"] for row in summary["errors_by_group"]]
+    assert sizes == [8335, "1 to 7 (withheld)"]
+    assert summary["children_at_their_prediction_date"][0]["share"] == round(33515 / 33722, 4)
+    assert summary["estimated_by_the_linkage_model"]["precision"] == 0.99844
+
+
+def test_linkage_summary_leaves_out_what_only_the_custodian_needs() -> None:
+    summary = linkage_summary(_linkage_report(measured=False), RULES)
+    text = repr(summary)
+    assert "ee1d58d2021b28a3" not in text and "0c04b4c7" not in text
+    assert "measured_against_the_synthetic_truth" not in summary
+    assert not [key for key in _keys(summary) if IDENTIFIER_NAME.search(key) and key != "size"]
+
+
+def test_quality_summary_counts_set_aside_rows_by_reason() -> None:
+    report = {
+        "run_id": "20261122T130215Z-587ef6",
+        "reconciled": True,
+        "totals": {"rows_in": 1000, "accepted": 960, "quarantined": 37, "withheld_optout": 3,
+                   "withheld_erasure": 0},
+        "sources": [
+            {
+                "source": "benefits",
+                "title": "Housing benefit claims",
+                "files": [{"rows_in": 1000, "accepted": 960, "withheld_optout": 3,
+                           "withheld_erasure": 0, "reconciled": True}],
+                "quarantine_reasons": [
+                    {"code": "duplicate", "field": None, "rows": 33},
+                    {"code": "bad_date", "field": "PartnerDOB", "rows": 4},
+                ],
+                "postcode_to_lsoa": {"share": 0.99},
+                "late_records": {"share_of_accepted": 0.02},
+            }
+        ],
+    }  # fmt: skip
+    summary = quality_summary(report, RULES)
+    assert summary["totals"]["set_aside"] == 35
+    assert summary["totals"]["withheld_opt_out"] == "1 to 7 (withheld)"
+    source = summary["sources"][0]
+    assert source["set_aside"] == 35 and source["share_accepted"] == 0.96
+    assert [(r["reason"], r["column"], r["rows"]) for r in summary["why_rows_were_set_aside"]] == [
+        ("duplicate", "whole row", 35),
+        ("bad date", "PartnerDOB", "1 to 7 (withheld)"),
+    ]
+    assert not [key for key in _keys(summary) if IDENTIFIER_NAME.search(key) and key != "size"]
