@@ -16,6 +16,7 @@ import typer
 from rich.console import Console
 
 from bakehouse import __version__
+from bakehouse.commands import areas as areas_command
 from bakehouse.commands import custody as custody_commands
 from bakehouse.commands import ingest as ingest_command
 from bakehouse.commands import link as link_command
@@ -81,6 +82,7 @@ register(world_command.world, "world")
 register(ingest_command.ingest, "ingest")
 register(link_command.link, "link")
 register(train_command.train, "train")
+register(areas_command.areas, "areas")
 register(publish_command.publish, "publish")
 register(run_command.run, "run")
 

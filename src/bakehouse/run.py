@@ -14,9 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from bakehouse.areas.config import AreasConfig, Prior, load_areas_config
+from bakehouse.areas.stage import area_settings, strictest_rules
 from bakehouse.ingest import IngestOptions
 from bakehouse.ingest import ingest as run_ingest
 from bakehouse.ingest.progress import Reporter, SilentReporter
@@ -24,9 +22,8 @@ from bakehouse.linkage import LinkOptions
 from bakehouse.linkage import link as run_link
 from bakehouse.modelling import TrainOptions
 from bakehouse.modelling import train as run_train
-from bakehouse.recipes.loader import LoadedRecipe, load_recipe
-from bakehouse.release.disclosure import DisclosureRules
-from bakehouse.release.publish import PublishOptions, PublishResult, rules_from_workspace
+from bakehouse.recipes.loader import load_recipe
+from bakehouse.release.publish import PublishOptions, PublishResult
 from bakehouse.release.publish import publish as run_publish
 
 STAGES = ("ingest", "link", "train", "publish")
@@ -77,38 +74,13 @@ class _Stage:
         self.reporter.note(f"{self.prefix} {message}")
 
 
-def _recipe_sections(loaded: LoadedRecipe) -> dict[str, Any]:
-    data = yaml.safe_load(loaded.text) or {}
-    return data if isinstance(data, dict) else {}
-
-
-def _strictest(agreed: DisclosureRules, loaded: LoadedRecipe) -> DisclosureRules:
-    """The agreements' disclosure rule or the recipe's publication rule, whichever is
-    stricter on each count."""
-    publication = loaded.recipe.publication
-    return DisclosureRules(
-        threshold=max(agreed.threshold, publication.disclosure_threshold),
-        rounding=max(agreed.rounding, publication.rounding),
-        protection=agreed.protection,
-    )
-
-
 def run(options: RunOptions, reporter: Reporter | None = None) -> RunResult:
     """Ingest, link, train and publish the recipe; return the release written."""
     reporter = reporter or SilentReporter()
     # Everything that can be checked before any work is checked first.
     loaded = load_recipe(options.recipe)
-    sections = _recipe_sections(loaded)
-    areas = load_areas_config(loaded.path) if "areas" in sections else AreasConfig()
-    linkage_settings = loaded.path if "linkage" in sections else None
-    if areas.prior is Prior.DEPRIVATION and options.iod_dir is None:
-        # Deprivation is known only from the IoD files; without them, the district's own rate
-        # is the prior (the release's methods record which was used).
-        areas = areas.model_copy(update={"prior": Prior.DISTRICT})
-        reporter.note(
-            "No IoD 2019 files (--iod): small areas are shrunk towards the district's rate, "
-            "not towards deprivation as the recipe asks."
-        )
+    areas = area_settings(loaded, options.iod_dir, reporter)
+    linkage_settings = loaded.path if loaded.has_section("linkage") else None
     seconds: dict[str, float] = {}
 
     started = time.perf_counter()
@@ -170,7 +142,7 @@ def run(options: RunOptions, reporter: Reporter | None = None) -> RunResult:
             recipe_version=str(loaded.recipe.version),
             as_at=date.fromisoformat(trained.record["as_at"]),
             config=areas,
-            rules=_strictest(rules_from_workspace(options.workspace), loaded),
+            rules=strictest_rules(options.workspace, loaded),
             iod_dir=options.iod_dir,
             drivers=folder / "area_contributions.parquet",
             documents=folder,

@@ -7,6 +7,7 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
@@ -114,3 +115,22 @@ def test_the_command_prints_the_release(first_run, setting: dict[str, Path]) -> 
     assert outcome.exit_code == 0, outcome.output
     assert result.release.release_id in outcome.output
     assert "identical to the release already there" in outcome.output
+
+
+def test_the_areas_command_writes_the_tables_the_release_publishes(
+    first_run, setting: dict[str, Path]
+) -> None:  # type: ignore[no-untyped-def]
+    options, result = first_run
+    arguments = [
+        "areas",
+        "--recipe", str(setting["recipe"]),
+        "--workspace", str(options.workspace),
+        "--iod", str(IOD_DIR),
+    ]  # fmt: skip
+    outcome = CliRunner().invoke(app, arguments)
+    assert outcome.exit_code == 0, outcome.output
+    assert "could use additional support" in outcome.output
+    folder = options.workspace / "areas" / "school-readiness" / result.train_run_id[:16]
+    written = pq.read_table(folder / "areas.parquet")
+    published = pq.read_table(result.release.path / "areas.parquet")
+    assert written.equals(published)

@@ -50,7 +50,13 @@ def test_linkage_counts_are_rounded_and_small_ones_withheld() -> None:
     assert summary["totals"] == {"records": 843870, "people": 170955, "homes": 93470}
     sizes = [row["size"] for row in summary["errors_by_group"]]
     assert sizes == [8335, "1 to 7 (withheld)"]
-    assert summary["children_at_their_prediction_date"][0]["share"] == round(33515 / 33722, 4)
+    children = summary["children_at_their_prediction_date"]
+    assert children["children_counted"] == 33720
+    assert children["share in the right home"] == round(33515 / 33722, 4)
+    assert [row["group"] for row in summary["errors_by_group"]] == [
+        "Asian or Asian British",
+        "Other ethnic group",
+    ]
     assert summary["estimated_by_the_linkage_model"]["precision"] == 0.99844
 
 

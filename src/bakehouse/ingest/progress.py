@@ -52,6 +52,8 @@ class RichReporter:
             TimeElapsedColumn(),
             console=console,
             transient=False,
+            # Bars only on a terminal; a log gets one line per step instead.
+            disable=not console.is_terminal,
         )
         self.task: TaskID | None = None
 
@@ -64,6 +66,8 @@ class RichReporter:
 
     def start(self, label: str, total: int | None) -> None:
         self.task = self.progress.add_task(label, total=total)
+        if self.progress.disable:
+            self.console.print(label, highlight=False)
 
     def advance(self, amount: int) -> None:
         if self.task is not None:

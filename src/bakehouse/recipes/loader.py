@@ -33,6 +33,11 @@ class LoadedRecipe:
     def sha256(self) -> str:
         return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
 
+    def has_section(self, name: str) -> bool:
+        """Whether the recipe file has a top-level section ``name`` (``areas``, ``linkage``)."""
+        data = yaml.load(self.text, Loader=_Loader)
+        return isinstance(data, dict) and name in data
+
     @property
     def canonical(self) -> str:
         """The validated content as canonical JSON (comments and layout do not change it)."""

@@ -42,9 +42,23 @@ MEASURE_NAMES = {
     "households, clusters": "Homes: whole memberships",
 }
 CHILD_MEASURES = {
-    "household correct": "In the right home",
-    "household correct, no wrong members": "In the right home, with nobody from another home",
-    "household correct, exact members": "In the right home, with exactly its members",
+    "household correct": "share in the right home",
+    "household correct, no wrong members": "share in the right home, with nobody from another",
+    "household correct, exact members": "share in the right home, with exactly its members",
+}
+# The school census codes and flags, in words.
+GROUP_NAMES = {
+    "F": "girls and women",
+    "M": "boys and men",
+    "WBRI": "White British",
+    "WOTH": "White, other",
+    "MIXD": "Mixed",
+    "ASIA": "Asian or Asian British",
+    "BLAC": "Black or Black British",
+    "CHIN": "Chinese",
+    "OTHE": "Other ethnic group",
+    "true": "yes",
+    "false": "no",
 }
 
 
@@ -131,14 +145,17 @@ def linkage_summary(report: dict[str, Any], rules: DisclosureRules) -> dict[str,
         children = measured.get("children", {})
         total = children.get("children") or 0
         if total:
-            summary["children_at_their_prediction_date"] = [
-                {"measure": CHILD_MEASURES.get(name, name), "share": round(correct / total, 4)}
-                for name, correct in children.get("correct", {}).items()
-            ] + [{"measure": "Children counted", "share": None, "size": count(total)}]
+            summary["children_at_their_prediction_date"] = {
+                "children_counted": count(total),
+                **{
+                    CHILD_MEASURES.get(name, name): round(correct / total, 4)
+                    for name, correct in children.get("correct", {}).items()
+                },
+            }
         summary["errors_by_group"] = [
             {
                 "attribute": attribute,
-                "group": row.get("group"),
+                "group": GROUP_NAMES.get(str(row.get("group")), row.get("group")),
                 "size": count(row.get("persons")),
                 "missed_link_rate": row.get("missed_link_rate"),
                 "false_link_rate": row.get("false_link_rate"),

@@ -58,9 +58,10 @@ def _bounds(group: dict[str, Any], name: str) -> list[Any]:
         isinstance(bounds, list)
         and len(bounds) == 2
         and all(isinstance(b, int | float) for b in bounds)
+        and bounds[0] != bounds[1]
     ):
         return bounds
-    return []
+    return []  # none, or a reference group's ratio of exactly 1
 
 
 def _rate_interval(group: dict[str, Any], name: str) -> str:

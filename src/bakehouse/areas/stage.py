@@ -1,0 +1,121 @@
+"""The areas stage of a recipe: the latest model run's predictions turned into small-area
+estimates, under the recipe's area settings and the strictest disclosure rule that applies.
+
+`bakehouse areas` writes the tables into the workspace for analysts to read before anything is
+published (``areas/<recipe id>/<model run>/``); `bakehouse publish` and `bakehouse run` build the
+same tables into a release. The settings come from the recipe: its ``areas:`` section and its
+``publication:`` rule, made stricter by any agreement of the workspace's sources.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from bakehouse.areas.config import AreasConfig, Prior, load_areas_config
+from bakehouse.areas.counts import geography_of
+from bakehouse.areas.predictions import read_predictions
+from bakehouse.errors import ConfigError
+from bakehouse.geography import load_area, load_deprivation
+from bakehouse.ingest.progress import Reporter, SilentReporter
+from bakehouse.recipes.loader import LoadedRecipe, load_recipe
+from bakehouse.release.disclosure import DisclosureRules
+from bakehouse.release.publish import rules_from_workspace
+from bakehouse.release.tables import AreaTables, build_area_tables
+
+TABLES = ("areas", "trend", "benchmarks", "drivers")
+
+
+def area_settings(
+    loaded: LoadedRecipe, iod_dir: Path | None, reporter: Reporter | None = None
+) -> AreasConfig:
+    """The recipe's area settings; without the IoD files, a deprivation prior becomes the
+    district's rate (the release's methods record the prior used)."""
+    settings = load_areas_config(loaded.path) if loaded.has_section("areas") else AreasConfig()
+    if settings.prior is Prior.DEPRIVATION and iod_dir is None:
+        settings = settings.model_copy(update={"prior": Prior.DISTRICT})
+        (reporter or SilentReporter()).note(
+            "No IoD 2019 files (--iod): small areas are shrunk towards the district's rate, "
+            "not towards deprivation as the recipe asks."
+        )
+    return settings
+
+
+def strictest_rules(workspace: Path, loaded: LoadedRecipe) -> DisclosureRules:
+    """The agreements' disclosure rule or the recipe's publication rule, whichever is stricter
+    on each count."""
+    agreed = rules_from_workspace(workspace)
+    publication = loaded.recipe.publication
+    return DisclosureRules(
+        threshold=max(agreed.threshold, publication.disclosure_threshold),
+        rounding=max(agreed.rounding, publication.rounding),
+        protection=agreed.protection,
+    )
+
+
+def latest_model_run(workspace: Path, recipe_id: str) -> tuple[str, Path]:
+    """The id and folder of the model run the areas stage should read."""
+    pointer = workspace / "models" / recipe_id / "latest.json"
+    if not pointer.is_file():
+        raise ConfigError(
+            "No model run in the workspace",
+            file=pointer,
+            fix=f"Run `bakehouse train --recipe {recipe_id}` first",
+        )
+    latest = json.loads(pointer.read_text(encoding="utf-8"))
+    return str(latest["run_id"]), workspace / latest["folder"]
+
+
+@dataclass(frozen=True)
+class AreasResult:
+    folder: Path
+    model_run_id: str
+    tables: AreaTables
+    settings: AreasConfig
+    rules: DisclosureRules
+
+
+def estimate_areas(
+    workspace: Path,
+    recipe: str | Path = "school-readiness",
+    area: str = "basildon",
+    iod_dir: Path | None = None,
+    reporter: Reporter | None = None,
+) -> AreasResult:
+    """Build the area tables from the latest model run and write them into the workspace."""
+    reporter = reporter or SilentReporter()
+    loaded = load_recipe(recipe)
+    settings = area_settings(loaded, iod_dir, reporter)
+    rules = strictest_rules(workspace, loaded)
+    run_id, run_folder = latest_model_run(workspace, loaded.recipe.id)
+    reporter.start("small-area estimates, intervals, shrinkage, ranks and hotspots", 1)
+    place = load_area(area)
+    deprivation = (
+        load_deprivation(place.lsoa_codes, iod_dir, np.random.default_rng(0))
+        if iod_dir is not None
+        else None
+    )
+    drivers_path = run_folder / "area_contributions.parquet"
+    tables = build_area_tables(
+        read_predictions(run_folder / "predictions.parquet"),
+        geography_of(place, deprivation),
+        place.boundaries(),
+        settings,
+        rules,
+        pq.read_table(drivers_path) if drivers_path.is_file() else None,
+    )
+    folder = workspace / "areas" / loaded.recipe.id / run_id[:16]
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in TABLES:
+        table: pa.Table = getattr(tables, name)
+        pq.write_table(table, folder / f"{name}.parquet")
+    methods: dict[str, Any] = {"model_run": run_id, "area": area, **tables.methods}
+    (folder / "methods.json").write_text(json.dumps(methods, indent=1) + "\n", "utf-8")
+    reporter.finish()
+    return AreasResult(folder, run_id, tables, settings, rules)
