@@ -156,6 +156,7 @@ def child(workspace: Path, baseline: bool) -> dict[str, Any]:
         "chosen": run.chosen,
         "test_auc": chosen["auc"]["value"],
         "test_ece": chosen["ece"]["value"],
+        "test_ece_by_chance": run.comparison["ece_by_chance"]["value"],
         "candidates_auc": {k: v["auc"]["value"] for k, v in run.test_metrics.items()},
         "peak_gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024,
     }
@@ -219,7 +220,8 @@ def main() -> None:
     print(
         f"test AUC {last['test_auc']:.4f} ({last['chosen']}; candidates "
         f"{json.dumps({k: round(v, 4) for k, v in last['candidates_auc'].items()})}), "
-        f"ECE {last['test_ece']:.4f}"
+        f"ECE {last['test_ece']:.4f} (a perfectly calibrated model by chance: "
+        f"{last['test_ece_by_chance']:.4f})"
     )
 
 

@@ -9,12 +9,18 @@ latent development), which no extract carries. Each rung is a logistic regressio
 true inputs of the development cohorts, scored on the test cohorts' assessed children:
 
 1. the true probabilities (the best achievable AUC);
-2. every true input except development, which is seen only through the 2-2.5 year review held
-   before the exact 30-month date, with each LSOA's effect learned from indicator columns;
+2. every true input except development, which is seen only through the ASQ-3 scores of the 1 year
+   review and of the 2-2.5 year review held before the exact 30-month date, with each LSOA's
+   effect learned from indicator columns;
 3. the same without the LSOA effects (not knowable at the prediction date for the first cohorts);
 4. the same fitted on the children with an outcome only (the data a model really has);
 5. the same with the review before the first day of the month of the half-birthday (only the
-   month of birth is in the analysis zone).
+   month of birth is in the analysis zone);
+6. the same without the 1 year review's scores (what the 2-2.5 year review alone gives).
+
+Also printed: the ECE of the true probabilities on the test children, and the ECE a perfectly
+calibrated model would show on as many children from chance alone (the median over outcomes
+drawn from the true probabilities): the floor under any model's ECE.
 """
 
 from __future__ import annotations
@@ -31,7 +37,7 @@ from sklearn.linear_model import LogisticRegression
 import bakehouse.world.childhood as childhood
 import bakehouse.world.generate as world_generate
 import bakehouse.world.services as services
-from bakehouse.modelling.metrics import auc
+from bakehouse.modelling.metrics import auc, ece
 from bakehouse.world.config import WorldConfig
 
 ASQ = [
@@ -99,6 +105,10 @@ def table(kept: dict[str, Any], truth: Path) -> pd.DataFrame:
     reviews["asq"] = reviews[ASQ].sum(axis=1)
     reviews = reviews.groupby("person_id").agg(asq=("asq", "last"), on=("contact_date", "last"))
     frame = frame.merge(reviews, left_on="person_id", right_index=True, how="left")
+    first = hv[(hv.contact_type == "1Y") & hv[ASQ[0]].notna()].copy()
+    first["asq_1y"] = first[ASQ].sum(axis=1)
+    first = first.groupby("person_id").agg(asq_1y=("asq_1y", "last"))
+    frame = frame.merge(first, left_on="person_id", right_index=True, how="left")
     children = pd.read_parquet(truth / "children.parquet")
     frame = frame.merge(
         children[["person_id", "cohort", "gld", "assessed", "p_gld"]], on="person_id"
@@ -113,7 +123,7 @@ def table(kept: dict[str, Any], truth: Path) -> pd.DataFrame:
     return frame
 
 
-def design(frame: pd.DataFrame, seen: str, area: bool) -> pd.DataFrame:
+def design(frame: pd.DataFrame, seen: str, area: bool, first_year: bool = True) -> pd.DataFrame:
     columns = [
         "boy",
         "month_younger",
@@ -127,6 +137,10 @@ def design(frame: pd.DataFrame, seen: str, area: bool) -> pd.DataFrame:
     reviewed = frame[seen].fillna(False).astype(bool)
     x["no_review"] = (~reviewed).astype(float)
     x["asq"] = np.where(reviewed, frame.asq, 0.0)
+    if first_year:
+        scored = frame.asq_1y.notna()
+        x["no_asq_1y"] = (~scored).astype(float)
+        x["asq_1y"] = np.where(scored, frame.asq_1y, 0.0)
     if area:
         x = pd.concat(
             [x, pd.get_dummies(frame.lsoa_at_prediction.fillna("none"), dtype=float)], axis=1
@@ -157,15 +171,22 @@ def main() -> None:
         f"{frame.exact[test].mean():.1%}; before the month of it: "
         f"{frame.month_start[test].mean():.1%}"
     )
+    draws = np.random.default_rng(args.seed).random((200, int(test.sum())))
+    chance = np.median([ece((d < 1 - p[test]).astype(float), 1 - p[test]) for d in draws])
+    print(
+        f"ECE of the true probabilities {ece(y[test], 1 - p[test]):.4f}; from chance alone on "
+        f"as many children (median) {chance:.4f}"
+    )
     print(f"1. true probabilities (best achievable)         {auc(y[test], 1 - p[test]):.4f}")
     rungs = [
-        ("2. true inputs, review by 30 months, LSOA effects", "exact", True, everyone, True),
-        ("3. ... without LSOA effects", "exact", False, everyone, True),
-        ("4. ... fitted on observed outcomes only", "exact", False, observed, False),
-        ("5. ... review before the month of 2.5", "month_start", False, observed, False),
+        ("2. true inputs, review by 30 months, LSOA effects", "exact", True, everyone, True, True),
+        ("3. ... without LSOA effects", "exact", False, everyone, True, True),
+        ("4. ... fitted on observed outcomes only", "exact", False, observed, False, True),
+        ("5. ... review before the month of 2.5", "month_start", False, observed, False, True),
+        ("6. ... without the 1 year review's ASQ-3", "month_start", False, observed, False, False),
     ]
-    for label, seen, area, rows, soft in rungs:
-        x = design(frame, seen, area).to_numpy()
+    for label, seen, area, rows, soft, first_year in rungs:
+        x = design(frame, seen, area, first_year).to_numpy()
         if soft:  # the true probability as the target: as if every cohort were infinite
             model = LogisticRegression(C=1.0, max_iter=5000).fit(
                 np.vstack([x[rows], x[rows]]),

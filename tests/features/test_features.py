@@ -267,6 +267,50 @@ def test_the_family_s_history_becomes_the_child_s_features(zone: Zone, tmp_path:
     assert row["prediction_date"] == PREDICTION
 
 
+def test_the_one_year_review_scores_its_own_feature_and_a_review_without_scores_is_passed_over(
+    zone: Zone, tmp_path: Path
+) -> None:
+    family(zone)
+    scores = {
+        "asq_communication": 30,
+        "asq_gross_motor": 35,
+        "asq_fine_motor": 40,
+        "asq_problem_solving": 45,
+        "asq_personal_social": 50,
+    }
+    zone.record(
+        "health_visiting",
+        "kid",
+        "H1",
+        birth_year=2019,
+        birth_month=3,
+        contact_type="1Y",
+        contact_date=date(2020, 3, 20),
+        recorded_date=date(2020, 3, 21),
+        **scores,
+    )
+    zone.record(  # a later 1 year contact whose questionnaire was not recorded
+        "health_visiting",
+        "kid",
+        "H1",
+        birth_year=2019,
+        birth_month=3,
+        contact_type="1Y",
+        contact_date=date(2020, 4, 2),
+        recorded_date=date(2020, 4, 3),
+    )
+    row = features_of(zone, tmp_path)
+    assert row["asq_1y_total"] == 200
+    assert row["asq_total"] == 210  # the 2-2.5 year review's, untouched by the 1 year scores
+
+
+def test_a_child_without_a_scored_one_year_review_has_no_one_year_score(
+    zone: Zone, tmp_path: Path
+) -> None:
+    family(zone)
+    assert features_of(zone, tmp_path)["asq_1y_total"] is None
+
+
 def test_a_record_entered_after_the_prediction_date_is_used_only_if_the_recipe_allows(
     zone: Zone, tmp_path: Path
 ) -> None:

@@ -110,6 +110,20 @@ def test_bootstrap_intervals_hold_the_value_and_narrow_with_more_children() -> N
     assert widths[1] < widths[0] / 2
 
 
+def test_a_perfectly_calibrated_model_s_ece_is_not_zero_and_shrinks_with_more_children() -> None:
+    rng = np.random.default_rng(5)
+    floors = []
+    for n in (1_000, 16_000):
+        p = rng.uniform(0.1, 0.7, n)
+        chance = metrics.ece_by_chance(p, 10, seed=1)
+        assert 0 < chance["low"] <= chance["value"] <= chance["high"]
+        # The ECE of outcomes truly drawn from p falls within the range chance gives.
+        y = (rng.random(n) < p).astype(float)
+        assert chance["low"] <= metrics.ece(y, p) <= chance["high"] + 0.005
+        floors.append(chance["value"])
+    assert floors[1] < floors[0] / 2  # about 1 / sqrt(n)
+
+
 def _population(n: int, seed: int) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
     """Children whose predicted risk is right on average, but one group's real risk is higher
     than the model knows and everyone else's a little lower (the disparity injected)."""

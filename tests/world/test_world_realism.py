@@ -110,3 +110,62 @@ def test_true_probabilities_are_recorded_and_outcomes_follow_them(
     # Outcomes drawn from p: mean outcome within 1.5 points of mean probability.
     gap = scalar(db, "select abs(avg(gld::int) - avg(p_gld)) from children")
     assert gap < 0.015
+
+
+def test_births_stay_near_basildons_level_every_year(db: duckdb.DuckDBPyConnection) -> None:
+    # Basildon: about 2,500-2,700 live births a year through the 2010s (ONS), roughly flat.
+    births = db.execute(
+        "select year(p.dob) as year, count(*) from children c join people p using (person_id) "
+        "where year(p.dob) between 2010 and 2024 group by 1 order by 1"
+    ).fetchall()
+    assert len(births) == 15
+    assert all(2_300 < count < 2_900 for _, count in births), births
+
+
+def test_development_is_scored_at_the_one_year_review_and_again_at_two(
+    basildon_world: WorldSummary,
+) -> None:
+    """Most 1 year reviews carry ASQ-3 scores; a child's two totals agree only moderately, and
+    the later one says more about GLD (it sees the development of the second year too)."""
+    out = basildon_world.out
+    con = duckdb.connect()
+    con.execute(
+        "create view hv as select row_number() over () as row_number, * from read_csv("
+        f"'{out / 'extracts' / 'health_visiting.psv'}', delim = '|', header = true, "
+        "all_varchar = true)"
+    )
+    scored = dict(
+        con.execute(
+            "select ContactType, avg((ASQ_Communication is not null)::int) from hv group by 1"
+        ).fetchall()
+    )
+    assert 0.8 < scored["1Y"] < 0.95
+    assert scored["2-2.5Y"] > 0.95
+    assert scored["NBV"] == scored["6-8W"] == 0
+    domains = " + ".join(
+        f"try_cast({name} as int)"
+        for name in (
+            "ASQ_Communication",
+            "ASQ_GrossMotor",
+            "ASQ_FineMotor",
+            "ASQ_ProblemSolving",
+            "ASQ_PersonalSocial",
+        )
+    )
+    row = con.execute(
+        f"""with scores as (
+              select r.person_id, h.ContactType as kind, {domains} as total
+              from hv h join read_parquet(?) r using (row_number)
+              where r.source = 'health_visiting'),
+            both_reviews as (
+              select person_id, max(total) filter (where kind = '1Y') as first,
+                     max(total) filter (where kind = '2-2.5Y') as second
+              from scores group by 1)
+            select corr(first, second), corr(first, c.gld::int), corr(second, c.gld::int)
+            from both_reviews b join read_parquet(?) c using (person_id) where c.assessed""",
+        [str(out / "truth" / "records.parquet"), str(out / "truth" / "children.parquet")],
+    ).fetchone()
+    assert row is not None
+    between_reviews, first_with_gld, second_with_gld = row
+    assert 0.45 < between_reviews < 0.8
+    assert 0.1 < first_with_gld < second_with_gld

@@ -54,18 +54,27 @@ class Feature:
         return f"asof_{self.source}_{self.scope}"
 
 
-def _review(column: str) -> str:
-    """A score from the latest 2-2.5 year review before the prediction date (the record's token
-    breaks a tie of dates, so that every score comes from the same review and reruns agree)."""
-    return f"arg_max({column}, (event_date, token)) FILTER (WHERE contact_type = '2-2.5Y')"
+def _review(column: str, contact: str = "2-2.5Y") -> str:
+    """A score from the latest review of a kind before the prediction date (the record's token
+    breaks a tie of dates, so that every score comes from the same review and reruns agree; a
+    review without scores is passed over)."""
+    return f"arg_max({column}, (event_date, token)) FILTER (WHERE contact_type = '{contact}')"
 
 
 _ASQ = (
-    ("asq_communication", "ASQ-3 communication score", "communication"),
-    ("asq_gross_motor", "ASQ-3 gross motor score", "gross motor skills"),
-    ("asq_fine_motor", "ASQ-3 fine motor score", "fine motor skills"),
-    ("asq_problem_solving", "ASQ-3 problem solving score", "problem solving"),
-    ("asq_personal_social", "ASQ-3 personal-social score", "personal and social development"),
+    ("asq_communication", "ASQ-3 communication score at the 2-2.5 year review", "communication"),
+    ("asq_gross_motor", "ASQ-3 gross motor score at the 2-2.5 year review", "gross motor skills"),
+    ("asq_fine_motor", "ASQ-3 fine motor score at the 2-2.5 year review", "fine motor skills"),
+    (
+        "asq_problem_solving",
+        "ASQ-3 problem solving score at the 2-2.5 year review",
+        "problem solving",
+    ),
+    (
+        "asq_personal_social",
+        "ASQ-3 personal-social score at the 2-2.5 year review",
+        "personal and social development",
+    ),
 )
 
 _FEATURES: list[Feature] = [
@@ -146,13 +155,23 @@ _FEATURES: list[Feature] = [
     ),
     Feature(
         "asq_total",
-        "ASQ-3 total of the five domains",
+        "ASQ-3 total of the five domains at the 2-2.5 year review",
         "health_visiting",
         "child",
         _review(" + ".join(column for column, _, _ in _ASQ)),
         None,
         "number",
         "lower development scores at the two-year review",
+    ),
+    Feature(
+        "asq_1y_total",
+        "ASQ-3 total of the five domains at the 1 year review",
+        "health_visiting",
+        "child",
+        _review(" + ".join(column for column, _, _ in _ASQ), "1Y"),
+        None,
+        "number",
+        "lower development scores at the one-year review",
     ),
     Feature(
         "review_before_prediction",
@@ -393,6 +412,7 @@ _DIRECTIONS = {
     "asq_fine_motor": -1,
     "asq_problem_solving": -1,
     "asq_personal_social": -1,
+    "asq_1y_total": -1,
     "mood_concern_contacts": 1,
     "social_care_referrals": 1,
     "social_care_cin_cp": 1,

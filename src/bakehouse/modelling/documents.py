@@ -95,6 +95,11 @@ def _headline(facts: RunFacts) -> dict[str, Any]:
         headline["auc_lightgbm_minus_logistic"] = _with_interval(
             facts.comparison["auc_lightgbm_minus_logistic"], 4
         )
+    if "ece_by_chance" in facts.comparison:
+        # What a perfectly calibrated model would show on as many children: the ECE's floor.
+        headline["expected_calibration_error_by_chance"] = _with_interval(
+            facts.comparison["ece_by_chance"]
+        )
     return headline
 
 
@@ -292,6 +297,9 @@ def model_card(facts: RunFacts) -> dict[str, Any]:
             f"{_num(t['gap_interval'][1])})",
             "best_achievable_auc_all_assessed": _num(t["best_achievable_auc_all_assessed"]),
             "ece_of_true_probabilities": _num(t["ece_of_true_probabilities"]),
+            "ece_of_true_probabilities_by_chance": _with_interval(
+                t["ece_of_true_probabilities_by_chance"]
+            ),
             "children_measured": t["children_measured"],
             "note": t["note"],
         }

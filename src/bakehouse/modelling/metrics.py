@@ -55,6 +55,24 @@ def ece(y: np.ndarray, p: np.ndarray, bins: int = 10) -> float:
     return float(sum(len(b) / total * abs(y[b].mean() - p[b].mean()) for b in _bins(p, bins)))
 
 
+def ece_by_chance(
+    p: np.ndarray, bins: int = 10, draws: int = 200, seed: int = 0
+) -> dict[str, float]:
+    """The ECE a perfectly calibrated model would show on these children from chance alone: over
+    outcomes drawn from ``p`` itself, the median (``value``) and the 95% range. A model's ECE is
+    judged against it: with a few thousand children it is not far below 0.02."""
+    if not len(p):
+        return {"value": math.nan, "low": math.nan, "high": math.nan}
+    chunks = _bins(p, bins)
+    outcomes = np.random.default_rng(seed).random((draws, len(p))) < p
+    values = np.zeros(draws)
+    for chunk in chunks:
+        observed = outcomes[:, chunk].mean(axis=1)
+        values += len(chunk) / len(p) * np.abs(observed - p[chunk].mean())
+    low, high = np.percentile(values, [2.5, 97.5])
+    return {"value": float(np.median(values)), "low": float(low), "high": float(high)}
+
+
 def wilson(successes: float, n: float, z: float = 1.959964) -> tuple[float, float]:
     if n == 0:
         return (math.nan, math.nan)

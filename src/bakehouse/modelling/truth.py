@@ -6,7 +6,8 @@ the true person most of their records belong to (the custodian zone's record reg
 token's file row; the truth names the person on every row). The best achievable AUC is the AUC of
 the true probability of not reaching GLD, 1 - p_gld, on the same test children the model was
 measured on (like for like), and also on every assessed child of the test cohorts in the truth.
-The ECE of the true probabilities on the same children is the floor set by chance alone.
+The ECE of the true probabilities on the same children is the floor set by chance alone (one
+draw of it; ``ece_of_true_probabilities_by_chance`` gives its median and range over many).
 """
 
 from __future__ import annotations
@@ -99,7 +100,9 @@ def measure(
         "best_achievable_auc_all_assessed": truth_auc,
         "assessed_in_truth": len(children["gld"]),
         "ece_of_true_probabilities": metrics.ece(ys, bs, ece_bins),
+        "ece_of_true_probabilities_by_chance": metrics.ece_by_chance(bs, ece_bins, seed=seed),
         "note": "Best achievable: the AUC of the world's true probability of not reaching GLD on "
-        "the same test children. The ECE of the true probabilities is what chance alone gives "
-        "with this many children.",
+        "the same test children. The ECE of the true probabilities is what chance alone gave "
+        "with this many children; by chance: its median and 95% range over outcomes drawn from "
+        "the true probabilities.",
     }

@@ -149,6 +149,8 @@ def run_model(recipe: Recipe, features: FeatureSet) -> ModelRun:
         comparison["auc_lightgbm_minus_logistic"] = metrics.paired_difference(
             y_test, test_p["lightgbm"], test_p["logistic"], metrics.auc, indices
         )
+    # A perfectly calibrated model's ECE on this many children is not zero: the floor to judge by.
+    comparison["ece_by_chance"] = metrics.ece_by_chance(test_p[chosen], v.ece_bins, seed=v.seed)
     curve = metrics.calibration_curve(y_test, test_p[chosen], v.ece_bins)
     groups = {
         attribute: np.array(features.table.column(attribute).to_pylist(), dtype=object)[test]

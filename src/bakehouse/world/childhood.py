@@ -38,6 +38,8 @@ GLD = {
     "area_effect_sd": 0.2,
 }
 TARGET_GLD = 0.67
+# The share of the spread of development at age 2.5 already present by the first birthday.
+EARLY_SHARE = 0.5
 
 
 @dataclass
@@ -140,7 +142,8 @@ def child_histories(con: duckdb.DuckDBPyConnection, inputs: ChildInputs) -> pa.T
 
 
 def draw_births(rng: np.random.Generator, disadvantage: np.ndarray) -> dict[str, np.ndarray]:
-    """Gestation, birth weight and the child's latent development, which drives GLD and ASQ."""
+    """Gestation, birth weight and the child's latent development (by age 1 and by age 2.5),
+    which drives GLD and the ASQ-3 scores of the 1 year and 2-2.5 year reviews."""
     n = len(disadvantage)
     gestation = np.clip(
         np.round(
@@ -157,13 +160,19 @@ def draw_births(rng: np.random.Generator, disadvantage: np.ndarray) -> dict[str,
         .astype(np.int32)
     )
     preterm = gestation < 37
-    development = -0.35 * disadvantage - 0.35 * preterm + 0.95 * rng.standard_normal(n)
+    # Development to age 2.5 is what a child shows by their first birthday plus what they gain
+    # after it: each half of its spread, so the two reviews' scores agree only moderately.
+    # Prematurity shows early; disadvantage weighs more on the second year's growth.
+    spread = 0.95 * np.sqrt(EARLY_SHARE)
+    early = -0.15 * disadvantage - 0.35 * preterm + spread * rng.standard_normal(n)
+    growth = -0.2 * disadvantage + 0.95 * np.sqrt(1 - EARLY_SHARE) * rng.standard_normal(n)
     return {
         "gestation": gestation,
         "weight": weight,
         "preterm": preterm,
         "low_birth_weight": weight < 2500,
-        "development": development,
+        "early_development": early,
+        "development": early + growth,
     }
 
 

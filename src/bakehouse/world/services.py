@@ -13,13 +13,18 @@ import numpy as np
 import pyarrow as pa
 
 from bakehouse.world import tables
-from bakehouse.world.childhood import CENSUS_FROM
+from bakehouse.world.childhood import CENSUS_FROM, EARLY_SHARE
 
 HV_CONTACTS = (  # type, first day of age, last day of age, coverage
     ("NBV", 10, 14, 0.97),
     ("6-8W", 42, 56, 0.88),
     ("1Y", 350, 395, 0.78),
 )
+# ASQ-3 is the national measure at the 2-2.5 year review; many areas also use it at the 9-12
+# month (1Y) review, where a parent's questionnaire on a one-year-old is a noisier guide.
+ASQ_AT_1Y = 0.9  # share of 1 year reviews with ASQ-3 scores recorded
+ASQ_NOISE = 0.5  # each domain's noise, on the scale of development's spread
+ASQ_1Y_NOISE = 0.85
 TERM_MONTHS = (1, 4, 9)  # spring, summer and autumn terms start in January, April, September
 DATE_COLUMNS = frozenset({"contact_date", "term_start", "census_date"})
 
@@ -71,7 +76,8 @@ def health_visiting(
     disadvantage: np.ndarray,
     as_at: date,
 ) -> pa.Table:
-    """Mandated contacts; the 2-2.5 year review records ASQ-3 scores."""
+    """Mandated contacts. The 2-2.5 year review records ASQ-3 scores of the child's development;
+    most 1 year reviews do too, of the part of it present by then."""
     person = children.column("person_id").to_numpy()
     dob = children.column("dob").to_numpy().astype("datetime64[D]")
     parts = []
@@ -108,11 +114,13 @@ def health_visiting(
     kind = rows.column("contact_type").to_numpy(zero_copy_only=False)
     review = kind == "2-2.5Y"
     birth = kind == "NBV"
-    asq = _asq(
-        rng,
-        births["development"][child],
-        children.column("sex").to_numpy(zero_copy_only=False)[child] == "M",
-    )
+    boy = children.column("sex").to_numpy(zero_copy_only=False)[child] == "M"
+    first_year = (kind == "1Y") & (rng.random(len(child)) < ASQ_AT_1Y)
+    later = _asq(rng, births["development"][child], boy, ASQ_NOISE)
+    # Scored against children of the same age: the early part scaled to the whole's spread.
+    early = _asq(rng, births["early_development"][child] / np.sqrt(EARLY_SHARE), boy, ASQ_1Y_NOISE)
+    asq = {name: np.where(review, score, early[name]) for name, score in later.items()}
+    scored = review | first_year
     mood = _mood(con, rng, rows)
     columns = {
         "person_id": rows.column("person_id"),
@@ -122,14 +130,14 @@ def health_visiting(
         "contact_date": rows.column("contact_date"),
         "birth_weight_grams": pa.array(births["weight"][child], pa.int32(), mask=~birth),
         "gestation_weeks": pa.array(births["gestation"][child], pa.int32(), mask=~birth),
-        **{name: pa.array(score, pa.int32(), mask=~review) for name, score in asq.items()},
+        **{name: pa.array(score, pa.int32(), mask=~scored) for name, score in asq.items()},
         "maternal_mood_concern": pa.array(mood),
     }
     return pa.table(columns, schema=tables.HV_CONTACTS)
 
 
 def _asq(
-    rng: np.random.Generator, development: np.ndarray, boy: np.ndarray
+    rng: np.random.Generator, development: np.ndarray, boy: np.ndarray, noise: float
 ) -> dict[str, np.ndarray]:
     """ASQ-3 domain scores (0-60 in steps of 5): the child's development seen with noise."""
     scores = {}
@@ -140,7 +148,7 @@ def _asq(
         ("asq_problem_solving", -1),
         ("asq_personal_social", -2),
     ):
-        raw = 47 + 9 * (0.85 * development + 0.5 * rng.standard_normal(len(development)))
+        raw = 47 + 9 * (0.85 * development + noise * rng.standard_normal(len(development)))
         raw = raw + boy_gap * boy
         scores[name] = np.clip(np.round(raw / 5) * 5, 0, 60).astype(np.int32)
     return scores

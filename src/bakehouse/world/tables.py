@@ -132,7 +132,7 @@ HV_CONTACTS = pa.schema(
         ("contact_date", pa.date32()),
         ("birth_weight_grams", pa.int32()),
         ("gestation_weeks", pa.int32()),
-        ("asq_communication", pa.int32()),  # 2-2.5Y contacts only, 0-60 in steps of 5
+        ("asq_communication", pa.int32()),  # 1Y and 2-2.5Y reviews only, 0-60 in steps of 5
         ("asq_gross_motor", pa.int32()),
         ("asq_fine_motor", pa.int32()),
         ("asq_problem_solving", pa.int32()),
