@@ -132,7 +132,11 @@ def truth_by_lsoa(
     return need, area_need, past
 
 
-def accuracy(world: Path, predictions: Path, area_name: str) -> None:
+def accuracy(
+    world: Path, predictions: Path, area_name: str, settings: AreasConfig | None = None
+) -> None:
+    """Spearman and flagged areas from tables built with ``settings`` (the release's: default
+    settings unless given), then shrinkage towards each prior against raw rates."""
     area = load_area(area_name)
     deprivation = (
         load_deprivation(area.lsoa_codes, IOD, np.random.default_rng(0)) if IOD.exists() else None
@@ -143,12 +147,13 @@ def accuracy(world: Path, predictions: Path, area_name: str) -> None:
     priors = [Prior.MODEL, Prior.DISTRICT] + (
         [Prior.DEPRIVATION] if deprivation is not None else []
     )
-    for prior in priors:
-        tables = build_area_tables(
-            loaded, geography, area.boundaries(), AreasConfig(prior=prior), DisclosureRules()
-        )
+    settings = settings or AreasConfig()
+    for prior in [None, *priors]:
+        config = settings if prior is None else settings.model_copy(update={"prior": prior})
+        tables = build_area_tables(loaded, geography, area.boundaries(), config, DisclosureRules())
         rows = tables.areas.to_pylist()
-        if prior is Prior.MODEL:
+        if prior is None:
+            print(f"As published: prior {config.prior.value}; flags: {config.flag.describe()}")
             shown = [r for r in rows if r["expected_not_ready"] is not None]
             est = np.array([r["expected_not_ready"] for r in shown])
             rate = np.array([r["expected_rate"] for r in shown])
@@ -176,6 +181,7 @@ def accuracy(world: Path, predictions: Path, area_name: str) -> None:
                 f"{np.mean(in_top) if flagged else float('nan'):.2f}; the true top fifth found "
                 f"{sum(in_top)}/{len(top)}"
             )
+            continue
         usable = [r for r in rows if r["shrunken_rate"] is not None]
         truth = np.array([past[r["lsoa11cd"]] for r in usable])
         raw = np.sqrt(np.mean((np.array([r["observed_rate"] for r in usable]) - truth) ** 2))

@@ -24,6 +24,8 @@ import tempfile
 from pathlib import Path
 
 from areas import IOD, accuracy, make_world
+from bakehouse.areas.stage import area_settings
+from bakehouse.recipes.loader import load_recipe
 
 TARGET_SECONDS = 120.0  # extracts to release (DESIGN.md)
 TARGET_GB = 4.0
@@ -121,7 +123,8 @@ def main() -> None:
         )
         print(f"  of which link {median['link']:.1f} s, train {median['train']:.1f} s")
         print("Accuracy of the last run's release against the truth (real model predictions):")
-        accuracy(world, run_folder / "predictions.parquet", "basildon")
+        settings = area_settings(load_recipe("school-readiness"), IOD if IOD.exists() else None)
+        accuracy(world, run_folder / "predictions.parquet", "basildon", settings)
 
 
 if __name__ == "__main__":

@@ -111,6 +111,16 @@ def test_text_that_looks_like_an_identifier_is_refused(good_release: Path) -> No
     assert _failed(good_release) == {"no_identifiers"}
 
 
+def test_ten_digits_inside_a_hash_are_not_taken_for_an_nhs_number(good_release: Path) -> None:
+    # A run id or file hash can hold ten digits in a row; an NHS number stands alone.
+    (good_release / "quality_summary.json").write_text(
+        json.dumps({"ingest_run": "sha256 a5503592751d2cf8", "rows": 10})
+    )
+    assert _failed(good_release) == set()
+    (good_release / "quality_summary.json").write_text(json.dumps({"note": "NHS:9434765919."}))
+    assert _failed(good_release) == {"no_identifiers"}
+
+
 def test_an_identifier_in_a_document_is_refused(good_release: Path) -> None:
     (good_release / "quality_summary.json").write_text(
         json.dumps({"rows": 10, "postcode": "SS14 1AA"})

@@ -69,6 +69,11 @@ def train(
     table.add_column("value", justify="right")
     table.add_row("AUC", f"{head['test_auc']:.4f} {_interval(head['test_auc_interval'])}")
     table.add_row("ECE", f"{head['test_ece']:.4f} {_interval(head['test_ece_interval'])}")
+    if "test_ece_by_chance_interval" in head:
+        table.add_row(
+            "ECE of a perfectly calibrated model, by chance",
+            f"{head['test_ece_by_chance']:.4f} {_interval(head['test_ece_by_chance_interval'])}",
+        )
     table.add_row("Brier score", f"{head['test_brier']:.4f}")
     table.add_row("Average precision", f"{head['test_average_precision']:.4f}")
     for name, value in head.items():

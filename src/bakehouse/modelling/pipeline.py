@@ -158,6 +158,10 @@ def _headline(run: ModelRun, measured: dict[str, Any] | None) -> dict[str, Any]:
         "test_auc_interval": [chosen["auc"]["low"], chosen["auc"]["high"]],
         "test_ece_interval": [chosen["ece"]["low"], chosen["ece"]["high"]],
         "test_ece_by_chance": run.comparison["ece_by_chance"]["value"],
+        "test_ece_by_chance_interval": [
+            run.comparison["ece_by_chance"]["low"],
+            run.comparison["ece_by_chance"]["high"],
+        ],
         "candidates_test_auc": {k: v["auc"]["value"] for k, v in run.test_metrics.items()},
         "fairness_flags": len(run.fairness["flags"]),
     }

@@ -97,8 +97,9 @@ IDENTIFIER_NAME = re.compile(
     re.IGNORECASE,
 )
 IDENTIFIER_TEXT = {
-    # Ten digits, optionally 3-3-4, not part of a longer number or a decimal.
-    "NHS number": re.compile(r"(?<!\d)(?<!\d\.)\d{3}[ -]?\d{3}[ -]?\d{4}(?!\d)(?!\.\d)"),
+    # Ten digits, optionally 3-3-4, standing alone: not part of a longer number, a decimal, or a
+    # word such as a hexadecimal hash ("a5503592751d").
+    "NHS number": re.compile(r"(?<![\w.])\d{3}[ -]?\d{3}[ -]?\d{4}(?!\w)(?!\.\d)"),
     "National Insurance number": re.compile(r"\b[A-CEGHJ-PR-TW-Z]{2}\d{6}[A-D]\b"),
     "UPN": re.compile(r"\b[A-Z]\d{11}[0-9A-Z]\b"),
     "postcode": re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]? ?\d[ABD-HJLNP-UW-Z]{2}\b"),
