@@ -33,6 +33,8 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
+    # Docstrings are wrapped for the source; Markdown mode joins each paragraph's lines again.
+    rich_markup_mode="markdown",
 )
 console = Console(stderr=True)
 _state = {"debug": False}
@@ -89,7 +91,7 @@ register(run_command.run, "run")
 
 def _group(name: str, help_text: str, commands: dict[str, Callable[..., Any]]) -> None:
     """A command group (``bakehouse custodian init``) with the same error reporting."""
-    group = typer.Typer(help=help_text, no_args_is_help=True)
+    group = typer.Typer(help=help_text, no_args_is_help=True, rich_markup_mode="markdown")
     for command_name, command in commands.items():
         group.command(name=command_name)(reports_errors(command))
     app.add_typer(group, name=name)
