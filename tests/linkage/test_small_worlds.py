@@ -4,6 +4,8 @@ the others, rerun stability, and nothing identifying in the analysis zone or the
 
 from __future__ import annotations
 
+import json
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -141,3 +143,25 @@ def test_every_accepted_person_row_gets_a_person_and_a_household(linked_world: L
     assert missing == 0
     report = Path(linked.workspace / "reports" / "linkage.json").read_text(encoding="utf-8")
     assert '"measured"' in report and '"source_pairs"' in report
+
+
+def test_a_large_area_trains_on_whole_blocks_of_a_share_of_identities(
+    linked_world: Linked, tmp_path: Path
+) -> None:
+    """Above `em_max_identities`, each EM session reads a hashed share of its first blocking
+    column's values (the pairs of a county would not fit in memory); the model stays as good."""
+    linked = linked_world(NoiseLevel.DEFAULT)
+    workspace = tmp_path / "ws"
+    shutil.copytree(linked.workspace, workspace)
+    settings = tmp_path / "large.yaml"
+    settings.write_text("persons:\n  training:\n    em_max_identities: 2000\n", encoding="utf-8")
+    result = link(
+        LinkOptions(
+            workspace=workspace, settings=settings, truth=linked.truth, key_file=linked.key_file
+        )
+    )
+    report = json.loads(result.report_json.read_text(encoding="utf-8"))
+    sessions = report["persons"]["training"]
+    assert all(step["trained"] and step["share_of_block_values"] < 0.5 for step in sessions)
+    assert result.measured is not None
+    assert result.measured["scores"]["persons, pairwise"]["f1"] >= 0.99

@@ -90,6 +90,10 @@ class Training(_Strict):
     seed: int = Field(ge=0)
     steps: tuple[TrainingStep, ...] = Field(min_length=1)
     m_floor: float = Field(gt=0, lt=0.1)
+    # Above this many identities, each session trains on the identities whose first blocking
+    # value falls in a hashed share of all values: every pair of its block is kept for the values
+    # kept, and the pairs grow with the square of the identities no longer.
+    em_max_identities: int = Field(default=500_000, ge=1_000)
 
     @field_validator("deterministic_rules")
     @classmethod

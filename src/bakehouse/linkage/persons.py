@@ -33,9 +33,9 @@ from splink.internals.blocking_rule_creator import BlockingRuleCreator
 from splink.internals.exceptions import SplinkException
 
 from bakehouse.ingest.progress import Reporter
-from bakehouse.linkage.config import LinkageSettings
+from bakehouse.linkage.config import LinkageSettings, Training
 from bakehouse.linkage.engine import Backend
-from bakehouse.linkage.model import rule, splink_settings
+from bakehouse.linkage.model import COLUMN_OF, rule, splink_settings
 
 IDENTIFIER_COMPARISONS = ("nhs_number", "upn", "nino")
 
@@ -157,15 +157,42 @@ class _Trained:
     log: list[dict[str, Any]]
 
 
+def _session_frame(
+    backend: Backend,
+    con: duckdb.DuckDBPyConnection,
+    table: pa.Table,
+    column: str,
+    training: Training,
+    number: int,
+) -> tuple[Any, float]:
+    """The identities one EM session trains on: all of them (None) in an area below
+    ``em_max_identities``; otherwise those whose ``column`` value hashes into one bucket of
+    enough buckets, so whole blocks are kept and the pairs shrink with the share."""
+    buckets = math.ceil(table.num_rows / training.em_max_identities)
+    if buckets <= 1:
+        return None, 1.0
+    con.register("lk_session_source", table)
+    try:
+        sample = con.sql(
+            f'SELECT * FROM lk_session_source WHERE "{column}" IS NOT NULL '  # noqa: S608
+            f'AND hash("{column}") % {buckets} = 0'
+        ).to_arrow_table()
+    finally:
+        con.unregister("lk_session_source")
+    return backend.register(sample, f"identities_session_{number}"), 1 / buckets
+
+
 def _train(
+    backend: Backend,
     frame: Any,
+    table: pa.Table,
     con: duckdb.DuckDBPyConnection,
     settings: LinkageSettings,
-    identities: int,
     reporter: Reporter,
 ) -> _Trained:
     """Prior, u and m (see the module docstring): the final model as a Splink settings dict."""
     training = settings.persons.training
+    identities = table.num_rows
     linker = Linker(frame, splink_settings(settings), log_level=None)
     prior, found = _prior(linker, settings, identities)
     reporter.advance(1)
@@ -178,12 +205,19 @@ def _train(
     _set_identifier_u(base, _distinct_counts(con))
     final = copy.deepcopy(base)
     log: list[dict[str, Any]] = []
-    for step in training.steps:
-        trained = _train_step(frame, base, rule(step.block))
+    for number, step in enumerate(training.steps):
+        column = COLUMN_OF[step.block[0]]
+        session, share = _session_frame(backend, con, table, column, training, number)
+        trained = _train_step(session or frame, base, rule(step.block))
         if trained is not None:
             _apply_m(final, trained, step.estimates, training.m_floor)
         log.append(
-            {"block": list(step.block), "estimates": list(step.estimates), "trained": bool(trained)}
+            {
+                "block": list(step.block),
+                "estimates": list(step.estimates),
+                "trained": bool(trained),
+                "share_of_block_values": round(share, 4),
+            }
         )
         reporter.advance(1)
     _fill_untrained(final, training.m_floor, 0.5 / training.u_max_pairs)
@@ -203,7 +237,7 @@ def link_persons(
     table = con.sql("SELECT * FROM lk_link_input").to_arrow_table()
     with _quiet_splink():
         frame = backend.register(table, "identities")
-        trained = _train(frame, con, settings, table.num_rows, reporter)
+        trained = _train(backend, frame, table, con, settings, reporter)
         seconds["training"] = time.perf_counter() - started
         reporter.finish()
 
