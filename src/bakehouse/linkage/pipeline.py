@@ -10,6 +10,7 @@ never an identifier.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import shutil
 import time
@@ -263,7 +264,7 @@ def link(options: LinkOptions, reporter: Reporter | None = None) -> LinkResult:
             "backend": settings.engine.backend,
             "threshold": settings.persons.threshold,
             "key_id": key.key_id,
-            "code_version": __version__,
+            "code_version": _code_version(),
         }
         details = {k: run[k] for k in ("run_id", "ingest_run_id", "backend", "threshold")}
         scratch = workspace.root / ".linkage-scratch" / run_id
@@ -304,6 +305,17 @@ def link(options: LinkOptions, reporter: Reporter | None = None) -> LinkResult:
     )
 
 
+def _code_version() -> str:
+    """The package version and the hash of the linkage code and settings: a linkage is reused
+    only by the code that made it."""
+    root = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*")):
+        if path.suffix in (".py", ".yaml") and path.is_file():
+            digest.update(str(path.relative_to(root)).encode() + path.read_bytes())
+    return f"{__version__}+{digest.hexdigest()[:12]}"
+
+
 def _reusable(
     workspace: Workspace,
     options: LinkOptions,
@@ -324,7 +336,7 @@ def _reusable(
         document.get("ingest_run_id") == ingest_run_id
         and document.get("settings_fingerprint") == settings.fingerprint()
         and document.get("key_id") == key_id
-        and document.get("code_version") == __version__
+        and document.get("code_version") == _code_version()
         and (document.get("measured") is not None) == (options.truth is not None)
     )
     if not same:
