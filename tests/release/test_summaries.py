@@ -35,7 +35,7 @@ def _linkage_report(measured: bool) -> dict[str, Any]:
             "children": {"children": 33722, "correct": {"household correct": 33515}},
             "by_group": {
                 "ethnicity": [
-                    {"group": "ASIA", "persons": 8334, "missed_link_rate": 0.0057,
+                    {"group": "ASIA", "persons": 8334, "children": 1510, "missed_link_rate": 0.0057,
                      "false_link_rate": 0.0038, "household_error_rate": 0.0053},
                     {"group": "OTHE", "persons": 6, "missed_link_rate": 0.0,
                      "false_link_rate": 0.0, "household_error_rate": 0.0},
@@ -50,6 +50,8 @@ def test_linkage_counts_are_rounded_and_small_ones_withheld() -> None:
     assert summary["totals"] == {"records": 843870, "people": 170955, "homes": 93470}
     sizes = [row["size"] for row in summary["errors_by_group"]]
     assert sizes == [8335, "1 to 7 (withheld)"]
+    small = summary["errors_by_group"][1]
+    assert small["missed_link_rate"] is None and small["children_in_the_wrong_home"] is None
     children = summary["children_at_their_prediction_date"]
     assert children["children_counted"] == 33720
     assert children["share in the right home"] == round(33515 / 33722, 4)

@@ -76,6 +76,10 @@ class _Counts:
             return f"1 to {self.rules.threshold} (withheld)"
         return self.rules.round(count)
 
+    def shown(self, value: Any) -> bool:
+        """Whether figures derived from this count may be published (more than the threshold)."""
+        return value is not None and int(value) > self.rules.threshold
+
     @property
     def note(self) -> str:
         return (
@@ -153,18 +157,26 @@ def linkage_summary(report: dict[str, Any], rules: DisclosureRules) -> dict[str,
                 },
             }
         summary["errors_by_group"] = [
-            {
-                "attribute": attribute,
-                "group": GROUP_NAMES.get(str(row.get("group")), row.get("group")),
-                "size": count(row.get("persons")),
-                "missed_link_rate": row.get("missed_link_rate"),
-                "false_link_rate": row.get("false_link_rate"),
-                "children_in_the_wrong_home": row.get("household_error_rate"),
-            }
+            _group_errors(attribute, row, count)
             for attribute, rows in measured.get("by_group", {}).items()
             for row in rows
         ]
     return summary
+
+
+def _group_errors(attribute: str, row: dict[str, Any], count: _Counts) -> dict[str, Any]:
+    """One group's linkage errors; nothing derived from a group at or below the threshold."""
+    people, children = row.get("persons"), row.get("children")
+    return {
+        "attribute": attribute,
+        "group": GROUP_NAMES.get(str(row.get("group")), row.get("group")),
+        "size": count(people),
+        "missed_link_rate": row.get("missed_link_rate") if count.shown(people) else None,
+        "false_link_rate": row.get("false_link_rate") if count.shown(people) else None,
+        "children_in_the_wrong_home": (
+            row.get("household_error_rate") if count.shown(children) else None
+        ),
+    }
 
 
 def quality_summary(report: dict[str, Any], rules: DisclosureRules) -> dict[str, Any]:
@@ -187,7 +199,7 @@ def quality_summary(report: dict[str, Any], rules: DisclosureRules) -> dict[str,
                 "accepted": count(accepted),
                 "set_aside": count(rows_in - accepted - withheld),
                 "withheld_opt_out_or_erasure": count(withheld),
-                "share_accepted": round(accepted / rows_in, 4) if rows_in else None,
+                "share_accepted": round(accepted / rows_in, 4) if count.shown(rows_in) else None,
                 "share_placed_in_an_lsoa": postcodes.get("share"),
                 "entered_over_90_days_late": late.get("share_of_accepted"),
                 "reconciled": all(f.get("reconciled", False) for f in files),
