@@ -76,25 +76,19 @@ def one_run(world: Path, scratch: Path, area: str) -> tuple[dict[str, float], Pa
     )
     if measured["code"] != 0:
         raise SystemExit(f"bakehouse run failed:\n{measured['stderr']}")
-    stages = _stage_seconds(workspace)
     latest = json.loads((workspace / "models" / "school-readiness" / "latest.json").read_text())
-    return (
-        {"total": measured["seconds"], "peak_gb": measured["peak_kb"] / 1024**2, **stages},
-        workspace / latest["folder"],
-    )
-
-
-def _stage_seconds(workspace: Path) -> dict[str, float]:
-    """Each stage's own seconds, from the reports the stages wrote."""
+    model_run = workspace / latest["folder"]
     linkage = json.loads((workspace / "reports" / "linkage.json").read_text())
-    model = json.loads(
-        (
-            workspace
-            / json.loads((workspace / "models/school-readiness/latest.json").read_text())["folder"]
-            / "run.json"
-        ).read_text()
+    model = json.loads((model_run / "run.json").read_text())
+    return (
+        {
+            "total": measured["seconds"],
+            "peak_gb": measured["peak_kb"] / 1024**2,
+            "link": linkage["seconds"]["total"],
+            "train": model["seconds"]["total"],
+        },
+        model_run,
     )
-    return {"link": linkage["seconds"]["total"], "train": model["seconds"]["total"]}
 
 
 def main() -> None:

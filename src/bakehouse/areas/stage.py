@@ -14,20 +14,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from bakehouse.areas.config import AreasConfig, Prior, load_areas_config
-from bakehouse.areas.counts import geography_of
-from bakehouse.areas.predictions import read_predictions
 from bakehouse.errors import ConfigError
-from bakehouse.geography import load_area, load_deprivation
 from bakehouse.ingest.progress import Reporter, SilentReporter
 from bakehouse.recipes.loader import LoadedRecipe, load_recipe
 from bakehouse.release.disclosure import DisclosureRules
-from bakehouse.release.publish import rules_from_workspace
-from bakehouse.release.tables import AreaTables, build_area_tables
+from bakehouse.release.publish import build_tables, rules_from_workspace
+from bakehouse.release.tables import AreaTables
 
 TABLES = ("areas", "trend", "benchmarks", "drivers")
 
@@ -95,21 +91,14 @@ def estimate_areas(
     rules = strictest_rules(workspace, loaded)
     run_id, run_folder = latest_model_run(workspace, loaded.recipe.id)
     reporter.start("small-area estimates, intervals, shrinkage, ranks and hotspots", 1)
-    place = load_area(area)
-    deprivation = (
-        load_deprivation(place.lsoa_codes, iod_dir, np.random.default_rng(0))
-        if iod_dir is not None
-        else None
-    )
-    drivers_path = run_folder / "area_contributions.parquet"
-    tables = build_area_tables(
-        read_predictions(run_folder / "predictions.parquet"),
-        geography_of(place, deprivation),
-        place.boundaries(),
+    tables = build_tables(
+        run_folder / "predictions.parquet",
+        area,
         settings,
         rules,
-        pq.read_table(drivers_path) if drivers_path.is_file() else None,
-    )
+        iod_dir,
+        drivers=run_folder / "area_contributions.parquet",
+    ).tables
     folder = workspace / "areas" / loaded.recipe.id / run_id[:16]
     folder.mkdir(parents=True, exist_ok=True)
     for name in TABLES:

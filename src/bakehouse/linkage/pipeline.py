@@ -10,7 +10,6 @@ never an identifier.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import shutil
 import time
@@ -22,12 +21,12 @@ from typing import Any
 
 import duckdb
 
-from bakehouse import __version__
 from bakehouse.custody import identifiers
 from bakehouse.custody.audit import AuditEvent
 from bakehouse.custody.keys import CustodianKey, load_key
 from bakehouse.custody.workspace import ANALYSIS, Staging, Workspace
 from bakehouse.errors import BakehouseError, ConfigError
+from bakehouse.fingerprint import code_version
 from bakehouse.ingest.progress import Reporter, SilentReporter
 from bakehouse.linkage import report
 from bakehouse.linkage.addresses import assign_addresses
@@ -264,7 +263,7 @@ def link(options: LinkOptions, reporter: Reporter | None = None) -> LinkResult:
             "backend": settings.engine.backend,
             "threshold": settings.persons.threshold,
             "key_id": key.key_id,
-            "code_version": _code_version(),
+            "code_version": code_version("linkage"),
         }
         details = {k: run[k] for k in ("run_id", "ingest_run_id", "backend", "threshold")}
         scratch = workspace.root / ".linkage-scratch" / run_id
@@ -305,17 +304,6 @@ def link(options: LinkOptions, reporter: Reporter | None = None) -> LinkResult:
     )
 
 
-def _code_version() -> str:
-    """The package version and the hash of the linkage code and settings: a linkage is reused
-    only by the code that made it."""
-    root = Path(__file__).resolve().parent
-    digest = hashlib.sha256()
-    for path in sorted(root.rglob("*")):
-        if path.suffix in (".py", ".yaml") and path.is_file():
-            digest.update(str(path.relative_to(root)).encode() + path.read_bytes())
-    return f"{__version__}+{digest.hexdigest()[:12]}"
-
-
 def _reusable(
     workspace: Workspace,
     options: LinkOptions,
@@ -336,7 +324,7 @@ def _reusable(
         document.get("ingest_run_id") == ingest_run_id
         and document.get("settings_fingerprint") == settings.fingerprint()
         and document.get("key_id") == key_id
-        and document.get("code_version") == _code_version()
+        and document.get("code_version") == code_version("linkage")
         and (document.get("measured") is not None) == (options.truth is not None)
     )
     if not same:

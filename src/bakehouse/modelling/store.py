@@ -24,7 +24,7 @@ from typing import Any
 
 import duckdb
 
-from bakehouse import __version__
+from bakehouse import fingerprint
 
 PACKAGES = ("features", "modelling", "recipes")
 RUN_FILE = "run.json"
@@ -37,14 +37,7 @@ def _sha256(data: bytes) -> str:
 
 def code_version() -> str:
     """The package version and the hash of the code and built-in recipes a run depends on."""
-    root = Path(__file__).resolve().parents[1]
-    digest = hashlib.sha256()
-    for package in PACKAGES:
-        for path in sorted((root / package).rglob("*")):
-            if path.suffix in (".py", ".yaml") and path.is_file():
-                digest.update(str(path.relative_to(root)).encode())
-                digest.update(path.read_bytes())
-    return f"{__version__}+{digest.hexdigest()[:12]}"
+    return fingerprint.code_version(*PACKAGES)
 
 
 def data_fingerprint(con: duckdb.DuckDBPyConnection, schema: str) -> dict[str, Any]:

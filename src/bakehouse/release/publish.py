@@ -20,10 +20,10 @@ import pyarrow.parquet as pq
 
 from bakehouse import __version__
 from bakehouse.areas.config import AreasConfig
-from bakehouse.areas.counts import geography_of
+from bakehouse.areas.counts import Geography, geography_of
 from bakehouse.areas.predictions import Recalibrations, read_predictions
 from bakehouse.errors import ConfigError, SchemaError
-from bakehouse.geography import load_area, load_deprivation
+from bakehouse.geography import Area, load_area, load_deprivation
 from bakehouse.release.disclosure import DisclosureRules
 from bakehouse.release.summaries import LINKAGE_REPORT, QUALITY_REPORT, workspace_summaries
 from bakehouse.release.tables import AreaTables, build_area_tables
@@ -72,16 +72,46 @@ class PublishResult:
     reused: bool = False
 
 
+@dataclass(frozen=True)
+class BuiltTables:
+    """The area tables and what they were built on: the area, its geography and boundaries."""
+
+    area: Area
+    geography: Geography
+    boundaries: dict[str, Any]
+    tables: AreaTables
+
+
+def build_tables(
+    predictions: Path,
+    area_name: str,
+    config: AreasConfig,
+    rules: DisclosureRules,
+    iod_dir: Path | None = None,
+    drivers: Path | None = None,
+    recalibrations: Path | None = None,
+) -> BuiltTables:
+    """Read the model's files and build the area tables under ``config`` and ``rules``: what
+    `bakehouse publish` releases and `bakehouse areas` shows."""
+    area = load_area(area_name)
+    deprivation = None
+    if iod_dir is not None:
+        deprivation = load_deprivation(area.lsoa_codes, iod_dir, np.random.default_rng(0))
+    geography = geography_of(area, deprivation)
+    boundaries = area.boundaries()
+    tables = build_area_tables(
+        read_predictions(predictions, _recalibrations(recalibrations)),
+        geography,
+        boundaries,
+        config,
+        rules,
+        pq.read_table(drivers) if drivers is not None else None,
+    )
+    return BuiltTables(area, geography, boundaries, tables)
+
+
 def publish(options: PublishOptions) -> PublishResult:
     """Build the tables, check them, and write the release; returns where it is."""
-    area = load_area(options.area)
-    deprivation = None
-    if options.iod_dir is not None:
-        deprivation = load_deprivation(area.lsoa_codes, options.iod_dir, np.random.default_rng(0))
-    geography = geography_of(area, deprivation)
-    recalibrations = _recalibrations(options.recalibrations)
-    predictions = read_predictions(options.predictions, recalibrations)
-    drivers = pq.read_table(options.drivers) if options.drivers is not None else None
     documents = (
         Documents.from_folder(options.documents) if options.documents is not None else Documents()
     )
@@ -92,10 +122,16 @@ def publish(options: PublishOptions) -> PublishResult:
             linkage_summary=documents.linkage_summary or linkage,
             quality_summary=documents.quality_summary or quality,
         )
-    boundaries = area.boundaries()
-    tables = build_area_tables(
-        predictions, geography, boundaries, options.config, options.rules, drivers
+    built = build_tables(
+        options.predictions,
+        options.area,
+        options.config,
+        options.rules,
+        options.iod_dir,
+        options.drivers,
+        options.recalibrations,
     )
+    area, geography, tables = built.area, built.geography, built.tables
     recipe = _recipe_settings(options)
     recipe_sha = hashlib.sha256(_canonical(recipe)).hexdigest()
     run_id = _run_id(options, recipe_sha)
@@ -124,7 +160,7 @@ def publish(options: PublishOptions) -> PublishResult:
         trend=tables.trend,
         benchmarks=tables.benchmarks,
         drivers=tables.drivers,
-        geometry=release_geometry(boundaries, geography.codes),
+        geometry=release_geometry(built.boundaries, geography.codes),
     )
     path = write_release(
         options.out,
