@@ -51,11 +51,12 @@ world: setup
 # The custodian key of the demo: outside the repository, as a real custodian keeps it.
 DEMO_KEY ?= $(HOME)/.config/bakehouse/demo-custodian.key
 
-# The Basildon world once (`make world` rebuilds it), the school readiness recipe from its
-# extracts to a checked release, then the web app on http://127.0.0.1:8000 with that release
-# and one demo account per role (passwords printed). Run again, every stage reuses its work.
+# The Basildon world (kept while it is current; `make world` rebuilds it), the school readiness
+# recipe from its extracts to a checked release, then the web app on http://127.0.0.1:8000 with
+# that release and one demo account per role (passwords printed). Run again, every stage reuses
+# its work.
 demo: setup
-	@test -f data/world/world.json || $(MAKE) --no-print-directory world
+	$(RUN) bakehouse world --area basildon --seed 1 --out data/world $(if $(IOD),--iod $(IOD)) --reuse
 	@test -f $(DEMO_KEY) || $(RUN) bakehouse custodian init --key-file $(DEMO_KEY)
 	$(RUN) bakehouse run --recipe school-readiness --sources data/world --workspace data/ws \
 	  --out data/releases --key-file $(DEMO_KEY) --truth data/world/truth \

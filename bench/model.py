@@ -13,7 +13,10 @@ process pinned to two cores, so its peak memory is its own. Printed: median wall
 full run (features, both candidates cross-fitted and calibrated, choice, test metrics with
 bootstrap intervals, fairness audit, refit, bootstrap refits, explanations), of a logistic-only
 baseline run without refits on the same data, their ratio, the ratio to the target, the peak
-memory, and the test figures.
+memory, and the test figures. On the bench's own world (or with --truth), the last full run is
+also measured, after its clock stops, against the best achievable AUC (the true probability
+given every record at the prediction date) and against hindsight of development, each gap with
+a paired bootstrap interval.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import json
 import math
 import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -41,8 +45,12 @@ def _cli(command: list[str]) -> None:
 def prepare_basildon(data: Path) -> Path:
     world, workspace, key = data / "world", data / "ws", data / "custodian.key"
     data.mkdir(parents=True, exist_ok=True)
-    if not (world / "world.json").exists():
+    from bakehouse.world.config import WorldConfig
+    from bakehouse.world.generate import is_current
+
+    if not is_current(WorldConfig(area="basildon"), world):
         print("building the Basildon world ...", flush=True)
+        shutil.rmtree(workspace, ignore_errors=True)  # a workspace of an older world
         _cli(["world", "--area", "basildon", "--out", str(world)])
     if not key.exists():
         _cli(["custodian", "init", "--key-file", str(key)])
@@ -122,8 +130,9 @@ def _pin_two_cores() -> None:
         os.sched_setaffinity(0, sorted(os.sched_getaffinity(0))[:2])
 
 
-def child(workspace: Path, baseline: bool) -> dict[str, Any]:
+def child(workspace: Path, baseline: bool, truth: Path | None) -> dict[str, Any]:
     from bakehouse.features import build_features, connect
+    from bakehouse.modelling import truth as world_truth
     from bakehouse.modelling.validation import run_model
     from bakehouse.recipes import load_recipe
 
@@ -146,7 +155,11 @@ def child(workspace: Path, baseline: bool) -> dict[str, Any]:
     features = build_features(connect(workspace / "analysis.duckdb"), recipe)
     run = run_model(recipe, features)
     seconds = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024
     chosen = run.test_metrics[run.chosen]
+    measured = None
+    if truth is not None and not baseline:  # after the clock: measurement, not the product
+        measured = world_truth.measure_run(workspace, truth, recipe, run)
     return {
         "seconds": seconds,
         "features_seconds": features.seconds,
@@ -158,14 +171,17 @@ def child(workspace: Path, baseline: bool) -> dict[str, Any]:
         "test_ece": chosen["ece"]["value"],
         "test_ece_by_chance": run.comparison["ece_by_chance"]["value"],
         "candidates_auc": {k: v["auc"]["value"] for k, v in run.test_metrics.items()},
-        "peak_gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024,
+        "peak_gb": peak,
+        "truth": measured,
     }
 
 
-def _measure(workspace: Path, baseline: bool) -> dict[str, Any]:
+def _measure(workspace: Path, baseline: bool, truth: Path | None = None) -> dict[str, Any]:
     command = [sys.executable, __file__, "--child", str(workspace)]
     if baseline:
         command.append("--baseline")
+    if truth is not None:
+        command += ["--truth", str(truth)]
     output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
     return json.loads(output.strip().splitlines()[-1])
 
@@ -180,12 +196,19 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--baseline", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--truth",
+        type=Path,
+        help="the world's truth/ folder for the gap to the best achievable AUC (default: the "
+        "bench's own world's, unless --workspace is given)",
+    )
     args = parser.parse_args()
     if args.child is not None:
         _pin_two_cores()
-        print(json.dumps(child(args.child, args.baseline)))
+        print(json.dumps(child(args.child, args.baseline, args.truth)))
         return
     workspace = args.workspace or prepare_basildon(args.data)
+    truth = args.truth or (None if args.workspace else args.data / "world" / "truth")
     target_name = "basildon"
     if args.children:
         probe = _measure(workspace, baseline=True)
@@ -193,7 +216,8 @@ def main() -> None:
         print(f"replicating the zone x{copies} ...", flush=True)
         workspace = replicate(workspace, args.data / f"ws-x{copies}", copies)
         target_name = "large"
-    full = [_measure(workspace, baseline=False) for _ in range(args.runs)]
+    full = [_measure(workspace, baseline=False) for _ in range(args.runs - 1)]
+    full.append(_measure(workspace, baseline=False, truth=None if args.children else truth))
     base = [_measure(workspace, baseline=True) for _ in range(args.runs)]
     median = statistics.median(r["seconds"] for r in full)
     base_median = statistics.median(r["seconds"] for r in base)
@@ -223,6 +247,17 @@ def main() -> None:
         f"ECE {last['test_ece']:.4f} (a perfectly calibrated model by chance: "
         f"{last['test_ece_by_chance']:.4f})"
     )
+    if last["truth"] is not None:
+        t = last["truth"]
+        low, high = t["gap_interval"]
+        hind_low, hind_high = t["gap_to_hindsight_interval"]
+        print(
+            f"best achievable AUC (every record at the prediction date) "
+            f"{t['best_achievable_auc']:.4f}: gap {t['gap']:.4f} ({low:.4f} to {high:.4f}); "
+            f"with hindsight of development {t['hindsight_auc']:.4f}: gap "
+            f"{t['gap_to_hindsight']:.4f} ({hind_low:.4f} to {hind_high:.4f}); "
+            f"{t['children_measured']:,} children"
+        )
 
 
 if __name__ == "__main__":

@@ -29,6 +29,15 @@ PREDICTION = date(2021, 9, 1)
 AS_AT = date(2025, 9, 30)
 
 
+ASQ_DOMAINS = (
+    "asq_communication",
+    "asq_gross_motor",
+    "asq_fine_motor",
+    "asq_problem_solving",
+    "asq_personal_social",
+)
+
+
 def family(zone: Zone) -> None:
     zone.stay("mum", "H1", date(2010, 1, 1), date(2026, 1, 1))
     zone.child("sib", "H1", date(2014, 5, 2))
@@ -267,17 +276,7 @@ def test_the_family_s_history_becomes_the_child_s_features(zone: Zone, tmp_path:
     assert row["prediction_date"] == PREDICTION
 
 
-def test_the_one_year_review_scores_its_own_feature_and_a_review_without_scores_is_passed_over(
-    zone: Zone, tmp_path: Path
-) -> None:
-    family(zone)
-    scores = {
-        "asq_communication": 30,
-        "asq_gross_motor": 35,
-        "asq_fine_motor": 40,
-        "asq_problem_solving": 45,
-        "asq_personal_social": 50,
-    }
+def one_year_review(zone: Zone, day: date, scores: dict[str, int] | None = None) -> None:
     zone.record(
         "health_visiting",
         "kid",
@@ -285,23 +284,34 @@ def test_the_one_year_review_scores_its_own_feature_and_a_review_without_scores_
         birth_year=2019,
         birth_month=3,
         contact_type="1Y",
-        contact_date=date(2020, 3, 20),
-        recorded_date=date(2020, 3, 21),
-        **scores,
+        contact_date=day,
+        recorded_date=day + timedelta(days=1),
+        **(scores or {}),
     )
-    zone.record(  # a later 1 year contact whose questionnaire was not recorded
-        "health_visiting",
-        "kid",
-        "H1",
-        birth_year=2019,
-        birth_month=3,
-        contact_type="1Y",
-        contact_date=date(2020, 4, 2),
-        recorded_date=date(2020, 4, 3),
-    )
+
+
+def test_the_one_year_review_scores_its_own_feature_and_a_review_without_scores_is_passed_over(
+    zone: Zone, tmp_path: Path
+) -> None:
+    family(zone)
+    scores = dict(zip(ASQ_DOMAINS, (30, 35, 40, 45, 50), strict=True))
+    one_year_review(zone, date(2020, 3, 20), scores)
+    one_year_review(zone, date(2020, 4, 2))  # a later contact without its questionnaire
     row = features_of(zone, tmp_path)
     assert row["asq_1y_total"] == 200
     assert row["asq_total"] == 210  # the 2-2.5 year review's, untouched by the 1 year scores
+    assert row["asq_1y_total_unreviewed"] is None  # reviewed at two
+
+
+def test_the_one_year_score_stands_alone_for_a_child_not_reviewed_at_two(
+    zone: Zone, tmp_path: Path
+) -> None:
+    zone.stay("mum", "H1", date(2010, 1, 1), date(2026, 1, 1))
+    zone.child("kid", "H1", BORN)
+    one_year_review(zone, date(2020, 3, 20), dict.fromkeys(ASQ_DOMAINS, 30))
+    row = features_of(zone, tmp_path)
+    assert row["asq_1y_total"] == 150 and row["asq_1y_total_unreviewed"] == 150
+    assert row["asq_total"] is None and row["review_before_prediction"] == 0
 
 
 def test_a_child_without_a_scored_one_year_review_has_no_one_year_score(

@@ -16,10 +16,17 @@ from typer.testing import CliRunner
 from bakehouse.cli import app
 from bakehouse.errors import ConfigError, GeographyError
 from bakehouse.world.config import Intervention, WorldConfig, parse_intervention
-from bakehouse.world.generate import generate
+from bakehouse.world.generate import WORLD_FORMAT, generate
 from bakehouse.world.noise import NoiseLevel
 
-TRUTH_ONLY_COLUMNS = {"person_id", "household_id", "p_gld", "address_id", "disadvantage"}
+TRUTH_ONLY_COLUMNS = {
+    "person_id",
+    "household_id",
+    "p_gld",
+    "p_gld_from_records",
+    "address_id",
+    "disadvantage",
+}
 
 
 def test_same_seed_gives_the_same_bytes_and_another_seed_does_not(tmp_path: Path) -> None:
@@ -29,6 +36,26 @@ def test_same_seed_gives_the_same_bytes_and_another_seed_does_not(tmp_path: Path
     other = generate(config.model_copy(update={"seed": 8}), tmp_path / "c").manifest["files"]
     assert first == second
     assert first["extracts/school_census.csv"] != other["extracts/school_census.csv"]
+
+
+def test_reuse_keeps_a_current_world_and_builds_an_older_or_different_one(tmp_path: Path) -> None:
+    out = tmp_path / "w"
+    options = ["world", "--area", "basildon", "--scale", "0.05", "--out", str(out), "--reuse"]
+    runner = CliRunner()
+    assert runner.invoke(app, [*options, "--seed", "3"]).exit_code == 0
+    manifest = out / "world.json"
+    built = manifest.stat().st_mtime_ns
+    kept = runner.invoke(app, [*options, "--seed", "3"])
+    assert kept.exit_code == 0 and "kept" in kept.output
+    assert manifest.stat().st_mtime_ns == built
+    # A world written in an older format is built again.
+    older = json.loads(manifest.read_text()) | {"world_format": 1}
+    manifest.write_text(json.dumps(older))
+    assert runner.invoke(app, [*options, "--seed", "3"]).exit_code == 0
+    assert json.loads(manifest.read_text())["world_format"] == WORLD_FORMAT
+    # So is one built with other options.
+    assert runner.invoke(app, [*options, "--seed", "4"]).exit_code == 0
+    assert json.loads(manifest.read_text())["config"]["seed"] == 4
 
 
 def test_manifest_records_seed_parameters_counts_and_hashes(small_world_factory) -> None:  # type: ignore[no-untyped-def]

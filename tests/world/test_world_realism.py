@@ -5,6 +5,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
+from bakehouse.modelling.metrics import auc
 from bakehouse.world.generate import WorldSummary
 
 
@@ -110,6 +111,22 @@ def test_true_probabilities_are_recorded_and_outcomes_follow_them(
     # Outcomes drawn from p: mean outcome within 1.5 points of mean probability.
     gap = scalar(db, "select abs(avg(gld::int) - avg(p_gld)) from children")
     assert gap < 0.015
+
+
+def test_probability_from_records_follows_outcomes_and_knows_less_than_hindsight(
+    db: duckdb.DuckDBPyConnection,
+) -> None:
+    assert scalar(db, "select count(*) from children where p_gld_from_records is null") == 0
+    gap = scalar(db, "select abs(avg(gld::int) - avg(p_gld_from_records)) from children")
+    assert gap < 0.015
+    assessed = db.execute(
+        "select gld, p_gld, p_gld_from_records from children where assessed"
+    ).fetchnumpy()
+    not_ready = ~assessed["gld"].astype(bool)
+    from_records = auc(not_ready, 1 - assessed["p_gld_from_records"])
+    hindsight = auc(not_ready, 1 - assessed["p_gld"])
+    # Records see development through reviews only: less than hindsight, far more than nothing.
+    assert 0.6 < from_records < hindsight - 0.005
 
 
 def test_births_stay_near_basildons_level_every_year(db: duckdb.DuckDBPyConnection) -> None:

@@ -50,9 +50,15 @@ def world(
     intervention_file: Path | None = typer.Option(
         None, exists=True, dir_okay=False, help="YAML list of interventions."
     ),
+    reuse: bool = typer.Option(
+        False,
+        "--reuse",
+        help="Keep the world already in OUT when it was built with the same options by a "
+        "Bakehouse that writes worlds the same way; otherwise build it.",
+    ),
 ) -> None:
     """Build a synthetic local authority: agency extracts in OUT/extracts, truth in OUT/truth."""
-    from bakehouse.world.generate import generate
+    from bakehouse.world.generate import generate, is_current
 
     plans = [parse_intervention(text) for text in intervention]
     if intervention_file is not None:
@@ -76,6 +82,9 @@ def world(
         raise ConfigError(
             f"Invalid world options ({problems})", fix="See `bakehouse world --help`"
         ) from None
+    if reuse and is_current(config, out):
+        console.print(f"The world in {out} was built with these options: kept.")
+        return
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),

@@ -77,6 +77,8 @@ _ASQ = (
     ),
 )
 
+_ASQ_TOTAL = " + ".join(column for column, _, _ in _ASQ)
+
 _FEATURES: list[Feature] = [
     # The child: demography and birth.
     Feature(
@@ -158,7 +160,7 @@ _FEATURES: list[Feature] = [
         "ASQ-3 total of the five domains at the 2-2.5 year review",
         "health_visiting",
         "child",
-        _review(" + ".join(column for column, _, _ in _ASQ)),
+        _review(_ASQ_TOTAL),
         None,
         "number",
         "lower development scores at the two-year review",
@@ -168,10 +170,20 @@ _FEATURES: list[Feature] = [
         "ASQ-3 total of the five domains at the 1 year review",
         "health_visiting",
         "child",
-        _review(" + ".join(column for column, _, _ in _ASQ), "1Y"),
+        _review(_ASQ_TOTAL, "1Y"),
         None,
         "number",
         "lower development scores at the one-year review",
+    ),
+    Feature(
+        "asq_1y_total_unreviewed",
+        "ASQ-3 total at the 1 year review, for a child not reviewed at two before the date",
+        "health_visiting",
+        "child",
+        f"CASE WHEN {_review(_ASQ_TOTAL)} IS NULL THEN {_review(_ASQ_TOTAL, '1Y')} END",
+        None,
+        "number",
+        "lower development scores at the one-year review, with no review at two",
     ),
     Feature(
         "review_before_prediction",
@@ -413,6 +425,7 @@ _DIRECTIONS = {
     "asq_problem_solving": -1,
     "asq_personal_social": -1,
     "asq_1y_total": -1,
+    "asq_1y_total_unreviewed": -1,
     "mood_concern_contacts": 1,
     "social_care_referrals": 1,
     "social_care_cin_cp": 1,

@@ -296,6 +296,10 @@ def model_card(facts: RunFacts) -> dict[str, Any]:
             "gap": f"{_num(t['gap'])} ({_num(t['gap_interval'][0])} to "
             f"{_num(t['gap_interval'][1])})",
             "best_achievable_auc_all_assessed": _num(t["best_achievable_auc_all_assessed"]),
+            "auc_with_hindsight_of_development": _num(t["hindsight_auc"]),
+            "gap_to_hindsight": f"{_num(t['gap_to_hindsight'])} "
+            f"({_num(t['gap_to_hindsight_interval'][0])} to "
+            f"{_num(t['gap_to_hindsight_interval'][1])})",
             "ece_of_true_probabilities": _num(t["ece_of_true_probabilities"]),
             "ece_of_true_probabilities_by_chance": _with_interval(
                 t["ece_of_true_probabilities_by_chance"]

@@ -171,6 +171,8 @@ def _headline(run: ModelRun, measured: dict[str, Any] | None) -> dict[str, Any]:
         headline |= {
             "best_achievable_auc": measured["best_achievable_auc"],
             "gap_to_best": measured["gap"],
+            "hindsight_auc": measured["hindsight_auc"],
+            "gap_to_hindsight": measured["gap_to_hindsight"],
             "ece_of_true_probabilities": measured["ece_of_true_probabilities"],
         }
     return headline
@@ -222,17 +224,7 @@ def train(options: TrainOptions, reporter: Reporter | None = None) -> TrainResul
         measured = None
         if options.truth is not None:
             mark = time.perf_counter()
-            measured = truth.measure(
-                workspace.root,
-                options.truth,
-                run.test_ids,
-                run.test_y,
-                run.test_p,
-                run.split.test,
-                resamples=recipe.validation.bootstrap,
-                seed=recipe.validation.seed,
-                ece_bins=recipe.validation.ece_bins,
-            )
+            measured = truth.measure_run(workspace.root, options.truth, recipe, run)
             clock["truth"] = time.perf_counter() - mark
         facts = _facts(loaded, run_id, code, sources, features, run, measured)
         relative = artefact_store.relative(run_id)

@@ -3,9 +3,15 @@ any model could do.
 
 Only this module reads a truth folder, and only to measure. Each child of the cohort is mapped to
 the true person most of their records belong to (the custodian zone's record register gives each
-token's file row; the truth names the person on every row). The best achievable AUC is the AUC of
-the true probability of not reaching GLD, 1 - p_gld, on the same test children the model was
+token's file row; the truth names the person on every row).
+
+The best achievable AUC is the AUC of the true probability of not reaching GLD given everything
+the world's records hold at the prediction date (1 - ``p_gld_from_records``: circumstances known
+exactly, development only as its reviews saw it), on the same test children the model was
 measured on (like for like), and also on every assessed child of the test cohorts in the truth.
+No model working from records can beat it. The AUC with hindsight (1 - ``p_gld``, which knows
+each child's whole development at 2.5, as the outcome was drawn) is reported beside it: the
+distance between the two is development nobody had measured by the prediction date.
 The ECE of the true probabilities on the same children is the floor set by chance alone (one
 draw of it; ``ece_of_true_probabilities_by_chance`` gives its median and range over many).
 """
@@ -13,7 +19,7 @@ draw of it; ``ece_of_true_probabilities_by_chance`` gives its median and range o
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import numpy as np
@@ -22,7 +28,12 @@ import pyarrow as pa
 from bakehouse.errors import ConfigError
 from bakehouse.modelling import metrics
 
+if TYPE_CHECKING:
+    from bakehouse.modelling.validation import ModelRun
+    from bakehouse.recipes.schema import Recipe
+
 TRUTH_FILES = ("children.parquet", "records.parquet")
+PROBABILITIES = ("p_gld", "p_gld_from_records")
 
 
 def check_truth(truth: Path) -> None:
@@ -33,12 +44,24 @@ def check_truth(truth: Path) -> None:
             file=truth,
             fix="Give the truth/ folder of a world written by `bakehouse world`",
         )
+    columns = duckdb.execute(
+        "SELECT name FROM parquet_schema(?)", [str(truth / "children.parquet")]
+    ).fetchall()
+    absent = set(PROBABILITIES) - {name for (name,) in columns}
+    if absent:
+        raise ConfigError(
+            f"The truth's children table has no {', '.join(sorted(absent))}: the world was "
+            "written by an older version of Bakehouse",
+            file=truth / "children.parquet",
+            fix="Build the world again with `bakehouse world` (or `make world`)",
+        )
 
 
 def map_children(
     workspace: Path, truth: Path, child_ids: list[str]
-) -> dict[str, tuple[float, bool, bool, int]]:
-    """child id -> (true p_gld, true gld, assessed, true cohort), for children the truth knows."""
+) -> dict[str, tuple[float, float, bool, bool, int]]:
+    """child id -> (true p_gld, p_gld_from_records, true gld, assessed, true cohort), for
+    children the truth knows."""
     con = duckdb.connect()
     con.execute("ATTACH ? AS az (READ_ONLY)", [str(workspace / "analysis.duckdb")])
     con.execute("ATTACH ? AS cz (READ_ONLY)", [str(workspace / "custodian.duckdb")])
@@ -51,11 +74,29 @@ def map_children(
              JOIN read_parquet(?) t ON t.source = r.source AND t.row_number = r.row_number
               AND t.person_role = l.person_role),
            chosen AS (SELECT child_id, mode(true_id) AS true_id FROM found GROUP BY 1)
-        SELECT c.child_id, k.p_gld, k.gld, k.assessed, k.cohort
+        SELECT c.child_id, k.p_gld, k.p_gld_from_records, k.gld, k.assessed, k.cohort
         FROM chosen c JOIN read_parquet(?) k ON k.person_id = c.true_id""",
         [str(truth / "records.parquet"), str(truth / "children.parquet")],
     ).fetchall()
-    return {row[0]: (float(row[1]), bool(row[2]), bool(row[3]), int(row[4])) for row in rows}
+    return {
+        row[0]: (float(row[1]), float(row[2]), bool(row[3]), bool(row[4]), int(row[5]))
+        for row in rows
+    }
+
+
+def measure_run(workspace: Path, truth: Path, recipe: Recipe, run: ModelRun) -> dict[str, Any]:
+    """:func:`measure` for a model run, with the recipe's validation settings."""
+    return measure(
+        workspace,
+        truth,
+        run.test_ids,
+        run.test_y,
+        run.test_p,
+        run.split.test,
+        resamples=recipe.validation.bootstrap,
+        seed=recipe.validation.seed,
+        ece_bins=recipe.validation.ece_bins,
+    )
 
 
 def measure(
@@ -75,20 +116,23 @@ def measure(
     check_truth(truth)
     known = map_children(workspace, truth, child_ids)
     keep = np.array([child in known for child in child_ids])
-    best_p = np.array([1 - known[c][0] if c in known else np.nan for c in child_ids])
-    ys, ps, bs = y[keep].astype(float), p[keep], best_p[keep]
+    kept = [c for c in child_ids if c in known]
+    hindsight = np.array([1 - known[c][0] for c in kept])
+    bs = np.array([1 - known[c][1] for c in kept])
+    ys, ps = y[keep].astype(float), p[keep]
     indices = metrics.bootstrap_indices(len(ys), resamples, seed)
     gap = metrics.paired_difference(ys, ps, bs, metrics.auc, indices)
-    agree = np.mean(
-        [known[c][1] != bool(v) for c, v in zip(np.array(child_ids)[keep], y[keep], strict=True)]
-    )
+    gap_hindsight = metrics.paired_difference(ys, ps, hindsight, metrics.auc, indices)
+    agree = np.mean([known[c][2] != bool(v) for c, v in zip(kept, y[keep], strict=True)])
     children = duckdb.execute(
-        "SELECT p_gld, gld FROM read_parquet(?) WHERE assessed AND list_contains(?, cohort)",
+        "SELECT p_gld, p_gld_from_records, gld FROM read_parquet(?) "
+        "WHERE assessed AND list_contains(?, cohort)",
         [str(truth / "children.parquet"), test_cohorts],
     ).fetchnumpy()
-    truth_auc = metrics.auc(~children["gld"].astype(bool), 1 - children["p_gld"])
+    not_ready = ~children["gld"].astype(bool)
     model_auc = metrics.auc(ys, ps)
     best_auc = metrics.auc(ys, bs)
+    hindsight_auc = metrics.auc(ys, hindsight)
     return {
         "children_measured": int(keep.sum()),
         "children_unmapped": int((~keep).sum()),
@@ -97,12 +141,21 @@ def measure(
         "best_achievable_auc": best_auc,
         "gap": best_auc - model_auc,
         "gap_interval": [-gap["high"], -gap["low"]],
-        "best_achievable_auc_all_assessed": truth_auc,
+        "best_achievable_auc_all_assessed": metrics.auc(
+            not_ready, 1 - children["p_gld_from_records"]
+        ),
+        "hindsight_auc": hindsight_auc,
+        "gap_to_hindsight": hindsight_auc - model_auc,
+        "gap_to_hindsight_interval": [-gap_hindsight["high"], -gap_hindsight["low"]],
+        "hindsight_auc_all_assessed": metrics.auc(not_ready, 1 - children["p_gld"]),
         "assessed_in_truth": len(children["gld"]),
         "ece_of_true_probabilities": metrics.ece(ys, bs, ece_bins),
         "ece_of_true_probabilities_by_chance": metrics.ece_by_chance(bs, ece_bins, seed=seed),
-        "note": "Best achievable: the AUC of the world's true probability of not reaching GLD on "
-        "the same test children. The ECE of the true probabilities is what chance alone gave "
-        "with this many children; by chance: its median and 95% range over outcomes drawn from "
-        "the true probabilities.",
+        "note": "Best achievable: the AUC, on the same test children, of the world's true "
+        "probability of not reaching GLD given every record it holds at the prediction date "
+        "(circumstances known exactly, development only as the reviews saw it). With "
+        "hindsight: the AUC of the probability the outcome was drawn from, which also knows the "
+        "development nobody had measured. The ECE of the true probabilities is what chance alone "
+        "gave with this many children; by chance: its median and 95% range over outcomes drawn "
+        "from the true probabilities.",
     }

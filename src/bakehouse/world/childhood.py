@@ -40,6 +40,10 @@ GLD = {
 TARGET_GLD = 0.67
 # The share of the spread of development at age 2.5 already present by the first birthday.
 EARLY_SHARE = 0.5
+DEVELOPMENT_SPREAD = 0.95  # standard deviation of development at 2.5 among equal children
+# Development's two parts: their means shift with the household's disadvantage and prematurity.
+EARLY_MEAN = {"disadvantage": -0.15, "preterm": -0.35}
+GROWTH_MEAN = {"disadvantage": -0.2}
 
 
 @dataclass
@@ -163,9 +167,9 @@ def draw_births(rng: np.random.Generator, disadvantage: np.ndarray) -> dict[str,
     # Development to age 2.5 is what a child shows by their first birthday plus what they gain
     # after it: each half of its spread, so the two reviews' scores agree only moderately.
     # Prematurity shows early; disadvantage weighs more on the second year's growth.
-    spread = 0.95 * np.sqrt(EARLY_SHARE)
-    early = -0.15 * disadvantage - 0.35 * preterm + spread * rng.standard_normal(n)
-    growth = -0.2 * disadvantage + 0.95 * np.sqrt(1 - EARLY_SHARE) * rng.standard_normal(n)
+    early_spread, growth_spread = development_spreads()
+    early = early_mean(disadvantage, preterm) + early_spread * rng.standard_normal(n)
+    growth = growth_mean(disadvantage) + growth_spread * rng.standard_normal(n)
     return {
         "gestation": gestation,
         "weight": weight,
@@ -176,6 +180,19 @@ def draw_births(rng: np.random.Generator, disadvantage: np.ndarray) -> dict[str,
     }
 
 
+def development_spreads() -> tuple[float, float]:
+    """Standard deviations of the early part of development and of the growth after it."""
+    return DEVELOPMENT_SPREAD * np.sqrt(EARLY_SHARE), DEVELOPMENT_SPREAD * np.sqrt(1 - EARLY_SHARE)
+
+
+def early_mean(disadvantage: np.ndarray, preterm: np.ndarray) -> np.ndarray:
+    return EARLY_MEAN["disadvantage"] * disadvantage + EARLY_MEAN["preterm"] * preterm
+
+
+def growth_mean(disadvantage: np.ndarray) -> np.ndarray:
+    return GROWTH_MEAN["disadvantage"] * disadvantage
+
+
 def gld_probability(
     rng: np.random.Generator,
     history: pa.Table,
@@ -183,7 +200,8 @@ def gld_probability(
     early_education_2yo: np.ndarray,
     area_score: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """True probability of GLD from the child's life to age 2.5 and their area; and area effects."""
+    """True probability of GLD from the child's life to age 2.5 and their area; and the log-odds
+    without development's term (intercept included), for what records can tell of development."""
     column = {
         name: history.column(name).to_numpy(zero_copy_only=False)
         for name in (
@@ -208,24 +226,28 @@ def gld_probability(
     lsoa = np.where(known, np.nan_to_num(column["lsoa_index"].astype(float)), 0).astype(int)
     area_effect = np.r_[area_effect, 0.0]
     lsoa[~known] = len(area_effect) - 1
-    z = (
-        GLD["development"] * births["development"]
-        + GLD["boy"] * (column["sex"] == "M")
-        + GLD["month_younger"] * month_younger(column["dob"].astype("datetime64[D]"))
-        + GLD["benefit"] * column["benefit"]
-        + GLD["domestic_abuse"] * column["domestic_abuse"]
-        + GLD["parent_mental_health"] * column["parent_mental_health"]
-        + GLD["preterm"] * births["preterm"]
-        + GLD["low_birth_weight"] * births["low_birth_weight"]
-        + GLD["social_care"] * column["social_care"]
-        + GLD["temporary_accommodation"] * column["temporary_accommodation"]
-        + GLD["moves"] * np.minimum(column["moves"], 4)
-        + GLD["early_education_2yo"] * early_education_2yo
-        + GLD["eal"] * column["other_language"]
-        + area_effect[lsoa]
-    )
+    terms = [
+        GLD["boy"] * (column["sex"] == "M"),
+        GLD["month_younger"] * month_younger(column["dob"].astype("datetime64[D]")),
+        GLD["benefit"] * column["benefit"],
+        GLD["domestic_abuse"] * column["domestic_abuse"],
+        GLD["parent_mental_health"] * column["parent_mental_health"],
+        GLD["preterm"] * births["preterm"],
+        GLD["low_birth_weight"] * births["low_birth_weight"],
+        GLD["social_care"] * column["social_care"],
+        GLD["temporary_accommodation"] * column["temporary_accommodation"],
+        GLD["moves"] * np.minimum(column["moves"], 4),
+        GLD["early_education_2yo"] * early_education_2yo,
+        GLD["eal"] * column["other_language"],
+        area_effect[lsoa],
+    ]
+    z = GLD["development"] * births["development"]
+    other = np.zeros(len(z))
+    for term in terms:  # one fixed order: the outcomes drawn depend on z's exact value
+        z = z + term
+        other = other + term
     intercept = _calibrate(z, TARGET_GLD)
-    return 1 / (1 + np.exp(-(intercept + z))), area_effect
+    return 1 / (1 + np.exp(-(intercept + z))), intercept + other
 
 
 def _calibrate(z: np.ndarray, target: float) -> float:

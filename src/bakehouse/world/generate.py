@@ -18,7 +18,7 @@ import pyarrow.parquet as pq
 from bakehouse import __version__
 from bakehouse.errors import ConfigError
 from bakehouse.geography import load_area, load_deprivation
-from bakehouse.world import childhood, identifiers, names, services, tables, timeline
+from bakehouse.world import childhood, identifiers, knowable, names, services, tables, timeline
 from bakehouse.world.config import WorldConfig
 from bakehouse.world.extracts import write_extracts
 from bakehouse.world.simulate import Simulation
@@ -39,6 +39,24 @@ LANGUAGES = {  # languages other than English spoken at home, by ethnic group
 class WorldSummary:
     out: Path
     manifest: dict[str, Any]
+
+
+# What a world holds. Raised whenever a world's files change in content or meaning, so that an
+# older world on disk is built again rather than reused.
+WORLD_FORMAT = 2
+
+
+def is_current(config: WorldConfig, out: Path) -> bool:
+    """Whether ``out`` holds a complete world of this format built with ``config``."""
+    try:
+        manifest = json.loads((out / "world.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return (
+        isinstance(manifest, dict)
+        and manifest.get("world_format") == WORLD_FORMAT
+        and manifest.get("config") == config.as_dict()
+    )
 
 
 def generate(config: WorldConfig, out: Path, progress: Progress | None = None) -> WorldSummary:
@@ -198,7 +216,9 @@ def _childhood(
     cohort = childhood.cohort_of(dob)
     kids = history.select(["person_id", "dob", "sex"])
     early, took_2yo = services.early_education(con, rng, kids, cohort, config.as_at)
-    p_gld, _ = childhood.gld_probability(rng, history, births, took_2yo, sim.area_score)
+    p_gld, logit_without_development = childhood.gld_probability(
+        rng, history, births, took_2yo, sim.area_score
+    )
     sen_latent = (
         -3.6
         - 2.0 * births["development"]
@@ -207,6 +227,13 @@ def _childhood(
     )
     sen = rng.random(len(dob)) < 1 / (1 + np.exp(-sen_latent))
     hv = services.health_visiting(con, rng, kids, births, disadvantage, config.as_at)
+    boy = history.column("sex").to_numpy(zero_copy_only=False) == "M"
+    first_year, review = knowable.recorded_scores(
+        hv, history.column("person_id").to_numpy(), history.column("prediction_date").to_numpy()
+    )
+    p_from_records = knowable.probability_from_records(
+        logit_without_development, disadvantage, births["preterm"], boy, first_year, review
+    )
     # Pupils: world-born children and the older children who lived in the area in 2010.
     older = (~sim.people.born_in_world) & (sim.people.mother >= 0)
     older_ids = np.flatnonzero(older)
@@ -248,6 +275,7 @@ def _childhood(
                 lsoa_at_reception, pa.string(), mask=lsoa_at_reception == ""
             ),
             "p_gld": pa.array(p_gld + effect),
+            "p_gld_from_records": pa.array(p_from_records + effect),
             "gld": pa.array(gld),
             "assessed": pa.array(known),
             "intervention_effect": pa.array(effect),
@@ -462,6 +490,7 @@ def _manifest(
     children = world.children
     return {
         "bakehouse_version": __version__,
+        "world_format": WORLD_FORMAT,
         "config": config.as_dict(),
         "counts": {
             "lsoas": len(set(world.addresses.column("lsoa11cd").to_pylist())),

@@ -25,6 +25,16 @@ HV_CONTACTS = (  # type, first day of age, last day of age, coverage
 ASQ_AT_1Y = 0.9  # share of 1 year reviews with ASQ-3 scores recorded
 ASQ_NOISE = 0.5  # each domain's noise, on the scale of development's spread
 ASQ_1Y_NOISE = 0.85
+# A domain's score before rounding: centre + scale * (loading * development + noise), plus the
+# domain's gap for boys; then rounded to a multiple of 5 between 0 and 60.
+ASQ_DOMAINS = (  # column, boy's gap
+    ("asq_communication", -3),
+    ("asq_gross_motor", 0),
+    ("asq_fine_motor", -2),
+    ("asq_problem_solving", -1),
+    ("asq_personal_social", -2),
+)
+ASQ_CENTRE, ASQ_SCALE, ASQ_LOADING, ASQ_STEP, ASQ_MAX = 47, 9, 0.85, 5, 60
 TERM_MONTHS = (1, 4, 9)  # spring, summer and autumn terms start in January, April, September
 DATE_COLUMNS = frozenset({"contact_date", "term_start", "census_date"})
 
@@ -141,16 +151,11 @@ def _asq(
 ) -> dict[str, np.ndarray]:
     """ASQ-3 domain scores (0-60 in steps of 5): the child's development seen with noise."""
     scores = {}
-    for name, boy_gap in (
-        ("asq_communication", -3),
-        ("asq_gross_motor", 0),
-        ("asq_fine_motor", -2),
-        ("asq_problem_solving", -1),
-        ("asq_personal_social", -2),
-    ):
-        raw = 47 + 9 * (0.85 * development + noise * rng.standard_normal(len(development)))
-        raw = raw + boy_gap * boy
-        scores[name] = np.clip(np.round(raw / 5) * 5, 0, 60).astype(np.int32)
+    for name, boy_gap in ASQ_DOMAINS:
+        seen = ASQ_LOADING * development + noise * rng.standard_normal(len(development))
+        raw = ASQ_CENTRE + ASQ_SCALE * seen + boy_gap * boy
+        step = np.round(raw / ASQ_STEP) * ASQ_STEP
+        scores[name] = np.clip(step, 0, ASQ_MAX).astype(np.int32)
     return scores
 
 

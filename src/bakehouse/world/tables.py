@@ -69,6 +69,8 @@ CHILDREN = pa.schema(
         ("lsoa_at_prediction", pa.string()),  # null if not living in the area then
         ("lsoa_at_reception", pa.string()),  # null if not living in the area in the Spring census
         ("p_gld", pa.float64()),  # true probability of a Good Level of Development
+        # the same given only what the world's records hold at the prediction date
+        ("p_gld_from_records", pa.float64()),
         ("gld", pa.bool_()),  # drawn outcome (drawn for every child, known or not)
         ("assessed", pa.bool_()),  # result collected and reported in the school census
         ("intervention_effect", pa.float64()),  # added to p_gld by an intervention, else 0
