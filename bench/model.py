@@ -3,6 +3,7 @@
     uv run python bench/model.py                     # Basildon, default noise, 3 runs
     uv run python bench/model.py --children 100000   # the Basildon zone replicated to ~100,000
     uv run python bench/model.py --workspace data/ws # any linked workspace, as it is
+    uv run python bench/model.py --seed 2 --data /tmp/bench-model-2   # another draw of the world
 
 The Basildon world, its ingested and linked workspace and any replicated zone are built once and
 kept in --data (default: a folder under the system's temporary directory), outside the
@@ -42,16 +43,16 @@ def _cli(command: list[str]) -> None:
     subprocess.run([sys.executable, "-m", "bakehouse.cli", *command], check=True)
 
 
-def prepare_basildon(data: Path) -> Path:
+def prepare_basildon(data: Path, seed: int = 1) -> Path:
     world, workspace, key = data / "world", data / "ws", data / "custodian.key"
     data.mkdir(parents=True, exist_ok=True)
     from bakehouse.world.config import WorldConfig
     from bakehouse.world.generate import is_current
 
-    if not is_current(WorldConfig(area="basildon"), world):
+    if not is_current(WorldConfig(area="basildon", seed=seed), world):
         print("building the Basildon world ...", flush=True)
         shutil.rmtree(workspace, ignore_errors=True)  # a workspace of an older world
-        _cli(["world", "--area", "basildon", "--out", str(world)])
+        _cli(["world", "--area", "basildon", "--seed", str(seed), "--out", str(world)])
     if not key.exists():
         _cli(["custodian", "init", "--key-file", str(key)])
     if not (workspace / "manifest.json").exists():
@@ -194,6 +195,9 @@ def main() -> None:
     parser.add_argument("--workspace", type=Path, help="an existing linked workspace")
     parser.add_argument("--children", type=int, help="replicate Basildon to about this many")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--seed", type=int, default=1, help="the world's seed (give each seed its own --data)"
+    )
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--baseline", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument(
@@ -207,7 +211,7 @@ def main() -> None:
         _pin_two_cores()
         print(json.dumps(child(args.child, args.baseline, args.truth)))
         return
-    workspace = args.workspace or prepare_basildon(args.data)
+    workspace = args.workspace or prepare_basildon(args.data, args.seed)
     truth = args.truth or (None if args.workspace else args.data / "world" / "truth")
     target_name = "basildon"
     if args.children:

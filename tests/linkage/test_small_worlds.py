@@ -38,6 +38,26 @@ def test_small_world_links_persons_and_households_against_the_truth(
     assert share >= children_correct, children
 
 
+def test_errors_by_group_give_each_rate_its_denominator_and_interval(linked_world: Linked) -> None:
+    measured = linked_world(NoiseLevel.HIGH).result.measured
+    assert measured is not None
+    groups = measured["by_group"]
+    assert set(groups) == {"sex", "ethnicity", "English as an additional language"}
+    for name, events, total in (
+        ("missed_link", "missed_links", "persons_with_several_records"),
+        ("false_link", "false_links", "persons"),
+        ("household_error", "household_errors", "children"),
+    ):
+        for row in groups["sex"]:
+            assert row[total] > 0
+            assert row[f"{name}_rate"] == pytest.approx(row[events] / row[total], abs=1e-5)
+            low, high = row[f"{name}_interval"]
+            assert low <= row[f"{name}_rate"] <= high and high - low < 0.2
+    assert sum(row["persons"] for row in groups["sex"]) == sum(
+        row["persons"] for row in groups["ethnicity"]
+    )
+
+
 def test_source_with_only_name_birth_date_and_address_joins_the_same_children_elsewhere(
     linked_world: Linked,
 ) -> None:

@@ -35,10 +35,15 @@ def _linkage_report(measured: bool) -> dict[str, Any]:
             "children": {"children": 33722, "correct": {"household correct": 33515}},
             "by_group": {
                 "ethnicity": [
-                    {"group": "ASIA", "persons": 8334, "children": 1510, "missed_link_rate": 0.0057,
-                     "false_link_rate": 0.0038, "household_error_rate": 0.0053},
-                    {"group": "OTHE", "persons": 6, "missed_link_rate": 0.0,
-                     "false_link_rate": 0.0, "household_error_rate": 0.0},
+                    {"group": "ASIA", "persons": 8334, "persons_with_several_records": 6120,
+                     "children": 1510, "missed_link_rate": 0.0057,
+                     "missed_link_interval": [0.0041, 0.0079], "false_link_rate": 0.0038,
+                     "false_link_interval": [0.0027, 0.0053], "household_error_rate": 0.0053,
+                     "household_error_interval": [0.0027, 0.0103]},
+                    {"group": "OTHE", "persons": 6, "persons_with_several_records": 4,
+                     "missed_link_rate": 0.0, "missed_link_interval": [0.0, 0.49],
+                     "false_link_rate": 0.0, "false_link_interval": [0.0, 0.39],
+                     "household_error_rate": 0.0},
                 ]
             },
         }  # fmt: skip
@@ -50,8 +55,16 @@ def test_linkage_counts_are_rounded_and_small_ones_withheld() -> None:
     assert summary["totals"] == {"records": 843870, "people": 170955, "homes": 93470}
     sizes = [row["size"] for row in summary["errors_by_group"]]
     assert sizes == [8335, "1 to 7 (withheld)"]
-    small = summary["errors_by_group"][1]
+    large, small = summary["errors_by_group"]
+    # Every rate comes with its denominator and its interval.
+    assert large["people_with_several_records"] == 6120
+    assert large["missed_link_rate"] == 0.0057
+    assert large["missed_link_rate_95_interval"] == "0.0041 to 0.0079"
+    assert large["children"] == 1510
+    assert large["children_in_the_wrong_home_95_interval"] == "0.0027 to 0.0103"
     assert small["missed_link_rate"] is None and small["children_in_the_wrong_home"] is None
+    assert small["missed_link_rate_95_interval"] is None
+    assert small["false_link_rate_95_interval"] is None
     children = summary["children_at_their_prediction_date"]
     assert children["children_counted"] == 33720
     assert children["share in the right home"] == round(33515 / 33722, 4)

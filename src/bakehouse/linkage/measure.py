@@ -30,6 +30,7 @@ from typing import Any
 import duckdb
 import pyarrow.parquet as pq
 
+from bakehouse.areas.intervals import wilson
 from bakehouse.errors import ConfigError
 
 TRUTH_FILES = ("records", "people", "residence", "children")
@@ -222,30 +223,45 @@ def _by_group(con: duckdb.DuckDBPyConnection) -> dict[str, list[dict[str, Any]]]
         rows = con.execute(
             f"""WITH persons AS (
                   SELECT CAST({column} AS VARCHAR) AS g, count(*) AS persons,
-                         avg(CASE WHEN n > 1 THEN CAST(missed AS INTEGER) END) AS missed,
-                         avg(CAST(falsely_linked AS INTEGER)) AS falsely
+                         count(*) FILTER (WHERE n > 1) AS several,
+                         count(*) FILTER (WHERE n > 1 AND missed) AS missed,
+                         count(*) FILTER (WHERE falsely_linked) AS falsely
                   FROM m_person_errors GROUP BY 1),
                 kids AS (
                   SELECT CAST({kid_column} AS VARCHAR) AS g, count(*) AS children,
-                         avg(1 - CAST(km.household_correct AS INTEGER)) AS wrong
+                         count(*) FILTER (WHERE NOT km.household_correct) AS wrong
                   FROM m_kid_members km JOIN m_kids k USING (tp)
                   JOIN t_people p ON p.person_id = km.tp GROUP BY 1)
-                SELECT coalesce(p.g, k.g), coalesce(p.persons, 0), p.missed, p.falsely,
-                       coalesce(k.children, 0), k.wrong
+                SELECT coalesce(p.g, k.g), coalesce(p.persons, 0), coalesce(p.several, 0),
+                       coalesce(p.missed, 0), coalesce(p.falsely, 0), coalesce(k.children, 0),
+                       coalesce(k.wrong, 0)
                 FROM persons p FULL JOIN kids k USING (g) ORDER BY 1"""  # noqa: S608
         ).fetchall()
         groups[name] = [
             {
                 "group": g,
                 "persons": int(persons),
-                "missed_link_rate": round(float(missed), 5) if missed is not None else None,
-                "false_link_rate": round(float(falsely), 5) if falsely is not None else None,
+                "persons_with_several_records": int(several),
                 "children": int(children),
-                "household_error_rate": round(float(wrong), 5) if wrong is not None else None,
+                **_rate("missed_link", int(missed), int(several)),
+                **_rate("false_link", int(falsely), int(persons)),
+                **_rate("household_error", int(wrong), int(children)),
             }
-            for g, persons, missed, falsely, children, wrong in rows
+            for g, persons, several, missed, falsely, children, wrong in rows
         ]
     return groups
+
+
+def _rate(name: str, events: int, total: int) -> dict[str, Any]:
+    """``events`` of ``total`` as a rate with its 95% Wilson interval (None when total is 0)."""
+    if total == 0:
+        return {f"{name}s": events, f"{name}_rate": None, f"{name}_interval": None}
+    low, high = wilson(events, total)
+    return {
+        f"{name}s": events,
+        f"{name}_rate": round(events / total, 5),
+        f"{name}_interval": [round(float(low), 5), round(float(high), 5)],
+    }
 
 
 def _note(has_role: bool, excluded: int) -> str:

@@ -281,16 +281,25 @@ def _measured_section(measured: dict[str, Any]) -> list[str]:
     for group, rows in measured["by_group"].items():
         parts.append(
             _table(
-                f"Linkage errors by {group}",
-                [group, "persons", "missed links", "false links", "children", "household wrong"],
+                f"Linkage errors by {group} (95% Wilson intervals)",
+                [
+                    group,
+                    "persons",
+                    "with several records",
+                    "missed links",
+                    "false links",
+                    "children",
+                    "household wrong",
+                ],
                 [
                     [
                         r["group"],
                         r["persons"],
-                        r["missed_link_rate"],
-                        r["false_link_rate"],
+                        r.get("persons_with_several_records"),
+                        _with_interval(r, "missed_link"),
+                        _with_interval(r, "false_link"),
                         r["children"],
-                        r["household_error_rate"],
+                        _with_interval(r, "household_error"),
                     ]
                     for r in rows
                 ],
@@ -336,3 +345,13 @@ def render_html(document: dict[str, Any]) -> str:
         "<title>Linkage quality report</title>"
         f"<style>{style}</style></head><body><main>{''.join(parts)}</main></body></html>\n"
     )
+
+
+def _with_interval(row: dict[str, Any], name: str) -> str | None:
+    """A group's rate with its interval, as text (the rate alone in a report without one)."""
+    rate, bounds = row.get(f"{name}_rate"), row.get(f"{name}_interval")
+    if rate is None:
+        return None
+    if not bounds:
+        return f"{rate:.4f}"
+    return f"{rate:.4f} ({bounds[0]:.4f} to {bounds[1]:.4f})"

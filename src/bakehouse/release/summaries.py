@@ -165,17 +165,37 @@ def linkage_summary(report: dict[str, Any], rules: DisclosureRules) -> dict[str,
 
 
 def _group_errors(attribute: str, row: dict[str, Any], count: _Counts) -> dict[str, Any]:
-    """One group's linkage errors; nothing derived from a group at or below the threshold."""
+    """One group's linkage errors, each rate with its denominator and 95% interval; nothing
+    derived from a group (or a rate's denominator) at or below the threshold."""
     people, children = row.get("persons"), row.get("children")
+    several = row.get("persons_with_several_records")
+    shown = {
+        "missed_link": count.shown(people) and count.shown(several),
+        "false_link": count.shown(people),
+        "household_error": count.shown(children),
+    }
+
+    def rate(name: str) -> float | None:
+        return row.get(f"{name}_rate") if shown[name] else None
+
+    def interval(name: str) -> str | None:
+        bounds = row.get(f"{name}_interval")
+        if not shown[name] or not bounds:
+            return None
+        return f"{bounds[0]:.4f} to {bounds[1]:.4f}"
+
     return {
         "attribute": attribute,
         "group": GROUP_NAMES.get(str(row.get("group")), row.get("group")),
         "size": count(people),
-        "missed_link_rate": row.get("missed_link_rate") if count.shown(people) else None,
-        "false_link_rate": row.get("false_link_rate") if count.shown(people) else None,
-        "children_in_the_wrong_home": (
-            row.get("household_error_rate") if count.shown(children) else None
-        ),
+        "people_with_several_records": count(several),
+        "missed_link_rate": rate("missed_link"),
+        "missed_link_rate_95_interval": interval("missed_link"),
+        "false_link_rate": rate("false_link"),
+        "false_link_rate_95_interval": interval("false_link"),
+        "children": count(children),
+        "children_in_the_wrong_home": rate("household_error"),
+        "children_in_the_wrong_home_95_interval": interval("household_error"),
     }
 
 
