@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from bakehouse.areas.stage import area_settings, strictest_rules
+from bakehouse.areas.stage import area_settings
 from bakehouse.ingest import IngestOptions
 from bakehouse.ingest import ingest as run_ingest
 from bakehouse.ingest.progress import Reporter, SilentReporter
@@ -23,7 +23,7 @@ from bakehouse.linkage import link as run_link
 from bakehouse.modelling import TrainOptions
 from bakehouse.modelling import train as run_train
 from bakehouse.recipes.loader import load_recipe
-from bakehouse.release.publish import PublishOptions, PublishResult
+from bakehouse.release.publish import PublishOptions, PublishResult, strictest_rules
 from bakehouse.release.publish import publish as run_publish
 
 STAGES = ("ingest", "link", "train", "publish")
@@ -142,7 +142,7 @@ def run(options: RunOptions, reporter: Reporter | None = None) -> RunResult:
             recipe_version=str(loaded.recipe.version),
             as_at=date.fromisoformat(trained.record["as_at"]),
             config=areas,
-            rules=strictest_rules(options.workspace, loaded),
+            rules=strictest_rules(options.workspace, loaded.recipe),
             iod_dir=options.iod_dir,
             drivers=folder / "area_contributions.parquet",
             documents=folder,

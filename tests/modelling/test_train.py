@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -214,3 +215,28 @@ def test_the_documents_pass_the_release_checker_s_identifier_rule(trained: Train
     for name in ("model_card.json", "transparency_record.json", "fairness.json"):
         document = json.loads((trained.folder / name).read_text())
         assert [key for key in keys(document) if IDENTIFIER_NAME.search(key)] == [], name
+
+
+def test_the_published_documents_show_counts_as_the_release_rule_allows(
+    trained: TrainResult,
+) -> None:
+    """The model card and transparency record go out with the release: every count in them is
+    rounded to 5, or withheld from 1 to 7, like the release's own tables."""
+    card = json.loads((trained.folder / "model_card.json").read_text())
+    counts = [
+        value
+        for cohort in card["data"]["cohorts"].values()
+        for value in (cohort["children"], cohort["with_outcome"])
+    ]
+    counts += [group["children"] for group in card["fairness"]["groups"].values()]
+    counts += [point["children"] for point in card["evaluation"]["calibration_plot"].values()]
+    assert counts
+    for value in counts:
+        assert value == "1 to 7 (withheld)" or (value % 5 == 0 and (value == 0 or value > 7))
+    text = (trained.folder / "model_card.md").read_text() + (
+        trained.folder / "transparency_record.md"
+    ).read_text()
+    numbers = re.findall(r"\b(\d{1,3}(?:,\d{3})+|\d+) (?:test )?children\b", text)
+    assert numbers
+    for number in numbers:
+        assert int(number.replace(",", "")) % 5 == 0, f"{number} children is not rounded"

@@ -15,6 +15,7 @@ from bakehouse.modelling.fairness import audit, publishable
 from bakehouse.modelling.learners import Boosted, Logistic
 from bakehouse.modelling.split import ModelError, last_prediction_date, temporal_split
 from bakehouse.recipes import load_recipe
+from bakehouse.release.disclosure import DisclosureRules
 
 RECIPE = load_recipe("school-readiness").recipe
 COVERAGE = {
@@ -165,7 +166,8 @@ def test_the_fairness_audit_flags_a_disparity_injected_on_purpose() -> None:
 def test_the_published_audit_rounds_sizes_and_hides_small_groups() -> None:
     y, p, groups = _population(3000, seed=5)
     groups["ethnicity"] = np.where(np.arange(3000) < 6, "OTHE", "WBRI")
-    result = publishable(audit(y, p, groups, RECIPE.fairness, resamples=50, seed=1), 7, 5)
+    sizes = audit(y, p, groups, RECIPE.fairness, resamples=50, seed=1)
+    result = publishable(sizes, DisclosureRules(threshold=7, rounding=5))
     rows = {(g["attribute"], g["group"]): g for g in result["groups"]}
     small = rows[("ethnicity", "OTHE")]
     assert small["size"] is None and small["size_suppressed"] and small["fnr"] is None

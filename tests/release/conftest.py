@@ -108,9 +108,15 @@ def content_for(built: Built) -> ReleaseContent:
     )
 
 
-def publish_built(out: Path, built: Built, documents: Documents | None = None, **kw: Any) -> Path:
+def publish_built(
+    out: Path,
+    built: Built,
+    documents: Documents | None = None,
+    rules: DisclosureRules = RULES,
+    **kw: Any,
+) -> Path:
     path: Path = write_release(
-        out, content_for(built), documents or Documents(), info_for(built), RULES, 0.95, **kw
+        out, content_for(built), documents or Documents(), info_for(built), rules, 0.95, **kw
     )
     return path
 

@@ -101,3 +101,19 @@ def test_rounding_follows_the_agreement() -> None:
     assert result.denominator[("cell", "A", "2022")] == 40
     assert result.denominator[("cell", "A", "2023")] == 50
     assert rules.rule == "suppress 1-10, round others to 10"
+
+
+@pytest.mark.parametrize(("threshold", "rounding"), [(7, 5), (10, 5), (10, 10), (0, 5), (9, 3)])
+def test_no_count_above_the_threshold_is_shown_at_or_below_it_and_each_shown_value_is_honest(
+    threshold: int, rounding: int
+) -> None:
+    rules = DisclosureRules(threshold=threshold, rounding=rounding)
+    for value in range(threshold + 1, threshold + 200):
+        shown = rules.round(value)
+        assert shown > threshold and shown % rounding == 0
+        low, high = rules.possible(shown)
+        assert low <= value <= high
+        # The range is exact: every count in it shows as the same value.
+        assert {rules.round(v) for v in range(low, high + 1)} == {shown}
+    # The default rule rounds to the nearest 5, as the NHS rule asks.
+    assert [DisclosureRules().round(v) for v in (8, 12, 13, 17, 18)] == [10, 10, 15, 15, 20]

@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from bakehouse.cli import app
 from bakehouse.geography import load_area
+from bakehouse.recipes.loader import recipe_path
 
 from .conftest import synthetic_predictions
 
@@ -74,3 +75,30 @@ def test_publish_refuses_predictions_without_probabilities_naming_the_column(
     assert result.exit_code == 2
     assert "p_not_gld" in result.output
     assert not (tmp_path / "releases").exists() or not any((tmp_path / "releases").iterdir())
+
+
+def test_publish_with_a_recipe_applies_its_publication_rule_when_stricter(tmp_path: Path) -> None:
+    recipe = tmp_path / "stricter.yaml"
+    text = recipe_path("school-readiness").read_text(encoding="utf-8")
+    recipe.write_text(
+        text.replace("disclosure_threshold: 7 ", "disclosure_threshold: 10")
+        .replace("  rounding: 5\n", "  rounding: 10\n")
+        .replace('version: "4"', 'version: "4-strict"'),
+        encoding="utf-8",
+    )
+    out = tmp_path / "releases"
+    args = ["publish", str(_predictions(tmp_path)), "--out", str(out), "--as-at", "2025-09-30"]
+    result = runner.invoke(app, [*args, "--recipe", str(recipe)])
+    assert result.exit_code == 0, result.output
+    (release,) = list(out.iterdir())
+    manifest = json.loads((release / "manifest.json").read_text())
+    assert manifest["disclosure"]["threshold"] == 10 and manifest["disclosure"]["rounding"] == 10
+    assert manifest["recipe"]["id"] == "school-readiness"
+    assert manifest["recipe"]["version"] == "4-strict"
+    areas = pq.read_table(release / "areas.parquet")
+    for column in ("observed_children", "observed_not_gld", "future_children"):
+        counts = [c for c in areas.column(column).to_pylist() if c is not None]
+        assert counts and all(c == 0 or (c % 10 == 0 and c > 10) for c in counts), column
+
+    both = runner.invoke(app, [*args, "--recipe", str(recipe), "--config", str(recipe)])
+    assert both.exit_code == 2 and "--config" in both.output

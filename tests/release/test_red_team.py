@@ -23,6 +23,8 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
+from bakehouse.release.disclosure import DisclosureRules
+
 from .conftest import RULES, Built, publish_built
 
 Key = tuple[str, ...]  # (measure, level, code[, cohort])
@@ -30,9 +32,14 @@ UNBOUNDED = 10**12
 
 
 class Attack:
-    def __init__(self, published: dict[Key, int | None], truth: dict[Key, int], threshold: int):
+    def __init__(
+        self, published: dict[Key, int | None], truth: dict[Key, int], rules: DisclosureRules
+    ):
         self.truth = truth
-        self.threshold = threshold
+        threshold, rounding = rules.threshold, rules.rounding
+        # A count shows as its nearest multiple of the base, or, just above the threshold, as
+        # the first multiple above it.
+        smallest = rounding * (threshold // rounding + 1)
         self.box: dict[Key, list[int]] = {}
         self.secret: set[Key] = set()
         for key, true in truth.items():
@@ -42,7 +49,8 @@ class Attack:
                 not_gld = published.get(("not_gld", *key[1:]))
                 withheld = not_gld is None
             if shown is not None:
-                self.box[key] = [0, 0] if shown == 0 else [max(threshold + 1, shown - 2), shown + 2]
+                low = threshold + 1 if shown == smallest else shown - rounding // 2
+                self.box[key] = [0, 0] if shown == 0 else [low, shown + (rounding - 1) // 2]
             elif withheld and 1 <= true <= threshold:
                 self.box[key] = [1, threshold]
                 self.secret.add(key)
@@ -141,27 +149,29 @@ def truth_and_relations(built: Built) -> tuple[dict[Key, int], list[tuple[Key, l
 
 
 def attack(
-    shown: dict[Key, int | None], built: Built
+    shown: dict[Key, int | None], built: Built, rules: DisclosureRules = RULES
 ) -> tuple[dict[Key, tuple[int, int]], dict[Key, int]]:
     truth, relations = truth_and_relations(built)
-    attacker = Attack(shown, truth, RULES.threshold)
+    attacker = Attack(shown, truth, rules)
     for total, parts in relations:
         attacker.add(total, parts)
     return attacker.run(), truth
 
 
-def side_knowledge(built: Built) -> dict[Key, tuple[int, int]]:
+def side_knowledge(built: Built, rules: DisclosureRules = RULES) -> dict[Key, tuple[int, int]]:
     """What the attacker knows with nothing published."""
     truth, _ = truth_and_relations(built)
-    return attack(dict.fromkeys(truth), built)[0]
+    return attack(dict.fromkeys(truth), built, rules)[0]
 
 
-def recovered(found: dict[Key, tuple[int, int]], built: Built) -> list[Key]:
-    baseline = side_knowledge(built)
+def recovered(
+    found: dict[Key, tuple[int, int]], built: Built, rules: DisclosureRules = RULES
+) -> list[Key]:
+    baseline = side_knowledge(built, rules)
     return [
         key
         for key, (low, high) in found.items()
-        if high - low + 1 < RULES.protection and high - low < baseline[key][1] - baseline[key][0]
+        if high - low + 1 < rules.protection and high - low < baseline[key][1] - baseline[key][0]
     ]
 
 
@@ -185,6 +195,24 @@ def test_no_withheld_count_can_be_recovered_from_the_published_totals(
     for key, (low, high) in found.items():
         assert low <= truth[key] <= high, f"the attack is unsound at {key}"
     assert recovered(found, built) == []
+
+
+@pytest.mark.parametrize("seed", [7, 8])
+def test_no_withheld_count_can_be_recovered_when_counts_1_to_10_are_suppressed(
+    tmp_path: Path, builder: Callable[..., Built], seed: int
+) -> None:
+    """The ONS threshold of 10 with rounding to 5: a count of 11 to 14 would round to 10, at the
+    threshold; it is published as 15, and the release is still checked and still safe."""
+    rules = DisclosureRules(threshold=10, rounding=5)
+    built = builder("basildon", 6.0, seed, rules)
+    folder = publish_built(tmp_path, built, rules=rules)
+    shown = published_counts(folder)
+    assert 10 not in {value for key, value in shown.items() if key[0] != "not_gld"}
+    found, truth = attack(shown, built, rules)
+    assert found, "the scenario must withhold small counts"
+    for key, (low, high) in found.items():
+        assert low <= truth[key] <= high, f"the attack is unsound at {key}"
+    assert recovered(found, built, rules) == []
 
 
 @pytest.mark.slow

@@ -22,7 +22,7 @@ from bakehouse.errors import ConfigError
 from bakehouse.ingest.progress import Reporter, SilentReporter
 from bakehouse.recipes.loader import LoadedRecipe, load_recipe
 from bakehouse.release.disclosure import DisclosureRules
-from bakehouse.release.publish import build_tables, rules_from_workspace
+from bakehouse.release.publish import build_tables, strictest_rules
 from bakehouse.release.tables import AreaTables
 
 TABLES = ("areas", "trend", "benchmarks", "drivers")
@@ -41,18 +41,6 @@ def area_settings(
             "not towards deprivation as the recipe asks."
         )
     return settings
-
-
-def strictest_rules(workspace: Path, loaded: LoadedRecipe) -> DisclosureRules:
-    """The agreements' disclosure rule or the recipe's publication rule, whichever is stricter
-    on each count."""
-    agreed = rules_from_workspace(workspace)
-    publication = loaded.recipe.publication
-    return DisclosureRules(
-        threshold=max(agreed.threshold, publication.disclosure_threshold),
-        rounding=max(agreed.rounding, publication.rounding),
-        protection=agreed.protection,
-    )
 
 
 def latest_model_run(workspace: Path, recipe_id: str) -> tuple[str, Path]:
@@ -88,7 +76,7 @@ def estimate_areas(
     reporter = reporter or SilentReporter()
     loaded = load_recipe(recipe)
     settings = area_settings(loaded, iod_dir, reporter)
-    rules = strictest_rules(workspace, loaded)
+    rules = strictest_rules(workspace, loaded.recipe)
     run_id, run_folder = latest_model_run(workspace, loaded.recipe.id)
     reporter.start("small-area estimates, intervals, shrinkage, ranks and hotspots", 1)
     tables = build_tables(

@@ -24,8 +24,14 @@ def publish(
     ),
     area: str = typer.Option("basildon", help=f"The area: {', '.join(sorted(AREAS))}."),
     out: Path = typer.Option(Path("data/releases"), help="Folder that holds the releases."),
-    recipe_id: str = typer.Option("school-readiness", help="The recipe's id."),
-    recipe_version: str = typer.Option("1", help="The recipe's version."),
+    recipe: str | None = typer.Option(
+        None,
+        help="A recipe (name or YAML file). Its id, version, area settings and publication rule "
+        "apply, in place of --recipe-id, --recipe-version and --config; the stricter of its "
+        "rule and the agreements' (with --workspace) is used on each count.",
+    ),
+    recipe_id: str = typer.Option("school-readiness", help="The recipe's id (without --recipe)."),
+    recipe_version: str = typer.Option("1", help="The recipe's version (without --recipe)."),
     as_at: str | None = typer.Option(
         None, help="The date the data were taken (YYYY-MM-DD); default today."
     ),
@@ -65,8 +71,10 @@ def publish(
 ) -> None:
     """Build a release: area estimates, disclosure control, the output checker, a manifest."""
     from bakehouse.areas.config import AreasConfig, load_areas_config
+    from bakehouse.areas.stage import area_settings
+    from bakehouse.recipes import load_recipe
     from bakehouse.release.disclosure import DisclosureRules
-    from bakehouse.release.publish import PublishOptions, rules_from_workspace
+    from bakehouse.release.publish import PublishOptions, rules_from_workspace, strictest_rules
     from bakehouse.release.publish import publish as run_publish
 
     try:
@@ -75,8 +83,20 @@ def publish(
         raise ConfigError(
             f"'{as_at}' is not a date", field="--as-at", fix="Write it as YYYY-MM-DD"
         ) from None
-    settings = load_areas_config(config) if config is not None else AreasConfig()
-    rules = rules_from_workspace(workspace) if workspace is not None else DisclosureRules()
+    if recipe is not None:
+        if config is not None:
+            raise ConfigError(
+                "--recipe and --config both give area settings",
+                field="--config",
+                fix="Leave out --config: the recipe's areas: section applies",
+            )
+        loaded = load_recipe(recipe)
+        recipe_id, recipe_version = loaded.recipe.id, loaded.recipe.version
+        settings = area_settings(loaded, iod)
+        rules = strictest_rules(workspace, loaded.recipe)
+    else:
+        settings = load_areas_config(config) if config is not None else AreasConfig()
+        rules = rules_from_workspace(workspace) if workspace is not None else DisclosureRules()
     with console.status("Estimating, protecting and checking the release"):
         result = run_publish(
             PublishOptions(

@@ -79,7 +79,8 @@ def write_run(
     facts: documents.RunFacts,
     truth: dict[str, Any] | None,
 ) -> list[str]:
-    """Write everything but ``run.json``; return the file names written."""
+    """Write everything but ``run.json``; return the file names written. The published fairness
+    audit follows the facts' disclosure rule (the strictest that applies)."""
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "validation").mkdir(exist_ok=True)
     (folder / "final").mkdir(exist_ok=True)
@@ -149,17 +150,12 @@ def write_run(
         )
     )
     written.append(_json(folder, "fairness_audit.json", rounded(run.fairness, 5)))
-    recipe = facts.recipe
     written.append(
         _json(
             folder,
             "fairness.json",
             rounded(
-                publishable(
-                    run.fairness,
-                    recipe.publication.disclosure_threshold,
-                    recipe.publication.rounding,
-                ),
+                publishable(run.fairness, facts.rules),
                 4,
             ),
         )
@@ -175,10 +171,10 @@ def write_run(
     written.append(_json(folder, "model_card.json", card))
     written.append(_json(folder, "transparency_record.json", record))
     (folder / "model_card.md").write_text(
-        documents.markdown(f"Model card: {recipe.title}", card, PREFACE_CARD), "utf-8"
+        documents.markdown(f"Model card: {facts.recipe.title}", card, PREFACE_CARD), "utf-8"
     )
     (folder / "transparency_record.md").write_text(
-        documents.markdown(f"Transparency record: {recipe.title}", record, PREFACE_RECORD),
+        documents.markdown(f"Transparency record: {facts.recipe.title}", record, PREFACE_RECORD),
         "utf-8",
     )
     written += ["model_card.md", "transparency_record.md"]

@@ -10,10 +10,11 @@ Standard's tier 1 and tier 2 fields.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from bakehouse.features.catalogue import SCOPES
+from bakehouse.release.disclosure import DisclosureRules
 
 TO_COMPLETE = "to_complete"
 
@@ -50,6 +51,19 @@ class RunFacts:
     importance: list[dict[str, Any]]
     review_share: float | None
     truth: dict[str, Any] | None
+    # The disclosure rule every count in the documents follows: they are published with the
+    # release, so counts are rounded and small ones withheld, as in its tables.
+    rules: DisclosureRules = field(default_factory=DisclosureRules)
+
+    def count(self, value: int) -> int | str:
+        """A count as the documents show it."""
+        if 0 < value <= self.rules.threshold:
+            return f"1 to {self.rules.threshold} (withheld)"
+        return self.rules.round(value)
+
+    def count_text(self, value: int) -> str:
+        shown = self.count(value)
+        return f"{shown:,}" if isinstance(shown, int) else shown
 
 
 def _pct(value: float | None) -> str:
@@ -106,10 +120,11 @@ def _headline(facts: RunFacts) -> dict[str, Any]:
 def _fairness_summary(facts: RunFacts) -> dict[str, Any]:
     audit = facts.fairness
     low, high = audit["tolerance"]
+    tested = facts.count_text(audit["children"])
     summary: dict[str, Any] = {
         "method": (
-            f"On the {audit['children']:,} test children, the {_pct(audit['flag_share'])} with the "
-            f"highest predicted risk count as flagged. Error rates and precision are compared "
+            f"On the {tested} test children, the {_pct(audit['flag_share'])} with the highest "
+            f"predicted risk count as flagged. Error rates and precision are compared "
             f"with a reference group as ratios; a ratio outside [{low}, {high}], or a group whose "
             f"observed rate differs from its predicted rate by more than "
             f"{audit['calibration_tolerance']}, is flagged (groups of at least "
@@ -132,7 +147,7 @@ def _fairness_summary(facts: RunFacts) -> dict[str, Any]:
                 " (reference)" if row["reference"] else ""
             )
             groups[label] = {
-                "children": row["size"],
+                "children": facts.count(row["size"]),
                 "fnr": _num(row["fnr"]),
                 "fpr": _num(row["fpr"]),
                 "precision": _num(row["precision"]),
@@ -242,8 +257,8 @@ def model_card(facts: RunFacts) -> dict[str, Any]:
             },
             "cohorts": {
                 cohort: {
-                    "children": values["children"],
-                    "with_outcome": values["with_outcome"],
+                    "children": facts.count(values["children"]),
+                    "with_outcome": facts.count(values["with_outcome"]),
                     "role": values["role"],
                 }
                 for cohort, values in facts.counts["cohorts"].items()
@@ -264,8 +279,8 @@ def model_card(facts: RunFacts) -> dict[str, Any]:
                 f"Temporal validation: trained on cohorts "
                 f"{', '.join(map(str, facts.split['development']))}; tested on the latest "
                 f"cohorts with results, {', '.join(map(str, facts.split['test']))} "
-                f"({facts.counts['test_children']:,} children). Intervals are 95% bootstrap "
-                f"intervals ({recipe.validation.bootstrap} resamples). ECE uses "
+                f"({facts.count_text(facts.counts['test_children'])} children). Intervals are 95% "
+                f"bootstrap intervals ({recipe.validation.bootstrap} resamples). ECE uses "
                 f"{recipe.validation.ece_bins} equal-count bins."
             ),
             "headline": _headline(facts),
@@ -276,7 +291,7 @@ def model_card(facts: RunFacts) -> dict[str, Any]:
                     "observed": _num(point["observed"]),
                     "observed_interval": f"{_num(point['observed_low'])} to "
                     f"{_num(point['observed_high'])}",
-                    "children": point["children"],
+                    "children": facts.count(int(point["children"])),
                 }
                 for index, point in enumerate(facts.calibration_curve, start=1)
             },
@@ -304,7 +319,7 @@ def model_card(facts: RunFacts) -> dict[str, Any]:
             "ece_of_true_probabilities_by_chance": _with_interval(
                 t["ece_of_true_probabilities_by_chance"]
             ),
-            "children_measured": t["children_measured"],
+            "children_measured": facts.count(t["children_measured"]),
             "note": t["note"],
         }
     return card
@@ -316,6 +331,7 @@ def transparency_record(facts: RunFacts) -> dict[str, Any]:
     chosen = facts.test_metrics[facts.chosen]
     flags = facts.fairness["flags"]
     sources = ", ".join(f"{s['title']} ({s['supplier']})" for s in facts.sources)
+    cohorts = facts.counts["cohorts"].values()
     return {
         "tier_1": {
             "name": recipe.title,
@@ -371,7 +387,7 @@ def transparency_record(facts: RunFacts) -> dict[str, Any]:
                 ),
                 "frequency_and_scale": (
                     f"Retrained when new EYFSP results arrive (yearly); this run scored "
-                    f"{facts.counts['future_children']:,} children of cohorts "
+                    f"{facts.count_text(facts.counts['future_children'])} children of cohorts "
                     f"{', '.join(map(str, facts.split['future'])) or 'none'}."
                 ),
                 "human_decisions_and_review": given(
@@ -436,9 +452,10 @@ def transparency_record(facts: RunFacts) -> dict[str, Any]:
                     "housing benefit and council tax reduction claims, homelessness cases."
                 ),
                 "quantities": (
-                    f"{sum(v['children'] for v in facts.counts['cohorts'].values()):,} children in "
-                    f"the cohorts; {facts.counts['development_children']:,} used to train and "
-                    f"{facts.counts['test_children']:,} to test."
+                    f"{facts.count_text(sum(v['children'] for v in cohorts))} children in the "
+                    f"cohorts; "
+                    f"{facts.count_text(facts.counts['development_children'])} used to train and "
+                    f"{facts.count_text(facts.counts['test_children'])} to test."
                 ),
                 "sensitive_attributes": (
                     "Special category data (health, ethnicity) and criminal offence data "

@@ -18,6 +18,7 @@ import numpy as np
 
 from bakehouse.modelling.metrics import bootstrap_indices
 from bakehouse.recipes.schema import FairnessSpec
+from bakehouse.release.disclosure import DisclosureRules
 
 RATES = ("fnr", "fpr", "precision")
 PUBLISHED_INTERVALS = (*RATES, "calibration", *(f"{rate}_ratio" for rate in RATES))
@@ -150,15 +151,16 @@ def audit(
     }
 
 
-def publishable(audit_result: dict[str, Any], threshold: int, rounding: int) -> dict[str, Any]:
-    """The audit in the release's shape: sizes rounded, groups below the threshold or below the
-    audit's minimum size shown without rates; each published figure with its 95% bootstrap
-    interval as ``<figure>_interval`` ([low, high])."""
+def publishable(audit_result: dict[str, Any], rules: DisclosureRules) -> dict[str, Any]:
+    """The audit in the release's shape: sizes rounded as every published count is, groups
+    below the threshold or below the audit's minimum size shown without rates; each published
+    figure with its 95% bootstrap interval as ``<figure>_interval`` ([low, high])."""
+    threshold = rules.threshold
 
     def count(value: int) -> int | None:
         if 0 < value <= threshold:
             return None
-        return int(rounding * round(value / rounding))
+        return rules.round(value)
 
     groups = []
     for item in audit_result["attributes"]:

@@ -30,6 +30,8 @@ from bakehouse.ingest import Reporter, SilentReporter
 from bakehouse.modelling import artefacts, documents, store, truth
 from bakehouse.modelling.validation import ModelRun, run_model
 from bakehouse.recipes import LoadedRecipe, Recipe, load_recipe
+from bakehouse.release.disclosure import DisclosureRules
+from bakehouse.release.publish import strictest_rules
 
 
 @dataclass(frozen=True)
@@ -119,6 +121,7 @@ def _facts(
     features: FeatureSet,
     run: ModelRun,
     measured: dict[str, Any] | None,
+    rules: DisclosureRules,
 ) -> documents.RunFacts:
     review_share = None
     if "review_before_prediction" in features.names:  # the share of test children reviewed
@@ -147,6 +150,7 @@ def _facts(
         importance=run.importance,
         review_share=review_share,
         truth=measured,
+        rules=rules,
     )
 
 
@@ -226,7 +230,8 @@ def train(options: TrainOptions, reporter: Reporter | None = None) -> TrainResul
             mark = time.perf_counter()
             measured = truth.measure_run(workspace.root, options.truth, recipe, run)
             clock["truth"] = time.perf_counter() - mark
-        facts = _facts(loaded, run_id, code, sources, features, run, measured)
+        rules = strictest_rules(workspace.root, recipe)
+        facts = _facts(loaded, run_id, code, sources, features, run, measured, rules)
         relative = artefact_store.relative(run_id)
         with workspace.change(run_id[:16]) as staging:
             folder = staging.path(relative)

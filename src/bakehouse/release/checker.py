@@ -471,7 +471,7 @@ class _Release:
             check.looked_at += 1
             if total is not None and sum(1 for _, value in members if value is None) == 1:
                 check.fail(f"{total_id}: one withheld cell under a published total")
-        for name, width in _attack(groups, self.rules.rounding):
+        for name, width in _attack(groups, self.rules.rounding, self.rules.threshold):
             if width < self.rules.protection:
                 check.fail(f"{name}: a withheld cell can be narrowed to {width} value(s)")
         return check
@@ -585,19 +585,21 @@ def _benchmark_counts(row: Row) -> dict[str, Any]:
 
 
 def _attack(
-    groups: list[tuple[str, Any, list[tuple[str, Any]]]], rounding: int
+    groups: list[tuple[str, Any, list[tuple[str, Any]]]], rounding: int, threshold: int
 ) -> list[tuple[str, int]]:
     """Bound every withheld count by interval arithmetic over all groups, to a fixed point, and
     give each one's number of possible values."""
     unbounded = 10**12
     down, up = rounding // 2, (rounding - 1) // 2
+    # The smallest published count stands for every count from just above the threshold.
+    smallest = rounding * (threshold // rounding + 1)
 
     def box(value: Any) -> list[int]:
         if value is None:
             return [0, unbounded]
         if value == 0:
             return [0, 0]
-        return [value - down, value + up]
+        return [threshold + 1 if value == smallest else value - down, value + up]
 
     boxes: dict[str, list[int]] = {}
     hidden: set[str] = set()

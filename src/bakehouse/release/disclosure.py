@@ -56,8 +56,23 @@ class DisclosureRules:
     def rule(self) -> str:
         return f"suppress 1-{self.threshold}, round others to {self.rounding}"
 
+    @property
+    def lowest_shown(self) -> int:
+        """The smallest count published above zero: the first multiple of the base above the
+        threshold (10 under the default rule; 15 when counts 1-10 are suppressed)."""
+        return self.rounding * (self.threshold // self.rounding + 1)
+
     def round(self, value: int) -> int:
-        return self.rounding * ((value + self.rounding // 2) // self.rounding)
+        """A count as published: the nearest multiple of the base, halves up. A count above the
+        threshold is never shown at or below it (under "suppress 1-10, round to 5", 11 would
+        show as 10): it shows as the lowest published count instead."""
+        nearest = self.rounding * ((value + self.rounding // 2) // self.rounding)
+        return max(nearest, self.lowest_shown) if value > self.threshold else nearest
+
+    def possible(self, shown: int) -> tuple[int, int]:
+        """The counts above the threshold that are published as ``shown`` (not 0)."""
+        low = self.threshold + 1 if shown == self.lowest_shown else shown - self.rounding // 2
+        return max(low, self.threshold + 1), shown + (self.rounding - 1) // 2
 
 
 @dataclass
@@ -279,20 +294,10 @@ class _Bounds:
         self.hi = [UNBOUNDED] * (size * measures)
         self.targets: list[tuple[int, Node]] = []
         self.constraints: list[tuple[int, list[int]]] = []
-        low_side, high_side = rules.rounding // 2, (rules.rounding - 1) // 2
         for node in state.nodes:
-            self._know(
-                DENOMINATOR, node, state.den[node], node in state.withheld_den, low_side, high_side
-            )
+            self._know(DENOMINATOR, node, state.den[node], node in state.withheld_den)
             if state.num is not None:
-                self._know(
-                    NUMERATOR,
-                    node,
-                    state.num[node],
-                    node in state.withheld_num,
-                    low_side,
-                    high_side,
-                )
+                self._know(NUMERATOR, node, state.num[node], node in state.withheld_num)
                 hidden = node in state.withheld_num or not reveal
                 if hidden and state.small(state.complement(node)):
                     self._box(COMPLEMENT, node, 1, rules.threshold)
@@ -320,9 +325,7 @@ class _Bounds:
         v = self.var(measure, node)
         self.lo[v], self.hi[v] = max(self.lo[v], lo), min(self.hi[v], hi)
 
-    def _know(
-        self, measure: int, node: Node, value: int, withheld: bool, low_side: int, high_side: int
-    ) -> None:
+    def _know(self, measure: int, node: Node, value: int, withheld: bool) -> None:
         threshold = self.state.rules.threshold
         if withheld or not self.reveal:
             # A withheld zero needs protecting too: pinned at 0 it tells that none of a few
@@ -335,7 +338,7 @@ class _Bounds:
         if shown == 0:
             self._box(measure, node, 0, 0)
         else:
-            self._box(measure, node, max(threshold + 1, shown - low_side), shown + high_side)
+            self._box(measure, node, *self.state.rules.possible(shown))
 
     def width(self, measure: int, node: Node) -> int:
         v = self.var(measure, node)

@@ -24,6 +24,7 @@ from bakehouse.areas.counts import Geography, geography_of
 from bakehouse.areas.predictions import Recalibrations, read_predictions
 from bakehouse.errors import ConfigError, SchemaError
 from bakehouse.geography import Area, load_area, load_deprivation
+from bakehouse.recipes.schema import Recipe
 from bakehouse.release.disclosure import DisclosureRules
 from bakehouse.release.summaries import LINKAGE_REPORT, QUALITY_REPORT, workspace_summaries
 from bakehouse.release.tables import AreaTables, build_area_tables
@@ -194,6 +195,18 @@ def _existing(path: Path, release_id: str, tables: AreaTables) -> PublishResult:
         withheld_counts=len(tables.observed.reasons) + len(tables.future.reasons),
         checks_passed=sum(1 for check in manifest["checks"] if check["passed"]),
         reused=True,
+    )
+
+
+def strictest_rules(workspace: Path | None, recipe: Recipe) -> DisclosureRules:
+    """The agreements' disclosure rule (the default rule without a workspace) or the recipe's
+    publication rule, whichever is stricter on each count."""
+    agreed = rules_from_workspace(workspace) if workspace is not None else DisclosureRules()
+    publication = recipe.publication
+    return DisclosureRules(
+        threshold=max(agreed.threshold, publication.disclosure_threshold),
+        rounding=max(agreed.rounding, publication.rounding),
+        protection=agreed.protection,
     )
 
 

@@ -82,9 +82,16 @@ class _Counts:
 
     @property
     def note(self) -> str:
+        rules = self.rules
+        raised = ""
+        if rules.lowest_shown - rules.rounding // 2 > rules.threshold + 1:
+            raised = (
+                f" A count above {rules.threshold} that would round to {rules.threshold} or "
+                f"less is shown as {rules.lowest_shown}."
+            )
         return (
-            f"Counts are rounded to the nearest {self.rules.rounding}; counts from 1 to "
-            f"{self.rules.threshold} are withheld."
+            f"Counts are rounded to the nearest {rules.rounding}; counts from 1 to "
+            f"{rules.threshold} are withheld.{raised}"
         )
 
 
