@@ -31,6 +31,7 @@ SOURCE_COLUMNS: dict[str, dict[str, str]] = {
         "asq_problem_solving": "BIGINT",
         "asq_personal_social": "BIGINT",
         "maternal_mood_concern": "BOOLEAN",
+        "preferred_language": "VARCHAR",
         "recorded_date": "DATE",
     },
     "csc": {

@@ -314,6 +314,26 @@ def test_the_one_year_score_stands_alone_for_a_child_not_reviewed_at_two(
     assert row["asq_total"] is None and row["review_before_prediction"] == 0
 
 
+@pytest.mark.parametrize(("recorded", "expected"), [("POL", 1), ("ENG", 0), (None, None)])
+def test_the_health_visiting_language_says_whether_english_is_the_main_language(
+    zone: Zone, tmp_path: Path, recorded: str | None, expected: int | None
+) -> None:
+    zone.stay("mum", "H1", date(2010, 1, 1), date(2026, 1, 1))
+    zone.child("kid", "H1", BORN)
+    zone.record(
+        "health_visiting",
+        "kid",
+        "H1",
+        birth_year=2019,
+        birth_month=3,
+        contact_type="6-8W",
+        contact_date=date(2019, 5, 1),
+        recorded_date=date(2019, 5, 2),
+        preferred_language=recorded,
+    )
+    assert features_of(zone, tmp_path)["language_not_english"] == expected
+
+
 def test_a_child_without_a_scored_one_year_review_has_no_one_year_score(
     zone: Zone, tmp_path: Path
 ) -> None:

@@ -206,6 +206,7 @@ def health_visiting_rows() -> list[dict[str, str]]:
             "ASQ_ProblemSolving": asq,
             "ASQ_PersonalSocial": asq,
             "MaternalMoodConcern": "N",
+            "PreferredLanguage": "ENG",
             "RecordedDate": on.strftime("%Y%m%d"),
         }
 

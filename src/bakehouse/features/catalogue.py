@@ -186,6 +186,17 @@ _FEATURES: list[Feature] = [
         "lower development scores at the one-year review, with no review at two",
     ),
     Feature(
+        "language_not_english",
+        "Main spoken language recorded by health visiting is not English",
+        "health_visiting",
+        "child",
+        "max(CASE WHEN preferred_language IS NOT NULL "
+        "THEN CAST(preferred_language <> 'ENG' AS INTEGER) END)",
+        None,
+        "flag",
+        "more children whose main language at home is not English",
+    ),
+    Feature(
         "review_before_prediction",
         "Had the 2-2.5 year health visitor review",
         "health_visiting",
@@ -426,6 +437,7 @@ _DIRECTIONS = {
     "asq_personal_social": -1,
     "asq_1y_total": -1,
     "asq_1y_total_unreviewed": -1,
+    "language_not_english": 1,
     "mood_concern_contacts": 1,
     "social_care_referrals": 1,
     "social_care_cin_cp": 1,

@@ -43,7 +43,7 @@ class WorldSummary:
 
 # What a world holds. Raised whenever a world's files change in content or meaning, so that an
 # older world on disk is built again rather than reused.
-WORLD_FORMAT = 2
+WORLD_FORMAT = 3
 
 
 def is_current(config: WorldConfig, out: Path) -> bool:

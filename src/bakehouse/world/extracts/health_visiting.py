@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from bakehouse.world.extracts import text
 from bakehouse.world.extracts.files import FileFormat
 from bakehouse.world.extracts.source import Rendered, Rows, Source
@@ -13,6 +17,16 @@ _ASQ = {
     "ASQ_ProblemSolving": "asq_problem_solving",
     "ASQ_PersonalSocial": "asq_personal_social",
 }
+# The child health system records the child's (in practice the family's) main spoken language,
+# for interpreters; the field is blank for some children, the same children on every contact.
+LANGUAGE_RECORDED = 0.85
+
+
+def _language_recorded(person_id: np.ndarray) -> np.ndarray:
+    """Whether the language field is filled in for each row's child: a fixed draw per child
+    (a hash of the id), so it needs no random stream and agrees across contacts."""
+    mixed = (person_id.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(40)
+    return (mixed.astype(np.float64) / float(1 << 24)) < LANGUAGE_RECORDED
 
 
 class HealthVisiting(Source):
@@ -34,6 +48,7 @@ class HealthVisiting(Source):
         "GestationWeeks",
         *_ASQ,
         "MaternalMoodConcern",
+        "PreferredLanguage",
         "RecordedDate",
     )
     date_columns = ("DOB", "ContactDate", "RecordedDate")
@@ -47,6 +62,11 @@ class HealthVisiting(Source):
         child = rows.person("person_id")
         address = rows.address("address_id", "person_id", contact)
         scores = {name: text.text(rows.table.column(source)) for name, source in _ASQ.items()}
+        language = pc.if_else(
+            pa.array(_language_recorded(child.person_id) & (child.person_id >= 0)),
+            text.upper(text.text(child.first_language)),
+            pa.scalar(None, pa.string()),
+        )
         return Rendered(
             columns={
                 "NHSNumber": text.text(child.nhs_number),
@@ -61,6 +81,7 @@ class HealthVisiting(Source):
                 "GestationWeeks": text.text(rows.column("gestation_weeks")),
                 **scores,
                 "MaternalMoodConcern": text.flags(rows.column("maternal_mood_concern")),
+                "PreferredLanguage": language,
                 "RecordedDate": rows.dates(rows.recorded(contact)),
             },
             person_id=rows.ids("person_id"),
