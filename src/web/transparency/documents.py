@@ -31,6 +31,7 @@ WORDS = {
     "sha256": "SHA-256",
     "uk": "UK",
     "gdpr": "GDPR",
+    "95": "95%",
 }
 SECTION_DEPTH = 2  # levels of headings below the title; deeper objects become nested lists
 
@@ -48,7 +49,9 @@ def written(value: Any) -> str:
     if isinstance(value, int):
         return f"{value:,}"
     if isinstance(value, float):
-        return f"{value:,.3f}".rstrip("0").rstrip(".")
+        # Small rates (a link error of 0.0083) keep two significant figures.
+        digits = 4 if 0 < abs(value) < 0.01 else 3
+        return f"{value:,.{digits}f}".rstrip("0").rstrip(".")
     if value is None:
         return "Not given"
     return str(value)
