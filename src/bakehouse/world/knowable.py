@@ -2,12 +2,14 @@
 every record the world holds by then, with development known only as its reviews saw it.
 
 A child's outcome is drawn from the probability that knows their whole development at 2.5 (the
-truth's ``p_gld``). Nobody can know that at the prediction date: a third of children have had no
-2-2.5 year review by then, and a review's ASQ-3 scores see development with noise. The
+truth's ``p_gld``). Nobody can know that at the prediction date: about one child in four has had
+no 2-2.5 year review by then, and a review's ASQ-3 scores see development with noise. The
 probability given the records (``p_gld_from_records``) averages the outcome's probability over
 what development may be, given the child's circumstances and the scores recorded before the
 prediction date. Both have the outcomes drawn in the world as their expectation; the second is
-the one no model working from records can beat, so it sets the best achievable AUC.
+the one no model working from records can beat, so it sets the best achievable AUC. It also
+treats the household's disadvantage (the world's latent trait, which no record holds) as known,
+so if anything it sits above what records allow.
 
 Development is the sum of an early part and the growth after it, each normal with a mean set by
 disadvantage (and prematurity), as :func:`bakehouse.world.childhood.draw_births` draws them. A
