@@ -40,9 +40,10 @@ def test_a_disparity_injected_into_a_world_is_flagged_by_the_audit(tmp_path: Pat
 def test_basildon_at_default_noise_against_its_truth(
     basildon_world: WorldSummary, tmp_path: Path
 ) -> None:
-    """The full Basildon world. The figures asserted are the measured ones with a margin (see
-    docs/adr/0006-model-and-validation.md for why the gap to the best achievable AUC cannot
-    close to 0.02 in this world: a third of children have no review before 30 months)."""
+    """The full Basildon world (with IoD 2019 when the shared data is present). The figures
+    asserted are the measured ones with a margin: gap 0.013 to the best achievable from records
+    (docs/adr/0009-best-achievable-from-records.md), ECE 0.023, inside the range a perfectly
+    calibrated model shows by chance on as many children."""
     from bakehouse.custody import init_key
     from bakehouse.ingest import IngestOptions, ingest
     from bakehouse.linkage import LinkOptions, link
@@ -56,6 +57,7 @@ def test_basildon_at_default_noise_against_its_truth(
     result = train(TrainOptions(workspace=workspace, truth=world / "truth"))
     head = result.headline
     assert head["auc_lightgbm_minus_logistic"]["value"] >= -0.002
-    assert head["test_ece"] <= head["ece_of_true_probabilities"] + 0.01
-    assert head["gap_to_best"] < 0.08
-    assert head["test_auc"] > 0.68
+    assert head["test_ece"] <= head["test_ece_by_chance_interval"][1] + 0.005
+    assert head["gap_to_best"] < 0.025
+    assert head["gap_to_hindsight"] > head["gap_to_best"]
+    assert head["test_auc"] > 0.7
