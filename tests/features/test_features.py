@@ -276,18 +276,23 @@ def test_the_family_s_history_becomes_the_child_s_features(zone: Zone, tmp_path:
     assert row["prediction_date"] == PREDICTION
 
 
-def one_year_review(zone: Zone, day: date, scores: dict[str, int] | None = None) -> None:
+def hv_contact(zone: Zone, kind: str, day: date, **fields: Any) -> None:
+    """A health visiting contact of the child, entered the next day."""
     zone.record(
         "health_visiting",
         "kid",
         "H1",
         birth_year=2019,
         birth_month=3,
-        contact_type="1Y",
+        contact_type=kind,
         contact_date=day,
         recorded_date=day + timedelta(days=1),
-        **(scores or {}),
+        **fields,
     )
+
+
+def one_year_review(zone: Zone, day: date, scores: dict[str, int] | None = None) -> None:
+    hv_contact(zone, "1Y", day, **(scores or {}))
 
 
 def test_the_one_year_review_scores_its_own_feature_and_a_review_without_scores_is_passed_over(
@@ -320,17 +325,7 @@ def test_the_health_visiting_language_says_whether_english_is_the_main_language(
 ) -> None:
     zone.stay("mum", "H1", date(2010, 1, 1), date(2026, 1, 1))
     zone.child("kid", "H1", BORN)
-    zone.record(
-        "health_visiting",
-        "kid",
-        "H1",
-        birth_year=2019,
-        birth_month=3,
-        contact_type="6-8W",
-        contact_date=date(2019, 5, 1),
-        recorded_date=date(2019, 5, 2),
-        preferred_language=recorded,
-    )
+    hv_contact(zone, "6-8W", date(2019, 5, 1), preferred_language=recorded)
     assert features_of(zone, tmp_path)["language_not_english"] == expected
 
 
