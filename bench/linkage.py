@@ -27,38 +27,12 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bakehouse.world.config import WorldConfig
+from bakehouse.world.noise import NoiseLevel
+from prepared import ingested_world
+
 TARGET_SECONDS = 120.0
 TARGET_GB = 8.0
-
-
-def _run(command: list[str]) -> None:
-    subprocess.run([sys.executable, "-m", "bakehouse.cli", *command], check=True)
-
-
-def prepare_data(data: Path, area: str, scale: float, noise: str) -> tuple[Path, Path, Path]:
-    world, workspace, key = data / "world", data / "ws", data / "custodian.key"
-    data.mkdir(parents=True, exist_ok=True)
-    if not (world / "world.json").exists():
-        print(f"building the {area} world at scale {scale} ({noise} noise) ...", flush=True)
-        _run(
-            ["world", "--area", area, "--scale", str(scale), "--noise", noise, "--out", str(world)]
-        )
-    if not key.exists():
-        _run(["custodian", "init", "--key-file", str(key), "--workspace", str(workspace)])
-    if not (workspace / "manifest.json").exists():
-        print("ingesting ...", flush=True)
-        _run(
-            [
-                "ingest",
-                "--sources",
-                str(world),
-                "--workspace",
-                str(workspace),
-                "--key-file",
-                str(key),
-            ]
-        )
-    return world, workspace, key
 
 
 def _pin_two_cores() -> None:
@@ -161,7 +135,8 @@ def main() -> None:
 
     tag = f"{options.area}-{options.scale}-{options.noise}"
     data = options.data or Path(tempfile.gettempdir()) / "bakehouse-bench-linkage" / tag
-    world, workspace, key = prepare_data(data, options.area, options.scale, options.noise)
+    config = WorldConfig(area=options.area, scale=options.scale, noise=NoiseLevel(options.noise))
+    world, workspace, key = ingested_world(data, config)
     runs = 1 if options.quick else options.runs
     results: dict[str, list[dict[str, Any]]] = {"baseline": [], "splink": []}
     for _ in range(runs):

@@ -27,7 +27,6 @@ import json
 import math
 import os
 import resource
-import shutil
 import statistics
 import subprocess
 import sys
@@ -36,41 +35,17 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bakehouse.world.config import WorldConfig
+from prepared import cli, ingested_world
+
 TARGETS = {"basildon": 60.0, "large": 180.0}
 
 
-def _cli(command: list[str]) -> None:
-    subprocess.run([sys.executable, "-m", "bakehouse.cli", *command], check=True)
-
-
 def prepare_basildon(data: Path, seed: int = 1) -> Path:
-    world, workspace, key = data / "world", data / "ws", data / "custodian.key"
-    data.mkdir(parents=True, exist_ok=True)
-    from bakehouse.world.config import WorldConfig
-    from bakehouse.world.generate import is_current
-
-    if not is_current(WorldConfig(area="basildon", seed=seed), world):
-        print("building the Basildon world ...", flush=True)
-        shutil.rmtree(workspace, ignore_errors=True)  # a workspace of an older world
-        _cli(["world", "--area", "basildon", "--seed", str(seed), "--out", str(world)])
-    if not key.exists():
-        _cli(["custodian", "init", "--key-file", str(key)])
-    if not (workspace / "manifest.json").exists():
-        print("ingesting ...", flush=True)
-        _cli(
-            [
-                "ingest",
-                "--sources",
-                str(world),
-                "--workspace",
-                str(workspace),
-                "--key-file",
-                str(key),
-            ]
-        )
+    _, workspace, key = ingested_world(data, WorldConfig(area="basildon", seed=seed))
     if not (workspace / "reports" / "linkage.json").exists():
         print("linking ...", flush=True)
-        _cli(["link", "--workspace", str(workspace), "--key-file", str(key)])
+        cli(["link", "--workspace", str(workspace), "--key-file", str(key)])
     return workspace
 
 

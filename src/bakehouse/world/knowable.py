@@ -29,7 +29,7 @@ from bakehouse.world import childhood, services
 GRID_SDS = 5.0  # each grid covers its prior's mean plus and minus this many standard deviations
 EARLY_POINTS = 101
 DEVELOPMENT_POINTS = 151
-CHUNK = 4096  # children at a time: bounds memory at a few hundred MB
+CHUNK = 4096  # children at a time: keeps the grids to tens of MB
 
 
 def probability_from_records(

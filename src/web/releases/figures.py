@@ -3,6 +3,7 @@ words when it was not published. Every page formats figures through these functi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 NOT_PUBLISHED = "not published"
@@ -59,10 +60,7 @@ def rate_figure(
     denominator: int | None,
     children: str = "children",
 ) -> Figure:
-    if value is None:
-        return Figure(NOT_PUBLISHED, published=False, denominator=_out_of(denominator, children))
-    span = interval(percent(low), percent(high)) if low is not None and high is not None else ""
-    return Figure(percent(value), span, _out_of(denominator, children))
+    return _figure(percent, value, low, high, denominator, children)
 
 
 def count_figure(
@@ -72,10 +70,21 @@ def count_figure(
     denominator: int | None,
     children: str = "children",
 ) -> Figure:
+    return _figure(number, value, low, high, denominator, children)
+
+
+def _figure(
+    written: Callable[[float], str],
+    value: float | None,
+    low: float | None,
+    high: float | None,
+    denominator: int | None,
+    children: str,
+) -> Figure:
     if value is None:
         return Figure(NOT_PUBLISHED, published=False, denominator=_out_of(denominator, children))
-    span = interval(number(low), number(high)) if low is not None and high is not None else ""
-    return Figure(number(value), span, _out_of(denominator, children))
+    span = interval(written(low), written(high)) if low is not None and high is not None else ""
+    return Figure(written(value), span, _out_of(denominator, children))
 
 
 def rank_figure(rank: int | None, low: int | None, high: int | None, areas: int) -> Figure:
