@@ -55,8 +55,33 @@ def reports_errors(func: Callable[P, R]) -> Callable[P, R]:
                 raise
             console.print(f"[bold red]Error:[/] {error.message}", highlight=False)
             sys.exit(2)
+        except Exception as error:
+            message = _storage_message(error)
+            if _state["debug"] or message is None:
+                raise
+            console.print(f"[bold red]Error:[/] {message}", highlight=False)
+            sys.exit(2)
 
     return wrapper
+
+
+def _storage_message(error: Exception) -> str | None:
+    """A failure to read or write a file (permissions, a full disk, a read-only folder), in
+    one line: which file, what the system said, and what to do; None for any other error.
+    Every change is atomic, so the last good outputs are intact."""
+    duckdb = sys.modules.get("duckdb")
+    if isinstance(error, OSError):
+        where = f" ({error.filename})" if error.filename else ""
+        reason = error.strerror or type(error).__name__
+    elif duckdb is not None and isinstance(error, duckdb.IOException):
+        # DuckDB's input/output errors name the file and the system's reason, never values.
+        where, reason = "", str(error).splitlines()[0][:300]
+    else:
+        return None
+    return (
+        f"The system refused a file operation{where}: {reason}. Nothing was changed: the last "
+        "good outputs are intact. Check the folder's permissions and free space, then run again"
+    )
 
 
 def _version(value: bool) -> None:

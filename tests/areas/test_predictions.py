@@ -79,3 +79,12 @@ def test_a_file_that_is_not_parquet_is_refused(tmp_path: Path) -> None:
         read_predictions(path)
     pq.write_table(_table(), path)
     assert read_predictions(path).p_not_gld.tolist() == [0.2, 0.3, 0.4]
+
+
+def test_children_outside_the_area_are_left_out_and_counted() -> None:
+    table = _table(lsoa11cd=[CODE, "E01099999", CODE])
+    inside, outside = predictions_from_table(table).within([CODE])
+    assert outside == 1
+    assert inside.lsoa11cd.tolist() == [CODE, CODE]
+    assert inside.cohort.tolist() == [2022, 2026]
+    assert inside.p_not_gld.tolist() == [0.2, 0.4]

@@ -102,3 +102,21 @@ def test_publish_with_a_recipe_applies_its_publication_rule_when_stricter(tmp_pa
 
     both = runner.invoke(app, [*args, "--recipe", str(recipe), "--config", str(recipe)])
     assert both.exit_code == 2 and "--config" in both.output
+
+
+def test_children_placed_outside_the_area_are_left_out_and_counted(tmp_path: Path) -> None:
+    table = synthetic_predictions(load_area("basildon").lsoa_codes, 12, seed=9)
+    codes = table.column("lsoa11cd").to_pylist()
+    neighbours = ["E01021476"] * 12  # Castle Point, across the border
+    codes[: len(neighbours)] = neighbours
+    path = tmp_path / "predictions.parquet"
+    pq.write_table(table.set_column(0, "lsoa11cd", pa.array(codes)), path)
+    out = tmp_path / "releases"
+    result = runner.invoke(app, ["publish", str(path), "--out", str(out), "--as-at", "2025-09-30"])
+    assert result.exit_code == 0, result.output
+    (release,) = list(out.iterdir())
+    manifest = json.loads((release / "manifest.json").read_text())
+    outside = manifest["methods"]["children_outside_area"]
+    assert (outside["count"], outside["suppressed"]) == (10, False)
+    areas = pq.read_table(release / "areas.parquet").column("lsoa11cd").to_pylist()
+    assert "E01021476" not in areas

@@ -20,7 +20,7 @@ column (a pseudonymous id, say) is ignored: nothing per child leaves this module
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
 
@@ -99,6 +99,32 @@ class Predictions:
         last = max(self.observed_cohorts, default=None)
         cohorts = {int(c) for c in np.unique(self.cohort)}
         return sorted(c for c in cohorts if last is None or c > last)
+
+    def within(self, codes: list[str]) -> tuple[Predictions, int]:
+        """The children who lived in one of ``codes`` at the prediction point, and how many did
+        not. Real extracts always hold families who live across the border: linkage may place a
+        household in a neighbouring district. Those children are left out of the area's figures
+        and counted, never an error."""
+        inside = np.isin(self.lsoa11cd, np.asarray(codes, dtype=object))
+        outside = int((~inside).sum())
+        if outside == 0:
+            return self, 0
+
+        def kept(values: np.ndarray | None) -> np.ndarray | None:
+            return None if values is None else values[inside]
+
+        return (
+            replace(
+                self,
+                lsoa11cd=self.lsoa11cd[inside],
+                cohort=self.cohort[inside],
+                p_not_gld=self.p_not_gld[inside],
+                observed_not_gld=self.observed_not_gld[inside],
+                draws=kept(self.draws),
+                logit_se=kept(self.logit_se),
+            ),
+            outside,
+        )
 
 
 def read_predictions(path: Path, recalibrations: Recalibrations | None = None) -> Predictions:

@@ -87,6 +87,10 @@ def estimate_areas(
         iod_dir,
         drivers=run_folder / "area_contributions.parquet",
     ).tables
+    outside = tables.methods["children_outside_area"]
+    if outside["count"] or outside["suppressed"]:
+        shown = "a few" if outside["suppressed"] else f"about {outside['count']}"
+        reporter.note(f"{shown} children lived outside {area} at the prediction point: left out")
     folder = workspace / "areas" / loaded.recipe.id / run_id[:16]
     folder.mkdir(parents=True, exist_ok=True)
     for name in TABLES:

@@ -9,7 +9,7 @@ that each number a reader sees can be reproduced from the numbers beside it.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -57,13 +57,27 @@ def build_area_tables(
     rules: DisclosureRules,
     drivers: pa.Table | None = None,
 ) -> AreaTables:
+    predictions, outside = predictions.within(geography.codes)
     counts = count_children(predictions, geography)
     observed = protect(_observed_tree(geography, counts), rules)
     future = protect(_future_tree(geography, counts), rules)
     simulated = simulate_need(predictions, geography, counts, config.simulations, config.seed)
-    return _Builder(geography, boundaries, config, counts, observed, future, simulated).build(
+    tables = _Builder(geography, boundaries, config, counts, observed, future, simulated).build(
         drivers, predictions, rules
     )
+    outside_area = _outside_area(outside, geography, rules)
+    return replace(tables, methods={**tables.methods, "children_outside_area": outside_area})
+
+
+def _outside_area(outside: int, geography: Geography, rules: DisclosureRules) -> dict[str, Any]:
+    """How many children the figures leave out because they lived outside the area at the
+    prediction point, rounded as any count (withheld at or below the threshold)."""
+    return {
+        "count": rules.round(outside) if outside > rules.threshold or outside == 0 else None,
+        "suppressed": 0 < outside <= rules.threshold,
+        "note": f"Children who lived outside {geography.title} at the prediction point are "
+        "left out of every figure of this release.",
+    }
 
 
 def _cell(code: str, cohort: int) -> Node:
