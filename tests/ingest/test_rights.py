@@ -115,10 +115,10 @@ def test_withdrawing_an_opt_out_restores_the_records_at_the_next_run(setup: Any,
     setup.write()
     setup.ingest()
     workspace = Workspace(setup.workspace)
-    entry = add_optout(
+    added = add_optout(
         workspace, load_key(setup.key_file), _query(cast.sarah), "OBJ-3", "Art. 21 objection"
     )
-    remove_optout(workspace, entry.id, "objection withdrawn in writing")
+    remove_optout(workspace, added.entry.id, "objection withdrawn in writing")
     result = setup.ingest()
     assert sum(c.withheld_optout for c in result.files) == 0
     assert _everywhere(setup, cast.sarah) != []
