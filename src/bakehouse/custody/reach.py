@@ -59,8 +59,9 @@ class Reach:
 
 
 def _key_table(con: duckdb.DuckDBPyConnection) -> None:
+    """Every row's keys, made once per connection (the zones are opened read-only)."""
     con.execute(
-        """CREATE OR REPLACE TEMP TABLE person_keys AS
+        """CREATE TEMP TABLE IF NOT EXISTS person_keys AS
            SELECT token, source, person_role,
                   unnest(bh_match_keys(forename, surname, dob, nhs_number, upn, nino)) AS key
            FROM (SELECT * FROM identifiers UNION ALL SELECT * FROM quarantine_identifiers)"""
@@ -100,12 +101,17 @@ def _rows_with_keys(con: duckdb.DuckDBPyConnection, keys: set[str]) -> set[Row]:
     return {(str(t), str(s), str(r)) for t, s, r in rows}
 
 
+def _load_rows(con: duckdb.DuckDBPyConnection, rows: set[Row]) -> None:
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE reach_rows AS SELECT unnest($tokens::VARCHAR[]) AS token, "
+        "unnest($roles::VARCHAR[]) AS person_role",
+        {"tokens": [token for token, _, _ in rows], "roles": [role for _, _, role in rows]},
+    )
+
+
 def _linked(con: duckdb.DuckDBPyConnection, rows: set[Row]) -> tuple[set[str], set[Row]]:
     """The pseudonymous persons of ``rows`` and every row linked to them."""
-    con.execute("CREATE OR REPLACE TEMP TABLE reach_rows (token VARCHAR, person_role VARCHAR)")
-    con.executemany(
-        "INSERT INTO reach_rows VALUES (?, ?)", [[token, role] for token, _, role in rows]
-    )
+    _load_rows(con, rows)
     persons = {
         str(row[0])
         for row in con.execute(
@@ -122,10 +128,7 @@ def _linked(con: duckdb.DuckDBPyConnection, rows: set[Row]) -> tuple[set[str], s
 
 
 def _keys_of(con: duckdb.DuckDBPyConnection, rows: set[Row]) -> set[str]:
-    con.execute("CREATE OR REPLACE TEMP TABLE reach_rows (token VARCHAR, person_role VARCHAR)")
-    con.executemany(
-        "INSERT INTO reach_rows VALUES (?, ?)", [[token, role] for token, _, role in rows]
-    )
+    _load_rows(con, rows)
     found = con.execute(
         "SELECT DISTINCT key FROM person_keys JOIN reach_rows USING (token, person_role)"
     ).fetchall()
