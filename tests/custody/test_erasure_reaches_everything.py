@@ -17,7 +17,14 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
-from bakehouse.custody import PersonQuery, Workspace, erase, init_key, load_key
+from bakehouse.custody import (
+    PersonQuery,
+    Workspace,
+    erase,
+    init_key,
+    load_key,
+    subject_access,
+)
 from bakehouse.custody.reach import find
 from bakehouse.custody.registers import standardise
 from bakehouse.custody.rights import _open_zones
@@ -180,7 +187,7 @@ def _found_in_tables(workspace: Path, child: Child) -> list[str]:
             ).fetchall()
             for table, column in columns:
                 hits = con.execute(
-                    f'SELECT count(*) FROM "{table}" WHERE "{column}" IN (SELECT unnest(?))',  # noqa: S608
+                    f'SELECT count(*) FROM "{table}" WHERE "{column}" IN (SELECT unnest(?))',
                     [values],
                 ).fetchone()
                 if hits and hits[0]:
@@ -197,6 +204,27 @@ def _found_in_tables(workspace: Path, child: Child) -> list[str]:
     return found
 
 
+def _check_subject_access(scenario: Scenario, child: Child) -> None:
+    """The export before the erasure shows the linkage and says how each record was found."""
+    out = scenario.root / "exports" / "SAR-RT-1.json"
+    result = subject_access(
+        Workspace(scenario.workspace),
+        load_key(scenario.key_file),
+        PersonQuery(nhs_number=child.nhs_number),
+        "SAR-RT-1",
+        out,
+    )
+    assert result.records == len(child.tokens) and result.through_linkage == child.linkage_only
+    document = json.loads(out.read_text(encoding="utf-8"))
+    found_by = [r["found_by"] for s in document["sources"] for r in s["records"]]
+    assert found_by.count("linkage") == child.linkage_only
+    assert set(document["linkage"]["person_ids"]) == child.person_ids
+    assert len(document["linkage"]["records"]) == len(child.tokens)
+    episodes = document["linkage"]["household_episodes"]
+    assert episodes and all(e["lsoa11cd"] and e["start_date"] for e in episodes)
+    assert document["model_runs"]["runs"] == [f"school-readiness/{scenario.before.run_id[:16]}"]
+
+
 def test_an_erased_child_is_found_in_no_workspace_file_nor_a_later_release(
     scenario: Scenario,
 ) -> None:
@@ -206,6 +234,7 @@ def test_an_erased_child_is_found_in_no_workspace_file_nor_a_later_release(
     assert _found_in_bytes([scenario.workspace], child)
     assert _found_in_tables(scenario.workspace, child)
     rows_before = _run_rows(scenario.before)
+    _check_subject_access(scenario, child)
 
     result = erase(
         workspace,

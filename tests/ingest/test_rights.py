@@ -12,7 +12,6 @@ import pytest
 from typer.testing import CliRunner
 
 from bakehouse.cli import app
-
 from bakehouse.custody import (
     AuditLog,
     PersonQuery,
@@ -341,7 +340,7 @@ def test_erasure_from_the_command_line_takes_a_request_file_and_no_identifier_op
     setup.ingest()
     common = ["--workspace", str(setup.workspace), "--key-file", str(setup.key_file)]
     refused = CliRunner().invoke(
-        app, ["custodian", "erase", "--nhs-number", cast.mark.nhs or "", *common]
+        app, ["custodian", "erase", "--nhs-number", cast.amelia.nhs, *common]
     )
     assert refused.exit_code == 2 and "No such option" in refused.output
     request = _request(
