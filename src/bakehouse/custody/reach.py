@@ -44,12 +44,9 @@ class Reach:
             found.setdefault(source, set()).add(token)
         return {source: sorted(tokens) for source, tokens in sorted(found.items())}
 
-    def records(self, rows: list[Row]) -> int:
-        return len({(token, source) for token, source, _ in rows})
-
     @property
     def exact_records(self) -> int:
-        return self.records(self.exact)
+        return len({(token, source) for token, source, _ in self.exact})
 
     @property
     def linked_records(self) -> int:
