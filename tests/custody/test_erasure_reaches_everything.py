@@ -9,6 +9,7 @@ number), and with every record in a source whose agreement allows erasure.
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,7 @@ import pytest
 from bakehouse.custody import (
     PersonQuery,
     Workspace,
+    add_optout,
     erase,
     init_key,
     load_key,
@@ -28,6 +30,7 @@ from bakehouse.custody import (
 from bakehouse.custody.reach import find
 from bakehouse.custody.registers import standardise
 from bakehouse.custody.rights import _open_zones
+from bakehouse.custody.withdraw import model_runs
 from bakehouse.ingest import IngestOptions, ingest
 from bakehouse.linkage import LinkOptions, link
 from bakehouse.modelling.pipeline import TrainOptions, TrainResult, train
@@ -56,6 +59,7 @@ class Scenario:
     recipe: Path
     key_file: Path
     before: TrainResult
+    spare: Path  # a copy of the workspace as trained, for the objection
 
 
 def _run_rows(result: TrainResult) -> int:
@@ -77,7 +81,9 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> Scenario:
     quick = text.replace("  bootstrap: 500", "  bootstrap: 50")
     recipe.write_text(quick.replace("  uncertainty_refits: 20", "  uncertainty_refits: 2"), "utf-8")
     before = train(TrainOptions(workspace=workspace, recipe=recipe))
-    return Scenario(root, workspace, recipe, key, before)
+    spare = root / "ws-objection"
+    shutil.copytree(workspace, spare)
+    return Scenario(root, workspace, recipe, key, before, spare)
 
 
 def _truth_tokens(scenario: Scenario, con: duckdb.DuckDBPyConnection) -> dict[int, set[str]]:
@@ -93,11 +99,11 @@ def _truth_tokens(scenario: Scenario, con: duckdb.DuckDBPyConnection) -> dict[in
     return tokens
 
 
-def _choose_child(scenario: Scenario) -> Child:
+def _choose_child(scenario: Scenario, workspace: Path) -> Child:
     """A modelled child with a record only linkage reaches, all of whose records are the
     child's own (truth) and held under agreements that allow erasure."""
     key = load_key(scenario.key_file)
-    con = _open_zones(Workspace(scenario.workspace), key)
+    con = _open_zones(Workspace(workspace), key)
     try:
         by_person = _truth_tokens(scenario, con)
         erasable = {
@@ -228,7 +234,7 @@ def _check_subject_access(scenario: Scenario, child: Child) -> None:
 def test_an_erased_child_is_found_in_no_workspace_file_nor_a_later_release(
     scenario: Scenario,
 ) -> None:
-    child = _choose_child(scenario)
+    child = _choose_child(scenario, scenario.workspace)
     workspace = Workspace(scenario.workspace)
     # The search itself finds the child before the erasure: the test can fail.
     assert _found_in_bytes([scenario.workspace], child)
@@ -270,3 +276,47 @@ def test_an_erased_child_is_found_in_no_workspace_file_nor_a_later_release(
     ][-1]
     assert event["counts"]["through_linkage"] == child.linkage_only
     assert event["counts"]["exact_match"] == len(child.tokens) - child.linkage_only
+
+
+def test_an_objection_withdraws_the_linked_person_from_linkage_and_models_and_registers_the_typo(
+    scenario: Scenario,
+) -> None:
+    workspace = scenario.spare
+    child = _choose_child(scenario, workspace)
+    runs = model_runs(workspace)
+    assert runs
+    key = load_key(scenario.key_file)
+    con = _open_zones(Workspace(workspace), key)
+    try:
+        reached = find(con, standardise(con, PersonQuery(nhs_number=child.nhs_number)))
+        linked_keys = {
+            str(k)
+            for (k,) in con.execute(
+                "SELECT DISTINCT unnest(bh_match_keys(forename, surname, dob, nhs_number, upn, "
+                "nino)) FROM identifiers WHERE token || '/' || person_role IN (SELECT unnest(?))",
+                [[f"{token}/{role}" for token, _, role in reached.linked]],
+            ).fetchall()
+        }
+    finally:
+        con.close()
+    assert linked_keys
+
+    result = add_optout(
+        Workspace(workspace), key, PersonQuery(nhs_number=child.nhs_number), "OBJ-RT-1", "Art. 21"
+    )
+
+    assert result.through_linkage == child.linkage_only
+    assert sum(result.withdrawn.values()) == len(child.tokens)
+    assert result.withdrawal is not None and result.withdrawal.model_runs == runs
+    assert model_runs(workspace) == [] and not list(workspace.glob("models/*/latest.json"))
+    # The register carries the keys of the record only linkage joined, so the next ingestion
+    # withholds it even if its typo is never corrected.
+    assert linked_keys <= set(result.entry.keys)
+    with duckdb.connect(str(workspace / "analysis.duckdb"), read_only=True) as analysis:
+        for table in ("person_links", "household_episodes"):
+            left = analysis.execute(
+                f"SELECT count(*) FROM {table} WHERE person_id IN (SELECT unnest(?))",
+                [sorted(child.person_ids)],
+            ).fetchone()
+            assert left == (0,), table
+    assert _found_in_tables(workspace, child) == []
