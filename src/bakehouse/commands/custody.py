@@ -13,6 +13,7 @@ from bakehouse.custody import (
     add_optout,
     init_key,
     load_key,
+    load_request,
     remove_optout,
     subject_access,
 )
@@ -21,7 +22,6 @@ from bakehouse.custody import (
 )
 from bakehouse.custody.audit import AuditEvent, AuditLog
 from bakehouse.custody.registers import summary
-from bakehouse.custody.requests import load_request
 
 console = Console()
 
