@@ -269,6 +269,7 @@ def test_erased_identifiers_are_not_left_in_the_bytes_of_the_zone_files(
     setup.ingest()
     files = [setup.workspace / "custodian.duckdb", setup.workspace / "analysis.duckdb"]
     assert any(cast.amelia.nhs.encode() in path.read_bytes() for path in files)
+    modes = [stat.S_IMODE(path.stat().st_mode) for path in files]
     erase(
         Workspace(setup.workspace),
         load_key(setup.key_file),
@@ -280,6 +281,7 @@ def test_erased_identifiers_are_not_left_in_the_bytes_of_the_zone_files(
         data = path.read_bytes()
         assert cast.amelia.nhs.encode() not in data and cast.amelia.upn.encode() not in data
     assert not list(setup.workspace.glob("*.fresh"))
+    assert [stat.S_IMODE(path.stat().st_mode) for path in files] == modes
 
 
 def _request(folder: Path, name: str, text: str) -> Path:
