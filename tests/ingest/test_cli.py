@@ -25,24 +25,16 @@ def test_ingest_then_opt_out_sar_and_audit_verify_from_the_command_line(
     result = _run("ingest", "--sources", str(setup.sources), *common, *key)
     assert result.exit_code == 0, result.output
     assert "rows/s" in result.output
-    result = _run(
-        "optout", "add", "--reference", "OBJ-9", "--nhs-number", cast.oliver.nhs, *common, *key
-    )
+    requests = tmp_path_factory.mktemp("requests")
+    objection = requests / "objection.yaml"
+    objection.write_text(f'reference: OBJ-9\nperson:\n  nhs_number: "{cast.oliver.nhs}"\n')
+    result = _run("optout", "add", "--request", str(objection), *common, *key)
     assert result.exit_code == 0 and "registered" in result.output
     assert "OBJ-9" in _run("optout", "list", *common).output
     out = tmp_path_factory.mktemp("sar") / "sar.json"
-    result = _run(
-        "custodian",
-        "sar",
-        "--reference",
-        "SAR-9",
-        "--upn",
-        cast.zoe.upn,
-        "--out",
-        str(out),
-        *common,
-        *key,
-    )
+    access = requests / "access.json"
+    access.write_text(f'{{"reference": "SAR-9", "person": {{"upn": "{cast.zoe.upn}"}}}}')
+    result = _run("custodian", "sar", "--request", str(access), "--out", str(out), *common, *key)
     assert result.exit_code == 0 and out.exists()
     result = _run("audit", "verify", *common)
     assert result.exit_code == 0 and "Audit chain intact" in result.output

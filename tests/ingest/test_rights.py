@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 import stat
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
+from typer.testing import CliRunner
 
+from bakehouse.cli import app
 from bakehouse.custody import (
     AuditLog,
     PersonQuery,
@@ -20,6 +23,7 @@ from bakehouse.custody import (
     remove_optout,
     subject_access,
 )
+from bakehouse.custody.requests import load_request
 from bakehouse.errors import CustodyError
 
 
@@ -115,10 +119,10 @@ def test_withdrawing_an_opt_out_restores_the_records_at_the_next_run(setup: Any,
     setup.write()
     setup.ingest()
     workspace = Workspace(setup.workspace)
-    entry = add_optout(
+    added = add_optout(
         workspace, load_key(setup.key_file), _query(cast.sarah), "OBJ-3", "Art. 21 objection"
     )
-    remove_optout(workspace, entry.id, "objection withdrawn in writing")
+    remove_optout(workspace, added.entry.id, "objection withdrawn in writing")
     result = setup.ingest()
     assert sum(c.withheld_optout for c in result.files) == 0
     assert _everywhere(setup, cast.sarah) != []
@@ -232,3 +236,121 @@ def test_erasure_removes_records_where_the_agreement_allows_and_keeps_the_rest(
     assert (benefits.accepted, benefits.withheld_erasure) == (1, 1)
     police = next(c for c in rerun.files if c.source == "police")
     assert police.withheld_erasure == 0
+
+
+def test_erasure_by_nhs_number_reaches_records_that_carry_only_name_and_date_of_birth(
+    setup: Any, cast: Any
+) -> None:
+    setup.write()
+    setup.ingest()
+    result = erase(
+        Workspace(setup.workspace),
+        load_key(setup.key_file),
+        PersonQuery(nhs_number=cast.amelia.nhs),
+        "ERA-2026-004",
+        "Art. 17(1)(c) after objection",
+    )
+    assert result.erased == {"csc": 2, "early_education": 2, "education": 2, "health_visiting": 2}
+    assert (result.exact_match, result.through_linkage) == (8, 0)
+    with setup.custodian() as con:
+        left = con.execute(
+            "SELECT source FROM identifiers WHERE forename = 'AMELIA' OR nhs_number = ?",
+            [cast.amelia.nhs],
+        ).fetchall()
+    assert left == [("police",)]  # no date of birth: only linkage could join it, and none ran
+    entry = list(AuditLog(setup.workspace / "audit.jsonl").entries())[-1]
+    assert entry["counts"]["exact_match"] == 8 and entry["counts"]["through_linkage"] == 0
+
+
+def test_erased_identifiers_are_not_left_in_the_bytes_of_the_zone_files(
+    setup: Any, cast: Any
+) -> None:
+    setup.write()
+    setup.ingest()
+    files = [setup.workspace / "custodian.duckdb", setup.workspace / "analysis.duckdb"]
+    assert any(cast.amelia.nhs.encode() in path.read_bytes() for path in files)
+    modes = [stat.S_IMODE(path.stat().st_mode) for path in files]
+    erase(
+        Workspace(setup.workspace),
+        load_key(setup.key_file),
+        PersonQuery(nhs_number=cast.amelia.nhs),
+        "ERA-2026-005",
+        "Art. 17(1)(c) after objection",
+    )
+    for path in files:
+        data = path.read_bytes()
+        assert cast.amelia.nhs.encode() not in data and cast.amelia.upn.encode() not in data
+    assert not list(setup.workspace.glob("*.fresh"))
+    assert [stat.S_IMODE(path.stat().st_mode) for path in files] == modes
+
+
+def _request(folder: Path, name: str, text: str) -> Path:
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_request_file_gives_the_reference_basis_and_person(tmp_path: Path) -> None:
+    path = _request(
+        tmp_path,
+        "erasure.yaml",
+        'reference: ERA-7\nbasis: Art. 17(1)(c)\nperson:\n  nhs_number: "9434765919"\n'
+        "  forename: Amelia\n  surname: O'Connor\n  dob: 2019-04-12\n",
+    )
+    request = load_request(path, basis_required=True)
+    assert request.reference == "ERA-7" and request.basis == "Art. 17(1)(c)"
+    assert request.person.dob == date(2019, 4, 12) and request.person.nhs_number == "9434765919"
+
+
+def test_every_problem_in_a_request_file_is_reported_by_field_without_its_value(
+    tmp_path: Path,
+) -> None:
+    path = _request(
+        tmp_path,
+        "erasure.json",
+        json.dumps(
+            {"person": {"nhs_number": 9434765919, "dob": "12/04/2019", "postcode": "SS14 3AS"}}
+        ),
+    )
+    with pytest.raises(CustodyError) as caught:
+        load_request(path, basis_required=True)
+    message = caught.value.message
+    assert caught.value.file == str(path)
+    for field in ("reference", "person.nhs_number", "person.dob", "person.postcode"):
+        assert field in message
+    assert "9434765919" not in message and "SS14" not in message and "12/04" not in message
+
+
+def test_an_erasure_request_without_a_basis_or_enough_to_identify_anyone_is_refused(
+    tmp_path: Path,
+) -> None:
+    path = _request(tmp_path, "erasure.yaml", "reference: ERA-8\nperson:\n  surname: Brown\n")
+    with pytest.raises(CustodyError) as caught:
+        load_request(path, basis_required=True)
+    assert "basis" in caught.value.message and "Not enough to identify" in caught.value.message
+
+
+def test_a_request_file_of_another_format_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(CustodyError, match="YAML"):
+        load_request(_request(tmp_path, "erasure.txt", "reference: ERA-9\n"))
+
+
+def test_erasure_from_the_command_line_takes_a_request_file_and_no_identifier_options(
+    setup: Any, cast: Any, tmp_path_factory: Any
+) -> None:
+    setup.write()
+    setup.ingest()
+    common = ["--workspace", str(setup.workspace), "--key-file", str(setup.key_file)]
+    refused = CliRunner().invoke(
+        app, ["custodian", "erase", "--nhs-number", cast.amelia.nhs, *common]
+    )
+    assert refused.exit_code == 2 and "No such option" in refused.output
+    request = _request(
+        tmp_path_factory.mktemp("requests"),
+        "erasure.yaml",
+        f"reference: ERA-10\nbasis: Art. 17(1)(c)\nperson:\n  nino: {cast.mark.nino}\n",
+    )
+    result = CliRunner().invoke(app, ["custodian", "erase", "--request", str(request), *common])
+    assert result.exit_code == 0, result.output
+    assert "'benefits': 1" in result.output and "'police': 1" in result.output
+    assert cast.mark.nino not in result.output

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import typer
 from rich.console import Console
 
 from bakehouse.custody import (
-    PersonQuery,
     Registers,
     Workspace,
     add_optout,
     init_key,
     load_key,
+    load_request,
     remove_optout,
     subject_access,
 )
@@ -30,27 +29,12 @@ WORKSPACE = typer.Option(Path("data/ws"), help="Workspace folder.")
 KEY_FILE = typer.Option(
     None, help="Custodian key file (default: environment, then ~/.config/bakehouse/custodian.key)."
 )
-NHS = typer.Option(None, help="NHS number.")
-UPN = typer.Option(None, help="Unique Pupil Number.")
-NINO = typer.Option(None, help="National Insurance number.")
-FORENAME = typer.Option(None, help="Forename (with surname and date of birth).")
-SURNAME = typer.Option(None, help="Surname (with forename and date of birth).")
-DOB = typer.Option(None, help="Date of birth, YYYY-MM-DD (with forename and surname).")
-REFERENCE = typer.Option(..., help="The request's case reference (never the person's name).")
-
-
-def _query(
-    nhs_number: str | None,
-    upn: str | None,
-    nino: str | None,
-    forename: str | None,
-    surname: str | None,
-    dob: str | None,
-) -> PersonQuery:
-    born = date.fromisoformat(dob) if dob else None
-    return PersonQuery(
-        nhs_number=nhs_number, upn=upn, nino=nino, forename=forename, surname=surname, dob=born
-    )
+REQUEST = typer.Option(
+    ...,
+    "--request",
+    help="YAML or JSON file with the case reference, the basis and the person's identifiers "
+    "(see docs/guides/custodian.md); identifiers are never given on the command line.",
+)
 
 
 def init(
@@ -71,74 +55,67 @@ def init(
 
 
 def sar(
-    reference: str = REFERENCE,
+    request: Path = REQUEST,
     out: Path = typer.Option(..., help="JSON file to write (outside the repository)."),
-    nhs_number: str | None = NHS,
-    upn: str | None = UPN,
-    nino: str | None = NINO,
-    forename: str | None = FORENAME,
-    surname: str | None = SURNAME,
-    dob: str | None = DOB,
     workspace: Path = WORKSPACE,
     key_file: Path | None = KEY_FILE,
 ) -> None:
     """Subject access request: export everything held about a person, across sources."""
     ws = Workspace(workspace)
+    loaded = load_request(request)
     key = load_key(key_file, guarded=[ws.root])
-    result = subject_access(
-        ws, key, _query(nhs_number, upn, nino, forename, surname, dob), reference, out
-    )
+    result = subject_access(ws, key, loaded.person, loaded.reference, out)
     console.print(
-        f"{result.records} record(s) found in {len(result.sources)} source(s); "
-        f"export written to {result.path}"
+        f"{result.records} record(s) found in {len(result.sources)} source(s), "
+        f"{result.through_linkage} of them through linkage; export written to {result.path}"
     )
 
 
 def erase(
-    reference: str = REFERENCE,
-    basis: str = typer.Option(
-        ..., help="Why erasure applies, e.g. 'Art. 17(1)(c) after objection'."
-    ),
-    nhs_number: str | None = NHS,
-    upn: str | None = UPN,
-    nino: str | None = NINO,
-    forename: str | None = FORENAME,
-    surname: str | None = SURNAME,
-    dob: str | None = DOB,
+    request: Path = REQUEST,
     workspace: Path = WORKSPACE,
     key_file: Path | None = KEY_FILE,
 ) -> None:
-    """Erase a person's records from both zones where the agreement allows it."""
+    """Erase a person's records from both zones, linkage and model runs where the agreement
+    allows it. The request file gives the basis, e.g. 'Art. 17(1)(c) after objection'."""
     ws = Workspace(workspace)
+    loaded = load_request(request, basis_required=True)
     key = load_key(key_file, guarded=[ws.root])
-    result = erase_person(
-        ws, key, _query(nhs_number, upn, nino, forename, surname, dob), reference, basis
-    )
+    result = erase_person(ws, key, loaded.person, loaded.reference, loaded.basis or "")
     console.print(
-        f"Erased: {result.erased or 'nothing'}. Kept (agreement does not allow "
+        f"Erased: {result.erased or 'nothing'} ({result.exact_match} record(s) by exact match, "
+        f"{result.through_linkage} through linkage). Kept (agreement does not allow "
         f"erasure): {result.retained or 'nothing'}."
     )
+    if result.withdrawal and result.withdrawal.model_runs:
+        console.print(
+            f"{len(result.withdrawal.model_runs)} model run(s) purged; train again before "
+            "the next areas or publish."
+        )
 
 
 def optout_add(
-    reference: str = REFERENCE,
-    basis: str = typer.Option("Art. 21 objection", help="The objection's basis."),
-    nhs_number: str | None = NHS,
-    upn: str | None = UPN,
-    nino: str | None = NINO,
-    forename: str | None = FORENAME,
-    surname: str | None = SURNAME,
-    dob: str | None = DOB,
+    request: Path = REQUEST,
     workspace: Path = WORKSPACE,
     key_file: Path | None = KEY_FILE,
 ) -> None:
-    """Register an objection: the person's records leave both zones now and at every run."""
+    """Register an objection: the person's records leave both zones, linkage and model runs
+    now and at every run. The basis defaults to 'Art. 21 objection'."""
     ws = Workspace(workspace)
+    loaded = load_request(request)
     key = load_key(key_file, guarded=[ws.root])
-    entry = add_optout(
-        ws, key, _query(nhs_number, upn, nino, forename, surname, dob), reference, basis
+    result = add_optout(
+        ws, key, loaded.person, loaded.reference, loaded.basis or "Art. 21 objection"
     )
-    console.print(f"Opt-out {entry.id} registered.")
+    console.print(
+        f"Opt-out {result.entry.id} registered; {sum(result.withdrawn.values())} record(s) "
+        f"withdrawn ({result.through_linkage} through linkage)."
+    )
+    if result.withdrawal and result.withdrawal.model_runs:
+        console.print(
+            f"{len(result.withdrawal.model_runs)} model run(s) purged; train again before "
+            "the next areas or publish."
+        )
 
 
 def optout_list(workspace: Path = WORKSPACE) -> None:

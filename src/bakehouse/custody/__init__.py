@@ -6,6 +6,7 @@ Public API (everything else is internal)::
     AuditLog(path).append(event) / .verify()     the hash-chained audit log
     Workspace(root)                              zones, registers, all-or-nothing changes
     PersonQuery, subject_access, erase           rights, through the custodian zone
+    load_request, RightsRequest                  a rights request read from a file
     add_optout, remove_optout, Registers         objections
 """
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 from bakehouse.custody.audit import AuditEvent, AuditLog, AuditVerification
 from bakehouse.custody.keys import CustodianKey, init_key, load_key
 from bakehouse.custody.registers import PersonQuery, Registers
+from bakehouse.custody.requests import RightsRequest, load_request
 from bakehouse.custody.rights import add_optout, erase, remove_optout, subject_access
 from bakehouse.custody.workspace import Workspace
 
@@ -24,11 +26,13 @@ __all__ = [
     "CustodianKey",
     "PersonQuery",
     "Registers",
+    "RightsRequest",
     "Workspace",
     "add_optout",
     "erase",
     "init_key",
     "load_key",
+    "load_request",
     "remove_optout",
     "subject_access",
 ]

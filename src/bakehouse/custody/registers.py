@@ -17,7 +17,7 @@ from typing import Literal
 
 import duckdb
 import pyarrow as pa
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from bakehouse.custody import identifiers
 from bakehouse.custody.audit import current_actor
@@ -30,6 +30,8 @@ MatchKind = Literal["nhs", "upn", "nino", "nsd"]
 
 class PersonQuery(BaseModel):
     """Who to look for. At least one strong identifier, or surname, forename and date of birth."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     nhs_number: str | None = None
     upn: str | None = None

@@ -1,9 +1,11 @@
 """People's rights over pseudonymised data: objection (opt-out), access and erasure.
 
 All three go through the custodian zone, the only place where a person can be found: the
-request's identifiers are standardised with the ingestion macros and matched exactly (an NHS
-number, a UPN, a NINO, or surname + first forename + date of birth). Exact matching can miss a
-record with a typo; it never hands one person's records to another.
+request's identifiers are standardised with the ingestion macros and matched exactly, widened to
+every record sharing an identifier with a match, and then, where linkage has run, to every record
+linked to the same pseudonymous person (:mod:`.reach`). Erasure and objection take the person's
+records out of both zones, the linkage tables and every model run, and rewrite the zone files
+so nothing deleted stays in their bytes (:mod:`.withdraw`).
 """
 
 from __future__ import annotations
@@ -12,13 +14,13 @@ import json
 import os
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
-from bakehouse.custody import identifiers
+from bakehouse.custody import access, identifiers, reach, withdraw
 from bakehouse.custody.audit import AuditEvent
 from bakehouse.custody.keys import CustodianKey, _enclosing_git_work_tree
 from bakehouse.custody.registers import (
@@ -27,11 +29,9 @@ from bakehouse.custody.registers import (
     Registers,
     StandardQuery,
     connect_for_keys,
-    match_keys,
     standardise,
 )
-from bakehouse.custody.workspace import ANALYSIS, CUSTODIAN, REGISTERS, Workspace
-from bakehouse.custody.zones import source_table
+from bakehouse.custody.workspace import ANALYSIS, CUSTODIAN, REGISTERS, Staging, Workspace
 from bakehouse.errors import CustodyError
 
 _REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-/\.]{0,63}$")
@@ -46,84 +46,11 @@ def _check_reference(reference: str) -> None:
         )
 
 
-def _params(query: StandardQuery) -> dict[str, Any]:
-    return {
-        "nhs": query.nhs_number,
-        "upn": query.upn,
-        "nino": query.nino,
-        "surname": query.surname,
-        "forename": query.forename,
-        "dob": query.dob,
-    }
-
-
-def _open_zones(
-    workspace: Workspace, key: CustodianKey, folder: Path | None = None, read_only: bool = True
-) -> duckdb.DuckDBPyConnection:
-    base = folder or workspace.root
-    con = duckdb.connect(str(base / CUSTODIAN), read_only=read_only)
-    analysis = str(base / ANALYSIS).replace("'", "''")
-    mode = " (READ_ONLY)" if read_only else ""
-    con.execute(f"ATTACH '{analysis}' AS analysis{mode}")
+def _open_zones(workspace: Workspace, key: CustodianKey) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(str(workspace.custodian_db), read_only=True)
+    con.execute("ATTACH ? AS analysis (READ_ONLY)", [str(workspace.analysis_db)])
     identifiers.install(con, key)
     return con
-
-
-def _matched(con: duckdb.DuckDBPyConnection, query: StandardQuery) -> list[tuple[str, str]]:
-    """(token, source) of every record, accepted or quarantined, naming the person."""
-    rows = con.execute(
-        """SELECT DISTINCT token, source FROM (
-              SELECT token, source, nhs_number, upn, nino, surname, forename, dob
-              FROM identifiers
-              UNION ALL
-              SELECT token, source, nhs_number, upn, nino, surname, forename, dob
-              FROM quarantine_identifiers) i
-            WHERE ($nhs IS NOT NULL AND i.nhs_number = $nhs)
-               OR ($upn IS NOT NULL AND i.upn = $upn)
-               OR ($nino IS NOT NULL AND left(i.nino, 8) = left($nino, 8))
-               OR ($surname IS NOT NULL AND $forename IS NOT NULL AND $dob IS NOT NULL
-                   AND i.surname = $surname AND split_part(i.forename, ' ', 1) = $forename
-                   AND i.dob = $dob)
-            ORDER BY source, token""",
-        _params(query),
-    ).fetchall()
-    return [(str(token), str(source)) for token, source in rows]
-
-
-def _key_table(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(
-        """CREATE OR REPLACE TEMP TABLE person_keys AS
-           SELECT token, source, unnest(bh_match_keys(forename, surname, dob, nhs_number, upn,
-                                                      nino)) AS key
-           FROM (SELECT * FROM identifiers UNION ALL SELECT * FROM quarantine_identifiers)"""
-    )
-
-
-def _expand_keys(con: duckdb.DuckDBPyConnection, keys: list[str]) -> list[str]:
-    """Every key of every record that shares a key with the person, until nothing new is found:
-    an objection given with an NHS number also reaches the school records that carry the same
-    name and date of birth. Exact matches only; fuzzy matches come with linkage."""
-    _key_table(con)
-    found = set(keys)
-    while True:
-        rows = con.execute(
-            """SELECT DISTINCT key FROM person_keys WHERE token IN (
-                 SELECT token FROM person_keys WHERE key IN (SELECT unnest($keys)))""",
-            {"keys": sorted(found)},
-        ).fetchall()
-        grown = found | {str(row[0]) for row in rows}
-        if grown == found:
-            return sorted(found)
-        found = grown
-
-
-def _matched_by_keys(con: duckdb.DuckDBPyConnection, keys: list[str]) -> list[tuple[str, str]]:
-    rows = con.execute(
-        "SELECT DISTINCT token, source FROM person_keys WHERE key IN (SELECT unnest($keys)) "
-        "ORDER BY source, token",
-        {"keys": keys},
-    ).fetchall()
-    return [(str(token), str(source)) for token, source in rows]
 
 
 @dataclass(frozen=True)
@@ -131,6 +58,7 @@ class SarResult:
     path: Path
     records: int
     sources: dict[str, int]
+    through_linkage: int
 
 
 def _refuse_export_path(path: Path, workspace: Workspace) -> None:
@@ -160,12 +88,17 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+def _reached_counts(found: reach.Reach) -> dict[str, int]:
+    return {"exact_match": found.exact_records, "through_linkage": found.linked_records}
+
+
 def subject_access(
     workspace: Workspace, key: CustodianKey, query: PersonQuery, reference: str, out: Path
 ) -> SarResult:
     """Export everything held about a person: identifiers and quarantined rows from the
-    custodian zone, attributes from the analysis zone, and the terms each source is held
-    under. The export (mode 0600) contains personal data, for the requester only."""
+    custodian zone, attributes and linkage from the analysis zone, the terms each source is
+    held under, and the model runs fitted on the zone. The export (mode 0600) contains
+    personal data, for the requester only."""
     _check_reference(reference)
     _refuse_export_path(out, workspace)
     with workspace.locked():
@@ -173,25 +106,24 @@ def subject_access(
         con = _open_zones(workspace, key)
         try:
             standard = standardise(con, query)
-            matched = _matched(con, standard)
-            document = _sar_document(con, matched, reference)
+            found = reach.find(con, standard)
+            document = access.document(con, found, reference, workspace.root)
         finally:
             con.close()
         out.parent.mkdir(parents=True, exist_ok=True)
         descriptor = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
             json.dump(document, handle, indent=2, default=_jsonable, ensure_ascii=False)
-        per_source: dict[str, int] = {}
-        for _, source in matched:
-            per_source[source] = per_source.get(source, 0) + 1
+        per_source = {source: len(t) for source, t in found.tokens_by_source().items()}
+        records = sum(per_source.values())
         workspace.audit.append(
             AuditEvent(
                 action="custodian.sar",
-                counts={"records": len(matched), **per_source},
+                counts={"records": records, **_reached_counts(found), **per_source},
                 details={"reference": reference, "matched_on": _matched_on(standard)},
             )
         )
-    return SarResult(out, len(matched), per_source)
+    return SarResult(out, records, per_source, found.linked_records)
 
 
 def _matched_on(query: StandardQuery) -> list[str]:
@@ -201,75 +133,35 @@ def _matched_on(query: StandardQuery) -> list[str]:
     return kinds
 
 
-def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> list[dict[str, Any]]:
-    cursor = con.execute(sql, params)
-    names = [column[0] for column in cursor.description or []]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+@dataclass(frozen=True)
+class Withdrawal:
+    """What left the workspace with a person's records."""
 
+    person_links: int
+    household_episodes: int
+    model_runs: list[str]
 
-def _sar_document(
-    con: duckdb.DuckDBPyConnection, matched: list[tuple[str, str]], reference: str
-) -> dict[str, Any]:
-    sources: dict[str, list[str]] = {}
-    for token, source in matched:
-        sources.setdefault(source, []).append(token)
-    held = []
-    for source, tokens in sorted(sources.items()):
-        terms = _rows(con, "SELECT * FROM sources WHERE source = ?", [source])
-        records = _rows(
-            con,
-            "SELECT token, file, row_number, status FROM records "
-            "WHERE token IN (SELECT unnest(?)) ORDER BY file, row_number",
-            [tokens],
-        )
-        people = _rows(
-            con,
-            "SELECT token, person_role, raw FROM identifiers WHERE token IN (SELECT unnest(?))",
-            [tokens],
-        )
-        attributes = _rows(
-            con,
-            f"SELECT * FROM analysis.main.{source_table(source)} "  # noqa: S608
-            "WHERE token IN (SELECT unnest(?))",
-            [tokens],
-        )
-        quarantined = _rows(
-            con,
-            "SELECT token, file, row_number, reasons, record, raw_line "
-            "FROM quarantine WHERE token IN (SELECT unnest(?))",
-            [tokens],
-        )
-        by_token: dict[str, dict[str, Any]] = {
-            r["token"]: {**r, "identifiers": []} for r in records
+    def counts(self) -> dict[str, int]:
+        return {
+            "person_links": self.person_links,
+            "household_episodes": self.household_episodes,
+            "model_runs_purged": len(self.model_runs),
         }
-        for person in people:
-            by_token[person["token"]]["identifiers"].append(
-                {"person_role": person["person_role"], "as_received": json.loads(person["raw"])}
-            )
-        for row in attributes:
-            by_token[row["token"]]["attributes"] = {k: v for k, v in row.items() if k != "token"}
-        for row in quarantined:
-            by_token[row["token"]]["quarantined_as_received"] = (
-                json.loads(row["record"]) if row["record"] else row["raw_line"]
-            )
-            by_token[row["token"]]["quarantine_reasons"] = row["reasons"]
-        for entry in by_token.values():
-            entry.pop("token")
-        held.append(
-            {
-                "source": source,
-                "held_under": terms[0] if terms else None,
-                "records": list(by_token.values()),
-            }
-        )
-    return {
-        "reference": reference,
-        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "note": "Records found by exact match on standardised identifiers in the custodian "
-        "zone. The analysis zone holds the attributes below under a pseudonymous token "
-        "only. Area-level publications hold no person's data.",
-        "sources": held,
-    }
+
+
+def _withdraw(
+    workspace: Workspace, staging: Staging, tokens_by_source: dict[str, list[str]], column: str
+) -> Withdrawal:
+    """Stage both zones without the records, each rewritten into a fresh file, and purge the
+    model runs fitted on them. The runs go before the commit: if the change then fails, a run
+    is fitted again, whereas a run kept after the change would keep the person."""
+    custodian = workspace.copy_into(staging, CUSTODIAN)
+    analysis = workspace.copy_into(staging, ANALYSIS)
+    linkage = withdraw.withhold(custodian.parent, tokens_by_source, column)
+    withdraw.compact(custodian)
+    withdraw.compact(analysis)
+    runs = withdraw.purge_model_runs(workspace.root)
+    return Withdrawal(linkage["person_links"], linkage["household_episodes"], runs)
 
 
 @dataclass(frozen=True)
@@ -277,14 +169,18 @@ class ErasureResult:
     erased: dict[str, int]
     retained: dict[str, int]
     entry_id: str | None
+    exact_match: int
+    through_linkage: int
+    withdrawal: Withdrawal | None
 
 
 def erase(
     workspace: Workspace, key: CustodianKey, query: PersonQuery, reference: str, basis: str
 ) -> ErasureResult:
-    """Erase a person's records from both zones for every source whose agreement allows it,
-    and register the erasure so later runs withhold the same records. Records of sources whose
-    agreement does not allow erasure are kept and counted."""
+    """Erase a person's records from both zones, the linkage tables and the model store for
+    every source whose agreement allows it, and register the erasure so later runs withhold
+    the same records. Records of sources whose agreement does not allow erasure are kept and
+    counted."""
     _check_reference(reference)
     registers = Registers(workspace.registers)
     with workspace.locked():
@@ -293,94 +189,77 @@ def erase(
         con = _open_zones(workspace, key)
         try:
             standard = standardise(con, query)
-            matched = _matched(con, standard)
+            found = reach.find(con, standard)
             allowed = {
                 str(row[0])
                 for row in con.execute(
                     "SELECT source FROM sources WHERE erasure_allowed"
                 ).fetchall()
             }
-            keys = match_keys(con, standard)
         finally:
             con.close()
         erased: dict[str, list[str]] = {}
         retained: dict[str, int] = {}
-        for token, source in matched:
+        for source, tokens in found.tokens_by_source().items():
             if source in allowed:
-                erased.setdefault(source, []).append(token)
+                erased[source] = tokens
             else:
-                retained[source] = retained.get(source, 0) + 1
+                retained[source] = len(tokens)
         entry: RegisterEntry | None = None
+        withdrawal: Withdrawal | None = None
         if erased:
             entry = registers.new_entry(
-                "erasure", keys, key, reference, basis, sources=sorted(erased)
+                "erasure", found.keys, key, reference, basis, sources=sorted(erased)
             )
             with workspace.change(f"erase-{entry.id}") as staging:
-                custodian = workspace.copy_into(staging, CUSTODIAN)
-                workspace.copy_into(staging, ANALYSIS)
-                _withhold(custodian.parent, erased, "withheld_erasure")
+                withdrawal = _withdraw(workspace, staging, erased, "withheld_erasure")
                 registers.save([*registers.load(), entry], staging.path(REGISTERS))
         counts = {source: len(tokens) for source, tokens in erased.items()}
         workspace.audit.append(
             AuditEvent(
                 action="custodian.erase",
                 outcome="erased" if erased else "nothing erased",
-                counts={"erased": sum(counts.values()), "retained": sum(retained.values())},
+                counts={
+                    "erased": sum(counts.values()),
+                    "retained": sum(retained.values()),
+                    **_reached_counts(found),
+                    **(withdrawal.counts() if withdrawal else {}),
+                },
                 details={
                     "reference": reference,
                     "basis": basis,
                     "erased_by_source": counts,
                     "retained_by_source": retained,
                     "register_entry": entry.id if entry else None,
+                    "model_runs_purged": withdrawal.model_runs if withdrawal else [],
                 },
             )
         )
-    return ErasureResult(counts, retained, entry.id if entry else None)
+    return ErasureResult(
+        counts,
+        retained,
+        entry.id if entry else None,
+        found.exact_records,
+        found.linked_records,
+        withdrawal,
+    )
 
 
-def _withhold(folder: Path, tokens_by_source: dict[str, list[str]], column: str) -> None:
-    """Delete records from both zones of a staged copy and move their count to ``column``."""
-    assert column in ("withheld_erasure", "withheld_optout")
-    con = duckdb.connect(str(folder / CUSTODIAN))
-    try:
-        analysis = str(folder / ANALYSIS).replace("'", "''")
-        con.execute(f"ATTACH '{analysis}' AS analysis")
-        for source, tokens in tokens_by_source.items():
-            args = [tokens]
-            statuses = dict(
-                con.execute(
-                    "SELECT file || chr(31) || status, count(*) FROM records "
-                    "WHERE token IN (SELECT unnest(?)) GROUP BY ALL",
-                    args,
-                ).fetchall()
-            )
-            for table in ("records", "identifiers", "quarantine_identifiers", "quarantine"):
-                con.execute(f"DELETE FROM {table} WHERE token IN (SELECT unnest(?))", args)  # noqa: S608
-            con.execute(
-                f"DELETE FROM analysis.main.{source_table(source)} "  # noqa: S608
-                "WHERE token IN (SELECT unnest(?))",
-                args,
-            )
-            for label, count in statuses.items():
-                file, status = str(label).split(chr(31))
-                was = "accepted" if status == "accepted" else "quarantined"
-                for schema in ("main", "analysis.main"):
-                    con.execute(
-                        f"UPDATE {schema}.reconciliation SET {was} = {was} - ?, "  # noqa: S608
-                        f"{column} = {column} + ? WHERE source = ? AND file = ?",
-                        [count, count, source, file],
-                    )
-        con.execute("DETACH analysis")
-        con.execute("CHECKPOINT")
-    finally:
-        con.close()
+@dataclass(frozen=True)
+class OptOutResult:
+    entry: RegisterEntry
+    withdrawn: dict[str, int]
+    exact_match: int
+    through_linkage: int
+    withdrawal: Withdrawal | None
 
 
 def add_optout(
     workspace: Workspace, key: CustodianKey, query: PersonQuery, reference: str, basis: str
-) -> RegisterEntry:
-    """Register an objection. The person's records leave both zones at once (if the zones
-    exist), and every later ingestion run withholds them and counts them."""
+) -> OptOutResult:
+    """Register an objection. The person's records leave both zones, the linkage tables and the
+    model store at once (if the zones exist), and every later ingestion run withholds them and
+    counts them."""
     _check_reference(reference)
     registers = Registers(workspace.registers)
     with workspace.locked():
@@ -389,35 +268,35 @@ def add_optout(
         con = _open_zones(workspace, key) if zones else connect_for_keys(key)
         try:
             standard = standardise(con, query)
-            keys = match_keys(con, standard)
-            if zones:
-                keys = _expand_keys(con, keys)
-                matched = _matched_by_keys(con, keys)
-            else:
-                matched = []
+            found = reach.find(con, standard) if zones else reach.keys_only(con, standard)
         finally:
             con.close()
-        entry = registers.new_entry("optout", keys, key, reference, basis)
-        by_source: dict[str, list[str]] = {}
-        for token, source in matched:
-            by_source.setdefault(source, []).append(token)
+        entry = registers.new_entry("optout", found.keys, key, reference, basis)
+        by_source = found.tokens_by_source()
+        withdrawal: Withdrawal | None = None
         with workspace.change(f"optout-{entry.id}") as staging:
             if by_source:
-                custodian = workspace.copy_into(staging, CUSTODIAN)
-                workspace.copy_into(staging, ANALYSIS)
-                _withhold(custodian.parent, by_source, "withheld_optout")
+                withdrawal = _withdraw(workspace, staging, by_source, "withheld_optout")
             registers.save([*registers.load(), entry], staging.path(REGISTERS))
+        withdrawn = {source: len(tokens) for source, tokens in by_source.items()}
         workspace.audit.append(
             AuditEvent(
                 action="optout.add",
                 counts={
-                    "records_withdrawn": len(matched),
-                    **{s: len(t) for s, t in by_source.items()},
+                    "records_withdrawn": sum(withdrawn.values()),
+                    **_reached_counts(found),
+                    **(withdrawal.counts() if withdrawal else {}),
+                    **withdrawn,
                 },
-                details={"entry": entry.id, "reference": reference, "basis": basis},
+                details={
+                    "entry": entry.id,
+                    "reference": reference,
+                    "basis": basis,
+                    "model_runs_purged": withdrawal.model_runs if withdrawal else [],
+                },
             )
         )
-    return entry
+    return OptOutResult(entry, withdrawn, found.exact_records, found.linked_records, withdrawal)
 
 
 def remove_optout(workspace: Workspace, entry_id: str, reason: str) -> None:

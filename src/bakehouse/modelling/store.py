@@ -1,7 +1,8 @@
 """The artefact store: each training run in its own folder, named by the hash of its inputs.
 
 A run's id is the SHA-256 of the recipe's validated content, the data it read (the ingestion
-fingerprint and the linkage run's settings and counts, all content-based), the code version (the
+fingerprint, the per-file reconciliation with the records withheld by objection or erasure, and
+the linkage run's settings and counts, all content-based), the code version (the
 package version and a hash of the recipe, feature and modelling code) and the options that change
 results (an extract date given by hand; the truth folder measured against). A rerun with the same
 inputs finds a complete folder with that id, checks every file against its hash, and reuses it.
@@ -10,6 +11,12 @@ Layout, inside the workspace (the analysis environment)::
 
     models/<recipe id>/<run id (16 hex)>/   run.json and the artefacts it lists with their hashes
     models/<recipe id>/latest.json          the run the next stage (areas) should read
+
+An erasure or objection that takes records out of the analysis zone purges every run and the
+area tables built from it (:func:`bakehouse.custody.withdraw.purge_model_runs`): its predictions
+and models were fitted on the person's records, and no file says which row was theirs. The
+reconciliation in the run id makes the next ``train`` fit again rather than look for the old
+run.
 
 Models are saved as text (LightGBM's model format and JSON; the logistic regression and the
 calibration as JSON); nothing is pickled.
@@ -25,10 +32,11 @@ from typing import Any
 import duckdb
 
 from bakehouse import fingerprint
+from bakehouse.custody import withdraw
 
 PACKAGES = ("features", "modelling", "recipes")
 RUN_FILE = "run.json"
-LATEST = "latest.json"
+LATEST = withdraw.LATEST
 
 
 def _sha256(data: bytes) -> str:
@@ -49,8 +57,13 @@ def data_fingerprint(con: duckdb.DuckDBPyConnection, schema: str) -> dict[str, A
         f"SELECT settings_fingerprint, backend, threshold, key_id, code_version, records, "  # noqa: S608
         f"persons, households FROM {schema}.linkage_runs ORDER BY 1"
     ).fetchall()
+    reconciliation = con.execute(
+        f"SELECT source, file, sha256, rows_in, accepted, quarantined, withheld_optout, "  # noqa: S608
+        f"withheld_erasure FROM {schema}.reconciliation ORDER BY ALL"
+    ).fetchall()
     body = {
         "ingest": [list(map(str, row)) for row in ingest],
+        "reconciliation": [list(map(str, row)) for row in reconciliation],
         "linkage": [list(map(str, row)) for row in linkage],
     }
     return {**body, "sha256": _sha256(json.dumps(body, sort_keys=True).encode())}
@@ -71,7 +84,7 @@ class ArtefactStore:
 
     @property
     def relative_root(self) -> str:
-        return f"models/{self.recipe_id}"
+        return f"{withdraw.MODELS}/{self.recipe_id}"
 
     def relative(self, run: str, name: str = "") -> str:
         folder = f"{self.relative_root}/{run[:16]}"

@@ -1,0 +1,140 @@
+"""Taking a person's records out of a staged copy of the two zones, leaving no trace in the bytes.
+
+A record leaves the custodian zone (register, identifiers, quarantine), its source's analysis
+table and the linkage tables; a household episode goes with the last link of its person. DuckDB
+keeps deleted values in free blocks of the file, so each changed file is then rewritten into a
+fresh one holding only the live rows.
+
+Model runs and the area tables built from them were fitted on the person's records, and their
+person-level files (``predictions.parquet``) carry no id that would single out the person's
+row: they are deleted whole.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+
+from bakehouse.custody.workspace import ANALYSIS, CUSTODIAN
+from bakehouse.custody.zones import source_table
+
+MODELS = "models"  # models/<recipe id>/<run id (16 hex)>/ and models/<recipe id>/latest.json
+AREAS = "areas"  # areas/<recipe id>/<run id (16 hex)>/: area tables built from a model run
+LATEST = "latest.json"
+_CUSTODIAN_TABLES = ("records", "identifiers", "quarantine_identifiers", "quarantine")
+
+
+def withhold(folder: Path, tokens_by_source: dict[str, list[str]], column: str) -> dict[str, int]:
+    """Delete records from both zones of a staged copy and move their count to ``column``;
+    returns how many linkage rows and household episodes went with them."""
+    assert column in ("withheld_erasure", "withheld_optout")
+    con = duckdb.connect(str(folder / CUSTODIAN))
+    try:
+        analysis = str(folder / ANALYSIS).replace("'", "''")
+        con.execute(f"ATTACH '{analysis}' AS analysis")
+        for source, tokens in tokens_by_source.items():
+            _withhold_source(con, source, tokens, column)
+        linkage = _unlink(con, [t for tokens in tokens_by_source.values() for t in tokens])
+        con.execute("DETACH analysis")
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    return linkage
+
+
+def _withhold_source(
+    con: duckdb.DuckDBPyConnection, source: str, tokens: list[str], column: str
+) -> None:
+    args = [tokens]
+    statuses = dict(
+        con.execute(
+            "SELECT file || chr(31) || status, count(*) FROM records "
+            "WHERE token IN (SELECT unnest(?)) GROUP BY ALL",
+            args,
+        ).fetchall()
+    )
+    for table in _CUSTODIAN_TABLES:
+        con.execute(f"DELETE FROM {table} WHERE token IN (SELECT unnest(?))", args)  # noqa: S608
+    con.execute(
+        f"DELETE FROM analysis.main.{source_table(source)} "  # noqa: S608
+        "WHERE token IN (SELECT unnest(?))",
+        args,
+    )
+    for label, count in statuses.items():
+        file, status = str(label).split(chr(31))
+        was = "accepted" if status == "accepted" else "quarantined"
+        for schema in ("main", "analysis.main"):
+            con.execute(
+                f"UPDATE {schema}.reconciliation SET {was} = {was} - ?, "  # noqa: S608
+                f"{column} = {column} + ? WHERE source = ? AND file = ?",
+                [count, count, source, file],
+            )
+
+
+def _unlink(con: duckdb.DuckDBPyConnection, tokens: list[str]) -> dict[str, int]:
+    tables = {
+        str(row[0])
+        for row in con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = 'analysis'"
+        ).fetchall()
+    }
+    if "person_links" not in tables:
+        return {"person_links": 0, "household_episodes": 0}
+    links = con.execute(
+        "DELETE FROM analysis.main.person_links WHERE token IN (SELECT unnest(?))", [tokens]
+    ).fetchone()
+    episodes = con.execute(
+        "DELETE FROM analysis.main.household_episodes WHERE person_id NOT IN "
+        "(SELECT DISTINCT person_id FROM analysis.main.person_links)"
+    ).fetchone()
+    return {
+        "person_links": int(links[0]) if links else 0,
+        "household_episodes": int(episodes[0]) if episodes else 0,
+    }
+
+
+def compact(path: Path) -> None:
+    """Rewrite a DuckDB file into a fresh one beside it and put it in its place: only live rows
+    are copied, so nothing deleted can be read back from free blocks."""
+    fresh = path.with_name(f"{path.name}.fresh")
+    fresh.unlink(missing_ok=True)
+    con = duckdb.connect()
+    try:
+        con.execute("ATTACH ? AS old (READ_ONLY)", [str(path)])
+        con.execute("ATTACH ? AS fresh", [str(fresh)])
+        con.execute("COPY FROM DATABASE old TO fresh")
+        con.execute("DETACH old")
+        con.execute("DETACH fresh")
+    finally:
+        con.close()
+    fresh.chmod(path.stat().st_mode & 0o777)
+    fresh.replace(path)
+    path.with_name(f"{path.name}.wal").unlink(missing_ok=True)
+
+
+def model_runs(workspace: Path) -> list[str]:
+    """Every model run folder of the workspace, as ``<recipe id>/<run id (16 hex)>``."""
+    models = workspace / MODELS
+    if not models.is_dir():
+        return []
+    return sorted(
+        f"{recipe.name}/{run.name}"
+        for recipe in models.iterdir()
+        if recipe.is_dir()
+        for run in recipe.iterdir()
+        if run.is_dir()
+    )
+
+
+def purge_model_runs(workspace: Path) -> list[str]:
+    """Delete every model run, the pointers to them and the area tables built from them;
+    returns the runs purged."""
+    runs = model_runs(workspace)
+    for run in runs:
+        shutil.rmtree(workspace / MODELS / run)
+        shutil.rmtree(workspace / AREAS / run, ignore_errors=True)
+    for pointer in (workspace / MODELS).glob(f"*/{LATEST}"):
+        pointer.unlink()
+    return runs
