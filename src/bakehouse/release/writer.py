@@ -24,6 +24,7 @@ from bakehouse import __version__
 from bakehouse.errors import ConfigError, ReleaseRefused
 from bakehouse.release import checker
 from bakehouse.release.disclosure import DisclosureRules
+from bakehouse.release.signing import SigningKey
 
 FORMAT_VERSION = 1
 NOT_PRODUCED = {"status": "not produced by this run"}
@@ -138,8 +139,10 @@ def write_release(
     rules: DisclosureRules,
     confidence: float,
     replace: bool = False,
+    signer: SigningKey | None = None,
 ) -> Path:
-    """Write, check and move into place ``out/<release_id>``; return its path."""
+    """Write, check and move into place ``out/<release_id>``; return its path. With ``signer``
+    the manifest is signed (``manifest.sig``) before the folder moves into place."""
     target = out / info.release_id
     if target.exists() and not replace:
         raise ConfigError(
@@ -167,6 +170,8 @@ def write_release(
         (staging / "manifest.json").write_text(
             json.dumps(manifest, indent=2, sort_keys=False) + "\n", encoding="utf-8"
         )
+        if signer is not None:
+            signer.sign_manifest(staging)
         _move_into_place(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

@@ -128,7 +128,7 @@ SCHEMAS: dict[str, pa.Schema] = {
     contract.DRIVERS: pa.schema(
         [
             ("lsoa11cd", pa.string()),
-            ("position", pa.int16()),
+            ("position", pa.int32()),
             ("feature", pa.string()),
             ("label", pa.string()),
             ("contribution", pa.float64()),
