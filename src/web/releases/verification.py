@@ -307,11 +307,11 @@ def _kind_of(arrow_type: pa.DataType) -> Kind | None:
 
 
 def _read_table(
-    name: str, data: bytes, columns: Iterable[Column]
+    name: str, content: bytes, columns: Iterable[Column]
 ) -> tuple[list[dict[str, Any]] | None, list[str]]:
     """The table's rows (None when a column is missing or of the wrong kind), and problems."""
     try:
-        table = pq.read_table(io.BytesIO(data))
+        table = pq.read_table(io.BytesIO(content))
     except (pa.ArrowException, OSError) as error:
         return None, [f"{name}: not a Parquet file pyarrow can read ({error})"]
     problems = []

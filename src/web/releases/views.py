@@ -102,7 +102,7 @@ def drafts(request: HttpRequest) -> HttpResponse:
 
 def publish(request: HttpRequest, release_id: str) -> HttpResponse:
     release = get_object_or_404(Release.objects.filter(status=ReleaseStatus.DRAFT), pk=release_id)
-    form = PublishForm(request.POST or None)
+    form = PublishForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             publish_release(release.id, actor=_actor(request))
@@ -124,7 +124,7 @@ def publish(request: HttpRequest, release_id: str) -> HttpResponse:
 
 def withdraw(request: HttpRequest, release_id: str) -> HttpResponse:
     release = get_object_or_404(Release.objects.public(), pk=release_id)
-    form = WithdrawForm(request.POST or None)
+    form = WithdrawForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             withdraw_release(release.id, reason=form.cleaned_data["reason"], actor=_actor(request))

@@ -7,9 +7,11 @@ import django.core.validators
 import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.state import StateApps
 
 
-def imported_releases_were_public(apps, schema_editor):
+def imported_releases_were_public(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     """Releases imported before there were drafts were shown to everyone: they are published."""
     Release = apps.get_model("releases", "Release")
     for release in Release.objects.all():
