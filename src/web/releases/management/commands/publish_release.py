@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from web.accounts.roles import Role
 from web.releases.lifecycle import ReleaseNotFound, TransitionRefused, publish_release
 from web.releases.management.actor import account_named
+from web.releases.models import Release
 
 
 class Command(BaseCommand):
@@ -25,6 +26,12 @@ class Command(BaseCommand):
             help="Publish without showing it on the pages yet (`set_current_release` later).",
         )
         parser.add_argument(
+            "--skip-if-published",
+            action="store_true",
+            help="Do nothing, successfully, when it is already published: for scripts such as "
+            "`make demo` run again.",
+        )
+        parser.add_argument(
             "--by",
             metavar="USERNAME",
             default="",
@@ -32,9 +39,19 @@ class Command(BaseCommand):
         )
 
     def handle(
-        self, *args: Any, release_id: str, not_current: bool, by: str, **options: Any
+        self,
+        *args: Any,
+        release_id: str,
+        not_current: bool,
+        skip_if_published: bool,
+        by: str,
+        **options: Any,
     ) -> None:
         actor = account_named(by, role=Role.CUSTODIAN)
+        published = Release.objects.public().filter(pk=release_id).exists()
+        if skip_if_published and published:
+            self.stdout.write(f"{release_id} is already published; nothing to do.")
+            return
         try:
             release = publish_release(release_id, actor=actor, make_current=not not_current)
         except (ReleaseNotFound, TransitionRefused) as refusal:
