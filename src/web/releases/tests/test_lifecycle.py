@@ -181,6 +181,10 @@ def test_the_commands_publish_and_withdraw_and_refuse_other_roles(
         call_command("publish_release", draft.id, "--by", analyst.username)
     call_command("publish_release", draft.id, "--by", custodian.username)
     assert "every page shows it" in capsys.readouterr().out
+    call_command("publish_release", draft.id, "--skip-if-published")
+    assert "already published; nothing to do" in capsys.readouterr().out
+    with pytest.raises(CommandError, match="only a draft is published"):
+        call_command("publish_release", draft.id)
     with pytest.raises(CommandError, match="the following arguments are required: --reason"):
         call_command("withdraw_release", draft.id)
     call_command(
