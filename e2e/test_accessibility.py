@@ -115,6 +115,39 @@ def test_sign_in_with_errors(
     assert not browser_problems
 
 
+def test_a_custodian_publishes_and_withdraws_a_release(
+    page: Page,
+    site: str,
+    draft_release: Release,
+    sign_in_as: Callable[[Role], object],
+    check_accessibility: CheckAccessibility,
+    browser_problems: list[str],
+) -> None:
+    """The review and withdrawal forms with their errors, then the withdrawn release as the
+    public reads it: the history and its own page."""
+    sign_in_as(Role.CUSTODIAN)
+    page.goto(site + reverse("releases:publish", kwargs={"release_id": draft_release.id}))
+    page.get_by_role("button", name="Publish this release").click()
+    expect(page.get_by_role("alert")).to_contain_text("Confirm that you have reviewed")
+    check_accessibility("custodian-publish-errors")
+    page.get_by_label("I have reviewed this release").check()
+    page.get_by_role("button", name="Publish this release").click()
+    expect(page.get_by_role("alert")).to_contain_text("Published")
+
+    page.goto(site + reverse("releases:withdraw", kwargs={"release_id": draft_release.id}))
+    page.get_by_role("button", name="Withdraw this release").click()
+    expect(page.get_by_role("alert")).to_contain_text("Say why the release is withdrawn")
+    check_accessibility("custodian-withdraw-errors")
+    page.get_by_label("Why is it withdrawn?").fill("A count could be narrowed down.")
+    page.get_by_role("button", name="Withdraw this release").click()
+    expect(page.get_by_role("heading", level=2, name="Why it was withdrawn")).to_be_visible()
+    check_accessibility("custodian-release-withdrawn")
+    page.goto(site + reverse("releases:history"))
+    expect(page.get_by_role("table")).to_contain_text("A count could be narrowed down.")
+    check_accessibility("custodian-history-with-a-withdrawn-release")
+    assert not browser_problems
+
+
 def test_audit_trail_with_errors(
     page: Page,
     site: str,
