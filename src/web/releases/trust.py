@@ -123,10 +123,11 @@ class Rule:
     confidence: float
 
 
-def claimed_rule(raw_manifest: Mapping[str, Any]) -> tuple[Rule | None, list[str]]:
-    """The manifest's rule (threshold and rounding, protection and confidence from its methods,
-    with the library's defaults when absent), or the problem."""
-    disclosure = raw_manifest.get("disclosure", {})
+def claimed_rule(
+    threshold: int, rounding: int, raw_manifest: Mapping[str, Any]
+) -> tuple[Rule | None, list[str]]:
+    """The manifest's rule: its validated threshold and rounding, and the protection and
+    confidence of its methods (the library's defaults when absent), or the problem."""
     methods = raw_manifest.get("methods", {})
     if not isinstance(methods, dict):
         return None, [f"{MANIFEST}, field methods: must be an object"]
@@ -138,9 +139,7 @@ def claimed_rule(raw_manifest: Mapping[str, Any]) -> tuple[Rule | None, list[str
         return None, [f"{MANIFEST}, field methods.disclosure_protection: must be a whole number"]
     if not isinstance(confidence, float) or not 0.5 <= confidence < 1:
         return None, [f"{MANIFEST}, field methods.confidence: must be a number from 0.5 to 1"]
-    return Rule(
-        int(disclosure["threshold"]), int(disclosure["rounding"]), protection, confidence
-    ), []
+    return Rule(threshold, rounding, protection, confidence), []
 
 
 def check_floor(rule: Rule, trust: Trust) -> list[str]:

@@ -174,7 +174,7 @@ def verify_release(folder: Path, trust: Trust | None = None) -> VerifiedRelease:
     if signed_by is None:
         raise ReleaseRefused(folder, problems)
     raw, manifest = _read_manifest(folder, files[MANIFEST])
-    rule, problems = claimed_rule(raw)
+    rule, problems = claimed_rule(manifest.disclosure.threshold, manifest.disclosure.rounding, raw)
     problems += _check_manifest(manifest)
     problems += check_floor(rule, trust) if rule is not None else []
     problems += _check_files(files, manifest)
