@@ -179,7 +179,8 @@ BAKEHOUSE_RELEASE_PUBLIC_KEYS = env_public_keys("BAKEHOUSE_RELEASE_PUBLIC_KEYS",
 BAKEHOUSE_RELEASE_MIN_THRESHOLD = env_int("BAKEHOUSE_RELEASE_MIN_THRESHOLD", 7, minimum=1)
 BAKEHOUSE_RELEASE_MIN_ROUNDING = env_int("BAKEHOUSE_RELEASE_MIN_ROUNDING", 5, minimum=1)
 BAKEHOUSE_RELEASE_MIN_PROTECTION = env_int("BAKEHOUSE_RELEASE_MIN_PROTECTION", 2, minimum=1)
-# Read into memory whole: the county's geometry is a few MB, so these leave ample room.
+# A release is read into memory whole. The county's geometry is about 320 KB (872 LSOAs), so
+# these leave room for far larger partnerships while refusing a folder stuffed to exhaust memory.
 BAKEHOUSE_RELEASE_MAX_FILE_BYTES = env_int(
     "BAKEHOUSE_RELEASE_MAX_FILE_BYTES", 64 * 1024 * 1024, minimum=1024
 )
