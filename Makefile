@@ -50,20 +50,28 @@ world: setup
 
 # The custodian key of the demo: outside the repository, as a real custodian keeps it.
 DEMO_KEY ?= $(HOME)/.config/bakehouse/demo-custodian.key
+# The demo's release signing key, beside it; the web app trusts its public half.
+DEMO_SIGNING_KEY ?= $(HOME)/.config/bakehouse/demo-release-signing.key
+DEMO_PUBLIC_KEY = $$($(RUN) bakehouse release public-key --key-file $(DEMO_SIGNING_KEY) | tail -n 1)
 
 # The Basildon world (kept while it is current; `make world` rebuilds it), the school readiness
-# recipe from its extracts to a checked release, then the web app on http://127.0.0.1:8000 with
-# that release and one demo account per role (passwords printed). Run again, every stage reuses
-# its work.
+# recipe from its extracts to a checked, signed release, imported and published by the demo
+# custodian, then the web app on http://127.0.0.1:8000 with one demo account per role (passwords
+# printed). Run again, every stage reuses its work.
 demo: setup
 	$(RUN) bakehouse world --area basildon --seed 1 --out data/world $(if $(IOD),--iod $(IOD)) --reuse
 	@test -f $(DEMO_KEY) || $(RUN) bakehouse custodian init --key-file $(DEMO_KEY)
+	@test -f $(DEMO_SIGNING_KEY) || $(RUN) bakehouse release keygen --key-file $(DEMO_SIGNING_KEY)
 	$(RUN) bakehouse run --recipe school-readiness --sources data/world --workspace data/ws \
 	  --out data/releases --key-file $(DEMO_KEY) --truth data/world/truth \
-	  $(if $(IOD),--iod $(IOD)) --write-path data/releases/.demo-release
+	  $(if $(IOD),--iod $(IOD)) --write-path data/releases/.demo-release \
+	  --signing-key $(DEMO_SIGNING_KEY)
 	$(RUN) python manage.py migrate --verbosity 0
 	$(RUN) python manage.py create_demo_users
-	$(RUN) python manage.py import_release --skip-if-imported "$$(cat data/releases/.demo-release)"
+	BAKEHOUSE_RELEASE_PUBLIC_KEYS="$(DEMO_PUBLIC_KEY)" $(RUN) python manage.py import_release \
+	  --skip-if-imported "$$(cat data/releases/.demo-release)"
+	$(RUN) python manage.py publish_release --skip-if-published --by demo-custodian \
+	  "$$(basename "$$(cat data/releases/.demo-release)")"
 	@echo "Serving on http://127.0.0.1:8000 (Ctrl-C to stop)"
 	$(RUN) python manage.py runserver 127.0.0.1:8000
 

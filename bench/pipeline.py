@@ -53,6 +53,12 @@ def one_run(world: Path, scratch: Path, area: str) -> tuple[dict[str, float], Pa
     subprocess.run(
         bakehouse("custodian", "init", "--key-file", str(key)), check=True, capture_output=True
     )
+    signing_key = key.parent / "release-signing.key"
+    subprocess.run(
+        bakehouse("release", "keygen", "--key-file", str(signing_key)),
+        check=True,
+        capture_output=True,
+    )
     command = bakehouse(
         "run",
         "--recipe",
@@ -67,6 +73,8 @@ def one_run(world: Path, scratch: Path, area: str) -> tuple[dict[str, float], Pa
         str(key),
         "--out",
         str(releases),
+        "--signing-key",
+        str(signing_key),
         *(["--iod", str(IOD)] if IOD.exists() else []),
     )
     measured = json.loads(

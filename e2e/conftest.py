@@ -22,7 +22,8 @@ from web.accounts.roles import Role
 from web.accounts.tests.factories import make_user
 from web.releases.importer import import_release
 from web.releases.models import Release
-from web.releases.tests.fixtures import release_source
+from web.releases.tests.builder import ReleaseSpec, write_release
+from web.releases.tests.fixtures import import_published, release_source
 
 __all__ = ["release_source"]
 
@@ -137,4 +138,16 @@ def sign_in_as(
 @pytest.fixture
 def published_release(transactional_db: None, release_source: Path) -> Release:
     """The test release of 10 Basildon areas, imported and current, for the live server."""
-    return import_release(release_source)
+    return import_published(release_source)
+
+
+@pytest.fixture(scope="session")
+def draft_source(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A later release, signed like the first, to import and leave as a draft."""
+    return write_release(tmp_path_factory.mktemp("drafts"), ReleaseSpec(created="20260301"))
+
+
+@pytest.fixture
+def draft_release(transactional_db: None, draft_source: Path) -> Release:
+    """A release imported and not yet published: only custodians see it."""
+    return import_release(draft_source)

@@ -19,9 +19,9 @@ from web.accounts.roles import Role
 from web.accounts.tests.factories import make_user
 from web.areas.measures import MEASURES
 from web.core.views import server_error
-from web.releases.importer import import_release
 from web.releases.models import Release
 from web.releases.tests.builder import ReleaseSpec, write_release
+from web.releases.tests.fixtures import import_published
 from web.tests.url_walk import sample_url, url_patterns, url_samples
 
 CheckAccessibility = Callable[[str], None]
@@ -53,11 +53,12 @@ def check_every_page(
     site: str,
     role: Role | None,
     release: Release,
+    draft: Release,
     check_accessibility: CheckAccessibility,
 ) -> list[str]:
     """Opens every page the visitor may open and checks it; returns the URL names checked."""
     subject = make_user(Role.PARTNER_VIEWER, username="subject-of-admin-pages")
-    samples = url_samples(subject, release)
+    samples = url_samples(subject, release, draft)
     patterns = dict(url_patterns())
     checked = []
     for name in page_names_for(role):
@@ -72,10 +73,13 @@ def test_public_pages(
     page: Page,
     site: str,
     published_release: Release,
+    draft_release: Release,
     check_accessibility: CheckAccessibility,
     browser_problems: list[str],
 ) -> None:
-    checked = check_every_page(page, site, None, published_release, check_accessibility)
+    checked = check_every_page(
+        page, site, None, published_release, draft_release, check_accessibility
+    )
     assert {"core:home", "areas:map", "areas:profile", "transparency:agreements"} <= set(checked)
     assert not browser_problems
 
@@ -86,13 +90,18 @@ def test_pages_of_each_role(
     page: Page,
     site: str,
     published_release: Release,
+    draft_release: Release,
     sign_in_as: Callable[[Role], object],
     check_accessibility: CheckAccessibility,
     browser_problems: list[str],
 ) -> None:
     sign_in_as(role)
-    checked = check_every_page(page, site, role, published_release, check_accessibility)
+    checked = check_every_page(
+        page, site, role, published_release, draft_release, check_accessibility
+    )
     assert "core:home" in checked
+    if role == Role.CUSTODIAN:
+        assert {"releases:drafts", "releases:publish", "releases:withdraw"} <= set(checked)
     assert not browser_problems
 
 
@@ -103,6 +112,39 @@ def test_sign_in_with_errors(
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("alert")).to_contain_text("Enter your username")
     check_accessibility("anonymous-sign-in-errors")
+    assert not browser_problems
+
+
+def test_a_custodian_publishes_and_withdraws_a_release(
+    page: Page,
+    site: str,
+    draft_release: Release,
+    sign_in_as: Callable[[Role], object],
+    check_accessibility: CheckAccessibility,
+    browser_problems: list[str],
+) -> None:
+    """The review and withdrawal forms with their errors, then the withdrawn release as the
+    public reads it: the history and its own page."""
+    sign_in_as(Role.CUSTODIAN)
+    page.goto(site + reverse("releases:publish", kwargs={"release_id": draft_release.id}))
+    page.get_by_role("button", name="Publish this release").click()
+    expect(page.get_by_role("alert")).to_contain_text("Confirm that you have reviewed")
+    check_accessibility("custodian-publish-errors")
+    page.get_by_label("I have reviewed this release").check()
+    page.get_by_role("button", name="Publish this release").click()
+    expect(page.get_by_role("alert")).to_contain_text("Published")
+
+    page.goto(site + reverse("releases:withdraw", kwargs={"release_id": draft_release.id}))
+    page.get_by_role("button", name="Withdraw this release").click()
+    expect(page.get_by_role("alert")).to_contain_text("Say why the release is withdrawn")
+    check_accessibility("custodian-withdraw-errors")
+    page.get_by_label("Why is it withdrawn?").fill("A count could be narrowed down.")
+    page.get_by_role("button", name="Withdraw this release").click()
+    expect(page.get_by_role("heading", level=2, name="Why it was withdrawn")).to_be_visible()
+    check_accessibility("custodian-release-withdrawn")
+    page.goto(site + reverse("releases:history"))
+    expect(page.get_by_role("table")).to_contain_text("A count could be narrowed down.")
+    check_accessibility("custodian-history-with-a-withdrawn-release")
     assert not browser_problems
 
 
@@ -189,7 +231,7 @@ def test_release_pages_in_their_other_states(
         previous_release=published_release.id,
         not_produced=frozenset({"fairness", "linkage_summary"}),
     )
-    newer = import_release(write_release(tmp_path, later))
+    newer = import_published(write_release(tmp_path, later))
 
     for measure in MEASURES:
         page.goto(f"{site}{reverse('areas:map')}?measure={measure}")

@@ -21,6 +21,7 @@ from bakehouse.commands import custody as custody_commands
 from bakehouse.commands import ingest as ingest_command
 from bakehouse.commands import link as link_command
 from bakehouse.commands import publish as publish_command
+from bakehouse.commands import release as release_commands
 from bakehouse.commands import run as run_command
 from bakehouse.commands import train as train_command
 from bakehouse.commands import world as world_command
@@ -137,6 +138,11 @@ _group(
     },
 )
 _group("audit", "The hash-chained audit log.", {"verify": custody_commands.audit_verify})
+_group(
+    "release",
+    "The partnership's release signing key: the web app imports only signed releases.",
+    {"keygen": release_commands.keygen, "public-key": release_commands.public_key},
+)
 
 if __name__ == "__main__":
     app()

@@ -87,3 +87,7 @@ class DisclosureError(BakehouseError):
 
 class ReleaseRefused(BakehouseError):
     """The output checker found a cell that breaks a disclosure rule: nothing was published."""
+
+
+class SigningError(BakehouseError):
+    """A release signing key is missing or unsafe, or a manifest's signature does not verify."""

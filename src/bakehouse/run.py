@@ -25,6 +25,7 @@ from bakehouse.modelling import train as run_train
 from bakehouse.recipes.loader import load_recipe
 from bakehouse.release.publish import PublishOptions, PublishResult, strictest_rules
 from bakehouse.release.publish import publish as run_publish
+from bakehouse.release.signing import SigningKey
 
 STAGES = ("ingest", "link", "train", "publish")
 
@@ -41,6 +42,7 @@ class RunOptions:
     iod_dir: Path | None = None
     postcodes: Path | None = None
     replace: bool = False
+    signing_key: SigningKey | None = None
 
 
 @dataclass
@@ -149,6 +151,7 @@ def run(options: RunOptions, reporter: Reporter | None = None) -> RunResult:
             workspace=options.workspace,
             replace=options.replace,
             reuse=True,
+            signing_key=options.signing_key,
         )
     )
     stage.finish()

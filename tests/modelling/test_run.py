@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 from bakehouse.cli import app
 from bakehouse.custody import init_key
 from bakehouse.release.checker import DOCUMENT_FILES
+from bakehouse.release.signing import generate_key
 from bakehouse.run import RunOptions, run
 from bakehouse.world.config import WorldConfig
 from bakehouse.world.generate import generate
@@ -110,6 +111,7 @@ def test_the_command_prints_the_release(first_run, setting: dict[str, Path]) -> 
         "--key-file", str(setting["key"]),
         "--truth", str(setting["world"] / "truth"),
         "--iod", str(IOD_DIR),
+        "--signing-key", str(generate_key(setting["key"].parent / "signing.key").origin),
     ]  # fmt: skip
     outcome = CliRunner().invoke(app, arguments)
     assert outcome.exit_code == 0, outcome.output

@@ -108,3 +108,14 @@ def test_an_areas_section_is_checked_by_the_areas_stage_s_own_rules(tmp_path: Pa
     bad.write_text(BUILTIN.read_text() + "\nareas:\n  confidence: 2\n")
     with pytest.raises(RecipeError, match=r"areas.confidence"):
         load_recipe(bad)
+
+
+def test_a_recipe_id_with_a_trailing_newline_is_refused(tmp_path: Path) -> None:
+    """The id becomes part of every release id, folder name and web address."""
+    path = tmp_path / "newline.yaml"
+    text = BUILTIN.read_text()
+    assert "\nid: school-readiness " in text
+    path.write_text(text.replace("\nid: school-readiness ", '\nid: "school-readiness\\n" ', 1))
+    with pytest.raises(RecipeError) as caught:
+        load_recipe(path)
+    assert "purpose id" in caught.value.message

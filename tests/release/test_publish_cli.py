@@ -7,15 +7,24 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
 from typer.testing import CliRunner
 
 from bakehouse.cli import app
 from bakehouse.geography import load_area
 from bakehouse.recipes.loader import recipe_path
+from bakehouse.release.signing import ENV_KEY_FILE, generate_key
 
 from .conftest import synthetic_predictions
 
 runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def signing_key(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The partnership's signing key, found through the environment as a deployment sets it."""
+    key = generate_key(tmp_path_factory.mktemp("keys") / "release-signing.key")
+    monkeypatch.setenv(ENV_KEY_FILE, key.origin)
 
 
 def _predictions(tmp_path: Path) -> Path:

@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
+from bakehouse.commands.release import SIGNING_KEY
 from bakehouse.errors import ConfigError
 from bakehouse.geography import AREAS
 
@@ -68,6 +69,7 @@ def publish(
         "whose ingest and linkage reports give the release's quality and linkage summaries.",
     ),
     replace: bool = typer.Option(False, help="Replace a release of the same id."),
+    signing_key: Path | None = SIGNING_KEY,
 ) -> None:
     """Build a release: area estimates, disclosure control, the output checker, a manifest."""
     from bakehouse.areas.config import AreasConfig, load_areas_config
@@ -76,7 +78,9 @@ def publish(
     from bakehouse.release.disclosure import DisclosureRules
     from bakehouse.release.publish import PublishOptions, rules_from_workspace, strictest_rules
     from bakehouse.release.publish import publish as run_publish
+    from bakehouse.release.signing import load_signing_key
 
+    key = load_signing_key(signing_key)  # before any work: an unsigned release is never written
     try:
         as_at_date = date.fromisoformat(as_at) if as_at else None
     except ValueError:
@@ -114,10 +118,11 @@ def publish(
                 documents=documents,
                 workspace=workspace,
                 replace=replace,
+                signing_key=key,
             )
         )
     console.print(
         f"Release [bold]{result.release_id}[/] written to {result.path}: {result.areas} areas, "
         f"{result.flagged} flagged, {result.withheld_counts} counts withheld, "
-        f"{result.checks_passed} checks passed."
+        f"{result.checks_passed} checks passed; signed with key {key.key_id}."
     )

@@ -8,6 +8,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from bakehouse.commands.release import SIGNING_KEY
+
 console = Console(stderr=True)
 
 
@@ -45,10 +47,12 @@ def run(
     write_path: Path | None = typer.Option(
         None, dir_okay=False, help="Also write the release folder's path to this file (scripts)."
     ),
+    signing_key: Path | None = SIGNING_KEY,
 ) -> None:
     """Ingest, link, train and publish: from the agencies' extracts to a disclosure-checked
     release, with one progress display. Stages already done for the same inputs are reused."""
     from bakehouse.ingest import RichReporter
+    from bakehouse.release.signing import load_signing_key
     from bakehouse.run import RunOptions
     from bakehouse.run import run as run_recipe
 
@@ -63,6 +67,7 @@ def run(
         iod_dir=iod,
         postcodes=postcodes,
         replace=replace,
+        signing_key=load_signing_key(signing_key),
     )
     with RichReporter(console) as reporter:
         result = run_recipe(options, reporter)

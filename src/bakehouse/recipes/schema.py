@@ -15,8 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from bakehouse.errors import ConfigError
 
-_ID = re.compile(r"^[a-z][a-z0-9-]{1,62}$")
-_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+_ID = re.compile(r"[a-z][a-z0-9-]{1,62}")
+_NAME = re.compile(r"[a-z][a-z0-9_]{0,62}")
 Candidate = Literal["logistic", "lightgbm"]
 GroupAttribute = Literal[
     "sex", "ethnicity", "eal", "sen", "deprivation_quintile", "linkage_completeness"
@@ -32,7 +32,7 @@ class _Strict(BaseModel):
 
 
 def _plain_name(value: str) -> str:
-    if not _NAME.match(value):
+    if not _NAME.fullmatch(value):
         raise ValueError("use lower-case letters, digits and underscores, starting with a letter")
     return value
 
@@ -224,7 +224,7 @@ class Recipe(_Strict):
     @field_validator("id")
     @classmethod
     def _id(cls, value: str) -> str:
-        if not _ID.match(value):
+        if not _ID.fullmatch(value):
             raise ValueError("lower-case letters, digits and hyphens (it is the purpose id)")
         return value
 

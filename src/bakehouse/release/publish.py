@@ -26,6 +26,7 @@ from bakehouse.errors import ConfigError, SchemaError
 from bakehouse.geography import Area, load_area, load_deprivation
 from bakehouse.recipes.schema import Recipe
 from bakehouse.release.disclosure import DisclosureRules
+from bakehouse.release.signing import SigningKey
 from bakehouse.release.summaries import LINKAGE_REPORT, QUALITY_REPORT, workspace_summaries
 from bakehouse.release.tables import AreaTables, build_area_tables
 from bakehouse.release.writer import (
@@ -60,6 +61,8 @@ class PublishOptions:
     # An identical release (same id: same inputs, same day) already written is kept and
     # returned, instead of refused.
     reuse: bool = False
+    # Signs the manifest; the web app imports only a release signed by a key it trusts.
+    signing_key: SigningKey | None = None
 
 
 @dataclass(frozen=True)
@@ -155,6 +158,8 @@ def publish(options: PublishOptions) -> PublishResult:
     )
     existing = options.out / info.release_id
     if options.reuse and not options.replace and (existing / "manifest.json").is_file():
+        if options.signing_key is not None:
+            options.signing_key.sign_manifest(existing)
         return _existing(existing, info.release_id, tables)
     content = ReleaseContent(
         areas=tables.areas,
@@ -171,6 +176,7 @@ def publish(options: PublishOptions) -> PublishResult:
         options.rules,
         options.config.confidence,
         options.replace,
+        signer=options.signing_key,
     )
     manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
     withheld = len(tables.observed.reasons) + len(tables.future.reasons)

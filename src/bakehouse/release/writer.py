@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -24,8 +25,14 @@ from bakehouse import __version__
 from bakehouse.errors import ConfigError, ReleaseRefused
 from bakehouse.release import checker
 from bakehouse.release.disclosure import DisclosureRules
+from bakehouse.release.signing import SigningKey
 
 FORMAT_VERSION = 1
+# <recipe id>-<yyyymmdd>-<first 8 hex of the run id>, whole: used with fullmatch, so that no
+# trailing newline or other character slips into a folder name or a web address.
+RELEASE_ID = re.compile(
+    r"(?P<recipe>[a-z][a-z0-9\-]{0,62}[a-z0-9])-(?P<date>\d{8})-(?P<run>[0-9a-f]{8})"
+)
 NOT_PRODUCED = {"status": "not produced by this run"}
 DOCUMENT_TITLES = {"model_card": "Model card", "transparency_record": "Transparency record"}
 
@@ -138,8 +145,16 @@ def write_release(
     rules: DisclosureRules,
     confidence: float,
     replace: bool = False,
+    signer: SigningKey | None = None,
 ) -> Path:
-    """Write, check and move into place ``out/<release_id>``; return its path."""
+    """Write, check and move into place ``out/<release_id>``; return its path. With ``signer``
+    the manifest is signed (``manifest.sig``) before the folder moves into place."""
+    if not RELEASE_ID.fullmatch(info.release_id):
+        raise ConfigError(
+            f"The release id {info.release_id!r} is not <recipe id>-<yyyymmdd>-<8 hex>",
+            field="recipe id",
+            fix="Give a recipe id of lower-case letters, digits and hyphens",
+        )
     target = out / info.release_id
     if target.exists() and not replace:
         raise ConfigError(
@@ -167,6 +182,8 @@ def write_release(
         (staging / "manifest.json").write_text(
             json.dumps(manifest, indent=2, sort_keys=False) + "\n", encoding="utf-8"
         )
+        if signer is not None:
+            signer.sign_manifest(staging)
         _move_into_place(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

@@ -87,6 +87,10 @@ PAGES: Mapping[str, Rule] = {
     "releases:make_current": role_required(
         Role.PARTNER_ANALYST, Role.ADMINISTRATOR, get_status=HTTPStatus.METHOD_NOT_ALLOWED
     ),
+    # Imported drafts, publishing them and withdrawing a release: the data protection role.
+    "releases:drafts": role_required(Role.CUSTODIAN),
+    "releases:publish": role_required(Role.CUSTODIAN),
+    "releases:withdraw": role_required(Role.CUSTODIAN),
     "governance:audit_trail": role_required(Role.CUSTODIAN),
     # Django's admin site, beyond the namespace rule below: addresses that are not pages.
     "admin:login": role_required(Role.ADMINISTRATOR, get_status=HTTPStatus.FOUND),

@@ -299,9 +299,11 @@ def _suppression_note(release: Release) -> str:
 
 
 def _in_each_release(code: str) -> tuple[EarlierRelease, ...]:
-    """The area in every imported release, cached until a release is imported or made
-    current (the key names every release and which one is current)."""
-    releases = Release.objects.order_by("pk").values_list("pk", "imported_at", "is_current")
+    """The area in every published release, cached until a release is published, withdrawn or
+    made current (the key names every published release and which one is current)."""
+    releases = (
+        Release.objects.public().order_by("pk").values_list("pk", "imported_at", "is_current")
+    )
     stamp = hashlib.sha256(repr(list(releases)).encode()).hexdigest()[:16]
     found = cache.get_or_set(
         f"area-in-each-release:{code}:{stamp}", lambda: _each_release(code), None
@@ -311,7 +313,7 @@ def _in_each_release(code: str) -> tuple[EarlierRelease, ...]:
 
 def _each_release(code: str) -> tuple[EarlierRelease, ...]:
     rows = list(
-        Area.objects.filter(lsoa11cd=code)
+        Area.objects.filter(lsoa11cd=code, release__in=Release.objects.public())
         .select_related("release")
         .only(
             "rank",

@@ -38,10 +38,17 @@ def map_page(request: HttpRequest) -> HttpResponse:
 
 
 def map_data_file(request: HttpRequest, release_id: str) -> HttpResponse:
-    """The map's GeoJSON for one release. A release never changes, so browsers keep it."""
-    release = get_object_or_404(Release, pk=release_id)
-    response = HttpResponse(map_data(release), content_type="application/json")
-    response["Cache-Control"] = "public, max-age=31536000, immutable"
+    """The map's GeoJSON for one published release. Its figures never change, but the release
+    can be withdrawn, so browsers and proxies keep it only while they ask again each time: the
+    answer is a small 304 while it is published, and 404 from the moment it is withdrawn."""
+    release = get_object_or_404(Release.objects.public(), pk=release_id)
+    etag = f'"{release.cache_key}"'
+    if etag in request.headers.get("If-None-Match", ""):
+        response = HttpResponse(status=304)
+    else:
+        response = HttpResponse(map_data(release), content_type="application/json")
+    response["ETag"] = etag
+    response["Cache-Control"] = "public, no-cache"
     return response
 
 

@@ -24,6 +24,8 @@ class Action(models.TextChoices):
     RELEASE_IMPORTED = "release_imported", "Release imported"
     RELEASE_REFUSED = "release_refused", "Release refused"
     RELEASE_MADE_CURRENT = "release_made_current", "Release made current"
+    RELEASE_PUBLISHED = "release_published", "Release published"
+    RELEASE_WITHDRAWN = "release_withdrawn", "Release withdrawn"
     DATA_EXPORTED = "data_exported", "Data downloaded"
 
 

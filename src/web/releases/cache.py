@@ -1,5 +1,7 @@
-"""What the pages compute from a release, cached under the release: a release never changes
-once imported, so nothing here is ever stale."""
+"""What the pages compute from a release, cached under the release: its figures never change
+once imported, so nothing here is ever stale. The key names the release's status too
+(``Release.cache_key``), so what was cached while it was published is never found again once it
+is withdrawn; pages ask only for published releases in any case."""
 
 from __future__ import annotations
 

@@ -104,14 +104,16 @@ def compare_releases(earlier: Release, later: Release) -> ReleaseComparison:
 
 
 def release_before(release: Release) -> Release | None:
-    """The release this one names as its previous, if imported; else the one created before."""
+    """The release this one names as its previous, if published here; else the published one
+    created before."""
     named = release.manifest.get("previous_release")
     if named:
-        found = Release.objects.filter(pk=named).first()
+        found = Release.objects.public().filter(pk=named).first()
         if found is not None:
             return found
     return (
-        Release.objects.filter(created_at__lt=release.created_at)
+        Release.objects.public()
+        .filter(created_at__lt=release.created_at)
         .exclude(pk=release.pk)
         .order_by("-created_at")
         .first()

@@ -12,10 +12,13 @@ FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 GEOMETRY = "geometry.geojson"
 
-# <recipe id>-<yyyymmdd>-<first 8 hex of the run id>
+# <recipe id>-<yyyymmdd>-<first 8 hex of the run id>. Use it with ``fullmatch`` (or ``\Z``): a
+# ``$`` lets a trailing newline through, and such an id breaks every page that links to it.
 RELEASE_ID = re.compile(
-    r"^(?P<recipe>[a-z][a-z0-9\-]{0,62}[a-z0-9])-(?P<date>\d{8})-(?P<run>[0-9a-f]{8})$"
+    r"(?P<recipe>[a-z][a-z0-9\-]{0,62}[a-z0-9])-(?P<date>\d{8})-(?P<run>[0-9a-f]{8})"
 )
+# For validators that search rather than match (Django's RegexValidator): anchored at both ends.
+RELEASE_ID_WHOLE = re.compile(r"\A(?:" + RELEASE_ID.pattern + r")\Z")
 
 
 class Kind(Enum):

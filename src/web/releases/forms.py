@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 
 from web.core.forms import GovukForm
+from web.releases.lifecycle import REASON_MAX
 from web.releases.models import Release
 
 
@@ -40,3 +41,23 @@ class CompareForm(GovukForm):
         return self.releases[self.cleaned_data["earlier"]], self.releases[
             self.cleaned_data["later"]
         ]
+
+
+class PublishForm(GovukForm):
+    confirm = forms.BooleanField(
+        label="I have reviewed this release and it may be published",
+        error_messages={"required": "Confirm that you have reviewed the release"},
+    )
+
+
+class WithdrawForm(GovukForm):
+    reason = forms.CharField(
+        label="Why is it withdrawn?",
+        help_text="The public history shows this. Do not name or describe any person.",
+        max_length=REASON_MAX,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={
+            "required": "Say why the release is withdrawn",
+            "max_length": f"Keep the reason to {REASON_MAX} characters",
+        },
+    )

@@ -1,6 +1,6 @@
-"""Imports a verified release in one transaction, with its governance event. Earlier releases
-stay: pages show the current one, the history compares any two, and any can be made current
-again."""
+"""Imports a verified release in one transaction, with its governance event. It arrives as a
+draft, which the public does not see until a custodian publishes it (``lifecycle``). Earlier
+releases stay: pages show the current one, the history compares any two published ones."""
 
 from __future__ import annotations
 
@@ -14,7 +14,15 @@ from web.accounts.models import User
 from web.governance.models import Action
 from web.governance.services import record_event
 from web.releases import contract
-from web.releases.models import Area, Benchmark, Document, Driver, Release, TrendPoint
+from web.releases.models import (
+    Area,
+    Benchmark,
+    Document,
+    Driver,
+    Release,
+    ReleaseStatus,
+    TrendPoint,
+)
 from web.releases.verification import ReleaseRefused, VerifiedRelease, verify_release
 
 AREA_FIELDS = [column.name for column in contract.TABLES[contract.AREAS]]
@@ -22,17 +30,9 @@ AREA_FIELDS = [column.name for column in contract.TABLES[contract.AREAS]]
 FREE_TEXT = frozenset({"flag_reasons", "summary", "code", "name", "feature", "label", "text"})
 
 
-class ReleaseNotFound(Exception):
-    def __init__(self, release_id: str) -> None:
-        self.release_id = release_id
-        super().__init__(f"No release {release_id!r} has been imported.")
-
-
-def import_release(
-    folder: Path, *, actor: User | None = None, make_current: bool = True
-) -> Release:
-    """Verify the release in ``folder`` and import it; with ``make_current`` the pages show it
-    from now on. A refused release is logged as such and raises ``ReleaseRefused``."""
+def import_release(folder: Path, *, actor: User | None = None) -> Release:
+    """Verify the release in ``folder`` and import it as a draft. A refused release is logged as
+    such and raises ``ReleaseRefused``."""
     try:
         verified = verify_release(folder)
         already = Release.objects.filter(pk=verified.manifest.release_id).first()
@@ -53,7 +53,6 @@ def import_release(
         raise
     with transaction.atomic():
         release = _write(verified, actor)
-        previous = _make_current(release) if make_current else None
         record_event(
             Action.RELEASE_IMPORTED,
             actor=actor,
@@ -63,8 +62,8 @@ def import_release(
                 "folder": str(folder),
                 "areas": len(verified.tables[contract.AREAS]),
                 "flagged": sum(row["flagged"] for row in verified.tables[contract.AREAS]),
-                "made_current": make_current,
-                "previous_current": previous.id if previous else None,
+                "signed_by": verified.signed_by,
+                "status": release.status,
             },
         )
     return release
@@ -85,33 +84,6 @@ def imported_as(folder: Path) -> Release | None:
     return found
 
 
-def set_current_release(release_id: str, *, actor: User | None = None) -> Release | None:
-    """Make a release the one the pages show (a rollback, when it is an earlier one). Returns
-    the release that was current before, or None; nothing changes if it already is current."""
-    with transaction.atomic():
-        release = Release.objects.select_for_update().filter(pk=release_id).first()
-        if release is None:
-            raise ReleaseNotFound(release_id)
-        if release.is_current:
-            return release
-        previous = _make_current(release)
-        record_event(
-            Action.RELEASE_MADE_CURRENT,
-            actor=actor,
-            subject=release,
-            detail={"title": release.title, "previous_current": previous.id if previous else None},
-        )
-    return previous
-
-
-def _make_current(release: Release) -> Release | None:
-    previous = Release.objects.current()
-    Release.objects.filter(is_current=True).update(is_current=False)
-    Release.objects.filter(pk=release.pk).update(is_current=True)
-    release.is_current = True
-    return previous
-
-
 def _write(verified: VerifiedRelease, actor: User | None) -> Release:
     manifest = verified.manifest
     release = Release.objects.create(
@@ -125,6 +97,8 @@ def _write(verified: VerifiedRelease, actor: User | None) -> Release:
         as_at=manifest.as_at,
         manifest=verified.raw_manifest,
         imported_by=actor,
+        status=ReleaseStatus.DRAFT,
+        signed_by=verified.signed_by,
     )
     areas = Area.objects.bulk_create(
         Area(

@@ -1,6 +1,7 @@
-"""Published releases and their area-level tables. A release is imported whole and never
-changed afterwards; which one the pages show is the only thing that moves (``is_current``).
-Nothing here describes a person or a household."""
+"""Releases and their area-level tables. A release is imported whole and its figures never
+change afterwards. What moves is its status (imported as a draft, published by a custodian,
+withdrawn if found unsafe) and which published release the pages show (``is_current``). Nothing
+here describes a person or a household."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 
-from web.releases.contract import RELEASE_ID
+from web.releases.contract import RELEASE_ID_WHOLE
 
 
 class Comparison(models.TextChoices):
@@ -46,13 +47,35 @@ class DocumentName(models.TextChoices):
     QUALITY_SUMMARY = "quality_summary", "Data quality summary"
 
 
+class ReleaseStatus(models.TextChoices):
+    """Where a release is in its life. Stored values never change.
+
+    Only a published release is seen by the public; a draft is seen by custodians, who publish
+    it; a withdrawn release is named in the history with when and why, and its figures are
+    shown nowhere."""
+
+    DRAFT = "draft", "Draft"
+    PUBLISHED = "published", "Published"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
 class ReleaseQuerySet(models.QuerySet["Release"]):
+    def public(self) -> ReleaseQuerySet:
+        """Releases whose figures anyone may see."""
+        return self.filter(status=ReleaseStatus.PUBLISHED)
+
+    def listed(self) -> ReleaseQuerySet:
+        """Releases the public history names: published and withdrawn, never drafts."""
+        return self.exclude(status=ReleaseStatus.DRAFT)
+
     def current(self) -> Release | None:
-        return self.filter(is_current=True).first()
+        return self.public().filter(is_current=True).first()
 
 
 class Release(models.Model):
-    id = models.CharField(primary_key=True, max_length=100, validators=[RegexValidator(RELEASE_ID)])
+    id = models.CharField(
+        primary_key=True, max_length=100, validators=[RegexValidator(RELEASE_ID_WHOLE)]
+    )
     title = models.CharField(max_length=200)
     created_at = models.DateTimeField()
     recipe = models.CharField(max_length=64)
@@ -71,6 +94,28 @@ class Release(models.Model):
         related_name="+",
     )
     is_current = models.BooleanField(default=False)
+    status = models.CharField(
+        max_length=10, choices=ReleaseStatus.choices, default=ReleaseStatus.DRAFT, db_index=True
+    )
+    # The id of the trusted key that signed the manifest (see bakehouse.release.signing).
+    signed_by = models.CharField(max_length=16, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    withdrawal_reason = models.TextField(blank=True)
 
     objects: ClassVar[ReleaseQuerySet] = ReleaseQuerySet.as_manager()  # type: ignore[assignment]
 
@@ -82,6 +127,14 @@ class Release(models.Model):
                 condition=models.Q(is_current=True),
                 name="release_one_current",
             ),
+            models.CheckConstraint(
+                condition=~models.Q(is_current=True) | models.Q(status=ReleaseStatus.PUBLISHED),
+                name="release_current_is_published",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=ReleaseStatus.values),
+                name="release_status_known",
+            ),
         )
 
     def __str__(self) -> str:
@@ -89,9 +142,14 @@ class Release(models.Model):
 
     @property
     def cache_key(self) -> str:
-        """Names this import of the release in the cache: the id alone could be reused by a
-        release deleted and imported again."""
-        return f"{self.id}@{self.imported_at.timestamp():.6f}"
+        """Names this import of the release, in this status, in the cache: the id alone could be
+        reused by a release deleted and imported again, and what was cached while it was
+        published is never found again once it is withdrawn."""
+        return f"{self.id}@{self.imported_at.timestamp():.6f}:{self.status}"
+
+    @property
+    def is_public(self) -> bool:
+        return self.status == ReleaseStatus.PUBLISHED
 
     @property
     def disclosure_rule(self) -> str:

@@ -2,13 +2,17 @@
 imported. Every problem found is reported together, each naming the file (and column or row)
 and what is wrong; a release with any problem is refused whole.
 
-Order matters: the manifest and the file hashes are checked first, and a release whose files
-do not match, or whose checks did not pass, is refused before any table is read.
+Order matters. The folder is read once, under the size limits (``trust``); the manifest's
+signature is checked against the partnership's keys before anything in it is believed; then the
+manifest, its disclosure rule against the floor, the file hashes and the checks it claims; only
+then are the tables parsed, from the very bytes that were hashed, and the output checker run
+again on them.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -20,6 +24,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from bakehouse.release.signing import SIGNATURE
 from web.releases.contract import (
     AREAS,
     COUNTS,
@@ -36,6 +41,14 @@ from web.releases.contract import (
     Kind,
     is_not_produced,
     required_files,
+)
+from web.releases.trust import (
+    Trust,
+    check_floor,
+    check_signature,
+    claimed_rule,
+    read_files,
+    rerun_checker,
 )
 
 # Estimates and their 95% intervals: (value, low, high) columns per table.
@@ -139,26 +152,39 @@ class VerifiedRelease:
     folder: Path
     manifest: Manifest
     raw_manifest: dict[str, Any]
+    signed_by: str  # the id of the trusted key that signed the manifest
     tables: Mapping[str, list[dict[str, Any]]]
     geometry: Mapping[str, dict[str, Any]]  # lsoa11cd -> GeoJSON geometry
     documents: Mapping[str, tuple[dict[str, Any], str]]  # name -> (content, Markdown)
 
 
-def verify_release(folder: Path) -> VerifiedRelease:
-    """The release in ``folder``, verified; raises ``ReleaseRefused`` with every problem."""
+def verify_release(folder: Path, trust: Trust | None = None) -> VerifiedRelease:
+    """The release in ``folder``, verified; raises ``ReleaseRefused`` with every problem.
+    ``trust`` defaults to the web app's settings."""
     folder = Path(folder)
+    trust = trust or Trust.from_settings()
     if not folder.is_dir():
         raise ReleaseRefused(folder, [f"{folder} is not a folder"])
-    raw, manifest = _read_manifest(folder)
-    problems = _check_manifest(manifest)
-    problems += _check_files(folder, manifest)
-    problems += _check_checks(manifest)
+    files, problems = read_files(folder, trust)
     if problems:
+        raise ReleaseRefused(folder, problems)
+    if MANIFEST not in files:
+        raise ReleaseRefused(folder, [f"{MANIFEST}: missing; a release without one is refused"])
+    signed_by, problems = check_signature(files, trust)
+    if signed_by is None:
+        raise ReleaseRefused(folder, problems)
+    raw, manifest = _read_manifest(folder, files[MANIFEST])
+    rule, problems = claimed_rule(manifest.disclosure.threshold, manifest.disclosure.rounding, raw)
+    problems += _check_manifest(manifest)
+    problems += check_floor(rule, trust) if rule is not None else []
+    problems += _check_files(files, manifest)
+    problems += _check_checks(manifest)
+    if problems or rule is None:
         raise ReleaseRefused(folder, problems)
 
     tables: dict[str, list[dict[str, Any]]] = {}
     for name, columns in TABLES.items():
-        rows, table_problems = _read_table(folder / name, columns)
+        rows, table_problems = _read_table(name, files[name], columns)
         problems += table_problems
         if rows is None:
             continue
@@ -166,26 +192,25 @@ def verify_release(folder: Path) -> VerifiedRelease:
             problems.append(f"{AREAS}: holds no area")
         problems += _check_rows(name, rows, manifest.disclosure)
         tables[name] = rows
-    geometry, geometry_problems = _read_geometry(folder / GEOMETRY)
+    geometry, geometry_problems = _read_geometry(files[GEOMETRY])
     problems += geometry_problems
-    documents, document_problems = _read_documents(folder)
+    documents, document_problems = _read_documents(files)
     problems += document_problems
     if AREAS in tables:
         problems += _check_references(tables, geometry if not geometry_problems else None)
+    if not problems:
+        problems += rerun_checker({name: files[name] for name in manifest.files}, rule)
     if problems:
         raise ReleaseRefused(folder, problems)
-    return VerifiedRelease(folder, manifest, raw, tables, geometry, documents)
+    return VerifiedRelease(folder, manifest, raw, signed_by, tables, geometry, documents)
 
 
 # The manifest and the files it lists.
 
 
-def _read_manifest(folder: Path) -> tuple[dict[str, Any], Manifest]:
-    path = folder / MANIFEST
-    if not path.is_file():
-        raise ReleaseRefused(folder, [f"{MANIFEST}: missing; a release without one is refused"])
+def _read_manifest(folder: Path, data: bytes) -> tuple[dict[str, Any], Manifest]:
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
+        raw = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise ReleaseRefused(folder, [f"{MANIFEST}: not valid JSON ({error})"]) from None
     if not isinstance(raw, dict):
@@ -207,7 +232,7 @@ def _check_manifest(manifest: Manifest) -> list[str]:
             f"{MANIFEST}, field format_version: {manifest.format_version} is not supported "
             f"(this web app reads format {FORMAT_VERSION}); upgrade the web app"
         )
-    match = RELEASE_ID.match(manifest.release_id)
+    match = RELEASE_ID.fullmatch(manifest.release_id)
     if match is None:
         problems.append(
             f"{MANIFEST}, field release_id: {manifest.release_id!r} is not "
@@ -227,23 +252,20 @@ def _check_manifest(manifest: Manifest) -> list[str]:
     return problems
 
 
-def _check_files(folder: Path, manifest: Manifest) -> list[str]:
+def _check_files(files: Mapping[str, bytes], manifest: Manifest) -> list[str]:
     problems = []
     listed = set(manifest.files)
-    present = {path.name for path in folder.iterdir() if path.name != MANIFEST}
+    present = set(files) - {MANIFEST, SIGNATURE}
     for name in sorted(required_files() - listed):
         problems.append(f"{MANIFEST}, field files: does not list {name}, which every release has")
     for name in sorted(present - listed):
         problems.append(f"{name}: in the folder but not listed in the manifest")
     for name in sorted(listed):
-        path = folder / name
         if "/" in name or "\\" in name or name.startswith("."):
             problems.append(f"{MANIFEST}, field files: {name!r} is not a plain file name")
         elif name not in present:
             problems.append(f"{name}: listed in the manifest but not in the folder")
-        elif path.is_symlink() or not path.is_file():
-            problems.append(f"{name}: not a regular file")
-        elif _sha256(path) != manifest.files[name].lower():
+        elif hashlib.sha256(files[name]).hexdigest() != manifest.files[name].lower():
             problems.append(
                 f"{name}: its SHA-256 does not match the manifest; the file changed after "
                 "publishing"
@@ -267,14 +289,6 @@ def _check_checks(manifest: Manifest) -> list[str]:
     return problems
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 # Tables.
 
 
@@ -293,18 +307,18 @@ def _kind_of(arrow_type: pa.DataType) -> Kind | None:
 
 
 def _read_table(
-    path: Path, columns: Iterable[Column]
+    name: str, content: bytes, columns: Iterable[Column]
 ) -> tuple[list[dict[str, Any]] | None, list[str]]:
     """The table's rows (None when a column is missing or of the wrong kind), and problems."""
     try:
-        table = pq.read_table(path)
+        table = pq.read_table(io.BytesIO(content))
     except (pa.ArrowException, OSError) as error:
-        return None, [f"{path.name}: not a Parquet file pyarrow can read ({error})"]
+        return None, [f"{name}: not a Parquet file pyarrow can read ({error})"]
     problems = []
     structural = False  # a column missing or of the wrong kind: the rows cannot be read
     for column in columns:
         if column.name not in table.column_names:
-            problems.append(f"{path.name}, column {column.name}: missing")
+            problems.append(f"{name}, column {column.name}: missing")
             structural = True
             continue
         data = table.column(column.name)
@@ -312,14 +326,13 @@ def _read_table(
         all_null = pa.types.is_null(data.type)
         if kind is not column.kind and not (all_null and column.nullable):
             problems.append(
-                f"{path.name}, column {column.name}: must hold {column.kind.value}, "
-                f"found {data.type}"
+                f"{name}, column {column.name}: must hold {column.kind.value}, found {data.type}"
             )
             structural = True
             continue
         if not column.nullable and data.null_count:
             problems.append(
-                f"{path.name}, column {column.name}: {data.null_count} empty value(s); "
+                f"{name}, column {column.name}: {data.null_count} empty value(s); "
                 "every row needs one"
             )
         if column.allowed is not None:
@@ -327,7 +340,7 @@ def _read_table(
             unknown = sorted(found - column.allowed)
             if unknown:
                 problems.append(
-                    f"{path.name}, column {column.name}: unknown value(s) {unknown}; "
+                    f"{name}, column {column.name}: unknown value(s) {unknown}; "
                     f"allowed: {sorted(column.allowed)}"
                 )
     if structural:
@@ -432,9 +445,9 @@ def _check_references(
 # Geometry and documents.
 
 
-def _read_geometry(path: Path) -> tuple[dict[str, dict[str, Any]], list[str]]:
+def _read_geometry(data: bytes) -> tuple[dict[str, dict[str, Any]], list[str]]:
     try:
-        collection = json.loads(path.read_text(encoding="utf-8"))
+        collection = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         return {}, [f"{GEOMETRY}: not valid JSON ({error})"]
     features = collection.get("features") if isinstance(collection, dict) else None
@@ -457,12 +470,14 @@ def _read_geometry(path: Path) -> tuple[dict[str, dict[str, Any]], list[str]]:
     return geometry, problems
 
 
-def _read_documents(folder: Path) -> tuple[dict[str, tuple[dict[str, Any], str]], list[str]]:
+def _read_documents(
+    files: Mapping[str, bytes],
+) -> tuple[dict[str, tuple[dict[str, Any], str]], list[str]]:
     documents: dict[str, tuple[dict[str, Any], str]] = {}
     problems = []
     for document in DOCUMENTS:
         try:
-            content = json.loads((folder / document.json_file).read_text(encoding="utf-8"))
+            content = json.loads(files[document.json_file].decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError) as error:
             problems.append(f"{document.json_file}: not valid JSON ({error})")
             continue
@@ -475,7 +490,7 @@ def _read_documents(folder: Path) -> tuple[dict[str, tuple[dict[str, Any], str]]
         markdown = ""
         if document.markdown_file:
             try:
-                markdown = (folder / document.markdown_file).read_text(encoding="utf-8")
+                markdown = files[document.markdown_file].decode("utf-8")
             except UnicodeDecodeError:
                 problems.append(f"{document.markdown_file}: not UTF-8 text")
         documents[document.name] = (content, markdown)

@@ -1,34 +1,59 @@
-"""Release history: every imported release, what each holds and what changed between two.
-Analysts and administrators can choose which release the pages show (a rollback)."""
+"""Release history: every published or withdrawn release, what each holds and what changed
+between two; analysts choose which published release the pages show (a rollback). Custodians
+review imported drafts, publish them, and withdraw a published release found unsafe."""
 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from web.accounts.access import may_open
 from web.accounts.models import User
 from web.releases.comparison import area_counts, compare_releases, release_before
-from web.releases.forms import CompareForm
-from web.releases.importer import set_current_release
-from web.releases.models import Release
+from web.releases.forms import CompareForm, PublishForm, WithdrawForm
+from web.releases.lifecycle import (
+    TransitionRefused,
+    publish_release,
+    set_current_release,
+    withdraw_release,
+)
+from web.releases.models import Release, ReleaseStatus
+
+
+def _actor(request: HttpRequest) -> User | None:
+    return request.user if isinstance(request.user, User) else None
 
 
 def history(request: HttpRequest) -> HttpResponse:
-    releases = list(Release.objects.all())
-    counts = area_counts(releases)
+    releases = list(Release.objects.listed())
+    published = [release for release in releases if release.is_public]
+    counts = area_counts(published)
     rows = [(release, *counts.get(release.id, (0, 0))) for release in releases]
     initial = {}
-    if len(releases) >= 2:
-        initial = {"earlier": releases[1].id, "later": releases[0].id}
-    form = CompareForm(releases=releases, initial=initial)
-    return render(request, "releases/history.html", {"rows": rows, "form": form})
+    if len(published) >= 2:
+        initial = {"earlier": published[1].id, "later": published[0].id}
+    form = CompareForm(releases=published, initial=initial)
+    may_review = may_open(request.user, "releases:drafts")
+    return render(
+        request,
+        "releases/history.html",
+        {
+            "rows": rows,
+            "form": form,
+            "comparable": len(published) >= 2,
+            "drafts": Release.objects.filter(status=ReleaseStatus.DRAFT).count()
+            if may_review
+            else None,
+        },
+    )
 
 
 def detail(request: HttpRequest, release_id: str) -> HttpResponse:
-    release = get_object_or_404(Release, pk=release_id)
+    release = get_object_or_404(Release.objects.listed(), pk=release_id)
+    if release.status == ReleaseStatus.WITHDRAWN:
+        return render(request, "releases/withdrawn.html", {"release": release})
     previous = release_before(release)
     return render(
         request,
@@ -42,12 +67,13 @@ def detail(request: HttpRequest, release_id: str) -> HttpResponse:
             "counts": area_counts([release]).get(release.id, (0, 0)),
             "may_make_current": not release.is_current
             and may_open(request.user, "releases:make_current"),
+            "may_withdraw": may_open(request.user, "releases:withdraw"),
         },
     )
 
 
 def compare(request: HttpRequest) -> HttpResponse:
-    releases = list(Release.objects.all())
+    releases = list(Release.objects.public())
     form = CompareForm(request.GET or None, releases=releases)
     comparison = None
     if form.is_bound and form.is_valid():
@@ -61,8 +87,49 @@ def compare(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def make_current(request: HttpRequest, release_id: str) -> HttpResponse:
-    release = get_object_or_404(Release, pk=release_id)
-    actor = request.user if isinstance(request.user, User) else None
-    set_current_release(release.id, actor=actor)
+    release = get_object_or_404(Release.objects.public(), pk=release_id)
+    set_current_release(release.id, actor=_actor(request))
     messages.success(request, f"Every page now shows {release.title} ({release.id}).")
     return redirect("releases:detail", release_id=release.id)
+
+
+def drafts(request: HttpRequest) -> HttpResponse:
+    releases = list(Release.objects.filter(status=ReleaseStatus.DRAFT))
+    counts = area_counts(releases)
+    rows = [(release, *counts.get(release.id, (0, 0))) for release in releases]
+    return render(request, "releases/drafts.html", {"rows": rows})
+
+
+def publish(request: HttpRequest, release_id: str) -> HttpResponse:
+    release = get_object_or_404(Release.objects.filter(status=ReleaseStatus.DRAFT), pk=release_id)
+    form = PublishForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            publish_release(release.id, actor=_actor(request))
+        except TransitionRefused as refusal:  # published by someone else meanwhile
+            raise Http404(str(refusal)) from None
+        messages.success(request, f"Published: every page now shows {release.title}.")
+        return redirect("releases:detail", release_id=release.id)
+    return render(
+        request,
+        "releases/publish.html",
+        {
+            "release": release,
+            "manifest": release.manifest,
+            "form": form,
+            "counts": area_counts([release]).get(release.id, (0, 0)),
+        },
+    )
+
+
+def withdraw(request: HttpRequest, release_id: str) -> HttpResponse:
+    release = get_object_or_404(Release.objects.public(), pk=release_id)
+    form = WithdrawForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            withdraw_release(release.id, reason=form.cleaned_data["reason"], actor=_actor(request))
+        except TransitionRefused as refusal:
+            raise Http404(str(refusal)) from None
+        messages.success(request, f"Withdrawn: {release.title} is no longer shown anywhere.")
+        return redirect("releases:detail", release_id=release.id)
+    return render(request, "releases/withdraw.html", {"release": release, "form": form})

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from csp.constants import NONCE, NONE, SELF
 
-from web.settings.env import env_int, env_str
+from web.settings.env import env_int, env_public_keys, env_str
 
 REPO_DIR = Path(__file__).resolve().parents[3]
 DATA_DIR = REPO_DIR / "data" / "web"
@@ -170,3 +170,20 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
+
+# Releases. Only a release whose manifest is signed by one of these keys is imported (the
+# output of `bakehouse release keygen`, comma-separated); production has no default.
+BAKEHOUSE_RELEASE_PUBLIC_KEYS = env_public_keys("BAKEHOUSE_RELEASE_PUBLIC_KEYS", [])
+# The weakest disclosure rule a release may follow: suppress 1 to the threshold, round to the
+# base, and keep every withheld count to at least this many possible values (docs/release.md).
+BAKEHOUSE_RELEASE_MIN_THRESHOLD = env_int("BAKEHOUSE_RELEASE_MIN_THRESHOLD", 7, minimum=1)
+BAKEHOUSE_RELEASE_MIN_ROUNDING = env_int("BAKEHOUSE_RELEASE_MIN_ROUNDING", 5, minimum=1)
+BAKEHOUSE_RELEASE_MIN_PROTECTION = env_int("BAKEHOUSE_RELEASE_MIN_PROTECTION", 2, minimum=1)
+# A release is read into memory whole. The county's geometry is about 320 KB (872 LSOAs), so
+# these leave room for far larger partnerships while refusing a folder stuffed to exhaust memory.
+BAKEHOUSE_RELEASE_MAX_FILE_BYTES = env_int(
+    "BAKEHOUSE_RELEASE_MAX_FILE_BYTES", 64 * 1024 * 1024, minimum=1024
+)
+BAKEHOUSE_RELEASE_MAX_TOTAL_BYTES = env_int(
+    "BAKEHOUSE_RELEASE_MAX_TOTAL_BYTES", 256 * 1024 * 1024, minimum=1024
+)

@@ -142,3 +142,17 @@ def _redacted(url: str) -> str:
         return url
     netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
     return urlunsplit(parts._replace(netloc=netloc))
+
+
+def env_public_keys(name: str, default: list[str] = MISSING) -> list[str]:
+    """A list of Ed25519 public keys written ``ed25519:<base64>``, each checked at start-up."""
+    from bakehouse.errors import SigningError
+    from bakehouse.release.signing import parse_public_key
+
+    keys = env_list(name, default)
+    for position, text in enumerate(keys, start=1):
+        try:
+            parse_public_key(text)
+        except SigningError as error:
+            raise ImproperlyConfigured(f"{name}, key {position}: {error.message}.") from None
+    return keys

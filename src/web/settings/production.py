@@ -1,7 +1,8 @@
 """Settings for a deployed instance behind an HTTPS reverse proxy.
 
 Required environment: DJANGO_SECRET_KEY (50 or more random characters), DJANGO_ALLOWED_HOSTS,
-BAKEHOUSE_CONTACT_EMAIL (named in the accessibility statement).
+BAKEHOUSE_CONTACT_EMAIL (named in the accessibility statement), BAKEHOUSE_RELEASE_PUBLIC_KEYS
+(the partnership's release signing keys).
 Optional: DATABASE_URL (PostgreSQL; SQLite under data/web/ otherwise), DJANGO_HSTS_SECONDS,
 DJANGO_HSTS_PRELOAD, DJANGO_STATIC_ROOT, DJANGO_CACHE_DIR, BAKEHOUSE_TRUSTED_PROXIES,
 BAKEHOUSE_PARTNERSHIP_NAME, BAKEHOUSE_LOCKOUT_MINUTES. A missing or weak secret stops the app at
@@ -17,6 +18,7 @@ from web.settings.env import (
     env_database,
     env_int,
     env_list,
+    env_public_keys,
     env_secret,
     env_str,
 )
@@ -25,6 +27,7 @@ DEBUG = False
 SECRET_KEY = env_secret("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS")
 PARTNERSHIP_CONTACT_EMAIL = env_str("BAKEHOUSE_CONTACT_EMAIL")
+BAKEHOUSE_RELEASE_PUBLIC_KEYS = env_public_keys("BAKEHOUSE_RELEASE_PUBLIC_KEYS")
 DATABASES = {"default": env_database(sqlite_file=DATA_DIR / "db.sqlite3")}
 
 # HTTPS everywhere: the proxy terminates TLS and says so in X-Forwarded-Proto.

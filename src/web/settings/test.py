@@ -3,6 +3,9 @@ password hashing, and the same security middleware as production."""
 
 from __future__ import annotations
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from bakehouse.release.signing import SigningKey
 from web.settings.base import *  # noqa: F403
 from web.settings.env import env_database
 
@@ -13,3 +16,7 @@ DATABASES = {"default": env_database(sqlite_file=None)}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 DEMO_ACCOUNTS_ALLOWED = True
 PARTNERSHIP_CONTACT_EMAIL = "data-partnership@example.org"
+# A key pair made afresh for each test run: the release builder signs with the private half and
+# the web app trusts the public half, as a deployment trusts the partnership's key.
+TEST_RELEASE_SIGNING_KEY = SigningKey(Ed25519PrivateKey.generate(), origin="test settings")
+BAKEHOUSE_RELEASE_PUBLIC_KEYS = [TEST_RELEASE_SIGNING_KEY.public.text]

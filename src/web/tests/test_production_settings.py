@@ -10,9 +10,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.core.exceptions import ImproperlyConfigured
 
+from bakehouse.release.signing import PublicKey
+
 REPO_DIR = Path(__file__).resolve().parents[3]
+PARTNERSHIP_KEY = PublicKey(Ed25519PrivateKey.generate().public_key()).text
 
 
 def production_environment(tmp_path: Path, **overrides: str | None) -> dict[str, str]:
@@ -24,6 +28,7 @@ def production_environment(tmp_path: Path, **overrides: str | None) -> dict[str,
             "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
             "DJANGO_ALLOWED_HOSTS": "insight.example.org",
             "BAKEHOUSE_CONTACT_EMAIL": "data-partnership@example.org",
+            "BAKEHOUSE_RELEASE_PUBLIC_KEYS": PARTNERSHIP_KEY,
             "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
         }
     )
@@ -76,6 +81,8 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path: Path) -> Non
         ("DJANGO_ALLOWED_HOSTS", None, "DJANGO_ALLOWED_HOSTS"),
         ("BAKEHOUSE_CONTACT_EMAIL", None, "BAKEHOUSE_CONTACT_EMAIL"),
         ("DJANGO_HSTS_SECONDS", "a year", "DJANGO_HSTS_SECONDS must be a whole number"),
+        ("BAKEHOUSE_RELEASE_PUBLIC_KEYS", None, "Set the environment variable BAKEHOUSE_RELEASE"),
+        ("BAKEHOUSE_RELEASE_PUBLIC_KEYS", "ed25519:c2hvcnQ=", "PUBLIC_KEYS, key 1: A public key"),
     ],
 )
 def test_production_refuses_a_missing_or_bad_value(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from http import HTTPStatus
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -15,7 +16,9 @@ from django.urls import reverse
 from web.accounts import access
 from web.accounts.roles import Role
 from web.accounts.tests.factories import make_user
+from web.releases.importer import import_release
 from web.releases.models import Release
+from web.releases.tests.builder import ReleaseSpec, write_release
 from web.tests.url_walk import sample_url, url_patterns, url_samples
 
 VISITORS: list[Role | None] = [None, *Role]
@@ -40,11 +43,15 @@ def test_every_page_in_the_access_table_exists() -> None:
 
 @pytest.mark.parametrize("role", VISITORS, ids=lambda role: role.value if role else "anonymous")
 def test_each_url_answers_this_visitor_as_the_access_table_says(
-    role: Role | None, client_for: Callable[[Role | None], Client], release: Release
+    role: Role | None,
+    client_for: Callable[[Role | None], Client],
+    release: Release,
+    tmp_path: Path,
 ) -> None:
     client = client_for(role)
     subject = make_user(Role.PARTNER_VIEWER, username="subject-of-admin-pages")
-    samples = url_samples(subject, release)
+    draft = import_release(write_release(tmp_path, ReleaseSpec(created="20260301")))
+    samples = url_samples(subject, release, draft)
     login_url = resolve_url(settings.LOGIN_URL)
     wrong = []
     for name, pattern in url_patterns():

@@ -11,6 +11,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from web.accounts.models import User
 from web.releases.models import Release
 
+# Pages about an imported draft (reviewing and publishing it) point at a draft release.
+DRAFT_PAGES = frozenset({"releases:publish"})
+
 
 def url_patterns(
     patterns: list[URLPattern | URLResolver] | None = None, namespace: str = ""
@@ -24,9 +27,9 @@ def url_patterns(
             yield f"{namespace}{entry.name}", entry
 
 
-def url_samples(subject: User, release: Release) -> dict[str, object]:
+def url_samples(subject: User, release: Release, draft: Release) -> dict[str, object]:
     """Values for URL parameters: the admin site's point at ``subject`` (an account) or its
-    app; the release pages' at ``release`` and its first area."""
+    app; the release pages' at the published ``release`` and its first area, or at ``draft``."""
     area = release.areas.order_by("lsoa11cd").first()
     if area is None:
         raise LookupError(f"Release {release.id} has no areas to sample")
@@ -36,6 +39,7 @@ def url_samples(subject: User, release: Release) -> dict[str, object]:
         "app_label": "accounts",
         "content_type_id": ContentType.objects.get_for_model(User).pk,
         "release_id": release.id,
+        "draft_release_id": draft.id,
         "lsoa11cd": area.lsoa11cd,
     }
 
@@ -46,4 +50,7 @@ def sample_url(name: str, pattern: URLPattern, samples: Mapping[str, object]) ->
     missing = [parameter for parameter in wanted if parameter not in samples]
     if missing:
         raise LookupError(f"Add a sample value for URL parameter(s) {missing} of {name}")
-    return reverse(name, kwargs={parameter: samples[parameter] for parameter in wanted})
+    values = {parameter: samples[parameter] for parameter in wanted}
+    if name in DRAFT_PAGES:
+        values["release_id"] = samples["draft_release_id"]
+    return reverse(name, kwargs=values)

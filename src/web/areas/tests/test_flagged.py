@@ -14,8 +14,8 @@ from django.urls import reverse
 from web.accounts.roles import Role
 from web.areas.flagged import export_flagged_csv, flagged_rows
 from web.governance.models import Action, Event
-from web.releases.importer import import_release
 from web.releases.models import Release
+from web.releases.tests.fixtures import import_published
 
 pytestmark = pytest.mark.django_db
 
@@ -99,7 +99,7 @@ def test_anonymous_visitors_are_asked_to_sign_in_to_download(
 def test_text_a_spreadsheet_would_run_as_a_formula_is_escaped(
     db: None, release_source: object
 ) -> None:
-    release = import_release(release_source)  # type: ignore[arg-type]
+    release = import_published(release_source)  # type: ignore[arg-type]
     area = release.areas.filter(flagged=True).first()
     assert area is not None
     release.areas.filter(pk=area.pk).update(flag_reasons='=HYPERLINK("http://x")')

@@ -13,9 +13,9 @@ from pytest_django import DjangoAssertNumQueries
 
 from web.areas.measures import MEASURES, SEQUENTIAL, legend_for
 from web.areas.services import map_data
-from web.releases.importer import import_release
 from web.releases.models import Area, Release
 from web.releases.tests.builder import ReleaseSpec, write_release
+from web.releases.tests.fixtures import import_published
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +23,7 @@ MAP_DATA_LIMIT = 300_000  # bytes, for all of Basildon (DESIGN.md)
 
 
 def test_basildon_map_data_holds_every_area_and_measure_within_300_kb(tmp_path: Path) -> None:
-    release = import_release(write_release(tmp_path, ReleaseSpec(lsoas=None)))
+    release = import_published(write_release(tmp_path, ReleaseSpec(lsoas=None)))
     payload = map_data(release)
     data = json.loads(payload)
 
@@ -39,7 +39,7 @@ def test_basildon_map_data_holds_every_area_and_measure_within_300_kb(tmp_path: 
     )
 
 
-def test_map_data_is_served_from_the_cache_and_kept_by_browsers(
+def test_map_data_is_served_from_the_cache_and_revalidated_by_browsers(
     client: Client, release: Release, django_assert_max_num_queries: DjangoAssertNumQueries
 ) -> None:
     url = reverse("areas:map_data", kwargs={"release_id": release.id})
@@ -48,7 +48,11 @@ def test_map_data_is_served_from_the_cache_and_kept_by_browsers(
         second = client.get(url)
     assert first.content == second.content
     assert second["Content-Type"] == "application/json"
-    assert "immutable" in second["Cache-Control"]
+    # Kept by browsers only while they ask again: a withdrawn release must leave at once.
+    assert second["Cache-Control"] == "public, no-cache"
+    again = client.get(url, HTTP_IF_NONE_MATCH=second["ETag"])
+    assert again.status_code == 304
+    assert not again.content
     assert (
         client.get(reverse("areas:map_data", kwargs={"release_id": "no-such"})).status_code == 404
     )

@@ -1,9 +1,12 @@
 """Writes small, valid releases for tests: real Basildon LSOAs and boundaries, made-up
-area-level numbers that follow the disclosure rule, correct hashes and a passing checker.
-Real releases come from `bakehouse publish`; this exists so the web app can be tested without
-running the pipeline.
+area-level numbers that follow the disclosure rule and pass the output checker, correct hashes,
+and a manifest signed with the test settings' key (``TEST_RELEASE_SIGNING_KEY``, which the test
+settings trust). Real releases come from `bakehouse publish`; this exists so the web app can be
+tested without running the pipeline.
 
-``tamper`` and ``rehash`` let a test break a release in one place and keep the rest valid.
+``tamper``, ``rehash`` and ``write_manifest`` let a test break a release in one place and keep
+the rest valid; they sign again with the trusted key unless told ``signed=False`` (a forger,
+who has no key).
 """
 
 from __future__ import annotations
@@ -15,12 +18,15 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from statistics import NormalDist
 from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+from django.conf import settings
 
 from bakehouse.geography import load_area
+from bakehouse.release.signing import SIGNATURE, SigningKey
 from web.releases import contract
 
 DISTRICT = ("E07000066", "Basildon")
@@ -28,7 +34,11 @@ COUNTY = ("E10000012", "Essex")
 OBSERVED_COHORTS = (2019, 2022, 2023, 2024, 2025)
 EXPECTED_COHORTS = (2026, 2027, 2028)
 THRESHOLD, ROUNDING = 7, 5
-WITHHELD_FUTURE = 7  # the position of the area whose coming cohorts are withheld
+# The positions of the areas whose coming cohorts are withheld, and of those whose observed
+# counts of children not reaching GLD are (two of each: one alone could be recovered from the
+# district's total).
+WITHHELD_FUTURE = (7, 8)
+SMALL_OBSERVED = (3, 5)
 DRIVER_POOL = (
     (
         "income_deprivation",
@@ -128,7 +138,7 @@ SCHEMAS: dict[str, pa.Schema] = {
     contract.DRIVERS: pa.schema(
         [
             ("lsoa11cd", pa.string()),
-            ("position", pa.int16()),
+            ("position", pa.int32()),
             ("feature", pa.string()),
             ("label", pa.string()),
             ("contribution", pa.float64()),
@@ -163,11 +173,12 @@ def write_release(parent: Path, spec: ReleaseSpec | None = None) -> Path:
     folder.mkdir(parents=True)
     rng = random.Random(spec.seed)
     lsoas, boundaries = _geography(spec.lsoas)
-    areas = _areas(lsoas, rng)
+    truths = [_truth(index, rng) for index in range(len(lsoas))]
+    areas = _areas(lsoas, truths, rng)
     tables = {
         contract.AREAS: areas,
-        contract.TREND: _trend(areas, rng),
-        contract.BENCHMARKS: _benchmarks(areas),
+        contract.TREND: _trend(areas, truths),
+        contract.BENCHMARKS: _benchmarks(areas, truths),
         contract.DRIVERS: _drivers(areas, rng),
     }
     for name, rows in tables.items():
@@ -196,15 +207,27 @@ def read_manifest(folder: Path) -> dict[str, Any]:
     return manifest
 
 
-def write_manifest(folder: Path, manifest: dict[str, Any]) -> None:
+def trusted_signing_key() -> SigningKey:
+    """The private half of the key pair the test settings trust."""
+    key: SigningKey = settings.TEST_RELEASE_SIGNING_KEY
+    return key
+
+
+def write_manifest(
+    folder: Path, manifest: dict[str, Any], *, signed: bool = True, key: SigningKey | None = None
+) -> None:
+    """Write the manifest; sign it with ``key`` (by default the trusted test key) if ``signed``,
+    else leave the old signature beside it, as a forger without the key must."""
     (folder / contract.MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+    if signed:
+        (key or trusted_signing_key()).sign_manifest(folder)
 
 
-def rehash(folder: Path) -> None:
+def rehash(folder: Path, *, signed: bool = True) -> None:
     """Recompute every file's hash in the manifest, as a careless tamperer would."""
     manifest = read_manifest(folder)
     manifest["files"] = _hashes(folder)
-    write_manifest(folder, manifest)
+    write_manifest(folder, manifest, signed=signed)
 
 
 def tamper(
@@ -213,11 +236,12 @@ def tamper(
     change: Callable[[list[dict[str, Any]]], list[dict[str, Any]]],
     *,
     schema: pa.Schema | None = None,
+    signed: bool = True,
 ) -> None:
     """Rewrite one table through ``change`` and fix the hashes, so only the change is wrong."""
     rows = change(read_rows(folder, name))
     pq.write_table(pa.Table.from_pylist(rows, schema=schema or SCHEMAS[name]), folder / name)
-    rehash(folder)
+    rehash(folder, signed=signed)
 
 
 def _geography(count: int | None) -> tuple[list[dict[str, Any]], dict[str, Any]]:
@@ -242,86 +266,107 @@ def published(count: float) -> int | None:
     return ROUNDING * round(whole / ROUNDING)
 
 
-def wilson(successes: int, total: int) -> tuple[float, float]:
-    z = 1.959964
-    p = successes / total
-    centre = (p + z * z / (2 * total)) / (1 + z * z / total)
-    margin = z * math.sqrt(p * (1 - p) / total + z * z / (4 * total * total)) / (1 + z * z / total)
-    return max(0.0, centre - margin), min(1.0, centre + margin)
+def wilson(events: int, total: int) -> tuple[float, float]:
+    """The 95% Wilson interval, computed as the output checker recomputes it."""
+    z = NormalDist().inv_cdf(0.975)
+    p = events / total
+    middle = (p + z * z / (2 * total)) / (1 + z * z / total)
+    spread = z / (1 + z * z / total) * math.sqrt(p * (1 - p) / total + z * z / (4 * total**2))
+    low = 0.0 if events == 0 else max(0.0, middle - spread)
+    high = 1.0 if events == total else min(1.0, middle + spread)
+    return low, high
 
 
-def _areas(lsoas: list[dict[str, Any]], rng: random.Random) -> list[dict[str, Any]]:
-    rows = []
-    for index, lsoa in enumerate(lsoas):
-        if index == WITHHELD_FUTURE:
-            rows.append(_withheld_future(lsoa, rng))
+@dataclass(frozen=True)
+class _Truth:
+    """An area's true counts, before disclosure control: (cohort, children, not reaching GLD)
+    for each observed cohort and children for each coming cohort. Every published count, from
+    the cohort up to the county, is the rounding of a sum of these, so the release is
+    consistent the way a real one is and the output checker passes it."""
+
+    observed: tuple[tuple[int, int, int], ...]
+    future: tuple[tuple[int, int], ...]
+    rate: float
+
+
+def _truth(index: int, rng: random.Random) -> _Truth:
+    decile_rate = 0.14 + 0.025 * rng.randint(0, 9) + rng.uniform(-0.04, 0.04)
+    rate = min(0.6, max(0.12, decile_rate))
+    observed = []
+    for cohort in OBSERVED_COHORTS:
+        if index in SMALL_OBSERVED:
+            observed.append((cohort, rng.randint(20, 30), rng.randint(1, THRESHOLD)))
             continue
-        decile = rng.randint(1, 10)
-        rate = min(0.6, max(0.08, 0.14 + 0.025 * (10 - decile) + rng.uniform(-0.04, 0.04)))
-        future = published(rng.randint(40, 140)) or 40
-        expected = round(future * rate, 1)
-        spread = 1.96 * math.sqrt(future * rate * (1 - rate)) + 0.05 * future * rate
-        observed_children = published(rng.randint(150, 420)) or 150
-        observed_rate_true = min(0.7, max(0.05, rate + rng.uniform(-0.05, 0.05)))
-        # One area is too small to publish its count, as real releases will have.
-        suppressed = index == 3
-        not_gld = None if suppressed else published(observed_children * observed_rate_true)
-        observed = (
-            (None, None, None)
-            if not_gld is None
-            else (not_gld / observed_children, *wilson(not_gld, observed_children))
+        children = rng.randint(40, 90)
+        share = min(0.8, max(0.05, rate + rng.uniform(-0.08, 0.08)))
+        observed.append((cohort, children, max(10, round(children * share))))
+    if index in WITHHELD_FUTURE:
+        future = tuple((cohort, rng.randint(1, 2)) for cohort in EXPECTED_COHORTS)
+    else:
+        future = tuple((cohort, rng.randint(15, 45)) for cohort in EXPECTED_COHORTS)
+    return _Truth(tuple(observed), future, rate)
+
+
+def _observed(events: int | None, total: int | None) -> tuple[float | None, ...]:
+    if events is None or not total:
+        return (None, None, None)
+    return (events / total, *wilson(events, total))
+
+
+def _areas(
+    lsoas: list[dict[str, Any]], truths: list[_Truth], rng: random.Random
+) -> list[dict[str, Any]]:
+    rows = []
+    for lsoa, truth in zip(lsoas, truths, strict=True):
+        row: dict[str, Any] = {
+            name: lsoa[name]
+            for name in ("lsoa11cd", "lsoa11nm", "msoa11cd", "msoa11nm", "lad_code", "lad_name")
+        }
+        children = published(sum(c for _, c, _ in truth.observed))
+        not_gld = published(sum(n for _, _, n in truth.observed))
+        if not all(n > THRESHOLD for _, _, n in truth.observed):
+            not_gld = None  # too few children here: withheld with every cohort's count
+        rate, low, high = _observed(not_gld, children)
+        row.update(
+            imd_decile=rng.randint(1, 10),
+            observed_children=children,
+            observed_not_gld=not_gld,
+            observed_rate=rate,
+            observed_low=low,
+            observed_high=high,
+            observed_suppressed=not_gld is None,
+            shrunken_rate=None if rate is None else round(rate * 0.9 + 0.03, 4),
+            shrunken_low=None if rate is None else round(max(0.0, rate * 0.9 - 0.03), 4),
+            shrunken_high=None if rate is None else round(min(1.0, rate * 0.9 + 0.09), 4),
         )
-        rows.append(
-            {
-                "lsoa11cd": lsoa["lsoa11cd"],
-                "lsoa11nm": lsoa["lsoa11nm"],
-                "msoa11cd": lsoa["msoa11cd"],
-                "msoa11nm": lsoa["msoa11nm"],
-                "lad_code": lsoa["lad_code"],
-                "lad_name": lsoa["lad_name"],
-                "imd_decile": decile,
-                "observed_children": observed_children,
-                "observed_not_gld": not_gld,
-                "observed_rate": observed[0],
-                "observed_low": observed[1],
-                "observed_high": observed[2],
-                "observed_suppressed": not_gld is None,
-                "future_children": future,
-                "future_suppressed": False,
-                "expected_not_ready": expected,
-                "expected_low": round(max(0.0, expected - spread), 1),
-                "expected_high": round(expected + spread, 1),
-                "expected_rate": round(rate, 4),
-                "expected_rate_low": round(max(0.0, expected - spread) / future, 4),
-                "expected_rate_high": round(min(1.0, (expected + spread) / future), 4),
-                "shrunken_rate": round(rate * 0.9 + 0.03, 4),
-                "shrunken_low": round(max(0.0, rate * 0.9 + 0.03 - 0.06), 4),
-                "shrunken_high": round(min(1.0, rate * 0.9 + 0.03 + 0.06), 4),
-                "hotspot_p": round(rng.uniform(0.001, 0.9), 3),
-            }
-        )
+        future = published(sum(c for _, c in truth.future))
+        if future is None:
+            row.update(_withheld_future(lsoa))
+        else:
+            expected = round(future * truth.rate, 1)
+            spread = 1.96 * math.sqrt(future * truth.rate * (1 - truth.rate)) + 0.05 * expected
+            expected_low = round(max(0.0, expected - spread), 1)
+            expected_high = round(min(float(future), expected + spread), 1)
+            row.update(
+                future_children=future,
+                future_suppressed=False,
+                expected_not_ready=expected,
+                expected_low=expected_low,
+                expected_high=expected_high,
+                expected_rate=expected / future,
+                expected_rate_low=expected_low / future,
+                expected_rate_high=expected_high / future,
+                hotspot_p=round(rng.uniform(0.001, 0.9), 3),
+            )
+        rows.append(row)
     _rank(rows)
     return rows
 
 
-def _withheld_future(lsoa: dict[str, Any], rng: random.Random) -> dict[str, Any]:
+def _withheld_future(lsoa: dict[str, Any]) -> dict[str, Any]:
     """An area whose coming cohorts are too small to publish: every expected figure, rank,
     comparison and hotspot withheld, as docs/release.md says."""
-    observed_children = published(rng.randint(150, 300)) or 150
-    not_gld = published(observed_children * 0.25) or 40
-    low, high = wilson(not_gld, observed_children)
-    row: dict[str, Any] = {
-        name: lsoa[name]
-        for name in ("lsoa11cd", "lsoa11nm", "msoa11cd", "msoa11nm", "lad_code", "lad_name")
-    }
-    row.update(
-        imd_decile=rng.randint(1, 10),
-        observed_children=observed_children,
-        observed_not_gld=not_gld,
-        observed_rate=not_gld / observed_children,
-        observed_low=low,
-        observed_high=high,
-        observed_suppressed=False,
+    row: dict[str, Any] = dict(
         future_children=None,
         future_suppressed=True,
         hotspot_p=None,
@@ -336,9 +381,6 @@ def _withheld_future(lsoa: dict[str, Any], rng: random.Random) -> dict[str, Any]
         "expected_rate",
         "expected_rate_low",
         "expected_rate_high",
-        "shrunken_rate",
-        "shrunken_low",
-        "shrunken_high",
         "rank",
         "rank_low",
         "rank_high",
@@ -397,94 +439,90 @@ def _rank(all_rows: list[dict[str, Any]]) -> None:
         )
 
 
-def _trend(areas: list[dict[str, Any]], rng: random.Random) -> list[dict[str, Any]]:
+def _trend(areas: list[dict[str, Any]], truths: list[_Truth]) -> list[dict[str, Any]]:
     rows = []
-    for index, area in enumerate(areas):
-        for cohort in OBSERVED_COHORTS:
-            children = published(rng.randint(25, 90)) or 25
-            centre = area["expected_rate"] or area["observed_rate"]
-            rate = min(0.8, max(0.05, centre + rng.uniform(-0.08, 0.08)))
-            not_gld = None if index == 0 and cohort == 2019 else published(children * rate)
-            low, high = wilson(not_gld, children) if not_gld is not None else (None, None)
+    for area, truth in zip(areas, truths, strict=True):
+        withheld = area["observed_not_gld"] is None
+        for cohort, true_children, true_not_gld in truth.observed:
+            children = published(true_children)
+            not_gld = None if withheld else published(true_not_gld)
+            rate, low, high = _observed(not_gld, children)
             rows.append(
                 {
                     "lsoa11cd": area["lsoa11cd"],
                     "cohort": cohort,
                     "children": children,
                     "not_gld": not_gld,
-                    "rate": None if not_gld is None else not_gld / children,
+                    "rate": rate,
                     "low": low,
                     "high": high,
-                    "suppressed": not_gld is None,
+                    "suppressed": children is None or not_gld is None,
                     "kind": "observed",
                 }
             )
-        for cohort in EXPECTED_COHORTS:
-            rate = area["expected_rate"]
-            if area["future_suppressed"]:
-                rows.append(
-                    {
-                        "lsoa11cd": area["lsoa11cd"],
-                        "cohort": cohort,
-                        "children": None,
-                        "not_gld": None,
-                        "rate": None,
-                        "low": None,
-                        "high": None,
-                        "suppressed": True,
-                        "kind": "expected",
-                    }
-                )
-                continue
+        for cohort, true_children in truth.future:
+            children = None if area["future_suppressed"] else published(true_children)
+            shown = children is not None
             rows.append(
                 {
                     "lsoa11cd": area["lsoa11cd"],
                     "cohort": cohort,
-                    "children": published(area["future_children"] / 3) or 10,
+                    "children": children,
                     "not_gld": None,
-                    "rate": rate,
-                    "low": area["expected_rate_low"],
-                    "high": area["expected_rate_high"],
-                    "suppressed": False,
+                    "rate": area["expected_rate"] if shown else None,
+                    "low": area["expected_rate_low"] if shown else None,
+                    "high": area["expected_rate_high"] if shown else None,
+                    "suppressed": not shown,
                     "kind": "expected",
                 }
             )
     return rows
 
 
-def _benchmarks(all_areas: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    areas = [row for row in all_areas if not row["future_suppressed"]]
-    future = sum(row["future_children"] for row in areas)
-    expected = sum(row["expected_not_ready"] for row in areas) / future
-    observed_children = sum(row["observed_children"] for row in areas)
-    observed = sum(row["observed_not_gld"] or 0 for row in areas) / observed_children
+def _benchmarks(areas: list[dict[str, Any]], truths: list[_Truth]) -> list[dict[str, Any]]:
+    """The district's figures; the county's are the same, as if the district were all of it."""
+    shown = [row for row in areas if not row["future_suppressed"]]
+    expected = sum(row["expected_not_ready"] for row in shown) / sum(
+        row["future_children"] for row in shown
+    )
+    future = published(sum(c for truth in truths for _, c in truth.future)) or 0
+    children = published(sum(c for truth in truths for _, c, _ in truth.observed)) or 0
+    not_gld = published(sum(n for truth in truths for _, _, n in truth.observed)) or 0
+    observed, observed_low, observed_high = _observed(not_gld, children)
     rows = []
-    for (code, name), scale in ((DISTRICT, 1.0), (COUNTY, 0.9)):
-        level = "district" if code == DISTRICT[0] else "county"
-        for measure, value, total in (
-            ("expected_rate", expected * scale, future),
-            ("observed_rate", observed * scale, observed_children),
-        ):
-            denominator = published(total * (1 if level == "district" else 12)) or 0
-            low, high = wilson(round(value * denominator), denominator)
-            rows.append(
-                {
-                    "level": level,
-                    "code": code,
-                    "name": name,
-                    "measure": measure,
-                    "value": round(value, 4),
-                    "low": round(min(low, value), 4),
-                    "high": round(max(high, value), 4),
-                    "denominator": denominator,
-                }
-            )
+    for level, (code, name) in (("district", DISTRICT), ("county", COUNTY)):
+        rows.append(
+            {
+                "level": level,
+                "code": code,
+                "name": name,
+                "measure": "expected_rate",
+                "value": round(expected, 4),
+                "low": round(max(0.0, expected - 0.02), 4),
+                "high": round(min(1.0, expected + 0.02), 4),
+                "denominator": future,
+            }
+        )
+        rows.append(
+            {
+                "level": level,
+                "code": code,
+                "name": name,
+                "measure": "observed_rate",
+                "value": observed,
+                "low": observed_low,
+                "high": observed_high,
+                "denominator": children,
+            }
+        )
     return rows
 
 
 def _drivers(areas: list[dict[str, Any]], rng: random.Random) -> list[dict[str, Any]]:
     rows = []
     for area in areas:
+        if area["future_suppressed"]:
+            continue  # nothing is derived from withheld figures
         chosen = rng.sample(DRIVER_POOL, 3)
         contribution = rng.uniform(0.04, 0.08)
         for position, (feature, label, text) in enumerate(chosen, start=1):
@@ -593,8 +631,8 @@ def _documents(spec: ReleaseSpec) -> dict[str, tuple[dict[str, Any], str]]:
         "linkage_summary": (
             {
                 "records": 48210,
-                "persons": 20115,
-                "households": 8940,
+                "people": 20115,
+                "homes": 8940,
                 "sources": [
                     {"source": "School census", "records": 9120, "linked_rate": 0.991},
                     {"source": "Health visiting", "records": 7480, "linked_rate": 0.978},
@@ -631,7 +669,7 @@ def _hashes(folder: Path) -> dict[str, str]:
     return {
         path.name: hashlib.sha256(path.read_bytes()).hexdigest()
         for path in sorted(folder.iterdir())
-        if path.name != contract.MANIFEST
+        if path.name not in {contract.MANIFEST, SIGNATURE}
     }
 
 

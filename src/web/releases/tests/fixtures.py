@@ -8,9 +8,17 @@ from pathlib import Path
 
 import pytest
 
+from web.accounts.models import User
 from web.releases.importer import import_release
+from web.releases.lifecycle import publish_release
 from web.releases.models import Release
 from web.releases.tests.builder import write_release
+
+
+def import_published(folder: Path, *, actor: User | None = None) -> Release:
+    """Import the release and publish it, as a custodian does: every page shows it."""
+    imported = import_release(folder, actor=actor)
+    return publish_release(imported.id, actor=actor)
 
 
 @pytest.fixture(scope="session")
@@ -27,5 +35,5 @@ def release_folder(release_source: Path, tmp_path: Path) -> Path:
 
 @pytest.fixture
 def release(db: None, release_source: Path) -> Release:
-    """The valid release, imported and current."""
-    return import_release(release_source)
+    """The valid release, imported, published and current."""
+    return import_published(release_source)

@@ -15,8 +15,17 @@ from web.accounts.roles import Role
 from web.accounts.tests.factories import make_user
 from web.governance.models import Action, Event
 from web.releases import contract
-from web.releases.importer import import_release, set_current_release
-from web.releases.models import Area, Benchmark, Document, Driver, Release, TrendPoint
+from web.releases.importer import import_release
+from web.releases.lifecycle import set_current_release
+from web.releases.models import (
+    Area,
+    Benchmark,
+    Document,
+    Driver,
+    Release,
+    ReleaseStatus,
+    TrendPoint,
+)
 from web.releases.tests.builder import (
     SCHEMAS,
     ReleaseSpec,
@@ -26,6 +35,7 @@ from web.releases.tests.builder import (
     write_manifest,
     write_release,
 )
+from web.releases.tests.fixtures import import_published
 from web.releases.verification import ReleaseRefused
 
 pytestmark = pytest.mark.django_db
@@ -48,16 +58,20 @@ def one_problem_mentioning(problems: list[str], *words: str) -> str:
     return matching[0]
 
 
-def test_a_valid_release_is_imported_whole_logged_and_made_current(release_source: Path) -> None:
+def test_a_valid_release_is_imported_whole_logged_and_kept_as_a_draft(
+    release_source: Path,
+) -> None:
     analyst = make_user(Role.PARTNER_ANALYST)
     release = import_release(release_source, actor=analyst)
 
-    assert release.is_current
+    assert release.status == ReleaseStatus.DRAFT and not release.is_current
+    assert Release.objects.current() is None
+    assert len(release.signed_by) == 16
     assert release.imported_by == analyst
     assert (release.recipe, release.area_name) == ("school-readiness", "basildon")
     assert Area.objects.filter(release=release).count() == 10
     assert TrendPoint.objects.filter(area__release=release).count() == 80
-    assert Driver.objects.filter(area__release=release).count() == 30
+    assert Driver.objects.filter(area__release=release).count() == 24  # none where withheld
     assert Benchmark.objects.filter(release=release).count() == 4
     assert set(Document.objects.filter(release=release).values_list("name", flat=True)) == {
         document.name for document in contract.DOCUMENTS
@@ -68,7 +82,7 @@ def test_a_valid_release_is_imported_whole_logged_and_made_current(release_sourc
     assert event.actor == analyst
     assert (event.object_type, event.object_id) == ("releases.release", release.id)
     assert event.detail["areas"] == 10
-    assert event.detail["made_current"] is True
+    assert event.detail["status"] == ReleaseStatus.DRAFT
 
 
 def test_a_file_changed_after_publishing_is_refused(release_folder: Path) -> None:
@@ -224,7 +238,7 @@ def test_a_release_is_never_imported_twice(release: Release, release_source: Pat
 def test_earlier_releases_are_kept_and_one_can_be_shown_again(
     release: Release, tmp_path: Path
 ) -> None:
-    later = import_release(
+    later = import_published(
         write_release(tmp_path, ReleaseSpec(run_id="0a1b2c3d" + "00" * 28, created="20260301"))
     )
     release.refresh_from_db()
@@ -239,12 +253,6 @@ def test_earlier_releases_are_kept_and_one_can_be_shown_again(
     event = Event.objects.get(action=Action.RELEASE_MADE_CURRENT)
     assert event.actor == administrator
     assert event.detail["previous_current"] == later.id
-
-
-def test_a_release_imported_not_current_waits(release_source: Path) -> None:
-    release = import_release(release_source, make_current=False)
-    assert not release.is_current
-    assert Release.objects.current() is None
 
 
 def test_the_import_command_lists_every_problem(release_folder: Path) -> None:
@@ -264,10 +272,17 @@ def test_the_commands_import_and_roll_back(
     release_source: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     make_user(Role.PARTNER_ANALYST, username="ana")
+    make_user(Role.CUSTODIAN, username="cus")
     call_command("import_release", str(release_source), "--by", "ana")
     second = write_release(tmp_path, ReleaseSpec(run_id="0a1b2c3d" + "00" * 28, created="20260301"))
     call_command("import_release", str(second))
     first_id = ReleaseSpec().release_id
+    with pytest.raises(CommandError, match="only a published release is shown"):
+        call_command("set_current_release", first_id)
+    with pytest.raises(CommandError, match="--by ana: only an account with the role"):
+        call_command("publish_release", first_id, "--by", "ana")
+    call_command("publish_release", first_id, "--by", "cus")
+    call_command("publish_release", second.name, "--by", "cus")
 
     call_command("set_current_release", first_id)
     out = capsys.readouterr().out

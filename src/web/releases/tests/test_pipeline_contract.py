@@ -1,6 +1,6 @@
-"""Both halves of the contract together: a release written by `bakehouse publish` from
-synthetic predictions is verified, imported and shown. Skipped where the pipeline's publisher
-is not installed."""
+"""Both halves of the contract together: a release written and signed by `bakehouse publish`
+from synthetic predictions is verified against the partnership's public key, imported,
+published and shown. Skipped where the pipeline's publisher is not installed."""
 
 from __future__ import annotations
 
@@ -17,9 +17,11 @@ import pyarrow.parquet as pq
 import pytest
 from django.test import Client
 from django.urls import reverse
+from pytest_django import Settings
 
 from bakehouse.geography import load_area
-from web.releases.importer import import_release
+from bakehouse.release.signing import generate_key
+from web.releases.tests.fixtures import import_published
 
 pytest.importorskip("bakehouse.release.publish", reason="the pipeline's publisher is not here")
 pytestmark = pytest.mark.django_db
@@ -59,20 +61,23 @@ def write_predictions(path: Path, seed: int = 3) -> None:
 
 
 def test_a_release_from_bakehouse_publish_is_imported_and_shown(
-    tmp_path: Path, client: Client
+    tmp_path: Path, client: Client, settings: Settings
 ) -> None:
+    key = generate_key(tmp_path / "keys" / "release-signing.key")
+    settings.BAKEHOUSE_RELEASE_PUBLIC_KEYS = [key.public.text]
     predictions = tmp_path / "predictions.parquet"
     write_predictions(predictions)
     out = tmp_path / "releases"
     command = [
         *(sys.executable, "-m", "bakehouse.cli", "publish", str(predictions)),
         *("--area", "basildon", "--out", str(out), "--as-at", "2025-09-30"),
+        *("--signing-key", key.origin),
     ]
     result = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
     [folder] = [path for path in out.iterdir() if path.is_dir()]
 
-    release = import_release(folder)
+    release = import_published(folder)
 
     assert release.areas.count() == 110
     payload = client.get(reverse("areas:map_data", kwargs={"release_id": release.id}))

@@ -10,9 +10,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from web.releases.importer import import_release
 from web.releases.models import Document, DocumentName, Release
 from web.releases.tests.builder import ReleaseSpec, write_release
+from web.releases.tests.fixtures import import_published
 from web.transparency.agreements import agreement_summaries
 from web.transparency.documents import label, render
 
@@ -58,7 +58,7 @@ def test_documents_a_run_did_not_produce_say_so_with_the_reason(
     client: Client, tmp_path: Path
 ) -> None:
     spec = ReleaseSpec(not_produced=frozenset({"fairness", "linkage_summary", "model_card"}))
-    import_release(write_release(tmp_path, spec))
+    import_published(write_release(tmp_path, spec))
     for name in ("transparency:fairness", "transparency:data_quality", "transparency:model_card"):
         html = client.get(reverse(name)).content.decode()
         assert "Not produced by this run" in html, name

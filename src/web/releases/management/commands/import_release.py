@@ -1,4 +1,4 @@
-"""``manage.py import_release PATH``: verify a published release and import it."""
+"""``manage.py import_release PATH``: verify a signed release and import it as a draft."""
 
 from __future__ import annotations
 
@@ -14,18 +14,15 @@ from web.releases.verification import ReleaseRefused
 
 class Command(BaseCommand):
     help = (
-        "Verify a release folder written by `bakehouse publish` (file hashes, the disclosure "
-        "checks, the table schemas) and import it in one transaction. A tampered, unchecked "
+        "Verify a release folder written by `bakehouse publish` (its signature by a trusted "
+        "key, sizes, file hashes, the disclosure rule against the floor, the table schemas, "
+        "and the output checker run again) and import it in one transaction, as a draft the "
+        "public does not see until a custodian publishes it. A tampered, unsigned, unchecked "
         "or malformed release is refused with every reason. Earlier releases are kept."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("path", type=Path, help="The release folder (holds manifest.json).")
-        parser.add_argument(
-            "--not-current",
-            action="store_true",
-            help="Import without showing it yet; `set_current_release` shows it later.",
-        )
         parser.add_argument(
             "--skip-if-imported",
             action="store_true",
@@ -43,7 +40,6 @@ class Command(BaseCommand):
         self,
         *args: Any,
         path: Path,
-        not_current: bool,
         skip_if_imported: bool,
         by: str,
         **options: Any,
@@ -53,7 +49,7 @@ class Command(BaseCommand):
             self.stdout.write(f"{existing.id} is already imported; nothing to do.")
             return
         try:
-            release = import_release(path, actor=actor, make_current=not not_current)
+            release = import_release(path, actor=actor)
         except ReleaseRefused as refusal:
             raise CommandError(str(refusal)) from None
         flagged = release.areas.filter(flagged=True).count()
@@ -61,7 +57,7 @@ class Command(BaseCommand):
             f"Imported {release.id} ({release.title}): {release.areas.count()} areas, "
             f"{flagged} flagged."
         )
-        if release.is_current:
-            self.stdout.write("It is now the current release.")
-        else:
-            self.stdout.write(f"Not shown yet: `manage.py set_current_release {release.id}`.")
+        self.stdout.write(
+            f"It is a draft, signed by key {release.signed_by}: nobody outside the custodians "
+            f"sees it until a custodian publishes it (`manage.py publish_release {release.id}`)."
+        )

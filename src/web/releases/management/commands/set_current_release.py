@@ -6,14 +6,14 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from web.releases.importer import ReleaseNotFound, set_current_release
+from web.releases.lifecycle import ReleaseNotFound, TransitionRefused, set_current_release
 from web.releases.management.actor import account_named
 from web.releases.models import Release
 
 
 class Command(BaseCommand):
     help = (
-        "Make an imported release the current one, the one every page shows: a rollback when "
+        "Make a published release the current one, the one every page shows: a rollback when "
         "it is an earlier release. Logged in the governance log."
     )
 
@@ -33,6 +33,8 @@ class Command(BaseCommand):
         except ReleaseNotFound as missing:
             known = ", ".join(Release.objects.values_list("id", flat=True)) or "none"
             raise CommandError(f"{missing} Imported releases: {known}.") from None
+        except TransitionRefused as refusal:
+            raise CommandError(str(refusal)) from None
         if previous is not None and previous.id == release_id:
             self.stdout.write(f"{release_id} is already the current release; nothing changed.")
             return

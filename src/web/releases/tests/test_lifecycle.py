@@ -1,0 +1,204 @@
+"""A release's life: imported as a draft nobody outside the custodians sees, published by a
+custodian, withdrawn with a reason when found unsafe; every change in the governance log."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from http import HTTPStatus
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import Client
+from django.urls import reverse
+
+from web.accounts import access
+from web.accounts.models import User
+from web.accounts.roles import Role
+from web.governance.models import Action, Event
+from web.releases.importer import import_release
+from web.releases.lifecycle import TransitionRefused, publish_release, set_current_release
+from web.releases.models import Release, ReleaseStatus
+from web.tests.url_walk import sample_url, url_patterns, url_samples
+
+pytestmark = pytest.mark.django_db
+
+PUBLIC_READERS: list[Role | None] = [None, Role.PARTNER_VIEWER]
+
+
+def public_pages_mentioning(
+    client: Client, release: Release, subject: User, role: Role | None
+) -> list[str]:
+    """Every page this visitor may open, pointed at ``release`` and its first area, that shows
+    its id, an area's summary from it, or its map data."""
+    samples = url_samples(subject, release, release)
+    summaries = list(release.areas.values_list("summary", flat=True))
+    found = []
+    for name, pattern in url_patterns():
+        rule = access.rule_for(name)
+        if rule is None or rule.get_status != HTTPStatus.OK:
+            continue
+        if not (rule.is_public or (role is not None and rule.allows_role(role))):
+            continue
+        if name.startswith("admin:"):
+            continue
+        response = client.get(sample_url(name, pattern, samples))
+        content = response.content.decode()
+        if response.status_code == HTTPStatus.OK and (
+            release.id in content
+            or any(summary in content for summary in summaries)
+            or name == "areas:map_data"
+        ):
+            found.append(name)
+    return found
+
+
+def withdrawn_mentions(found: list[str]) -> list[str]:
+    """The pages that may still name a withdrawn release: the history and its own page."""
+    return [name for name in found if name not in {"releases:history", "releases:detail"}]
+
+
+@pytest.mark.parametrize("role", PUBLIC_READERS, ids=lambda r: r.value if r else "anonymous")
+def test_a_draft_is_on_no_page_the_public_or_a_viewer_opens(
+    role: Role | None,
+    release_source: Path,
+    client_for: Callable[[Role | None], Client],
+    user_for: Callable[[Role], User],
+) -> None:
+    draft = import_release(release_source)
+    client = client_for(role)
+    assert public_pages_mentioning(client, draft, user_for(Role.PARTNER_VIEWER), role) == []
+    response = client.get(reverse("areas:map_data", kwargs={"release_id": draft.id}))
+    assert response.status_code == HTTPStatus.NOT_FOUND
+
+
+def test_a_custodian_reviews_and_publishes_a_draft_and_it_is_logged(
+    release_source: Path,
+    client_for: Callable[[Role | None], Client],
+    user_for: Callable[[Role], User],
+) -> None:
+    draft = import_release(release_source)
+    custodian = client_for(Role.CUSTODIAN)
+    assert draft.id in custodian.get(reverse("releases:drafts")).content.decode()
+    url = reverse("releases:publish", kwargs={"release_id": draft.id})
+    assert draft.signed_by in custodian.get(url).content.decode()
+
+    unconfirmed = custodian.post(url, {})
+    assert unconfirmed.status_code == HTTPStatus.OK
+    assert "Confirm that you have reviewed the release" in unconfirmed.content.decode()
+    assert Release.objects.get(pk=draft.pk).status == ReleaseStatus.DRAFT
+
+    response = custodian.post(url, {"confirm": "on"})
+    assert response.status_code == HTTPStatus.FOUND
+    release = Release.objects.get(pk=draft.pk)
+    assert (release.status, release.is_current) == (ReleaseStatus.PUBLISHED, True)
+    assert release.published_by == user_for(Role.CUSTODIAN)
+    event = Event.objects.get(action=Action.RELEASE_PUBLISHED)
+    assert (event.actor, event.object_id) == (user_for(Role.CUSTODIAN), release.id)
+    assert release.id in client_for(None).get(reverse("areas:map")).content.decode()
+    assert custodian.post(url, {"confirm": "on"}).status_code == HTTPStatus.NOT_FOUND
+
+
+@pytest.mark.parametrize(
+    "role", [None, Role.PARTNER_VIEWER, Role.PARTNER_ANALYST, Role.COMMUNITY_MEMBER]
+)
+def test_only_a_custodian_publishes_or_withdraws(
+    role: Role | None, release: Release, release_source: Path, tmp_path: Path,
+    client_for: Callable[[Role | None], Client],
+) -> None:  # fmt: skip
+    client = client_for(role)
+    withdraw = reverse("releases:withdraw", kwargs={"release_id": release.id})
+    response = client.post(withdraw, {"reason": "Not theirs to withdraw."})
+    assert response.status_code in {HTTPStatus.FOUND, HTTPStatus.FORBIDDEN}
+    assert Release.objects.get(pk=release.pk).status == ReleaseStatus.PUBLISHED
+    assert not Event.objects.filter(action=Action.RELEASE_WITHDRAWN).exists()
+
+
+def test_a_withdrawn_release_leaves_every_page_and_cache_at_once(
+    release: Release,
+    client_for: Callable[[Role | None], Client],
+    user_for: Callable[[Role], User],
+) -> None:
+    anonymous = client_for(None)
+    subject = user_for(Role.PARTNER_VIEWER)
+    shown_before = public_pages_mentioning(anonymous, release, subject, None)
+    assert {"areas:map", "areas:map_data", "areas:profile", "releases:detail"} <= set(shown_before)
+
+    custodian = client_for(Role.CUSTODIAN)
+    url = reverse("releases:withdraw", kwargs={"release_id": release.id})
+    assert custodian.get(url).status_code == HTTPStatus.OK
+    reason = "A count in one area could be narrowed down with the previous release."
+    assert custodian.post(url, {"reason": reason}).status_code == HTTPStatus.FOUND
+
+    for role in PUBLIC_READERS:
+        shown = public_pages_mentioning(client_for(role), release, subject, role)
+        assert withdrawn_mentions(shown) == [], role
+    assert (
+        anonymous.get(reverse("areas:map_data", kwargs={"release_id": release.id})).status_code
+        == HTTPStatus.NOT_FOUND
+    )
+    history = anonymous.get(reverse("releases:history")).content.decode()
+    assert "Withdrawn" in history and reason in history
+    page = anonymous.get(reverse("releases:detail", kwargs={"release_id": release.id}))
+    text = page.content.decode()
+    assert "was withdrawn on" in text and reason in text
+    assert not any(summary in text for summary in release.areas.values_list("summary", flat=True))
+    assert "SHA-256" not in text and "Areas</dt>" not in text  # no figures, no files
+    event = Event.objects.get(action=Action.RELEASE_WITHDRAWN)
+    assert event.actor == user_for(Role.CUSTODIAN)
+    assert event.detail == {"title": release.title, "reason": reason, "was_current": True}
+
+
+def test_a_withdrawal_needs_a_reason(
+    release: Release, client_for: Callable[[Role | None], Client]
+) -> None:
+    url = reverse("releases:withdraw", kwargs={"release_id": release.id})
+    response = client_for(Role.CUSTODIAN).post(url, {"reason": "  "})
+    assert "Say why the release is withdrawn" in response.content.decode()
+    assert Release.objects.get(pk=release.pk).status == ReleaseStatus.PUBLISHED
+
+
+def test_a_draft_or_withdrawn_release_cannot_be_made_current(
+    release: Release, client_for: Callable[[Role | None], Client]
+) -> None:
+    call_command("withdraw_release", release.id, "--reason", "Superseded by a corrected run.")
+    with pytest.raises(TransitionRefused, match="only a published release is shown"):
+        set_current_release(release.id)
+    with pytest.raises(TransitionRefused, match="only a draft is published"):
+        publish_release(release.id)
+    analyst = client_for(Role.PARTNER_ANALYST)
+    response = analyst.post(reverse("releases:make_current", kwargs={"release_id": release.id}))
+    assert response.status_code == HTTPStatus.NOT_FOUND
+    assert Release.objects.current() is None
+
+
+def test_the_commands_publish_and_withdraw_and_refuse_other_roles(
+    release_source: Path, user_for: Callable[[Role], User], capsys: pytest.CaptureFixture[str]
+) -> None:
+    draft = import_release(release_source)
+    custodian, analyst = user_for(Role.CUSTODIAN), user_for(Role.PARTNER_ANALYST)
+    with pytest.raises(CommandError, match="only an account with the role"):
+        call_command("publish_release", draft.id, "--by", analyst.username)
+    call_command("publish_release", draft.id, "--by", custodian.username)
+    assert "every page shows it" in capsys.readouterr().out
+    call_command("publish_release", draft.id, "--skip-if-published")
+    assert "already published; nothing to do" in capsys.readouterr().out
+    with pytest.raises(CommandError, match="only a draft is published"):
+        call_command("publish_release", draft.id)
+    with pytest.raises(CommandError, match="the following arguments are required: --reason"):
+        call_command("withdraw_release", draft.id)
+    call_command(
+        "withdraw_release", draft.id, "--reason", "Wrong area.", "--by", custodian.username
+    )
+    release = Release.objects.get(pk=draft.pk)
+    assert (release.status, release.withdrawn_by, release.withdrawal_reason) == (
+        ReleaseStatus.WITHDRAWN,
+        custodian,
+        "Wrong area.",
+    )
+    actions = list(
+        Event.objects.filter(object_id=draft.id)
+        .order_by("occurred_at", "id")
+        .values_list("action", flat=True)
+    )
+    assert actions == [Action.RELEASE_IMPORTED, Action.RELEASE_PUBLISHED, Action.RELEASE_WITHDRAWN]
