@@ -60,14 +60,18 @@ def world_for(case: Case, data: Path) -> Path:
 
 
 def run_case(case: Case, world: Path, scratch: Path) -> dict[str, object]:
-    workspace, releases, key = scratch / "ws", scratch / "rel", scratch / "custodian.key"
-    subprocess.run(
-        bakehouse("custodian", "init", "--key-file", str(key)), check=True, capture_output=True
-    )
+    workspace, releases = scratch / "ws", scratch / "rel"
+    key, signing = scratch / "keys" / "custodian.key", scratch / "keys" / "release-signing.key"
+    for command in (
+        ["custodian", "init", "--key-file", str(key), "--workspace", str(workspace)],
+        ["release", "keygen", "--key-file", str(signing)],
+    ):
+        subprocess.run(bakehouse(*command), check=True, capture_output=True)
     command = bakehouse(
         "run",
         *("--recipe", "school-readiness", "--area", case.area, "--sources", str(world)),
         *("--workspace", str(workspace), "--key-file", str(key), "--out", str(releases)),
+        *("--signing-key", str(signing)),
         *(["--iod", str(IOD)] if IOD.exists() else []),
     )
     start = time.perf_counter()
