@@ -5,7 +5,8 @@ A change (an ingestion run, an erasure) is built in a staging folder beside the 
 it is complete, a commit record listing the files to move is written atomically; then each file is
 renamed into place. A run that dies before the commit record leaves the last good state untouched
 (its staging folder is removed next time); one that dies after it is rolled forward next time, as
-the files it lists are complete. Only one change runs at a time (an exclusive lock).
+the files it lists are complete. Only one change runs at a time (an exclusive lock), and taking
+the lock first clears what a killed run left behind.
 
 Layout::
 
@@ -15,6 +16,7 @@ Layout::
     <workspace>/registers.json     opt-out and erasure registers (keyed hashes, no identifiers)
     <workspace>/manifest.json      what the current state was built from
     <workspace>/audit.jsonl        hash-chained audit log
+    <workspace>/.scratch/<run>/    a run's private working files (spills), removed after it
 """
 
 from __future__ import annotations
@@ -39,6 +41,9 @@ REGISTERS = "registers.json"
 REPORTS = "reports"
 AUDIT = "audit.jsonl"
 _STAGING = ".staging"
+_SCRATCH = ".scratch"
+# Earlier versions kept linkage's scratch here; a crashed run's copy is removed like any other.
+_OLD_SCRATCH = ".linkage-scratch"
 _COMMIT = ".commit.json"
 _LOCK = ".lock"
 
@@ -154,9 +159,9 @@ class Workspace:
                     details={"run_id": record["run_id"], "rolled_forward": record["files"]},
                 )
             )
-        staging_root = self.root / _STAGING
-        if staging_root.exists():
-            shutil.rmtree(staging_root)
+        for leftover in (_STAGING, _SCRATCH, _OLD_SCRATCH):
+            if (self.root / leftover).exists():
+                shutil.rmtree(self.root / leftover)
 
     def _move_into_place(self, folder: Path, files: list[str]) -> None:
         for relative in files:
@@ -199,6 +204,24 @@ class Workspace:
         shutil.rmtree(staging.folder, ignore_errors=True)
         with contextlib.suppress(OSError):
             staging.folder.parent.rmdir()  # only when no other change is staged
+
+    @contextlib.contextmanager
+    def scratch(self, run_id: str) -> Iterator[Path]:
+        """A private folder (0700) for a run's working files that may hold identifiers, such as a
+        database engine's spills: inside the workspace, so they stay on the custodian's side,
+        and removed when the run ends however it ends. A folder left by a run that was killed is
+        removed when the next command takes the lock. Call inside :meth:`locked`."""
+        parent = self.root / _SCRATCH
+        folder = parent / run_id
+        for private in (parent, folder):
+            private.mkdir(mode=0o700, exist_ok=private is parent)
+            private.chmod(0o700)
+        try:
+            yield folder
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+            with contextlib.suppress(OSError):
+                parent.rmdir()  # only when no other run is using it
 
     def copy_into(self, staging: Staging, relative: str) -> Path:
         """Start a change to an existing file from a copy of it."""

@@ -9,9 +9,7 @@ never an identifier.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import shutil
 import time
 import uuid
 from dataclasses import dataclass
@@ -266,10 +264,8 @@ def link(options: LinkOptions, reporter: Reporter | None = None) -> LinkResult:
             "code_version": code_version("linkage"),
         }
         details = {k: run[k] for k in ("run_id", "ingest_run_id", "backend", "threshold")}
-        scratch = workspace.root / ".linkage-scratch" / run_id
-        scratch.mkdir(parents=True, mode=0o700)
         try:
-            with workspace.change(run_id) as staging:
+            with workspace.scratch(run_id) as scratch, workspace.change(run_id) as staging:
                 counts, document = _build(
                     staging, workspace, options, settings, key, run, scratch, reporter
                 )
@@ -282,9 +278,6 @@ def link(options: LinkOptions, reporter: Reporter | None = None) -> LinkResult:
                 )
             )
             raise
-        finally:
-            shutil.rmtree(scratch, ignore_errors=True)
-            _remove_if_empty(scratch.parent)
         workspace.audit.append(
             AuditEvent(
                 action="link.run",
@@ -346,11 +339,6 @@ def _reusable(
         settings_fingerprint=document["settings_fingerprint"],
         reused=True,
     )
-
-
-def _remove_if_empty(folder: Path) -> None:
-    with contextlib.suppress(OSError):
-        folder.rmdir()
 
 
 def _document(
