@@ -15,12 +15,16 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cryptography.hazmat.primitives.hashes import SHA256
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
 from bakehouse.errors import CustodyError
 
 KEY_BYTES = 32
 ENV_KEY = "BAKEHOUSE_CUSTODIAN_KEY"
 ENV_KEY_FILE = "BAKEHOUSE_CUSTODIAN_KEY_FILE"
 _HMAC_BLOCK = 64
+_DERIVED = b"bakehouse derived key: "
 
 
 def default_key_file() -> Path:
@@ -35,6 +39,7 @@ class CustodianKey:
 
     secret: bytes = field(repr=False)
     origin: str
+    purpose: str | None = None
 
     @property
     def key_id(self) -> str:
@@ -48,6 +53,22 @@ class CustodianKey:
 
     def digest(self, message: str) -> str:
         return hmac.new(self.secret, message.encode("utf-8"), hashlib.sha256).hexdigest()
+
+    def derive(self, purpose: str) -> CustodianKey:
+        """A sub-key for one purpose (HKDF-SHA-256, RFC 5869, with the purpose in ``info``): keys
+        for different purposes are independent, and none reveals this key or another."""
+        secret = HKDF(
+            algorithm=SHA256(), length=KEY_BYTES, salt=None, info=_DERIVED + purpose.encode()
+        ).derive(self.secret)
+        return CustodianKey(secret, self.origin, purpose)
+
+    @property
+    def folder(self) -> Path:
+        """The custodian's private folder: the key file's, or the default one for a key given
+        in the environment. What must be kept beside the key (audit anchors) goes here."""
+        if self.origin.startswith("$"):
+            return default_key_file().parent
+        return Path(self.origin).parent
 
 
 def _enclosing_git_work_tree(path: Path) -> Path | None:
@@ -107,6 +128,13 @@ def _parse_secret(text: str, origin: str, file: Path | None) -> bytes:
             fix="Create a key with `bakehouse custodian init`",
         )
     return secret
+
+
+def key_available() -> bool:
+    """Whether :func:`load_key` without a path has a key to find."""
+    return bool(os.environ.get(ENV_KEY) or os.environ.get(ENV_KEY_FILE)) or (
+        default_key_file().is_file()
+    )
 
 
 def load_key(path: Path | None = None, *, guarded: list[Path] | None = None) -> CustodianKey:

@@ -247,6 +247,7 @@ def link(options: LinkOptions, reporter: Reporter | None = None) -> LinkResult:
     workspace.require_zones()
     with workspace.locked():
         key = load_key(options.key_file, guarded=[workspace.root])
+        workspace.use_key(key)
         manifest = workspace.manifest() or {}
         if options.reuse:
             kept = _reusable(workspace, options, settings, key.key_id, manifest.get("run_id"))
@@ -269,6 +270,14 @@ def link(options: LinkOptions, reporter: Reporter | None = None) -> LinkResult:
                 counts, document = _build(
                     staging, workspace, options, settings, key, run, scratch, reporter
                 )
+                staging.record(
+                    AuditEvent(
+                        action="link.run",
+                        outcome="committed",
+                        counts=counts,
+                        details={**details, "measured_against_truth": options.truth is not None},
+                    )
+                )
         except BakehouseError as error:
             workspace.audit.append(
                 AuditEvent(
@@ -278,14 +287,6 @@ def link(options: LinkOptions, reporter: Reporter | None = None) -> LinkResult:
                 )
             )
             raise
-        workspace.audit.append(
-            AuditEvent(
-                action="link.run",
-                outcome="committed",
-                counts=counts,
-                details={**details, "measured_against_truth": options.truth is not None},
-            )
-        )
     return LinkResult(
         run_id=run_id,
         counts=counts,
