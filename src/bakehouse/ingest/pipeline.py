@@ -180,6 +180,7 @@ def _fingerprint(
         "code": __version__,
         "purpose": options.purpose,
         "key": key.key_id,
+        "token_key": key.token_key.key_id,
         "registers": registers.fingerprint(),
         "geography": geography,
         "sources": [
@@ -208,7 +209,7 @@ def ingest(options: IngestOptions, reporter: Reporter | None = None) -> IngestRe
     started = time.perf_counter()
     with workspace.locked():
         try:
-            key = load_key(options.key_file, guarded=[workspace.root])
+            key = load_key(options.key_file, guarded=[workspace.root]).for_purpose(options.purpose)
             workspace.use_key(key)
             registers = Registers(workspace.registers)
             registers.check_key(key)
@@ -279,6 +280,7 @@ def ingest(options: IngestOptions, reporter: Reporter | None = None) -> IngestRe
                 "purpose": options.purpose,
                 "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
                 "key_id": key.key_id,
+                "token_key_id": key.token_key.key_id,
                 "code_version": __version__,
                 "audit_head_before": head,
                 "agreements": {plan.spec.source: plan.agreement.id for plan in plans},

@@ -249,6 +249,8 @@ def link(options: LinkOptions, reporter: Reporter | None = None) -> LinkResult:
         key = load_key(options.key_file, guarded=[workspace.root])
         workspace.use_key(key)
         manifest = workspace.manifest() or {}
+        # person and household ids under the sub-key of the purpose the zones were built for
+        key = key.for_purpose(manifest["purpose"]) if "purpose" in manifest else key
         if options.reuse:
             kept = _reusable(workspace, options, settings, key.key_id, manifest.get("run_id"))
             if kept is not None:
