@@ -71,6 +71,67 @@ def test_the_key_can_come_from_the_environment(monkeypatch: Any) -> None:
         load_key()
 
 
+# --- keys per purpose ------------------------------------------------------------------------
+
+
+def test_tokens_differ_between_purposes_and_register_match_keys_do_not() -> None:
+    key = CustodianKey(b"k" * 32, "test")
+    made: dict[str, tuple[Any, ...]] = {}
+    for purpose in ("school-readiness", "early-help-planning"):
+        connection = duckdb.connect()
+        standard.install(connection, key.for_purpose(purpose))
+        row = connection.execute(
+            "SELECT bh_token(['record', 'csc', 'f.csv', '1']), "
+            "bh_match_keys('AMELIA', 'OCONNOR', DATE '2019-04-12', '9434765919', NULL, NULL)"
+        ).fetchone()
+        assert row is not None
+        made[purpose] = row
+    readiness, early_help = made["school-readiness"], made["early-help-planning"]
+    assert readiness[0] != early_help[0]
+    assert readiness[1] == early_help[1] and len(readiness[1]) == 2
+
+
+def test_a_purpose_sub_key_is_hkdf_of_the_custodian_key_with_the_purpose_in_info() -> None:
+    from cryptography.hazmat.primitives.hashes import SHA256
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+    key = CustodianKey(b"k" * 32, "test")
+    expected = HKDF(
+        algorithm=SHA256(),
+        length=32,
+        salt=None,
+        info=b"bakehouse derived key: purpose school-readiness",
+    ).derive(b"k" * 32)
+    assert key.for_purpose("school-readiness").token_key.secret == expected
+    assert key.for_purpose("school-readiness").key_id == key.key_id
+
+
+def test_workspaces_of_different_purposes_share_no_token(setup: Any, tmp_path: Path) -> None:
+    import yaml
+
+    from bakehouse.ingest.agreement import shipped_agreements_dir
+
+    agreements = tmp_path / "agreements"
+    agreements.mkdir()
+    for path in sorted(shipped_agreements_dir().glob("*.yaml")):
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        document["purposes"].append({**document["purposes"][0], "id": "early-help-planning"})
+        (agreements / path.name).write_text(yaml.safe_dump(document), encoding="utf-8")
+    setup.write()
+    tokens: dict[str, set[str]] = {}
+    for purpose in ("school-readiness", "early-help-planning"):
+        workspace = tmp_path / purpose
+        setup.ingest(workspace=workspace, purpose=purpose, agreements=agreements)
+        manifest = json.loads((workspace / "manifest.json").read_text(encoding="utf-8"))
+        assert manifest["key_id"] == load_key(setup.key_file).key_id
+        with duckdb.connect(str(workspace / "custodian.duckdb"), read_only=True) as zone:
+            tokens[purpose] = {
+                row[0] for row in zone.execute("SELECT token FROM records").fetchall()
+            }
+    assert len(tokens["school-readiness"]) == len(tokens["early-help-planning"]) > 0
+    assert not tokens["school-readiness"] & tokens["early-help-planning"]
+
+
 # --- keyed hashing and standardisation -------------------------------------------------------
 
 

@@ -21,6 +21,7 @@ from bakehouse.custody import (
     erase as erase_person,
 )
 from bakehouse.custody.audit import AuditEvent, AuditLog
+from bakehouse.custody.keys import key_available
 from bakehouse.custody.registers import summary
 
 console = Console()
@@ -137,8 +138,28 @@ def optout_remove(
 def audit_verify(
     workspace: Path = WORKSPACE,
     log: Path | None = typer.Option(None, help="An audit log file (default: the workspace's)."),
+    key_file: Path | None = KEY_FILE,
 ) -> None:
-    """Check the audit log's hash chain; says where it breaks."""
-    path = log or Workspace(workspace).root / "audit.jsonl"
-    result = AuditLog(path).verify()
+    """Check the audit log's hash chain and, with the custodian key, its seals and the anchor
+    kept beside the key; says where it breaks or which entries are missing."""
+    ws = Workspace(workspace)
+    path = log or ws.audit.path
+    key = load_key(key_file, guarded=[ws.root]) if key_file or key_available() else None
+    result = AuditLog(path, key).verify()
     console.print(f"Audit chain intact: {result.entries} entries, head {result.head}.")
+    if key is None:
+        console.print(
+            "Seals and anchor not checked: no custodian key found (give --key-file). Without "
+            "them, a log rewritten or cut short by someone who can write the workspace could "
+            "still pass."
+        )
+        return
+    console.print(
+        f"Sealed with the custodian key up to entry {result.sealed}"
+        + (f"; {result.unsealed} later entries not sealed yet" if result.unsealed else "")
+        + (
+            "; the log holds the head anchored beside the key."
+            if result.anchored
+            else "; no anchor yet (nothing has been sealed)."
+        )
+    )

@@ -3,7 +3,7 @@
 Public API (everything else is internal)::
 
     init_key, load_key, CustodianKey            the keyed-hash secret
-    AuditLog(path).append(event) / .verify()     the hash-chained audit log
+    AuditLog(path, key).append(event) / .verify()  the sealed, anchored audit log
     Workspace(root)                              zones, registers, all-or-nothing changes
     PersonQuery, subject_access, erase           rights, through the custodian zone
     load_request, RightsRequest                  a rights request read from a file

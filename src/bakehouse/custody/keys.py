@@ -1,8 +1,10 @@
 """The custodian's secret: where it lives, how it is created, and the checks before it is used.
 
-Every token and pseudonymous id is an HMAC-SHA-256 under this key, so whoever holds it can
-recompute them. It therefore lives with the custodian, outside the repository and outside the
-workspace, readable by its owner only. A missing key is an error, never a silent default.
+Every token and pseudonymous id is an HMAC-SHA-256 under a sub-key of this key for the
+workspace's purpose, the audit log's seals under a sub-key for the audit log (HKDF, RFC 5869),
+and register match keys under the key itself; whoever holds it can recompute them all. It
+therefore lives with the custodian, outside the repository and outside the workspace, readable by
+its owner only. A missing key is an error, never a silent default.
 """
 
 from __future__ import annotations
@@ -15,12 +17,16 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cryptography.hazmat.primitives.hashes import SHA256
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
 from bakehouse.errors import CustodyError
 
 KEY_BYTES = 32
 ENV_KEY = "BAKEHOUSE_CUSTODIAN_KEY"
 ENV_KEY_FILE = "BAKEHOUSE_CUSTODIAN_KEY_FILE"
 _HMAC_BLOCK = 64
+_DERIVED = b"bakehouse derived key: "
 
 
 def default_key_file() -> Path:
@@ -35,6 +41,7 @@ class CustodianKey:
 
     secret: bytes = field(repr=False)
     origin: str
+    purpose: str | None = None
 
     @property
     def key_id(self) -> str:
@@ -48,6 +55,35 @@ class CustodianKey:
 
     def digest(self, message: str) -> str:
         return hmac.new(self.secret, message.encode("utf-8"), hashlib.sha256).hexdigest()
+
+    def derive(self, use: str) -> CustodianKey:
+        """A sub-key for one use (HKDF-SHA-256, RFC 5869, with the use in ``info``): sub-keys for
+        different uses are independent, and none reveals this key or another."""
+        secret = HKDF(
+            algorithm=SHA256(), length=KEY_BYTES, salt=None, info=_DERIVED + use.encode()
+        ).derive(self.secret)
+        return CustodianKey(secret, self.origin)
+
+    def for_purpose(self, purpose: str) -> CustodianKey:
+        """This key, bound to a processing purpose (a recipe's purpose id): its tokens and
+        pseudonymous ids are made under the purpose's sub-key (:attr:`token_key`), so the same
+        record or person gets unrelated ids in workspaces of different purposes."""
+        return CustodianKey(self.secret, self.origin, purpose)
+
+    @property
+    def token_key(self) -> CustodianKey:
+        """The key tokens and pseudonymous ids are made with: the purpose's sub-key when bound
+        to a purpose. Register match keys stay under this key itself, so opt-outs and erasures
+        keep matching whatever purpose a workspace serves."""
+        return self.derive(f"purpose {self.purpose}") if self.purpose is not None else self
+
+    @property
+    def folder(self) -> Path:
+        """The custodian's private folder: the key file's, or the default one for a key given
+        in the environment. What must be kept beside the key (audit anchors) goes here."""
+        if self.origin.startswith("$"):
+            return default_key_file().parent
+        return Path(self.origin).parent
 
 
 def _enclosing_git_work_tree(path: Path) -> Path | None:
@@ -107,6 +143,13 @@ def _parse_secret(text: str, origin: str, file: Path | None) -> bytes:
             fix="Create a key with `bakehouse custodian init`",
         )
     return secret
+
+
+def key_available() -> bool:
+    """Whether :func:`load_key` without a path has a key to find."""
+    return bool(os.environ.get(ENV_KEY) or os.environ.get(ENV_KEY_FILE)) or (
+        default_key_file().is_file()
+    )
 
 
 def load_key(path: Path | None = None, *, guarded: list[Path] | None = None) -> CustodianKey:

@@ -101,6 +101,7 @@ def subject_access(
     personal data, for the requester only."""
     _check_reference(reference)
     _refuse_export_path(out, workspace)
+    workspace.use_key(key)
     with workspace.locked():
         workspace.require_zones()
         con = _open_zones(workspace, key)
@@ -183,6 +184,7 @@ def erase(
     counted."""
     _check_reference(reference)
     registers = Registers(workspace.registers)
+    workspace.use_key(key)
     with workspace.locked():
         workspace.require_zones()
         registers.check_key(key)
@@ -207,16 +209,10 @@ def erase(
                 retained[source] = len(tokens)
         entry: RegisterEntry | None = None
         withdrawal: Withdrawal | None = None
-        if erased:
-            entry = registers.new_entry(
-                "erasure", found.keys, key, reference, basis, sources=sorted(erased)
-            )
-            with workspace.change(f"erase-{entry.id}") as staging:
-                withdrawal = _withdraw(workspace, staging, erased, "withheld_erasure")
-                registers.save([*registers.load(), entry], staging.path(REGISTERS))
         counts = {source: len(tokens) for source, tokens in erased.items()}
-        workspace.audit.append(
-            AuditEvent(
+
+        def event() -> AuditEvent:
+            return AuditEvent(
                 action="custodian.erase",
                 outcome="erased" if erased else "nothing erased",
                 counts={
@@ -234,7 +230,17 @@ def erase(
                     "model_runs_purged": withdrawal.model_runs if withdrawal else [],
                 },
             )
-        )
+
+        if erased:
+            entry = registers.new_entry(
+                "erasure", found.keys, key, reference, basis, sources=sorted(erased)
+            )
+            with workspace.change(f"erase-{entry.id}") as staging:
+                withdrawal = _withdraw(workspace, staging, erased, "withheld_erasure")
+                registers.save([*registers.load(), entry], staging.path(REGISTERS))
+                staging.record(event())  # logged with the change, even if it is rolled forward
+        else:
+            workspace.audit.append(event())
     return ErasureResult(
         counts,
         retained,
@@ -262,6 +268,7 @@ def add_optout(
     counts them."""
     _check_reference(reference)
     registers = Registers(workspace.registers)
+    workspace.use_key(key)
     with workspace.locked():
         registers.check_key(key)
         zones = workspace.custodian_db.exists() and workspace.analysis_db.exists()
@@ -274,28 +281,28 @@ def add_optout(
         entry = registers.new_entry("optout", found.keys, key, reference, basis)
         by_source = found.tokens_by_source()
         withdrawal: Withdrawal | None = None
+        withdrawn = {source: len(tokens) for source, tokens in by_source.items()}
         with workspace.change(f"optout-{entry.id}") as staging:
             if by_source:
                 withdrawal = _withdraw(workspace, staging, by_source, "withheld_optout")
             registers.save([*registers.load(), entry], staging.path(REGISTERS))
-        withdrawn = {source: len(tokens) for source, tokens in by_source.items()}
-        workspace.audit.append(
-            AuditEvent(
-                action="optout.add",
-                counts={
-                    "records_withdrawn": sum(withdrawn.values()),
-                    **_reached_counts(found),
-                    **(withdrawal.counts() if withdrawal else {}),
-                    **withdrawn,
-                },
-                details={
-                    "entry": entry.id,
-                    "reference": reference,
-                    "basis": basis,
-                    "model_runs_purged": withdrawal.model_runs if withdrawal else [],
-                },
+            staging.record(
+                AuditEvent(
+                    action="optout.add",
+                    counts={
+                        "records_withdrawn": sum(withdrawn.values()),
+                        **_reached_counts(found),
+                        **(withdrawal.counts() if withdrawal else {}),
+                        **withdrawn,
+                    },
+                    details={
+                        "entry": entry.id,
+                        "reference": reference,
+                        "basis": basis,
+                        "model_runs_purged": withdrawal.model_runs if withdrawal else [],
+                    },
+                )
             )
-        )
     return OptOutResult(entry, withdrawn, found.exact_records, found.linked_records, withdrawal)
 
 

@@ -3,9 +3,11 @@ they change all at once or not at all.
 
 A change (an ingestion run, an erasure) is built in a staging folder beside the live files. When
 it is complete, a commit record listing the files to move is written atomically; then each file is
-renamed into place. A run that dies before the commit record leaves the last good state untouched
-(its staging folder is removed next time); one that dies after it is rolled forward next time, as
-the files it lists are complete. Only one change runs at a time (an exclusive lock).
+renamed into place, and the audit events the record also holds are appended to the log. A run that
+dies before the commit record leaves the last good state untouched (its staging folder is removed
+next time); one that dies after it is rolled forward next time, files and audit events, as the
+record lists them complete. Only one change runs at a time (an exclusive lock), and taking
+the lock first clears what a killed run left behind.
 
 Layout::
 
@@ -14,7 +16,8 @@ Layout::
     <workspace>/reports/           data quality report, HTML and JSON
     <workspace>/registers.json     opt-out and erasure registers (keyed hashes, no identifiers)
     <workspace>/manifest.json      what the current state was built from
-    <workspace>/audit.jsonl        hash-chained audit log
+    <workspace>/audit.jsonl        the audit log: hash-chained, sealed and anchored beside the key
+    <workspace>/.scratch/<run>/    a run's private working files (spills), removed after it
 """
 
 from __future__ import annotations
@@ -25,11 +28,12 @@ import json
 import os
 import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from bakehouse.custody.audit import AuditEvent, AuditLog
+from bakehouse.custody.keys import CustodianKey
 from bakehouse.errors import WorkspaceError
 
 CUSTODIAN = "custodian.duckdb"
@@ -39,6 +43,9 @@ REGISTERS = "registers.json"
 REPORTS = "reports"
 AUDIT = "audit.jsonl"
 _STAGING = ".staging"
+_SCRATCH = ".scratch"
+# Earlier versions kept linkage's scratch here; a crashed run's copy is removed like any other.
+_OLD_SCRATCH = ".linkage-scratch"
 _COMMIT = ".commit.json"
 _LOCK = ".lock"
 
@@ -67,20 +74,34 @@ def write_atomic(path: Path, text: str, mode: int = 0o600) -> None:
 @dataclass(frozen=True)
 class Staging:
     """A change being built: write the new versions of files under ``folder`` using the same
-    relative paths as in the workspace."""
+    relative paths as in the workspace, and :meth:`record` the audit events that say what the
+    change did; they are logged as part of it (see :meth:`Workspace.change`)."""
 
     run_id: str
     folder: Path
+    events: list[AuditEvent] = field(default_factory=list)
 
     def path(self, relative: str) -> Path:
         target = self.folder / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         return target
 
+    def record(self, event: AuditEvent) -> None:
+        self.events.append(event)
+
 
 class Workspace:
-    def __init__(self, root: Path) -> None:
+    """A workspace folder. Given the custodian key (here or by :meth:`use_key`), the audit
+    entries it writes are sealed with it; without, they are chained and sealed by the next
+    command that holds the key."""
+
+    def __init__(self, root: Path, key: CustodianKey | None = None) -> None:
         self.root = Path(root)
+        self._key = key
+
+    def use_key(self, key: CustodianKey) -> None:
+        """Seal this workspace's audit entries with ``key`` from now on."""
+        self._key = key
 
     # paths -----------------------------------------------------------------------------------
     @property
@@ -105,7 +126,7 @@ class Workspace:
 
     @property
     def audit(self) -> AuditLog:
-        return AuditLog(self.root / AUDIT)
+        return AuditLog(self.root / AUDIT, self._key)
 
     def manifest(self) -> dict[str, Any] | None:
         if not self.manifest_path.exists():
@@ -146,17 +167,25 @@ class Workspace:
         if commit.exists():
             record = json.loads(commit.read_text(encoding="utf-8"))
             self._move_into_place(Path(record["staging"]), record["files"])
+            recovered = AuditEvent(
+                action="workspace.recovered",
+                details={"run_id": record["run_id"], "rolled_forward": record["files"]},
+            )
+            self._log_change(record.get("events", []), recovered)
             commit.unlink()
             _fsync_dir(self.root)
-            self.audit.append(
-                AuditEvent(
-                    action="workspace.recovered",
-                    details={"run_id": record["run_id"], "rolled_forward": record["files"]},
-                )
-            )
-        staging_root = self.root / _STAGING
-        if staging_root.exists():
-            shutil.rmtree(staging_root)
+        for leftover in (_STAGING, _SCRATCH, _OLD_SCRATCH):
+            if (self.root / leftover).exists():
+                shutil.rmtree(self.root / leftover)
+
+    def _log_change(self, events: list[dict[str, Any]], *after: AuditEvent) -> None:
+        """Append the change's events that the log does not hold yet (a run killed after its
+        commit record may have appended some), then ``after``. The commit record is removed
+        only once this has returned, so the log is complete however a change is interrupted."""
+        logged = self.audit.event_ids()
+        missing = [AuditEvent.model_validate(e) for e in events if e["id"] not in logged]
+        if missing or after:
+            self.audit.append_all([*missing, *after])
 
     def _move_into_place(self, folder: Path, files: list[str]) -> None:
         for relative in files:
@@ -171,7 +200,9 @@ class Workspace:
     @contextlib.contextmanager
     def change(self, run_id: str) -> Iterator[Staging]:
         """Stage a change; on leaving the block without an error, commit every staged file at
-        once. On an error nothing in the workspace changes. Call inside :meth:`locked`."""
+        once, with the audit events recorded on the staging (in the commit record first, so a
+        change rolled forward after a crash is logged as fully as one that finished). On an error
+        nothing in the workspace changes and nothing is logged. Call inside :meth:`locked`."""
         folder = self.root / _STAGING / run_id
         folder.mkdir(parents=True, mode=0o700)
         staging = Staging(run_id, folder)
@@ -191,14 +222,39 @@ class Workspace:
         for relative in files:
             with (staging.folder / relative).open("rb") as handle:
                 os.fsync(handle.fileno())
-        record = {"run_id": staging.run_id, "staging": str(staging.folder), "files": files}
+        events = [event.model_dump() for event in staging.events]
+        record = {
+            "run_id": staging.run_id,
+            "staging": str(staging.folder),
+            "files": files,
+            "events": events,
+        }
         write_atomic(self.root / _COMMIT, json.dumps(record))
         self._move_into_place(staging.folder, files)
+        self._log_change(events)
         (self.root / _COMMIT).unlink()
         _fsync_dir(self.root)
         shutil.rmtree(staging.folder, ignore_errors=True)
         with contextlib.suppress(OSError):
             staging.folder.parent.rmdir()  # only when no other change is staged
+
+    @contextlib.contextmanager
+    def scratch(self, run_id: str) -> Iterator[Path]:
+        """A private folder (0700) for a run's working files that may hold identifiers, such as a
+        database engine's spills: inside the workspace, so they stay on the custodian's side,
+        and removed when the run ends however it ends. A folder left by a run that was killed is
+        removed when the next command takes the lock. Call inside :meth:`locked`."""
+        parent = self.root / _SCRATCH
+        folder = parent / run_id
+        for private in (parent, folder):
+            private.mkdir(mode=0o700, exist_ok=private is parent)
+            private.chmod(0o700)
+        try:
+            yield folder
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+            with contextlib.suppress(OSError):
+                parent.rmdir()  # only when no other run is using it
 
     def copy_into(self, staging: Staging, relative: str) -> Path:
         """Start a change to an existing file from a copy of it."""

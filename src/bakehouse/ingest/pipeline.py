@@ -180,6 +180,7 @@ def _fingerprint(
         "code": __version__,
         "purpose": options.purpose,
         "key": key.key_id,
+        "token_key": key.token_key.key_id,
         "registers": registers.fingerprint(),
         "geography": geography,
         "sources": [
@@ -207,9 +208,9 @@ def ingest(options: IngestOptions, reporter: Reporter | None = None) -> IngestRe
     workspace = Workspace(options.workspace)
     started = time.perf_counter()
     with workspace.locked():
-        audit = workspace.audit
         try:
-            key = load_key(options.key_file, guarded=[workspace.root])
+            key = load_key(options.key_file, guarded=[workspace.root]).for_purpose(options.purpose)
+            workspace.use_key(key)
             registers = Registers(workspace.registers)
             registers.check_key(key)
             plans = plan_sources(options, today)
@@ -218,7 +219,7 @@ def ingest(options: IngestOptions, reporter: Reporter | None = None) -> IngestRe
                 plan.hashes = [_sha256(path) for path in plan.files]
             fingerprint = _fingerprint(plans, options, key, registers, lookup_fingerprint(lookup))
         except BakehouseError as error:
-            audit.append(
+            workspace.audit.append(
                 AuditEvent(
                     action="ingest.refused",
                     outcome="refused",
@@ -241,7 +242,7 @@ def ingest(options: IngestOptions, reporter: Reporter | None = None) -> IngestRe
             and workspace.custodian_db.exists()
             and workspace.analysis_db.exists()
         ):
-            audit.append(
+            workspace.audit.append(
                 AuditEvent(
                     action="ingest.run",
                     outcome="unchanged",
@@ -272,13 +273,14 @@ def ingest(options: IngestOptions, reporter: Reporter | None = None) -> IngestRe
                 fingerprint,
                 reporter,
             )
-            head = audit.verify().head if audit.path.exists() else None
+            head = workspace.audit.verify().head if workspace.audit.path.exists() else None
             manifest = {
                 "run_id": run_id,
                 "fingerprint": fingerprint,
                 "purpose": options.purpose,
                 "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
                 "key_id": key.key_id,
+                "token_key_id": key.token_key.key_id,
                 "code_version": __version__,
                 "audit_head_before": head,
                 "agreements": {plan.spec.source: plan.agreement.id for plan in plans},
@@ -286,33 +288,7 @@ def ingest(options: IngestOptions, reporter: Reporter | None = None) -> IngestRe
             }
             staging.path(MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
             write_reports(staging, run_id, options.purpose, counts, quality)
-        for plan in plans:
-            mine = [count for count in counts if count.source == plan.spec.source]
-            audit.append(
-                AuditEvent(
-                    action="ingest.source",
-                    source=plan.spec.source,
-                    agreement=plan.agreement.id,
-                    counts=_totals(mine),
-                    details={
-                        "run_id": run_id,
-                        "purpose": options.purpose,
-                        "files": [count.file for count in mine],
-                    },
-                )
-            )
-        audit.append(
-            AuditEvent(
-                action="ingest.run",
-                outcome="committed",
-                counts=_totals(counts),
-                details={
-                    "run_id": run_id,
-                    "purpose": options.purpose,
-                    "sources": [plan.spec.source for plan in plans],
-                },
-            )
-        )
+            _record_events(staging, plans, counts, options.purpose)
     return IngestResult(
         run_id,
         False,
@@ -321,6 +297,40 @@ def ingest(options: IngestOptions, reporter: Reporter | None = None) -> IngestRe
         workspace.root,
         workspace.reports / "quality.json",
         workspace.reports / "quality.html",
+    )
+
+
+def _record_events(
+    staging: Staging, plans: list[PlannedSource], counts: list[FileCount], purpose: str
+) -> None:
+    """The run's audit events, committed with it."""
+    run_id = staging.run_id
+    for plan in plans:
+        mine = [count for count in counts if count.source == plan.spec.source]
+        staging.record(
+            AuditEvent(
+                action="ingest.source",
+                source=plan.spec.source,
+                agreement=plan.agreement.id,
+                counts=_totals(mine),
+                details={
+                    "run_id": run_id,
+                    "purpose": purpose,
+                    "files": [count.file for count in mine],
+                },
+            )
+        )
+    staging.record(
+        AuditEvent(
+            action="ingest.run",
+            outcome="committed",
+            counts=_totals(counts),
+            details={
+                "run_id": run_id,
+                "purpose": purpose,
+                "sources": [plan.spec.source for plan in plans],
+            },
+        )
     )
 
 

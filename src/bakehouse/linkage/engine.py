@@ -44,10 +44,12 @@ class Backend(Protocol):
 class DuckDBBackend:
     name = "duckdb"
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, scratch: Path) -> None:
         from splink import DuckDBAPI
 
         con = duckdb.connect()
+        # Splink's pairs carry identifiers; an in-memory database spills to ./.tmp unless told.
+        con.execute("SET temp_directory = $dir", {"dir": str(scratch / "duckdb")})
         if engine.threads is not None:
             con.execute(f"SET threads = {int(engine.threads)}")
         if engine.memory_limit is not None:
@@ -108,7 +110,9 @@ class SparkBackend:
 @contextlib.contextmanager
 def open_backend(engine: Engine, scratch: Path) -> Iterator[Backend]:
     backend: DuckDBBackend | SparkBackend = (
-        SparkBackend(engine, scratch) if engine.backend == "spark" else DuckDBBackend(engine)
+        SparkBackend(engine, scratch)
+        if engine.backend == "spark"
+        else DuckDBBackend(engine, scratch)
     )
     try:
         yield backend

@@ -9,9 +9,7 @@ never an identifier.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import shutil
 import time
 import uuid
 from dataclasses import dataclass
@@ -249,7 +247,10 @@ def link(options: LinkOptions, reporter: Reporter | None = None) -> LinkResult:
     workspace.require_zones()
     with workspace.locked():
         key = load_key(options.key_file, guarded=[workspace.root])
+        workspace.use_key(key)
         manifest = workspace.manifest() or {}
+        # person and household ids under the sub-key of the purpose the zones were built for
+        key = key.for_purpose(manifest["purpose"]) if "purpose" in manifest else key
         if options.reuse:
             kept = _reusable(workspace, options, settings, key.key_id, manifest.get("run_id"))
             if kept is not None:
@@ -266,12 +267,18 @@ def link(options: LinkOptions, reporter: Reporter | None = None) -> LinkResult:
             "code_version": code_version("linkage"),
         }
         details = {k: run[k] for k in ("run_id", "ingest_run_id", "backend", "threshold")}
-        scratch = workspace.root / ".linkage-scratch" / run_id
-        scratch.mkdir(parents=True, mode=0o700)
         try:
-            with workspace.change(run_id) as staging:
+            with workspace.scratch(run_id) as scratch, workspace.change(run_id) as staging:
                 counts, document = _build(
                     staging, workspace, options, settings, key, run, scratch, reporter
+                )
+                staging.record(
+                    AuditEvent(
+                        action="link.run",
+                        outcome="committed",
+                        counts=counts,
+                        details={**details, "measured_against_truth": options.truth is not None},
+                    )
                 )
         except BakehouseError as error:
             workspace.audit.append(
@@ -282,17 +289,6 @@ def link(options: LinkOptions, reporter: Reporter | None = None) -> LinkResult:
                 )
             )
             raise
-        finally:
-            shutil.rmtree(scratch, ignore_errors=True)
-            _remove_if_empty(scratch.parent)
-        workspace.audit.append(
-            AuditEvent(
-                action="link.run",
-                outcome="committed",
-                counts=counts,
-                details={**details, "measured_against_truth": options.truth is not None},
-            )
-        )
     return LinkResult(
         run_id=run_id,
         counts=counts,
@@ -346,11 +342,6 @@ def _reusable(
         settings_fingerprint=document["settings_fingerprint"],
         reused=True,
     )
-
-
-def _remove_if_empty(folder: Path) -> None:
-    with contextlib.suppress(OSError):
-        folder.rmdir()
 
 
 def _document(

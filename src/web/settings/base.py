@@ -92,11 +92,15 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "core:home"
 
-# Sign-in throttling: the fifth failure for a username, or from an address, locks it out for
-# SIGN_IN_LOCKOUT_MINUTES; a successful sign-in clears the count.
+# Sign-in throttling (web.accounts.throttle): the fifth failure for a username from one address
+# locks that username at that address out for SIGN_IN_LOCKOUT_MINUTES, and the
+# SIGN_IN_ADDRESS_FAILURE_LIMIT-th failure from an address, whatever the usernames, locks the
+# address out; a successful sign-in clears its username's count at that address.
 SIGN_IN_LOCKOUT_MINUTES = env_int("BAKEHOUSE_LOCKOUT_MINUTES", 30, minimum=1)
+SIGN_IN_ADDRESS_FAILURE_LIMIT = env_int("BAKEHOUSE_ADDRESS_FAILURE_LIMIT", 20, minimum=5)
+AXES_HANDLER = "web.accounts.throttle.SignInThrottle"
 AXES_FAILURE_LIMIT = 5
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_COOLOFF_TIME = timedelta(minutes=SIGN_IN_LOCKOUT_MINUTES)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "web.accounts.views.locked_out"

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
+from pytest_django import Settings
 
 from web.accounts.roles import Role
 from web.accounts.tests.factories import PASSWORD, make_user
@@ -16,10 +17,16 @@ from web.governance.models import Action, Event
 pytestmark = pytest.mark.django_db
 
 SIGN_IN = reverse("accounts:login")
+OWNER = "198.51.100.7"
+STRANGER = "203.0.113.9"
 
 
-def sign_in(client: Client, username: str, password: str, **extra: str) -> Any:
-    return client.post(SIGN_IN, {"username": username, "password": password, **extra})
+def sign_in(
+    client: Client, username: str, password: str, address: str = OWNER, **fields: str
+) -> Any:
+    return client.post(
+        SIGN_IN, {"username": username, "password": password, **fields}, REMOTE_ADDR=address
+    )
 
 
 def test_right_password_signs_in_and_is_logged(client: Client) -> None:
@@ -81,11 +88,45 @@ def test_fifth_failure_locks_out_even_the_right_password(client: Client) -> None
     assert Event.objects.filter(action=Action.LOCKED_OUT, actor_username=community.username)
 
 
-def test_five_failures_from_one_address_lock_out_other_usernames_too(client: Client) -> None:
+def test_a_strangers_failures_from_elsewhere_do_not_lock_the_owner_out(client: Client) -> None:
+    owner = make_user(Role.CUSTODIAN)
+    for _ in range(10):
+        response = sign_in(client, owner.username, "wrong", address=STRANGER)
+    assert response.status_code == HTTPStatus.TOO_MANY_REQUESTS
+    at_home = sign_in(client, owner.username, PASSWORD, address=OWNER)
+    assert at_home.status_code == HTTPStatus.FOUND
+    assert at_home.wsgi_request.user == owner
+
+
+def test_an_address_trying_many_usernames_is_throttled_at_the_address_limit(
+    client: Client, settings: Settings
+) -> None:
     make_user(Role.PARTNER_VIEWER, username="viewer-1")
-    for attempt in range(5):
-        sign_in(client, f"guess-{attempt}", "wrong")
-    assert sign_in(client, "viewer-1", PASSWORD).status_code == HTTPStatus.TOO_MANY_REQUESTS
+    limit = settings.SIGN_IN_ADDRESS_FAILURE_LIMIT
+    for attempt in range(limit - 1):
+        response = sign_in(client, f"guess-{attempt}", "wrong", address=STRANGER)
+        assert response.status_code == HTTPStatus.OK
+    last = sign_in(client, f"guess-{limit}", "wrong", address=STRANGER)
+    assert last.status_code == HTTPStatus.TOO_MANY_REQUESTS
+    blocked = sign_in(client, "viewer-1", PASSWORD, address=STRANGER)
+    assert blocked.status_code == HTTPStatus.TOO_MANY_REQUESTS
+    elsewhere = sign_in(client, "viewer-1", PASSWORD, address=OWNER)
+    assert elsewhere.status_code == HTTPStatus.FOUND
+
+
+def test_signing_in_to_one_account_does_not_clear_an_address_guessing_at_others(
+    client: Client, settings: Settings
+) -> None:
+    accomplice = make_user(Role.PARTNER_VIEWER, username="viewer-1")
+    limit = settings.SIGN_IN_ADDRESS_FAILURE_LIMIT
+    for attempt in range(limit - 1):
+        sign_in(client, f"guess-{attempt}", "wrong", address=STRANGER)
+    assert sign_in(client, accomplice.username, PASSWORD, address=STRANGER).status_code == (
+        HTTPStatus.FOUND
+    )
+    client.post(reverse("accounts:logout"))
+    last = sign_in(client, "guess-last", "wrong", address=STRANGER)
+    assert last.status_code == HTTPStatus.TOO_MANY_REQUESTS
 
 
 def test_a_success_clears_earlier_failures(client: Client) -> None:
