@@ -56,6 +56,7 @@ def test_a_good_release_passes_every_check(good_release: Path) -> None:
         "rates_from_published_counts",
         "nothing_from_withheld_counts",
         "no_recovery_by_subtraction",
+        "no_disclosure_by_complement",
         "no_identifiers",
         "geometry_matches_areas",
     ]
@@ -91,6 +92,27 @@ def test_a_lone_withheld_cell_under_a_published_total_is_refused(good_release: P
 
     _edit(good_release, "trend.parquet", unhide)
     assert "no_recovery_by_subtraction" in _failed(good_release)
+
+
+def test_a_cell_where_every_child_has_the_outcome_is_refused(good_release: Path) -> None:
+    def everyone(rows: list[dict[str, Any]]) -> None:
+        row = _first(rows, kind="observed", not_gld=..., children=...)
+        row["not_gld"] = row["children"]
+
+    _edit(good_release, "trend.parquet", everyone)
+    assert "no_disclosure_by_complement" in _failed(good_release)
+
+
+def test_a_pair_whose_complement_could_be_just_above_the_threshold_passes(
+    good_release: Path,
+) -> None:
+    """10 of 15 may hide 8 or 9 who reached GLD (8 of 17 shows as 10 of 15): the published pair
+    allows more than T, so it is not refused; 10 of 10 or 20 of 20 (at most 4) are."""
+    release = checker._Release(good_release, Rules(threshold=7, rounding=5, protection=3))
+    assert not release._telling_pair(10, 15)
+    assert release._telling_pair(10, 10)
+    assert release._telling_pair(20, 20)
+    assert not release._telling_pair(0, 10)
 
 
 def test_an_estimate_from_withheld_children_is_refused(good_release: Path) -> None:

@@ -22,7 +22,13 @@ With threshold T, rounding base B and protection P, the checks are:
 - ``no_recovery_by_subtraction``: in every group of cells under a published total (cohorts under an
   LSOA, LSOAs under a district, districts under the county), withheld cells are none or at least
   two; and bounding every withheld cell by interval arithmetic over all published totals (a
-  published v stands for [v - B//2, v + (B-1)//2], 0 for exactly 0) leaves it at least P values.
+  published v stands for [v - B//2, v + (B-1)//2], 0 for exactly 0), including population =
+  events + complement in every cell and total, leaves it at least P values.
+- ``no_disclosure_by_complement``: for every published (events, population) pair (areas, trend
+  and benchmark observed counts; fairness group counts; linkage and quality summary counts), the
+  complement the pair implies (population minus events, bounded from the two published intervals)
+  can exceed T: a complement that can only be 0..T says that every member of the group, or all
+  but a few, has the outcome (9 of 9 shown as 10 of 10).
 - ``no_identifiers``: no column or property named like a personal identifier, and no text that
   looks like an NHS number, National Insurance number, UPN or full postcode, in any table,
   document or the geometry.
@@ -49,6 +55,9 @@ TOLERANCE = 1e-9
 SHOWN = 20  # findings listed per check
 UNSAFE_COUNT = "not 0, withheld, or a rounded count above the threshold"
 FLAG_MISMATCH = "does not match the withheld counts beside it"
+# A count no file shows but every pair implies (the complement of published events): unknown to
+# the attacker, but not a withheld cell to protect.
+DERIVED = object()
 
 TABLE_FILES = ("areas.parquet", "trend.parquet", "benchmarks.parquet", "drivers.parquet")
 DOCUMENT_FILES = (
@@ -167,6 +176,7 @@ def check_release(folder: Path, rules: Rules | None = None) -> Verdict:
             release.rates(),
             release.derived(),
             release.subtraction(),
+            release.complements(),
             release.identifiers(),
             release.geometry(),
         ]
@@ -520,6 +530,90 @@ class _Release:
                 if k == key
             ]
             yield f"county {code} {key}", total, members
+        yield from self._complement_groups(cells, areas, district, county)
+
+    def _complement_groups(
+        self,
+        cells: dict[tuple[str, str], list[tuple[str, Any]]],
+        areas: list[Row],
+        district: dict[tuple[str, str], Any],
+        county: dict[tuple[str, str], Any],
+    ) -> Iterator[tuple[str, Any, list[tuple[str, Any]]]]:
+        """children = not reaching GLD + the others, for every observed cell and total: the
+        others are withheld whenever the events are."""
+        pairs: list[tuple[str, Any, Any]] = []
+        for code, key in cells:
+            if key == "observed:children":
+                children = cells[(code, key)]
+                events = cells.get((code, "observed:not_gld"), [])
+                for (cell_id, total), (_, count) in zip(children, events, strict=True):
+                    pairs.append((cell_id.removesuffix("observed:children"), total, count))
+        for row in areas:
+            pairs.append(
+                (
+                    _area_id(row["lsoa11cd"], ""),
+                    row["observed_children"],
+                    row["observed_not_gld"],
+                )
+            )
+        for level, values in (("district", district), ("county", county)):
+            for (code, key), total in sorted(values.items()):
+                if key == "observed:children":
+                    pairs.append(
+                        (f"{level} {code} ", total, values.get((code, "observed:not_gld")))
+                    )
+        for prefix, total, count in pairs:
+            others = None if count is None else DERIVED
+            yield (
+                f"{prefix}observed:children",
+                total,
+                [(f"{prefix}observed:not_gld", count), (f"{prefix}observed:others", others)],
+            )
+
+    # --- complements
+    def interval(self, value: Any) -> tuple[int, int]:
+        """The counts a published value stands for."""
+        down, up = self.rules.rounding // 2, (self.rules.rounding - 1) // 2
+        smallest = self.rules.rounding * (self.rules.threshold // self.rules.rounding + 1)
+        if value == 0:
+            return 0, 0
+        return (self.rules.threshold + 1 if value == smallest else value - down), value + up
+
+    def _telling_pair(self, events: Any, population: Any) -> bool:
+        """A published pair whose complement can only be 0..T (with someone in the group)."""
+        if not isinstance(events, int) or not isinstance(population, int) or population <= 0:
+            return False
+        _, most = self.interval(population)
+        least, _ = self.interval(events)
+        return most - least <= self.rules.threshold
+
+    def complements(self) -> Check:
+        check = Check("no_disclosure_by_complement")
+        for where, events, population in self._published_pairs():
+            check.looked_at += 1
+            if self._telling_pair(events, population):
+                check.fail(
+                    f"{where}: {events} of {population} leaves a complement of "
+                    f"{self.rules.threshold} or fewer (every member, or all but a few, "
+                    "has the outcome)"
+                )
+        return check
+
+    def _published_pairs(self) -> Iterator[tuple[str, Any, Any]]:
+        for i, row in enumerate(self.rows("areas.parquet")):
+            where = _where("areas.parquet", i, row)
+            yield where, row["observed_not_gld"], row["observed_children"]
+        for i, row in enumerate(self.rows("trend.parquet")):
+            if row["kind"] == "observed":
+                yield _where("trend.parquet", i, row), row["not_gld"], row["children"]
+        for i, row in enumerate(self.rows("benchmarks.parquet")):
+            counts = _benchmark_counts(row)
+            if "observed:not_gld" in counts:
+                yield (
+                    _where("benchmarks.parquet", i, row),
+                    counts["observed:not_gld"],
+                    counts["observed:children"],
+                )
 
     # --- identifiers
     def identifiers(self) -> Check:
@@ -595,7 +689,7 @@ def _attack(
     smallest = rounding * (threshold // rounding + 1)
 
     def box(value: Any) -> list[int]:
-        if value is None:
+        if value is None or value is DERIVED:
             return [0, unbounded]
         if value == 0:
             return [0, 0]
@@ -609,6 +703,8 @@ def _attack(
             boxes.setdefault(name, box(value))
             if value is None:
                 hidden.add(name)
+            elif value is DERIVED:
+                hidden.discard(name)
         relations.append((total_id, [name for name, _ in members]))
     for _ in range(200):
         moved = False

@@ -7,11 +7,15 @@ reaching GLD); the complement (those reaching GLD) is implied by the two.
 The rules, in the order applied (threshold T and rounding base B come from the agreements):
 
 1. **Primary suppression.** A denominator of 1..T is withheld. A numerator is withheld when it is
-   1..T, when its complement is 1..T (a rate of 95% of 20 children reveals the few who did
-   reach GLD), or when its denominator is withheld.
+   1..T, when its complement is 0..T in a group that is not empty (a rate of 95% of 20 children
+   reveals the few who did reach GLD; 100%, as in 9 of 9, says of every child in the group that
+   they did not), or when its denominator is withheld. A numerator of 0 is published: it says
+   only that nobody in the group has the outcome.
 2. **Secondary suppression.** In every group of siblings whose parent is published, the withheld
    members must be none, or at least two whose combined count (and combined complement) exceeds
-   T; otherwise the smallest published sibling is withheld too, or the parent if none is left.
+   T (a combined complement of 0, all withheld members having the outcome, is as telling as a
+   small one); otherwise the smallest published sibling is withheld too, or the parent if none
+   is left.
    This stops subtraction from a published total, and keeps anything derived from the withheld
    cells together (an expected number, say) from resting on fewer than T + 1 children.
 3. **Audit.** An attacker who knows the rules (and, at worst, which withheld counts are the small
@@ -152,6 +156,11 @@ class _State:
         assert self.num is not None
         return self.den[node] - self.num[node]
 
+    def telling_complement(self, node: Node) -> bool:
+        """The complement says too much: 1..T of the group lack the outcome, or none of a
+        group that is not empty (every member has it)."""
+        return self.den[node] > 0 and self.complement(node) <= self.rules.threshold
+
     # 1. primary
     def primary(self) -> None:
         for node in self.nodes:
@@ -164,7 +173,7 @@ class _State:
                 self.withheld_den.setdefault(node, "primary")
             if self.small(self.num[node]):
                 self.withheld_num[node] = "primary"
-            elif self.small(self.complement(node)):
+            elif self.telling_complement(node):
                 self.withheld_num[node] = "complement"
             elif node in self.withheld_den:
                 self.withheld_num[node] = "follows"
@@ -203,7 +212,9 @@ class _State:
         hidden = [k for k in kids if k in self.withheld_num]
         events = sum(self.num[k] for k in hidden)
         others = sum(self.complement(k) for k in hidden)
-        return len(hidden) == 1 or self.small(events) or self.small(others)
+        children = sum(self.den[k] for k in hidden)
+        telling = children > 0 and others <= self.rules.threshold
+        return len(hidden) == 1 or self.small(events) or telling
 
     def _smallest(
         self, kids: list[Node], withheld: dict[Node, str], values: dict[Node, int]
@@ -299,8 +310,9 @@ class _Bounds:
             if state.num is not None:
                 self._know(NUMERATOR, node, state.num[node], node in state.withheld_num)
                 hidden = node in state.withheld_num or not reveal
-                if hidden and state.small(state.complement(node)):
-                    self._box(COMPLEMENT, node, 1, rules.threshold)
+                if hidden and state.telling_complement(node):
+                    low = 1 if state.complement(node) else 0
+                    self._box(COMPLEMENT, node, low, rules.threshold)
                     self.targets.append((COMPLEMENT, node))
         for parent in state.nodes:
             kids = state.children[parent]
