@@ -387,3 +387,47 @@ def _narrow(lo: list[int], hi: list[int], total: int, parts: Iterable[int]) -> b
     if any(lo[p] > hi[p] for p in [total, *parts]):
         raise DisclosureError("The published counts contradict each other", field="disclosure")
     return changed
+
+
+@dataclass(frozen=True)
+class Rate:
+    """A rate a document publishes: ``numerator`` of ``denominator``; ``rest`` names the
+    complement (denominator minus numerator), published or not."""
+
+    numerator: str
+    denominator: str
+    rest: str
+
+
+def protect_rates(
+    counts: dict[str, int],
+    rates: list[Rate],
+    rules: DisclosureRules,
+    also: frozenset[str] = frozenset(),
+) -> dict[str, int | None]:
+    """Protect the counts behind a document's rates, with every sum the rates imply.
+
+    Each rate gives a sum, denominator = numerator + rest. A count of 1..T is withheld; a
+    numerator whose rest is 0..T (and whose denominator is not empty), or whose denominator is
+    withheld, is withheld; and under a published denominator the withheld parts are none or
+    both, so that one cannot be had by subtraction. Counts named in ``counts`` are published
+    (rounded) unless withheld; a rest not in ``counts`` is never published; ``also`` names counts
+    to withhold for reasons outside these sums (a partner across groups). With sums of two
+    parts this leaves an attacker every withheld count between 0 and its published denominator.
+    """
+    withheld = {name for name, value in counts.items() if 1 <= value <= rules.threshold}
+    withheld |= also & set(counts)
+    changed = True
+    while changed:
+        changed = False
+        for rate in rates:
+            total = counts[rate.denominator]
+            rest = total - counts[rate.numerator]
+            hide = rate.denominator in withheld or (total > 0 and rest <= rules.threshold)
+            parts = (rate.numerator, rate.rest)
+            lone = rate.denominator not in withheld and any(p in withheld for p in parts)
+            for part in parts:
+                if part in counts and part not in withheld and (lone or (hide and part == parts[0])):
+                    withheld.add(part)
+                    changed = True
+    return {name: None if name in withheld else rules.round(value) for name, value in counts.items()}
