@@ -54,6 +54,7 @@ def test_a_good_release_passes_every_check(good_release: Path) -> None:
         "counts_rounded_or_withheld",
         "withheld_cells_flagged",
         "rates_from_published_counts",
+        "document_rates_from_published_counts",
         "nothing_from_withheld_counts",
         "no_recovery_by_subtraction",
         "no_disclosure_by_complement",
@@ -205,3 +206,32 @@ def test_a_checked_release_can_be_rechecked_from_its_manifest(
     copy = tmp_path / "copy"
     shutil.copytree(good_release, copy)
     assert check_release(copy).passed
+
+
+def test_a_fairness_rate_not_from_its_published_counts_is_refused(good_release: Path) -> None:
+    path = good_release / "fairness.json"
+    data = json.loads(path.read_text())
+    group = next(g for g in data["groups"] if g["fnr"] is not None)
+    group["fnr"] = round(group["fnr"] + 0.001, 4)  # an exact rate beside rounded counts
+    path.write_text(json.dumps(data))
+    assert _failed(good_release) == {"document_rates_from_published_counts"}
+
+
+def test_a_fairness_group_with_one_count_withheld_under_its_sum_is_refused(
+    good_release: Path,
+) -> None:
+    path = good_release / "fairness.json"
+    data = json.loads(path.read_text())
+    group = next(g for g in data["groups"] if g["missed"] is not None)
+    group["missed"], group["fnr"], group["fnr_interval"] = None, None, [None, None]
+    group["fnr_ratio"], group["fnr_ratio_interval"] = None, [None, None]
+    path.write_text(json.dumps(data))
+    assert "document_rates_from_published_counts" in _failed(good_release)
+
+
+def test_a_share_in_a_summary_without_its_counts_is_refused(good_release: Path) -> None:
+    path = good_release / "quality_summary.json"
+    data = json.loads(path.read_text())
+    data["sources"][0]["share_placed_in_an_lsoa"] = 0.9529
+    path.write_text(json.dumps(data))
+    assert _failed(good_release) == {"document_rates_from_published_counts"}

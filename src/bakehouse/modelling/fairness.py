@@ -16,9 +16,10 @@ from typing import Any
 
 import numpy as np
 
+from bakehouse.areas.intervals import wilson, z_value
+from bakehouse.errors import DisclosureError
 from bakehouse.modelling.metrics import bootstrap_indices
 from bakehouse.recipes.schema import FairnessSpec
-from bakehouse.errors import DisclosureError
 from bakehouse.release.disclosure import DisclosureRules, Rate, protect_rates
 
 RATES = ("fnr", "fpr", "precision")
@@ -165,7 +166,6 @@ PUBLISHED_RATES = (
     Rate("true_flags", "flagged_children", "false_flags"),
 )
 RATE_OF = {"observed_rate": 0, "fnr": 1, "fpr": 2, "precision": 3}
-Z95 = 1.959964
 
 
 def _counts(row: dict[str, Any]) -> dict[str, int]:
@@ -210,13 +210,8 @@ def _protect_attribute(
 
 
 def _wilson(events: int, total: int) -> list[float | None]:
-    share = events / total
-    centre = (share + Z95 * Z95 / (2 * total)) / (1 + Z95 * Z95 / total)
-    half = Z95 * math.sqrt(share * (1 - share) / total + Z95 * Z95 / (4 * total * total))
-    half /= 1 + Z95 * Z95 / total
-    low = 0.0 if events == 0 else max(0.0, centre - half)
-    high = 1.0 if events == total else min(1.0, centre + half)
-    return [low, high]
+    low, high = wilson(events, total)
+    return [float(low), float(high)]
 
 
 def _published_rate(
@@ -241,7 +236,7 @@ def _risk_ratio(
     ratio = (own[0] / own[1]) / (reference[0] / reference[1])
     if own[0] == 0:
         return ratio, [None, None]
-    spread = Z95 * math.sqrt(1 / own[0] - 1 / own[1] + 1 / reference[0] - 1 / reference[1])
+    spread = z_value(0.95) * math.sqrt(1 / own[0] - 1 / own[1] + 1 / reference[0] - 1 / reference[1])
     return ratio, [ratio * math.exp(-spread), ratio * math.exp(spread)]
 
 
@@ -300,13 +295,17 @@ def publishable(audit_result: dict[str, Any], rules: DisclosureRules) -> dict[st
                     ratio = figures[f"{name}_ratio"]
                     if ratio is not None and not low <= round(ratio, 4) <= high:
                         reasons.append(f"{name}_ratio {ratio:.2f} outside [{low}, {high}]")
-            if keep and row["judged"] and calibration is not None:
-                if abs(round(calibration, 4)) > tolerance:
-                    direction = "above" if calibration > 0 else "below"
-                    reasons.append(
-                        f"observed rate {direction} predicted by {abs(calibration):.3f} "
-                        f"(tolerance {tolerance})"
-                    )
+            if (
+                keep
+                and row["judged"]
+                and calibration is not None
+                and (abs(round(calibration, 4)) > tolerance)
+            ):
+                direction = "above" if calibration > 0 else "below"
+                reasons.append(
+                    f"observed rate {direction} predicted by {abs(calibration):.3f} "
+                    f"(tolerance {tolerance})"
+                )
             groups.append(
                 {
                     "attribute": row["attribute"],

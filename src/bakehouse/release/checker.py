@@ -17,6 +17,16 @@ With threshold T, rounding base B and protection P, the checks are:
   denominator (expected rates: the published expected number over the published children, at most
   1), every Wilson interval recomputes from those, and every value lies in its interval and in
   [0, 1]. A benchmark's implied numerator (rate x denominator) must itself be a publishable count.
+- ``document_rates_from_published_counts``: every rate in ``fairness.json`` (observed rate, false
+  negative and false positive rates, precision) is its published numerator over its published
+  denominator, within the rounding of four decimals, with the Wilson interval of those two;
+  every ratio is the ratio of the published rates; the predicted rate is the expected number over
+  the published size and calibration the difference; a rate whose counts are withheld is
+  withheld; under each of the group's sums (size = with + without the outcome; with the outcome
+  = flagged + missed; flagged = with + without the outcome) no single part is withheld beside a
+  published one. In the linkage and quality summaries every share is an object
+  ``{"share", "count", "of"}`` checked the same way, and any other fraction is refused, except
+  the linkage model's estimates and pairwise scores (measures over pairs of records).
 - ``nothing_from_withheld_counts``: where a denominator is withheld (or zero), nothing derived from
   it is published: rates, intervals, shrunken rates, ranks, comparisons, hotspots, flags, drivers.
 - ``no_recovery_by_subtraction``: in every group of cells under a published total (cohorts under an
@@ -58,6 +68,29 @@ FLAG_MISMATCH = "does not match the withheld counts beside it"
 # A count no file shows but every pair implies (the complement of published events): unknown to
 # the attacker, but not a withheld cell to protect.
 DERIVED = object()
+
+DISPLAYED = 0.5e-4 + 1e-9  # documents show rates to four decimals
+FAIRNESS_RATES = {
+    "observed_rate": ("with_outcome", "size"),
+    "fnr": ("missed", "with_outcome"),
+    "fpr": ("false_flags", "without_outcome"),
+    "precision": ("true_flags", "flagged_children"),
+}
+FAIRNESS_COUNTS = (
+    "size", "with_outcome", "without_outcome", "flagged_children", "true_flags", "missed",
+    "false_flags",
+)  # fmt: skip
+FAIRNESS_SUMS = (
+    ("size", ("with_outcome", "without_outcome")),
+    ("with_outcome", ("true_flags", "missed")),
+    ("flagged_children", ("true_flags", "false_flags")),
+)
+SUMMARY_FILES = ("linkage_summary.json", "quality_summary.json")
+# Model measures over pairs of records (and the linkage threshold), not shares of people.
+MODEL_MEASURES = frozenset(
+    {"estimated_by_the_linkage_model", "measured_against_the_synthetic_truth",
+     "match_probability_needed"}
+)  # fmt: skip
 
 TABLE_FILES = ("areas.parquet", "trend.parquet", "benchmarks.parquet", "drivers.parquet")
 DOCUMENT_FILES = (
@@ -174,6 +207,7 @@ def check_release(folder: Path, rules: Rules | None = None) -> Verdict:
             release.counts(),
             release.flags(),
             release.rates(),
+            release.document_rates(),
             release.derived(),
             release.subtraction(),
             release.complements(),
@@ -265,16 +299,29 @@ class _Release:
             check.looked_at += 1
             if not self.count_ok(row[column]):
                 check.fail(f"{_where(table, i, row)} {column}: {UNSAFE_COUNT}")
-        for i, size in enumerate(self._fairness_sizes()):
-            check.looked_at += 1
-            if not self.count_ok(size):
-                check.fail(f"fairness.json group {i + 1} size: {UNSAFE_COUNT}")
+        for i, group in enumerate(self._fairness_groups()):
+            for name in FAIRNESS_COUNTS:
+                if name in group:
+                    check.looked_at += 1
+                    if not self.count_ok(group[name]):
+                        check.fail(f"fairness.json group {i + 1} {name}: {UNSAFE_COUNT}")
+        for where, item in self._summary_shares():
+            for name in ("count", "of"):
+                check.looked_at += 1
+                if not self.count_ok(item.get(name)):
+                    check.fail(f"{where} {name}: {UNSAFE_COUNT}")
         return check
 
-    def _fairness_sizes(self) -> list[Any]:
+    def _fairness_groups(self) -> list[Row]:
         data = _read_json(self.folder / "fairness.json")
         groups = data.get("groups", []) if isinstance(data, dict) else []
-        return [g.get("size") for g in groups if isinstance(g, dict)]
+        return [g for g in groups if isinstance(g, dict)]
+
+    def _summary_shares(self) -> Iterator[tuple[str, Row]]:
+        for name in SUMMARY_FILES:
+            for path, item in _objects(_read_json(self.folder / name), name):
+                if {"share", "count", "of"} <= set(item):
+                    yield path, item
 
     def flags(self) -> Check:
         check = Check("withheld_cells_flagged")
@@ -428,6 +475,105 @@ class _Release:
             check.fail(f"{where} a value lies outside its interval")
         if unit and not (low >= -TOLERANCE and high <= 1 + TOLERANCE):
             check.fail(f"{where} a rate lies outside 0..1")
+
+    # --- rates in the documents
+    def _document_rate(
+        self, check: Check, where: str, value: Any, events: Any, total: Any, interval: Any
+    ) -> None:
+        """``value`` is ``events`` / ``total`` as published (four decimals), or withheld with
+        them; ``interval`` (when given, [low, high]) is their Wilson interval."""
+        bounds = interval if isinstance(interval, list) else [interval]
+        if not isinstance(events, int) or not isinstance(total, int) or total == 0:
+            if value is not None or any(b is not None for b in bounds):
+                check.fail(f"{where}: a rate is published without its published counts")
+            return
+        check.looked_at += 1
+        if not _near(value, events / total):
+            check.fail(f"{where}: {value} is not {events} / {total}")
+        if interval is not None and isinstance(interval, list):
+            low, high = self.wilson(events, total)
+            if not (_near(interval[0], low) and _near(interval[1], high)):
+                check.fail(f"{where}: the interval is not the Wilson interval of {events}/{total}")
+
+    def document_rates(self) -> Check:
+        check = Check("document_rates_from_published_counts")
+        groups = self._fairness_groups()
+        data = _read_json(self.folder / "fairness.json")
+        references = data.get("reference", {}) if isinstance(data, dict) else {}
+        by_name = {(g.get("attribute"), g.get("group")): g for g in groups}
+        for i, group in enumerate(groups):
+            where = f"fairness.json group {i + 1}"
+            if "with_outcome" not in group:
+                for name in (*FAIRNESS_RATES, "calibration"):
+                    if group.get(name) is not None:
+                        check.fail(f"{where} {name}: a rate is published without its counts")
+                continue
+            for name, (events, total) in FAIRNESS_RATES.items():
+                self._document_rate(
+                    check,
+                    f"{where} {name}",
+                    group.get(name),
+                    group.get(events),
+                    group.get(total),
+                    group.get(f"{name}_interval"),
+                )
+            reference = by_name.get(
+                (group.get("attribute"), references.get(group.get("attribute")))
+            )
+            for name in ("fnr", "fpr", "precision"):
+                self._ratio(check, f"{where} {name}_ratio", group, reference, name)
+            self._calibration(check, where, group)
+            self._lone_parts(check, where, group)
+        for where, item in self._summary_shares():
+            self._document_rate(
+                check, where, item["share"], item["count"], item["of"], item.get("interval_95")
+            )
+        for name in SUMMARY_FILES:
+            for where, value in _fractions(_read_json(self.folder / name), name):
+                check.fail(f"{where}: {value} is a fraction without the counts it comes from")
+        return check
+
+    def _ratio(
+        self, check: Check, where: str, group: Row, reference: Row | None, name: str
+    ) -> None:
+        value = group.get(f"{name}_ratio")
+        if value is None:
+            return
+        check.looked_at += 1
+        events, total = FAIRNESS_RATES[name]
+        parts = [group.get(events), group.get(total)]
+        if reference is not None:
+            parts += [reference.get(events), reference.get(total)]
+        if len(parts) < 4 or not all(isinstance(v, int) and v > 0 for v in parts[1::2]):
+            check.fail(f"{where}: a ratio is published without the published counts of both")
+            return
+        if not parts[2] or not _near(value, (parts[0] / parts[1]) / (parts[2] / parts[3])):
+            check.fail(f"{where}: {value} is not the ratio of the published rates")
+
+    def _calibration(self, check: Check, where: str, group: Row) -> None:
+        size, expected = group.get("size"), group.get("expected")
+        predicted, calibration = group.get("predicted_rate"), group.get("calibration")
+        if not isinstance(size, int) or not size or expected is None:
+            if predicted is not None or calibration is not None:
+                check.fail(f"{where}: a predicted rate is published without its size")
+            return
+        check.looked_at += 1
+        if not _near(predicted, expected / size):
+            check.fail(f"{where}: the predicted rate is not the expected number over the size")
+        observed = group.get("observed_rate")
+        if calibration is not None and (
+            observed is None or abs(calibration - (observed - predicted)) > 2 * DISPLAYED
+        ):
+            check.fail(f"{where}: calibration is not the observed rate minus the predicted")
+
+    def _lone_parts(self, check: Check, where: str, group: Row) -> None:
+        for total, parts in FAIRNESS_SUMS:
+            check.looked_at += 1
+            hidden = [p for p in parts if group.get(p) is None]
+            if group.get(total) is not None and len(hidden) == 1:
+                check.fail(
+                    f"{where}: {hidden[0]} is withheld but follows from {total} minus the rest"
+                )
 
     # --- nothing derived from withheld or empty denominators
     def derived(self) -> Check:
@@ -600,6 +746,11 @@ class _Release:
         return check
 
     def _published_pairs(self) -> Iterator[tuple[str, Any, Any]]:
+        for i, group in enumerate(self._fairness_groups()):
+            for name, (events, total) in FAIRNESS_RATES.items():
+                yield f"fairness.json group {i + 1} {name}", group.get(events), group.get(total)
+        for where, item in self._summary_shares():
+            yield where, item["count"], item["of"]
         for i, row in enumerate(self.rows("areas.parquet")):
             where = _where("areas.parquet", i, row)
             yield where, row["observed_not_gld"], row["observed_children"]
@@ -750,6 +901,36 @@ def _read_json(path: Path) -> Any:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+
+
+def _objects(data: Any, where: str) -> Iterator[tuple[str, Row]]:
+    """Every JSON object in ``data`` with where it is."""
+    if isinstance(data, dict):
+        yield where, data
+        for key, value in data.items():
+            yield from _objects(value, f"{where} {key}")
+    elif isinstance(data, list):
+        for i, item in enumerate(data):
+            yield from _objects(item, f"{where} [{i + 1}]")
+
+
+def _fractions(data: Any, where: str) -> Iterator[tuple[str, float]]:
+    """Numbers that are not whole, outside share objects and the model's own measures."""
+    if isinstance(data, dict):
+        if {"share", "count", "of"} <= set(data):
+            return
+        for key, value in data.items():
+            if key not in MODEL_MEASURES:
+                yield from _fractions(value, f"{where} {key}")
+    elif isinstance(data, list):
+        for i, item in enumerate(data):
+            yield from _fractions(item, f"{where} [{i + 1}]")
+    elif isinstance(data, float) and not data.is_integer():
+        yield where, data
+
+
+def _near(a: Any, b: float) -> bool:
+    return isinstance(a, int | float) and abs(a - b) <= DISPLAYED
 
 
 def _close(a: Any, b: float) -> bool:

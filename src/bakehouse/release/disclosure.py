@@ -427,7 +427,8 @@ def protect_rates(
             parts = (rate.numerator, rate.rest)
             lone = rate.denominator not in withheld and any(p in withheld for p in parts)
             for part in parts:
-                if part in counts and part not in withheld and (lone or (hide and part == parts[0])):
+                needed = lone or (hide and part == rate.numerator)
+                if needed and part in counts and part not in withheld:
                     withheld.add(part)
                     changed = True
-    return {name: None if name in withheld else rules.round(value) for name, value in counts.items()}
+    return {name: None if name in withheld else rules.round(v) for name, v in counts.items()}
