@@ -23,8 +23,8 @@ from bakehouse.geography import load_area
 from bakehouse.modelling.artefacts import rounded
 from bakehouse.modelling.fairness import audit, publishable
 from bakehouse.recipes import load_recipe
-from bakehouse.release.summaries import linkage_summary, quality_summary
 from bakehouse.release.disclosure import DisclosureRules
+from bakehouse.release.summaries import linkage_summary, quality_summary
 from bakehouse.release.tables import AreaTables, build_area_tables
 from bakehouse.release.writer import (
     Documents,

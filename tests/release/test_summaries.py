@@ -43,7 +43,8 @@ def _linkage_report(measured: bool) -> dict[str, Any]:
                      "household_error_interval": [0.0027, 0.0103]},
                     {"group": "OTHE", "persons": 6, "persons_with_several_records": 4,
                      "children": 0, "missed_links": 0, "false_links": 0,
-                     "household_errors": 0, "missed_link_rate": 0.0, "missed_link_interval": [0.0, 0.49],
+                     "household_errors": 0, "missed_link_rate": 0.0,
+                     "missed_link_interval": [0.0, 0.49],
                      "false_link_rate": 0.0, "false_link_interval": [0.0, 0.39],
                      "household_error_rate": 0.0},
                 ]

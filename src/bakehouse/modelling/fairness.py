@@ -236,7 +236,8 @@ def _risk_ratio(
     ratio = (own[0] / own[1]) / (reference[0] / reference[1])
     if own[0] == 0:
         return ratio, [None, None]
-    spread = z_value(0.95) * math.sqrt(1 / own[0] - 1 / own[1] + 1 / reference[0] - 1 / reference[1])
+    variance = 1 / own[0] - 1 / own[1] + 1 / reference[0] - 1 / reference[1]
+    spread = z_value(0.95) * math.sqrt(variance)
     return ratio, [ratio * math.exp(-spread), ratio * math.exp(spread)]
 
 

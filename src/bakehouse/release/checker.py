@@ -544,10 +544,11 @@ class _Release:
         parts = [group.get(events), group.get(total)]
         if reference is not None:
             parts += [reference.get(events), reference.get(total)]
-        if len(parts) < 4 or not all(isinstance(v, int) and v > 0 for v in parts[1::2]):
+        counts = [v for v in parts if isinstance(v, int)]
+        if len(counts) < 4 or not all(v > 0 for v in counts[1::2]):
             check.fail(f"{where}: a ratio is published without the published counts of both")
             return
-        if not parts[2] or not _near(value, (parts[0] / parts[1]) / (parts[2] / parts[3])):
+        if not counts[2] or not _near(value, (counts[0] / counts[1]) / (counts[2] / counts[3])):
             check.fail(f"{where}: {value} is not the ratio of the published rates")
 
     def _calibration(self, check: Check, where: str, group: Row) -> None:

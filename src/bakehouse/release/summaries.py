@@ -118,14 +118,14 @@ def shares(
     out: dict[str, dict[str, Any]] = {}
     for label, rate in rates.items():
         events, total = shown[rate.numerator], shown[rate.denominator]
-        published = events is not None and bool(total)
+        both = (events, total) if events is not None and total else None
         item: dict[str, Any] = {
-            "share": round(events / total, 4) if published and total else None,
+            "share": round(both[0] / both[1], 4) if both else None,
             "count": events,
             "of": total,
         }
         if interval:
-            item["interval_95"] = _wilson(events, total) if published and total else None
+            item["interval_95"] = _wilson(*both) if both else None
         out[label] = item
     return out
 
