@@ -23,6 +23,7 @@ from bakehouse.areas.predictions import predictions_from_table
 from bakehouse.geography import load_area
 from bakehouse.modelling.fairness import audit, publishable
 from bakehouse.recipes import load_recipe
+from bakehouse.release.differencing import earlier_releases
 from bakehouse.release.disclosure import DisclosureRules
 from bakehouse.release.tables import build_area_tables
 
@@ -172,3 +173,116 @@ def test_a_fairness_rate_cannot_be_turned_back_into_a_small_count() -> None:
             small = {c for c in found if 1 <= c <= RULES.threshold}
             assert not small or len(small) >= RULES.protection, (g["group"], name)
             assert g[events] in found and math.isclose(g[name], g[events] / g[total])
+
+
+# --- two releases side by side -----------------------------------------------------------------
+
+
+def _bounds(folder: Path, rules: DisclosureRules) -> dict[tuple[str, ...], tuple[int, int]]:
+    """Every observed count of a release (cells and LSOA totals, children and not reaching
+    GLD), bounded by its published value and by each LSOA's total over its cohorts."""
+    unbounded = 10**9
+    box: dict[tuple[str, ...], list[int]] = {}
+    sums: list[tuple[tuple[str, ...], list[tuple[str, ...]]]] = []
+
+    def known(key: tuple[str, ...], value: int | None) -> None:
+        box[key] = [0, unbounded] if value is None else list(interval(value, rules))
+
+    members: dict[tuple[str, str], list[tuple[str, ...]]] = {}
+    for row in pq.read_table(folder / "trend.parquet").to_pylist():
+        if row["kind"] == "observed":
+            for measure, column in (("children", "children"), ("events", "not_gld")):
+                key = (measure, row["lsoa11cd"], str(row["cohort"]))
+                known(key, row[column])
+                members.setdefault((measure, row["lsoa11cd"]), []).append(key)
+    for row in pq.read_table(folder / "areas.parquet").to_pylist():
+        for measure, column in (("children", "observed_children"), ("events", "observed_not_gld")):
+            key = (measure, row["lsoa11cd"])
+            known(key, row[column])
+            sums.append((key, members.get((measure, row["lsoa11cd"]), [])))
+    for _ in range(100):
+        for total, parts in sums:
+            low, high = sum(box[p][0] for p in parts), sum(box[p][1] for p in parts)
+            t = box[total]
+            t[0], t[1] = max(t[0], low), min(t[1], high)
+            for p in parts:
+                b = box[p]
+                b[0] = max(b[0], t[0] - (high - b[1]))
+                b[1] = min(b[1], t[1] - (low - b[0]))
+    return {key: (b[0], b[1]) for key, b in box.items()}
+
+
+def erasure_attack(
+    before: dict[tuple[str, ...], tuple[int, int]], after: dict[tuple[str, ...], tuple[int, int]]
+) -> list[tuple[str, ...]]:
+    """The attacker knows that one child's records were erased between two releases. Every
+    count that certainly fell (its highest value after is below its lowest before) holds that
+    child: their LSOA and cohort, and, if the count of children not reaching GLD fell too,
+    their outcome."""
+    return sorted(key for key in before.keys() & after.keys() if after[key][1] < before[key][0])
+
+
+def _erase_one(table: pa.Table, code: str, cohort: int) -> pa.Table:
+    rows = table.to_pylist()
+    index = next(
+        i
+        for i, r in enumerate(rows)
+        if r["lsoa11cd"] == code and r["cohort"] == cohort and r["observed_not_gld"]
+    )
+    return pa.Table.from_pylist(rows[:index] + rows[index + 1 :], schema=table.schema)
+
+
+def test_two_releases_one_erased_child_apart_do_not_tell_where_the_child_was(
+    tmp_path: Path,
+) -> None:
+    code = geography_of(load_area("maldon")).codes[3]
+    # 18 children, 12 not reaching GLD: after the erasure 17 and 11, so that rounding alone
+    # shows 20 then 15, and the cell's LSOA totals may cross a boundary as well.
+    before_table = _with_cell(code, 2022, children=18, events=12, seed=13)
+    after_table = _erase_one(before_table, code, 2022)
+    before_built, after_built = _built(before_table), _built(after_table)
+
+    # The old way, by hand: each release rounded on its own.
+    def naive(built: Built) -> dict[tuple[str, ...], tuple[int, int]]:
+        counts = built.tables.counts
+        shown: dict[tuple[str, ...], tuple[int, int]] = {}
+        for i, lsoa in enumerate(built.geography.codes):
+            for j, cohort in enumerate(counts.observed_cohorts):
+                for measure, values in (
+                    ("children", counts.observed_children),
+                    ("events", counts.observed_not_gld),
+                ):
+                    value = int(values[i, j])
+                    if not 1 <= value <= RULES.threshold:
+                        shown[(measure, lsoa, str(cohort))] = interval(RULES.round(value), RULES)
+        return shown
+
+    found = erasure_attack(naive(before_built), naive(after_built))
+    assert ("children", code, "2022") in found
+    # And the release machinery without the earlier release beside it.
+    alone = tmp_path / "alone"
+    found = erasure_attack(
+        _bounds(publish_built(alone, before_built), RULES),
+        _bounds(publish_built(alone, after_built, run_id="9" * 64), RULES),
+    )
+    assert ("children", code, "2022") in found
+
+    out = tmp_path / "releases"
+    first = publish_built(out, before_built)
+    earlier = earlier_releases(out, "school-readiness", before_built.geography.area_name)
+    assert [release.release_id for release in earlier] == [first.name]
+    place = load_area("maldon")
+    tables = build_area_tables(
+        predictions_from_table(after_table),
+        after_built.geography,
+        place.boundaries(),
+        AreasConfig(simulations=200),
+        RULES,
+        earlier=earlier,
+    )
+    second = publish_built(
+        out, Built(tables, after_built.geography, place.boundaries()), run_id="9" * 64
+    )
+    assert tables.methods["differencing"]["earlier_releases"] == [first.name]
+    assert tables.methods["differencing"]["withheld_for_differencing"] >= 1
+    assert erasure_attack(_bounds(first, RULES), _bounds(second, RULES)) == []

@@ -25,16 +25,26 @@ The rules, in the order applied (threshold T and rounding base B come from the a
    not, another sibling is withheld and the audit runs again.
 4. **Rounding.** Every published count is rounded to the nearest B (halves up); zero stays zero.
 
+Earlier releases of the same area (:mod:`bakehouse.release.differencing`) add two things: a count
+describing the same children as one an earlier release published is withheld unless it shows the
+same value or differs from it by more than T at the ends of both rounding intervals
+(``differencing``); and the audit holds every earlier release's cells and totals beside the new
+ones.
+
 The output checker (:mod:`bakehouse.release.checker`) verifies the result independently; it
 shares no code with this module.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from bakehouse.errors import DisclosureError
+
+if TYPE_CHECKING:
+    from bakehouse.release.differencing import Earlier
 
 Node = tuple[str, ...]
 UNBOUNDED = 10**15
@@ -98,10 +108,12 @@ class Protected:
     reasons: dict[tuple[str, Node], str] = field(default_factory=dict)
 
 
-def protect(tree: CountTree, rules: DisclosureRules) -> Protected:
-    """Apply primary and secondary suppression, audit, and round."""
-    state = _State(tree, rules)
+def protect(tree: CountTree, rules: DisclosureRules, earlier: Sequence[Earlier] = ()) -> Protected:
+    """Apply primary and secondary suppression, audit (with every earlier release of the same
+    area beside this one), and round."""
+    state = _State(tree, rules, earlier)
     state.primary()
+    state.differencing()
     state.baseline = _Bounds(state, reveal=False).propagate()
     for _ in range(10_000):
         state.secondary()
@@ -109,8 +121,15 @@ def protect(tree: CountTree, rules: DisclosureRules) -> Protected:
         if not exposed:
             break
         if not any([state.protect_more(measure, node) for measure, node in exposed]):
+            where = ", ".join(
+                f"{'/'.join(node[1:])} (earlier release {state.earlier_of.get(node, '-')})"
+                if node in state.earlier_of
+                else "/".join(node[1:])
+                for _, node in exposed[:5]
+            )
             raise DisclosureError(
-                "Small counts cannot be protected: every count around them is already withheld",
+                f"Small counts cannot be protected: every count around them is already "
+                f"withheld ({where})",
                 field="disclosure",
                 fix="Publish at a coarser level, or lower the protection setting",
             )
@@ -120,8 +139,16 @@ def protect(tree: CountTree, rules: DisclosureRules) -> Protected:
 
 
 class _State:
-    def __init__(self, tree: CountTree, rules: DisclosureRules) -> None:
+    def __init__(
+        self, tree: CountTree, rules: DisclosureRules, earlier: Sequence[Earlier] = ()
+    ) -> None:
         self.rules = rules
+        self.earlier = list(earlier)
+        # Audit targets that are an earlier release's cells: the release they come from.
+        self.earlier_of: dict[Node, str] = {}
+        # Counts withheld because they moved since an earlier release, with what it published:
+        # the attacker must not be able to tell from the other figures that they moved.
+        self.moved: list[tuple[int, Node, tuple[int, int]]] = []
         self.parent = tree.parent
         self.den = tree.denominator
         self.num = tree.numerator
@@ -177,6 +204,36 @@ class _State:
                 self.withheld_num[node] = "complement"
             elif node in self.withheld_den:
                 self.withheld_num[node] = "follows"
+
+    # 1b. differencing against earlier releases
+    def differencing(self) -> None:
+        """Withhold a count whose published value would differ from an earlier release's value
+        for the same children by T or less (at the ends of both rounding intervals)."""
+        cohorts = tuple(sorted({int(node[2]) for node in self.nodes if node[0] == "cell"}))
+        for release in self.earlier:
+            same = dict(release.cells)
+            if release.cohorts == cohorts:
+                same.update({node: value for node, value, _ in release.totals})
+            for node, (children, events) in same.items():
+                if node not in self.parent:
+                    continue
+                if self._moved(self.den[node], children):
+                    self.withheld_den.setdefault(node, "differencing")
+                    self.moved.append((DENOMINATOR, node, _published_box(children, self.rules)))
+                if self.num is not None and self._moved(self.num[node], events):
+                    self.withheld_num.setdefault(node, "differencing")
+                    self.moved.append((NUMERATOR, node, _published_box(events, self.rules)))
+
+    def _moved(self, value: int, before: int | None) -> bool:
+        if before is None or self.small(value):
+            return False  # nothing to compare, or withheld anyway
+        shown = self.rules.round(value)
+        if shown == before:
+            return False
+        low, high = _interval(shown, self.rules)
+        was_low, was_high = _interval(before, self.rules)
+        gap = max(low - was_high, was_low - high)
+        return gap <= self.rules.threshold
 
     # 2. secondary
     def secondary(self) -> None:
@@ -235,13 +292,42 @@ class _State:
     def audit(self) -> list[tuple[int, Node]]:
         """The small withheld counts an attacker can narrow to fewer than ``protection``
         values: (measure, node) pairs."""
-        bounds = _Bounds(self, reveal=True).propagate()
+        bounds, alone = self._joint_bounds()
         needed = min(self.rules.protection, self.rules.threshold)
-        return [
+        exposed = [
             (measure, node)
             for measure, node in bounds.targets
             if bounds.width(measure, node) < min(needed, self.baseline.width(measure, node))
         ]
+        for measure, node, (was_low, was_high) in self.moved:
+            v = bounds.var(measure, node)
+            if bounds.hi[v] < was_low or bounds.lo[v] > was_high:
+                exposed.append((measure, node))
+        for measure, node, release_id in bounds.earlier_targets:
+            key = (release_id, measure, node)
+            before = alone.width_of(alone.extra[key]) if key in alone.extra else UNBOUNDED
+            if bounds.width_of(bounds.extra[key]) < min(needed, before):
+                self.earlier_of[node] = release_id
+                exposed.append((measure, node))
+        return exposed
+
+    def _joint_bounds(self) -> tuple[_Bounds, _Bounds]:
+        """The attacker's bounds with every earlier release beside this one. Where an earlier
+        release's figures contradict this one's under the attacker's assumption that nothing
+        changed (records arrived or were erased), the attacker learns that much and cannot
+        combine the two; that release is left out. Also: the bounds from the earlier releases
+        without this one's figures, as an earlier cell is exposed only if this release narrows
+        it further."""
+        usable = list(self.earlier)
+        while True:
+            try:
+                joint = _Bounds(self, reveal=True, earlier=usable).propagate()
+                alone = _Bounds(self, reveal=False, earlier=usable).propagate()
+                return joint, alone
+            except DisclosureError:
+                if not usable:
+                    raise
+                usable.pop(0)
 
     def protect_more(self, measure: int, node: Node) -> bool:
         """Withhold one more count near ``node``: its smallest published sibling, else its parent,
@@ -249,6 +335,8 @@ class _State:
         withheld = self.withheld_den if measure == DENOMINATOR else self.withheld_num
         values = self.den if measure == DENOMINATOR else self.num
         assert values is not None
+        if node not in self.parent:
+            return self._protect_earlier(measure, node, withheld, values)
         current: Node | None = node
         while current is not None:
             parent = self.parent[current]
@@ -266,6 +354,22 @@ class _State:
                 return True
             current = parent
         return False
+
+    def _protect_earlier(
+        self, measure: int, node: Node, withheld: dict[Node, str], values: dict[Node, int]
+    ) -> bool:
+        """An earlier release's withheld cell (of a cohort this release does not hold) is
+        narrowed by what this release shows of the same LSOA: withhold the smallest published
+        cell of that LSOA, then the LSOA's total."""
+        lsoa: Node = ("lsoa", node[1])
+        if lsoa not in self.parent:
+            return False
+        candidate = self._smallest(self.children[lsoa], withheld, values)
+        target = candidate if candidate is not None else lsoa
+        if target in withheld:
+            return False
+        withheld[target] = "secondary"
+        return True
 
     # 4. rounding
     def published(self) -> Protected:
@@ -294,9 +398,11 @@ class _Bounds:
     published, and a count is exposed only if the release narrows it further, below protection.
     """
 
-    def __init__(self, state: _State, reveal: bool) -> None:
+    def __init__(self, state: _State, reveal: bool, earlier: Sequence[Earlier] = ()) -> None:
         self.reveal = reveal
         self.state = state
+        self.extra: dict[tuple[str, int, Node], int] = {}
+        self.earlier_targets: list[tuple[int, Node, str]] = []
         rules = state.rules
         self.index = {node: i for i, node in enumerate(state.nodes)}
         measures = 3 if state.num is not None else 1
@@ -329,6 +435,57 @@ class _Bounds:
                         [self.var(NUMERATOR, node), self.var(COMPLEMENT, node)],
                     )
                 )
+        for release in earlier:
+            self._add_earlier(release)
+
+    def _add_earlier(self, release: Earlier) -> None:
+        """An earlier release's cells and totals: a cell is this release's variable when this
+        release's counts are consistent with it (the attacker assumes nothing changed),
+        otherwise a variable of its own; every total is the sum of its cells."""
+        state = self.state
+        measures = (DENOMINATOR, NUMERATOR) if state.num is not None else (DENOMINATOR,)
+        cell_var: dict[tuple[int, Node], int] = {}
+        for node, published in release.cells.items():
+            boxes = [_published_box(published[m], state.rules) for m in measures]
+            linked = node in self.index and all(
+                low <= self._exact(m, node) <= high
+                for m, (low, high) in zip(measures, boxes, strict=True)
+            )
+            for m, (low, high) in zip(measures, boxes, strict=True):
+                if linked:
+                    cell_var[(m, node)] = self.var(m, node)
+                    self._box(m, node, low, high)
+                else:
+                    v = self._new_var(release.release_id, m, node, low, high)
+                    cell_var[(m, node)] = v
+                    if published[m] is None:
+                        self.earlier_targets.append((m, node, release.release_id))
+            if not linked and state.num is not None:
+                complement = self._new_var(release.release_id, COMPLEMENT, node, 0, UNBOUNDED)
+                self.constraints.append(
+                    (cell_var[(DENOMINATOR, node)], [cell_var[(NUMERATOR, node)], complement])
+                )
+        for total, published, members in release.totals:
+            for m in measures:
+                low, high = _published_box(published[m], state.rules)
+                v = self._new_var(release.release_id, m, ("total", *total), low, high)
+                parts = [cell_var[(m, cell)] for cell in members if (m, cell) in cell_var]
+                if parts:
+                    self.constraints.append((v, parts))
+
+    def _exact(self, measure: int, node: Node) -> int:
+        values = self.state.den if measure == DENOMINATOR else self.state.num
+        assert values is not None
+        return values[node]
+
+    def _new_var(self, release_id: str, measure: int, node: Node, lo: int, hi: int) -> int:
+        self.lo.append(lo)
+        self.hi.append(hi)
+        self.extra[(release_id, measure, node)] = len(self.lo) - 1
+        return len(self.lo) - 1
+
+    def width_of(self, v: int) -> int:
+        return self.hi[v] - self.lo[v] + 1
 
     def var(self, measure: int, node: Node) -> int:
         return measure * len(self.index) + self.index[node]
@@ -365,6 +522,15 @@ class _Bounds:
             if not changed:
                 break
         return self
+
+
+def _interval(shown: int, rules: DisclosureRules) -> tuple[int, int]:
+    return (0, 0) if shown == 0 else rules.possible(shown)
+
+
+def _published_box(shown: int | None, rules: DisclosureRules) -> tuple[int, int]:
+    """What a published value (None: withheld) tells an attacker."""
+    return (0, UNBOUNDED) if shown is None else _interval(shown, rules)
 
 
 def _narrow(lo: list[int], hi: list[int], total: int, parts: Iterable[int]) -> bool:
