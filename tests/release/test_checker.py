@@ -58,10 +58,12 @@ def test_a_good_release_passes_every_check(good_release: Path) -> None:
         "nothing_from_withheld_counts",
         "no_recovery_by_subtraction",
         "no_disclosure_by_complement",
+        "no_recovery_across_releases",
         "no_identifiers",
         "geometry_matches_areas",
     ]
-    assert all(c.looked_at > 0 for c in verdict.checks)
+    alone = {"no_recovery_across_releases"}  # no other release beside it
+    assert all(c.looked_at > 0 for c in verdict.checks if c.name not in alone)
 
 
 def test_one_unrounded_small_count_is_refused(good_release: Path) -> None:
@@ -235,3 +237,30 @@ def test_a_share_in_a_summary_without_its_counts_is_refused(good_release: Path) 
     data["sources"][0]["share_placed_in_an_lsoa"] = 0.9529
     path.write_text(json.dumps(data))
     assert _failed(good_release) == {"document_rates_from_published_counts"}
+
+
+def _beside(release: Path, edit: Callable[[list[dict[str, Any]]], None]) -> Path:
+    """Another release of the same area beside ``release``, its trend edited."""
+    other = release.parent / "school-readiness-20261001-aaaaaaaa"
+    shutil.copytree(release, other)
+    _edit(other, "trend.parquet", edit)
+    return other
+
+
+def test_a_count_that_moved_by_one_child_since_an_earlier_release_is_refused(
+    good_release: Path,
+) -> None:
+    def one_fewer(rows: list[dict[str, Any]]) -> None:
+        row = _first(rows, kind="observed", children=...)
+        row["children"] += 5  # 20 then 25: from 23 down to 22, one child
+
+    _beside(good_release, one_fewer)
+    assert "no_recovery_across_releases" in _failed(good_release)
+
+
+def test_a_release_identical_to_the_one_beside_it_passes(good_release: Path) -> None:
+    _beside(good_release, lambda rows: None)
+    verdict = check_release(good_release, CHECKER_RULES)
+    assert verdict.passed, verdict.failures()
+    across = next(c for c in verdict.checks if c.name == "no_recovery_across_releases")
+    assert across.looked_at > 0

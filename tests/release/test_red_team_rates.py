@@ -16,10 +16,12 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
 
 from bakehouse.areas.config import AreasConfig
 from bakehouse.areas.counts import geography_of
 from bakehouse.areas.predictions import predictions_from_table
+from bakehouse.errors import ReleaseRefused
 from bakehouse.geography import load_area
 from bakehouse.modelling.fairness import audit, publishable
 from bakehouse.recipes import load_recipe
@@ -259,11 +261,11 @@ def test_two_releases_one_erased_child_apart_do_not_tell_where_the_child_was(
 
     found = erasure_attack(naive(before_built), naive(after_built))
     assert ("children", code, "2022") in found
-    # And the release machinery without the earlier release beside it.
-    alone = tmp_path / "alone"
+    # And the release machinery without the earlier release beside it (each in a folder of
+    # its own: side by side, the output checker would refuse the second).
     found = erasure_attack(
-        _bounds(publish_built(alone, before_built), RULES),
-        _bounds(publish_built(alone, after_built, run_id="9" * 64), RULES),
+        _bounds(publish_built(tmp_path / "one", before_built), RULES),
+        _bounds(publish_built(tmp_path / "two", after_built, run_id="9" * 64), RULES),
     )
     assert ("children", code, "2022") in found
 
@@ -286,3 +288,15 @@ def test_two_releases_one_erased_child_apart_do_not_tell_where_the_child_was(
     assert tables.methods["differencing"]["earlier_releases"] == [first.name]
     assert tables.methods["differencing"]["withheld_for_differencing"] >= 1
     assert erasure_attack(_bounds(first, RULES), _bounds(second, RULES)) == []
+
+
+def test_the_output_checker_refuses_a_release_that_moved_by_one_child_beside_an_earlier_one(
+    tmp_path: Path,
+) -> None:
+    code = geography_of(load_area("maldon")).codes[3]
+    before_table = _with_cell(code, 2022, children=18, events=12, seed=13)
+    out = tmp_path / "releases"
+    publish_built(out, _built(before_table))
+    with pytest.raises(ReleaseRefused, match="no_recovery_across_releases"):
+        publish_built(out, _built(_erase_one(before_table, code, 2022)), run_id="9" * 64)
+    assert sorted(p.name for p in out.iterdir()) == ["school-readiness-20251001-3f2a9c1d"]

@@ -39,6 +39,14 @@ With threshold T, rounding base B and protection P, the checks are:
   complement the pair implies (population minus events, bounded from the two published intervals)
   can exceed T: a complement that can only be 0..T says that every member of the group, or all
   but a few, has the outcome (9 of 9 shown as 10 of 10).
+- ``no_recovery_across_releases``: every other release of the same recipe and area in the same
+  output folder (found by its manifest's recipe id and the same LSOAs) is read beside this one.
+  A count describing the same children in both (an LSOA's cohort; LSOA, district and county
+  totals when both observe the same cohorts) shows the same value in both, or values that differ
+  by more than T at the ends of their rounding intervals. And the interval attack above runs
+  over both releases together, a cohort cell being one unknown in both when their published
+  values agree: no withheld cell of either may be narrowed below P values further than the
+  other release alone narrows it.
 - ``no_identifiers``: no column or property named like a personal identifier, and no text that
   looks like an NHS number, National Insurance number, UPN or full postcode, in any table,
   document or the geometry.
@@ -211,6 +219,7 @@ def check_release(folder: Path, rules: Rules | None = None) -> Verdict:
             release.derived(),
             release.subtraction(),
             release.complements(),
+            release.across_releases(),
             release.identifiers(),
             release.geometry(),
         ]
@@ -717,6 +726,87 @@ class _Release:
                 [(f"{prefix}observed:not_gld", count), (f"{prefix}observed:others", others)],
             )
 
+    # --- other releases of the same area
+    def others(self) -> list[_Release]:
+        """The other releases of this recipe and area beside this one in its folder."""
+        own_id = self.folder.name.removesuffix(".partial")
+        recipe = own_id.rsplit("-", 2)[0]
+        codes = sorted(row["lsoa11cd"] for row in self.rows("areas.parquet"))
+        found = []
+        for path in sorted(self.folder.parent.iterdir()):
+            manifest = _read_json(path / "manifest.json")
+            if path == self.folder or path.name == own_id or not isinstance(manifest, dict):
+                continue
+            if (manifest.get("recipe") or {}).get("id") != recipe:
+                continue
+            other = _Release(path, self.rules)
+            try:
+                same_area = sorted(r["lsoa11cd"] for r in other.rows("areas.parquet")) == codes
+            except (OSError, pa.ArrowException):
+                continue
+            if same_area:
+                found.append(other)
+        return found
+
+    def _same_children(self) -> dict[str, Any]:
+        """Every count keyed by the children it describes (cohort cells always; totals with the
+        observed cohorts they cover)."""
+        cohorts = sorted(
+            {r["cohort"] for r in self.rows("trend.parquet") if r["kind"] == "observed"}
+        )
+        span = ",".join(map(str, cohorts))
+        counts: dict[str, Any] = {}
+        for row in self.rows("trend.parquet"):
+            if row["kind"] == "observed":
+                for column in ("children", "not_gld"):
+                    counts[f"{row['lsoa11cd']} cohort {row['cohort']} {column}"] = row[column]
+        for row in self.rows("areas.parquet"):
+            for column in ("observed_children", "observed_not_gld"):
+                counts[f"{row['lsoa11cd']} cohorts {span} {column}"] = row[column]
+        for row in self.rows("benchmarks.parquet"):
+            for key, value in _benchmark_counts(row).items():
+                if key.startswith("observed"):
+                    counts[f"{row['level']} {row['code']} cohorts {span} {key}"] = value
+        return counts
+
+    def across_releases(self) -> Check:
+        check = Check("no_recovery_across_releases")
+        own = self._same_children()
+        own_groups = list(self._groups())
+        for other in self.others():
+            theirs = other._same_children()
+            for key in sorted(own.keys() & theirs.keys()):
+                check.looked_at += 1
+                a, b = own[key], theirs[key]
+                if a is None or b is None or a == b:
+                    continue
+                (a_low, a_high), (b_low, b_high) = self.interval(a), self.interval(b)
+                if max(a_low - b_high, b_low - a_high) <= self.rules.threshold:
+                    check.fail(
+                        f"{key}: {a} here and {b} in {other.folder.name} differ by "
+                        f"{self.rules.threshold} or fewer children"
+                    )
+            theirs_groups = list(other._groups())
+            joint = own_groups + _renamed(theirs_groups, other.folder.name, own, theirs)
+            alone = dict(
+                _attack(
+                    _renamed(theirs_groups, other.folder.name, own, theirs),
+                    self.rules.rounding,
+                    self.rules.threshold,
+                )
+            )
+            widths = _attack(joint, self.rules.rounding, self.rules.threshold)
+            if any(width <= 0 for _, width in widths):
+                # The two contradict each other if nothing changed: an attacker learns that
+                # records changed between them, and cannot combine their sums.
+                continue
+            for name, width in widths:
+                if width < min(self.rules.protection, alone.get(name, width + 1)):
+                    check.fail(
+                        f"{name}: narrowed to {width} value(s) with {other.folder.name} beside it"
+                    )
+        return check
+
     # --- complements
     def interval(self, value: Any) -> tuple[int, int]:
         """The counts a published value stands for."""
@@ -852,7 +942,9 @@ def _attack(
     relations: list[tuple[str, list[str]]] = []
     for total_id, total, members in groups:
         for name, value in [(total_id, total), *members]:
-            boxes.setdefault(name, box(value))
+            new = box(value)
+            old = boxes.setdefault(name, new)
+            old[0], old[1] = max(old[0], new[0]), min(old[1], new[1])
             if value is None:
                 hidden.add(name)
             elif value is DERIVED:
@@ -877,6 +969,37 @@ def _attack(
         if not moved:
             break
     return [(name, boxes[name][1] - boxes[name][0] + 1) for name in sorted(hidden)]
+
+
+def _renamed(
+    groups: list[tuple[str, Any, list[tuple[str, Any]]]],
+    release: str,
+    own: dict[str, Any],
+    theirs: dict[str, Any],
+) -> list[tuple[str, Any, list[tuple[str, Any]]]]:
+    """Another release's groups under names of their own, but for the cohort cells whose
+    published values agree with this release's (or one of which is withheld): those stay one
+    unknown, as an attacker would take the same children to have the same count."""
+    shared = {
+        key
+        for key in own.keys() & theirs.keys()
+        if " cohort " in key
+        and (own[key] is None or theirs[key] is None or own[key] == theirs[key])
+    }
+
+    def name(ident: str) -> str:
+        # Cell ids read "trend <lsoa> cohort <c> observed:<column>".
+        parts = ident.split(" ")
+        if parts[0] == "trend" and len(parts) == 5 and parts[4].startswith("observed:"):
+            column = parts[4].removeprefix("observed:")
+            if f"{parts[1]} cohort {parts[3]} {column}" in shared:
+                return ident
+        return f"{release}: {ident}"
+
+    return [
+        (name(total_id), total, [(name(m), value) for m, value in members])
+        for total_id, total, members in groups
+    ]
 
 
 def _area_id(code: str, key: str) -> str:

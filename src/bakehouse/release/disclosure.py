@@ -294,10 +294,12 @@ class _State:
         values: (measure, node) pairs."""
         bounds, alone = self._joint_bounds()
         needed = min(self.rules.protection, self.rules.threshold)
+        # What the attacker knows without this release: side knowledge and the earlier ones.
+        known = alone if self.earlier else self.baseline
         exposed = [
             (measure, node)
             for measure, node in bounds.targets
-            if bounds.width(measure, node) < min(needed, self.baseline.width(measure, node))
+            if bounds.width(measure, node) < min(needed, known.width(measure, node))
         ]
         for measure, node, (was_low, was_high) in self.moved:
             v = bounds.var(measure, node)
