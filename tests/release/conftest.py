@@ -20,8 +20,8 @@ from bakehouse.areas.config import AreasConfig
 from bakehouse.areas.counts import Geography, geography_of
 from bakehouse.areas.predictions import predictions_from_table
 from bakehouse.geography import load_area
-from bakehouse.modelling.artefacts import rounded
 from bakehouse.modelling.fairness import audit, publishable
+from bakehouse.modelling.metrics import rounded
 from bakehouse.recipes import load_recipe
 from bakehouse.release.disclosure import DisclosureRules
 from bakehouse.release.summaries import linkage_summary, quality_summary

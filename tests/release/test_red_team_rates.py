@@ -199,9 +199,9 @@ def _bounds(folder: Path, rules: DisclosureRules) -> dict[tuple[str, ...], tuple
                 members.setdefault((measure, row["lsoa11cd"]), []).append(key)
     for row in pq.read_table(folder / "areas.parquet").to_pylist():
         for measure, column in (("children", "observed_children"), ("events", "observed_not_gld")):
-            key = (measure, row["lsoa11cd"])
-            known(key, row[column])
-            sums.append((key, members.get((measure, row["lsoa11cd"]), [])))
+            total: tuple[str, ...] = (measure, row["lsoa11cd"])
+            known(total, row[column])
+            sums.append((total, members.get((measure, row["lsoa11cd"]), [])))
     for _ in range(100):
         for total, parts in sums:
             low, high = sum(box[p][0] for p in parts), sum(box[p][1] for p in parts)
