@@ -264,3 +264,14 @@ def test_a_release_identical_to_the_one_beside_it_passes(good_release: Path) -> 
     assert verdict.passed, verdict.failures()
     across = next(c for c in verdict.checks if c.name == "no_recovery_across_releases")
     assert across.looked_at > 0
+
+
+def test_a_ratio_interval_not_from_the_published_counts_is_refused(good_release: Path) -> None:
+    """A bootstrap interval from exact counts, in place of the one the published counts give."""
+    path = good_release / "fairness.json"
+    data = json.loads(path.read_text())
+    group = next(g for g in data["groups"] if g["fnr_ratio_interval"][0] is not None)
+    low, high = group["fnr_ratio_interval"]
+    group["fnr_ratio_interval"] = [round(low + 0.01, 4), round(high - 0.01, 4)]
+    path.write_text(json.dumps(data))
+    assert _failed(good_release) == {"document_rates_from_published_counts"}

@@ -20,13 +20,15 @@ With threshold T, rounding base B and protection P, the checks are:
 - ``document_rates_from_published_counts``: every rate in ``fairness.json`` (observed rate, false
   negative and false positive rates, precision) is its published numerator over its published
   denominator, within the rounding of four decimals, with the Wilson interval of those two;
-  every ratio is the ratio of the published rates; the predicted rate is the expected number over
-  the published size and calibration the difference; a rate whose counts are withheld is
-  withheld; under each of the group's sums (size = with + without the outcome; with the outcome
-  = flagged + missed; flagged = with + without the outcome) no single part is withheld beside a
-  published one. In the linkage and quality summaries every share is an object
-  ``{"share", "count", "of"}`` checked the same way, and any other fraction is refused, except
-  the linkage model's estimates and pairwise scores (measures over pairs of records).
+  every ratio is the ratio of the published rates, with the log-scale (Katz) interval of the
+  four counts; the predicted rate is the expected number over the published size, calibration
+  the observed rate minus it, and its interval the observed rate's Wilson interval moved by it;
+  a figure whose counts are withheld is withheld; under each of a group's sums (size = with +
+  without the outcome; with the outcome = true flags + missed; flagged = true + false flags) no
+  single part is withheld beside a published one. In the linkage and quality summaries every
+  share is an object ``{"share", "count", "of"}`` checked the same way, and any other fraction
+  is refused, except the linkage model's estimates and pairwise scores (measures over pairs of
+  records).
 - ``nothing_from_withheld_counts``: where a denominator is withheld (or zero), nothing derived from
   it is published: rates, intervals, shrunken rates, ranks, comparisons, hotspots, flags, drivers.
 - ``no_recovery_by_subtraction``: in every group of cells under a published total (cohorts under an
@@ -559,6 +561,18 @@ class _Release:
             return
         if not counts[2] or not _near(value, (counts[0] / counts[1]) / (counts[2] / counts[3])):
             check.fail(f"{where}: {value} is not the ratio of the published rates")
+            return
+        bounds = group.get(f"{name}_ratio_interval") or [None, None]
+        if group is reference or counts[0] == 0:
+            if any(b is not None for b in bounds):
+                check.fail(f"{where}: an interval is given where the counts allow none")
+            return
+        z = NormalDist().inv_cdf(0.5 + self.rules.confidence / 2)
+        spread = z * math.sqrt(1 / counts[0] - 1 / counts[1] + 1 / counts[2] - 1 / counts[3])
+        ratio = (counts[0] / counts[1]) / (counts[2] / counts[3])
+        low, high = ratio * math.exp(-spread), ratio * math.exp(spread)
+        if not (_near(bounds[0], low) and _near(bounds[1], high)):
+            check.fail(f"{where}: the interval is not the log-scale interval of the counts")
 
     def _calibration(self, check: Check, where: str, group: Row) -> None:
         size, expected = group.get("size"), group.get("expected")
@@ -575,6 +589,17 @@ class _Release:
             observed is None or abs(calibration - (observed - predicted)) > 2 * DISPLAYED
         ):
             check.fail(f"{where}: calibration is not the observed rate minus the predicted")
+        bounds = group.get("calibration_interval") or [None, None]
+        events = group.get("with_outcome")
+        if calibration is None or not isinstance(events, int):
+            if any(b is not None for b in bounds):
+                check.fail(f"{where}: a calibration interval is given without its counts")
+            return
+        low, high = self.wilson(events, size)
+        if not (
+            _near(bounds[0], low - expected / size) and _near(bounds[1], high - expected / size)
+        ):
+            check.fail(f"{where}: the calibration interval does not follow from the counts")
 
     def _lone_parts(self, check: Check, where: str, group: Row) -> None:
         for total, parts in FAIRNESS_SUMS:
