@@ -196,7 +196,9 @@ def _earlier(options: PublishOptions, run_id: str) -> list[Earlier]:
     swaps out, or reuse returns) holds the same counts and is left out."""
     return [
         release
-        for release in earlier_releases(options.out, options.recipe_id, options.area)
+        for release in earlier_releases(
+            options.out, options.recipe_id, load_area(options.area).name
+        )
         if not release.release_id.endswith(run_id[:8])
     ]
 
