@@ -300,3 +300,30 @@ def test_the_output_checker_refuses_a_release_that_moved_by_one_child_beside_an_
     with pytest.raises(ReleaseRefused, match="no_recovery_across_releases"):
         publish_built(out, _built(_erase_one(before_table, code, 2022)), run_id="9" * 64)
     assert sorted(p.name for p in out.iterdir()) == ["school-readiness-20251001-3f2a9c1d"]
+
+
+def test_a_release_of_changed_data_beside_an_earlier_one_is_published_with_moved_cells_withheld(
+    tmp_path: Path,
+) -> None:
+    """Records changed throughout the area (here: other children altogether): the cells that
+    moved by the threshold or less are withheld, and the checker passes the new release."""
+    out = tmp_path / "releases"
+    publish_built(out, _built(synthetic_predictions_for("maldon", seed=21)))
+    earlier = earlier_releases(out, "school-readiness", "maldon")
+    place = load_area("maldon")
+    geography = geography_of(place)
+    tables = build_area_tables(
+        predictions_from_table(synthetic_predictions_for("maldon", seed=22)),
+        geography,
+        place.boundaries(),
+        AreasConfig(simulations=200),
+        RULES,
+        earlier=earlier,
+    )
+    assert tables.methods["differencing"]["withheld_for_differencing"] > 0
+    second = publish_built(out, Built(tables, geography, place.boundaries()), run_id="8" * 64)
+    assert (second / "manifest.json").is_file()
+
+
+def synthetic_predictions_for(area: str, seed: int) -> pa.Table:
+    return synthetic_predictions(geography_of(load_area(area)).codes, 8.0, seed)

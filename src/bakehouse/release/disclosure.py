@@ -110,8 +110,21 @@ class Protected:
 
 def protect(tree: CountTree, rules: DisclosureRules, earlier: Sequence[Earlier] = ()) -> Protected:
     """Apply primary and secondary suppression, audit (with every earlier release of the same
-    area beside this one), and round."""
-    state = _State(tree, rules, earlier)
+    area beside this one), and round.
+
+    A count withheld because it moved since an earlier release is first protected strictly:
+    the other figures must not show that it moved at all. Where that cannot be met (records
+    changed throughout the area, so that every figure around it moved too), the weaker guarantee
+    holds instead: they must not pin how far it moved into 1..T."""
+    try:
+        return _protect(_State(tree, rules, earlier, strict=True))
+    except DisclosureError:
+        if not earlier:
+            raise
+        return _protect(_State(tree, rules, earlier, strict=False))
+
+
+def _protect(state: _State) -> Protected:
     state.primary()
     state.differencing()
     state.baseline = _Bounds(state, reveal=False).propagate()
@@ -140,14 +153,20 @@ def protect(tree: CountTree, rules: DisclosureRules, earlier: Sequence[Earlier] 
 
 class _State:
     def __init__(
-        self, tree: CountTree, rules: DisclosureRules, earlier: Sequence[Earlier] = ()
+        self,
+        tree: CountTree,
+        rules: DisclosureRules,
+        earlier: Sequence[Earlier] = (),
+        strict: bool = True,
     ) -> None:
         self.rules = rules
         self.earlier = list(earlier)
+        self.strict = strict
         # Audit targets that are an earlier release's cells: the release they come from.
         self.earlier_of: dict[Node, str] = {}
         # Counts withheld because they moved since an earlier release, with what it published:
-        # the attacker must not be able to tell from the other figures that they moved.
+        # the other figures must not show that they moved (strict), or at least not pin how far
+        # into 1..T.
         self.moved: list[tuple[int, Node, tuple[int, int]]] = []
         self.parent = tree.parent
         self.den = tree.denominator
@@ -301,9 +320,18 @@ class _State:
             for measure, node in bounds.targets
             if bounds.width(measure, node) < min(needed, known.width(measure, node))
         ]
+        threshold = self.rules.threshold
         for measure, node, (was_low, was_high) in self.moved:
             v = bounds.var(measure, node)
-            if bounds.hi[v] < was_low or bounds.lo[v] > was_high:
+            # The change since the earlier release, as the attacker can bound it.
+            fell, rose = was_low - bounds.hi[v], bounds.lo[v] - was_high
+            if self.strict:
+                # Certainly moved, and possibly by 1..T.
+                if 1 <= fell <= threshold or 1 <= rose <= threshold:
+                    exposed.append((measure, node))
+                continue
+            most_fell, most_rose = was_high - bounds.lo[v], bounds.hi[v] - was_low
+            if (fell >= 1 and most_fell <= threshold) or (rose >= 1 and most_rose <= threshold):
                 exposed.append((measure, node))
         for measure, node, release_id in bounds.earlier_targets:
             key = (release_id, measure, node)
