@@ -111,8 +111,9 @@ def test_the_model_card_and_transparency_record_carry_the_run_s_own_figures(
     world_check = card["synthetic_world_check"]
     assert world_check["auc_with_hindsight_of_development"] == f"{truth['hindsight_auc']:.3f}"
     assert world_check["gap_to_hindsight"].startswith(f"{truth['gap_to_hindsight']:.3f} (")
-    for flag in json.loads((folder / "fairness_audit.json").read_text())["flags"]:
-        assert f"{flag['attribute']}: {flag['group']}" in card["fairness"]["flags"]
+    for group in json.loads((folder / "fairness.json").read_text())["groups"]:
+        if group["flagged"]:
+            assert f"{group['attribute']}: {group['group']}" in card["fairness"]["flags"]
 
     record = json.loads((folder / "transparency_record.json").read_text())
     owner = record["tier_2"]["owner_and_responsibility"]

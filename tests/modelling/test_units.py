@@ -191,3 +191,19 @@ def test_saved_models_reload_from_text_and_give_the_same_scores() -> None:
     assert np.allclose(again.raw(x), boosted.raw(x))
     contributions, bias = boosted.contributions(x)
     assert np.allclose(contributions.sum(axis=1) + bias, boosted.raw(x))
+
+
+def test_the_published_audit_computes_every_figure_from_its_published_counts() -> None:
+    y, p, groups = _population(6000, seed=4)
+    rules = DisclosureRules(threshold=7, rounding=5)
+    result = publishable(audit(y, p, groups, RECIPE.fairness, resamples=20, seed=1), rules)
+    eal = next(g for g in result["groups"] if (g["attribute"], g["group"]) == ("eal", "yes"))
+    assert eal["fnr"] == eal["missed"] / eal["with_outcome"]
+    assert eal["fpr"] == eal["false_flags"] / eal["without_outcome"]
+    assert eal["precision"] == eal["true_flags"] / eal["flagged_children"]
+    assert all(v % 5 == 0 for v in (eal["size"], eal["missed"], eal["false_flags"]))
+    low, high = metrics.wilson(eal["missed"], eal["with_outcome"])
+    assert eal["fnr_interval"] == pytest.approx([low, high], abs=1e-5)
+    # The disparity injected is still found, and the reason quotes the published figures.
+    assert eal["flagged"] and "observed rate above predicted" in eal["reasons"]
+    assert eal["calibration"] == pytest.approx(eal["observed_rate"] - eal["expected"] / eal["size"])

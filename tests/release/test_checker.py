@@ -54,12 +54,16 @@ def test_a_good_release_passes_every_check(good_release: Path) -> None:
         "counts_rounded_or_withheld",
         "withheld_cells_flagged",
         "rates_from_published_counts",
+        "document_rates_from_published_counts",
         "nothing_from_withheld_counts",
         "no_recovery_by_subtraction",
+        "no_disclosure_by_complement",
+        "no_recovery_across_releases",
         "no_identifiers",
         "geometry_matches_areas",
     ]
-    assert all(c.looked_at > 0 for c in verdict.checks)
+    alone = {"no_recovery_across_releases"}  # no other release beside it
+    assert all(c.looked_at > 0 for c in verdict.checks if c.name not in alone)
 
 
 def test_one_unrounded_small_count_is_refused(good_release: Path) -> None:
@@ -91,6 +95,27 @@ def test_a_lone_withheld_cell_under_a_published_total_is_refused(good_release: P
 
     _edit(good_release, "trend.parquet", unhide)
     assert "no_recovery_by_subtraction" in _failed(good_release)
+
+
+def test_a_cell_where_every_child_has_the_outcome_is_refused(good_release: Path) -> None:
+    def everyone(rows: list[dict[str, Any]]) -> None:
+        row = _first(rows, kind="observed", not_gld=..., children=...)
+        row["not_gld"] = row["children"]
+
+    _edit(good_release, "trend.parquet", everyone)
+    assert "no_disclosure_by_complement" in _failed(good_release)
+
+
+def test_a_pair_whose_complement_could_be_just_above_the_threshold_passes(
+    good_release: Path,
+) -> None:
+    """10 of 15 may hide 8 or 9 who reached GLD (8 of 17 shows as 10 of 15): the published pair
+    allows more than T, so it is not refused; 10 of 10 or 20 of 20 (at most 4) are."""
+    release = checker._Release(good_release, Rules(threshold=7, rounding=5, protection=3))
+    assert not release._telling_pair(10, 15)
+    assert release._telling_pair(10, 10)
+    assert release._telling_pair(20, 20)
+    assert not release._telling_pair(0, 10)
 
 
 def test_an_estimate_from_withheld_children_is_refused(good_release: Path) -> None:
@@ -183,3 +208,70 @@ def test_a_checked_release_can_be_rechecked_from_its_manifest(
     copy = tmp_path / "copy"
     shutil.copytree(good_release, copy)
     assert check_release(copy).passed
+
+
+def test_a_fairness_rate_not_from_its_published_counts_is_refused(good_release: Path) -> None:
+    path = good_release / "fairness.json"
+    data = json.loads(path.read_text())
+    group = next(g for g in data["groups"] if g["fnr"] is not None)
+    group["fnr"] = round(group["fnr"] + 0.001, 4)  # an exact rate beside rounded counts
+    path.write_text(json.dumps(data))
+    assert _failed(good_release) == {"document_rates_from_published_counts"}
+
+
+def test_a_fairness_group_with_one_count_withheld_under_its_sum_is_refused(
+    good_release: Path,
+) -> None:
+    path = good_release / "fairness.json"
+    data = json.loads(path.read_text())
+    group = next(g for g in data["groups"] if g["missed"] is not None)
+    group["missed"], group["fnr"], group["fnr_interval"] = None, None, [None, None]
+    group["fnr_ratio"], group["fnr_ratio_interval"] = None, [None, None]
+    path.write_text(json.dumps(data))
+    assert "document_rates_from_published_counts" in _failed(good_release)
+
+
+def test_a_share_in_a_summary_without_its_counts_is_refused(good_release: Path) -> None:
+    path = good_release / "quality_summary.json"
+    data = json.loads(path.read_text())
+    data["sources"][0]["share_placed_in_an_lsoa"] = 0.9529
+    path.write_text(json.dumps(data))
+    assert _failed(good_release) == {"document_rates_from_published_counts"}
+
+
+def _beside(release: Path, edit: Callable[[list[dict[str, Any]]], None]) -> Path:
+    """Another release of the same area beside ``release``, its trend edited."""
+    other = release.parent / "school-readiness-20261001-aaaaaaaa"
+    shutil.copytree(release, other)
+    _edit(other, "trend.parquet", edit)
+    return other
+
+
+def test_a_count_that_moved_by_one_child_since_an_earlier_release_is_refused(
+    good_release: Path,
+) -> None:
+    def one_fewer(rows: list[dict[str, Any]]) -> None:
+        row = _first(rows, kind="observed", children=...)
+        row["children"] += 5  # 20 then 25: from 23 down to 22, one child
+
+    _beside(good_release, one_fewer)
+    assert "no_recovery_across_releases" in _failed(good_release)
+
+
+def test_a_release_identical_to_the_one_beside_it_passes(good_release: Path) -> None:
+    _beside(good_release, lambda rows: None)
+    verdict = check_release(good_release, CHECKER_RULES)
+    assert verdict.passed, verdict.failures()
+    across = next(c for c in verdict.checks if c.name == "no_recovery_across_releases")
+    assert across.looked_at > 0
+
+
+def test_a_ratio_interval_not_from_the_published_counts_is_refused(good_release: Path) -> None:
+    """A bootstrap interval from exact counts, in place of the one the published counts give."""
+    path = good_release / "fairness.json"
+    data = json.loads(path.read_text())
+    group = next(g for g in data["groups"] if g["fnr_ratio_interval"][0] is not None)
+    low, high = group["fnr_ratio_interval"]
+    group["fnr_ratio_interval"] = [round(low + 0.01, 4), round(high - 0.01, 4)]
+    path.write_text(json.dumps(data))
+    assert _failed(good_release) == {"document_rates_from_published_counts"}

@@ -45,6 +45,24 @@ def test_a_numerator_whose_complement_is_small_is_withheld() -> None:
     assert result.reasons[("numerator", ("cell", "A", "2022"))] == "complement"
 
 
+def test_a_cell_where_every_child_has_the_outcome_is_withheld_with_a_partner() -> None:
+    """9 of 9 would show as 10 of 10: a rate of 100% says of each of the nine children that
+    they did not reach GLD."""
+    result = protect(_tree({"2022": (9, 9), "2023": (30, 10), "2024": (30, 12)}), RULES)
+    assert result.numerator is not None
+    assert result.numerator[("cell", "A", "2022")] is None
+    assert result.reasons[("numerator", ("cell", "A", "2022"))] == "complement"
+    partners = [c for c in ("2023", "2024") if result.numerator[("cell", "A", c)] is None]
+    assert partners, "subtraction from the LSOA total would give the cell back"
+
+
+def test_a_cell_where_no_child_has_the_outcome_is_published_as_zero() -> None:
+    result = protect(_tree({"2022": (20, 0), "2023": (30, 10), "2024": (30, 12)}), RULES)
+    assert result.numerator is not None
+    assert result.numerator[("cell", "A", "2022")] == 0
+    assert result.denominator[("cell", "A", "2022")] == 20
+
+
 def test_a_lone_withheld_cell_under_a_published_total_gets_a_partner() -> None:
     result = protect(_tree({"2022": (40, 5), "2023": (38, 14), "2024": (41, 20)}), RULES)
     assert result.numerator is not None

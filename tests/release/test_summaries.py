@@ -36,12 +36,15 @@ def _linkage_report(measured: bool) -> dict[str, Any]:
             "by_group": {
                 "ethnicity": [
                     {"group": "ASIA", "persons": 8334, "persons_with_several_records": 6120,
-                     "children": 1510, "missed_link_rate": 0.0057,
+                     "children": 1510, "missed_links": 35, "false_links": 32,
+                     "household_errors": 8, "missed_link_rate": 0.0057,
                      "missed_link_interval": [0.0041, 0.0079], "false_link_rate": 0.0038,
                      "false_link_interval": [0.0027, 0.0053], "household_error_rate": 0.0053,
                      "household_error_interval": [0.0027, 0.0103]},
                     {"group": "OTHE", "persons": 6, "persons_with_several_records": 4,
-                     "missed_link_rate": 0.0, "missed_link_interval": [0.0, 0.49],
+                     "children": 0, "missed_links": 0, "false_links": 0,
+                     "household_errors": 0, "missed_link_rate": 0.0,
+                     "missed_link_interval": [0.0, 0.49],
                      "false_link_rate": 0.0, "false_link_interval": [0.0, 0.39],
                      "household_error_rate": 0.0},
                 ]
@@ -56,18 +59,27 @@ def test_linkage_counts_are_rounded_and_small_ones_withheld() -> None:
     sizes = [row["size"] for row in summary["errors_by_group"]]
     assert sizes == [8335, "1 to 7 (withheld)"]
     large, small = summary["errors_by_group"]
-    # Every rate comes with its denominator and its interval.
+    # Every rate is its published count over its published denominator, with its interval.
     assert large["people_with_several_records"] == 6120
-    assert large["missed_link_rate"] == 0.0057
-    assert large["missed_link_rate_95_interval"] == "0.0041 to 0.0079"
-    assert large["children"] == 1510
-    assert large["children_in_the_wrong_home_95_interval"] == "0.0027 to 0.0103"
-    assert small["missed_link_rate"] is None and small["children_in_the_wrong_home"] is None
-    assert small["missed_link_rate_95_interval"] is None
-    assert small["false_link_rate_95_interval"] is None
+    assert large["missed_link"] == {
+        "share": round(35 / 6120, 4),
+        "count": 35,
+        "of": 6120,
+        "interval_95": [0.0041, 0.0079],
+    }
+    assert large["false_link"]["count"] == 30 and large["false_link"]["of"] == 8335
+    assert large["false_link"]["share"] == round(30 / 8335, 4)
+    # 8 children in the wrong home of 1,510: 10 of 1,510, and the share from those two.
+    assert large["children_in_the_wrong_home"]["share"] == round(10 / 1510, 4)
+    assert small["missed_link"]["share"] is None and small["missed_link"]["of"] is None
+    assert small["false_link"]["interval_95"] is None
     children = summary["children_at_their_prediction_date"]
     assert children["children_counted"] == 33720
-    assert children["share in the right home"] == round(33515 / 33722, 4)
+    assert children["share in the right home"] == {
+        "share": round(33515 / 33720, 4),
+        "count": 33515,
+        "of": 33720,
+    }
     assert [row["group"] for row in summary["errors_by_group"]] == [
         "Asian or Asian British",
         "Other ethnic group",
@@ -99,8 +111,9 @@ def test_quality_summary_counts_set_aside_rows_by_reason() -> None:
                     {"code": "duplicate", "field": None, "rows": 33},
                     {"code": "bad_date", "field": "PartnerDOB", "rows": 4},
                 ],
-                "postcode_to_lsoa": {"share": 0.99},
-                "late_records": {"share_of_accepted": 0.02},
+                "postcode_to_lsoa": {"share": 0.99, "accepted_with_postcode": 955,
+                                     "matched": 951},
+                "late_records": {"share_of_accepted": 0.02, "rows": 19},
             }
         ],
     }  # fmt: skip
@@ -108,7 +121,15 @@ def test_quality_summary_counts_set_aside_rows_by_reason() -> None:
     assert summary["totals"]["set_aside"] == 35
     assert summary["totals"]["withheld_opt_out"] == "1 to 7 (withheld)"
     source = summary["sources"][0]
-    assert source["set_aside"] == 35 and source["share_accepted"] == 0.96
+    assert source["set_aside"] == 35
+    assert source["share_accepted"] == {"share": 0.96, "count": 960, "of": 1000}
+    # 951 of 955 placed: 4 not placed would follow from the two, so the share is withheld.
+    assert source["share_placed_in_an_lsoa"] == {"share": None, "count": None, "of": 955}
+    assert source["entered_over_90_days_late"] == {
+        "share": round(20 / 960, 4),
+        "count": 20,
+        "of": 960,
+    }
     assert [(r["reason"], r["column"], r["rows"]) for r in summary["why_rows_were_set_aside"]] == [
         ("duplicate", "whole row", 35),
         ("bad date", "PartnerDOB", "1 to 7 (withheld)"),

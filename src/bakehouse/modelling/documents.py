@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bakehouse.features.catalogue import SCOPES
+from bakehouse.modelling.fairness import publishable
 from bakehouse.release.disclosure import DisclosureRules
 
 TO_COMPLETE = "to_complete"
@@ -117,6 +118,27 @@ def _headline(facts: RunFacts) -> dict[str, Any]:
     return headline
 
 
+def published_flags(facts: RunFacts) -> list[dict[str, Any]]:
+    """The groups the published fairness audit flags, judged on its published figures."""
+    published = publishable(facts.fairness, facts.rules)
+    return [
+        {"attribute": g["attribute"], "group": g["group"], "reasons": g["reasons"].split("; ")}
+        for g in published["groups"]
+        if g["flagged"]
+    ]
+
+
+def _published_count(value: int | None, facts: RunFacts) -> int | str:
+    return value if value is not None else f"1 to {facts.rules.threshold} (withheld)"
+
+
+def _of(row: dict[str, Any], rate: str, events: str, total: str) -> str:
+    """A published rate with the published counts it is made of: "0.515 (260 of 505)"."""
+    if row[rate] is None:
+        return "withheld"
+    return f"{_num(row[rate])} ({row[events]:,} of {row[total]:,})"
+
+
 def _fairness_summary(facts: RunFacts) -> dict[str, Any]:
     audit = facts.fairness
     low, high = audit["tolerance"]
@@ -138,27 +160,24 @@ def _fairness_summary(facts: RunFacts) -> dict[str, Any]:
             "group whose observed rate is above its predicted rate has its need underestimated."
         ),
     }
+    published = publishable(audit, facts.rules)
     groups: dict[str, Any] = {}
-    for item in audit["attributes"]:
-        for row in item["groups"]:
-            if not row["judged"] and not row["reference"]:
-                continue
-            label = f"{item['attribute']}: {row['group']}" + (
-                " (reference)" if row["reference"] else ""
-            )
-            groups[label] = {
-                "children": facts.count(row["size"]),
-                "fnr": _num(row["fnr"]),
-                "fpr": _num(row["fpr"]),
-                "precision": _num(row["precision"]),
-                "predicted_rate": _num(row["predicted_rate"]),
-                "observed_rate": _num(row["observed_rate"]),
-                "fnr_ratio": _num(row["fnr_ratio"], 2),
-                "fpr_ratio": _num(row["fpr_ratio"], 2),
-                "flag": "; ".join(row["reasons"]) or "none",
-            }
+    for row in published["groups"]:
+        reference = published["reference"].get(row["attribute"]) == row["group"]
+        label = f"{row['attribute']}: {row['group']}" + (" (reference)" if reference else "")
+        groups[label] = {
+            "children": _published_count(row["size"], facts) if row["size"] != 0 else 0,
+            "fnr": _of(row, "fnr", "missed", "with_outcome"),
+            "fpr": _of(row, "fpr", "false_flags", "without_outcome"),
+            "precision": _of(row, "precision", "true_flags", "flagged_children"),
+            "predicted_rate": _num(row["predicted_rate"]),
+            "observed_rate": _of(row, "observed_rate", "with_outcome", "size"),
+            "fnr_ratio": _num(row["fnr_ratio"], 2),
+            "fpr_ratio": _num(row["fpr_ratio"], 2),
+            "flag": row["reasons"] or "none",
+        }
     summary["groups"] = groups
-    flags = audit["flags"]
+    flags = published_flags(facts)
     summary["flags"] = (
         {f"{flag['attribute']}: {flag['group']}": "; ".join(flag["reasons"]) for flag in flags}
         if flags
@@ -200,7 +219,7 @@ def _caveats(facts: RunFacts) -> dict[str, str]:
                 else "they are left out of the future demand."
             )
         )
-    flagged = facts.fairness["flags"]
+    flagged = published_flags(facts)
     if flagged:
         caveats.append(
             "The fairness audit flags "
@@ -329,7 +348,7 @@ def transparency_record(facts: RunFacts) -> dict[str, Any]:
     recipe = facts.recipe
     t = recipe.transparency
     chosen = facts.test_metrics[facts.chosen]
-    flags = facts.fairness["flags"]
+    flags = published_flags(facts)
     sources = ", ".join(f"{s['title']} ({s['supplier']})" for s in facts.sources)
     cohorts = facts.counts["cohorts"].values()
     return {

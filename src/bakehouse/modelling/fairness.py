@@ -16,12 +16,13 @@ from typing import Any
 
 import numpy as np
 
+from bakehouse.areas.intervals import wilson, z_value
+from bakehouse.errors import DisclosureError
 from bakehouse.modelling.metrics import bootstrap_indices
 from bakehouse.recipes.schema import FairnessSpec
-from bakehouse.release.disclosure import DisclosureRules
+from bakehouse.release.disclosure import DisclosureRules, Rate, protect_rates
 
 RATES = ("fnr", "fpr", "precision")
-PUBLISHED_INTERVALS = (*RATES, "calibration", *(f"{rate}_ratio" for rate in RATES))
 
 
 def _rates(y: np.ndarray, flagged: np.ndarray, p: np.ndarray) -> dict[str, float]:
@@ -125,6 +126,8 @@ def audit(
                     "size": size,
                     "not_gld": int(y[mask].sum()),
                     "flagged_children": int(flagged[mask].sum()),
+                    "true_flags": int((y[mask] & flagged[mask]).sum()),
+                    "expected": float(p[mask].sum()),
                     **rates,
                     "calibration": calibration,
                     **ratios,
@@ -151,42 +154,172 @@ def audit(
     }
 
 
+# The counts the published rates rest on, and the rates: (name, numerator, denominator, rest).
+COUNTS = (
+    "size", "with_outcome", "without_outcome", "flagged_children", "true_flags", "missed",
+    "false_flags",
+)  # fmt: skip
+PUBLISHED_RATES = (
+    Rate("with_outcome", "size", "without_outcome"),
+    Rate("missed", "with_outcome", "true_flags"),
+    Rate("false_flags", "without_outcome", "unflagged_without_outcome"),
+    Rate("true_flags", "flagged_children", "false_flags"),
+)
+RATE_OF = {"observed_rate": 0, "fnr": 1, "fpr": 2, "precision": 3}
+
+
+def _counts(row: dict[str, Any]) -> dict[str, int]:
+    size, events, flagged = row["size"], row["not_gld"], row["flagged_children"]
+    true_flags = row["true_flags"]
+    return {
+        "size": size,
+        "with_outcome": events,
+        "without_outcome": size - events,
+        "flagged_children": flagged,
+        "true_flags": true_flags,
+        "missed": events - true_flags,
+        "false_flags": flagged - true_flags,
+    }
+
+
+def _protect_attribute(
+    rows: list[dict[str, Any]], kept: list[bool], rules: DisclosureRules
+) -> list[dict[str, int | None]]:
+    """Each group's counts, protected within the group and across the groups of the attribute
+    (whose totals the model card gives): under each count, the groups withheld are none or at
+    least two, so that no group's count is the total minus the others."""
+    exact = [_counts(row) for row in rows]
+    extra: list[set[str]] = [set() if keep else set(COUNTS[1:]) for keep in kept]
+    for _ in range(len(rows) * len(COUNTS) + 1):
+        shown = [
+            protect_rates(counts, list(PUBLISHED_RATES), rules, frozenset(more))
+            for counts, more in zip(exact, extra, strict=True)
+        ]
+        moved = False
+        for name in COUNTS:
+            hidden = [i for i, group in enumerate(shown) if group[name] is None]
+            published = [i for i, group in enumerate(shown) if group[name] is not None]
+            events = sum(exact[i][name] for i in hidden)
+            if hidden and published and (len(hidden) == 1 or 1 <= events <= rules.threshold):
+                partner = min(published, key=lambda i: (exact[i][name] == 0, exact[i][name]))
+                extra[partner].add(name)
+                moved = True
+        if not moved:
+            return shown
+    raise DisclosureError("Fairness counts did not settle", field="fairness")
+
+
+def _wilson(events: int, total: int) -> list[float | None]:
+    low, high = wilson(events, total)
+    return [float(low), float(high)]
+
+
+def _published_rate(
+    shown: dict[str, int | None], name: str
+) -> tuple[float | None, list[float | None], tuple[int, int] | None]:
+    """A rate from the published counts, its Wilson interval and the counts (None if any is
+    withheld or the denominator is 0)."""
+    rate = PUBLISHED_RATES[RATE_OF[name]]
+    events, total = shown[rate.numerator], shown[rate.denominator]
+    if events is None or not total:
+        return None, [None, None], None
+    return events / total, _wilson(events, total), (events, total)
+
+
+def _risk_ratio(
+    own: tuple[int, int] | None, reference: tuple[int, int] | None
+) -> tuple[float | None, list[float | None]]:
+    """The ratio of two published rates, with the log-scale (Katz) 95% interval from the same
+    published counts; no interval when either numerator is 0."""
+    if own is None or reference is None or reference[0] == 0:
+        return None, [None, None]
+    ratio = (own[0] / own[1]) / (reference[0] / reference[1])
+    if own[0] == 0:
+        return ratio, [None, None]
+    variance = 1 / own[0] - 1 / own[1] + 1 / reference[0] - 1 / reference[1]
+    spread = z_value(0.95) * math.sqrt(variance)
+    return ratio, [ratio * math.exp(-spread), ratio * math.exp(spread)]
+
+
 def publishable(audit_result: dict[str, Any], rules: DisclosureRules) -> dict[str, Any]:
-    """The audit in the release's shape: sizes rounded as every published count is, groups
-    below the threshold or below the audit's minimum size shown without rates; each published
-    figure with its 95% bootstrap interval as ``<figure>_interval`` ([low, high])."""
-    threshold = rules.threshold
+    """The audit in the release's shape, every figure from the published counts.
 
-    def count(value: int) -> int | None:
-        if 0 < value <= threshold:
-            return None
-        return rules.round(value)
-
+    Counts are protected as the release's tables are (rounded; 1 to the threshold withheld; a
+    rest of 0 to the threshold withholds its numerator; none or two withheld under any sum) and
+    every rate is the published numerator over the published denominator, with its Wilson 95%
+    interval from the same two counts; ratios to the reference group carry the log-scale (Katz)
+    interval of a ratio of two proportions; calibration is the published observed rate minus the
+    predicted rate (the expected number, to one decimal, over the published size), with the
+    Wilson interval of the observed rate moved by the same amount. The bootstrap intervals of
+    the audit are computed from exact counts and stay in the workspace. A group is flagged by
+    the published figures, so the flag and its reasons can be read off the document. Groups
+    below the threshold or the audit's minimum size show their size only.
+    """
+    low, high = audit_result["tolerance"]
+    tolerance = audit_result["calibration_tolerance"]
     groups = []
     for item in audit_result["attributes"]:
-        for row in item["groups"]:
-            shown = row["judged"] or row["reference"]
-            small = row["size"] <= threshold or row["size"] < audit_result["min_group_size"]
-            keep = shown and not small
+        rows = item["groups"]
+        kept = [
+            (row["judged"] or row["reference"])
+            and row["size"] > rules.threshold
+            and row["size"] >= audit_result["min_group_size"]
+            for row in rows
+        ]
+        shown = _protect_attribute(rows, kept, rules)
+        reference = next(i for i, row in enumerate(rows) if row["reference"])
+        reference_rates = {name: _published_rate(shown[reference], name) for name in RATES}
+        for row, keep, counts in zip(rows, kept, shown, strict=True):
+            figures: dict[str, Any] = {}
+            for name in ("observed_rate", *RATES):
+                value, interval, pair = _published_rate(counts, name)
+                figures[name], figures[f"{name}_interval"] = value, interval
+                if name in RATES:
+                    ratio, bounds = _risk_ratio(pair, reference_rates[name][2])
+                    if row["reference"]:
+                        bounds = [None, None]  # a group against itself: 1, without spread
+                    figures[f"{name}_ratio"], figures[f"{name}_ratio_interval"] = ratio, bounds
+            size = counts["size"]
+            predicted = round(row["expected"], 1) / size if keep and size else None
+            observed = figures["observed_rate"]
+            calibration = None
+            if predicted is not None and observed is not None:
+                calibration = observed - predicted
+                figures["calibration_interval"] = [
+                    bound - predicted for bound in figures["observed_rate_interval"]
+                ]
+            else:
+                figures["calibration_interval"] = [None, None]
+            reasons = []
+            if keep and row["judged"] and not row["reference"]:
+                for name in RATES:
+                    ratio = figures[f"{name}_ratio"]
+                    if ratio is not None and not low <= round(ratio, 4) <= high:
+                        reasons.append(f"{name}_ratio {ratio:.2f} outside [{low}, {high}]")
+            if (
+                keep
+                and row["judged"]
+                and calibration is not None
+                and (abs(round(calibration, 4)) > tolerance)
+            ):
+                direction = "above" if calibration > 0 else "below"
+                reasons.append(
+                    f"observed rate {direction} predicted by {abs(calibration):.3f} "
+                    f"(tolerance {tolerance})"
+                )
             groups.append(
                 {
                     "attribute": row["attribute"],
                     "group": row["group"],
-                    "size": count(row["size"]),
-                    "size_suppressed": count(row["size"]) is None,
-                    "fnr": row["fnr"] if keep else None,
-                    "fpr": row["fpr"] if keep else None,
-                    "precision": row["precision"] if keep else None,
-                    "calibration": row["calibration"] if keep else None,
-                    "fnr_ratio": row["fnr_ratio"] if keep else None,
-                    "fpr_ratio": row["fpr_ratio"] if keep else None,
-                    "precision_ratio": row["precision_ratio"] if keep else None,
-                    **{
-                        f"{name}_interval": row["intervals"][name] if keep else [None, None]
-                        for name in PUBLISHED_INTERVALS
-                    },
-                    "flagged": row["flagged"],
-                    "reasons": "; ".join(row["reasons"]),
+                    **{name: counts[name] for name in COUNTS},
+                    "size_suppressed": size is None,
+                    "counts_suppressed": [name for name in COUNTS if counts[name] is None],
+                    "expected": round(row["expected"], 1) if keep and size else None,
+                    "predicted_rate": predicted,
+                    **figures,
+                    "calibration": calibration,
+                    "flagged": bool(reasons),
+                    "reasons": "; ".join(reasons),
                 }
             )
     return {
@@ -195,4 +328,5 @@ def publishable(audit_result: dict[str, Any], rules: DisclosureRules) -> dict[st
         "tolerance": audit_result["tolerance"],
         "flag_share": audit_result["flag_share"],
         "calibration_tolerance": audit_result["calibration_tolerance"],
+        "intervals": "Wilson 95% from the published counts; ratios: log-scale (Katz) 95%",
     }

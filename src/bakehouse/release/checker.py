@@ -17,12 +17,38 @@ With threshold T, rounding base B and protection P, the checks are:
   denominator (expected rates: the published expected number over the published children, at most
   1), every Wilson interval recomputes from those, and every value lies in its interval and in
   [0, 1]. A benchmark's implied numerator (rate x denominator) must itself be a publishable count.
+- ``document_rates_from_published_counts``: every rate in ``fairness.json`` (observed rate, false
+  negative and false positive rates, precision) is its published numerator over its published
+  denominator, within the rounding of four decimals, with the Wilson interval of those two;
+  every ratio is the ratio of the published rates, with the log-scale (Katz) interval of the
+  four counts; the predicted rate is the expected number over the published size, calibration
+  the observed rate minus it, and its interval the observed rate's Wilson interval moved by it;
+  a figure whose counts are withheld is withheld; under each of a group's sums (size = with +
+  without the outcome; with the outcome = true flags + missed; flagged = true + false flags) no
+  single part is withheld beside a published one. In the linkage and quality summaries every
+  share is an object ``{"share", "count", "of"}`` checked the same way, and any other fraction
+  is refused, except the linkage model's estimates and pairwise scores (measures over pairs of
+  records).
 - ``nothing_from_withheld_counts``: where a denominator is withheld (or zero), nothing derived from
   it is published: rates, intervals, shrunken rates, ranks, comparisons, hotspots, flags, drivers.
 - ``no_recovery_by_subtraction``: in every group of cells under a published total (cohorts under an
   LSOA, LSOAs under a district, districts under the county), withheld cells are none or at least
   two; and bounding every withheld cell by interval arithmetic over all published totals (a
-  published v stands for [v - B//2, v + (B-1)//2], 0 for exactly 0) leaves it at least P values.
+  published v stands for [v - B//2, v + (B-1)//2], 0 for exactly 0), including population =
+  events + complement in every cell and total, leaves it at least P values.
+- ``no_disclosure_by_complement``: for every published (events, population) pair (areas, trend
+  and benchmark observed counts; fairness group counts; linkage and quality summary counts), the
+  complement the pair implies (population minus events, bounded from the two published intervals)
+  can exceed T: a complement that can only be 0..T says that every member of the group, or all
+  but a few, has the outcome (9 of 9 shown as 10 of 10).
+- ``no_recovery_across_releases``: every other release of the same recipe and area in the same
+  output folder (found by its manifest's recipe id and the same LSOAs) is read beside this one.
+  A count describing the same children in both (an LSOA's cohort; LSOA, district and county
+  totals when both observe the same cohorts) shows the same value in both, or values that differ
+  by more than T at the ends of their rounding intervals. And the interval attack above runs
+  over both releases together, a cohort cell being one unknown in both when their published
+  values agree: no withheld cell of either may be narrowed below P values further than the
+  other release alone narrows it.
 - ``no_identifiers``: no column or property named like a personal identifier, and no text that
   looks like an NHS number, National Insurance number, UPN or full postcode, in any table,
   document or the geometry.
@@ -49,6 +75,32 @@ TOLERANCE = 1e-9
 SHOWN = 20  # findings listed per check
 UNSAFE_COUNT = "not 0, withheld, or a rounded count above the threshold"
 FLAG_MISMATCH = "does not match the withheld counts beside it"
+# A count no file shows but every pair implies (the complement of published events): unknown to
+# the attacker, but not a withheld cell to protect.
+DERIVED = object()
+
+DISPLAYED = 0.5e-4 + 1e-9  # documents show rates to four decimals
+FAIRNESS_RATES = {
+    "observed_rate": ("with_outcome", "size"),
+    "fnr": ("missed", "with_outcome"),
+    "fpr": ("false_flags", "without_outcome"),
+    "precision": ("true_flags", "flagged_children"),
+}
+FAIRNESS_COUNTS = (
+    "size", "with_outcome", "without_outcome", "flagged_children", "true_flags", "missed",
+    "false_flags",
+)  # fmt: skip
+FAIRNESS_SUMS = (
+    ("size", ("with_outcome", "without_outcome")),
+    ("with_outcome", ("true_flags", "missed")),
+    ("flagged_children", ("true_flags", "false_flags")),
+)
+SUMMARY_FILES = ("linkage_summary.json", "quality_summary.json")
+# Model measures over pairs of records (and the linkage threshold), not shares of people.
+MODEL_MEASURES = frozenset(
+    {"estimated_by_the_linkage_model", "measured_against_the_synthetic_truth",
+     "match_probability_needed"}
+)  # fmt: skip
 
 TABLE_FILES = ("areas.parquet", "trend.parquet", "benchmarks.parquet", "drivers.parquet")
 DOCUMENT_FILES = (
@@ -165,8 +217,11 @@ def check_release(folder: Path, rules: Rules | None = None) -> Verdict:
             release.counts(),
             release.flags(),
             release.rates(),
+            release.document_rates(),
             release.derived(),
             release.subtraction(),
+            release.complements(),
+            release.across_releases(),
             release.identifiers(),
             release.geometry(),
         ]
@@ -255,16 +310,29 @@ class _Release:
             check.looked_at += 1
             if not self.count_ok(row[column]):
                 check.fail(f"{_where(table, i, row)} {column}: {UNSAFE_COUNT}")
-        for i, size in enumerate(self._fairness_sizes()):
-            check.looked_at += 1
-            if not self.count_ok(size):
-                check.fail(f"fairness.json group {i + 1} size: {UNSAFE_COUNT}")
+        for i, group in enumerate(self._fairness_groups()):
+            for name in FAIRNESS_COUNTS:
+                if name in group:
+                    check.looked_at += 1
+                    if not self.count_ok(group[name]):
+                        check.fail(f"fairness.json group {i + 1} {name}: {UNSAFE_COUNT}")
+        for where, item in self._summary_shares():
+            for name in ("count", "of"):
+                check.looked_at += 1
+                if not self.count_ok(item.get(name)):
+                    check.fail(f"{where} {name}: {UNSAFE_COUNT}")
         return check
 
-    def _fairness_sizes(self) -> list[Any]:
+    def _fairness_groups(self) -> list[Row]:
         data = _read_json(self.folder / "fairness.json")
         groups = data.get("groups", []) if isinstance(data, dict) else []
-        return [g.get("size") for g in groups if isinstance(g, dict)]
+        return [g for g in groups if isinstance(g, dict)]
+
+    def _summary_shares(self) -> Iterator[tuple[str, Row]]:
+        for name in SUMMARY_FILES:
+            for path, item in _objects(_read_json(self.folder / name), name):
+                if {"share", "count", "of"} <= set(item):
+                    yield path, item
 
     def flags(self) -> Check:
         check = Check("withheld_cells_flagged")
@@ -419,6 +487,129 @@ class _Release:
         if unit and not (low >= -TOLERANCE and high <= 1 + TOLERANCE):
             check.fail(f"{where} a rate lies outside 0..1")
 
+    # --- rates in the documents
+    def _document_rate(
+        self, check: Check, where: str, value: Any, events: Any, total: Any, interval: Any
+    ) -> None:
+        """``value`` is ``events`` / ``total`` as published (four decimals), or withheld with
+        them; ``interval`` (when given, [low, high]) is their Wilson interval."""
+        bounds = interval if isinstance(interval, list) else [interval]
+        if not isinstance(events, int) or not isinstance(total, int) or total == 0:
+            if value is not None or any(b is not None for b in bounds):
+                check.fail(f"{where}: a rate is published without its published counts")
+            return
+        check.looked_at += 1
+        if not _near(value, events / total):
+            check.fail(f"{where}: {value} is not {events} / {total}")
+        if interval is not None and isinstance(interval, list):
+            low, high = self.wilson(events, total)
+            if not (_near(interval[0], low) and _near(interval[1], high)):
+                check.fail(f"{where}: the interval is not the Wilson interval of {events}/{total}")
+
+    def document_rates(self) -> Check:
+        check = Check("document_rates_from_published_counts")
+        groups = self._fairness_groups()
+        data = _read_json(self.folder / "fairness.json")
+        references = data.get("reference", {}) if isinstance(data, dict) else {}
+        by_name = {(g.get("attribute"), g.get("group")): g for g in groups}
+        for i, group in enumerate(groups):
+            where = f"fairness.json group {i + 1}"
+            if "with_outcome" not in group:
+                for name in (*FAIRNESS_RATES, "calibration"):
+                    if group.get(name) is not None:
+                        check.fail(f"{where} {name}: a rate is published without its counts")
+                continue
+            for name, (events, total) in FAIRNESS_RATES.items():
+                self._document_rate(
+                    check,
+                    f"{where} {name}",
+                    group.get(name),
+                    group.get(events),
+                    group.get(total),
+                    group.get(f"{name}_interval"),
+                )
+            reference = by_name.get(
+                (group.get("attribute"), references.get(group.get("attribute")))
+            )
+            for name in ("fnr", "fpr", "precision"):
+                self._ratio(check, f"{where} {name}_ratio", group, reference, name)
+            self._calibration(check, where, group)
+            self._lone_parts(check, where, group)
+        for where, item in self._summary_shares():
+            self._document_rate(
+                check, where, item["share"], item["count"], item["of"], item.get("interval_95")
+            )
+        for name in SUMMARY_FILES:
+            for where, value in _fractions(_read_json(self.folder / name), name):
+                check.fail(f"{where}: {value} is a fraction without the counts it comes from")
+        return check
+
+    def _ratio(
+        self, check: Check, where: str, group: Row, reference: Row | None, name: str
+    ) -> None:
+        value = group.get(f"{name}_ratio")
+        if value is None:
+            return
+        check.looked_at += 1
+        events, total = FAIRNESS_RATES[name]
+        parts = [group.get(events), group.get(total)]
+        if reference is not None:
+            parts += [reference.get(events), reference.get(total)]
+        counts = [v for v in parts if isinstance(v, int)]
+        if len(counts) < 4 or not all(v > 0 for v in counts[1::2]):
+            check.fail(f"{where}: a ratio is published without the published counts of both")
+            return
+        if not counts[2] or not _near(value, (counts[0] / counts[1]) / (counts[2] / counts[3])):
+            check.fail(f"{where}: {value} is not the ratio of the published rates")
+            return
+        bounds = group.get(f"{name}_ratio_interval") or [None, None]
+        if group is reference or counts[0] == 0:
+            if any(b is not None for b in bounds):
+                check.fail(f"{where}: an interval is given where the counts allow none")
+            return
+        z = NormalDist().inv_cdf(0.5 + self.rules.confidence / 2)
+        spread = z * math.sqrt(1 / counts[0] - 1 / counts[1] + 1 / counts[2] - 1 / counts[3])
+        ratio = (counts[0] / counts[1]) / (counts[2] / counts[3])
+        low, high = ratio * math.exp(-spread), ratio * math.exp(spread)
+        if not (_near(bounds[0], low) and _near(bounds[1], high)):
+            check.fail(f"{where}: the interval is not the log-scale interval of the counts")
+
+    def _calibration(self, check: Check, where: str, group: Row) -> None:
+        size, expected = group.get("size"), group.get("expected")
+        predicted, calibration = group.get("predicted_rate"), group.get("calibration")
+        if not isinstance(size, int) or not size or expected is None:
+            if predicted is not None or calibration is not None:
+                check.fail(f"{where}: a predicted rate is published without its size")
+            return
+        check.looked_at += 1
+        if not _near(predicted, expected / size):
+            check.fail(f"{where}: the predicted rate is not the expected number over the size")
+        observed = group.get("observed_rate")
+        if calibration is not None and (
+            observed is None or abs(calibration - (observed - predicted)) > 2 * DISPLAYED
+        ):
+            check.fail(f"{where}: calibration is not the observed rate minus the predicted")
+        bounds = group.get("calibration_interval") or [None, None]
+        events = group.get("with_outcome")
+        if calibration is None or not isinstance(events, int):
+            if any(b is not None for b in bounds):
+                check.fail(f"{where}: a calibration interval is given without its counts")
+            return
+        low, high = self.wilson(events, size)
+        if not (
+            _near(bounds[0], low - expected / size) and _near(bounds[1], high - expected / size)
+        ):
+            check.fail(f"{where}: the calibration interval does not follow from the counts")
+
+    def _lone_parts(self, check: Check, where: str, group: Row) -> None:
+        for total, parts in FAIRNESS_SUMS:
+            check.looked_at += 1
+            hidden = [p for p in parts if group.get(p) is None]
+            if group.get(total) is not None and len(hidden) == 1:
+                check.fail(
+                    f"{where}: {hidden[0]} is withheld but follows from {total} minus the rest"
+                )
+
     # --- nothing derived from withheld or empty denominators
     def derived(self) -> Check:
         check = Check("nothing_from_withheld_counts")
@@ -520,6 +711,176 @@ class _Release:
                 if k == key
             ]
             yield f"county {code} {key}", total, members
+        yield from self._complement_groups(cells, areas, district, county)
+
+    def _complement_groups(
+        self,
+        cells: dict[tuple[str, str], list[tuple[str, Any]]],
+        areas: list[Row],
+        district: dict[tuple[str, str], Any],
+        county: dict[tuple[str, str], Any],
+    ) -> Iterator[tuple[str, Any, list[tuple[str, Any]]]]:
+        """children = not reaching GLD + the others, for every observed cell and total: the
+        others are withheld whenever the events are."""
+        pairs: list[tuple[str, Any, Any]] = []
+        for code, key in cells:
+            if key == "observed:children":
+                children = cells[(code, key)]
+                events = cells.get((code, "observed:not_gld"), [])
+                for (cell_id, total), (_, count) in zip(children, events, strict=True):
+                    pairs.append((cell_id.removesuffix("observed:children"), total, count))
+        for row in areas:
+            pairs.append(
+                (
+                    _area_id(row["lsoa11cd"], ""),
+                    row["observed_children"],
+                    row["observed_not_gld"],
+                )
+            )
+        for level, values in (("district", district), ("county", county)):
+            for (code, key), total in sorted(values.items()):
+                if key == "observed:children":
+                    pairs.append(
+                        (f"{level} {code} ", total, values.get((code, "observed:not_gld")))
+                    )
+        for prefix, total, count in pairs:
+            others = None if count is None else DERIVED
+            yield (
+                f"{prefix}observed:children",
+                total,
+                [(f"{prefix}observed:not_gld", count), (f"{prefix}observed:others", others)],
+            )
+
+    # --- other releases of the same area
+    def others(self) -> list[_Release]:
+        """The other releases of this recipe and area beside this one in its folder."""
+        own_id = self.folder.name.removesuffix(".partial")
+        recipe = own_id.rsplit("-", 2)[0]
+        codes = sorted(row["lsoa11cd"] for row in self.rows("areas.parquet"))
+        found = []
+        for path in sorted(self.folder.parent.iterdir()):
+            manifest = _read_json(path / "manifest.json")
+            if path == self.folder or path.name == own_id or not isinstance(manifest, dict):
+                continue
+            if (manifest.get("recipe") or {}).get("id") != recipe:
+                continue
+            other = _Release(path, self.rules)
+            try:
+                same_area = sorted(r["lsoa11cd"] for r in other.rows("areas.parquet")) == codes
+            except (OSError, pa.ArrowException):
+                continue
+            if same_area:
+                found.append(other)
+        return found
+
+    def _same_children(self) -> dict[str, Any]:
+        """Every count keyed by the children it describes (cohort cells always; totals with the
+        observed cohorts they cover)."""
+        cohorts = sorted(
+            {r["cohort"] for r in self.rows("trend.parquet") if r["kind"] == "observed"}
+        )
+        span = ",".join(map(str, cohorts))
+        counts: dict[str, Any] = {}
+        for row in self.rows("trend.parquet"):
+            if row["kind"] == "observed":
+                for column in ("children", "not_gld"):
+                    counts[f"{row['lsoa11cd']} cohort {row['cohort']} {column}"] = row[column]
+        for row in self.rows("areas.parquet"):
+            for column in ("observed_children", "observed_not_gld"):
+                counts[f"{row['lsoa11cd']} cohorts {span} {column}"] = row[column]
+        for row in self.rows("benchmarks.parquet"):
+            for key, value in _benchmark_counts(row).items():
+                if key.startswith("observed"):
+                    counts[f"{row['level']} {row['code']} cohorts {span} {key}"] = value
+        return counts
+
+    def across_releases(self) -> Check:
+        check = Check("no_recovery_across_releases")
+        own = self._same_children()
+        own_groups = list(self._groups())
+        for other in self.others():
+            theirs = other._same_children()
+            for key in sorted(own.keys() & theirs.keys()):
+                check.looked_at += 1
+                a, b = own[key], theirs[key]
+                if a is None or b is None or a == b:
+                    continue
+                (a_low, a_high), (b_low, b_high) = self.interval(a), self.interval(b)
+                if max(a_low - b_high, b_low - a_high) <= self.rules.threshold:
+                    check.fail(
+                        f"{key}: {a} here and {b} in {other.folder.name} differ by "
+                        f"{self.rules.threshold} or fewer children"
+                    )
+            theirs_groups = list(other._groups())
+            joint = own_groups + _renamed(theirs_groups, other.folder.name, own, theirs)
+            alone = dict(
+                _attack(
+                    _renamed(theirs_groups, other.folder.name, own, theirs),
+                    self.rules.rounding,
+                    self.rules.threshold,
+                )
+            )
+            widths = _attack(joint, self.rules.rounding, self.rules.threshold)
+            if any(width <= 0 for _, width in widths):
+                # The two contradict each other if nothing changed: an attacker learns that
+                # records changed between them, and cannot combine their sums.
+                continue
+            for name, width in widths:
+                if width < min(self.rules.protection, alone.get(name, width + 1)):
+                    check.fail(
+                        f"{name}: narrowed to {width} value(s) with {other.folder.name} beside it"
+                    )
+        return check
+
+    # --- complements
+    def interval(self, value: Any) -> tuple[int, int]:
+        """The counts a published value stands for."""
+        down, up = self.rules.rounding // 2, (self.rules.rounding - 1) // 2
+        smallest = self.rules.rounding * (self.rules.threshold // self.rules.rounding + 1)
+        if value == 0:
+            return 0, 0
+        return (self.rules.threshold + 1 if value == smallest else value - down), value + up
+
+    def _telling_pair(self, events: Any, population: Any) -> bool:
+        """A published pair whose complement can only be 0..T (with someone in the group)."""
+        if not isinstance(events, int) or not isinstance(population, int) or population <= 0:
+            return False
+        _, most = self.interval(population)
+        least, _ = self.interval(events)
+        return most - least <= self.rules.threshold
+
+    def complements(self) -> Check:
+        check = Check("no_disclosure_by_complement")
+        for where, events, population in self._published_pairs():
+            check.looked_at += 1
+            if self._telling_pair(events, population):
+                check.fail(
+                    f"{where}: {events} of {population} leaves a complement of "
+                    f"{self.rules.threshold} or fewer (every member, or all but a few, "
+                    "has the outcome)"
+                )
+        return check
+
+    def _published_pairs(self) -> Iterator[tuple[str, Any, Any]]:
+        for i, group in enumerate(self._fairness_groups()):
+            for name, (events, total) in FAIRNESS_RATES.items():
+                yield f"fairness.json group {i + 1} {name}", group.get(events), group.get(total)
+        for where, item in self._summary_shares():
+            yield where, item["count"], item["of"]
+        for i, row in enumerate(self.rows("areas.parquet")):
+            where = _where("areas.parquet", i, row)
+            yield where, row["observed_not_gld"], row["observed_children"]
+        for i, row in enumerate(self.rows("trend.parquet")):
+            if row["kind"] == "observed":
+                yield _where("trend.parquet", i, row), row["not_gld"], row["children"]
+        for i, row in enumerate(self.rows("benchmarks.parquet")):
+            counts = _benchmark_counts(row)
+            if "observed:not_gld" in counts:
+                yield (
+                    _where("benchmarks.parquet", i, row),
+                    counts["observed:not_gld"],
+                    counts["observed:children"],
+                )
 
     # --- identifiers
     def identifiers(self) -> Check:
@@ -595,7 +956,7 @@ def _attack(
     smallest = rounding * (threshold // rounding + 1)
 
     def box(value: Any) -> list[int]:
-        if value is None:
+        if value is None or value is DERIVED:
             return [0, unbounded]
         if value == 0:
             return [0, 0]
@@ -606,9 +967,13 @@ def _attack(
     relations: list[tuple[str, list[str]]] = []
     for total_id, total, members in groups:
         for name, value in [(total_id, total), *members]:
-            boxes.setdefault(name, box(value))
+            new = box(value)
+            old = boxes.setdefault(name, new)
+            old[0], old[1] = max(old[0], new[0]), min(old[1], new[1])
             if value is None:
                 hidden.add(name)
+            elif value is DERIVED:
+                hidden.discard(name)
         relations.append((total_id, [name for name, _ in members]))
     for _ in range(200):
         moved = False
@@ -629,6 +994,37 @@ def _attack(
         if not moved:
             break
     return [(name, boxes[name][1] - boxes[name][0] + 1) for name in sorted(hidden)]
+
+
+def _renamed(
+    groups: list[tuple[str, Any, list[tuple[str, Any]]]],
+    release: str,
+    own: dict[str, Any],
+    theirs: dict[str, Any],
+) -> list[tuple[str, Any, list[tuple[str, Any]]]]:
+    """Another release's groups under names of their own, but for the cohort cells whose
+    published values agree with this release's (or one of which is withheld): those stay one
+    unknown, as an attacker would take the same children to have the same count."""
+    shared = {
+        key
+        for key in own.keys() & theirs.keys()
+        if " cohort " in key
+        and (own[key] is None or theirs[key] is None or own[key] == theirs[key])
+    }
+
+    def name(ident: str) -> str:
+        # Cell ids read "trend <lsoa> cohort <c> observed:<column>".
+        parts = ident.split(" ")
+        if parts[0] == "trend" and len(parts) == 5 and parts[4].startswith("observed:"):
+            column = parts[4].removeprefix("observed:")
+            if f"{parts[1]} cohort {parts[3]} {column}" in shared:
+                return ident
+        return f"{release}: {ident}"
+
+    return [
+        (name(total_id), total, [(name(m), value) for m, value in members])
+        for total_id, total, members in groups
+    ]
 
 
 def _area_id(code: str, key: str) -> str:
@@ -654,6 +1050,36 @@ def _read_json(path: Path) -> Any:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+
+
+def _objects(data: Any, where: str) -> Iterator[tuple[str, Row]]:
+    """Every JSON object in ``data`` with where it is."""
+    if isinstance(data, dict):
+        yield where, data
+        for key, value in data.items():
+            yield from _objects(value, f"{where} {key}")
+    elif isinstance(data, list):
+        for i, item in enumerate(data):
+            yield from _objects(item, f"{where} [{i + 1}]")
+
+
+def _fractions(data: Any, where: str) -> Iterator[tuple[str, float]]:
+    """Numbers that are not whole, outside share objects and the model's own measures."""
+    if isinstance(data, dict):
+        if {"share", "count", "of"} <= set(data):
+            return
+        for key, value in data.items():
+            if key not in MODEL_MEASURES:
+                yield from _fractions(value, f"{where} {key}")
+    elif isinstance(data, list):
+        for i, item in enumerate(data):
+            yield from _fractions(item, f"{where} [{i + 1}]")
+    elif isinstance(data, float) and not data.is_integer():
+        yield where, data
+
+
+def _near(a: Any, b: float) -> bool:
+    return isinstance(a, int | float) and abs(a - b) <= DISPLAYED
 
 
 def _close(a: Any, b: float) -> bool:

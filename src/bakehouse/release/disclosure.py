@@ -7,11 +7,15 @@ reaching GLD); the complement (those reaching GLD) is implied by the two.
 The rules, in the order applied (threshold T and rounding base B come from the agreements):
 
 1. **Primary suppression.** A denominator of 1..T is withheld. A numerator is withheld when it is
-   1..T, when its complement is 1..T (a rate of 95% of 20 children reveals the few who did
-   reach GLD), or when its denominator is withheld.
+   1..T, when its complement is 0..T in a group that is not empty (a rate of 95% of 20 children
+   reveals the few who did reach GLD; 100%, as in 9 of 9, says of every child in the group that
+   they did not), or when its denominator is withheld. A numerator of 0 is published: it says
+   only that nobody in the group has the outcome.
 2. **Secondary suppression.** In every group of siblings whose parent is published, the withheld
    members must be none, or at least two whose combined count (and combined complement) exceeds
-   T; otherwise the smallest published sibling is withheld too, or the parent if none is left.
+   T (a combined complement of 0, all withheld members having the outcome, is as telling as a
+   small one); otherwise the smallest published sibling is withheld too, or the parent if none
+   is left.
    This stops subtraction from a published total, and keeps anything derived from the withheld
    cells together (an expected number, say) from resting on fewer than T + 1 children.
 3. **Audit.** An attacker who knows the rules (and, at worst, which withheld counts are the small
@@ -21,16 +25,26 @@ The rules, in the order applied (threshold T and rounding base B come from the a
    not, another sibling is withheld and the audit runs again.
 4. **Rounding.** Every published count is rounded to the nearest B (halves up); zero stays zero.
 
+Earlier releases of the same area (:mod:`bakehouse.release.differencing`) add two things: a count
+describing the same children as one an earlier release published is withheld unless it shows the
+same value or differs from it by more than T at the ends of both rounding intervals
+(``differencing``); and the audit holds every earlier release's cells and totals beside the new
+ones.
+
 The output checker (:mod:`bakehouse.release.checker`) verifies the result independently; it
 shares no code with this module.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from bakehouse.errors import DisclosureError
+
+if TYPE_CHECKING:
+    from bakehouse.release.differencing import Earlier
 
 Node = tuple[str, ...]
 UNBOUNDED = 10**15
@@ -94,10 +108,25 @@ class Protected:
     reasons: dict[tuple[str, Node], str] = field(default_factory=dict)
 
 
-def protect(tree: CountTree, rules: DisclosureRules) -> Protected:
-    """Apply primary and secondary suppression, audit, and round."""
-    state = _State(tree, rules)
+def protect(tree: CountTree, rules: DisclosureRules, earlier: Sequence[Earlier] = ()) -> Protected:
+    """Apply primary and secondary suppression, audit (with every earlier release of the same
+    area beside this one), and round.
+
+    A count withheld because it moved since an earlier release is first protected strictly:
+    the other figures must not show that it moved at all. Where that cannot be met (records
+    changed throughout the area, so that every figure around it moved too), the weaker guarantee
+    holds instead: they must not pin how far it moved into 1..T."""
+    try:
+        return _protect(_State(tree, rules, earlier, strict=True))
+    except DisclosureError:
+        if not earlier:
+            raise
+        return _protect(_State(tree, rules, earlier, strict=False))
+
+
+def _protect(state: _State) -> Protected:
     state.primary()
+    state.differencing()
     state.baseline = _Bounds(state, reveal=False).propagate()
     for _ in range(10_000):
         state.secondary()
@@ -105,8 +134,15 @@ def protect(tree: CountTree, rules: DisclosureRules) -> Protected:
         if not exposed:
             break
         if not any([state.protect_more(measure, node) for measure, node in exposed]):
+            where = ", ".join(
+                f"{'/'.join(node[1:])} (earlier release {state.earlier_of.get(node, '-')})"
+                if node in state.earlier_of
+                else "/".join(node[1:])
+                for _, node in exposed[:5]
+            )
             raise DisclosureError(
-                "Small counts cannot be protected: every count around them is already withheld",
+                f"Small counts cannot be protected: every count around them is already "
+                f"withheld ({where})",
                 field="disclosure",
                 fix="Publish at a coarser level, or lower the protection setting",
             )
@@ -116,8 +152,22 @@ def protect(tree: CountTree, rules: DisclosureRules) -> Protected:
 
 
 class _State:
-    def __init__(self, tree: CountTree, rules: DisclosureRules) -> None:
+    def __init__(
+        self,
+        tree: CountTree,
+        rules: DisclosureRules,
+        earlier: Sequence[Earlier] = (),
+        strict: bool = True,
+    ) -> None:
         self.rules = rules
+        self.earlier = list(earlier)
+        self.strict = strict
+        # Audit targets that are an earlier release's cells: the release they come from.
+        self.earlier_of: dict[Node, str] = {}
+        # Counts withheld because they moved since an earlier release, with what it published:
+        # the other figures must not show that they moved (strict), or at least not pin how far
+        # into 1..T.
+        self.moved: list[tuple[int, Node, tuple[int, int]]] = []
         self.parent = tree.parent
         self.den = tree.denominator
         self.num = tree.numerator
@@ -152,6 +202,11 @@ class _State:
         assert self.num is not None
         return self.den[node] - self.num[node]
 
+    def telling_complement(self, node: Node) -> bool:
+        """The complement says too much: 1..T of the group lack the outcome, or none of a
+        group that is not empty (every member has it)."""
+        return self.den[node] > 0 and self.complement(node) <= self.rules.threshold
+
     # 1. primary
     def primary(self) -> None:
         for node in self.nodes:
@@ -164,10 +219,40 @@ class _State:
                 self.withheld_den.setdefault(node, "primary")
             if self.small(self.num[node]):
                 self.withheld_num[node] = "primary"
-            elif self.small(self.complement(node)):
+            elif self.telling_complement(node):
                 self.withheld_num[node] = "complement"
             elif node in self.withheld_den:
                 self.withheld_num[node] = "follows"
+
+    # 1b. differencing against earlier releases
+    def differencing(self) -> None:
+        """Withhold a count whose published value would differ from an earlier release's value
+        for the same children by T or less (at the ends of both rounding intervals)."""
+        cohorts = tuple(sorted({int(node[2]) for node in self.nodes if node[0] == "cell"}))
+        for release in self.earlier:
+            same = dict(release.cells)
+            if release.cohorts == cohorts:
+                same.update({node: value for node, value, _ in release.totals})
+            for node, (children, events) in same.items():
+                if node not in self.parent:
+                    continue
+                if self._moved(self.den[node], children):
+                    self.withheld_den.setdefault(node, "differencing")
+                    self.moved.append((DENOMINATOR, node, _published_box(children, self.rules)))
+                if self.num is not None and self._moved(self.num[node], events):
+                    self.withheld_num.setdefault(node, "differencing")
+                    self.moved.append((NUMERATOR, node, _published_box(events, self.rules)))
+
+    def _moved(self, value: int, before: int | None) -> bool:
+        if before is None or self.small(value):
+            return False  # nothing to compare, or withheld anyway
+        shown = self.rules.round(value)
+        if shown == before:
+            return False
+        low, high = _interval(shown, self.rules)
+        was_low, was_high = _interval(before, self.rules)
+        gap = max(low - was_high, was_low - high)
+        return gap <= self.rules.threshold
 
     # 2. secondary
     def secondary(self) -> None:
@@ -203,7 +288,9 @@ class _State:
         hidden = [k for k in kids if k in self.withheld_num]
         events = sum(self.num[k] for k in hidden)
         others = sum(self.complement(k) for k in hidden)
-        return len(hidden) == 1 or self.small(events) or self.small(others)
+        children = sum(self.den[k] for k in hidden)
+        telling = children > 0 and others <= self.rules.threshold
+        return len(hidden) == 1 or self.small(events) or telling
 
     def _smallest(
         self, kids: list[Node], withheld: dict[Node, str], values: dict[Node, int]
@@ -224,13 +311,53 @@ class _State:
     def audit(self) -> list[tuple[int, Node]]:
         """The small withheld counts an attacker can narrow to fewer than ``protection``
         values: (measure, node) pairs."""
-        bounds = _Bounds(self, reveal=True).propagate()
+        bounds, alone = self._joint_bounds()
         needed = min(self.rules.protection, self.rules.threshold)
-        return [
+        # What the attacker knows without this release: side knowledge and the earlier ones.
+        known = alone if self.earlier else self.baseline
+        exposed = [
             (measure, node)
             for measure, node in bounds.targets
-            if bounds.width(measure, node) < min(needed, self.baseline.width(measure, node))
+            if bounds.width(measure, node) < min(needed, known.width(measure, node))
         ]
+        threshold = self.rules.threshold
+        for measure, node, (was_low, was_high) in self.moved:
+            v = bounds.var(measure, node)
+            # The change since the earlier release, as the attacker can bound it.
+            fell, rose = was_low - bounds.hi[v], bounds.lo[v] - was_high
+            if self.strict:
+                # Certainly moved, and possibly by 1..T.
+                if 1 <= fell <= threshold or 1 <= rose <= threshold:
+                    exposed.append((measure, node))
+                continue
+            most_fell, most_rose = was_high - bounds.lo[v], bounds.hi[v] - was_low
+            if (fell >= 1 and most_fell <= threshold) or (rose >= 1 and most_rose <= threshold):
+                exposed.append((measure, node))
+        for measure, node, release_id in bounds.earlier_targets:
+            key = (release_id, measure, node)
+            before = alone.width_of(alone.extra[key]) if key in alone.extra else UNBOUNDED
+            if bounds.width_of(bounds.extra[key]) < min(needed, before):
+                self.earlier_of[node] = release_id
+                exposed.append((measure, node))
+        return exposed
+
+    def _joint_bounds(self) -> tuple[_Bounds, _Bounds]:
+        """The attacker's bounds with every earlier release beside this one. Where an earlier
+        release's figures contradict this one's under the attacker's assumption that nothing
+        changed (records arrived or were erased), the attacker learns that much and cannot
+        combine the two; that release is left out. Also: the bounds from the earlier releases
+        without this one's figures, as an earlier cell is exposed only if this release narrows
+        it further."""
+        usable = list(self.earlier)
+        while True:
+            try:
+                joint = _Bounds(self, reveal=True, earlier=usable).propagate()
+                alone = _Bounds(self, reveal=False, earlier=usable).propagate()
+                return joint, alone
+            except DisclosureError:
+                if not usable:
+                    raise
+                usable.pop(0)
 
     def protect_more(self, measure: int, node: Node) -> bool:
         """Withhold one more count near ``node``: its smallest published sibling, else its parent,
@@ -238,6 +365,8 @@ class _State:
         withheld = self.withheld_den if measure == DENOMINATOR else self.withheld_num
         values = self.den if measure == DENOMINATOR else self.num
         assert values is not None
+        if node not in self.parent:
+            return self._protect_earlier(measure, node, withheld, values)
         current: Node | None = node
         while current is not None:
             parent = self.parent[current]
@@ -255,6 +384,22 @@ class _State:
                 return True
             current = parent
         return False
+
+    def _protect_earlier(
+        self, measure: int, node: Node, withheld: dict[Node, str], values: dict[Node, int]
+    ) -> bool:
+        """An earlier release's withheld cell (of a cohort this release does not hold) is
+        narrowed by what this release shows of the same LSOA: withhold the smallest published
+        cell of that LSOA, then the LSOA's total."""
+        lsoa: Node = ("lsoa", node[1])
+        if lsoa not in self.parent:
+            return False
+        candidate = self._smallest(self.children[lsoa], withheld, values)
+        target = candidate if candidate is not None else lsoa
+        if target in withheld:
+            return False
+        withheld[target] = "secondary"
+        return True
 
     # 4. rounding
     def published(self) -> Protected:
@@ -283,9 +428,11 @@ class _Bounds:
     published, and a count is exposed only if the release narrows it further, below protection.
     """
 
-    def __init__(self, state: _State, reveal: bool) -> None:
+    def __init__(self, state: _State, reveal: bool, earlier: Sequence[Earlier] = ()) -> None:
         self.reveal = reveal
         self.state = state
+        self.extra: dict[tuple[str, int, Node], int] = {}
+        self.earlier_targets: list[tuple[int, Node, str]] = []
         rules = state.rules
         self.index = {node: i for i, node in enumerate(state.nodes)}
         measures = 3 if state.num is not None else 1
@@ -299,8 +446,9 @@ class _Bounds:
             if state.num is not None:
                 self._know(NUMERATOR, node, state.num[node], node in state.withheld_num)
                 hidden = node in state.withheld_num or not reveal
-                if hidden and state.small(state.complement(node)):
-                    self._box(COMPLEMENT, node, 1, rules.threshold)
+                if hidden and state.telling_complement(node):
+                    low = 1 if state.complement(node) else 0
+                    self._box(COMPLEMENT, node, low, rules.threshold)
                     self.targets.append((COMPLEMENT, node))
         for parent in state.nodes:
             kids = state.children[parent]
@@ -317,6 +465,57 @@ class _Bounds:
                         [self.var(NUMERATOR, node), self.var(COMPLEMENT, node)],
                     )
                 )
+        for release in earlier:
+            self._add_earlier(release)
+
+    def _add_earlier(self, release: Earlier) -> None:
+        """An earlier release's cells and totals: a cell is this release's variable when this
+        release's counts are consistent with it (the attacker assumes nothing changed),
+        otherwise a variable of its own; every total is the sum of its cells."""
+        state = self.state
+        measures = (DENOMINATOR, NUMERATOR) if state.num is not None else (DENOMINATOR,)
+        cell_var: dict[tuple[int, Node], int] = {}
+        for node, published in release.cells.items():
+            boxes = [_published_box(published[m], state.rules) for m in measures]
+            linked = node in self.index and all(
+                low <= self._exact(m, node) <= high
+                for m, (low, high) in zip(measures, boxes, strict=True)
+            )
+            for m, (low, high) in zip(measures, boxes, strict=True):
+                if linked:
+                    cell_var[(m, node)] = self.var(m, node)
+                    self._box(m, node, low, high)
+                else:
+                    v = self._new_var(release.release_id, m, node, low, high)
+                    cell_var[(m, node)] = v
+                    if published[m] is None:
+                        self.earlier_targets.append((m, node, release.release_id))
+            if not linked and state.num is not None:
+                complement = self._new_var(release.release_id, COMPLEMENT, node, 0, UNBOUNDED)
+                self.constraints.append(
+                    (cell_var[(DENOMINATOR, node)], [cell_var[(NUMERATOR, node)], complement])
+                )
+        for total, published, members in release.totals:
+            for m in measures:
+                low, high = _published_box(published[m], state.rules)
+                v = self._new_var(release.release_id, m, ("total", *total), low, high)
+                parts = [cell_var[(m, cell)] for cell in members if (m, cell) in cell_var]
+                if parts:
+                    self.constraints.append((v, parts))
+
+    def _exact(self, measure: int, node: Node) -> int:
+        values = self.state.den if measure == DENOMINATOR else self.state.num
+        assert values is not None
+        return values[node]
+
+    def _new_var(self, release_id: str, measure: int, node: Node, lo: int, hi: int) -> int:
+        self.lo.append(lo)
+        self.hi.append(hi)
+        self.extra[(release_id, measure, node)] = len(self.lo) - 1
+        return len(self.lo) - 1
+
+    def width_of(self, v: int) -> int:
+        return self.hi[v] - self.lo[v] + 1
 
     def var(self, measure: int, node: Node) -> int:
         return measure * len(self.index) + self.index[node]
@@ -355,6 +554,15 @@ class _Bounds:
         return self
 
 
+def _interval(shown: int, rules: DisclosureRules) -> tuple[int, int]:
+    return (0, 0) if shown == 0 else rules.possible(shown)
+
+
+def _published_box(shown: int | None, rules: DisclosureRules) -> tuple[int, int]:
+    """What a published value (None: withheld) tells an attacker."""
+    return (0, UNBOUNDED) if shown is None else _interval(shown, rules)
+
+
 def _narrow(lo: list[int], hi: list[int], total: int, parts: Iterable[int]) -> bool:
     """Bounds consistency for total = sum(parts); True if any bound moved."""
     parts = list(parts)
@@ -375,3 +583,48 @@ def _narrow(lo: list[int], hi: list[int], total: int, parts: Iterable[int]) -> b
     if any(lo[p] > hi[p] for p in [total, *parts]):
         raise DisclosureError("The published counts contradict each other", field="disclosure")
     return changed
+
+
+@dataclass(frozen=True)
+class Rate:
+    """A rate a document publishes: ``numerator`` of ``denominator``; ``rest`` names the
+    complement (denominator minus numerator), published or not."""
+
+    numerator: str
+    denominator: str
+    rest: str
+
+
+def protect_rates(
+    counts: dict[str, int],
+    rates: list[Rate],
+    rules: DisclosureRules,
+    also: frozenset[str] = frozenset(),
+) -> dict[str, int | None]:
+    """Protect the counts behind a document's rates, with every sum the rates imply.
+
+    Each rate gives a sum, denominator = numerator + rest. A count of 1..T is withheld; a
+    numerator whose rest is 0..T (and whose denominator is not empty), or whose denominator is
+    withheld, is withheld; and under a published denominator the withheld parts are none or
+    both, so that one cannot be had by subtraction. Counts named in ``counts`` are published
+    (rounded) unless withheld; a rest not in ``counts`` is never published; ``also`` names counts
+    to withhold for reasons outside these sums (a partner across groups). With sums of two
+    parts this leaves an attacker every withheld count between 0 and its published denominator.
+    """
+    withheld = {name for name, value in counts.items() if 1 <= value <= rules.threshold}
+    withheld |= also & set(counts)
+    changed = True
+    while changed:
+        changed = False
+        for rate in rates:
+            total = counts[rate.denominator]
+            rest = total - counts[rate.numerator]
+            hide = rate.denominator in withheld or (total > 0 and rest <= rules.threshold)
+            parts = (rate.numerator, rate.rest)
+            lone = rate.denominator not in withheld and any(p in withheld for p in parts)
+            for part in parts:
+                needed = lone or (hide and part == rate.numerator)
+                if needed and part in counts and part not in withheld:
+                    withheld.add(part)
+                    changed = True
+    return {name: None if name in withheld else rules.round(v) for name, v in counts.items()}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -25,6 +26,7 @@ from bakehouse.areas.predictions import Recalibrations, read_predictions
 from bakehouse.errors import ConfigError, SchemaError
 from bakehouse.geography import Area, load_area, load_deprivation
 from bakehouse.recipes.schema import Recipe
+from bakehouse.release.differencing import Earlier, earlier_releases
 from bakehouse.release.disclosure import DisclosureRules
 from bakehouse.release.signing import SigningKey
 from bakehouse.release.summaries import LINKAGE_REPORT, QUALITY_REPORT, workspace_summaries
@@ -94,9 +96,11 @@ def build_tables(
     iod_dir: Path | None = None,
     drivers: Path | None = None,
     recalibrations: Path | None = None,
+    earlier: Sequence[Earlier] = (),
 ) -> BuiltTables:
     """Read the model's files and build the area tables under ``config`` and ``rules``: what
-    `bakehouse publish` releases and `bakehouse areas` shows."""
+    `bakehouse publish` releases and `bakehouse areas` shows. ``earlier``: the releases of the
+    same recipe and area already published, read beside the new one."""
     area = load_area(area_name)
     deprivation = None
     if iod_dir is not None:
@@ -110,6 +114,7 @@ def build_tables(
         config,
         rules,
         pq.read_table(drivers) if drivers is not None else None,
+        earlier,
     )
     return BuiltTables(area, geography, boundaries, tables)
 
@@ -126,6 +131,9 @@ def publish(options: PublishOptions) -> PublishResult:
             linkage_summary=documents.linkage_summary or linkage,
             quality_summary=documents.quality_summary or quality,
         )
+    recipe = _recipe_settings(options)
+    recipe_sha = hashlib.sha256(_canonical(recipe)).hexdigest()
+    run_id = _run_id(options, recipe_sha)
     built = build_tables(
         options.predictions,
         options.area,
@@ -134,11 +142,9 @@ def publish(options: PublishOptions) -> PublishResult:
         options.iod_dir,
         options.drivers,
         options.recalibrations,
+        _earlier(options, run_id),
     )
     area, geography, tables = built.area, built.geography, built.tables
-    recipe = _recipe_settings(options)
-    recipe_sha = hashlib.sha256(_canonical(recipe)).hexdigest()
-    run_id = _run_id(options, recipe_sha)
     created = options.created_at or datetime.now(UTC).replace(microsecond=0)
     title = f"{options.recipe_id.replace('-', ' ').capitalize()} in {geography.title}"
     info = ReleaseInfo(
@@ -188,6 +194,19 @@ def publish(options: PublishOptions) -> PublishResult:
         withheld_counts=withheld,
         checks_passed=sum(1 for check in manifest["checks"] if check["passed"]),
     )
+
+
+def _earlier(options: PublishOptions, run_id: str) -> list[Earlier]:
+    """Every release of the recipe and area already in the output folder: the new one is
+    protected against all of them side by side. A release of the same run (which ``--replace``
+    swaps out, or reuse returns) holds the same counts and is left out."""
+    return [
+        release
+        for release in earlier_releases(
+            options.out, options.recipe_id, load_area(options.area).name
+        )
+        if not release.release_id.endswith(run_id[:8])
+    ]
 
 
 def _existing(path: Path, release_id: str, tables: AreaTables) -> PublishResult:

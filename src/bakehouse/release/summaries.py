@@ -8,6 +8,14 @@ whether errors fall unevenly on some groups, and how much of each source was acc
 count is rounded and small counts withheld by the release's disclosure rule, and no field is
 named like an identifier (the output checker refuses those), so "people" and "homes" stand for
 persons and households.
+
+Every share is published as ``{"share": s, "count": c, "of": d}`` (with ``"interval_95"`` where
+it has one): ``c`` and ``d`` are the published (protected) counts and ``s`` is ``c / d`` to four
+decimals, so a reader can reproduce it and nobody can work back an exact count from it. The
+counts under each share are protected together (:func:`protect_rates`): a count of 1 to the
+threshold, or one whose rest is 0 to the threshold, is withheld with its share. The linkage
+model's own estimates and the pairwise scores against the synthetic truth are model measures
+over pairs of records, not shares of people, and are shown as they are.
 """
 
 from __future__ import annotations
@@ -16,8 +24,9 @@ import json
 from pathlib import Path
 from typing import Any
 
+from bakehouse.areas.intervals import wilson
 from bakehouse.errors import ConfigError
-from bakehouse.release.disclosure import DisclosureRules
+from bakehouse.release.disclosure import DisclosureRules, Rate, protect_rates
 
 LINKAGE_REPORT = Path("reports") / "linkage.json"
 QUALITY_REPORT = Path("reports") / "quality.json"
@@ -76,10 +85,6 @@ class _Counts:
             return f"1 to {self.rules.threshold} (withheld)"
         return self.rules.round(count)
 
-    def shown(self, value: Any) -> bool:
-        """Whether figures derived from this count may be published (more than the threshold)."""
-        return value is not None and int(value) > self.rules.threshold
-
     @property
     def note(self) -> str:
         rules = self.rules
@@ -93,6 +98,36 @@ class _Counts:
             f"Counts are rounded to the nearest {rules.rounding}; counts from 1 to "
             f"{rules.threshold} are withheld.{raised}"
         )
+
+
+def _wilson(events: int, total: int) -> list[float]:
+    low, high = wilson(events, total)
+    return [round(float(low), 4), round(float(high), 4)]
+
+
+def shares(
+    counts: dict[str, Any], rates: dict[str, Rate], rules: DisclosureRules, interval: bool = False
+) -> dict[str, dict[str, Any]]:
+    """Each named rate as ``{"share", "count", "of"}`` from the protected counts; a count the
+    report does not give leaves its shares out (nothing is invented)."""
+    needed = {name for rate in rates.values() for name in (rate.numerator, rate.denominator)}
+    if any(counts.get(name) is None for name in needed):
+        return {}
+    exact = {name: int(counts[name]) for name in needed}
+    shown = protect_rates(exact, list(rates.values()), rules)
+    out: dict[str, dict[str, Any]] = {}
+    for label, rate in rates.items():
+        events, total = shown[rate.numerator], shown[rate.denominator]
+        both = (events, total) if events is not None and total else None
+        item: dict[str, Any] = {
+            "share": round(both[0] / both[1], 4) if both else None,
+            "count": events,
+            "of": total,
+        }
+        if interval:
+            item["interval_95"] = _wilson(*both) if both else None
+        out[label] = item
+    return out
 
 
 def _read(workspace: Path, relative: Path) -> dict[str, Any] | None:
@@ -156,53 +191,57 @@ def linkage_summary(report: dict[str, Any], rules: DisclosureRules) -> dict[str,
         children = measured.get("children", {})
         total = children.get("children") or 0
         if total:
+            correct = children.get("correct", {})
             summary["children_at_their_prediction_date"] = {
                 "children_counted": count(total),
                 **{
-                    CHILD_MEASURES.get(name, name): round(correct / total, 4)
-                    for name, correct in children.get("correct", {}).items()
+                    CHILD_MEASURES.get(name, name): shares(
+                        {"right": value, "children": total},
+                        {"share": Rate("right", "children", "wrong")},
+                        rules,
+                    )["share"]
+                    for name, value in correct.items()
                 },
             }
         summary["errors_by_group"] = [
-            _group_errors(attribute, row, count)
+            _group_errors(attribute, row, count, rules)
             for attribute, rows in measured.get("by_group", {}).items()
             for row in rows
         ]
     return summary
 
 
-def _group_errors(attribute: str, row: dict[str, Any], count: _Counts) -> dict[str, Any]:
-    """One group's linkage errors, each rate with its denominator and 95% interval; nothing
-    derived from a group (or a rate's denominator) at or below the threshold."""
+def _group_errors(
+    attribute: str, row: dict[str, Any], count: _Counts, rules: DisclosureRules
+) -> dict[str, Any]:
+    """One group's linkage errors, each rate from the published counts with its 95% Wilson
+    interval; nothing derived from a count at or below the threshold."""
     people, children = row.get("persons"), row.get("children")
     several = row.get("persons_with_several_records")
-    shown = {
-        "missed_link": count.shown(people) and count.shown(several),
-        "false_link": count.shown(people),
-        "household_error": count.shown(children),
-    }
-
-    def rate(name: str) -> float | None:
-        return row.get(f"{name}_rate") if shown[name] else None
-
-    def interval(name: str) -> str | None:
-        bounds = row.get(f"{name}_interval")
-        if not shown[name] or not bounds:
-            return None
-        return f"{bounds[0]:.4f} to {bounds[1]:.4f}"
-
+    rates = shares(
+        {
+            "missed": row.get("missed_links"),
+            "several": several,
+            "false": row.get("false_links"),
+            "people": people,
+            "wrong": row.get("household_errors"),
+            "children": children,
+        },
+        {
+            "missed_link": Rate("missed", "several", "found"),
+            "false_link": Rate("false", "people", "right"),
+            "children_in_the_wrong_home": Rate("wrong", "children", "right_home"),
+        },
+        rules,
+        interval=True,
+    )
     return {
         "attribute": attribute,
         "group": GROUP_NAMES.get(str(row.get("group")), row.get("group")),
         "size": count(people),
         "people_with_several_records": count(several),
-        "missed_link_rate": rate("missed_link"),
-        "missed_link_rate_95_interval": interval("missed_link"),
-        "false_link_rate": rate("false_link"),
-        "false_link_rate_95_interval": interval("false_link"),
         "children": count(children),
-        "children_in_the_wrong_home": rate("household_error"),
-        "children_in_the_wrong_home_95_interval": interval("household_error"),
+        **rates,
     }
 
 
@@ -226,9 +265,24 @@ def quality_summary(report: dict[str, Any], rules: DisclosureRules) -> dict[str,
                 "accepted": count(accepted),
                 "set_aside": count(rows_in - accepted - withheld),
                 "withheld_opt_out_or_erasure": count(withheld),
-                "share_accepted": round(accepted / rows_in, 4) if count.shown(rows_in) else None,
-                "share_placed_in_an_lsoa": postcodes.get("share"),
-                "entered_over_90_days_late": late.get("share_of_accepted"),
+                **shares(
+                    {"accepted": accepted, "rows_in": rows_in},
+                    {"share_accepted": Rate("accepted", "rows_in", "not_accepted")},
+                    rules,
+                ),
+                **shares(
+                    {
+                        "matched": postcodes.get("matched"),
+                        "with": postcodes.get("accepted_with_postcode"),
+                    },
+                    {"share_placed_in_an_lsoa": Rate("matched", "with", "unmatched")},
+                    rules,
+                ),
+                **shares(
+                    {"late": late.get("rows"), "accepted": accepted},
+                    {"entered_over_90_days_late": Rate("late", "accepted", "on_time")},
+                    rules,
+                ),
                 "reconciled": all(f.get("reconciled", False) for f in files),
             }
         )

@@ -9,6 +9,7 @@ that each number a reader sees can be reproduced from the numbers beside it.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -29,6 +30,7 @@ from bakehouse.areas.ranks import rank_intervals
 from bakehouse.areas.shrinkage import shrink
 from bakehouse.errors import ConfigError
 from bakehouse.release import schema
+from bakehouse.release.differencing import Earlier
 from bakehouse.release.disclosure import CountTree, DisclosureRules, Node, Protected, protect
 
 OBSERVED, EXPECTED = "observed", "expected"
@@ -56,17 +58,27 @@ def build_area_tables(
     config: AreasConfig,
     rules: DisclosureRules,
     drivers: pa.Table | None = None,
+    earlier: Sequence[Earlier] = (),
 ) -> AreaTables:
+    """``earlier``: the releases of the same recipe and area already published, which the
+    observed counts are protected against as well."""
     predictions, outside = predictions.within(geography.codes)
     counts = count_children(predictions, geography)
-    observed = protect(_observed_tree(geography, counts), rules)
+    observed = protect(_observed_tree(geography, counts), rules, earlier)
     future = protect(_future_tree(geography, counts), rules)
     simulated = simulate_need(predictions, geography, counts, config.simulations, config.seed)
-    tables = _Builder(geography, boundaries, config, counts, observed, future, simulated).build(
+    built = _Builder(geography, boundaries, config, counts, observed, future, simulated).build(
         drivers, predictions, rules
     )
+    differencing = {
+        "earlier_releases": [release.release_id for release in earlier],
+        "withheld_for_differencing": sum(
+            1 for why in observed.reasons.values() if why == "differencing"
+        ),
+    }
     outside_area = _outside_area(outside, geography, rules)
-    return replace(tables, methods={**tables.methods, "children_outside_area": outside_area})
+    methods = {**built.methods, "differencing": differencing, "children_outside_area": outside_area}
+    return replace(built, methods=methods)
 
 
 def _outside_area(outside: int, geography: Geography, rules: DisclosureRules) -> dict[str, Any]:

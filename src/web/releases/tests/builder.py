@@ -588,54 +588,23 @@ def _documents(spec: ReleaseSpec) -> dict[str, tuple[dict[str, Any], str]]:
         "fairness": (
             {
                 "groups": [
-                    {
-                        "attribute": "sex",
-                        "group": group,
-                        "size": size,
-                        "fnr": fnr,
-                        "fnr_interval": [fnr - 0.03, fnr + 0.03],
-                        "fpr": 0.18,
-                        "precision": 0.41,
-                        "calibration": 0.02,
-                        "calibration_interval": [-0.01, 0.05],
-                        "fnr_ratio": ratio,
-                        "flagged": flagged,
-                    }
-                    for group, size, fnr, ratio, flagged in (
-                        ("female", 1450, 0.31, 1.0, False),
-                        ("male", 1520, 0.29, 0.94, False),
-                    )
-                ]
-                + [
-                    {
-                        "attribute": "summer_born",
-                        "group": group,
-                        "size": size,
-                        "fnr": fnr,
-                        "fpr": 0.2,
-                        "precision": 0.44,
-                        "calibration": -0.03,
-                        "fnr_ratio": ratio,
-                        "flagged": flagged,
-                    }
-                    for group, size, fnr, ratio, flagged in (
-                        ("no", 2200, 0.33, 1.0, False),
-                        ("yes", 770, 0.24, 0.73, True),
-                    )
+                    _fairness_group("sex", "female", 1450, 500, 420, 345, 471.0, None),
+                    _fairness_group("sex", "male", 1520, 540, 440, 370, 505.0, (500, 155)),
+                    _fairness_group("summer_born", "no", 2200, 700, 560, 470, 702.0, None),
+                    _fairness_group("summer_born", "yes", 770, 250, 250, 190, 240.0, (700, 230)),
                 ],
                 "reference": {"sex": "female", "summer_born": "no"},
                 "tolerance": [0.8, 1.25],
+                "intervals": "Wilson 95% from the published counts; ratios: log-scale (Katz) 95%",
             },
             "",
         ),
         "linkage_summary": (
             {
-                "records": 48210,
-                "people": 20115,
-                "homes": 8940,
+                "totals": {"records": 48210, "people": 20115, "homes": 8940},
                 "sources": [
-                    {"source": "School census", "records": 9120, "linked_rate": 0.991},
-                    {"source": "Health visiting", "records": 7480, "linked_rate": 0.978},
+                    {"source": "School census", "records": 9120, "linked": _share(9040, 9120)},
+                    {"source": "Health visiting", "records": 7480, "linked": _share(7315, 7480)},
                 ],
             },
             "",
@@ -663,6 +632,71 @@ def _documents(spec: ReleaseSpec) -> dict[str, tuple[dict[str, Any], str]]:
     for name in spec.not_produced:
         documents[name] = ({contract.STATUS: contract.NOT_PRODUCED}, "Not produced by this run.\n")
     return documents
+
+
+def _share(count: int, of: int) -> dict[str, Any]:
+    """A share as the summaries publish it: the two published counts beside it."""
+    return {"share": round(count / of, 4), "count": count, "of": of}
+
+
+def _fairness_group(
+    attribute: str,
+    group: str,
+    size: int,
+    with_outcome: int,
+    flagged_children: int,
+    true_flags: int,
+    expected: float,
+    reference: tuple[int, int] | None,
+) -> dict[str, Any]:
+    """One group of the published fairness audit, every figure from its published counts as
+    the output checker recomputes them. ``reference``: the reference group's (with the outcome,
+    missed), for the missed-share ratio; None for the reference group itself."""
+    missed = with_outcome - true_flags
+    false_flags = flagged_children - true_flags
+    without = size - with_outcome
+    rates = {
+        "observed_rate": (with_outcome, size),
+        "fnr": (missed, with_outcome),
+        "fpr": (false_flags, without),
+        "precision": (true_flags, flagged_children),
+    }
+    row: dict[str, Any] = {
+        "attribute": attribute,
+        "group": group,
+        "size": size,
+        "with_outcome": with_outcome,
+        "without_outcome": without,
+        "flagged_children": flagged_children,
+        "true_flags": true_flags,
+        "missed": missed,
+        "false_flags": false_flags,
+        "size_suppressed": False,
+        "counts_suppressed": [],
+        "expected": expected,
+    }
+    for name, (events, total) in rates.items():
+        row[name] = round(events / total, 4)
+        row[f"{name}_interval"] = [round(bound, 4) for bound in wilson(events, total)]
+    predicted = expected / size
+    row["predicted_rate"] = round(predicted, 4)
+    row["calibration"] = round(with_outcome / size - predicted, 4)
+    low, high = wilson(with_outcome, size)
+    row["calibration_interval"] = [round(low - predicted, 4), round(high - predicted, 4)]
+    if reference is None:
+        row["fnr_ratio"], row["fnr_ratio_interval"] = 1.0, [None, None]
+    else:
+        events, total = reference[1], reference[0]
+        ratio = (missed / with_outcome) / (events / total)
+        z = NormalDist().inv_cdf(0.975)
+        spread = z * math.sqrt(1 / missed - 1 / with_outcome + 1 / events - 1 / total)
+        row["fnr_ratio"] = round(ratio, 4)
+        row["fnr_ratio_interval"] = [
+            round(ratio * math.exp(-spread), 4),
+            round(ratio * math.exp(spread), 4),
+        ]
+    row["flagged"] = not 0.8 <= row["fnr_ratio"] <= 1.25
+    return row
 
 
 def _hashes(folder: Path) -> dict[str, str]:
