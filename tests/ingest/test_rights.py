@@ -127,7 +127,7 @@ def test_withdrawing_an_opt_out_restores_the_records_at_the_next_run(setup: Any,
 def test_a_subject_access_request_exports_everything_held_across_sources(
     setup: Any, cast: Any, tmp_path_factory: Any
 ) -> None:
-    setup.extracts.rows["education"][2]["EYFSP_Year"] = "twenty"  # one quarantined row
+    setup.extracts.rows["education"][2]["CensusDate"] = "2024-13-18"  # one quarantined row
     setup.write()
     setup.ingest()
     out = tmp_path_factory.mktemp("sar") / "SAR-2026-014.json"

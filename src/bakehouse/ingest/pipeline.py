@@ -55,6 +55,8 @@ class IngestOptions:
     force: bool = False
     postcodes: Path | None = None
     today: date | None = None
+    # The date the extracts were taken: any date after it is in the future (default: today).
+    as_at: date | None = None
 
 
 @dataclass(frozen=True)
@@ -182,6 +184,7 @@ def _fingerprint(
         "key": key.key_id,
         "registers": registers.fingerprint(),
         "geography": geography,
+        "as_at": None if options.as_at is None else options.as_at.isoformat(),
         "sources": [
             {
                 "spec": plan.spec.model_dump(mode="json", by_alias=True),
@@ -386,13 +389,14 @@ def _ingest_source(
     reporter: Reporter,
 ) -> tuple[list[FileCount], SourceQuality]:
     spec = planned.spec
+    as_at = options.as_at or today
     period = planned.agreement.data_period
-    plan = SourcePlan(spec, today, period.start, period.end)
+    plan = SourcePlan(spec, as_at, period.start, period.end)
     width = len(spec.columns)
     columns = ", ".join(f"c_{i} VARCHAR" for i in range(width))
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE raw_rows (_file VARCHAR, _fileidx BIGINT, "
-        f"{columns}, _row BIGINT, _problem VARCHAR, _raw VARCHAR)"
+        f"{columns}, _row BIGINT, _problem VARCHAR, _raw VARCHAR, _cells VARCHAR[])"
     )
     read: dict[str, int] = {}
     no_final_newline: list[str] = []
@@ -418,16 +422,15 @@ def _ingest_source(
         con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {build(p)}", p.values)
         reporter.advance(1)
     _persons(con, plan)
-    p = Params()
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE row_lsoa AS SELECT c.token, g.lsoa11cd, c.pc "  # noqa: S608
-        f"FROM (SELECT token, {plan.lsoa_postcode()} AS pc FROM checked) c "
-        f"LEFT JOIN geo g ON g.postcode = c.pc",
-        p.values,
+        f"CREATE OR REPLACE TEMP TABLE row_lsoa AS SELECT c.token, g.lsoa11cd, c.pc, c.given "  # noqa: S608
+        f"FROM (SELECT token, {plan.lsoa_postcode()} AS pc, {plan.lsoa_given()} AS given "
+        f"FROM checked) c LEFT JOIN geo g ON g.postcode = c.pc"
     )
     _withheld(con, spec.source, has_register)
     con.execute(
         "CREATE OR REPLACE TEMP TABLE outcome AS SELECT c.*, l.lsoa11cd, l.pc AS _postcode, "
+        "l.given AS _postcode_given, "
         "CASE WHEN w.kind IS NOT NULL THEN 'withheld_' || w.kind "
         "WHEN len(c.reasons) > 0 THEN 'quarantined' ELSE 'accepted' END AS status "
         "FROM checked c LEFT JOIN row_lsoa l USING (token) LEFT JOIN withheld w USING (token)"
@@ -466,7 +469,7 @@ def _persons(con: duckdb.DuckDBPyConnection, plan: SourcePlan) -> None:
             continue
         con.execute(
             f"INSERT INTO persons SELECT * FROM ({select}) WHERE COALESCE(forename, surname, "  # noqa: S608
-            f"CAST(dob AS VARCHAR), nhs_number, upn, nino) IS NOT NULL",
+            f"CAST(dob AS VARCHAR), nhs_number, upn, nino, reference_number) IS NOT NULL",
             p.values,
         )
 
@@ -494,7 +497,8 @@ def _write_custodian(con: duckdb.DuckDBPyConnection, plan: SourcePlan) -> None:
     for table, status in (("identifiers", "accepted"), ("quarantine_identifiers", "quarantined")):
         con.execute(
             f"INSERT INTO {table} SELECT p.token, $source, p.person_role, p.forename, p.surname, "  # noqa: S608
-            "p.dob, p.sex, p.nhs_number, p.upn, p.nino, p.address, p.postcode, o.lsoa11cd, "
+            "p.dob, p.sex, p.nhs_number, p.upn, p.nino, p.reference_number, p.reference_scope, "
+            "p.address, p.house_number, p.postcode, o.lsoa11cd, "
             "p.event_date, p.raw FROM persons p JOIN outcome o USING (token) "
             f"WHERE o.status = '{status}' ORDER BY p._ord, p.person_role",
             source,
@@ -563,6 +567,7 @@ def _measure(
             "status = 'accepted'",
             "status = 'accepted' AND _postcode IS NOT NULL",
             "status = 'accepted' AND lsoa11cd IS NOT NULL",
+            "status = 'accepted' AND _postcode_given",
         )
     ]
     row = con.execute(
@@ -573,6 +578,10 @@ def _measure(
     reasons = con.execute(
         "SELECT r.code, r.field, count(*) FROM (SELECT unnest(reasons) AS r FROM outcome "
         "WHERE status = 'quarantined') GROUP BY ALL ORDER BY 3 DESC, 1, 2"
+    ).fetchall()
+    nulled = con.execute(
+        "SELECT r.code, r.field, count(*) FROM (SELECT unnest(nulled) AS r FROM outcome "
+        "WHERE status = 'accepted') GROUP BY ALL ORDER BY 3 DESC, 1, 2"
     ).fetchall()
     total = int(row[0])
     fields: list[dict[str, Any]] = []
@@ -604,6 +613,9 @@ def _measure(
         has_recorded_date=spec.recorded_date is not None,
         postcodes=int(tail[2]),
         postcodes_matched=int(tail[3]),
+        postcodes_given=int(tail[4]),
+        postcode_field=plan.spec.lsoa_column(),
+        nulled=[{"code": code, "field": name, "rows": int(n)} for code, name, n in nulled],
         no_final_newline=no_final_newline,
         files=counts,
     )
