@@ -41,6 +41,7 @@ class RunOptions:
     iod_dir: Path | None = None
     postcodes: Path | None = None
     replace: bool = False
+    accept: tuple[str, ...] = ()  # sources ingest may take in missing, empty or short
 
 
 @dataclass
@@ -92,6 +93,7 @@ def run(options: RunOptions, reporter: Reporter | None = None) -> RunResult:
             purpose=loaded.recipe.id,
             key_file=options.key_file,
             postcodes=options.postcodes,
+            accept=options.accept,
         ),
         stage,
     )

@@ -4,13 +4,14 @@ is lost (rows in = accepted + quarantined)."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bakehouse.errors import ExtractError, SchemaError
+from bakehouse.ingest.shortfall import SourceShortfall
 
 
 def _nothing_written(setup: Any) -> None:
@@ -73,13 +74,15 @@ def test_an_empty_file_is_refused_and_nothing_written(setup: Any) -> None:
     _nothing_written(setup)
 
 
-def test_a_header_only_file_is_ingested_as_zero_rows(setup: Any) -> None:
+def test_a_header_only_file_is_refused_naming_the_source_and_nothing_written(setup: Any) -> None:
     setup.write()
     path = _path(setup, "police_da_incidents.csv")
     path.write_bytes(path.read_bytes().split(b"\r\n")[0] + b"\r\n")
-    result = setup.ingest()
-    police = _count(result, "police")
-    assert (police.rows_in, police.accepted, police.quarantined) == (0, 0, 0)
+    with pytest.raises(SourceShortfall, match="'police' has no data rows") as caught:
+        setup.ingest()
+    assert caught.value.file is not None and caught.value.file.endswith("police_da_incidents.csv")
+    assert "--accept police" in caught.value.message
+    _nothing_written(setup)
 
 
 def test_a_corrupt_excel_file_is_refused_and_nothing_written(setup: Any) -> None:
@@ -217,6 +220,7 @@ def test_dates_after_the_extract_was_taken_are_counted_never_kept(setup: Any) ->
     assert _nulled(result, "csc") == {
         ("future_date", "RECORDED_DATE", 1),
         ("future_date", "EPISODE_START", 1),
+        ("impossible_value", "EPISODE_END", 1),  # now before the (wrong) start
     }
     with setup.analysis() as con:
         latest = con.execute("SELECT max(recorded_date), max(episode_start) FROM csc").fetchone()

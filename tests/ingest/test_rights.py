@@ -149,7 +149,7 @@ def test_a_subject_access_request_exports_everything_held_across_sources(
     statuses = {r["status"] for r in held["education"]["records"]}
     assert statuses == {"accepted", "quarantined"}
     quarantined = next(r for r in held["education"]["records"] if r["status"] == "quarantined")
-    assert quarantined["quarantined_as_received"]["EYFSP_Year"] == "twenty"
+    assert quarantined["quarantined_as_received"]["CensusDate"] == "2024-13-18"
     entry = list(AuditLog(setup.workspace / "audit.jsonl").entries())[-1]
     assert entry["action"] == "custodian.sar" and entry["counts"]["records"] == 8
     assert "Amelia" not in json.dumps(entry)

@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
+from bakehouse.commands.options import WORKSPACE, WORKSPACE_ENV
 from bakehouse.custody import (
     PersonQuery,
     Registers,
@@ -23,10 +24,11 @@ from bakehouse.custody import (
 )
 from bakehouse.custody.audit import AuditEvent, AuditLog
 from bakehouse.custody.registers import summary
+from bakehouse.errors import ConfigError
 
 console = Console()
 
-WORKSPACE = typer.Option(Path("data/ws"), help="Workspace folder.")
+
 KEY_FILE = typer.Option(
     None, help="Custodian key file (default: environment, then ~/.config/bakehouse/custodian.key)."
 )
@@ -158,10 +160,15 @@ def optout_remove(
 
 
 def audit_verify(
-    workspace: Path = WORKSPACE,
+    workspace: Path | None = typer.Option(None, envvar=WORKSPACE_ENV, help="Workspace folder."),
     log: Path | None = typer.Option(None, help="An audit log file (default: the workspace's)."),
 ) -> None:
     """Check the audit log's hash chain; says where it breaks."""
-    path = log or Workspace(workspace).root / "audit.jsonl"
+    if log is not None:
+        path = log
+    elif workspace is not None:
+        path = Workspace(workspace).root / "audit.jsonl"
+    else:
+        raise ConfigError("Name the audit log to check", fix="Give --workspace or --log")
     result = AuditLog(path).verify()
     console.print(f"Audit chain intact: {result.entries} entries, head {result.head}.")

@@ -8,6 +8,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from bakehouse.commands.options import WORKSPACE
+
 console = Console(stderr=True)
 
 
@@ -18,7 +20,7 @@ def run(
     sources: Path = typer.Option(
         Path("data/world"), help="Folder of extracts, or a world folder (its extracts/ only)."
     ),
-    workspace: Path = typer.Option(Path("data/ws"), help="Workspace folder for the two zones."),
+    workspace: Path = WORKSPACE,
     out: Path = typer.Option(Path("data/releases"), help="Folder that holds the releases."),
     area: str = typer.Option("basildon", help="The area the release covers."),
     key_file: Path | None = typer.Option(
@@ -40,6 +42,11 @@ def run(
     ),
     postcodes: Path | None = typer.Option(
         None, dir_okay=False, help="Postcode to LSOA lookup instead of the shipped Essex one."
+    ),
+    accept: list[str] = typer.Option(
+        [],
+        help="Go on although this source is missing, empty or far smaller than last time "
+        "(repeatable); the model's documents say what it lacked.",
     ),
     replace: bool = typer.Option(False, help="Replace a release of the same id."),
     write_path: Path | None = typer.Option(
@@ -63,6 +70,7 @@ def run(
         iod_dir=iod,
         postcodes=postcodes,
         replace=replace,
+        accept=tuple(accept),
     )
     with RichReporter(console) as reporter:
         result = run_recipe(options, reporter)

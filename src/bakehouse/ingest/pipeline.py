@@ -22,7 +22,7 @@ import pyarrow as pa
 
 from bakehouse import __version__
 from bakehouse.custody import identifiers
-from bakehouse.custody.audit import AuditEvent
+from bakehouse.custody.audit import AuditEvent, AuditLog
 from bakehouse.custody.keys import CustodianKey, load_key
 from bakehouse.custody.registers import Registers
 from bakehouse.custody.workspace import ANALYSIS, CUSTODIAN, MANIFEST, Staging, Workspace
@@ -31,12 +31,22 @@ from bakehouse.custody.zones import (
     create_custodian_tables,
     source_table,
 )
-from bakehouse.errors import BakehouseError, ConfigError, SchemaError
+from bakehouse.errors import BakehouseError, ConfigError, ExtractError, SchemaError
 from bakehouse.ingest.agreement import Agreement, agreement_for, load_agreements
 from bakehouse.ingest.geography import load_lookup, lookup_fingerprint
 from bakehouse.ingest.progress import Reporter, SilentReporter
 from bakehouse.ingest.quality import SourceQuality, write_reports
 from bakehouse.ingest.readers import open_extract
+from bakehouse.ingest.shortfall import (
+    Baseline,
+    Shortfall,
+    baseline,
+    manifest_entries,
+    missing,
+    next_baseline,
+    refuse_unaccepted,
+    shrunk,
+)
 from bakehouse.ingest.spec import SourceSpec, load_specs
 from bakehouse.ingest.sqlplan import Params, SourcePlan, trimmed
 
@@ -54,6 +64,7 @@ class IngestOptions:
     only: tuple[str, ...] = ()
     force: bool = False
     postcodes: Path | None = None
+    accept: tuple[str, ...] = ()  # sources the run may take in missing, empty or short
     today: date | None = None
     # The date the extracts were taken: any date after it is in the future (default: today).
     as_at: date | None = None
@@ -113,9 +124,13 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def plan_sources(options: IngestOptions, today: date) -> list[PlannedSource]:
+def plan_sources(
+    options: IngestOptions, today: date, expected: Baseline | None = None
+) -> list[PlannedSource]:
     """Everything checked before any data is read: specifications, agreements (coverage,
-    dates, purpose, permitted fields, conditions), files and their headers."""
+    dates, purpose, permitted fields, conditions), files and their headers, and no source of
+    ``expected`` (the last ingest's) missing unless the run accepts it (then it is planned with
+    no files, as an empty source)."""
     folder = extracts_folder(options.sources)
     if not folder.is_dir():
         raise ConfigError(
@@ -125,15 +140,22 @@ def plan_sources(options: IngestOptions, today: date) -> list[PlannedSource]:
         )
     specs = load_specs(options.specs)
     agreements = load_agreements(options.agreements)
-    unknown = [name for name in options.only if name not in specs]
-    if unknown:
-        raise ConfigError(f"No specification for source(s) {', '.join(unknown)}", field="--only")
+    for option, names in (("--only", options.only), ("--accept", options.accept)):
+        unknown = [name for name in names if name not in specs]
+        if unknown:
+            raise ConfigError(f"No specification for source(s) {', '.join(unknown)}", field=option)
     claimed: dict[Path, str] = {}
     plans = []
     for source in sorted(specs):
         spec = specs[source]
-        files = sorted(path for path in folder.glob(spec.file) if path.is_file())
+        files = sorted(folder.glob(spec.file))
         for path in files:
+            if not path.is_file():
+                raise ExtractError(
+                    f"A folder where the '{source}' extract should be a file",
+                    file=path,
+                    fix="Replace it with the extract file, or move it out of the sources folder",
+                )
             if path in claimed:
                 raise ConfigError(
                     f"The file matches the patterns of both '{claimed[path]}' and '{source}'",
@@ -145,11 +167,22 @@ def plan_sources(options: IngestOptions, today: date) -> list[PlannedSource]:
             continue
         if files:
             plans.append(PlannedSource(spec, agreement_for(agreements, spec), files))
+    wanted = {
+        source: entry
+        for source, entry in (expected or {}).items()
+        if source in specs and (not options.only or source in options.only)
+    }
+    absent = missing(wanted, [plan.spec.source for plan in plans])
+    refuse_unaccepted(absent, options.accept)
+    for item in absent:
+        spec = specs[item.source]
+        plans.append(PlannedSource(spec, agreement_for(agreements, spec), []))
+    plans.sort(key=lambda plan: plan.spec.source)
     if not options.only:
         strays = [
             path
             for path in sorted(folder.iterdir())
-            if path.is_file() and path.suffix.lower() in DATA_SUFFIXES and path not in claimed
+            if path.suffix.lower() in DATA_SUFFIXES and path not in claimed
         ]
         if strays:
             raise SchemaError(
@@ -158,7 +191,7 @@ def plan_sources(options: IngestOptions, today: date) -> list[PlannedSource]:
                 file=strays[0],
                 fix="Remove it, or add its specification and data sharing agreement",
             )
-    if not plans:
+    if not any(plan.files for plan in plans):
         raise ConfigError(
             "No extract matches any source specification",
             file=folder,
@@ -215,7 +248,8 @@ def ingest(options: IngestOptions, reporter: Reporter | None = None) -> IngestRe
             key = load_key(options.key_file, guarded=[workspace.root])
             registers = Registers(workspace.registers)
             registers.check_key(key)
-            plans = plan_sources(options, today)
+            expected = baseline(workspace.manifest())
+            plans = plan_sources(options, today, expected)
             lookup = load_lookup(options.postcodes)
             for plan in plans:
                 plan.hashes = [_sha256(path) for path in plan.files]
@@ -275,6 +309,9 @@ def ingest(options: IngestOptions, reporter: Reporter | None = None) -> IngestRe
                 fingerprint,
                 reporter,
             )
+            found = _shortfalls(plans, counts, expected, options, audit)
+            rows = _rows_by_source(plans, counts)
+            lacking = manifest_entries(found, next_baseline(expected, rows, found, run_id))
             head = audit.verify().head if audit.path.exists() else None
             manifest = {
                 "run_id": run_id,
@@ -286,9 +323,11 @@ def ingest(options: IngestOptions, reporter: Reporter | None = None) -> IngestRe
                 "audit_head_before": head,
                 "agreements": {plan.spec.source: plan.agreement.id for plan in plans},
                 "files": [asdict(count) for count in counts],
+                **lacking,
             }
             staging.path(MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
             write_reports(staging, run_id, options.purpose, counts, quality)
+        _audit_accepted(audit, found, run_id)
         for plan in plans:
             mine = [count for count in counts if count.source == plan.spec.source]
             audit.append(
@@ -325,6 +364,58 @@ def ingest(options: IngestOptions, reporter: Reporter | None = None) -> IngestRe
         workspace.reports / "quality.json",
         workspace.reports / "quality.html",
     )
+
+
+def _rows_by_source(plans: list[PlannedSource], counts: list[FileCount]) -> dict[str, int]:
+    """Data rows received per source that arrived (a source accepted missing has none)."""
+    rows = {plan.spec.source: 0 for plan in plans if plan.files}
+    for count in counts:
+        rows[count.source] += count.rows_in
+    return rows
+
+
+def _shortfalls(
+    plans: list[PlannedSource],
+    counts: list[FileCount],
+    expected: Baseline,
+    options: IngestOptions,
+    audit: AuditLog,
+) -> list[Shortfall]:
+    """Missing sources (accepted at planning), and empty or shrunken ones: refused, audited,
+    unless the run accepts them. Called before the change commits, so a refusal writes
+    nothing."""
+    shares = {plan.spec.source: plan.spec.min_share_of_last for plan in plans}
+    absent = missing(
+        {p.spec.source: expected[p.spec.source] for p in plans if not p.files},
+        [],
+    )
+    files = {plan.spec.source: str(plan.files[0]) for plan in plans if plan.files}
+    found = absent + shrunk(_rows_by_source(plans, counts), expected, shares, files)
+    try:
+        refuse_unaccepted(found, options.accept)
+    except BakehouseError as error:
+        audit.append(
+            AuditEvent(
+                action="ingest.refused",
+                outcome="refused",
+                source=error.field,
+                details={"error": type(error).__name__, "what": error.what, "file": error.file},
+            )
+        )
+        raise
+    return found
+
+
+def _audit_accepted(audit: AuditLog, found: list[Shortfall], run_id: str) -> None:
+    for item in found:
+        audit.append(
+            AuditEvent(
+                action="ingest.shortfall_accepted",
+                source=item.source,
+                counts={"rows": item.rows, "rows_last": item.rows_last or 0},
+                details={"run_id": run_id, "kind": item.kind, "last_run_id": item.last_run_id},
+            )
+        )
 
 
 def _totals(counts: list[FileCount]) -> dict[str, int]:

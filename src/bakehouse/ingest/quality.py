@@ -1,9 +1,10 @@
 """The data quality report of a run, as JSON (for machines) and self-contained HTML (for people).
 
 It holds counts and shares only, never a value from a record: reconciliation per file,
-completeness and validity per field, quarantine reasons, values nulled in kept rows (per field and
-reason), duplicates, late records, postcodes matched to an LSOA, and warnings. It is an internal report for the partnership's analysts and custodian, not a
-publication, so small counts are shown as they are.
+completeness and validity per field, quarantine reasons, values nulled in kept rows (per field
+and reason), duplicates, late records, postcodes matched to an LSOA, and warnings. It is an
+internal report for the partnership's analysts and custodian, not a publication, so small counts
+are shown as they are.
 """
 
 from __future__ import annotations
@@ -47,9 +48,7 @@ def _share(part: int, whole: int) -> float | None:
 def _postcode_warnings(item: SourceQuality) -> list[str]:
     """Rows left without an area, and why: what the report must never leave silent."""
     if item.postcode_field is None:
-        return [
-            "The source names no postcode column for its area: its accepted rows have no LSOA"
-        ]
+        return ["The source names no postcode column for its area: its accepted rows have no LSOA"]
     warnings = []
     unmatched = item.postcodes - item.postcodes_matched
     if unmatched:

@@ -3,10 +3,11 @@
 Every reader yields Arrow batches with one string column per specified column (``c_0`` ...
 in specification order, so SQL never sees a name taken from a file), the data row number
 (``_row``, from 1, header not counted), and for rows that could not be read as a record a
-``_problem`` and the ``_raw`` text, and (Excel) ``_cells``: cells that held no value a person
-would see, as ``"<column index>:<code>"``. Types are checked later, in SQL. A file that cannot be read
-at all (empty, corrupt, undecodable as a whole) raises :class:`ExtractError` before anything is
-written; a file whose columns do not match its specification raises :class:`SchemaError`.
+``_problem`` and the ``_raw`` text, and (Excel) ``_cells``: cells that held no value a
+person would see, as ``"<column index>:<code>"``. Types are checked later, in SQL. A file that
+cannot be read at all (empty, corrupt, undecodable as a whole) raises :class:`ExtractError`
+before anything is written; a file whose columns do not match its specification raises
+:class:`SchemaError`.
 """
 
 from __future__ import annotations

@@ -152,6 +152,8 @@ class SourceSpec(BaseModel):
     event_date: str | None = None
     recorded_date: str | None = None
     late_after_days: int = Field(default=90, ge=1)
+    # Fewer rows than this share of the last full ingest refuses the run (see shortfall.py).
+    min_share_of_last: float = Field(default=0.5, gt=0, le=1)
     lsoa_from: str | None = None
     columns: dict[str, ColumnSpec]
     _path: Path | None = PrivateAttr(default=None)

@@ -200,17 +200,17 @@ class SourcePlan:
         noted = self._cell_noted(i)
         if column.required:
             found.append((f"{text} IS NULL AND NOT {noted}", "missing_required", None, True))
-        for code, detail in CELL_CODES.items():
+        for code, meaning in CELL_CODES.items():
             if self.spec.format == "excel":
-                found.append((f"list_contains(_cells, '{i}:{code}')", code, detail, fatal))
+                found.append((f"list_contains(_cells, '{i}:{code}')", code, meaning, fatal))
         _, invalid = self.typed(name, Params())
         if invalid is not None:
-            detail = None
+            expected = None
             if column.type in ("date", "datetime"):
-                detail = "expected " + " or ".join(column.format)
+                expected = "expected " + " or ".join(column.format)
             elif column.type == "category":
-                detail = "not one of the agreed values"
-            found.append((f"{text} IS NOT NULL AND {value} IS NULL", invalid, detail, fatal))
+                expected = "not one of the agreed values"
+            found.append((f"{text} IS NOT NULL AND {value} IS NULL", invalid, expected, fatal))
         if column.min is not None:
             bound = self._limit(column, column.min, p)
             found.append((f"{value} < {bound}", "impossible_value", f"below {column.min}", fatal))
@@ -234,7 +234,9 @@ class SourcePlan:
             # A standard form that fails its check is nulled for linkage, never the row refused:
             # the record's other identifiers can still link it.
             condition = f"{text} IS NOT NULL AND s_{i} IS NULL"
-            found.append((condition, "invalid_identifier", _CHECKED_KINDS[column.identifier], False))
+            found.append(
+                (condition, "invalid_identifier", _CHECKED_KINDS[column.identifier], False)
+            )
         return [
             Check(self._reason(condition, code, name, detail, p), name, quarantines)
             for condition, code, detail, quarantines in found
@@ -275,8 +277,10 @@ class SourcePlan:
             f"{FILE_STRIDE} AS VARCHAR) || CASE WHEN _first // {FILE_STRIDE} <> _fileidx "
             "THEN ' of an earlier file' ELSE '' END} END"
         )
-        nulled_list = f"list_filter([{', '.join(kept)}], lambda r: r IS NOT NULL)" if kept else (
-            f"[]::{REASON_LIST}"
+        nulled_list = (
+            f"list_filter([{', '.join(kept)}], lambda r: r IS NOT NULL)"
+            if kept
+            else (f"[]::{REASON_LIST}")
         )
         replaced = []
         for name in {check.field for check in checks if not check.quarantines and check.field}:
