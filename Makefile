@@ -57,7 +57,7 @@ DEMO_KEY ?= $(HOME)/.config/bakehouse/demo-custodian.key
 # its work.
 demo: setup
 	$(RUN) bakehouse world --area basildon --seed 1 --out data/world $(if $(IOD),--iod $(IOD)) --reuse
-	@test -f $(DEMO_KEY) || $(RUN) bakehouse custodian init --key-file $(DEMO_KEY)
+	@test -f $(DEMO_KEY) || $(RUN) bakehouse custodian init --key-file $(DEMO_KEY) --workspace data/ws
 	$(RUN) bakehouse run --recipe school-readiness --sources data/world --workspace data/ws \
 	  --out data/releases --key-file $(DEMO_KEY) --truth data/world/truth \
 	  $(if $(IOD),--iod $(IOD)) --write-path data/releases/.demo-release

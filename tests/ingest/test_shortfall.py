@@ -11,7 +11,9 @@ import pytest
 
 from bakehouse.custody.audit import AuditLog
 from bakehouse.errors import ConfigError, ExtractError
-from bakehouse.ingest.shortfall import SourceShortfall
+from bakehouse.ingest.shortfall import SourceShortfall, accepted_shortfalls
+from bakehouse.modelling import documents
+from bakehouse.modelling.documents import RunFacts
 
 
 def _manifest(setup: Any) -> dict[str, Any]:
@@ -132,3 +134,55 @@ def test_a_folder_in_place_of_an_extract_is_one_clear_error(setup: Any) -> None:
         setup.ingest()
     assert e.value.file is not None and e.value.file.endswith("police_da_incidents.csv")
     assert "\n" not in e.value.message
+
+
+def _facts_lacking(shortfalls: list[dict[str, Any]]) -> RunFacts:
+    """Run facts holding only what the documents' account of missing sources reads."""
+    features = [
+        {"name": name, "label": name, "scope": "child"}
+        for name in ("police_child_present", "da_incidents", "social_care_referrals", "boy")
+    ]
+    empty: Any = None
+    return RunFacts(
+        recipe=empty,
+        recipe_sha256="",
+        run_id="",
+        code_version="",
+        created="",
+        as_at="",
+        sources=[],
+        features=features,
+        counts={},
+        split={},
+        chosen="",
+        reason="",
+        rounds=None,
+        test_metrics={},
+        comparison={},
+        calibration_curve=[],
+        fairness={},
+        importance=[],
+        review_share=None,
+        truth=None,
+        shortfalls=shortfalls,
+    )
+
+
+def test_the_model_documents_name_each_source_the_model_lacked_and_the_features_it_feeds(
+    setup: Any,
+) -> None:
+    setup.write()
+    first = setup.ingest()
+    (setup.sources / "police_da_incidents.csv").unlink()
+    setup.ingest(accept=("police",))
+    lacking = documents._lacking(_facts_lacking(accepted_shortfalls(_manifest(setup))))
+    assert list(lacking) == ["police"]
+    assert lacking["police"].startswith("missing from the extracts")
+    assert first.run_id in lacking["police"]
+    assert "police_child_present, da_incidents" in lacking["police"]
+    assert "social_care_referrals" not in lacking["police"]
+    assert "1 to 7 (withheld) rows" in lacking["police"]  # counts follow the release's rule
+
+
+def test_documents_of_a_model_with_every_source_lack_nothing() -> None:
+    assert documents._lacking(_facts_lacking([])) == {}
