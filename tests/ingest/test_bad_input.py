@@ -349,3 +349,36 @@ def test_quarantined_rows_never_reach_the_analysis_zone(setup: Any, cast: Any) -
     with setup.custodian() as con:
         held = con.execute("SELECT surname FROM quarantine_identifiers ORDER BY 1").fetchall()
     assert held == [("BROWN",), ("DUBOIS",)]
+
+
+def test_a_stray_quote_that_swallows_the_next_row_is_quarantined_naming_the_row(
+    setup: Any, cast: Any
+) -> None:
+    setup.write()
+    path = _path(setup, "health_visiting.psv")
+    lines = path.read_bytes().split(b"\r\n")
+    # A quote opens the second row's forename and one closes the third row's: the two rows read
+    # as one record with the right number of fields, every field after the quote shifted.
+    lines[2] = lines[2].replace(b"|Amelia|", b'|"Amelia|', 1)
+    lines[3] = lines[3].replace("|Zoë|".encode(), '|Zoë"|'.encode(), 1)
+    path.write_bytes(b"\r\n".join(lines))
+    result = setup.ingest()
+    hv = _count(result, "health_visiting")
+    assert (hv.rows_in, hv.accepted, hv.quarantined) == (3, 2, 1)
+    row, reasons, record, raw = _quarantine(setup, "health_visiting")[0]
+    assert row == 2 and reasons[0]["code"] == "malformed_row"
+    assert "runs over 2 lines" in reasons[0]["detail"] and record is None
+    assert cast.zoe.surname in raw  # the swallowed row is kept as received, not lost
+
+
+def test_text_after_a_closing_quote_is_quarantined_not_joined_to_the_value(setup: Any) -> None:
+    setup.write()
+    path = _path(setup, "csc_referrals.csv")
+    lines = path.read_bytes().split(b"\r\n")
+    lines[1] = lines[1].replace(b"WBRI", b'"WB"RI', 1)
+    path.write_bytes(b"\r\n".join(lines))
+    result = setup.ingest()
+    assert (_count(result, "csc").accepted, _count(result, "csc").quarantined) == (2, 1)
+    row, reasons, _, raw = _quarantine(setup, "csc")[0]
+    assert row == 1 and reasons[0]["code"] == "malformed_row"
+    assert '"WB"RI' in raw

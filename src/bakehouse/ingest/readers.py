@@ -232,7 +232,10 @@ class CsvExtract:
             lines = _WideLines(handle, self.spec.encoding, self.path)
         else:
             lines = _Lines(handle, self.spec.encoding)
-        reader = csv.reader(lines, delimiter=self.spec.delimiter, quotechar=self.spec.quote)
+        # strict: text after a closing quote is an error, not silently joined to the value
+        reader = csv.reader(
+            lines, delimiter=self.spec.delimiter, quotechar=self.spec.quote, strict=True
+        )
         return lines, reader
 
     def _header(self, lines: _Lines | _WideLines, reader: Any) -> tuple[list[int], int]:
@@ -285,6 +288,11 @@ class CsvExtract:
                     problem = "blank row"
                 elif fields is not None and len(fields) != file_width:
                     problem = f"wrong number of fields: expected {file_width}, found {len(fields)}"
+                elif len(lines.current) > 1 and not self.spec.multiline_values:
+                    problem = (
+                        f"a quoted value runs over {len(lines.current)} lines, taking in what "
+                        "should be the next row (a stray quote?)"
+                    )
                 if lines.bad is not None:
                     problem = lines.bad if problem is None else f"{problem}; {lines.bad}"
                 if problem is None and fields is not None:

@@ -148,6 +148,9 @@ class SourceSpec(BaseModel):
     encoding: str = "utf-8"
     delimiter: str = ","
     quote: str = '"'
+    # Whether a quoted value may hold a line break. Off by default: a row running over several
+    # lines is far more often a stray quote that swallowed the next row than a real value.
+    multiline_values: bool = False
     sheet: str | None = None
     event_date: str | None = None
     recorded_date: str | None = None
