@@ -203,6 +203,12 @@ class SourceSpec(BaseModel):
                     problems.append(f"columns.{name}.not_before: must name another date column")
         if self.recorded_date is not None and self.event_date is None:
             problems.append("recorded_date: needs an event_date to measure lateness against")
+        for person in self.persons():
+            if len(self.identifier_columns(person, "reference")) > 1:
+                problems.append(
+                    f"columns: more than one reference number for '{person}' (the custodian "
+                    "zone holds one per person: keep the one linkage should use as `reference`)"
+                )
         if self.lsoa_from is not None:
             column = self.columns.get(self.lsoa_from)
             if column is None or column.identifier not in ("postcode", "address_with_postcode"):
