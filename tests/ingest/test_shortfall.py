@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from bakehouse.custody.audit import AuditLog
-from bakehouse.errors import ConfigError, ExtractError
+from bakehouse.errors import ConfigError, ExtractError, GeographyError
 from bakehouse.ingest.shortfall import SourceShortfall, accepted_shortfalls
 from bakehouse.modelling import documents
 from bakehouse.modelling.documents import RunFacts
@@ -186,3 +186,18 @@ def test_the_model_documents_name_each_source_the_model_lacked_and_the_features_
 
 def test_documents_of_a_model_with_every_source_lack_nothing() -> None:
     assert documents._lacking(_facts_lacking([])) == {}
+
+
+def test_a_postcode_lookup_that_is_a_folder_or_unreadable_is_one_clear_error(
+    setup: Any,
+) -> None:
+    setup.write()
+    folder = setup.root / "lookup"
+    folder.mkdir()
+    with pytest.raises(GeographyError, match="The postcode lookup is a folder"):
+        setup.ingest(postcodes=folder)
+    broken = setup.root / "lookup.parquet"
+    broken.write_bytes(b"not parquet")
+    with pytest.raises(GeographyError, match="cannot be read as Parquet") as caught:
+        setup.ingest(postcodes=broken)
+    assert "\n" not in caught.value.message
