@@ -201,3 +201,12 @@ def test_a_postcode_lookup_that_is_a_folder_or_unreadable_is_one_clear_error(
     with pytest.raises(GeographyError, match="cannot be read as Parquet") as caught:
         setup.ingest(postcodes=broken)
     assert "\n" not in caught.value.message
+
+
+def test_a_run_of_some_sources_keeps_expecting_the_others(setup: Any) -> None:
+    setup.write()
+    setup.ingest()
+    setup.ingest(only=("csc",))
+    (setup.sources / "police_da_incidents.csv").unlink()
+    with pytest.raises(SourceShortfall, match="'police' is missing"):
+        setup.ingest()

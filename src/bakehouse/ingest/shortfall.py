@@ -111,9 +111,10 @@ def next_baseline(
     expected: Baseline, rows: dict[str, int], found: list[Shortfall], run_id: str
 ) -> Baseline:
     """The baseline the next run compares with: this run's rows for each source taken in full;
-    the earlier entry, carried forward, for each source accepted short, empty or missing."""
+    the earlier entry, carried forward, for each source accepted short, empty or missing, and
+    for each this run did not take in (``--only``)."""
     lacking = {item.source for item in found}
-    updated = {source: expected[source] for source in lacking if source in expected}
+    updated = dict(expected)
     for source, count in rows.items():
         if source not in lacking:
             updated[source] = {"rows": count, "run_id": run_id}

@@ -283,7 +283,7 @@ class SourcePlan:
             else (f"[]::{REASON_LIST}")
         )
         replaced = []
-        for name in {check.field for check in checks if not check.quarantines and check.field}:
+        for name in sorted({c.field for c in checks if not c.quarantines and c.field}):
             i = self.index[name]
             gone = f"list_contains(list_transform(nulled, lambda r: r.field), {p(name)})"
             replaced.append(f"CASE WHEN {gone} THEN NULL ELSE v_{i} END AS v_{i}")
