@@ -285,18 +285,20 @@ class SourcePlan:
         replaced = []
         for name in sorted({c.field for c in checks if not c.quarantines and c.field}):
             i = self.index[name]
-            gone = f"list_contains(list_transform(nulled, lambda r: r.field), {p(name)})"
+            gone = f"list_contains(_nulled_fields, {p(name)})"
             replaced.append(f"CASE WHEN {gone} THEN NULL ELSE v_{i} END AS v_{i}")
             if self.standard_expr(name) is not None:
                 replaced.append(f"CASE WHEN {gone} THEN NULL ELSE s_{i} END AS s_{i}")
         replace = f" REPLACE ({', '.join(sorted(replaced))})" if replaced else ""
         partition = ", ".join(f"c_{i}" for i in range(len(self.names)))
         return (
-            f"SELECT *{replace} FROM (SELECT *, list_filter([{', '.join(fatal)}], "  # noqa: S608
+            f"SELECT * EXCLUDE (_nulled_fields){replace} FROM (SELECT *, "  # noqa: S608
+            f"list_transform(nulled, lambda r: r.field) AS _nulled_fields FROM ("
+            f"SELECT *, list_filter([{', '.join(fatal)}], "
             f"lambda r: r IS NOT NULL) AS reasons, {nulled_list} AS nulled "
             f"FROM (SELECT *, _fileidx * {FILE_STRIDE} + _row AS _ord, "
             f"CASE WHEN _problem IS NULL THEN min(_fileidx * {FILE_STRIDE} + _row) OVER "
-            f"(PARTITION BY _problem IS NULL, {partition}) END AS _first FROM parsed))"
+            f"(PARTITION BY _problem IS NULL, {partition}) END AS _first FROM parsed)))"
         )
 
     # --- identifiers ---------------------------------------------------------------------------
