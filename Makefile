@@ -60,7 +60,7 @@ DEMO_PUBLIC_KEY = $$($(RUN) bakehouse release public-key --key-file $(DEMO_SIGNI
 # printed). Run again, every stage reuses its work.
 demo: setup
 	$(RUN) bakehouse world --area basildon --seed 1 --out data/world $(if $(IOD),--iod $(IOD)) --reuse
-	@test -f $(DEMO_KEY) || $(RUN) bakehouse custodian init --key-file $(DEMO_KEY)
+	@test -f $(DEMO_KEY) || $(RUN) bakehouse custodian init --key-file $(DEMO_KEY) --workspace data/ws
 	@test -f $(DEMO_SIGNING_KEY) || $(RUN) bakehouse release keygen --key-file $(DEMO_SIGNING_KEY)
 	$(RUN) bakehouse run --recipe school-readiness --sources data/world --workspace data/ws \
 	  --out data/releases --key-file $(DEMO_KEY) --truth data/world/truth \

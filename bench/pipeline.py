@@ -51,7 +51,9 @@ def one_run(world: Path, scratch: Path, area: str) -> tuple[dict[str, float], Pa
     workspace, key, releases = scratch / "ws", scratch / "key" / "custodian.key", scratch / "rel"
     key.parent.mkdir(parents=True, exist_ok=True)
     subprocess.run(
-        bakehouse("custodian", "init", "--key-file", str(key)), check=True, capture_output=True
+        bakehouse("custodian", "init", "--key-file", str(key), "--workspace", str(workspace)),
+        check=True,
+        capture_output=True,
     )
     signing_key = key.parent / "release-signing.key"
     subprocess.run(

@@ -38,7 +38,7 @@ def ingested_world(data: Path, config: WorldConfig) -> tuple[Path, Path, Path]:
             ]
         )
     if not key.exists():
-        cli(["custodian", "init", "--key-file", str(key)])
+        cli(["custodian", "init", "--key-file", str(key), "--workspace", str(workspace)])
     if not (workspace / "manifest.json").exists():
         print("ingesting ...", flush=True)
         cli(

@@ -43,6 +43,7 @@ class RunOptions:
     postcodes: Path | None = None
     replace: bool = False
     signing_key: SigningKey | None = None
+    accept: tuple[str, ...] = ()  # sources ingest may take in missing, empty or short
 
 
 @dataclass
@@ -94,6 +95,7 @@ def run(options: RunOptions, reporter: Reporter | None = None) -> RunResult:
             purpose=loaded.recipe.id,
             key_file=options.key_file,
             postcodes=options.postcodes,
+            accept=options.accept,
         ),
         stage,
     )

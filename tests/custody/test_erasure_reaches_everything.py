@@ -60,6 +60,7 @@ class Scenario:
     key_file: Path
     before: TrainResult
     spare: Path  # a copy of the workspace as trained, for the objection
+    spare_key_file: Path  # with a copy of the key's folder (its audit anchors) taken with it
 
 
 def _run_rows(result: TrainResult) -> int:
@@ -70,7 +71,7 @@ def _run_rows(result: TrainResult) -> int:
 def scenario(tmp_path_factory: pytest.TempPathFactory) -> Scenario:
     root = tmp_path_factory.mktemp("red-team")
     world, workspace = root / "world", root / "ws"
-    key = init_key(root / "custodian.key")
+    key = init_key(root / "keys" / "custodian.key")
     generate(WorldConfig(area="basildon", seed=2, scale=0.05), world)
     ingest(
         IngestOptions(sources=world, workspace=workspace, purpose="school-readiness", key_file=key)
@@ -81,9 +82,13 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> Scenario:
     quick = text.replace("  bootstrap: 500", "  bootstrap: 50")
     recipe.write_text(quick.replace("  uncertainty_refits: 20", "  uncertainty_refits: 2"), "utf-8")
     before = train(TrainOptions(workspace=workspace, recipe=recipe))
+    # A backup restored elsewhere: the workspace with the key folder whose anchors vouch for its
+    # audit log as it was (the original workspace's log grows past that anchor).
     spare = root / "ws-objection"
     shutil.copytree(workspace, spare)
-    return Scenario(root, workspace, recipe, key, before, spare)
+    shutil.copytree(key.parent, root / "keys-objection")
+    spare_key = root / "keys-objection" / key.name
+    return Scenario(root, workspace, recipe, key, before, spare, spare_key)
 
 
 def _truth_tokens(scenario: Scenario, con: duckdb.DuckDBPyConnection) -> dict[int, set[str]]:
@@ -285,7 +290,7 @@ def test_an_objection_withdraws_the_linked_person_from_linkage_and_models_and_re
     child = _choose_child(scenario, workspace)
     runs = model_runs(workspace)
     assert runs
-    key = load_key(scenario.key_file)
+    key = load_key(scenario.spare_key_file)
     con = _open_zones(Workspace(workspace), key)
     try:
         reached = find(con, standardise(con, PersonQuery(nhs_number=child.nhs_number)))

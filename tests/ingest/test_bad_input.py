@@ -4,12 +4,14 @@ is lost (rows in = accepted + quarantined)."""
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bakehouse.errors import ExtractError, SchemaError
+from bakehouse.ingest.shortfall import SourceShortfall
 
 
 def _nothing_written(setup: Any) -> None:
@@ -72,13 +74,15 @@ def test_an_empty_file_is_refused_and_nothing_written(setup: Any) -> None:
     _nothing_written(setup)
 
 
-def test_a_header_only_file_is_ingested_as_zero_rows(setup: Any) -> None:
+def test_a_header_only_file_is_refused_naming_the_source_and_nothing_written(setup: Any) -> None:
     setup.write()
     path = _path(setup, "police_da_incidents.csv")
     path.write_bytes(path.read_bytes().split(b"\r\n")[0] + b"\r\n")
-    result = setup.ingest()
-    police = _count(result, "police")
-    assert (police.rows_in, police.accepted, police.quarantined) == (0, 0, 0)
+    with pytest.raises(SourceShortfall, match="'police' has no data rows") as caught:
+        setup.ingest()
+    assert caught.value.file is not None and caught.value.file.endswith("police_da_incidents.csv")
+    assert "--accept police" in caught.value.message
+    _nothing_written(setup)
 
 
 def test_a_corrupt_excel_file_is_refused_and_nothing_written(setup: Any) -> None:
@@ -125,47 +129,109 @@ def test_a_utf16_file_that_cannot_be_decoded_is_refused(setup: Any) -> None:
 # --- quarantined rows ------------------------------------------------------------------------
 
 
-def test_wrong_types_are_quarantined_with_field_and_row(setup: Any) -> None:
+def _report(result: Any, source: str) -> dict[str, Any]:
+    report = json.loads(result.report_json.read_text(encoding="utf-8"))
+    found: dict[str, Any] = next(s for s in report["sources"] if s["source"] == source)
+    return found
+
+
+def _nulled(result: Any, source: str) -> set[tuple[str, str, int]]:
+    return {(n["code"], n["field"], n["rows"]) for n in _report(result, source)["nulled_values"]}
+
+
+def test_a_value_of_the_wrong_type_is_nulled_and_counted_and_its_row_kept(setup: Any) -> None:
     setup.extracts.rows["health_visiting"][1]["ASQ_Communication"] = "forty"
     setup.extracts.rows["benefits"][0]["Dependants"] = "2.5"
     setup.write()
     result = setup.ingest()
     hv = _count(result, "health_visiting")
+    assert (hv.rows_in, hv.accepted, hv.quarantined) == (4, 4, 0)
+    assert _nulled(result, "health_visiting") == {("wrong_type", "ASQ_Communication", 1)}
+    assert _nulled(result, "benefits") == {("wrong_type", "Dependants", 1)}
+    with setup.analysis() as con:
+        scores = con.execute(
+            "SELECT asq_communication FROM health_visiting ORDER BY contact_date"
+        ).fetchall()
+    assert None in [score for (score,) in scores] and "forty" not in json.dumps(scores)
+
+
+def test_a_wrong_value_in_a_required_field_quarantines_the_row_naming_field_and_row(
+    setup: Any,
+) -> None:
+    setup.extracts.rows["health_visiting"][2]["ContactType"] = "3Y"
+    setup.extracts.rows["benefits"][1]["ClaimType"] = "UC"
+    setup.write()
+    result = setup.ingest()
+    hv = _count(result, "health_visiting")
     assert (hv.rows_in, hv.accepted, hv.quarantined) == (4, 3, 1)
     row, reasons, record, _ = _quarantine(setup, "health_visiting")[0]
-    assert row == 2 and _codes(reasons) == {("wrong_type", "ASQ_Communication")}
-    assert record["ASQ_Communication"] == "forty"  # kept as received, in the custodian zone
-    assert "forty" not in json.dumps(reasons)
-    assert _codes(_quarantine(setup, "benefits")[0][1]) == {("wrong_type", "Dependants")}
-    with setup.analysis() as con:
-        assert con.execute("SELECT count(*) FROM health_visiting").fetchone() == (3,)
+    assert row == 3 and _codes(reasons) == {("unknown_value", "ContactType")}
+    assert record["ContactType"] == "3Y"  # kept as received, in the custodian zone
+    assert "3Y" not in json.dumps(reasons)
+    assert _codes(_quarantine(setup, "benefits")[0][1]) == {("unknown_value", "ClaimType")}
 
 
-def test_bad_and_impossible_dates_are_quarantined(setup: Any) -> None:
+def test_bad_dates_quarantine_when_required_and_are_nulled_otherwise(setup: Any) -> None:
     rows = setup.extracts.rows["csc"]
-    rows[0]["DOB"] = "31/02/2019"  # no such day
+    rows[0]["DOB"] = "31/02/2019"  # no such day; the date of birth is required in csc
     rows[1]["DOB"] = "12/25/2019"  # day and month swapped into an impossible month
-    rows[2]["EPISODE_END"] = "01/01/2019"  # before the episode started
+    rows[2]["EPISODE_END"] = "01/01/2019"  # before the episode started; not required
+    police = setup.extracts.rows["police"]
+    police[0]["DOB"] = "31-Feb-1990"  # not required in police: the person can still be linked
     setup.write()
     result = setup.ingest()
     csc = _count(result, "csc")
-    assert (csc.accepted, csc.quarantined) == (0, 3)
+    assert (csc.accepted, csc.quarantined) == (1, 2)
     found = _quarantine(setup, "csc")
     assert _codes(found[0][1]) == {("bad_date", "DOB")}
     assert found[0][1][0]["detail"] == "expected %d/%m/%Y"
     assert _codes(found[1][1]) == {("bad_date", "DOB")}
-    assert _codes(found[2][1]) == {("impossible_value", "EPISODE_END")}
+    assert _nulled(result, "csc") == {("impossible_value", "EPISODE_END", 1)}
+    assert _count(result, "police").quarantined == 0
+    assert _nulled(result, "police") == {("bad_date", "DOB", 1)}
+    with setup.custodian() as con:
+        kept = con.execute(
+            "SELECT surname, dob FROM identifiers WHERE source = 'police' AND forename = 'SARAH'"
+        ).fetchall()
+    assert kept == [("OCONNOR", None)]
 
 
-def test_out_of_range_values_and_unknown_categories_are_quarantined(setup: Any) -> None:
+def test_an_out_of_range_value_is_nulled_when_its_field_is_not_required(
+    setup: Any,
+) -> None:
     hv = setup.extracts.rows["health_visiting"]
     hv[1]["ASQ_GrossMotor"] = "75"
-    hv[2]["ContactType"] = "3Y"
     setup.write()
-    setup.ingest()
-    found = _quarantine(setup, "health_visiting")
-    assert _codes(found[0][1]) == {("impossible_value", "ASQ_GrossMotor")}
-    assert _codes(found[1][1]) == {("unknown_value", "ContactType")}
+    result = setup.ingest()
+    assert _count(result, "health_visiting").quarantined == 0
+    nulled = _nulled(result, "health_visiting")
+    assert ("impossible_value", "ASQ_GrossMotor", 1) in nulled
+
+
+def test_dates_after_the_extract_was_taken_are_counted_never_kept(setup: Any) -> None:
+    csc = setup.extracts.rows["csc"]
+    csc[0]["RECORDED_DATE"] = "02/03/2029"  # a recorded date years ahead: not required
+    csc[2]["EPISODE_START"] = "23/11/2031"
+    csc[1]["DOB"] = "01/01/2030"  # required: the row is quarantined
+    setup.write()
+    result = setup.ingest()
+    assert (_count(result, "csc").accepted, _count(result, "csc").quarantined) == (2, 1)
+    assert _codes(_quarantine(setup, "csc")[0][1]) == {("future_date", "DOB")}
+    assert _nulled(result, "csc") == {
+        ("future_date", "RECORDED_DATE", 1),
+        ("future_date", "EPISODE_START", 1),
+        ("impossible_value", "EPISODE_END", 1),  # now before the (wrong) start
+    }
+    with setup.analysis() as con:
+        latest = con.execute("SELECT max(recorded_date), max(episode_start) FROM csc").fetchone()
+    assert latest is not None and all(day is None or day.year < 2027 for day in latest)
+
+
+def test_the_extract_date_given_sets_what_counts_as_the_future(setup: Any) -> None:
+    setup.extracts.rows["csc"][0]["RECORDED_DATE"] = "02/03/2026"
+    setup.write()
+    result = setup.ingest(as_at=date(2025, 9, 30))
+    assert ("future_date", "RECORDED_DATE", 1) in _nulled(result, "csc")
 
 
 def test_missing_required_fields_are_quarantined(setup: Any) -> None:
@@ -283,3 +349,36 @@ def test_quarantined_rows_never_reach_the_analysis_zone(setup: Any, cast: Any) -
     with setup.custodian() as con:
         held = con.execute("SELECT surname FROM quarantine_identifiers ORDER BY 1").fetchall()
     assert held == [("BROWN",), ("DUBOIS",)]
+
+
+def test_a_stray_quote_that_swallows_the_next_row_is_quarantined_naming_the_row(
+    setup: Any, cast: Any
+) -> None:
+    setup.write()
+    path = _path(setup, "health_visiting.psv")
+    lines = path.read_bytes().split(b"\r\n")
+    # A quote opens the second row's forename and one closes the third row's: the two rows read
+    # as one record with the right number of fields, every field after the quote shifted.
+    lines[2] = lines[2].replace(b"|Amelia|", b'|"Amelia|', 1)
+    lines[3] = lines[3].replace("|Zoë|".encode(), '|Zoë"|'.encode(), 1)
+    path.write_bytes(b"\r\n".join(lines))
+    result = setup.ingest()
+    hv = _count(result, "health_visiting")
+    assert (hv.rows_in, hv.accepted, hv.quarantined) == (3, 2, 1)
+    row, reasons, record, raw = _quarantine(setup, "health_visiting")[0]
+    assert row == 2 and reasons[0]["code"] == "malformed_row"
+    assert "runs over 2 lines" in reasons[0]["detail"] and record is None
+    assert cast.zoe.surname in raw  # the swallowed row is kept as received, not lost
+
+
+def test_text_after_a_closing_quote_is_quarantined_not_joined_to_the_value(setup: Any) -> None:
+    setup.write()
+    path = _path(setup, "csc_referrals.csv")
+    lines = path.read_bytes().split(b"\r\n")
+    lines[1] = lines[1].replace(b"WBRI", b'"WB"RI', 1)
+    path.write_bytes(b"\r\n".join(lines))
+    result = setup.ingest()
+    assert (_count(result, "csc").accepted, _count(result, "csc").quarantined) == (2, 1)
+    row, reasons, _, raw = _quarantine(setup, "csc")[0]
+    assert row == 1 and reasons[0]["code"] == "malformed_row"
+    assert '"WB"RI' in raw

@@ -64,3 +64,42 @@ def test_a_broken_audit_chain_is_reported_with_its_line(tmp_path: Path) -> None:
     result = _run("audit", "verify", "--log", str(log))
     assert result.exit_code == 2
     assert "entry at line 1 does not follow" in result.output and "Traceback" not in result.output
+
+
+def test_custodian_init_without_a_workspace_writes_nothing_where_it_is_run(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("BAKEHOUSE_WORKSPACE", raising=False)
+    key = tmp_path / "keys" / "custodian.key"
+    result = _run("custodian", "init", "--key-file", str(key))
+    assert result.exit_code == 2 and "--workspace" in result.output
+    assert not (tmp_path / "data").exists() and not key.exists()
+    monkeypatch.setenv("BAKEHOUSE_WORKSPACE", str(tmp_path / "named"))
+    result = _run("custodian", "init", "--key-file", str(key))
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "named" / "audit.jsonl").exists() and not (tmp_path / "data").exists()
+
+
+def test_every_command_that_writes_a_workspace_needs_it_named(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("BAKEHOUSE_WORKSPACE", raising=False)
+    for command in (["ingest"], ["link"], ["train"], ["areas"], ["run"], ["optout", "list"]):
+        result = _run(*command)
+        assert result.exit_code == 2 and "--workspace" in result.output, command
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_short_source_is_refused_then_accepted_from_the_command_line(setup: Any) -> None:
+    setup.write()
+    common = ["--sources", str(setup.sources), "--workspace", str(setup.workspace)]
+    key = ["--key-file", str(setup.key_file)]
+    assert _run("ingest", *common, *key).exit_code == 0
+    (setup.sources / "housing_cases.tsv").unlink()
+    refused = _run("ingest", *common, *key)
+    assert refused.exit_code == 2 and "Traceback" not in refused.output
+    assert "'housing' is missing" in refused.output and "--accept housing" in refused.output
+    accepted = _run("ingest", *common, *key, "--accept", "housing", "--as-at", "2026-11-22")
+    assert accepted.exit_code == 0, accepted.output

@@ -131,7 +131,7 @@ def test_withdrawing_an_opt_out_restores_the_records_at_the_next_run(setup: Any,
 def test_a_subject_access_request_exports_everything_held_across_sources(
     setup: Any, cast: Any, tmp_path_factory: Any
 ) -> None:
-    setup.extracts.rows["education"][2]["EYFSP_Year"] = "twenty"  # one quarantined row
+    setup.extracts.rows["education"][2]["CensusDate"] = "2024-13-18"  # one quarantined row
     setup.write()
     setup.ingest()
     out = tmp_path_factory.mktemp("sar") / "SAR-2026-014.json"
@@ -153,7 +153,7 @@ def test_a_subject_access_request_exports_everything_held_across_sources(
     statuses = {r["status"] for r in held["education"]["records"]}
     assert statuses == {"accepted", "quarantined"}
     quarantined = next(r for r in held["education"]["records"] if r["status"] == "quarantined")
-    assert quarantined["quarantined_as_received"]["EYFSP_Year"] == "twenty"
+    assert quarantined["quarantined_as_received"]["CensusDate"] == "2024-13-18"
     entry = list(AuditLog(setup.workspace / "audit.jsonl").entries())[-1]
     assert entry["action"] == "custodian.sar" and entry["counts"]["records"] == 8
     assert "Amelia" not in json.dumps(entry)

@@ -139,7 +139,7 @@ class Zone:
         custodian.executemany(
             f"INSERT INTO identifiers ({', '.join(names)}) VALUES "
             f"({', '.join('?' for _ in names)})",
-            [[row[name] for name in names] for row in self.rows],
+            [[row.get(name) for name in names] for row in self.rows],
         )
         custodian.execute(
             "INSERT INTO records SELECT DISTINCT token, source, source || '.csv', "

@@ -10,10 +10,10 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bakehouse.errors import ConfigError
+from bakehouse.yamlfiles import read_yaml
 
 
 class Prior(StrEnum):
@@ -78,12 +78,7 @@ class AreasConfig(BaseModel):
 
 def load_areas_config(path: Path) -> AreasConfig:
     """Read settings from YAML (the file itself, or its ``areas:`` section)."""
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as error:
-        raise ConfigError(
-            f"Area settings cannot be read ({type(error).__name__})", file=path
-        ) from None
+    data = read_yaml(path, "area settings") or {}
     if isinstance(data, dict) and "areas" in data:
         data = data["areas"]
     try:

@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from bakehouse.commands.options import WORKSPACE
 from bakehouse.geography import AREAS
 
 console = Console(stderr=True)
@@ -26,7 +27,7 @@ def areas(
     recipe: str = typer.Option(
         "school-readiness", help="A built-in recipe id or a recipe YAML file."
     ),
-    workspace: Path = typer.Option(Path("data/ws"), help="Workspace folder holding the zones."),
+    workspace: Path = WORKSPACE,
     area: str = typer.Option("basildon", help=f"The area: {', '.join(sorted(AREAS))}."),
     iod: Path | None = typer.Option(
         None,

@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
+from bakehouse.commands.options import WORKSPACE, WORKSPACE_ENV
 from bakehouse.custody import (
     Registers,
     Workspace,
@@ -23,10 +24,11 @@ from bakehouse.custody import (
 from bakehouse.custody.audit import AuditEvent, AuditLog
 from bakehouse.custody.keys import key_available
 from bakehouse.custody.registers import summary
+from bakehouse.errors import ConfigError
 
 console = Console()
 
-WORKSPACE = typer.Option(Path("data/ws"), help="Workspace folder.")
+
 KEY_FILE = typer.Option(
     None, help="Custodian key file (default: environment, then ~/.config/bakehouse/custodian.key)."
 )
@@ -136,15 +138,20 @@ def optout_remove(
 
 
 def audit_verify(
-    workspace: Path = WORKSPACE,
+    workspace: Path | None = typer.Option(None, envvar=WORKSPACE_ENV, help="Workspace folder."),
     log: Path | None = typer.Option(None, help="An audit log file (default: the workspace's)."),
     key_file: Path | None = KEY_FILE,
 ) -> None:
     """Check the audit log's hash chain and, with the custodian key, its seals and the anchor
     kept beside the key; says where it breaks or which entries are missing."""
-    ws = Workspace(workspace)
-    path = log or ws.audit.path
-    key = load_key(key_file, guarded=[ws.root]) if key_file or key_available() else None
+    if log is not None:
+        path = log
+    elif workspace is not None:
+        path = Workspace(workspace).audit.path
+    else:
+        raise ConfigError("Name the audit log to check", fix="Give --workspace or --log")
+    guarded = [workspace] if workspace is not None else []
+    key = load_key(key_file, guarded=guarded) if key_file or key_available() else None
     result = AuditLog(path, key).verify()
     console.print(f"Audit chain intact: {result.entries} entries, head {result.head}.")
     if key is None:

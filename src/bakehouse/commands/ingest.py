@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import typer
 from rich.console import Console
 from rich.table import Table
+
+from bakehouse.commands.options import WORKSPACE
 
 console = Console(stderr=True)
 
@@ -15,7 +18,7 @@ def ingest(
     sources: Path = typer.Option(
         Path("data/world"), help="Folder of extracts, or a world folder (its extracts/ only)."
     ),
-    workspace: Path = typer.Option(Path("data/ws"), help="Workspace folder for the two zones."),
+    workspace: Path = WORKSPACE,
     purpose: str = typer.Option(
         "school-readiness", help="The recipe this run serves; every agreement must list it."
     ),
@@ -37,6 +40,17 @@ def ingest(
         help="Postcode to LSOA lookup (Parquet or CSV with postcode, "
         "lsoa11cd) instead of the shipped Essex one.",
     ),
+    accept: list[str] = typer.Option(
+        [],
+        help="Go on although this source is missing, empty or far smaller than last time "
+        "(repeatable); recorded in the audit log and the manifest for the model's documents.",
+    ),
+    as_at: datetime | None = typer.Option(
+        None,
+        formats=["%Y-%m-%d"],
+        help="The date the extracts were taken: any date after it is in the future (default: "
+        "today).",
+    ),
     force: bool = typer.Option(False, help="Rebuild even if nothing changed since last run."),
 ) -> None:
     """Check agreements, validate and quarantine, pseudonymise, and split every extract into the
@@ -54,6 +68,8 @@ def ingest(
         only=tuple(only),
         force=force,
         postcodes=postcodes,
+        accept=tuple(accept),
+        as_at=None if as_at is None else as_at.date(),
     )
     with RichReporter(console) as reporter:
         result = run_ingest(options, reporter)

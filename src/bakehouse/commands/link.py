@@ -8,11 +8,13 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from bakehouse.commands.options import WORKSPACE
+
 console = Console(stderr=True)
 
 
 def link(
-    workspace: Path = typer.Option(Path("data/ws"), help="Workspace folder holding the zones."),
+    workspace: Path = WORKSPACE,
     settings: Path | None = typer.Option(
         None,
         dir_okay=False,

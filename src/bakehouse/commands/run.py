@@ -8,6 +8,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from bakehouse.commands.options import WORKSPACE
 from bakehouse.commands.release import SIGNING_KEY
 
 console = Console(stderr=True)
@@ -20,7 +21,7 @@ def run(
     sources: Path = typer.Option(
         Path("data/world"), help="Folder of extracts, or a world folder (its extracts/ only)."
     ),
-    workspace: Path = typer.Option(Path("data/ws"), help="Workspace folder for the two zones."),
+    workspace: Path = WORKSPACE,
     out: Path = typer.Option(Path("data/releases"), help="Folder that holds the releases."),
     area: str = typer.Option("basildon", help="The area the release covers."),
     key_file: Path | None = typer.Option(
@@ -42,6 +43,11 @@ def run(
     ),
     postcodes: Path | None = typer.Option(
         None, dir_okay=False, help="Postcode to LSOA lookup instead of the shipped Essex one."
+    ),
+    accept: list[str] = typer.Option(
+        [],
+        help="Go on although this source is missing, empty or far smaller than last time "
+        "(repeatable); the model's documents say what it lacked.",
     ),
     replace: bool = typer.Option(False, help="Replace a release of the same id."),
     write_path: Path | None = typer.Option(
@@ -68,6 +74,7 @@ def run(
         postcodes=postcodes,
         replace=replace,
         signing_key=load_signing_key(signing_key),
+        accept=tuple(accept),
     )
     with RichReporter(console) as reporter:
         result = run_recipe(options, reporter)

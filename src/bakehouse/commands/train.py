@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from bakehouse.commands.options import WORKSPACE
 from bakehouse.errors import ConfigError
 
 console = Console(stderr=True)
@@ -33,7 +34,7 @@ def train(
     recipe: str = typer.Option(
         "school-readiness", help="A built-in recipe id or a recipe YAML file."
     ),
-    workspace: Path = typer.Option(Path("data/ws"), help="Workspace folder holding the zones."),
+    workspace: Path = WORKSPACE,
     truth: Path | None = typer.Option(
         None,
         file_okay=False,

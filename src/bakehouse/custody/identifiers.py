@@ -11,7 +11,9 @@ Standard forms (what linkage receives):
 - NHS number: 10 digits with a valid modulus 11 check digit, else null;
 - UPN: 13 characters with a valid DfE check letter, else null;
 - NINO: two letters, six digits and an optional suffix A-D, spaces removed, else null;
-- address: upper case, accents removed, punctuation to one space.
+- address: upper case, accents removed, punctuation to one space;
+- reference number: trimmed, upper case, inner spaces to one, leading zeros kept;
+- house number: trimmed, upper case, inner spaces to one (``12A``, ``FLAT 3``).
 """
 
 from __future__ import annotations
@@ -34,7 +36,12 @@ IDENTIFIER_COLUMNS: tuple[tuple[str, str], ...] = (
     ("nhs_number", "VARCHAR"),
     ("upn", "VARCHAR"),
     ("nino", "VARCHAR"),
+    # A local or other reference number: trimmed, upper case, leading zeros kept. Its scope is
+    # the source id, or the scope name the sources sharing the same numbers declare.
+    ("reference_number", "VARCHAR"),
+    ("reference_scope", "VARCHAR"),
     ("address", "VARCHAR"),
+    ("house_number", "VARCHAR"),
     ("postcode", "VARCHAR"),
     ("lsoa11cd", "VARCHAR"),
     ("event_date", "DATE"),
@@ -75,6 +82,8 @@ _MACROS = [
              || right(bh_postcode_compact(x), 3) END""",
     r"""bh_address(x) AS
         nullif(trim(regexp_replace(upper(strip_accents(x)), '[^A-Z0-9]+', ' ', 'g')), '')""",
+    r"""bh_reference(x) AS nullif(upper(trim(regexp_replace(x, '\s+', ' ', 'g'))), '')""",
+    r"""bh_house_number(x) AS nullif(upper(trim(regexp_replace(x, '\s+', ' ', 'g'))), '')""",
     r"""bh_postcode_in(x) AS bh_postcode(regexp_extract(upper(x),
         '([A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2})[^A-Z0-9]*$', 1))""",
     r"""bh_address_without_postcode(x) AS bh_address(regexp_replace(upper(x),

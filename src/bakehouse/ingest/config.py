@@ -10,10 +10,9 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from bakehouse.errors import ConfigError
+from bakehouse.yamlfiles import describe, parse_yaml
 
 M = TypeVar("M", bound=BaseModel)
-# libyaml's safe loader when present: the same results, several times faster
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def _location(loc: tuple[int | str, ...]) -> str:
@@ -27,11 +26,9 @@ def _problems(error: ValidationError) -> list[str]:
 
 def _read(path: Path, model: type[M]) -> tuple[M | None, list[str]]:
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
+        data = parse_yaml(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        return None, [f"not valid YAML{where}"]
+        return None, [describe(error)]
     except UnicodeDecodeError:
         return None, ["not UTF-8 text"]
     if not isinstance(data, dict):

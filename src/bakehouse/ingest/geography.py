@@ -16,10 +16,21 @@ def load_lookup(override: Path | None = None) -> pa.Table:
     """Postcode (``SS14 1AA`` form) and ``lsoa11cd``: from a file the partnership gives (Parquet
     or CSV with those two columns), else every Essex postcode from ``bakehouse.geography``."""
     if override is not None:
+        if override.is_dir():
+            raise GeographyError(
+                "The postcode lookup is a folder", file=override, fix="Give --postcodes a file"
+            )
         if not override.is_file():
             raise GeographyError("No postcode lookup file", file=override)
         parquet = override.suffix == ".parquet"
-        table = pq.read_table(override) if parquet else pacsv.read_csv(override)
+        try:
+            table = pq.read_table(override) if parquet else pacsv.read_csv(override)
+        except (pa.ArrowException, OSError) as error:
+            raise GeographyError(
+                f"The postcode lookup cannot be read as {'Parquet' if parquet else 'CSV'}",
+                file=override,
+                fix="It needs columns postcode and lsoa11cd",
+            ) from error
     else:
         from bakehouse.geography import load_postcodes
 

@@ -22,7 +22,7 @@ import pyarrow as pa
 
 from bakehouse import __version__
 from bakehouse.custody import identifiers
-from bakehouse.custody.audit import AuditEvent
+from bakehouse.custody.audit import AuditEvent, AuditLog
 from bakehouse.custody.keys import CustodianKey, load_key
 from bakehouse.custody.registers import Registers
 from bakehouse.custody.workspace import ANALYSIS, CUSTODIAN, MANIFEST, Staging, Workspace
@@ -31,12 +31,22 @@ from bakehouse.custody.zones import (
     create_custodian_tables,
     source_table,
 )
-from bakehouse.errors import BakehouseError, ConfigError, SchemaError
+from bakehouse.errors import BakehouseError, ConfigError, ExtractError, SchemaError
 from bakehouse.ingest.agreement import Agreement, agreement_for, load_agreements
 from bakehouse.ingest.geography import load_lookup, lookup_fingerprint
 from bakehouse.ingest.progress import Reporter, SilentReporter
 from bakehouse.ingest.quality import SourceQuality, write_reports
 from bakehouse.ingest.readers import open_extract
+from bakehouse.ingest.shortfall import (
+    Baseline,
+    Shortfall,
+    baseline,
+    manifest_entries,
+    missing,
+    next_baseline,
+    refuse_unaccepted,
+    shrunk,
+)
 from bakehouse.ingest.spec import SourceSpec, load_specs
 from bakehouse.ingest.sqlplan import Params, SourcePlan, trimmed
 
@@ -54,7 +64,10 @@ class IngestOptions:
     only: tuple[str, ...] = ()
     force: bool = False
     postcodes: Path | None = None
+    accept: tuple[str, ...] = ()  # sources the run may take in missing, empty or short
     today: date | None = None
+    # The date the extracts were taken: any date after it is in the future (default: today).
+    as_at: date | None = None
 
 
 @dataclass(frozen=True)
@@ -111,9 +124,13 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def plan_sources(options: IngestOptions, today: date) -> list[PlannedSource]:
+def plan_sources(
+    options: IngestOptions, today: date, expected: Baseline | None = None
+) -> list[PlannedSource]:
     """Everything checked before any data is read: specifications, agreements (coverage,
-    dates, purpose, permitted fields, conditions), files and their headers."""
+    dates, purpose, permitted fields, conditions), files and their headers, and no source of
+    ``expected`` (the last ingest's) missing unless the run accepts it (then it is planned with
+    no files, as an empty source)."""
     folder = extracts_folder(options.sources)
     if not folder.is_dir():
         raise ConfigError(
@@ -123,15 +140,22 @@ def plan_sources(options: IngestOptions, today: date) -> list[PlannedSource]:
         )
     specs = load_specs(options.specs)
     agreements = load_agreements(options.agreements)
-    unknown = [name for name in options.only if name not in specs]
-    if unknown:
-        raise ConfigError(f"No specification for source(s) {', '.join(unknown)}", field="--only")
+    for option, names in (("--only", options.only), ("--accept", options.accept)):
+        unknown = [name for name in names if name not in specs]
+        if unknown:
+            raise ConfigError(f"No specification for source(s) {', '.join(unknown)}", field=option)
     claimed: dict[Path, str] = {}
     plans = []
     for source in sorted(specs):
         spec = specs[source]
-        files = sorted(path for path in folder.glob(spec.file) if path.is_file())
+        files = sorted(folder.glob(spec.file))
         for path in files:
+            if not path.is_file():
+                raise ExtractError(
+                    f"A folder where the '{source}' extract should be a file",
+                    file=path,
+                    fix="Replace it with the extract file, or move it out of the sources folder",
+                )
             if path in claimed:
                 raise ConfigError(
                     f"The file matches the patterns of both '{claimed[path]}' and '{source}'",
@@ -143,11 +167,22 @@ def plan_sources(options: IngestOptions, today: date) -> list[PlannedSource]:
             continue
         if files:
             plans.append(PlannedSource(spec, agreement_for(agreements, spec), files))
+    wanted = {
+        source: entry
+        for source, entry in (expected or {}).items()
+        if source in specs and (not options.only or source in options.only)
+    }
+    absent = missing(wanted, [plan.spec.source for plan in plans])
+    refuse_unaccepted(absent, options.accept)
+    for item in absent:
+        spec = specs[item.source]
+        plans.append(PlannedSource(spec, agreement_for(agreements, spec), []))
+    plans.sort(key=lambda plan: plan.spec.source)
     if not options.only:
         strays = [
             path
             for path in sorted(folder.iterdir())
-            if path.is_file() and path.suffix.lower() in DATA_SUFFIXES and path not in claimed
+            if path.suffix.lower() in DATA_SUFFIXES and path not in claimed
         ]
         if strays:
             raise SchemaError(
@@ -156,7 +191,7 @@ def plan_sources(options: IngestOptions, today: date) -> list[PlannedSource]:
                 file=strays[0],
                 fix="Remove it, or add its specification and data sharing agreement",
             )
-    if not plans:
+    if not any(plan.files for plan in plans):
         raise ConfigError(
             "No extract matches any source specification",
             file=folder,
@@ -183,6 +218,7 @@ def _fingerprint(
         "token_key": key.token_key.key_id,
         "registers": registers.fingerprint(),
         "geography": geography,
+        "as_at": None if options.as_at is None else options.as_at.isoformat(),
         "sources": [
             {
                 "spec": plan.spec.model_dump(mode="json", by_alias=True),
@@ -213,7 +249,8 @@ def ingest(options: IngestOptions, reporter: Reporter | None = None) -> IngestRe
             workspace.use_key(key)
             registers = Registers(workspace.registers)
             registers.check_key(key)
-            plans = plan_sources(options, today)
+            expected = baseline(workspace.manifest())
+            plans = plan_sources(options, today, expected)
             lookup = load_lookup(options.postcodes)
             for plan in plans:
                 plan.hashes = [_sha256(path) for path in plan.files]
@@ -273,6 +310,9 @@ def ingest(options: IngestOptions, reporter: Reporter | None = None) -> IngestRe
                 fingerprint,
                 reporter,
             )
+            found = _shortfalls(plans, counts, expected, options, workspace.audit)
+            rows = _rows_by_source(plans, counts)
+            lacking = manifest_entries(found, next_baseline(expected, rows, found, run_id))
             head = workspace.audit.verify().head if workspace.audit.path.exists() else None
             manifest = {
                 "run_id": run_id,
@@ -285,10 +325,12 @@ def ingest(options: IngestOptions, reporter: Reporter | None = None) -> IngestRe
                 "audit_head_before": head,
                 "agreements": {plan.spec.source: plan.agreement.id for plan in plans},
                 "files": [asdict(count) for count in counts],
+                **lacking,
             }
             staging.path(MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
             write_reports(staging, run_id, options.purpose, counts, quality)
             _record_events(staging, plans, counts, options.purpose)
+            _record_accepted(staging, found)
     return IngestResult(
         run_id,
         False,
@@ -332,6 +374,63 @@ def _record_events(
             },
         )
     )
+
+
+def _rows_by_source(plans: list[PlannedSource], counts: list[FileCount]) -> dict[str, int]:
+    """Data rows received per source that arrived (a source accepted missing has none)."""
+    rows = {plan.spec.source: 0 for plan in plans if plan.files}
+    for count in counts:
+        rows[count.source] += count.rows_in
+    return rows
+
+
+def _shortfalls(
+    plans: list[PlannedSource],
+    counts: list[FileCount],
+    expected: Baseline,
+    options: IngestOptions,
+    audit: AuditLog,
+) -> list[Shortfall]:
+    """Missing sources (accepted at planning), and empty or shrunken ones: refused, audited,
+    unless the run accepts them. Called before the change commits, so a refusal writes
+    nothing."""
+    shares = {plan.spec.source: plan.spec.min_share_of_last for plan in plans}
+    absent = missing(
+        {p.spec.source: expected[p.spec.source] for p in plans if not p.files},
+        [],
+    )
+    files = {plan.spec.source: str(plan.files[0]) for plan in plans if plan.files}
+    found = absent + shrunk(_rows_by_source(plans, counts), expected, shares, files)
+    try:
+        refuse_unaccepted(found, options.accept)
+    except BakehouseError as error:
+        audit.append(
+            AuditEvent(
+                action="ingest.refused",
+                outcome="refused",
+                source=error.field,
+                details={"error": type(error).__name__, "what": error.what, "file": error.file},
+            )
+        )
+        raise
+    return found
+
+
+def _record_accepted(staging: Staging, found: list[Shortfall]) -> None:
+    """Each missing, empty or short source the run accepted, committed with it."""
+    for item in found:
+        staging.record(
+            AuditEvent(
+                action="ingest.shortfall_accepted",
+                source=item.source,
+                counts={"rows": item.rows, "rows_last": item.rows_last or 0},
+                details={
+                    "run_id": staging.run_id,
+                    "kind": item.kind,
+                    "last_run_id": item.last_run_id,
+                },
+            )
+        )
 
 
 def _totals(counts: list[FileCount]) -> dict[str, int]:
@@ -396,13 +495,14 @@ def _ingest_source(
     reporter: Reporter,
 ) -> tuple[list[FileCount], SourceQuality]:
     spec = planned.spec
+    as_at = options.as_at or today
     period = planned.agreement.data_period
-    plan = SourcePlan(spec, today, period.start, period.end)
+    plan = SourcePlan(spec, as_at, period.start, period.end)
     width = len(spec.columns)
     columns = ", ".join(f"c_{i} VARCHAR" for i in range(width))
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE raw_rows (_file VARCHAR, _fileidx BIGINT, "
-        f"{columns}, _row BIGINT, _problem VARCHAR, _raw VARCHAR)"
+        f"{columns}, _row BIGINT, _problem VARCHAR, _raw VARCHAR, _cells VARCHAR[])"
     )
     read: dict[str, int] = {}
     no_final_newline: list[str] = []
@@ -428,16 +528,15 @@ def _ingest_source(
         con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {build(p)}", p.values)
         reporter.advance(1)
     _persons(con, plan)
-    p = Params()
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE row_lsoa AS SELECT c.token, g.lsoa11cd, c.pc "  # noqa: S608
-        f"FROM (SELECT token, {plan.lsoa_postcode()} AS pc FROM checked) c "
-        f"LEFT JOIN geo g ON g.postcode = c.pc",
-        p.values,
+        f"CREATE OR REPLACE TEMP TABLE row_lsoa AS SELECT c.token, g.lsoa11cd, c.pc, c.given "  # noqa: S608
+        f"FROM (SELECT token, {plan.lsoa_postcode()} AS pc, {plan.lsoa_given()} AS given "
+        f"FROM checked) c LEFT JOIN geo g ON g.postcode = c.pc"
     )
     _withheld(con, spec.source, has_register)
     con.execute(
         "CREATE OR REPLACE TEMP TABLE outcome AS SELECT c.*, l.lsoa11cd, l.pc AS _postcode, "
+        "l.given AS _postcode_given, "
         "CASE WHEN w.kind IS NOT NULL THEN 'withheld_' || w.kind "
         "WHEN len(c.reasons) > 0 THEN 'quarantined' ELSE 'accepted' END AS status "
         "FROM checked c LEFT JOIN row_lsoa l USING (token) LEFT JOIN withheld w USING (token)"
@@ -476,7 +575,7 @@ def _persons(con: duckdb.DuckDBPyConnection, plan: SourcePlan) -> None:
             continue
         con.execute(
             f"INSERT INTO persons SELECT * FROM ({select}) WHERE COALESCE(forename, surname, "  # noqa: S608
-            f"CAST(dob AS VARCHAR), nhs_number, upn, nino) IS NOT NULL",
+            f"CAST(dob AS VARCHAR), nhs_number, upn, nino, reference_number) IS NOT NULL",
             p.values,
         )
 
@@ -504,7 +603,8 @@ def _write_custodian(con: duckdb.DuckDBPyConnection, plan: SourcePlan) -> None:
     for table, status in (("identifiers", "accepted"), ("quarantine_identifiers", "quarantined")):
         con.execute(
             f"INSERT INTO {table} SELECT p.token, $source, p.person_role, p.forename, p.surname, "  # noqa: S608
-            "p.dob, p.sex, p.nhs_number, p.upn, p.nino, p.address, p.postcode, o.lsoa11cd, "
+            "p.dob, p.sex, p.nhs_number, p.upn, p.nino, p.reference_number, p.reference_scope, "
+            "p.address, p.house_number, p.postcode, o.lsoa11cd, "
             "p.event_date, p.raw FROM persons p JOIN outcome o USING (token) "
             f"WHERE o.status = '{status}' ORDER BY p._ord, p.person_role",
             source,
@@ -573,6 +673,7 @@ def _measure(
             "status = 'accepted'",
             "status = 'accepted' AND _postcode IS NOT NULL",
             "status = 'accepted' AND lsoa11cd IS NOT NULL",
+            "status = 'accepted' AND _postcode_given",
         )
     ]
     row = con.execute(
@@ -583,6 +684,10 @@ def _measure(
     reasons = con.execute(
         "SELECT r.code, r.field, count(*) FROM (SELECT unnest(reasons) AS r FROM outcome "
         "WHERE status = 'quarantined') GROUP BY ALL ORDER BY 3 DESC, 1, 2"
+    ).fetchall()
+    nulled = con.execute(
+        "SELECT r.code, r.field, count(*) FROM (SELECT unnest(nulled) AS r FROM outcome "
+        "WHERE status = 'accepted') GROUP BY ALL ORDER BY 3 DESC, 1, 2"
     ).fetchall()
     total = int(row[0])
     fields: list[dict[str, Any]] = []
@@ -614,6 +719,9 @@ def _measure(
         has_recorded_date=spec.recorded_date is not None,
         postcodes=int(tail[2]),
         postcodes_matched=int(tail[3]),
+        postcodes_given=int(tail[4]),
+        postcode_field=plan.spec.lsoa_column(),
+        nulled=[{"code": code, "field": name, "rows": int(n)} for code, name, n in nulled],
         no_final_newline=no_final_newline,
         files=counts,
     )

@@ -1,9 +1,10 @@
 """The data quality report of a run, as JSON (for machines) and self-contained HTML (for people).
 
 It holds counts and shares only, never a value from a record: reconciliation per file,
-completeness and validity per field, quarantine reasons, duplicates, late records, postcodes
-matched to an LSOA. It is an internal report for the partnership's analysts and custodian, not a
-publication, so small counts are shown as they are.
+completeness and validity per field, quarantine reasons, values nulled in kept rows (per field
+and reason), duplicates, late records, postcodes matched to an LSOA, and warnings. It is an
+internal report for the partnership's analysts and custodian, not a publication, so small counts
+are shown as they are.
 """
 
 from __future__ import annotations
@@ -33,12 +34,38 @@ class SourceQuality:
     has_recorded_date: bool
     postcodes: int
     postcodes_matched: int
+    postcodes_given: int = 0
+    postcode_field: str | None = None
+    nulled: list[dict[str, Any]] = field(default_factory=list)
     no_final_newline: list[str] = field(default_factory=list)
     files: list[FileCount] = field(default_factory=list)
 
 
 def _share(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
+
+
+def _postcode_warnings(item: SourceQuality) -> list[str]:
+    """Rows left without an area, and why: what the report must never leave silent."""
+    if item.postcode_field is None:
+        return ["The source names no postcode column for its area: its accepted rows have no LSOA"]
+    warnings = []
+    unmatched = item.postcodes - item.postcodes_matched
+    if unmatched:
+        warnings.append(
+            f"{unmatched} of {item.postcodes} valid postcodes in '{item.postcode_field}' "
+            f"({_pct(_share(unmatched, item.postcodes))}) are not in the postcode lookup, so "
+            "those rows have no LSOA: supply --postcodes with a lookup that covers the area, or "
+            "check the extract's postcodes"
+        )
+    malformed = item.postcodes_given - item.postcodes
+    if malformed:
+        warnings.append(
+            f"{malformed} of {item.postcodes_given} values in '{item.postcode_field}' "
+            f"({_pct(_share(malformed, item.postcodes_given))}) hold no valid UK postcode, so "
+            "those rows have no LSOA: check the extract"
+        )
+    return warnings
 
 
 def report_document(
@@ -51,7 +78,7 @@ def report_document(
         warnings = [
             f"{name} does not end with a line break: its last row may be truncated"
             for name in item.no_final_newline
-        ]
+        ] + _postcode_warnings(item)
         sources.append(
             {
                 "source": item.source,
@@ -69,6 +96,7 @@ def report_document(
                     for f in item.fields
                 ],
                 "quarantine_reasons": item.reasons,
+                "nulled_values": item.nulled,
                 "duplicates": duplicates,
                 "out_of_period": out_of_period,
                 "late_records": {
@@ -78,6 +106,8 @@ def report_document(
                     "share_of_accepted": _share(item.late_rows, item.accepted),
                 },
                 "postcode_to_lsoa": {
+                    "field": item.postcode_field,
+                    "accepted_with_text": item.postcodes_given,
                     "accepted_with_postcode": item.postcodes,
                     "matched": item.postcodes_matched,
                     "share": _share(item.postcodes_matched, item.postcodes),
@@ -180,6 +210,14 @@ def render_html(document: dict[str, Any]) -> str:
                 or [["none", "", 0]],
             )
         )
+        parts.append(
+            _table(
+                "Values nulled in accepted rows (the row kept, the value not used)",
+                ["reason", "field", "rows"],
+                [[r["code"], r["field"], r["rows"]] for r in source["nulled_values"]]
+                or [["none", "", 0]],
+            )
+        )
         late = source["late_records"]
         lsoa = source["postcode_to_lsoa"]
         late_text = (
@@ -191,8 +229,9 @@ def render_html(document: dict[str, Any]) -> str:
         parts.append(
             f"<p>Duplicates: {source['duplicates']}. Out of period: {source['out_of_period']}. "
             f"Late records: {html.escape(late_text)}. Postcodes matched to an LSOA: "
-            f"{lsoa['matched']} of {lsoa['accepted_with_postcode']} "
-            f"({_pct(lsoa['share'])}).</p>"
+            f"{lsoa['matched']} of {lsoa['accepted_with_postcode']} valid postcodes "
+            f"({_pct(lsoa['share'])}), from {lsoa['accepted_with_text']} accepted rows with a "
+            "value in the postcode field.</p>"
         )
     style = (
         "body{font-family:system-ui,sans-serif;margin:2rem;max-width:70rem;color:#0b0c0c}"

@@ -3,9 +3,11 @@
 Every reader yields Arrow batches with one string column per specified column (``c_0`` ...
 in specification order, so SQL never sees a name taken from a file), the data row number
 (``_row``, from 1, header not counted), and for rows that could not be read as a record a
-``_problem`` and the ``_raw`` text. Types are checked later, in SQL. A file that cannot be read
-at all (empty, corrupt, undecodable as a whole) raises :class:`ExtractError` before anything is
-written; a file whose columns do not match its specification raises :class:`SchemaError`.
+``_problem`` and the ``_raw`` text, and (Excel) ``_cells``: cells that held no value a
+person would see, as ``"<column index>:<code>"``. Types are checked later, in SQL. A file that
+cannot be read at all (empty, corrupt, undecodable as a whole) raises :class:`ExtractError`
+before anything is written; a file whose columns do not match its specification raises
+:class:`SchemaError`.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import pyarrow.parquet as pq
 
 from bakehouse.errors import ExtractError, SchemaError
 from bakehouse.ingest.spec import SourceSpec
-from bakehouse.ingest.xlsx import Workbook, XlsxError
+from bakehouse.ingest.xlsx import SheetRow, Workbook, XlsxError
 
 BATCH_ROWS = 65_536
 Progress = Callable[[int], None]
@@ -39,6 +41,7 @@ def batch_schema(width: int) -> pa.Schema:
         pa.field("_row", pa.int64()),
         pa.field("_problem", pa.string()),
         pa.field("_raw", pa.string()),
+        pa.field("_cells", pa.list_(pa.string())),
     ]
     return pa.schema(fields)
 
@@ -96,9 +99,15 @@ class _Batcher:
         self.rows: list[int] = []
         self.problems: list[str | None] = []
         self.raws: list[str | None] = []
+        self.cells: list[list[str] | None] = []
 
     def add(
-        self, row: int, values: list[str | None] | None, problem: str | None, raw: str | None
+        self,
+        row: int,
+        values: list[str | None] | None,
+        problem: str | None,
+        raw: str | None,
+        cells: list[str] | None = None,
     ) -> None:
         if values is None:
             for column in self.columns:
@@ -109,6 +118,7 @@ class _Batcher:
         self.rows.append(row)
         self.problems.append(problem)
         self.raws.append(raw)
+        self.cells.append(cells)
 
     def full(self) -> bool:
         return len(self.rows) >= BATCH_ROWS
@@ -121,6 +131,7 @@ class _Batcher:
             pa.array(self.rows, pa.int64()),
             pa.array(self.problems, pa.string()),
             pa.array(self.raws, pa.string()),
+            pa.array(self.cells, pa.list_(pa.string())),
         ]
         batch = pa.RecordBatch.from_arrays(arrays, schema=self.schema)
         self._reset()
@@ -221,7 +232,10 @@ class CsvExtract:
             lines = _WideLines(handle, self.spec.encoding, self.path)
         else:
             lines = _Lines(handle, self.spec.encoding)
-        reader = csv.reader(lines, delimiter=self.spec.delimiter, quotechar=self.spec.quote)
+        # strict: text after a closing quote is an error, not silently joined to the value
+        reader = csv.reader(
+            lines, delimiter=self.spec.delimiter, quotechar=self.spec.quote, strict=True
+        )
         return lines, reader
 
     def _header(self, lines: _Lines | _WideLines, reader: Any) -> tuple[list[int], int]:
@@ -274,6 +288,11 @@ class CsvExtract:
                     problem = "blank row"
                 elif fields is not None and len(fields) != file_width:
                     problem = f"wrong number of fields: expected {file_width}, found {len(fields)}"
+                elif len(lines.current) > 1 and not self.spec.multiline_values:
+                    problem = (
+                        f"a quoted value runs over {len(lines.current)} lines, taking in what "
+                        "should be the next row (a stray quote?)"
+                    )
                 if lines.bad is not None:
                     problem = lines.bad if problem is None else f"{problem}; {lines.bad}"
                 if problem is None and fields is not None:
@@ -306,7 +325,7 @@ class ExcelExtract:
         self.path = path
         self.ended_with_newline = True
 
-    def _rows(self) -> tuple[Workbook, Iterator[list[str | None]]]:
+    def _rows(self) -> tuple[Workbook, Iterator[SheetRow]]:
         if self.path.stat().st_size == 0:
             raise ExtractError(
                 "The file is empty", file=self.path, fix="Ask the supplier to re-send the extract"
@@ -329,7 +348,7 @@ class ExcelExtract:
             )
         return book, self._checked(book.rows(sheet))
 
-    def _checked(self, rows: Iterator[list[str | None]]) -> Iterator[list[str | None]]:
+    def _checked(self, rows: Iterator[SheetRow]) -> Iterator[SheetRow]:
         try:
             yield from rows
         except XlsxError as error:
@@ -339,13 +358,13 @@ class ExcelExtract:
                 fix="The workbook is damaged: ask the supplier to re-send it",
             ) from error
 
-    def _read_header(self, rows: Iterator[list[str | None]]) -> list[int]:
+    def _read_header(self, rows: Iterator[SheetRow]) -> list[int]:
         first = next(rows, None)
         if first is None:
             raise ExtractError(
                 f"The sheet '{self.spec.sheet}' is empty: no header row", file=self.path
             )
-        header = ["" if value is None else value for value in first]
+        header = ["" if value is None else value for value in first.values]
         while header and header[-1].strip() == "":
             header.pop()  # formatted but empty cells to the right of a sheet's header
         return map_header(self.spec, self.path, header)
@@ -366,15 +385,16 @@ class ExcelExtract:
             book.close()
 
     def _excel_batches(
-        self, rows: Iterator[list[str | None]], positions: list[int], progress: Progress
+        self, rows: Iterator[SheetRow], positions: list[int], progress: Progress
     ) -> Iterator[pa.RecordBatch]:
         batcher = _Batcher(len(positions))
         width = max(positions) + 1
+        spec_index = {position: index for index, position in enumerate(positions)}
         blank_run: list[int] = []
         row = 0
-        for texts in rows:
+        for texts, notes in rows:
             row += 1
-            if all(text is None or text.strip() == "" for text in texts):
+            if not notes and all(text is None or text.strip() == "" for text in texts):
                 blank_run.append(row)  # trailing blank rows of a sheet are not data
                 continue
             for blank in blank_run:
@@ -386,7 +406,8 @@ class ExcelExtract:
                 raw = "\t".join("" if text is None else text for text in texts)
                 batcher.add(row, None, "values beyond the last named column", raw)
             else:
-                batcher.add(row, [texts[p] for p in positions], None, None)
+                cells = [f"{spec_index[c]}:{code}" for c, code in notes if c in spec_index]
+                batcher.add(row, [texts[p] for p in positions], None, None, cells or None)
             if batcher.full():
                 batch = batcher.flush()
                 if batch is not None:
@@ -436,6 +457,7 @@ class ParquetExtract:
                     pa.array(range(row + 1, row + count + 1), pa.int64()),
                     pa.nulls(count, pa.string()),
                     pa.nulls(count, pa.string()),
+                    pa.nulls(count, pa.list_(pa.string())),
                 ]
                 row += count
                 progress(count)

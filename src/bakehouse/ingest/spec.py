@@ -33,6 +33,8 @@ IdentifierKind = Literal[
     "address",
     "postcode",
     "address_with_postcode",
+    "reference",
+    "house_number",
 ]
 Sensitivity = Literal["personal", "special", "criminal"]
 
@@ -41,7 +43,7 @@ OUTPUT_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 # Column names are quoted into SQL only after matching this: no quotes, no control characters.
 COLUMN_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9 _\-\.\/()%#&+]{0,99}$")
 RESERVED_OUTPUTS = {"token", "lsoa11cd", "source", "file", "row_number"}
-SHARED_KINDS = {"address", "postcode", "address_with_postcode", "sex"}
+SHARED_KINDS = {"address", "postcode", "address_with_postcode", "house_number", "sex"}
 DATE_KINDS = {"date", "datetime"}
 DEFAULT_PERSON = "subject"
 
@@ -62,6 +64,8 @@ class ColumnSpec(BaseModel):
     identifier: IdentifierKind | None = None
     person: str | None = None
     required: bool = False
+    shared: bool = False
+    scope: str | None = None
     format: list[str] = Field(default_factory=list)
     values: dict[str, str] | None = None
     true_values: list[str] = Field(default_factory=lambda: ["Y"])
@@ -109,9 +113,26 @@ class ColumnSpec(BaseModel):
             problems.append("`as:` must be lower case letters, digits and underscores")
         if self.person is not None and not OUTPUT_NAME.match(self.person):
             problems.append("`person:` must be lower case letters, digits and underscores")
+        problems.extend(self._reference_number_problems())
         if problems:
             raise ValueError("; ".join(problems))
         return self
+
+    def _reference_number_problems(self) -> list[str]:
+        if self.identifier != "reference":
+            if self.shared or self.scope is not None:
+                return ["`shared:` and `scope:` apply to a `reference` identifier only"]
+            return []
+        if self.type != "string":
+            return ["a reference number must have type string (leading zeros are kept)"]
+        if self.shared and (self.scope is None or not OUTPUT_NAME.match(self.scope)):
+            return [
+                "a shared reference needs `scope:`, a name (lower case letters, digits and "
+                "underscores) that every source sharing the number gives alike"
+            ]
+        if not self.shared and self.scope is not None:
+            return ["`scope:` applies to a shared reference (`shared: true`) only"]
+        return []
 
 
 class SourceSpec(BaseModel):
@@ -127,10 +148,15 @@ class SourceSpec(BaseModel):
     encoding: str = "utf-8"
     delimiter: str = ","
     quote: str = '"'
+    # Whether a quoted value may hold a line break. Off by default: a row running over several
+    # lines is far more often a stray quote that swallowed the next row than a real value.
+    multiline_values: bool = False
     sheet: str | None = None
-    event_date: str
+    event_date: str | None = None
     recorded_date: str | None = None
     late_after_days: int = Field(default=90, ge=1)
+    # Fewer rows than this share of the last full ingest refuses the run (see shortfall.py).
+    min_share_of_last: float = Field(default=0.5, gt=0, le=1)
     lsoa_from: str | None = None
     columns: dict[str, ColumnSpec]
     _path: Path | None = PrivateAttr(default=None)
@@ -175,6 +201,14 @@ class SourceSpec(BaseModel):
                 other = self.columns.get(column.not_before)
                 if other is None or other.type not in DATE_KINDS or column.type not in DATE_KINDS:
                     problems.append(f"columns.{name}.not_before: must name another date column")
+        if self.recorded_date is not None and self.event_date is None:
+            problems.append("recorded_date: needs an event_date to measure lateness against")
+        for person in self.persons():
+            if len(self.identifier_columns(person, "reference")) > 1:
+                problems.append(
+                    f"columns: more than one reference number for '{person}' (the custodian "
+                    "zone holds one per person: keep the one linkage should use as `reference`)"
+                )
         if self.lsoa_from is not None:
             column = self.columns.get(self.lsoa_from)
             if column is None or column.identifier not in ("postcode", "address_with_postcode"):
@@ -249,6 +283,12 @@ class SourceSpec(BaseModel):
             if column.identifier in ("postcode", "address_with_postcode") and column.person is None:
                 return name
         return None
+
+    def reference_scope(self, name: str) -> str:
+        """Where a reference number identifies a person: the scope shared by the sources that
+        use the same numbers, else this source alone."""
+        column = self.columns[name]
+        return column.scope if column.shared and column.scope else self.source
 
     def sensitivities(self) -> set[str]:
         return {column.sensitivity for column in self.columns.values()}

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, get_args
 
-from bakehouse.ingest.spec import OUTPUT_NAME, ColumnSpec, SourceSpec
+from bakehouse.ingest.spec import DATE_KINDS as DATE_TYPES
+from bakehouse.ingest.spec import OUTPUT_NAME, ColumnSpec, IdentifierKind, SourceSpec
+
+REASON_LIST = "STRUCT(code VARCHAR, field VARCHAR, detail VARCHAR)[]"
 
 _STANDARD_MACROS = {
     "forename": "bh_name",
@@ -22,6 +25,22 @@ _STANDARD_MACROS = {
     "address": "bh_address",
     "postcode": "bh_postcode",
     "address_with_postcode": "bh_postcode_in",
+    "reference": "bh_reference",
+    "house_number": "bh_house_number",
+}
+# Identifier kinds whose standard form is null when a value is present but not of the right shape
+# (the value is then nulled for linkage and counted, never silently dropped).
+_CHECKED_KINDS = {
+    "nhs_number": "not a valid NHS number (shape or check digit)",
+    "upn": "not a valid UPN (shape or check letter)",
+    "nino": "not the shape of a National Insurance number",
+    "postcode": "not the shape of a UK postcode",
+    "address_with_postcode": "no UK postcode at the end of the address",
+}
+# Excel cells that hold no value a person would see (see ``bakehouse.ingest.xlsx``).
+CELL_CODES = {
+    "formula_no_value": "a formula cell with no saved value",
+    "cell_error": "an Excel error value (#N/A, #DIV/0! ...)",
 }
 ISO_FORMATS = ["%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
 FILE_STRIDE = 4_294_967_296  # orders rows across the files of a source: file index, then row
@@ -50,14 +69,25 @@ def trimmed(index: int) -> str:
     return f"NULLIF(trim(c_{index}), '')"
 
 
+@dataclass(frozen=True)
+class Check:
+    """One check on a row: the SQL reason it gives, and whether it quarantines the row (else the
+    value is nulled, the row kept, and the reason counted)."""
+
+    sql: str
+    field: str | None
+    quarantines: bool
+
+
 class SourcePlan:
-    """SQL fragments for one source specification."""
+    """SQL fragments for one source specification. ``as_at`` is the date the extracts were taken:
+    a date after it is in the future."""
 
     def __init__(
-        self, spec: SourceSpec, today: date, period_start: date, period_end: date | None
+        self, spec: SourceSpec, as_at: date, period_start: date, period_end: date | None
     ) -> None:
         self.spec = spec
-        self.today = today
+        self.as_at = as_at
         self.period_start = period_start
         self.period_end = period_end
         self.names = list(spec.columns)
@@ -135,7 +165,7 @@ class SourcePlan:
                 values.append(f"{standard} AS s_{self.index[name]}")
         raw = ", ".join(f"c_{i}" for i in range(len(self.names)))
         return (
-            f"SELECT _file, _fileidx, _row, _problem, _raw, {raw}, {', '.join(values)}, "  # noqa: S608
+            f"SELECT _file, _fileidx, _row, _problem, _raw, _cells, {raw}, {', '.join(values)}, "  # noqa: S608
             f"bh_token(['record', {p(self.spec.source)}, _file, CAST(_row AS VARCHAR)]) AS token "
             f"FROM raw_rows"
         )
@@ -154,88 +184,121 @@ class SourcePlan:
 
     def _limit(self, column: ColumnSpec, bound: object, p: Params) -> str:
         if bound == "today":
-            return p(self.today)
+            return p(self.as_at)
         if column.type in ("integer", "number"):
             return p(float(bound))  # type: ignore[arg-type]
         return p(bound)
 
-    def column_reasons(self, name: str, p: Params) -> list[str]:
+    def column_checks(self, name: str, p: Params) -> list[Check]:
+        """Every check on one column. A problem with a value quarantines the row when the field
+        is ``required``; otherwise the value is nulled and counted."""
         column = self.spec.columns[name]
         i = self.index[name]
         text, value = trimmed(i), f"v_{i}"
-        found = []
+        fatal = column.required
+        found: list[tuple[str, str, str | None, bool]] = []
+        noted = self._cell_noted(i)
         if column.required:
-            found.append(self._reason(f"{text} IS NULL", "missing_required", name, None, p))
+            found.append((f"{text} IS NULL AND NOT {noted}", "missing_required", None, True))
+        for code, meaning in CELL_CODES.items():
+            if self.spec.format == "excel":
+                found.append((f"list_contains(_cells, '{i}:{code}')", code, meaning, fatal))
         _, invalid = self.typed(name, Params())
         if invalid is not None:
-            detail = None
+            expected = None
             if column.type in ("date", "datetime"):
-                detail = "expected " + " or ".join(column.format)
+                expected = "expected " + " or ".join(column.format)
             elif column.type == "category":
-                detail = "not one of the agreed values"
-            found.append(
-                self._reason(f"{text} IS NOT NULL AND {value} IS NULL", invalid, name, detail, p)
-            )
+                expected = "not one of the agreed values"
+            found.append((f"{text} IS NOT NULL AND {value} IS NULL", invalid, expected, fatal))
         if column.min is not None:
+            bound = self._limit(column, column.min, p)
+            found.append((f"{value} < {bound}", "impossible_value", f"below {column.min}", fatal))
+        if column.max is not None and column.max != "today":  # the future check covers today
+            bound = self._limit(column, column.max, p)
+            found.append((f"{value} > {bound}", "impossible_value", f"above {column.max}", fatal))
+        if column.type in DATE_TYPES and name != self.spec.event_date:
             found.append(
-                self._reason(
-                    f"{value} < {self._limit(column, column.min, p)}",
-                    "impossible_value",
-                    name,
-                    f"below {column.min}",
-                    p,
-                )
-            )
-        if column.max is not None:
-            found.append(
-                self._reason(
-                    f"{value} > {self._limit(column, column.max, p)}",
-                    "impossible_value",
-                    name,
-                    f"above {column.max}",
-                    p,
+                (
+                    f"CAST({value} AS DATE) > {p(self.as_at)}",
+                    "future_date",
+                    "after the date the extract was taken",
+                    fatal,
                 )
             )
         if column.not_before is not None:
             other = f"v_{self.index[column.not_before]}"
+            detail = f"before {column.not_before}"
+            found.append((f"{value} < {other}", "impossible_value", detail, fatal))
+        if column.identifier in _CHECKED_KINDS:
+            # A standard form that fails its check is nulled for linkage, never the row refused:
+            # the record's other identifiers can still link it.
+            condition = f"{text} IS NOT NULL AND s_{i} IS NULL"
             found.append(
-                self._reason(
-                    f"{value} < {other}", "impossible_value", name, f"before {column.not_before}", p
-                )
+                (condition, "invalid_identifier", _CHECKED_KINDS[column.identifier], False)
             )
-        return found
+        return [
+            Check(self._reason(condition, code, name, detail, p), name, quarantines)
+            for condition, code, detail, quarantines in found
+        ]
+
+    def _cell_noted(self, index: int) -> str:
+        if self.spec.format != "excel":
+            return "false"
+        return f"len(list_filter(_cells, lambda c: starts_with(c, '{index}:'))) > 0"
 
     def checked_select(self, p: Params) -> str:
-        """Adds ``reasons`` (a list of code, field, detail) to every parsed row."""
-        reasons = [
+        """Adds ``reasons`` (code, field, detail: the row is quarantined) and ``nulled`` (the
+        same, for values nulled in a row that is kept) to every parsed row, and nulls those
+        values."""
+        fatal = [
             "CASE WHEN _problem IS NOT NULL THEN {'code': 'malformed_row', "
             "'field': NULL::VARCHAR, 'detail': _problem} END"
         ]
-        for name in self.names:
-            reasons += self.column_reasons(name, p)
-        event = f"CAST(v_{self.index[self.spec.event_date]} AS DATE)"
-        end = p(self.period_end) if self.period_end is not None else p(self.today)
-        reasons.append(
-            self._reason(
-                f"{event} < {p(self.period_start)} OR {event} > {end}",
-                "out_of_period",
-                self.spec.event_date,
-                "outside the agreement's data period or in the future",
-                p,
+        kept: list[str] = []
+        checks = [check for name in self.names for check in self.column_checks(name, p)]
+        for check in checks:
+            (fatal if check.quarantines else kept).append(check.sql)
+        if self.spec.event_date is not None:
+            event = f"CAST(v_{self.index[self.spec.event_date]} AS DATE)"
+            end = self.as_at if self.period_end is None else min(self.period_end, self.as_at)
+            fatal.append(
+                self._reason(
+                    f"{event} < {p(self.period_start)} OR {event} > {p(end)}",
+                    "out_of_period",
+                    self.spec.event_date,
+                    "outside the agreement's data period or after the extract was taken",
+                    p,
+                )
             )
-        )
-        reasons.append(
+        fatal.append(
             "CASE WHEN _first IS NOT NULL AND _first <> _ord THEN {'code': 'duplicate', "
             "'field': NULL::VARCHAR, 'detail': 'same as row ' || CAST(_first % "
             f"{FILE_STRIDE} AS VARCHAR) || CASE WHEN _first // {FILE_STRIDE} <> _fileidx "
             "THEN ' of an earlier file' ELSE '' END} END"
         )
+        nulled_list = (
+            f"list_filter([{', '.join(kept)}], lambda r: r IS NOT NULL)"
+            if kept
+            else (f"[]::{REASON_LIST}")
+        )
+        replaced = []
+        for name in sorted({c.field for c in checks if not c.quarantines and c.field}):
+            i = self.index[name]
+            gone = f"list_contains(_nulled_fields, {p(name)})"
+            replaced.append(f"CASE WHEN {gone} THEN NULL ELSE v_{i} END AS v_{i}")
+            if self.standard_expr(name) is not None:
+                replaced.append(f"CASE WHEN {gone} THEN NULL ELSE s_{i} END AS s_{i}")
+        replace = f" REPLACE ({', '.join(sorted(replaced))})" if replaced else ""
         partition = ", ".join(f"c_{i}" for i in range(len(self.names)))
         return (
-            f"SELECT *, list_filter([{', '.join(reasons)}], lambda r: r IS NOT NULL) AS reasons "  # noqa: S608
+            f"SELECT * EXCLUDE (_nulled_fields){replace} FROM (SELECT *, "  # noqa: S608
+            f"list_transform(nulled, lambda r: r.field) AS _nulled_fields FROM ("
+            f"SELECT *, list_filter([{', '.join(fatal)}], "
+            f"lambda r: r IS NOT NULL) AS reasons, {nulled_list} AS nulled "
             f"FROM (SELECT *, _fileidx * {FILE_STRIDE} + _row AS _ord, "
             f"CASE WHEN _problem IS NULL THEN min(_fileidx * {FILE_STRIDE} + _row) OVER "
-            f"(PARTITION BY _problem IS NULL, {partition}) END AS _first FROM parsed)"
+            f"(PARTITION BY _problem IS NULL, {partition}) END AS _first FROM parsed)))"
         )
 
     # --- identifiers ---------------------------------------------------------------------------
@@ -250,9 +313,10 @@ class SourcePlan:
 
     def person_select(self, person: str, p: Params) -> str | None:
         """Standardised identifiers of one person in each row (None if the spec names none)."""
+        kinds = ("forename", "surname", "nhs_number", "upn", "nino", "address", "postcode")
         standard = {
             kind: [f"s_{self.index[c]}" for c in self._kind(person, kind)]
-            for kind in ("forename", "surname", "nhs_number", "upn", "nino", "address", "postcode")
+            for kind in (*kinds, "house_number")
         }
         for column_name in self._kind(person, "full_name"):
             order = self.spec.columns[column_name].name_order
@@ -263,6 +327,7 @@ class SourcePlan:
             text = trimmed(self.index[column_name])
             standard["address"].append(f"bh_address_without_postcode({text})")
             standard["postcode"].append(f"s_{self.index[column_name]}")
+        references = self._kind(person, "reference")
         dob = [f"v_{self.index[c]}" for c in self._kind(person, "dob")]
         sex = [f"v_{self.index[c]}" for c in self._kind(person, "sex")]
         personal = (
@@ -272,39 +337,52 @@ class SourcePlan:
             + standard["nhs_number"]
             + standard["upn"]
             + standard["nino"]
+            + references
         )
         if not personal:
             return None
         raw_columns = [c for c in self.names if c in self._all_identifier_columns(person)]
         raw = ", ".join(f"{p(c)}, c_{self.index[c]}" for c in raw_columns)
-        event = f"CAST(v_{self.index[self.spec.event_date]} AS DATE)"
+        event = (
+            "NULL::DATE"
+            if self.spec.event_date is None
+            else f"CAST(v_{self.index[self.spec.event_date]} AS DATE)"
+        )
+        number = self._coalesce([f"s_{self.index[c]}" for c in references])
+        scope = (
+            "CASE "
+            + " ".join(
+                f"WHEN s_{self.index[c]} IS NOT NULL THEN {p(self.spec.reference_scope(c))}"
+                for c in references
+            )
+            + " END"
+            if references
+            else "NULL::VARCHAR"
+        )
         fields = ", ".join(
+            f"{self._coalesce(standard[kind])} AS {kind}" for kind in ("nhs_number", "upn", "nino")
+        )
+        places = ", ".join(
             f"{self._coalesce(standard[kind])} AS {kind}"
-            for kind in ("nhs_number", "upn", "nino", "address", "postcode")
+            for kind in ("address", "house_number", "postcode")
         )
         return (
             f"SELECT token, _ord, {p(person)} AS person_role, "  # noqa: S608
             f"{self._coalesce(standard['forename'])} AS forename, "
             f"{self._coalesce(standard['surname'])} AS surname, "
             f"{self._coalesce(dob)} AS dob, {self._coalesce(sex)} AS sex, {fields}, "
+            f"{number} AS reference_number, {scope} AS reference_scope, {places}, "
             f"{event} AS event_date, json_object({raw}) AS raw FROM checked"
         )
 
     def _all_identifier_columns(self, person: str) -> set[str]:
-        kinds = (
-            "forename",
-            "surname",
-            "full_name",
-            "dob",
-            "sex",
-            "nhs_number",
-            "upn",
-            "nino",
-            "address",
-            "postcode",
-            "address_with_postcode",
-        )
+        kinds = get_args(IdentifierKind)
         return {c for kind in kinds for c in self._kind(person, kind)}
+
+    def lsoa_given(self) -> str:
+        """Whether the row holds any text where its postcode should be."""
+        column = self.spec.lsoa_column()
+        return "false" if column is None else f"{trimmed(self.index[column])} IS NOT NULL"
 
     def lsoa_postcode(self) -> str:
         column = self.spec.lsoa_column()
@@ -337,7 +415,7 @@ class SourcePlan:
         return f"CASE WHEN _problem IS NULL THEN json_object({pairs}) END"
 
     def late_condition(self) -> str | None:
-        if self.spec.recorded_date is None:
+        if self.spec.recorded_date is None or self.spec.event_date is None:
             return None
         recorded = f"CAST(v_{self.index[self.spec.recorded_date]} AS DATE)"
         event = f"CAST(v_{self.index[self.spec.event_date]} AS DATE)"

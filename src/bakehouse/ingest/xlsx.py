@@ -4,7 +4,11 @@ openpyxl reads a few thousand rows a second, too slow for a county's headcount r
 workbook is a zip of XML parts; this reads the sheet with expat, row by row, turning each cell
 into the text a person would see: shared and inline strings as they are, numbers without a
 trailing ``.0``, and numbers in a date style as ISO dates (``2021-09-01``, or with a time).
-A damaged workbook raises :class:`XlsxError`.
+A cell that shows nothing a person could check (a formula whose value was never saved, an error
+value such as ``#N/A``) is read as empty with a note saying so, for ingestion to count. A damaged
+workbook, or one past the limits (Excel's own row and column limits, and a cap on the size of
+each part once decompressed, so a small zip cannot expand to fill the memory), raises
+:class:`XlsxError`.
 """
 
 from __future__ import annotations
@@ -13,8 +17,10 @@ import functools
 import re
 import zipfile
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path, PurePosixPath
+from typing import NamedTuple
 from xml.parsers import expat
 
 _EPOCH = datetime(1899, 12, 30)  # Excel's day 0 in the 1900 date system
@@ -24,7 +30,26 @@ _COLUMN = re.compile(r"^([A-Z]+)")
 
 
 class XlsxError(Exception):
-    """The workbook is damaged or is not an .xlsx file."""
+    """The workbook is damaged, is not an .xlsx file, or is past a limit."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What a workbook may hold. Rows and columns are Excel's own limits (a larger index was not
+    written by Excel and would make the reader fill gaps without end); a part's decompressed size
+    is capped well above a county's largest return (about 70 MB of sheet XML at Essex scale)."""
+
+    rows: int = 1_048_576
+    columns: int = 16_384
+    part_bytes: int = 1 << 30
+
+
+class SheetRow(NamedTuple):
+    """A row's cells as text (None when empty) and notes on cells read as empty although they
+    were not: ``(column index, "formula_no_value" or "cell_error")``."""
+
+    values: list[str | None]
+    notes: list[tuple[int, str]]
 
 
 def _local(tag: str) -> str:
@@ -61,10 +86,12 @@ def _letters_index(letters: str) -> int:
     return index - 1
 
 
-def column_index(reference: str) -> int:
+def column_index(reference: str, limit: int = Limits.columns) -> int:
     letters = reference.rstrip("0123456789")
     if not letters or not _COLUMN.match(letters):
         raise XlsxError("a cell without a column reference")
+    if len(letters) > 3 or _letters_index(letters) >= limit:
+        raise XlsxError(f"cell {reference[:12]} is beyond the limit of {limit:,} columns")
     return _letters_index(letters)
 
 
@@ -74,7 +101,8 @@ def _is_date_format(code: str) -> bool:
 
 
 class Workbook:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, limits: Limits | None = None) -> None:
+        self.limits = limits or Limits()
         try:
             self.zip = zipfile.ZipFile(path)
             self.sheets = self._sheets()
@@ -86,6 +114,20 @@ class Workbook:
     def close(self) -> None:
         self.zip.close()
 
+    def _part(self, name: str) -> zipfile.ZipInfo:
+        """A part of the workbook, refused when it would decompress past the cap (the zip
+        module never returns more than the size a part declares)."""
+        info = self.zip.getinfo(name)
+        if info.file_size > self.limits.part_bytes:
+            raise XlsxError(
+                f"the part {name} would expand to {info.file_size:,} bytes, more than the limit "
+                f"of {self.limits.part_bytes:,}"
+            )
+        return info
+
+    def _read(self, name: str) -> bytes:
+        return self.zip.read(self._part(name))
+
     def _sheets(self) -> dict[str, str]:
         targets: dict[str, str] = {}
 
@@ -93,7 +135,7 @@ class Workbook:
             if _local(tag) == "Relationship":
                 targets[attrs["Id"]] = attrs["Target"]
 
-        _parse(self.zip.read("xl/_rels/workbook.xml.rels"), start=relationship)
+        _parse(self._read("xl/_rels/workbook.xml.rels"), start=relationship)
         sheets: dict[str, str] = {}
 
         def sheet(tag: str, attrs: dict[str, str]) -> None:
@@ -103,7 +145,7 @@ class Workbook:
                 path = target if target.startswith("xl/") else f"xl/{target}"
                 sheets[attrs["name"]] = str(PurePosixPath(path))
 
-        _parse(self.zip.read("xl/workbook.xml"), start=sheet)
+        _parse(self._read("xl/workbook.xml"), start=sheet)
         return sheets
 
     def _shared_strings(self) -> list[str]:
@@ -128,7 +170,7 @@ class Workbook:
             if inside[0]:
                 parts.append(data)
 
-        _parse(self.zip.read("xl/sharedStrings.xml"), start, end, text)
+        _parse(self._read("xl/sharedStrings.xml"), start, end, text)
         return strings
 
     def _date_styles(self) -> set[int]:
@@ -151,7 +193,7 @@ class Workbook:
             if _local(tag) == "cellXfs":
                 in_xfs[0] = False
 
-        _parse(self.zip.read("xl/styles.xml"), start, end)
+        _parse(self._read("xl/styles.xml"), start, end)
         return {
             index
             for index, number in enumerate(formats)
@@ -159,17 +201,17 @@ class Workbook:
             or (number in custom and _is_date_format(custom[number]))
         }
 
-    def rows(self, sheet: str) -> Iterator[list[str | None]]:
+    def rows(self, sheet: str) -> Iterator[SheetRow]:
         """Each row of the sheet as text cells (None when empty), gaps as empty rows; the sheet
         is parsed in chunks, so memory stays flat however long it is."""
-        reader = _SheetReader(self.strings, self.date_styles)
+        reader = _SheetReader(self.strings, self.date_styles, self.limits)
         parser = expat.ParserCreate()
         parser.buffer_text = True
         parser.StartElementHandler = reader.start
         parser.EndElementHandler = reader.end
         parser.CharacterDataHandler = reader.text
         try:
-            with self.zip.open(self.sheets[sheet]) as stream:
+            with self.zip.open(self._part(self.sheets[sheet])) as stream:
                 while True:
                     chunk = stream.read(1 << 20)
                     parser.Parse(chunk, not chunk)
@@ -184,33 +226,54 @@ class Workbook:
 class _SheetReader:
     """Collects rows while expat walks the sheet."""
 
-    def __init__(self, strings: list[str], date_styles: set[int]) -> None:
+    def __init__(self, strings: list[str], date_styles: set[int], limits: Limits) -> None:
         self.strings = strings
         self.date_styles = date_styles
-        self.rows: list[list[str | None]] = []
+        self.limits = limits
+        self.rows: list[SheetRow] = []
         self.row: list[str | None] = []
+        self.notes: list[tuple[int, str]] = []
         self.row_number = 0
         self.cell_kind = ""
         self.cell_style = 0
         self.cell_column = 0
+        self.formula = False
         self.parts: list[str] = []
         self.capture = False
+
+    def _number(self, text: str, what: str) -> int:
+        try:
+            return int(text)
+        except ValueError:
+            raise XlsxError(f"a {what} that is not a number") from None
 
     def start(self, tag: str, attrs: dict[str, str]) -> None:
         name = _local(tag)
         if name == "row":
-            number = int(attrs.get("r", self.row_number + 1))
+            number = self._number(attrs.get("r", str(self.row_number + 1)), "row number")
+            if number > self.limits.rows or number <= self.row_number:
+                raise XlsxError(
+                    f"row {number:,} is out of order or beyond the limit of "
+                    f"{self.limits.rows:,} rows"
+                )
             while self.row_number + 1 < number:  # rows missing from the XML are empty
-                self.rows.append([])
+                self.rows.append(SheetRow([], []))
                 self.row_number += 1
             self.row_number = number
-            self.row = []
+            self.row, self.notes = [], []
         elif name == "c":
             reference = attrs.get("r")
-            self.cell_column = column_index(reference) if reference else len(self.row)
+            self.cell_column = (
+                column_index(reference, self.limits.columns) if reference else len(self.row)
+            )
+            if self.cell_column >= self.limits.columns:
+                raise XlsxError(f"a cell beyond the limit of {self.limits.columns:,} columns")
             self.cell_kind = attrs.get("t", "n")
-            self.cell_style = int(attrs.get("s", "0"))
+            self.cell_style = self._number(attrs.get("s", "0"), "cell style")
+            self.formula = False
             self.parts = []
+        elif name == "f":
+            self.formula = True
         elif name in ("v", "t"):
             self.capture = True
 
@@ -221,9 +284,17 @@ class _SheetReader:
         elif name == "c":
             while len(self.row) < self.cell_column:
                 self.row.append(None)
-            self.row.append(self._value("".join(self.parts)))
+            raw = "".join(self.parts)
+            if self.cell_kind == "e":
+                self.notes.append((self.cell_column, "cell_error"))
+                self.row.append(None)
+            elif self.formula and raw == "":
+                self.notes.append((self.cell_column, "formula_no_value"))
+                self.row.append(None)
+            else:
+                self.row.append(self._value(raw))
         elif name == "row":
-            self.rows.append(self.row)
+            self.rows.append(SheetRow(self.row, self.notes))
 
     def text(self, data: str) -> None:
         if self.capture:
@@ -238,7 +309,7 @@ class _SheetReader:
                 return self.strings[int(raw)]
             except (ValueError, IndexError) as error:
                 raise XlsxError("a cell points at a missing shared string") from error
-        if kind in ("inlineStr", "str", "e", "d"):
+        if kind in ("inlineStr", "str", "d"):
             return raw
         if kind == "b":
             return "TRUE" if raw == "1" else "FALSE"

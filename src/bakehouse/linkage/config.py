@@ -19,6 +19,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from bakehouse.errors import ConfigError
+from bakehouse.yamlfiles import describe, parse_yaml
 
 SETTINGS_DIR = Path(__file__).resolve().parent / "settings"
 DEFAULT_SETTINGS = SETTINGS_DIR / "default.yaml"
@@ -40,8 +41,6 @@ RULE_FIELDS = {
     "address": "standardised street address (house number and street)",
 }
 COMPARISONS = ("forename", "surname_and_place", "dob", "sex", "nhs_number", "upn", "nino")
-
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class _Strict(BaseModel):
@@ -161,7 +160,7 @@ def _merged(defaults: object, given: object) -> object:
 
 @functools.cache
 def _defaults() -> dict[str, Any]:
-    data = yaml.load(DEFAULT_SETTINGS.read_text(encoding="utf-8"), Loader=_Loader)
+    data = parse_yaml(DEFAULT_SETTINGS.read_text(encoding="utf-8"))
     assert isinstance(data, dict)
     return data
 
@@ -207,13 +206,11 @@ def _location(loc: tuple[int | str, ...]) -> str:
 
 def _read_yaml(path: Path) -> object:
     try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
+        return parse_yaml(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigError("No linkage settings file", file=path, fix="Check --settings") from None
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise ConfigError(f"The linkage settings are not valid YAML{where}", file=path) from None
+        raise ConfigError(f"The linkage settings are {describe(error)}", file=path) from None
     except UnicodeDecodeError:
         raise ConfigError("The linkage settings are not UTF-8 text", file=path) from None
 

@@ -13,7 +13,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from bakehouse.features.catalogue import SCOPES
+from bakehouse.features.catalogue import CATALOGUE, SCOPES
 from bakehouse.modelling.fairness import publishable
 from bakehouse.release.disclosure import DisclosureRules
 
@@ -52,6 +52,8 @@ class RunFacts:
     importance: list[dict[str, Any]]
     review_share: float | None
     truth: dict[str, Any] | None
+    # Sources accepted missing, empty or far short at ingestion (the workspace manifest's).
+    shortfalls: list[dict[str, Any]] = field(default_factory=list)
     # The disclosure rule every count in the documents follows: they are published with the
     # release, so counts are rounded and small ones withheld, as in its tables.
     rules: DisclosureRules = field(default_factory=DisclosureRules)
@@ -186,8 +188,40 @@ def _fairness_summary(facts: RunFacts) -> dict[str, Any]:
     return summary
 
 
+def _lacking(facts: RunFacts) -> dict[str, str]:
+    """What the model lacked: each source accepted missing, empty or short, and its features."""
+    lacking = {}
+    for item in facts.shortfalls:
+        feeds = [
+            f["name"]
+            for f in facts.features
+            if f["name"] in CATALOGUE and CATALOGUE[f["name"]].source == item["source"]
+        ]
+        before = (
+            f"{facts.count_text(item['rows_last'])} rows at ingestion run {item['last_run_id']}"
+            if item.get("rows_last") is not None
+            else "no earlier ingestion"
+        )
+        received = {
+            "missing": "missing from the extracts",
+            "empty": "received with no rows",
+            "short": f"received with {facts.count_text(item['rows'])} rows",
+        }[item["kind"]]
+        lacking[item["source"]] = (
+            f"{received} ({before}); the features it feeds read it as absent: "
+            + (", ".join(feeds) if feeds else "none of this model's features")
+        )
+    return lacking
+
+
 def _caveats(facts: RunFacts) -> dict[str, str]:
     caveats = []
+    if facts.shortfalls:
+        caveats.append(
+            "The model was trained and scores without the full data of "
+            + ", ".join(item["source"] for item in facts.shortfalls)
+            + " (see data, sources_lacking): its figures may differ from a model with them."
+        )
     if facts.review_share is not None:
         caveats.append(
             f"A child's development is seen only through the 2-2.5 year review: "
@@ -274,6 +308,7 @@ def model_card(facts: RunFacts) -> dict[str, Any]:
                 }
                 for s in facts.sources
             },
+            "sources_lacking": _lacking(facts) or "none: every source arrived in full",
             "cohorts": {
                 cohort: {
                     "children": facts.count(values["children"]),
@@ -486,11 +521,13 @@ def transparency_record(facts: RunFacts) -> dict[str, Any]:
                     "Children are linked across agencies without a common identifier; linkage "
                     "completeness is one of the audited groups. Families unknown to services "
                     "before the prediction date carry fewer signals."
+                    + "".join(f" {name}: {text}." for name, text in _lacking(facts).items())
                 ),
                 "collection": "Routine records of each partner, sent as extracts",
                 "cleaning": (
                     "Validated against each source's specification; rows failing checks are "
-                    "quarantined and counted; duplicates and late records reported."
+                    "quarantined and counted, invalid values in optional fields nulled and "
+                    "counted; duplicates and late records reported."
                 ),
                 "data_sharing_agreements": ", ".join(
                     dict.fromkeys(f"{s['agreement']} (review {s['review']})" for s in facts.sources)

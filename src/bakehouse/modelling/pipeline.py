@@ -27,6 +27,7 @@ from bakehouse.custody.workspace import Workspace, write_atomic
 from bakehouse.errors import AgreementViolation
 from bakehouse.features.build import SCHEMA, FeatureSet, build_features, connect
 from bakehouse.ingest import Reporter, SilentReporter
+from bakehouse.ingest.shortfall import accepted_shortfalls
 from bakehouse.modelling import artefacts, documents, store, truth
 from bakehouse.modelling.validation import ModelRun, run_model
 from bakehouse.recipes import LoadedRecipe, Recipe, load_recipe
@@ -232,6 +233,7 @@ def train(options: TrainOptions, reporter: Reporter | None = None) -> TrainResul
             clock["truth"] = time.perf_counter() - mark
         rules = strictest_rules(workspace.root, recipe)
         facts = _facts(loaded, run_id, code, sources, features, run, measured, rules)
+        facts.shortfalls = accepted_shortfalls(workspace.manifest())
         relative = artefact_store.relative(run_id)
         with workspace.change(run_id[:16]) as staging:
             folder = staging.path(relative)

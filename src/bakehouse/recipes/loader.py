@@ -16,9 +16,9 @@ import yaml
 from pydantic import ValidationError
 
 from bakehouse.recipes.schema import Recipe, RecipeError, cross_problems
+from bakehouse.yamlfiles import compose_yaml, describe, parse_yaml
 
 BUILTIN_DIR = Path(__file__).resolve().parent
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,7 @@ class LoadedRecipe:
 
     def has_section(self, name: str) -> bool:
         """Whether the recipe file has a top-level section ``name`` (``areas``, ``linkage``)."""
-        data = yaml.load(self.text, Loader=_Loader)
+        data = parse_yaml(self.text)
         return isinstance(data, dict) and name in data
 
     @property
@@ -93,14 +93,12 @@ def _line(lines: dict[tuple[str, ...], int], where: str) -> int | None:
 def _read(path: Path) -> tuple[str, Any, dict[tuple[str, ...], int]]:
     try:
         text = path.read_text(encoding="utf-8")
-        node = yaml.compose(text, Loader=_Loader)
-        data = yaml.load(text, Loader=_Loader)
+        node = compose_yaml(text)
+        data = parse_yaml(text)
     except UnicodeDecodeError:
         raise RecipeError("The recipe is not UTF-8 text", file=path) from None
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise RecipeError(f"The recipe is not valid YAML{where}", file=path) from None
+        raise RecipeError(f"The recipe is {describe(error)}", file=path) from None
     lines = _lines(node) if node is not None else {}
     return text, data, lines
 

@@ -7,11 +7,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from bakehouse.errors import ConfigError
 from bakehouse.world.noise import NoiseLevel
+from bakehouse.yamlfiles import read_yaml
 
 WORLD_START = date(2010, 1, 1)
 LSOA_CODE = re.compile(r"^E0\d{7}$")
@@ -77,12 +77,7 @@ def parse_intervention(text: str) -> Intervention:
 
 def load_interventions(path: Path) -> list[Intervention]:
     """Read a YAML list of interventions (each with areas, from, effect and optional name)."""
-    try:
-        data = yaml.safe_load(path.read_text())
-    except FileNotFoundError:
-        raise ConfigError("Intervention file not found", file=path) from None
-    except yaml.YAMLError as error:
-        raise ConfigError(f"Not valid YAML: {error}", file=path) from None
+    data = read_yaml(path, "intervention")
     if not isinstance(data, list):
         raise ConfigError(
             "Expected a list of interventions",
