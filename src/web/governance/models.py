@@ -25,6 +25,7 @@ class Action(models.TextChoices):
     RELEASE_REFUSED = "release_refused", "Release refused"
     RELEASE_MADE_CURRENT = "release_made_current", "Release made current"
     DATA_EXPORTED = "data_exported", "Data downloaded"
+    ASSET_FEED_IMPORTED = "asset_feed_imported", "Community asset feed imported"
 
 
 class AppendOnlyError(Exception):

@@ -38,6 +38,8 @@ INSTALLED_APPS = [
     "web.releases",
     "web.areas",
     "web.transparency",
+    "web.assets",
+    "rest_framework",
 ]
 
 MIDDLEWARE = [
