@@ -9,6 +9,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from web.accounts.models import User
+from web.assets.tests.factories import register_samples
 from web.releases.models import Release
 
 
@@ -26,7 +27,8 @@ def url_patterns(
 
 def url_samples(subject: User, release: Release) -> dict[str, object]:
     """Values for URL parameters: the admin site's point at ``subject`` (an account) or its
-    app; the release pages' at ``release`` and its first area."""
+    app; the release pages' at ``release`` and its first area; the asset register's at a small
+    register made here."""
     area = release.areas.order_by("lsoa11cd").first()
     if area is None:
         raise LookupError(f"Release {release.id} has no areas to sample")
@@ -37,6 +39,7 @@ def url_samples(subject: User, release: Release) -> dict[str, object]:
         "content_type_id": ContentType.objects.get_for_model(User).pk,
         "release_id": release.id,
         "lsoa11cd": area.lsoa11cd,
+        **register_samples(),
     }
 
 
