@@ -68,7 +68,8 @@ def paged(
         return bad_query(error)
     total = records.count() if isinstance(records, QuerySet) else len(records)
     start = (wanted.page - 1) * wanted.per_page
-    chosen = records[start : start + wanted.per_page]
+    # Past the end, nothing to fetch (and no offset too large for the database).
+    chosen = records[start : start + wanted.per_page] if start < total else []
     contents = export.render_all(kind, chosen, shape)
     return Response(
         export.page(contents, total_items=total, page_number=wanted.page, per_page=wanted.per_page)

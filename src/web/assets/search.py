@@ -1,8 +1,7 @@
 """Finding services in the register by the ORUK API's query parameters.
 
 Plain functions over querysets, so the API, the directory page and tests share them. A bad
-value raises ``BadQuery`` naming the parameter and what it takes; nothing is silently
-ignored.
+value raises ``BadQuery`` naming the parameter and what it takes.
 """
 
 from __future__ import annotations
@@ -16,6 +15,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from bakehouse.geography.grid import to_grid
 from web.areas.postcodes import normalise
 from web.assets.export import public_records
 from web.assets.models import Attribute, Schedule, Service, ServiceAtLocation
@@ -180,8 +180,8 @@ def service_at_locations_matching(
     postcode_text = params.get("postcode", "").strip()
     proximity = _number(params, "proximity")
     if not postcode_text:
-        if proximity is not None:
-            raise BadQuery("proximity", "a distance in metres from a postcode: give the postcode")
+        # The standard measures proximity from the postcode; clients that send a default
+        # distance with every request get every place when no postcode is given.
         return ordered
     if proximity is not None and proximity < 0:
         raise BadQuery("proximity", "a distance in metres, 0 or more")
@@ -223,19 +223,12 @@ def _postcode_points() -> dict[str, tuple[float, float]]:
     }
 
 
-@cache
-def _to_national_grid() -> Any:
-    from pyproj import Transformer
-
-    return Transformer.from_crs("EPSG:4326", "EPSG:27700", always_xy=True)
-
-
 def _metres(centre: tuple[float, float], place: ServiceAtLocation) -> float | None:
     """Straight-line distance on the British National Grid; None without coordinates."""
     latitude, longitude = place.location.latitude, place.location.longitude
-    if latitude is None or longitude is None or not -90 <= latitude <= 90:
+    if latitude is None or longitude is None or not (-90 < latitude < 90):
         return None
-    easting, northing = _to_national_grid().transform(longitude, latitude)
+    easting, northing = to_grid(latitude, longitude)
     if not (math.isfinite(easting) and math.isfinite(northing)):
         return None
     return math.hypot(easting - centre[0], northing - centre[1])

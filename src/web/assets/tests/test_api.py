@@ -108,3 +108,9 @@ def test_full_records_meet_the_oruk_schemas(api: Client) -> None:
         assert not list(validator_for(schema).iter_errors(response.json())), url
     index = api.get("/oruk/").json()
     assert index["version"] == "3.0" and index["openapi_url"].endswith("/oruk/openapi.json")
+
+
+def test_a_page_far_past_the_end_is_empty(api: Client) -> None:
+    response = api.get("/oruk/taxonomies", {"page": str(10**20), "per_page": 500})
+    assert response.status_code == 200
+    assert response.json()["empty"]
