@@ -91,4 +91,5 @@ def contract() -> dict[str, Any]:
                 continue
             operation["responses"]["400"] = PROBLEM
             operation["responses"]["404"] = PROBLEM
-    return _inline(spec)  # type: ignore[no-any-return]
+    inlined: dict[str, Any] = _inline(spec)
+    return inlined

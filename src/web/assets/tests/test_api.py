@@ -111,6 +111,6 @@ def test_full_records_meet_the_oruk_schemas(api: Client) -> None:
 
 
 def test_a_page_far_past_the_end_is_empty(api: Client) -> None:
-    response = api.get("/oruk/taxonomies", {"page": str(10**20), "per_page": 500})
+    response = api.get("/oruk/taxonomies", {"page": str(10**20), "per_page": "500"})
     assert response.status_code == 200
     assert response.json()["empty"]

@@ -4,6 +4,7 @@ has a documented status, is JSON, and meets its schema. Runs in-process on the W
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 import schemathesis
@@ -20,7 +21,7 @@ SCHEMA.config.generation.update(modes=[schemathesis.GenerationMode.POSITIVE])
 
 
 @pytest.fixture
-def register(django_db_blocker: pytest.FixtureRequest, db: None) -> Iterator[None]:
+def register(db: None) -> Iterator[None]:
     factories.make_register()
     yield
 
@@ -28,7 +29,7 @@ def register(django_db_blocker: pytest.FixtureRequest, db: None) -> Iterator[Non
 @pytest.mark.usefixtures("register")
 @SCHEMA.parametrize()
 @settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck))
-def test_every_endpoint_answers_as_described(case: schemathesis.Case) -> None:
+def test_every_endpoint_answers_as_described(case: schemathesis.Case[Any]) -> None:
     case.call_and_validate()
 
 
@@ -36,5 +37,7 @@ def test_every_endpoint_answers_as_described(case: schemathesis.Case) -> None:
 @pytest.mark.usefixtures("register")
 @SCHEMA.parametrize()
 @settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
-def test_every_endpoint_answers_as_described_for_many_requests(case: schemathesis.Case) -> None:
+def test_every_endpoint_answers_as_described_for_many_requests(
+    case: schemathesis.Case[Any],
+) -> None:
     case.call_and_validate()
