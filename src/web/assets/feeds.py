@@ -6,7 +6,8 @@ terms. Each top-level record is checked against the ORUK schema of its kind befo
 of it is stored; a refused record is kept with the path and reason of every problem. The
 whole import is one transaction, ends with one governance event, and counts every record:
 received = stored + refused. Storing a record that is already there as published changes
-nothing and is counted as unchanged.
+nothing and is counted as unchanged. A location the feed links to the confidential location
+term is marked sensitive.
 """
 
 from __future__ import annotations
@@ -20,8 +21,8 @@ from typing import Any
 from django.db import transaction
 
 from web.accounts.models import User
-from web.assets.models import FeedFormat, FeedImport, RefusedRecord
-from web.assets.records import Outcome, RecordRefused, store
+from web.assets.models import Attribute, FeedFormat, FeedImport, Location, RefusedRecord
+from web.assets.records import CONFIDENTIAL_LOCATION_TERM, Outcome, RecordRefused, store
 from web.assets.schemas import page_problems, problems
 from web.governance.models import Action
 from web.governance.services import record_event
@@ -124,6 +125,8 @@ def import_feed(feed: Feed, *, actor: User | None = None) -> FeedImport:
             stored += 1
             unchanged += not result.changed
             written.update(result.written)
+        confidential = Attribute.objects.filter(taxonomy_term_id=CONFIDENTIAL_LOCATION_TERM)
+        Location.objects.filter(pk__in=confidential.values("link_id")).update(sensitive=True)
         report = FeedImport.objects.create(
             imported_by=actor,
             source=feed.source[:300],

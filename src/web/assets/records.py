@@ -253,6 +253,11 @@ SHARED = frozenset({"service", "location", "taxonomy_term"})
 
 ATTRIBUTES = "attributes"
 
+# A location linked to this taxonomy term is confidential (a refuge): importing it marks it
+# sensitive. Bakehouse's own term, fixed so that partners' feeds can use it too; the
+# synthetic world's register uses it (bakehouse.world.assets.CONFIDENTIAL_LOCATION_TERM).
+CONFIDENTIAL_LOCATION_TERM = "0f8b5a4e-2c1d-4b7a-9e3f-6a1b2c3d4e51"
+
 
 @dataclass
 class Outcome:
