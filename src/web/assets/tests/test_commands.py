@@ -8,11 +8,14 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.test import Client
 
 from web.assets.feeds import FeedRefused, read_json_feed
 from web.assets.models import FeedImport, Service
 from web.assets.schemas import problems
+from web.assets.tests import factories
 from web.assets.tests.examples import examples_folder
+from web.assets.tests.factories import make_register
 from web.governance.models import Action, Event
 
 pytestmark = pytest.mark.django_db
@@ -57,3 +60,15 @@ def test_a_file_of_unknown_kind_is_an_error_saying_what_to_do(tmp_path: Path) ->
         run("import_oruk", str(feed))
     with pytest.raises(FeedRefused):
         read_json_feed(b"{", "services.json")
+
+
+def test_staff_mark_a_location_sensitive_and_the_api_stops_serving_it(client: Client) -> None:
+    make_register()
+    run("mark_sensitive", factories.HUB)
+    response = client.get("/oruk/service_at_locations")
+    assert factories.HUB not in response.content.decode()
+    assert Event.objects.filter(action=Action.ADMIN_CHANGE, object_id=factories.HUB).exists()
+    run("mark_sensitive", factories.HUB, "--clear")
+    assert factories.HUB in client.get("/oruk/service_at_locations").content.decode()
+    with pytest.raises(CommandError, match="No location has id nowhere"):
+        run("mark_sensitive", "nowhere")
