@@ -64,6 +64,7 @@ demo: setup
 	$(RUN) python manage.py migrate --verbosity 0
 	$(RUN) python manage.py create_demo_users
 	$(RUN) python manage.py import_release --skip-if-imported "$$(cat data/releases/.demo-release)"
+	$(RUN) python manage.py import_oruk data/world/assets
 	@echo "Serving on http://127.0.0.1:8000 (Ctrl-C to stop)"
 	$(RUN) python manage.py runserver 127.0.0.1:8000
 
