@@ -90,6 +90,7 @@ PAGES: Mapping[str, Rule] = {
     "governance:audit_trail": role_required(Role.CUSTODIAN),
     # The community asset register: those who keep it import feeds; anyone reads it, and
     # other directories read it through the Open Referral UK API, without a key.
+    "assets:directory": public(),
     "assets:upload": role_required(Role.PARTNER_ANALYST, Role.ADMINISTRATOR),
     "assets:feed_import": role_required(Role.PARTNER_ANALYST, Role.ADMINISTRATOR),
     "oruk:index": public(),

@@ -47,3 +47,17 @@ class FeedUploadForm(GovukForm):
     def parsed_feed(self) -> Feed:
         feed: Feed = self.cleaned_data["parsed"]
         return feed
+
+
+class DirectorySearchForm(GovukForm):
+    search = forms.CharField(
+        label="Search for a service",
+        help_text="For example: playgroup, speech, food",
+        required=False,
+        max_length=100,
+    )
+    category = forms.ChoiceField(label="Kind of service", required=False)
+
+    def __init__(self, *args: Any, categories: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [("", "Any kind"), *categories]  # type: ignore[attr-defined]

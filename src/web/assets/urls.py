@@ -7,6 +7,7 @@ from web.assets import views
 app_name = "assets"
 
 urlpatterns = [
+    path("", views.directory, name="directory"),
     path("import/", views.upload, name="upload"),
     path("import/<int:import_id>/", views.feed_import, name="feed_import"),
 ]
