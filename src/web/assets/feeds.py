@@ -23,7 +23,7 @@ from django.db import transaction
 from web.accounts.models import User
 from web.assets.models import Attribute, FeedFormat, FeedImport, Location, RefusedRecord
 from web.assets.records import CONFIDENTIAL_LOCATION_TERM, Outcome, RecordRefused, store
-from web.assets.schemas import page_problems, problems
+from web.assets.schemas import page_problems, problems, problems_against
 from web.governance.models import Action
 from web.governance.services import record_event
 
@@ -48,10 +48,26 @@ class FeedRefused(Exception):
 
 @dataclass(frozen=True)
 class Feed:
+    """Records of one kind from one source. A JSON feed's records are checked against the
+    compiled schema of their kind; a CSV table's rows against the table's own schema, and a
+    table the register does not hold (``kind`` None) has every row refused, saying so."""
+
     source: str
-    kind: str
+    kind: str | None
     records: list[Any]
     feed_format: FeedFormat = FeedFormat.JSON
+
+    def where(self, index: int) -> str:
+        if self.feed_format == FeedFormat.CSV:
+            return f"{Path(self.source).name} row {index + 1}"
+        return f"{PLURALS.get(self.kind or '', 'records')}[{index}]"
+
+    def problems(self, record: Any, where: str) -> list[str]:
+        if self.kind is None:
+            return [f"{where}: the register holds no such table; nothing of it is stored"]
+        if self.feed_format == FeedFormat.CSV:
+            return problems_against(f"{self.kind}.json", record, where)
+        return problems(self.kind, record, where)
 
 
 def kind_from_name(name: str) -> str | None:
@@ -112,13 +128,12 @@ class Refusal:
 
 def import_feed(feed: Feed, *, actor: User | None = None) -> FeedImport:
     """Check and store every record of ``feed`` in one transaction; returns the report."""
-    plural = PLURALS[feed.kind]
     refusals: list[Refusal] = []
     written: Counter[str] = Counter()
     stored = unchanged = 0
     with transaction.atomic():
         for index, record in enumerate(feed.records):
-            result = _store_one(feed.kind, record, f"{plural}[{index}]")
+            result = _store_one(feed, record, feed.where(index))
             if isinstance(result, Refusal):
                 refusals.append(result)
                 continue
@@ -162,15 +177,15 @@ def import_feed(feed: Feed, *, actor: User | None = None) -> FeedImport:
     return report
 
 
-def _store_one(kind: str, record: Any, where: str) -> Outcome | Refusal:
-    wrong = problems(kind, record, where)
-    if wrong:
+def _store_one(feed: Feed, record: Any, where: str) -> Outcome | Refusal:
+    wrong = feed.problems(record, where)
+    if wrong or feed.kind is None:
         return Refusal(wrong[0].partition(": ")[0], "\n".join(wrong), record)
     outcome = Outcome()
     try:
         # A savepoint: a record refused half way leaves none of its nested records behind.
         with transaction.atomic():
-            store(kind, record, where, outcome)
+            store(feed.kind, record, where, outcome)
     except RecordRefused as refused:
         return Refusal(refused.path, str(refused), record)
     return outcome

@@ -12,7 +12,6 @@ from django.test import Client
 
 from web.assets.feeds import FeedRefused, read_json_feed
 from web.assets.models import FeedImport, Service
-from web.assets.schemas import problems
 from web.assets.tests import factories
 from web.assets.tests.examples import examples_folder
 from web.assets.tests.factories import make_register
@@ -33,7 +32,7 @@ def test_the_examples_exported_and_imported_again_change_nothing(tmp_path: Path)
     for path in sorted(tmp_path.glob("*.json")):
         feed = read_json_feed(path.read_bytes(), path.name)
         for index, record in enumerate(feed.records):
-            assert not problems(feed.kind, record, f"{path.name}[{index}]")
+            assert not feed.problems(record, f"{path.name}[{index}]")
     before = FeedImport.objects.count()
     printed = run("import_oruk", str(tmp_path))
     again = FeedImport.objects.order_by("id")[before:]

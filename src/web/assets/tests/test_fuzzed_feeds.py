@@ -4,7 +4,9 @@ or refused with a reason."""
 from __future__ import annotations
 
 import copy
+import csv
 import json
+from io import StringIO
 from typing import Any
 
 import pytest
@@ -13,6 +15,7 @@ from hypothesis import strategies as st
 
 from web.assets.feeds import PLURALS, Feed, FeedRefused, import_feed, read_json_feed
 from web.assets.models import RefusedRecord
+from web.assets.tables import read_csv_table
 from web.assets.tests.examples import examples_folder
 
 pytestmark = pytest.mark.django_db
@@ -73,8 +76,9 @@ def check_every_record_is_counted(feed: Feed) -> None:
     report = import_feed(feed)
     assert report.received == len(feed.records) == report.stored + report.refused
     assert RefusedRecord.objects.count() - before == report.refused
+    records = [feed.where(index) for index in range(len(feed.records))]
     for refusal in report.refusals.all():
-        assert refusal.path.startswith(f"{PLURALS[feed.kind]}[")
+        assert any(refusal.path.startswith(record) for record in records)
         assert refusal.reason
 
 
@@ -105,3 +109,25 @@ def test_any_bytes_are_read_as_a_feed_or_refused_whole(data: bytes) -> None:
         return
     report = import_feed(feed)
     assert report.received == report.stored + report.refused
+
+
+@QUICK
+@given(
+    name=st.sampled_from(["services.csv", "schedules.csv", "programs.csv", "locations.csv"]),
+    cells=st.lists(
+        st.lists(
+            st.text(max_size=12) | st.sampled_from(["active", "WEEKLY", "12", ""]),
+            min_size=1,
+            max_size=5,
+        ),
+        max_size=4,
+    ),
+)
+def test_any_csv_table_is_stored_or_refused_row_by_row(name: str, cells: list[list[str]]) -> None:
+    text = StringIO()
+    csv.writer(text).writerows([["id", "name", "status", "location_type", "freq"], *cells])
+    try:
+        feed = read_csv_table(text.getvalue().encode(), name)
+    except FeedRefused:
+        return
+    check_every_record_is_counted(feed)

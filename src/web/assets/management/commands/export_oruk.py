@@ -9,6 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from web.assets.export import register_feeds
+from web.assets.tables import write_csv_tables
 from web.governance.models import Action
 from web.governance.services import record_event
 from web.releases.management.actor import account_named
@@ -24,24 +25,34 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("out", type=Path, help="The folder to write (made if missing).")
         parser.add_argument(
+            "--csv",
+            action="store_true",
+            help="Also write the standard's CSV tables, in OUT/csv/.",
+        )
+        parser.add_argument(
             "--by",
             metavar="USERNAME",
             default="",
             help="The account exporting it, for the governance log (default: command line).",
         )
 
-    def handle(self, *args: Any, out: Path, by: str, **options: Any) -> None:
+    def handle(self, *args: Any, out: Path, csv: bool, by: str, **options: Any) -> None:
         actor = account_named(by)
         feeds = register_feeds()
+        counts = {name: len(records) for name, records in feeds.items()}
         try:
             out.mkdir(parents=True, exist_ok=True)
             for name, records in feeds.items():
                 (out / name).write_text(
                     json.dumps(records, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
                 )
+            if csv:
+                (out / "csv").mkdir(exist_ok=True)
+                counts |= {
+                    f"csv/{name}": rows for name, rows in write_csv_tables(out / "csv").items()
+                }
         except OSError as error:
             raise CommandError(f"{out}: cannot be written ({error.strerror}).") from None
-        counts = {name: len(records) for name, records in feeds.items()}
         record_event(
             Action.DATA_EXPORTED,
             actor=actor,
