@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, time
-from typing import Any
+from typing import Any, cast
 
 from django.db import models
 
@@ -318,8 +318,7 @@ def _check_links(kind: Kind, links: Mapping[str, str], path: str) -> None:
     for attribute, target_id in links.items():
         if attribute == "link_id":
             continue
-        target = kind.model._meta.get_field(attribute).related_model
-        assert isinstance(target, type) and issubclass(target, models.Model)
+        target = cast(type[models.Model], kind.model._meta.get_field(attribute).related_model)
         if not target._default_manager.filter(pk=target_id).exists():
             raise RecordRefused(
                 f"{path}.{attribute}_id",
