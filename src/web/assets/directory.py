@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 from web.assets.export import public_records
 from web.assets.models import Schedule, Service, TaxonomyTerm
@@ -26,6 +27,7 @@ class Entry:
     opening: list[str]
     places: list[Place]
     categories: list[str]
+    last_checked: datetime | None
 
 
 def categories() -> list[tuple[str, str]]:
@@ -67,6 +69,7 @@ def _entry(service: Service) -> Entry:
         ],
         places=places,
         categories=sorted(term.name for term in terms if term.name),
+        last_checked=service.last_checked,
     )
 
 

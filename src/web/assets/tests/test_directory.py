@@ -4,9 +4,11 @@ address."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from io import StringIO
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 
@@ -29,6 +31,18 @@ def test_a_resident_sees_every_service_with_when_and_where(directory: Client) ->
     assert "Monday, Wednesday 09:30 to 11:30" in page
     assert "Town centre family hub, SS14 1AE" in page
     assert "0 to 4" in page
+
+
+def test_the_day_a_service_was_last_checked_is_shown(directory: Client) -> None:
+    assert (
+        "Not checked by the partnership yet"
+        in directory.get(reverse("assets:directory")).content.decode()
+    )
+    call_command("mark_checked", factories.STAY_AND_PLAY, "--on", "2025-11-03", stdout=StringIO())
+    page = directory.get(reverse("assets:directory"), {"search": "toddlers"}).content.decode()
+    assert "3 November 2025" in page
+    with pytest.raises(CommandError, match="cannot be in the future"):
+        call_command("mark_checked", factories.STAY_AND_PLAY, "--on", "2999-01-01")
 
 
 def test_a_resident_narrows_the_list_by_words_and_by_kind(directory: Client) -> None:
