@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 
 from web.assets.feeds import PLURALS, Feed, FeedRefused, kind_from_name, read_json_feed
+from web.assets.tables import read_csv_table
 from web.core.forms import GovukForm
 
 # A whole county's register as JSON is a few megabytes.
@@ -15,8 +16,9 @@ MAX_BYTES = 20 * 1024 * 1024
 
 class FeedUploadForm(GovukForm):
     feed = forms.FileField(
-        label="ORUK feed (.json)",
-        help_text="A page, a list of records or one record, as an ORUK API returns it.",
+        label="ORUK feed (.json) or table (.csv)",
+        help_text="A page, a list of records or one record, as an ORUK API returns it; or one "
+        "of the standard's CSV tables, named as the standard names it (services.csv).",
         error_messages={"required": "Choose the feed file to upload"},
     )
     kind = forms.ChoiceField(
@@ -35,6 +37,12 @@ class FeedUploadForm(GovukForm):
             self.add_error("feed", "The feed must be smaller than 20 MB: split it by kind")
             return cleaned
         name = upload.name or "upload.json"
+        if name.lower().endswith(".csv"):
+            try:
+                cleaned["parsed"] = read_csv_table(upload.read(), name)
+            except FeedRefused as refusal:
+                self.add_error("feed", str(refusal))
+            return cleaned
         if not cleaned.get("kind") and kind_from_name(name) is None:
             self.add_error("kind", "Choose what the feed holds: its file name does not say")
             return cleaned

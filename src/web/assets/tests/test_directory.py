@@ -71,3 +71,18 @@ def test_staff_import_a_feed_from_the_page_and_read_its_report(
     report = client.get(response.headers["Location"]).content.decode()
     assert 'Records received</dt><dd class="govuk-summary-list__value">1' in report
     assert "services[0]: &#x27;status&#x27; is a required property" in report
+
+
+def test_staff_import_a_csv_table_from_the_page(
+    client_for: Callable[[Role | None], Client],
+) -> None:
+    client = client_for(Role.ADMINISTRATOR)
+    table = SimpleUploadedFile(
+        "organizations.csv",
+        b"id,name,description\n6f1c2a3b-0000-4000-8000-0000000000aa,Toy library,Lends toys\n",
+    )
+    response = client.post(reverse("assets:upload"), {"feed": table})
+    assert response.status_code == 302
+    report = client.get(response.headers["Location"]).content.decode()
+    assert "Import of organizations.csv" in report
+    assert "1 organization" in report
