@@ -72,6 +72,7 @@ demo: setup
 	  --skip-if-imported "$$(cat data/releases/.demo-release)"
 	$(RUN) python manage.py publish_release --skip-if-published --by demo-custodian \
 	  "$$(basename "$$(cat data/releases/.demo-release)")"
+	$(RUN) python manage.py import_oruk data/world/assets
 	@echo "Serving on http://127.0.0.1:8000 (Ctrl-C to stop)"
 	$(RUN) python manage.py runserver 127.0.0.1:8000
 

@@ -33,6 +33,17 @@ NOT_PAGES = {
     "areas:flagged_csv",  # a download
     "transparency:model_card_markdown",  # plain text
     "transparency:transparency_record_markdown",
+    # The community asset register's Open Referral UK API: JSON for other directories.
+    "oruk:index",
+    "oruk:openapi",
+    "oruk:services",
+    "oruk:service",
+    "oruk:service_at_locations",
+    "oruk:service_at_location",
+    "oruk:taxonomies",
+    "oruk:taxonomy",
+    "oruk:taxonomy_terms",
+    "oruk:taxonomy_term",
 }
 
 

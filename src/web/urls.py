@@ -17,6 +17,8 @@ urlpatterns = [
     path("releases/", include("web.releases.urls")),
     path("account/", include("web.accounts.urls")),
     path("governance/", include("web.governance.urls")),
+    path("assets/", include("web.assets.urls")),
+    path("oruk/", include("web.assets.api_urls")),
     path("admin/", admin.site.urls),
 ]
 

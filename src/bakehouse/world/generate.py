@@ -19,6 +19,7 @@ from bakehouse import __version__
 from bakehouse.errors import ConfigError
 from bakehouse.geography import load_area, load_deprivation
 from bakehouse.world import childhood, identifiers, knowable, names, services, tables, timeline
+from bakehouse.world.assets import write_register
 from bakehouse.world.config import WorldConfig
 from bakehouse.world.extracts import write_extracts
 from bakehouse.world.simulate import Simulation
@@ -43,7 +44,7 @@ class WorldSummary:
 
 # What a world holds. Raised whenever a world's files change in content or meaning, so that an
 # older world on disk is built again rather than reused.
-WORLD_FORMAT = 3
+WORLD_FORMAT = 4
 
 
 def is_current(config: WorldConfig, out: Path) -> bool:
@@ -89,6 +90,7 @@ def generate(config: WorldConfig, out: Path, progress: Progress | None = None) -
         progress=lambda name: report(f"Writing extract {name}", 0, 1),
     )
     _write_truth(world, records, deprivation, staging / "truth")
+    write_register(area, deprivation, config.seed, staging)
     manifest = _manifest(config, world, records, staging)
     (staging / "world.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
     if out.exists():

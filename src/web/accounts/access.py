@@ -92,6 +92,21 @@ PAGES: Mapping[str, Rule] = {
     "releases:publish": role_required(Role.CUSTODIAN),
     "releases:withdraw": role_required(Role.CUSTODIAN),
     "governance:audit_trail": role_required(Role.CUSTODIAN),
+    # The community asset register: those who keep it import feeds; anyone reads it, and
+    # other directories read it through the Open Referral UK API, without a key.
+    "assets:directory": public(),
+    "assets:upload": role_required(Role.PARTNER_ANALYST, Role.ADMINISTRATOR),
+    "assets:feed_import": role_required(Role.PARTNER_ANALYST, Role.ADMINISTRATOR),
+    "oruk:index": public(),
+    "oruk:openapi": public(),
+    "oruk:services": public(),
+    "oruk:service": public(),
+    "oruk:service_at_locations": public(),
+    "oruk:service_at_location": public(),
+    "oruk:taxonomies": public(),
+    "oruk:taxonomy": public(),
+    "oruk:taxonomy_terms": public(),
+    "oruk:taxonomy_term": public(),
     # Django's admin site, beyond the namespace rule below: addresses that are not pages.
     "admin:login": role_required(Role.ADMINISTRATOR, get_status=HTTPStatus.FOUND),
     "admin:logout": role_required(Role.ADMINISTRATOR, get_status=HTTPStatus.METHOD_NOT_ALLOWED),

@@ -18,6 +18,8 @@ def _base_class(widget: forms.Widget) -> str:
         return "govuk-select"
     if isinstance(widget, forms.Textarea):
         return "govuk-textarea"
+    if isinstance(widget, forms.FileInput):
+        return "govuk-file-upload"
     return "govuk-input"
 
 

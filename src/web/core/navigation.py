@@ -28,6 +28,7 @@ SERVICE_NAVIGATION = (
     NavigationItem("Home", "core:home"),
     NavigationItem("Map", "areas:map"),
     NavigationItem("Areas to support", "areas:flagged"),
+    NavigationItem("Local services", "assets:directory"),
     NavigationItem("How this works", "transparency:overview"),
     NavigationItem("Releases", "releases:history"),
     NavigationItem("Audit trail", "governance:audit_trail"),

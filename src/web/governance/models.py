@@ -27,6 +27,7 @@ class Action(models.TextChoices):
     RELEASE_PUBLISHED = "release_published", "Release published"
     RELEASE_WITHDRAWN = "release_withdrawn", "Release withdrawn"
     DATA_EXPORTED = "data_exported", "Data downloaded"
+    ASSET_FEED_IMPORTED = "asset_feed_imported", "Community asset feed imported"
 
 
 class AppendOnlyError(Exception):

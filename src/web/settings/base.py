@@ -38,6 +38,8 @@ INSTALLED_APPS = [
     "web.releases",
     "web.areas",
     "web.transparency",
+    "web.assets",
+    "rest_framework",
 ]
 
 MIDDLEWARE = [
@@ -56,7 +58,18 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "web.urls"
+
 WSGI_APPLICATION = "web.wsgi.application"
+
+# Only the ORUK read API uses the REST framework: JSON out, no sign-in (the register is
+# public; the access table still applies to every address).
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "UNAUTHENTICATED_USER": None,
+}
 
 TEMPLATES = [
     {

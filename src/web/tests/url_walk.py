@@ -9,6 +9,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from web.accounts.models import User
+from web.assets.tests.factories import register_samples
 from web.releases.models import Release
 
 # Pages about an imported draft (reviewing and publishing it) point at a draft release.
@@ -29,7 +30,8 @@ def url_patterns(
 
 def url_samples(subject: User, release: Release, draft: Release) -> dict[str, object]:
     """Values for URL parameters: the admin site's point at ``subject`` (an account) or its
-    app; the release pages' at the published ``release`` and its first area, or at ``draft``."""
+    app; the release pages' at the published ``release`` and its first area, or at ``draft``;
+    the asset register's at a small register made here."""
     area = release.areas.order_by("lsoa11cd").first()
     if area is None:
         raise LookupError(f"Release {release.id} has no areas to sample")
@@ -41,6 +43,7 @@ def url_samples(subject: User, release: Release, draft: Release) -> dict[str, ob
         "release_id": release.id,
         "draft_release_id": draft.id,
         "lsoa11cd": area.lsoa11cd,
+        **register_samples(),
     }
 
 

@@ -24,7 +24,7 @@ def nav_labels(html: str) -> list[str]:
     return [" ".join(re.sub(r"<[^>]*>", " ", item.split(">", 1)[1]).split()) for item in items]
 
 
-PUBLIC = ["Home", "Map", "Areas to support", "How this works", "Releases"]
+PUBLIC = ["Home", "Map", "Areas to support", "Local services", "How this works", "Releases"]
 
 
 @pytest.mark.parametrize(
@@ -54,6 +54,7 @@ def test_navigation_offers_only_the_pages_a_role_may_open(
         ("areas:find", {}, "Map"),
         ("transparency:fairness", {}, "How this works"),
         ("releases:compare", {}, "Releases"),
+        ("assets:directory", {}, "Local services"),
     ],
 )
 def test_navigation_marks_the_page_or_its_section_as_current(

@@ -1,0 +1,149 @@
+"""The Open Referral UK read API under ``/oruk/``, as ``oruk/schema/openapi.json`` describes it.
+
+Open to anyone without a key, and to pages on other sites (CORS), as the standard asks. Views
+only read parameters and shape responses: finding records is ``search``, writing them out is
+``export``, so no response can carry a sensitive location.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponseBase
+from rest_framework.decorators import api_view
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from web.assets import export
+from web.assets.schemas import OPENAPI
+from web.assets.search import (
+    BadQuery,
+    paging,
+    service_at_locations_matching,
+    services_matching,
+)
+
+HSDS_VERSION = "3.0"
+PROFILE = "https://github.com/OpenReferralUK/uk-profile"
+
+View = Callable[..., HttpResponseBase]
+
+
+def open_to_all_sites(view: View) -> View:
+    """Any web page may read these responses: the register is published for reuse."""
+
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        response = view(request, *args, **kwargs)
+        response["Access-Control-Allow-Origin"] = "*"
+        return response
+
+    wrapped.__name__ = view.__name__
+    wrapped.__doc__ = view.__doc__
+    return wrapped
+
+
+def endpoint(view: Callable[..., Response]) -> View:
+    """A read-only endpoint (GET, and HEAD with it) that any site may call."""
+    read_only: View = api_view(["GET"])(view)
+    return open_to_all_sites(read_only)
+
+
+def bad_query(error: BadQuery) -> Response:
+    return Response({"detail": str(error), "parameter": error.parameter}, status=400)
+
+
+def not_found(what: str, record_id: str) -> Response:
+    return Response({"detail": f"No {what} has id {record_id}."}, status=404)
+
+
+def paged(
+    request: Request, records: QuerySet[Any] | list[Any], kind: str, shape: export.Shape
+) -> Response:
+    try:
+        wanted = paging(request.query_params)
+    except BadQuery as error:
+        return bad_query(error)
+    total = records.count() if isinstance(records, QuerySet) else len(records)
+    start = (wanted.page - 1) * wanted.per_page
+    # Past the end, nothing to fetch (and no offset too large for the database).
+    chosen = records[start : start + wanted.per_page] if start < total else []
+    contents = export.render_all(kind, chosen, shape)
+    return Response(
+        export.page(contents, total_items=total, page_number=wanted.page, per_page=wanted.per_page)
+    )
+
+
+@endpoint
+def index(request: Request) -> Response:
+    return Response(
+        {
+            "version": HSDS_VERSION,
+            "profile": PROFILE,
+            "openapi_url": request.build_absolute_uri("openapi.json"),
+        }
+    )
+
+
+@endpoint
+def openapi(request: Request) -> Response:
+    return Response(json.loads(OPENAPI.read_text(encoding="utf-8")))
+
+
+@endpoint
+def services(request: Request) -> Response:
+    try:
+        found = services_matching(request.query_params)
+        return paged(request, found, "service", export.SERVICE_LIST)
+    except BadQuery as error:
+        return bad_query(error)
+
+
+@endpoint
+def service(request: Request, service_id: str) -> Response:
+    return one(service_id, "service", export.SERVICE_FULL)
+
+
+@endpoint
+def service_at_locations(request: Request) -> Response:
+    try:
+        found = service_at_locations_matching(request.query_params)
+    except BadQuery as error:
+        return bad_query(error)
+    return paged(request, found, "service_at_location", export.SERVICE_AT_LOCATION_LIST)
+
+
+@endpoint
+def service_at_location(request: Request, service_at_location_id: str) -> Response:
+    return one(service_at_location_id, "service_at_location", export.SERVICE_AT_LOCATION_FULL)
+
+
+@endpoint
+def taxonomies(request: Request) -> Response:
+    found = export.public_records("taxonomy").order_by("name", "pk")
+    return paged(request, found, "taxonomy", export.TAXONOMY_FULL)
+
+
+@endpoint
+def taxonomy(request: Request, taxonomy_id: str) -> Response:
+    return one(taxonomy_id, "taxonomy", export.TAXONOMY_FULL)
+
+
+@endpoint
+def taxonomy_terms(request: Request) -> Response:
+    found = export.public_records("taxonomy_term").order_by("name", "pk")
+    return paged(request, found, "taxonomy_term", export.TAXONOMY_TERM_FULL)
+
+
+@endpoint
+def taxonomy_term(request: Request, taxonomy_term_id: str) -> Response:
+    return one(taxonomy_term_id, "taxonomy_term", export.TAXONOMY_TERM_FULL)
+
+
+def one(oruk_id: str, kind: str, shape: export.Shape) -> Response:
+    record = export.public_records(kind).filter(pk=oruk_id).first()
+    if record is None:
+        return not_found(kind.replace("_", " "), oruk_id)
+    return Response(export.render(kind, record, shape))

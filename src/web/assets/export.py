@@ -1,0 +1,145 @@
+"""Writing register records back out in the shapes the ORUK API returns.
+
+A shape says which nested records a response carries (a full service carries its schedules,
+its locations with their addresses, ...; a service in a list only its organisation). Each
+record gives back its published fields as they came in, and nested parts only when there are
+some. Sensitive locations, and everything that would place a service at one, are never
+written: this module is the only way the register leaves the web app.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.db import models
+
+from web.assets import models as tables
+from web.assets.records import ATTRIBUTES, KINDS, MANY, ONE
+
+Shape = Mapping[str, "Shape"]
+
+TERM: Shape = {}
+WITH_ATTRIBUTES: Shape = {ATTRIBUTES: {"taxonomy_term": TERM}}
+LOCATION_FULL: Shape = {
+    "addresses": WITH_ATTRIBUTES,
+    "accessibility": WITH_ATTRIBUTES,
+    "phones": {"languages": {}},
+    "languages": {},
+    "schedules": {},
+    **WITH_ATTRIBUTES,
+}
+ORGANIZATION_BRIEF: Shape = {
+    "organization_identifiers": WITH_ATTRIBUTES,
+    **WITH_ATTRIBUTES,
+}
+SERVICE_PARTS: Shape = {
+    "schedules": {},
+    "service_areas": {},
+    "languages": {},
+    "funding": {},
+    "cost_options": {},
+    "contacts": {ATTRIBUTES: {"taxonomy_term": TERM}, "phones": {"languages": {}}},
+    "phones": {"languages": {}},
+    **WITH_ATTRIBUTES,
+}
+SERVICE_FULL: Shape = {
+    **SERVICE_PARTS,
+    "organization": ORGANIZATION_BRIEF,
+    "service_at_locations": {"location": LOCATION_FULL},
+}
+SERVICE_LIST: Shape = {"organization": {}}
+ORGANIZATION_FULL: Shape = {
+    **ORGANIZATION_BRIEF,
+    "services": {**SERVICE_PARTS, "service_at_locations": {"location": LOCATION_FULL}},
+}
+ORGANIZATION_LIST: Shape = {}
+SERVICE_AT_LOCATION_FULL: Shape = {
+    "location": LOCATION_FULL,
+    "service": {**SERVICE_PARTS, "organization": ORGANIZATION_BRIEF},
+}
+SERVICE_AT_LOCATION_LIST: Shape = {"location": {}, "service": SERVICE_LIST}
+TAXONOMY_FULL: Shape = {"taxonomy_terms": {}}
+TAXONOMY_TERM_FULL: Shape = {}
+
+
+def public_records(kind_name: str) -> models.QuerySet[Any]:
+    """Every record of a kind that may be published: none at or about a sensitive location."""
+    kind = KINDS[kind_name]
+    # Any: the lookups differ per table, which the type of the abstract base cannot know.
+    records: models.QuerySet[Any] = kind.model._default_manager.all()
+    if kind_name == "location":
+        return records.filter(sensitive=False)
+    if "location" in kind.links.values():
+        records = records.exclude(location__sensitive=True)
+    if "service_at_location" in kind.links.values():
+        records = records.exclude(service_at_location__location__sensitive=True)
+    if kind_name == "attribute":
+        hidden = tables.Location.objects.filter(sensitive=True).values("pk")
+        records = records.exclude(link_id__in=hidden)
+    return records
+
+
+def render(kind_name: str, record: tables.Record, shape: Shape) -> dict[str, Any]:
+    """``record`` as ORUK publishes it, with the nested records ``shape`` names."""
+    document = dict(record.fields)
+    for key, inner in shape.items():
+        if (kind_name, key) in ONE:
+            child_kind, attribute = ONE[(kind_name, key)]
+            child_id = getattr(record, f"{attribute}_id")
+            child = public_records(child_kind).filter(pk=child_id).first()
+            if child is not None:
+                document[key] = render(child_kind, child, inner)
+            continue
+        if key == ATTRIBUTES:
+            child_kind, children = (
+                "attribute",
+                public_records("attribute").filter(link_id=record.pk),
+            )
+        else:
+            child_kind, attribute = MANY[(kind_name, key)]
+            children = public_records(child_kind).filter(**{attribute: record.pk})
+        rendered = [render(child_kind, child, inner) for child in children.order_by("pk")]
+        if rendered:
+            document[key] = rendered
+    return document
+
+
+def render_all(kind_name: str, records: Iterable[tables.Record], shape: Shape) -> list[Any]:
+    return [render(kind_name, record, shape) for record in records]
+
+
+def page(
+    contents: list[Any], *, total_items: int, page_number: int, per_page: int
+) -> dict[str, Any]:
+    """The ORUK page envelope around ``contents``."""
+    total_pages = max(1, math.ceil(total_items / per_page)) if per_page else 1
+    return {
+        "total_items": total_items,
+        "total_pages": total_pages,
+        "page_number": page_number,
+        "size": len(contents),
+        "first_page": page_number == 1,
+        "last_page": page_number >= total_pages,
+        "empty": not contents,
+        "contents": contents,
+    }
+
+
+# The files ``write_register`` writes: kind and shape of each, parents first.
+REGISTER_FILES: dict[str, tuple[str, Shape]] = {
+    "organizations.json": ("organization", ORGANIZATION_LIST),
+    "taxonomies.json": ("taxonomy", TAXONOMY_FULL),
+    "taxonomy_terms.json": ("taxonomy_term", TAXONOMY_TERM_FULL),
+    "services.json": ("service", SERVICE_FULL),
+}
+
+
+def register_feeds() -> dict[str, list[Any]]:
+    """The whole public register as ORUK feeds, by file name: lists of records that
+    ``import_oruk`` reads back (services in full, with their locations)."""
+    return {
+        name: render_all(kind, public_records(kind).order_by("pk"), shape)
+        for name, (kind, shape) in REGISTER_FILES.items()
+    }

@@ -1,0 +1,274 @@
+"""The community asset register, in the tables of Open Referral UK (HSDS 3.0, UK profile).
+
+Every record keeps its ORUK id exactly as the feed gave it, and its own one-to-one fields in
+``fields`` exactly as published (the feed is the record: exporting it gives back what came
+in). Columns beside ``fields`` are the links between records and the few values the register
+searches on, read from ``fields`` whenever a record is stored (``web.assets.records``).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class Record(models.Model):
+    """What every register record has."""
+
+    id = models.CharField(primary_key=True, max_length=64)
+    fields = models.JSONField(default=dict)
+    # When a person last confirmed the record is right; not part of ORUK.
+    last_checked = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+        ordering = ("id",)
+
+    def __str__(self) -> str:
+        name = self.fields.get("name")
+        return str(name) if name else self.id
+
+
+class ServiceStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    INACTIVE = "inactive", "Inactive"
+    DEFUNCT = "defunct", "Defunct"
+    TEMPORARILY_CLOSED = "temporarily closed", "Temporarily closed"
+
+
+class LocationType(models.TextChoices):
+    PHYSICAL = "physical", "Physical"
+    POSTAL = "postal", "Postal"
+    VIRTUAL = "virtual", "Virtual"
+
+
+class Frequency(models.TextChoices):
+    WEEKLY = "WEEKLY", "Weekly"
+    MONTHLY = "MONTHLY", "Monthly"
+
+
+class Organization(Record):
+    name = models.CharField(max_length=500, blank=True)
+
+
+class OrganizationIdentifier(Record):
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="organization_identifiers"
+    )
+
+
+class Service(Record):
+    organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.SET_NULL, related_name="services"
+    )
+    name = models.CharField(max_length=500, blank=True)
+    status = models.CharField(max_length=20, choices=ServiceStatus.choices)
+    # Eligibility: HSDS 3 keeps the age range on the service itself.
+    minimum_age = models.FloatField(null=True, blank=True)
+    maximum_age = models.FloatField(null=True, blank=True)
+    # The feed's own ``last_modified``, parsed, for ``modified_after``.
+    last_modified = models.DateTimeField(null=True, blank=True, db_index=True)
+
+
+class Location(Record):
+    organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.SET_NULL, related_name="locations"
+    )
+    name = models.CharField(max_length=500, blank=True)
+    location_type = models.CharField(max_length=10, choices=LocationType.choices)
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    # A refuge or another place whose address must stay private: never in a public page or
+    # feed. Set by staff; no feed can clear it.
+    sensitive = models.BooleanField(default=False)
+
+
+class ServiceAtLocation(Record):
+    service = models.ForeignKey(
+        Service, on_delete=models.CASCADE, related_name="service_at_locations"
+    )
+    location = models.ForeignKey(
+        Location, on_delete=models.CASCADE, related_name="service_at_locations"
+    )
+
+
+class Contact(Record):
+    organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.CASCADE, related_name="contacts"
+    )
+    service = models.ForeignKey(
+        Service, null=True, blank=True, on_delete=models.CASCADE, related_name="contacts"
+    )
+    service_at_location = models.ForeignKey(
+        ServiceAtLocation, null=True, blank=True, on_delete=models.CASCADE, related_name="contacts"
+    )
+    location = models.ForeignKey(
+        Location, null=True, blank=True, on_delete=models.CASCADE, related_name="contacts"
+    )
+
+
+class Phone(Record):
+    organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.CASCADE, related_name="phones"
+    )
+    service = models.ForeignKey(
+        Service, null=True, blank=True, on_delete=models.CASCADE, related_name="phones"
+    )
+    service_at_location = models.ForeignKey(
+        ServiceAtLocation, null=True, blank=True, on_delete=models.CASCADE, related_name="phones"
+    )
+    location = models.ForeignKey(
+        Location, null=True, blank=True, on_delete=models.CASCADE, related_name="phones"
+    )
+    contact = models.ForeignKey(
+        Contact, null=True, blank=True, on_delete=models.CASCADE, related_name="phones"
+    )
+
+
+class Address(Record):
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="addresses")
+    postal_code = models.CharField(max_length=20, blank=True, db_index=True)
+
+
+class Schedule(Record):
+    service = models.ForeignKey(
+        Service, null=True, blank=True, on_delete=models.CASCADE, related_name="schedules"
+    )
+    location = models.ForeignKey(
+        Location, null=True, blank=True, on_delete=models.CASCADE, related_name="schedules"
+    )
+    service_at_location = models.ForeignKey(
+        ServiceAtLocation,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="schedules",
+    )
+    freq = models.CharField(max_length=10, choices=Frequency.choices, blank=True)
+    # RFC 5545 day codes as given, e.g. "MO,WE".
+    byday = models.CharField(max_length=100, blank=True)
+    opens_at = models.TimeField(null=True, blank=True)
+    closes_at = models.TimeField(null=True, blank=True)
+
+
+class CostOption(Record):
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="cost_options")
+
+
+class Funding(Record):
+    organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.CASCADE, related_name="funding"
+    )
+    service = models.ForeignKey(
+        Service, null=True, blank=True, on_delete=models.CASCADE, related_name="funding"
+    )
+
+
+class Language(Record):
+    service = models.ForeignKey(
+        Service, null=True, blank=True, on_delete=models.CASCADE, related_name="languages"
+    )
+    location = models.ForeignKey(
+        Location, null=True, blank=True, on_delete=models.CASCADE, related_name="languages"
+    )
+    phone = models.ForeignKey(
+        Phone, null=True, blank=True, on_delete=models.CASCADE, related_name="languages"
+    )
+
+
+class Accessibility(Record):
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="accessibility")
+
+    class Meta(Record.Meta):
+        verbose_name_plural = "accessibility"
+
+
+class ServiceArea(Record):
+    service = models.ForeignKey(
+        Service, null=True, blank=True, on_delete=models.CASCADE, related_name="service_areas"
+    )
+    service_at_location = models.ForeignKey(
+        ServiceAtLocation,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="service_areas",
+    )
+
+
+class Taxonomy(Record):
+    name = models.CharField(max_length=500, blank=True)
+
+    class Meta(Record.Meta):
+        verbose_name_plural = "taxonomies"
+
+
+class TaxonomyTerm(Record):
+    taxonomy = models.ForeignKey(
+        Taxonomy, null=True, blank=True, on_delete=models.SET_NULL, related_name="taxonomy_terms"
+    )
+    name = models.CharField(max_length=500, blank=True)
+
+
+class Attribute(Record):
+    """Links any record (``link_id``) to a taxonomy term: how ORUK categorises services."""
+
+    link_id = models.CharField(max_length=64, db_index=True)
+    taxonomy_term = models.ForeignKey(
+        TaxonomyTerm, on_delete=models.CASCADE, related_name="attributes"
+    )
+
+
+class FeedFormat(models.TextChoices):
+    JSON = "json", "JSON (as the ORUK API returns it)"
+    CSV = "csv", "CSV tables"
+
+
+class FeedImport(models.Model):
+    """One import of an ORUK feed: what came in and what became of it."""
+
+    imported_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    source = models.CharField(max_length=300)
+    feed_format = models.CharField(max_length=10, choices=FeedFormat.choices)
+    received = models.PositiveIntegerField()
+    stored = models.PositiveIntegerField()
+    refused = models.PositiveIntegerField()
+    unchanged = models.PositiveIntegerField()
+    # Records stored per ORUK table, nested ones included, e.g. {"schedule": 3}.
+    written = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ("-imported_at", "-id")
+        constraints = (
+            models.CheckConstraint(
+                condition=models.Q(received=models.F("stored") + models.F("refused")),
+                name="feed_import_counts_add_up",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.source} ({self.imported_at:%Y-%m-%d %H:%M})"
+
+
+class RefusedRecord(models.Model):
+    """A record the ORUK schemas refused: kept as published, with where and why."""
+
+    feed_import = models.ForeignKey(FeedImport, on_delete=models.CASCADE, related_name="refusals")
+    path = models.CharField(max_length=500)
+    reason = models.TextField()
+    # As published; a feed's bare ``null`` in place of a record is kept as NULL.
+    record = models.JSONField(null=True)
+
+    class Meta:
+        ordering = ("feed_import", "id")
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.reason}"
