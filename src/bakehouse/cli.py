@@ -125,8 +125,13 @@ def _group(name: str, help_text: str, commands: dict[str, Callable[..., Any]]) -
 
 _group(
     "custodian",
-    "The data custodian's key, subject access requests and erasure.",
-    {"init": custody_commands.init, "sar": custody_commands.sar, "erase": custody_commands.erase},
+    "The data custodian's key and its rotation, subject access requests and erasure.",
+    {
+        "init": custody_commands.init,
+        "rotate": custody_commands.rotate,
+        "sar": custody_commands.sar,
+        "erase": custody_commands.erase,
+    },
 )
 _group(
     "optout",

@@ -1,4 +1,5 @@
-"""The custodian's commands: the key, subject access, erasure, opt-outs and the audit log."""
+"""The custodian's commands: the key and its rotation, subject access, erasure, opt-outs and the
+audit log."""
 
 from __future__ import annotations
 
@@ -21,8 +22,8 @@ from bakehouse.custody import (
 from bakehouse.custody import (
     erase as erase_person,
 )
-from bakehouse.custody.audit import AuditEvent, AuditLog
-from bakehouse.custody.keys import key_available
+from bakehouse.custody.audit import ANCHORS, AuditEvent, AuditLog
+from bakehouse.custody.keys import key_available, rotate_key
 from bakehouse.custody.registers import summary
 from bakehouse.errors import ConfigError
 
@@ -54,6 +55,53 @@ def init(
     console.print(
         f"Custodian key written to {path}. Keep it secret and backed up: without it "
         "no token can be recomputed."
+    )
+
+
+def rotate(
+    key_file: Path | None = KEY_FILE,
+    workspace: Path | None = typer.Option(
+        None,
+        envvar=WORKSPACE_ENV,
+        exists=True,
+        file_okay=False,
+        help="A workspace whose audit log records the rotation (key ids only).",
+    ),
+) -> None:
+    """Add a new key version and make it active. Earlier versions stay in the file, retired:
+    used only to match register entries and verify audit seals made before, never to make
+    anything new."""
+    guarded = [workspace] if workspace is not None else []
+    if workspace is not None:
+        # a log that does not verify is refused before the key changes, not after
+        Workspace(workspace, load_key(key_file, guarded=guarded)).audit.verify()
+    rotation = rotate_key(key_file, guarded=guarded)
+    retired, active = rotation.retired, rotation.active
+    if workspace is not None:
+        Workspace(workspace, active).audit.append(
+            AuditEvent(
+                action="custodian.rotate",
+                details={
+                    "retired_version": retired.version,
+                    "retired_key_id": retired.key_id,
+                    "active_version": active.version,
+                    "active_key_id": active.key_id,
+                    "key_file": str(rotation.path),
+                },
+            )
+        )
+    # not wrapped: the paths must stay whole for copying
+    console.print(
+        f"Key version {active.version} (key id {active.key_id}) is now active; version "
+        f"{retired.version} (key id {retired.key_id}) is retired, kept in {rotation.path} only "
+        "to match register entries and verify audit seals made under it.\n"
+        "Next:\n"
+        f"  1. Back up {rotation.path} and {active.folder / ANCHORS} now: older backups lack "
+        "the new version.\n"
+        "  2. Re-run `bakehouse ingest` for every workspace: each is rebuilt with tokens and ids "
+        "under the new version; until then linkage and people's requests on it refuse.\n"
+        "  3. Run linkage and the model again on each.",
+        soft_wrap=True,
     )
 
 

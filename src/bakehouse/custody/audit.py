@@ -90,17 +90,25 @@ class AuditVerification:
 
 @dataclass(frozen=True)
 class _Seal:
+    """The audit sub-key of every version of the custodian key: new seals under the active
+    version's; a seal is checked under the version its ``sealed_by`` names."""
+
     secret: bytes
     key_id: str
     anchors: Path
+    versions: dict[str, tuple[int, bytes]]
 
     @classmethod
     def of(cls, key: CustodianKey) -> _Seal:
-        audit_key = key.derive(AUDIT_PURPOSE)
-        return cls(audit_key.secret, audit_key.key_id, key.folder / ANCHORS)
+        subkeys = [version.derive(AUDIT_PURPOSE) for version in key.versions]
+        active = subkeys[-1]
+        versions = {sub.key_id: (sub.version, sub.secret) for sub in subkeys}
+        return cls(active.secret, active.key_id, key.folder / ANCHORS, versions)
 
-    def mac(self, entry_hash: str) -> str:
-        return hmac.new(self.secret, entry_hash.encode("ascii"), hashlib.sha256).hexdigest()
+    def mac(self, entry_hash: str, secret: bytes | None = None) -> str:
+        return hmac.new(
+            secret or self.secret, entry_hash.encode("ascii"), hashlib.sha256
+        ).hexdigest()
 
 
 def _entry_hash(entry: Mapping[str, Any]) -> str:
@@ -286,11 +294,12 @@ class AuditLog:
         :class:`AuditChainBroken` naming the line of the first entry that does not fit, or the
         entries missing from the end; returns the count, head and how much is sealed.
         ``acknowledge``: a sealed append about to record that the log was replaced."""
-        prev, count, sealed, first = GENESIS, 0, 0, None
+        prev, count, sealed, first, version = GENESIS, 0, 0, None, 0
         if self.path.exists():
             with self.path.open(encoding="utf-8") as handle:
                 for number, line in enumerate(handle, start=1):
                     entry = self._checked(number, line, prev, count)
+                    version = self._checked_seal(number, entry, version)
                     prev, count = entry["hash"], count + 1
                     first = first or prev
                     if "mac" in entry:
@@ -312,17 +321,32 @@ class AuditLog:
             raise self._broken(number, f"has sequence {seq}, expected {count + 1}")
         if _entry_hash(entry) != stated:
             raise self._broken(number, "has been altered (its hash does not match)")
-        if self._seal is not None and "mac" in entry:
-            if entry.get("sealed_by") != self._seal.key_id:
-                raise self._broken(number, f"is sealed with another key ({entry.get('sealed_by')})")
-            if not hmac.compare_digest(str(entry["mac"]), self._seal.mac(stated)):
-                raise self._broken(
-                    number,
-                    "has a seal that does not match its contents: it, or an entry before it, was "
-                    "rewritten "
-                    "without the custodian key",
-                )
         return entry
+
+    def _checked_seal(self, number: int, entry: dict[str, Any], newest: int) -> int:
+        """Check an entry's seal under the key version that made it; returns the newest version
+        seen so far. A seal by a version older than one already seen is refused: once a version
+        is retired nothing is sealed with it, so such a seal was made with a retired key after
+        its retirement."""
+        if self._seal is None or "mac" not in entry:
+            return newest
+        found = self._seal.versions.get(str(entry.get("sealed_by")))
+        if found is None:
+            raise self._broken(number, f"is sealed with another key ({entry.get('sealed_by')})")
+        version, secret = found
+        if not hmac.compare_digest(str(entry["mac"]), self._seal.mac(entry["hash"], secret)):
+            raise self._broken(
+                number,
+                "has a seal that does not match its contents: it, or an entry before it, was "
+                "rewritten without the custodian key",
+            )
+        if version < newest:
+            raise self._broken(
+                number,
+                f"is sealed with key version {version}, retired before an earlier entry was "
+                f"sealed with version {newest}",
+            )
+        return version
 
     def _check_anchor(
         self, result: AuditVerification, first: str | None, acknowledge: bool

@@ -106,31 +106,37 @@ _MACROS = [
     r"""bh_nino(x) AS CASE WHEN regexp_full_match(bh_nino_compact(x), '[A-Z]{2}[0-9]{6}[A-D]?')
         THEN bh_nino_compact(x) END""",
     # keyed hashes (HMAC-SHA-256, RFC 2104): tokens and pseudonymous ids under the purpose's
-    # sub-key (bh_key), register match keys under the custodian key (bh_match_key)
+    # sub-key (bh_key), register match keys under the custodian key (bh_match_key), or under
+    # any version of it given its padded keys (bh_match_versions)
     r"""bh_hmac(m) AS sha256((SELECT ok FROM temp.main.bh_key)
         || unhex(sha256((SELECT ik FROM temp.main.bh_key) || encode(m))))""",
     rf"""bh_token(parts) AS left(bh_hmac(array_to_string(parts, chr(31))), {TOKEN_CHARS})""",
-    r"""bh_match_hmac(m) AS sha256((SELECT ok FROM temp.main.bh_match_key)
-        || unhex(sha256((SELECT ik FROM temp.main.bh_match_key) || encode(m))))""",
-    rf"""bh_match_token(parts) AS
-        left(bh_match_hmac(array_to_string(parts, chr(31))), {TOKEN_CHARS})""",
-    # keys for matching a person against the opt-out and erasure registers
-    r"""bh_match_keys(forename, surname, dob, nhs, upn, nino) AS list_filter([
-        CASE WHEN nhs IS NOT NULL THEN 'nhs:' || bh_match_token(['match', 'nhs', nhs]) END,
-        CASE WHEN upn IS NOT NULL THEN 'upn:' || bh_match_token(['match', 'upn', upn]) END,
+    r"""bh_keyed_hmac(ik, ok, m) AS sha256(ok || unhex(sha256(ik || encode(m))))""",
+    rf"""bh_match_token(ik, ok, parts) AS
+        left(bh_keyed_hmac(ik, ok, array_to_string(parts, chr(31))), {TOKEN_CHARS})""",
+    # keys for matching a person against the opt-out and erasure registers, under one version
+    r"""bh_match_keys_under(ik, ok, forename, surname, dob, nhs, upn, nino) AS list_filter([
+        CASE WHEN nhs IS NOT NULL THEN 'nhs:' || bh_match_token(ik, ok, ['match', 'nhs', nhs]) END,
+        CASE WHEN upn IS NOT NULL THEN 'upn:' || bh_match_token(ik, ok, ['match', 'upn', upn]) END,
         CASE WHEN nino IS NOT NULL
-             THEN 'nino:' || bh_match_token(['match', 'nino', left(nino, 8)]) END,
+             THEN 'nino:' || bh_match_token(ik, ok, ['match', 'nino', left(nino, 8)]) END,
         CASE WHEN surname IS NOT NULL AND split_part(forename, ' ', 1) <> '' AND dob IS NOT NULL
-             THEN 'nsd:' || bh_match_token(['match', 'nsd', surname, split_part(forename, ' ', 1),
-                                            strftime(dob, '%Y-%m-%d')]) END
+             THEN 'nsd:' || bh_match_token(ik, ok, ['match', 'nsd', surname,
+                split_part(forename, ' ', 1), strftime(dob, '%Y-%m-%d')]) END
         ], lambda k: k IS NOT NULL)""",
+    # ... and under the active version
+    r"""bh_match_keys(forename, surname, dob, nhs, upn, nino) AS bh_match_keys_under(
+        (SELECT ik FROM temp.main.bh_match_key), (SELECT ok FROM temp.main.bh_match_key),
+        forename, surname, dob, nhs, upn, nino)""",
 ]
 
 
 def install(con: duckdb.DuckDBPyConnection, key: CustodianKey | None) -> None:
     """Install the standardisation macros and, given a key, the keyed-hash macros (TEMPORARY:
     they and the key vanish with the connection). Tokens are made under ``key.token_key`` (the
-    sub-key of the purpose ``key`` is bound to), register match keys under ``key``."""
+    sub-key of the purpose ``key`` is bound to) and register match keys under ``key``: both
+    the active version. ``bh_match_versions`` holds every version the key file holds, by
+    ``key_id``, to match register entries made before a rotation."""
     for table, used in (("bh_key", key and key.token_key), ("bh_match_key", key)):
         con.execute(f"CREATE OR REPLACE TEMP TABLE {table} (ik BLOB, ok BLOB)")
         if used is not None:
@@ -139,6 +145,13 @@ def install(con: duckdb.DuckDBPyConnection, key: CustodianKey | None) -> None:
                 f"INSERT INTO temp.main.{table} VALUES ($ik, $ok)",  # noqa: S608 (fixed names)
                 {"ik": inner, "ok": outer},
             )
+    con.execute("CREATE OR REPLACE TEMP TABLE bh_match_versions (key_id VARCHAR, ik BLOB, ok BLOB)")
+    for version in key.versions if key is not None else ():
+        inner, outer = version.pads()
+        con.execute(
+            "INSERT INTO temp.main.bh_match_versions VALUES ($id, $ik, $ok)",
+            {"id": version.key_id, "ik": inner, "ok": outer},
+        )
     for macro in _MACROS:
         con.execute(f"CREATE OR REPLACE TEMP MACRO {macro}")
 

@@ -1,24 +1,36 @@
-"""The custodian's secret: where it lives, how it is created, and the checks before it is used.
+"""The custodian's secret: where it lives, how it is created, rotated, and checked before use.
 
 Every token and pseudonymous id is an HMAC-SHA-256 under a sub-key of this key for the
 workspace's purpose, the audit log's seals under a sub-key for the audit log (HKDF, RFC 5869),
 and register match keys under the key itself; whoever holds it can recompute them all. It
 therefore lives with the custodian, outside the repository and outside the workspace, readable by
 its owner only. A missing key is an error, never a silent default.
+
+The key file holds versions (the key lifecycle of NIST SP 800-57 Part 1): one *active* version
+makes every new token, id, register entry and seal; *retired* versions are kept only to match
+register entries and verify seals made before a rotation, and are never used to make anything
+again. A file written by :func:`init_key` holds one secret as 64 hexadecimal characters, read as
+version 1; :func:`rotate_key` rewrites it as JSON::
+
+    {"format": "bakehouse custodian key", "active": 2,
+     "versions": [{"version": 1, "created": "...", "secret": "<64 hex>"}, ...]}
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import os
 import secrets
 import stat
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 from cryptography.hazmat.primitives.hashes import SHA256
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from bakehouse.errors import CustodyError
 
@@ -27,6 +39,7 @@ ENV_KEY = "BAKEHOUSE_CUSTODIAN_KEY"
 ENV_KEY_FILE = "BAKEHOUSE_CUSTODIAN_KEY_FILE"
 _HMAC_BLOCK = 64
 _DERIVED = b"bakehouse derived key: "
+KEY_FILE_FORMAT = "bakehouse custodian key"
 
 
 def default_key_file() -> Path:
@@ -37,11 +50,15 @@ def default_key_file() -> Path:
 
 @dataclass(frozen=True)
 class CustodianKey:
-    """A 256-bit secret. Its ``repr`` never shows the secret."""
+    """A 256-bit secret: the active version of the key file, with the ``retired`` versions
+    before it (oldest first) for matching and verifying what they made. Its ``repr`` never
+    shows a secret."""
 
     secret: bytes = field(repr=False)
     origin: str
     purpose: str | None = None
+    version: int = 1
+    retired: tuple[CustodianKey, ...] = field(default=(), repr=False)
 
     @property
     def key_id(self) -> str:
@@ -62,13 +79,22 @@ class CustodianKey:
         secret = HKDF(
             algorithm=SHA256(), length=KEY_BYTES, salt=None, info=_DERIVED + use.encode()
         ).derive(self.secret)
-        return CustodianKey(secret, self.origin)
+        return CustodianKey(secret, self.origin, version=self.version)
 
     def for_purpose(self, purpose: str) -> CustodianKey:
         """This key, bound to a processing purpose (a recipe's purpose id): its tokens and
         pseudonymous ids are made under the purpose's sub-key (:attr:`token_key`), so the same
         record or person gets unrelated ids in workspaces of different purposes."""
-        return CustodianKey(self.secret, self.origin, purpose)
+        return replace(self, purpose=purpose)
+
+    @property
+    def versions(self) -> tuple[CustodianKey, ...]:
+        """Every version the key file holds, oldest first; the active one (this key) last."""
+        return (*self.retired, self)
+
+    def version_with(self, key_id: str) -> CustodianKey | None:
+        """The version whose fingerprint is ``key_id``, if the key file holds it."""
+        return next((version for version in self.versions if version.key_id == key_id), None)
 
     @property
     def token_key(self) -> CustodianKey:
@@ -130,6 +156,22 @@ def init_key(path: Path | None = None, *, guarded: list[Path] | None = None) -> 
     return target
 
 
+class _Version(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    version: int
+    created: str
+    secret: str
+
+
+class _KeyFile(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    format: str
+    active: int
+    versions: list[_Version]
+
+
 def _parse_secret(text: str, origin: str, file: Path | None) -> bytes:
     value = text.strip()
     try:
@@ -176,5 +218,111 @@ def load_key(path: Path | None = None, *, guarded: list[Path] | None = None) -> 
             file=target,
             fix=f"Run `chmod 600 {target}`",
         )
-    secret = _parse_secret(target.read_text(encoding="ascii"), "the key file", target)
-    return CustodianKey(secret, str(target))
+    return _read_key_file(target)
+
+
+def _read_versions(target: Path) -> _KeyFile:
+    """The key file's versions; a file of one plain secret is version 1, created when the file
+    was last written (a key file is never rewritten but by a rotation)."""
+    text = target.read_text(encoding="ascii")
+    if not text.lstrip().startswith("{"):
+        secret = _parse_secret(text, "the key file", target)
+        created = datetime.fromtimestamp(target.stat().st_mtime, UTC)
+        return _KeyFile(
+            format=KEY_FILE_FORMAT,
+            active=1,
+            versions=[_Version(version=1, created=_timestamp(created), secret=secret.hex())],
+        )
+    try:
+        document = _KeyFile.model_validate(json.loads(text))
+    except (ValueError, ValidationError) as error:
+        raise CustodyError(
+            "The custodian key file is neither one secret nor a readable list of key versions",
+            file=target,
+            fix="Restore it from its backup",
+        ) from error
+    numbers = [version.version for version in document.versions]
+    if document.format != KEY_FILE_FORMAT or len(set(numbers)) != len(numbers):
+        raise CustodyError(
+            "The custodian key file's versions are not in the expected form or repeat a number",
+            file=target,
+            fix="Restore it from its backup",
+        )
+    if document.active not in numbers:
+        raise CustodyError(
+            f"The custodian key file's active version {document.active} is not among its versions",
+            file=target,
+            field="active",
+            fix="Restore it from its backup",
+        )
+    return document
+
+
+def _read_key_file(target: Path) -> CustodianKey:
+    document = _read_versions(target)
+    keys = {
+        version.version: CustodianKey(
+            _parse_secret(version.secret, f"version {version.version} of the key file", target),
+            str(target),
+            version=version.version,
+        )
+        for version in document.versions
+    }
+    active = keys.pop(document.active)
+    return replace(active, retired=tuple(keys[number] for number in sorted(keys)))
+
+
+def _timestamp(moment: datetime) -> str:
+    return moment.isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class Rotation:
+    """What a rotation changed: the version retired and the one now active (fingerprints only)."""
+
+    path: Path
+    retired: CustodianKey
+    active: CustodianKey
+
+
+def rotate_key(path: Path | None = None, *, guarded: list[Path] | None = None) -> Rotation:
+    """Add a new random version to the key file and make it active; the versions before it are
+    kept, retired. Refuses a key given in the environment (there is no file to keep versions
+    in), an unsafe file (as :func:`load_key`), and a file or folder it cannot write. The file is
+    replaced atomically, so a failure leaves the old file whole."""
+    if path is None and os.environ.get(ENV_KEY) and not os.environ.get(ENV_KEY_FILE):
+        raise CustodyError(
+            f"A key given in ${ENV_KEY} cannot be rotated: it has no file to keep versions in",
+            fix="Write the key to a file (mode 0600, outside the repository) and give --key-file",
+        )
+    target = (path or Path(os.environ.get(ENV_KEY_FILE) or default_key_file())).expanduser()
+    before = load_key(target, guarded=guarded)
+    if not (os.access(target, os.W_OK) and os.access(target.parent, os.W_OK | os.X_OK)):
+        raise CustodyError(
+            "The custodian key file or its folder cannot be written, so no version can be added",
+            file=target,
+            fix="Run the rotation as the key's owner, on the machine that holds the key",
+        )
+    document = _read_versions(target)
+    secrets_held = {version.secret for version in document.versions}
+    secret = secrets.token_hex(KEY_BYTES)
+    while secret in secrets_held:  # never reuse a secret, however unlikely a repeat is
+        secret = secrets.token_hex(KEY_BYTES)
+    number = max(version.version for version in document.versions) + 1
+    created = _timestamp(datetime.now(UTC))
+    rotated = _KeyFile(
+        format=KEY_FILE_FORMAT,
+        active=number,
+        versions=[*document.versions, _Version(version=number, created=created, secret=secret)],
+    )
+    temporary = target.with_name(f".{target.name}.rotating")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        with os.fdopen(descriptor, "w", encoding="ascii") as handle:
+            handle.write(rotated.model_dump_json(indent=2) + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        temporary.replace(target)
+    finally:
+        temporary.unlink(missing_ok=True)
+    return Rotation(target, before, load_key(target, guarded=guarded))

@@ -4,6 +4,11 @@ A register entry holds keyed hashes of the person's standardised identifiers (NH
 NINO, surname + first forename + date of birth), never the identifiers: the register itself
 identifies no one without the custodian key. Ingestion withholds every record whose person
 matches an entry (opt-outs: every source; erasures: the sources erased from).
+
+An entry's keys are made under the active version of the custodian key, and the entry records
+which (``key_id``). They cannot be re-made under a later version, since the identifiers they
+hash are not kept, so after a rotation ingestion matches each entry under the version that made
+it: the key file keeps retired versions for this.
 """
 
 from __future__ import annotations
@@ -147,12 +152,14 @@ class Registers:
         write_atomic(path or self.path, text)
 
     def check_key(self, key: CustodianKey) -> None:
+        """Every entry must have been made by a version the key file holds (the active one or
+        one retired by a rotation): an entry no version can match would withhold no one."""
         for entry in self.load():
-            if entry.key_id != key.key_id:
+            if key.version_with(entry.key_id) is None:
                 raise CustodyError(
                     f"Register entry {entry.id} was made with another custodian key",
                     file=self.path,
-                    fix="Use the key this workspace was built with",
+                    fix="Use the key file this workspace was built with, with all its versions",
                 )
 
     def new_entry(
@@ -177,10 +184,12 @@ class Registers:
         )
 
     def as_table(self) -> pa.Table:
-        """One row per (key, kind, source); source null for every source."""
+        """One row per (key, kind, source, key version); source null for every source. A match
+        key is only meaningful under the version that made it (``key_id``)."""
         keys: list[str] = []
         kinds: list[str] = []
         sources: list[str | None] = []
+        key_ids: list[str] = []
         for entry in self.load():
             for match in entry.keys:
                 every: list[str | None] = [None]
@@ -188,11 +197,13 @@ class Registers:
                     keys.append(match)
                     kinds.append(entry.kind)
                     sources.append(source)
+                    key_ids.append(entry.key_id)
         return pa.table(
             {
                 "key": pa.array(keys, pa.string()),
                 "kind": pa.array(kinds, pa.string()),
                 "source": pa.array(sources, pa.string()),
+                "key_id": pa.array(key_ids, pa.string()),
             }
         )
 

@@ -34,7 +34,7 @@ from typing import Any
 
 from bakehouse.custody.audit import AuditEvent, AuditLog
 from bakehouse.custody.keys import CustodianKey
-from bakehouse.errors import WorkspaceError
+from bakehouse.errors import CustodyError, WorkspaceError
 
 CUSTODIAN = "custodian.duckdb"
 ANALYSIS = "analysis.duckdb"
@@ -99,8 +99,23 @@ class Workspace:
         self.root = Path(root)
         self._key = key
 
-    def use_key(self, key: CustodianKey) -> None:
-        """Seal this workspace's audit entries with ``key`` from now on."""
+    def use_key(self, key: CustodianKey, *, rebuilding: bool = False) -> None:
+        """Seal this workspace's audit entries with ``key`` from now on. Unless the zones are
+        about to be rebuilt (ingestion), refuses a key whose active version did not build them:
+        ids made now would not match theirs."""
+        built = (self.manifest() or {}).get("key_id") if self.custodian_db.exists() else None
+        if not rebuilding and built is not None and built != key.key_id:
+            older = key.version_with(str(built))
+            if older is None:
+                raise CustodyError(
+                    "The zones were built with another custodian key",
+                    file=self.manifest_path,
+                    fix="Use the key file this workspace was built with",
+                )
+            raise CustodyError(
+                f"The zones were built under custodian key version {older.version}, since "
+                f"retired: re-run `bakehouse ingest` to rebuild them under version {key.version}"
+            )
         self._key = key
 
     # paths -----------------------------------------------------------------------------------

@@ -246,7 +246,7 @@ def ingest(options: IngestOptions, reporter: Reporter | None = None) -> IngestRe
     with workspace.locked():
         try:
             key = load_key(options.key_file, guarded=[workspace.root]).for_purpose(options.purpose)
-            workspace.use_key(key)
+            workspace.use_key(key, rebuilding=True)
             registers = Registers(workspace.registers)
             registers.check_key(key)
             expected = baseline(workspace.manifest())
@@ -584,10 +584,14 @@ def _withheld(con: duckdb.DuckDBPyConnection, source: str, has_register: bool) -
     con.execute("CREATE OR REPLACE TEMP TABLE withheld (token VARCHAR, kind VARCHAR)")
     if not has_register:
         return
+    # each register entry matched under the key version that made it, retired ones included
     con.execute(
         "INSERT INTO withheld SELECT m.token, CASE WHEN bool_or(r.kind = 'optout') THEN 'optout' "
-        "ELSE 'erasure' END FROM (SELECT token, unnest(bh_match_keys(forename, surname, dob, "
-        "nhs_number, upn, nino)) AS key FROM persons) m JOIN register_keys r ON r.key = m.key "
+        "ELSE 'erasure' END FROM (SELECT p.token, v.key_id, unnest(bh_match_keys_under(v.ik, "
+        "v.ok, p.forename, p.surname, p.dob, p.nhs_number, p.upn, p.nino)) AS key "
+        "FROM persons p, temp.main.bh_match_versions v "
+        "WHERE v.key_id IN (SELECT key_id FROM register_keys)) m "
+        "JOIN register_keys r ON r.key = m.key AND r.key_id = m.key_id "
         "AND (r.source IS NULL OR r.source = $source) GROUP BY m.token",
         {"source": source},
     )
