@@ -12,6 +12,7 @@ import hmac
 import json
 import os
 import stat
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -100,6 +101,23 @@ def test_every_rotation_adds_a_fresh_secret_and_none_is_reused(own_key: Path) ->
     assert [v.version for v in key.versions] == [1, 2, 3, 4]
     assert len({v.secret for v in key.versions}) == 4
     assert len({v.token_key.key_id for v in key.for_purpose("school-readiness").versions}) == 4
+
+
+def test_rotations_at_the_same_time_each_add_their_own_version(own_key: Path) -> None:
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(rotate_key, [own_key] * 6))
+    key = load_key(own_key)
+    assert [v.version for v in key.versions] == [1, 2, 3, 4, 5, 6, 7]
+    assert len({v.key_id for v in key.versions}) == 7
+
+
+def test_a_retired_version_made_active_again_is_refused(own_key: Path) -> None:
+    rotate_key(own_key)
+    document = json.loads(own_key.read_text(encoding="ascii"))
+    own_key.write_text(json.dumps({**document, "active": 1}), encoding="ascii")
+    with pytest.raises(CustodyError, match="active version 1 is not its newest") as caught:
+        load_key(own_key)
+    assert all(v["secret"] not in caught.value.message for v in document["versions"])
 
 
 def test_rotation_refuses_a_key_file_others_can_read_and_leaves_it_unchanged(

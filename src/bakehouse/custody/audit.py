@@ -17,6 +17,11 @@ the log still holds the anchored entry, naming the entries missing if not. This 
 the append-only logs of Certificate Transparency (RFC 6962) and Crosby and Wallach's tamper-evident
 logging: a hash-chained log plus a head held by someone else.
 
+After a rotation of the custodian key, new seals are made under the active version's audit
+sub-key; ``sealed_by`` names the sub-key of each seal, and verification checks it under that
+version, which the key file keeps retired. A seal by a version older than one already seen
+higher up the log is refused: a retired version seals nothing, so only a copy of it could.
+
 Commands without the key (an analyst training a model) still append; their entries are chained
 but unsealed until the next sealed entry, and ``verify`` says how many are at the end. A log
 written before logs were sealed is the same: the first sealed append seals it and records that it

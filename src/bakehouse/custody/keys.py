@@ -18,6 +18,7 @@ version 1; :func:`rotate_key` rewrites it as JSON::
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import hmac
 import json
@@ -30,7 +31,7 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.hashes import SHA256
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bakehouse.errors import CustodyError
 
@@ -161,7 +162,7 @@ class _Version(BaseModel):
 
     version: int
     created: str
-    secret: str
+    secret: str = Field(repr=False)
 
 
 class _KeyFile(BaseModel):
@@ -235,12 +236,13 @@ def _read_versions(target: Path) -> _KeyFile:
         )
     try:
         document = _KeyFile.model_validate(json.loads(text))
-    except (ValueError, ValidationError) as error:
+    except (ValueError, ValidationError):
+        # not chained: the parser's message could quote a secret
         raise CustodyError(
             "The custodian key file is neither one secret nor a readable list of key versions",
             file=target,
             fix="Restore it from its backup",
-        ) from error
+        ) from None
     numbers = [version.version for version in document.versions]
     if document.format != KEY_FILE_FORMAT or len(set(numbers)) != len(numbers):
         raise CustodyError(
@@ -248,12 +250,13 @@ def _read_versions(target: Path) -> _KeyFile:
             file=target,
             fix="Restore it from its backup",
         )
-    if document.active not in numbers:
+    if not numbers or document.active != max(numbers):
+        # a retired version made active again would be a key reused after its retirement
         raise CustodyError(
-            f"The custodian key file's active version {document.active} is not among its versions",
+            f"The custodian key file's active version {document.active} is not its newest",
             file=target,
             field="active",
-            fix="Restore it from its backup",
+            fix="Restore it from its backup; to change the key, run `bakehouse custodian rotate`",
         )
     return document
 
@@ -290,39 +293,59 @@ def rotate_key(path: Path | None = None, *, guarded: list[Path] | None = None) -
     kept, retired. Refuses a key given in the environment (there is no file to keep versions
     in), an unsafe file (as :func:`load_key`), and a file or folder it cannot write. The file is
     replaced atomically, so a failure leaves the old file whole."""
-    if path is None and os.environ.get(ENV_KEY) and not os.environ.get(ENV_KEY_FILE):
+    if path is None and os.environ.get(ENV_KEY):
+        # commands would go on using the variable, whatever the rotation wrote to a file
         raise CustodyError(
             f"A key given in ${ENV_KEY} cannot be rotated: it has no file to keep versions in",
-            fix="Write the key to a file (mode 0600, outside the repository) and give --key-file",
+            fix=f"Write the key to a file (mode 0600, outside the repository), unset ${ENV_KEY} "
+            "and give --key-file",
         )
     target = (path or Path(os.environ.get(ENV_KEY_FILE) or default_key_file())).expanduser()
-    before = load_key(target, guarded=guarded)
+    load_key(target, guarded=guarded)
     if not (os.access(target, os.W_OK) and os.access(target.parent, os.W_OK | os.X_OK)):
         raise CustodyError(
             "The custodian key file or its folder cannot be written, so no version can be added",
             file=target,
             fix="Run the rotation as the key's owner, on the machine that holds the key",
         )
-    document = _read_versions(target)
-    secrets_held = {version.secret for version in document.versions}
+    # a lock file beside the key, not the key file itself, which the rename replaces
+    lock = os.open(target.with_name(f".{target.name}.lock"), os.O_RDWR | os.O_CREAT, 0o600)
+    with os.fdopen(lock, "rb") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)  # a second rotation waits, then adds after this one
+        before = load_key(target, guarded=guarded)
+        _write_versions(target, _with_new_version(_read_versions(target)))
+    return Rotation(target, before, load_key(target, guarded=guarded))
+
+
+def _with_new_version(document: _KeyFile) -> _KeyFile:
+    held = {version.secret for version in document.versions}
     secret = secrets.token_hex(KEY_BYTES)
-    while secret in secrets_held:  # never reuse a secret, however unlikely a repeat is
+    while secret in held:  # never reuse a secret, however unlikely a repeat is
         secret = secrets.token_hex(KEY_BYTES)
     number = max(version.version for version in document.versions) + 1
     created = _timestamp(datetime.now(UTC))
-    rotated = _KeyFile(
+    return _KeyFile(
         format=KEY_FILE_FORMAT,
         active=number,
         versions=[*document.versions, _Version(version=number, created=created, secret=secret)],
     )
+
+
+def _write_versions(target: Path, document: _KeyFile) -> None:
+    """Replace the key file atomically (0600 from the start, synced before and after the
+    rename): a failure at any point leaves the old file or the new one, whole."""
     temporary = target.with_name(f".{target.name}.rotating")
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
         with os.fdopen(descriptor, "w", encoding="ascii") as handle:
-            handle.write(rotated.model_dump_json(indent=2) + "\n")
+            handle.write(document.model_dump_json(indent=2) + "\n")
             handle.flush()
             os.fsync(handle.fileno())
         temporary.replace(target)
     finally:
         temporary.unlink(missing_ok=True)
-    return Rotation(target, before, load_key(target, guarded=guarded))
+    folder = os.open(target.parent, os.O_RDONLY)
+    try:
+        os.fsync(folder)
+    finally:
+        os.close(folder)
