@@ -83,6 +83,8 @@ def summary(
         "prior": persons.prior,
         "prior_match_weight": round(match_weight(persons.prior), 3),
         "deterministic_matches": persons.deterministic_matches,
+        "identifier_shares": persons.identifier_shares,
+        "warnings": persons.warnings,
         "training": persons.training,
         "levels": level_table(persons.model),
         "estimated": estimated_quality(con, persons, threshold),
@@ -173,11 +175,29 @@ def _pct(value: float | None) -> str:
     return "–" if value is None else f"{value * 100:.2f}%"
 
 
+def _warnings_section(document: dict[str, Any]) -> list[str]:
+    warnings = document["persons"].get("warnings") or []
+    if not warnings:
+        return []
+    items = "".join(f"<li>{html.escape(text)}</li>" for text in warnings)
+    return [
+        '<section role="alert"><h2>Warnings</h2><p>The model was built with less than its '
+        f"settings ask for:</p><ul>{items}</ul></section>"
+    ]
+
+
 def _weights_section(document: dict[str, Any]) -> list[str]:
     model = document["persons"]
     levels = [row for row in model["levels"] if row["match_weight"] is not None]
+    compared = sorted({row["comparison"] for row in model["levels"]})
     parts = [
         "<h2>Person model</h2>",
+        _table(
+            "Identifiers held (share of distinct identities with a value)",
+            ["identifier", "share"],
+            [[name, share] for name, share in model.get("identifier_shares", {}).items()],
+        ),
+        f"<p>Comparisons in the model (each trained): {html.escape(', '.join(compared))}.</p>",
         f"<p>Prior: one in {1 / model['prior']:,.0f} random pairs of identities is the same "
         f"person (match weight {model['prior_match_weight']}), from "
         f"{model['deterministic_matches']:,} pairs found by the deterministic rules. Training "
@@ -323,6 +343,7 @@ def render_html(document: dict[str, Any]) -> str:
             [[name.replace("_", " "), value] for name, value in counts.items()],
         ),
     ]
+    parts += _warnings_section(document)
     parts += _weights_section(document)
     parts += _sizes_section(document)
     if document.get("measured"):
