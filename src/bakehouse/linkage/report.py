@@ -328,6 +328,47 @@ def _measured_section(measured: dict[str, Any]) -> list[str]:
     return parts
 
 
+def _interval_text(review: dict[str, Any], name: str) -> str:
+    value, bounds = review.get(name), review.get(f"{name}_interval")
+    if value is None:
+        return "–"
+    return f"{_pct(value)} ({_pct(bounds[0])} to {_pct(bounds[1])})" if bounds else _pct(value)
+
+
+def _review_section(review: dict[str, Any]) -> list[str]:
+    measured = review.get("measured") or {}
+    parts = [
+        "<h2>Clerical review</h2>",
+        f"<p>From a stratified sample of pairs labelled by the custodian (sample "
+        f"{html.escape(review['sample_id'])}); pairwise, over the pairs blocking formed, with "
+        f"95% intervals. Unsure labels left out: {review.get('unsure', 0)}.</p>",
+    ]
+    if review.get("not_estimated"):
+        parts.append(f"<p>Not estimated: {html.escape(review['not_estimated'])}.</p>")
+    rows = [
+        ["precision", _interval_text(review, "precision"), _pct(measured.get("precision"))],
+        ["recall", _interval_text(review, "recall"), _pct(measured.get("recall"))],
+    ]
+    parts.append(
+        _table(
+            "Precision and recall estimated from the review (and measured, with a truth)",
+            ["figure", "estimated (95% interval)", "measured"],
+            rows,
+        )
+    )
+    parts.append(
+        _table(
+            "Review strata",
+            ["stratum", "pairs", "sampled", "match", "non-match", "unsure"],
+            [
+                [r["stratum"], r["pairs"], r["sampled"], r["match"], r["non_match"], r["unsure"]]
+                for r in review["strata"]
+            ],
+        )
+    )
+    return parts
+
+
 def render_html(document: dict[str, Any]) -> str:
     counts = document["counts"]
     parts = [
@@ -346,6 +387,8 @@ def render_html(document: dict[str, Any]) -> str:
     parts += _warnings_section(document)
     parts += _weights_section(document)
     parts += _sizes_section(document)
+    if document.get("review"):
+        parts += _review_section(document["review"])
     if document.get("measured"):
         parts += _measured_section(document["measured"])
     parts.append(

@@ -1,0 +1,143 @@
+"""Clerical review: the custodian labels a stratified sample of the model's pairs, and precision
+and recall are estimated from it. A reviewer is simulated from the synthetic world's truth, so
+the estimate can be checked against the same figures measured over every pair."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from bakehouse.errors import SchemaError
+from bakehouse.linkage.measure import true_labels
+from bakehouse.linkage.review import estimate, export, import_labels, sample, stratified_estimate
+from bakehouse.world.noise import NoiseLevel
+
+from .conftest import LinkedWorld
+
+Linked = Callable[[NoiseLevel], LinkedWorld]
+
+
+@pytest.fixture
+def reviewed_copy(linked_world: Linked, tmp_path: Path) -> tuple[Path, Path]:
+    """A copy of the small linked world's workspace (the review changes it), and its truth."""
+    linked = linked_world(NoiseLevel.HIGH)
+    workspace = tmp_path / "ws"
+    shutil.copytree(linked.workspace, workspace)
+    return workspace, linked.truth
+
+
+def _label_as_the_truth_says(exported: Path, labels: dict[int, str]) -> None:
+    with exported.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    with exported.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({**row, "label": labels[int(row["pair_id"])]})
+
+
+def test_estimate_from_a_labelled_sample_holds_the_measured_precision_and_recall(
+    reviewed_copy: tuple[Path, Path],
+) -> None:
+    workspace, truth = reviewed_copy
+    drawn = sample(workspace, size=80, seed=3)
+    assert [row["sampled"] for row in drawn.strata] == [
+        min(80, row["pairs"]) for row in drawn.strata
+    ]
+    exported = export(workspace)
+    assert exported.parent == workspace / "review" and exported.stat().st_mode & 0o077 == 0
+    _label_as_the_truth_says(exported, true_labels(workspace / "custodian.duckdb", truth))
+    counts = import_labels(workspace, exported)
+    assert counts["match"] + counts["non-match"] == sum(row["sampled"] for row in drawn.strata)
+    result = estimate(workspace, truth)
+    measured = result["measured"]
+    for name in ("precision", "recall"):
+        low, high = result[f"{name}_interval"]
+        assert low <= measured[name] <= high, (name, result, measured)
+        assert high - low < 0.1, (name, result)
+    report = json.loads((workspace / "reports" / "linkage.json").read_text(encoding="utf-8"))
+    assert report["review"]["precision"] == result["precision"]
+    page = (workspace / "reports" / "linkage.html").read_text(encoding="utf-8")
+    assert "Clerical review" in page
+
+
+def test_nothing_of_the_review_reaches_the_analysis_zone_the_audit_log_or_the_report(
+    reviewed_copy: tuple[Path, Path],
+) -> None:
+    workspace, truth = reviewed_copy
+    sample(workspace, size=30)
+    exported = export(workspace)
+    _label_as_the_truth_says(exported, true_labels(workspace / "custodian.duckdb", truth))
+    import_labels(workspace, exported)
+    estimate(workspace)
+    with exported.open(encoding="utf-8", newline="") as handle:
+        shown = {
+            value
+            for row in csv.DictReader(handle)
+            for key, value in row.items()
+            if key.startswith(("forename", "surname", "address")) and len(value) >= 6
+        }
+    assert shown
+    with duckdb.connect(str(workspace / "analysis.duckdb"), read_only=True) as con:
+        tables = {row[0] for row in con.execute("SHOW TABLES").fetchall()}
+    assert not {name for name in tables if name.startswith("review")}
+    for name in ("audit.jsonl", "reports/linkage.json", "reports/linkage.html"):
+        text = (workspace / name).read_text(encoding="utf-8")
+        assert not [value for value in shown if value in text], name
+
+
+@pytest.mark.parametrize(
+    ("change", "row", "field"),
+    [
+        (lambda rows: rows[1].__setitem__("label", "probably"), 2, "label"),
+        (lambda rows: rows[2].__setitem__("pair_id", "99999"), 3, "pair_id"),
+        (lambda rows: rows.append(dict(rows[0])), 5, "pair_id"),
+    ],
+)
+def test_a_reviewed_file_with_a_bad_row_is_refused_naming_the_row_and_field(
+    reviewed_copy: tuple[Path, Path],
+    change: Callable[[list[dict[str, str]]], None],
+    row: int,
+    field: str,
+) -> None:
+    workspace, _ = reviewed_copy
+    sample(workspace, size=1)
+    exported = export(workspace)
+    with exported.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 4
+    for each in rows:
+        each["label"] = "match"
+    change(rows)
+    with exported.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    with pytest.raises(SchemaError) as raised:
+        import_labels(workspace, exported)
+    assert raised.value.row == row and raised.value.field == field
+    assert "probably" not in raised.value.message and "99999" not in raised.value.message
+    with duckdb.connect(str(workspace / "custodian.duckdb"), read_only=True) as con:
+        assert con.execute("SELECT count(label) FROM review_pairs").fetchall() == [(0,)]
+
+
+def test_a_stratum_without_labels_leaves_the_figures_unestimated() -> None:
+    rows = [
+        {
+            "stratum": "links",
+            "linked": True,
+            "pairs": 100,
+            "match": 10,
+            "non_match": 0,
+            "unsure": 0,
+        },
+        {"stratum": "below", "linked": False, "pairs": 40, "match": 0, "non_match": 0, "unsure": 3},
+    ]
+    result = stratified_estimate(rows)
+    assert result["precision"] is None and "below" in result["not_estimated"]
