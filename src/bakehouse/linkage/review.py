@@ -57,20 +57,19 @@ SHOWN = ("source", "forename", "surname", "dob", "sex", "address", "postcode")
 def write_candidate_pairs(
     con: duckdb.DuckDBPyConnection, pairs: pa.Table, run_id: str, target: Path
 ) -> int:
-    """Write the run's scored pairs, each identity stood for by its first record (token and
-    person role), to ``target`` (mode 0600). Needs ``lk_records`` and ``lk_record_identity``."""
+    """Write the run's scored pairs, each identity stood for by its first record (by token and
+    person role, the order of ``rid``), to ``target`` (mode 0600). Needs ``lk_records`` and
+    ``lk_record_identity``."""
     con.register("lk_review_pairs", pairs)
     table = con.sql(
-        """WITH rep AS (
-             SELECT ri.unique_id, arg_min(r.token, (r.token, r.person_role)) AS token,
-                    arg_min(r.person_role, (r.token, r.person_role)) AS person_role
-             FROM lk_record_identity ri JOIN lk_records r USING (rid) GROUP BY 1)
+        """WITH first AS (SELECT unique_id, min(rid) AS rid FROM lk_record_identity GROUP BY 1),
+           rep AS (SELECT f.unique_id, r.token, r.person_role FROM first f
+                   JOIN lk_records r USING (rid))
            SELECT $run AS run_id, a.token AS token_a, a.person_role AS role_a,
                   b.token AS token_b, b.person_role AS role_b, p.match_weight,
                   p.match_probability
            FROM lk_review_pairs p JOIN rep a ON a.unique_id = p.unique_id_l
-           JOIN rep b ON b.unique_id = p.unique_id_r
-           ORDER BY token_a, token_b""",
+           JOIN rep b ON b.unique_id = p.unique_id_r""",
         params={"run": run_id},
     ).to_arrow_table()
     con.unregister("lk_review_pairs")
