@@ -51,7 +51,10 @@ def test_two_registers_of_names_birth_dates_and_addresses_link_with_the_default_
     compared = {row["comparison"] for row in persons["levels"]}
     assert compared == {"forename", "surname_and_place", "dob", "sex"}
     assert all(step["trained"] for step in persons["training"])
-    assert {tuple(step["block"]) for step in persons["training"]} >= {("dob",), ("full_name",)}
+    assert {tuple(step["block"]) for step in persons["training"]} >= {
+        ("dob",),
+        ("full_name", "birth_year"),
+    }
     assert persons["warnings"] == []
     dob_exact = next(
         row for row in persons["levels"] if row["comparison"] == "dob" and "Exact" in row["level"]

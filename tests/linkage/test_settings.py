@@ -48,7 +48,7 @@ def test_shipped_defaults_train_every_comparison_the_records_hold_identifiers_fo
     assert blocks == {
         "forename": ("dob",),
         "surname_and_place": ("dob",),
-        "dob": ("full_name",),
+        "dob": ("full_name", "birth_year"),
         "sex": ("forename_first", "surname", "dob"),
     }
     assert plan.warnings == []

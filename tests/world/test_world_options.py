@@ -205,6 +205,7 @@ def test_a_world_without_national_ids_leaves_out_those_columns_and_carries_match
         national = pq.read_table(tmp_path / "national" / "truth" / f"{name}.parquet")
         assert pq.read_table(tmp_path / "local" / "truth" / f"{name}.parquet").equals(national)
     police = "extracts/police_da_incidents.csv"
-    assert local.manifest["files"][police] == json.loads(
-        (tmp_path / "national" / "world.json").read_text()
-    )["files"][police]
+    assert (
+        local.manifest["files"][police]
+        == json.loads((tmp_path / "national" / "world.json").read_text())["files"][police]
+    )

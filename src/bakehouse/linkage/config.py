@@ -33,6 +33,7 @@ RULE_FIELDS = {
     "initials": "first letters of forename and surname, in either order",
     "full_name": "first forename and surname together (a block that leaves both comparisons of "
     "names and place to help training)",
+    "birth_year": "year of birth (a block that leaves the date of birth comparison to train)",
     "sex": "sex",
     "nhs_number": "NHS number",
     "upn": "Unique Pupil Number",

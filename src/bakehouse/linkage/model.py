@@ -40,6 +40,7 @@ COLUMN_OF = {
     "dob_any_order": "dob_any_order",
     "initials": "initials",
     "full_name": "full_name",
+    "birth_year": "birth_year",
     "sex": "sex",
     "nhs_number": "nhs_number",
     "upn": "upn",

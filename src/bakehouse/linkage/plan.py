@@ -40,9 +40,11 @@ COMPARISON_NEEDS: dict[str, tuple[str, ...]] = {
 # (Splink cannot estimate a comparison from pairs that agree on its own columns by design), and
 # must keep families apart: relatives share a surname and an address but not a date of birth,
 # so names are trained on pairs born the same day; date of birth on pairs sharing a national
-# number, else on pairs with the same first forename and surname, blocked on a column of its own
-# (``full_name``) so that the comparisons of names and place still take part: without them EM
-# has only sex beside the date of birth to tell namesakes from one person.
+# number, else on pairs with the same first forename, surname and year of birth, blocked on
+# columns of their own (``full_name``, ``birth_year``) so that the comparisons of names, place
+# and date of birth still take part. Relatives who share a name (a mother and daughter both
+# Millie, brothers both Dawid) are born in different years: blocked on name alone they fill the
+# match class, and EM learns that a different date of birth says little.
 _CANDIDATES: dict[str, tuple[Rule, ...]] = {
     "forename": (("dob",), ("nhs_number",), ("upn",), ("nino",), ("reference",)),
     "surname_and_place": (("dob",), ("nhs_number",), ("upn",), ("nino",), ("reference",)),
@@ -51,6 +53,7 @@ _CANDIDATES: dict[str, tuple[Rule, ...]] = {
         ("upn",),
         ("nino",),
         ("reference",),
+        ("full_name", "birth_year"),
         ("full_name",),
     ),
     "sex": (("forename_first", "surname", "dob"), ("forename", "surname", "postcode")),
@@ -66,6 +69,7 @@ _FIELD_NEEDS = {
     "dob_any_order": "dob",
     "initials": "surname",
     "full_name": "surname",
+    "birth_year": "dob",
     "postcode_sector": "postcode",
 }
 

@@ -174,6 +174,7 @@ def prepare(
           least(left(i.forename, 1), left(i.surname, 1))
             || greatest(left(i.forename, 1), left(i.surname, 1)) AS initials,
           nullif(split_part(i.forename, ' ', 1), '') || ' ' || i.surname AS full_name,
+          left(i.dob, 4) AS birth_year,
           i.sex, i.nhs_number, i.upn, i.nino, i.reference, i.address_key AS address,
           coalesce(i.house_number,
                    nullif(regexp_extract(i.address_key, '^([0-9]+[A-Z]?) ', 1), ''))
