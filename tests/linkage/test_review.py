@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from bakehouse.errors import SchemaError
+from bakehouse.errors import SchemaError, WorkspaceError
 from bakehouse.linkage.measure import true_labels
 from bakehouse.linkage.review import estimate, export, import_labels, sample, stratified_estimate
 from bakehouse.world.noise import NoiseLevel
@@ -125,6 +125,19 @@ def test_a_reviewed_file_with_a_bad_row_is_refused_naming_the_row_and_field(
     assert "probably" not in raised.value.message and "99999" not in raised.value.message
     with duckdb.connect(str(workspace / "custodian.duckdb"), read_only=True) as con:
         assert con.execute("SELECT count(label) FROM review_pairs").fetchall() == [(0,)]
+
+
+def test_a_labelled_sample_is_not_replaced_unless_asked(
+    reviewed_copy: tuple[Path, Path],
+) -> None:
+    workspace, truth = reviewed_copy
+    first = sample(workspace, size=5)
+    exported = export(workspace)
+    _label_as_the_truth_says(exported, true_labels(workspace / "custodian.duckdb", truth))
+    import_labels(workspace, exported)
+    with pytest.raises(WorkspaceError, match="with labels"):
+        sample(workspace, size=5, seed=2)
+    assert sample(workspace, size=5, seed=2, replace=True).sample_id != first.sample_id
 
 
 def test_a_stratum_without_labels_leaves_the_figures_unestimated() -> None:

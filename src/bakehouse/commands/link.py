@@ -97,12 +97,15 @@ def review_sample(
     workspace: Path = WORKSPACE,
     size: int = typer.Option(50, min=1, help="Pairs to draw from each stratum."),
     seed: int = typer.Option(1, min=0, help="Random seed: the same seed draws the same pairs."),
+    replace: bool = typer.Option(
+        False, "--replace", help="Replace an earlier sample even when it holds labels."
+    ),
 ) -> None:
     """Draw a stratified sample of the last run's pairs (links and non-links, well above, just
     above, just below and well below the threshold) into the custodian zone."""
     from bakehouse.linkage.review import sample
 
-    result = sample(workspace, size=size, seed=seed)
+    result = sample(workspace, size=size, seed=seed, replace=replace)
     table = Table(title=f"Review sample {result.sample_id}")
     for column in ("stratum", "pairs", "sampled"):
         table.add_column(column, justify="left" if column == "stratum" else "right")

@@ -111,6 +111,14 @@ def _report(workspace: Workspace) -> dict[str, Any]:
     return document
 
 
+def _labelled(workspace: Workspace) -> int:
+    with duckdb.connect(str(workspace.custodian_db), read_only=True) as con:
+        try:
+            return int(con.execute("SELECT count(label) FROM review_pairs").fetchall()[0][0])
+        except duckdb.CatalogException:
+            return 0
+
+
 def _staged_custodian(workspace: Workspace, staging: Staging) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(str(workspace.copy_into(staging, CUSTODIAN)))
 
@@ -122,15 +130,23 @@ class SampleResult:
     strata: list[dict[str, Any]]
 
 
-def sample(workspace_root: Path, *, size: int = 50, seed: int = 1) -> SampleResult:
+def sample(
+    workspace_root: Path, *, size: int = 50, seed: int = 1, replace: bool = False
+) -> SampleResult:
     """Draw up to ``size`` pairs from each stratum of the last linkage run into the custodian
-    zone, replacing any earlier sample."""
+    zone. An earlier sample with labels is replaced only when ``replace`` is given."""
     if size < 1:
         raise SchemaError("The sample size must be at least 1", field="--size")
     workspace = Workspace(workspace_root)
     workspace.require_zones()
     with workspace.locked():
         document = _report(workspace)
+        if not replace and _labelled(workspace) > 0:
+            raise WorkspaceError(
+                "The custodian zone holds a review sample with labels",
+                file=workspace.custodian_db,
+                fix="Estimate from it first, or pass --replace to draw a new sample",
+            )
         run_id = str(document["run_id"])
         sample_id = f"{run_id}-{uuid.uuid4().hex[:6]}"
         bands = strata(float(document["threshold_match_weight"]))
