@@ -108,7 +108,6 @@ def register(command: Callable[..., Any], name: str) -> None:
 
 register(world_command.world, "world")
 register(ingest_command.ingest, "ingest")
-register(link_command.link, "link")
 register(train_command.train, "train")
 register(areas_command.areas, "areas")
 register(publish_command.publish, "publish")
@@ -148,6 +147,19 @@ _group(
     "The partnership's release signing key: the web app imports only signed releases.",
     {"keygen": release_commands.keygen, "public-key": release_commands.public_key},
 )
+
+# `bakehouse link` links; `bakehouse link review ...` is the custodian's clerical review.
+_link = typer.Typer(invoke_without_command=True, rich_markup_mode="markdown")
+_link.callback()(reports_errors(link_command.link))
+_review = typer.Typer(
+    help="Clerical review: label a sample of pairs, estimate precision and recall.",
+    no_args_is_help=True,
+    rich_markup_mode="markdown",
+)
+for _name, _command in link_command.REVIEW_COMMANDS.items():
+    _review.command(name=_name)(reports_errors(_command))
+_link.add_typer(_review, name="review")
+app.add_typer(_link, name="link")
 
 if __name__ == "__main__":
     app()

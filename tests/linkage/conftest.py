@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 import pytest
 
 from bakehouse.custody import init_key
@@ -136,11 +137,12 @@ class Zone:
         custodian = duckdb.connect(str(workspace / "custodian.duckdb"))
         create_custodian_tables(custodian)
         names = [name for name, _ in IDENTIFIER_COLUMNS]
-        custodian.executemany(
-            f"INSERT INTO identifiers ({', '.join(names)}) VALUES "
-            f"({', '.join('?' for _ in names)})",
-            [[row.get(name) for name in names] for row in self.rows],
+        rows = pa.Table.from_pylist([{name: row.get(name) for name in names} for row in self.rows])
+        custodian.register("zone_rows", rows)
+        custodian.execute(
+            f"INSERT INTO identifiers ({', '.join(names)}) SELECT {', '.join(names)} FROM zone_rows"
         )
+        custodian.unregister("zone_rows")
         custodian.execute(
             "INSERT INTO records SELECT DISTINCT token, source, source || '.csv', "
             "row_number() OVER (PARTITION BY source ORDER BY token), 'accepted' "

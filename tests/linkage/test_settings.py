@@ -13,7 +13,8 @@ import yaml
 
 from bakehouse.errors import ConfigError, WorkspaceError
 from bakehouse.linkage import DEFAULT_SETTINGS, LinkOptions, link, load_settings
-from bakehouse.linkage.config import COMPARISONS
+from bakehouse.linkage.config import COMPARISONS, RULE_FIELDS
+from bakehouse.linkage.plan import plan_model
 
 from .conftest import Person, Zone
 
@@ -35,11 +36,24 @@ def _write(tmp_path: Path, change: dict[str, object]) -> Path:
     return path
 
 
-def test_shipped_defaults_load_and_train_every_comparison() -> None:
+def test_shipped_defaults_train_every_comparison_the_records_hold_identifiers_for() -> None:
     settings = load_settings()
-    trained = {name for step in settings.persons.training.steps for name in step.estimates}
-    assert trained == set(COMPARISONS)
     assert 0 < settings.persons.threshold < 1
+    everything = plan_model(settings, dict.fromkeys(RULE_FIELDS, 1.0))
+    trained = {name for session in everything.sessions for name in session.estimates}
+    assert trained == set(COMPARISONS) and everything.warnings == []
+    local = dict.fromkeys(RULE_FIELDS, 1.0) | {"nhs_number": 0, "upn": 0, "nino": 0, "reference": 0}
+    plan = plan_model(settings, local)
+    blocks = {name: s.block for s in plan.sessions for name in s.estimates}
+    assert blocks == {
+        "forename": ("dob",),
+        "surname_and_place": ("dob",),
+        "dob": ("full_name", "birth_year"),
+        "sex": ("forename_first", "surname", "dob"),
+    }
+    assert plan.warnings == []
+    assert [rule for rule in plan.blocking if {"nhs_number", "upn", "nino"} & set(rule)] == []
+    assert plan.deterministic_rules == [("forename", "surname", "dob")]
 
 
 def test_a_recipe_sets_the_threshold_and_keeps_every_other_default(tmp_path: Path) -> None:
@@ -71,12 +85,15 @@ def test_every_mistake_in_the_settings_is_reported_at_once_with_its_field(tmp_pa
     assert str(path) in message
 
 
-def test_a_comparison_no_training_step_estimates_is_refused(tmp_path: Path) -> None:
+def test_a_comparison_no_given_training_step_estimates_is_left_out_with_a_warning(
+    tmp_path: Path,
+) -> None:
     path = _write(
         tmp_path, {"persons.training.steps": [{"block": ["dob"], "estimates": ["forename"]}]}
     )
-    with pytest.raises(ConfigError, match="no training step estimates"):
-        load_settings(path)
+    plan = plan_model(load_settings(path), dict.fromkeys(RULE_FIELDS, 1.0))
+    assert [s.block for s in plan.sessions] == [("dob",)]
+    assert any("'surname_and_place' left out" in warning for warning in plan.warnings)
 
 
 def test_linking_a_folder_without_zones_is_refused_with_what_to_do(tmp_path: Path) -> None:

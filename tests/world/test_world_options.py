@@ -182,3 +182,30 @@ def _fold(name: str) -> str:
     """Names as a Windows-1252 file can hold them: Polish, Romanian and Turkish letters folded."""
     name = name.replace("ł", "l").replace("Ł", "L")
     return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().upper()
+
+
+def test_a_world_without_national_ids_leaves_out_those_columns_and_carries_matching_specs(
+    tmp_path: Path,
+) -> None:
+    from bakehouse.ingest.spec import load_specs
+
+    config = WorldConfig(area="basildon", seed=5, scale=0.02)
+    generate(config, tmp_path / "national")
+    local = generate(config.model_copy(update={"national_ids": False}), tmp_path / "local")
+    assert local.manifest["config"]["national_ids"] is False
+    specs = load_specs(tmp_path / "local" / "specs")
+    kinds = {"nhs_number", "upn", "nino"}
+    for spec in specs.values():
+        assert not [c for c in spec.columns.values() if c.identifier in kinds], spec.source
+    for name in ("csc_referrals.csv", "school_census.csv", "benefits_claims.csv"):
+        header = (tmp_path / "local" / "extracts" / name).read_bytes().splitlines()[0]
+        assert not re.search(rb"NHS|UPN|NINO", header), name
+    # Everything but those columns is as in the world with them: the same rows, the same truth.
+    for name in ("records", "people"):
+        national = pq.read_table(tmp_path / "national" / "truth" / f"{name}.parquet")
+        assert pq.read_table(tmp_path / "local" / "truth" / f"{name}.parquet").equals(national)
+    police = "extracts/police_da_incidents.csv"
+    assert (
+        local.manifest["files"][police]
+        == json.loads((tmp_path / "national" / "world.json").read_text())["files"][police]
+    )

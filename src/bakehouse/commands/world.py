@@ -28,6 +28,12 @@ def world(
         case_sensitive=False,
         help="Rate of data errors in the extracts: none, default or high (see docs/world.md).",
     ),
+    national_ids: bool = typer.Option(
+        True,
+        "--national-ids/--no-national-ids",
+        help="Without national ids, extracts hold no NHS number, UPN or NINO, as a partnership "
+        "without them would; ingest them with --specs OUT/specs.",
+    ),
     scale: float = typer.Option(
         1.0,
         min=0.01,
@@ -69,6 +75,7 @@ def world(
             seed=seed,
             scale=scale,
             noise=noise,
+            national_ids=national_ids,
             iod_dir=iod,
             as_at=date.fromisoformat(as_at),
             interventions=plans,

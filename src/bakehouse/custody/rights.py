@@ -31,7 +31,14 @@ from bakehouse.custody.registers import (
     connect_for_keys,
     standardise,
 )
-from bakehouse.custody.workspace import ANALYSIS, CUSTODIAN, REGISTERS, Staging, Workspace
+from bakehouse.custody.workspace import (
+    ANALYSIS,
+    CUSTODIAN,
+    REGISTERS,
+    REVIEW_PAIRS,
+    Staging,
+    Workspace,
+)
 from bakehouse.errors import CustodyError
 
 _REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-/\.]{0,63}$")
@@ -141,12 +148,16 @@ class Withdrawal:
     person_links: int
     household_episodes: int
     model_runs: list[str]
+    review_pairs: int = 0
+    review_exports: int = 0
 
     def counts(self) -> dict[str, int]:
         return {
             "person_links": self.person_links,
             "household_episodes": self.household_episodes,
             "model_runs_purged": len(self.model_runs),
+            "review_pairs": self.review_pairs,
+            "review_exports_deleted": self.review_exports,
         }
 
 
@@ -161,8 +172,16 @@ def _withdraw(
     linkage = withdraw.withhold(custodian.parent, tokens_by_source, column)
     withdraw.compact(custodian)
     withdraw.compact(analysis)
+    tokens = [token for found in tokens_by_source.values() for token in found]
+    exports = withdraw.review_files(workspace.root, staging.path(REVIEW_PAIRS), tokens)
     runs = withdraw.purge_model_runs(workspace.root)
-    return Withdrawal(linkage["person_links"], linkage["household_episodes"], runs)
+    return Withdrawal(
+        linkage["person_links"],
+        linkage["household_episodes"],
+        runs,
+        linkage["review_pairs"],
+        exports,
+    )
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,9 @@
 """Taking a person's records out of a staged copy of the two zones, leaving no trace in the bytes.
 
-A record leaves the custodian zone (register, identifiers, quarantine), its source's analysis
-table and the linkage tables; a household episode goes with the last link of its person. DuckDB
+A record leaves the custodian zone (register, identifiers, quarantine, clerical review samples),
+its source's analysis table, the linkage tables and the linkage run's scored pairs kept for
+review; a household episode goes with the last link of its person, and review samples exported
+side by side (they show identifiers) are deleted. DuckDB
 keeps deleted values in free blocks of the file, so each changed file is then rewritten into a
 fresh one holding only the live rows.
 
@@ -16,8 +18,11 @@ import shutil
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
-from bakehouse.custody.workspace import ANALYSIS, CUSTODIAN
+from bakehouse.custody.workspace import ANALYSIS, CUSTODIAN, REVIEW, REVIEW_PAIRS
 from bakehouse.custody.zones import source_table
 
 MODELS = "models"  # models/<recipe id>/<run id (16 hex)>/ and models/<recipe id>/latest.json
@@ -28,7 +33,7 @@ _CUSTODIAN_TABLES = ("records", "identifiers", "quarantine_identifiers", "quaran
 
 def withhold(folder: Path, tokens_by_source: dict[str, list[str]], column: str) -> dict[str, int]:
     """Delete records from both zones of a staged copy and move their count to ``column``;
-    returns how many linkage rows and household episodes went with them."""
+    returns how many linkage rows, household episodes and review pairs went with them."""
     assert column in ("withheld_erasure", "withheld_optout")
     con = duckdb.connect(str(folder / CUSTODIAN))
     try:
@@ -36,7 +41,9 @@ def withhold(folder: Path, tokens_by_source: dict[str, list[str]], column: str) 
         con.execute(f"ATTACH '{analysis}' AS analysis")
         for source, tokens in tokens_by_source.items():
             _withhold_source(con, source, tokens, column)
-        linkage = _unlink(con, [t for tokens in tokens_by_source.values() for t in tokens])
+        every = [t for tokens in tokens_by_source.values() for t in tokens]
+        linkage = _unlink(con, every)
+        linkage["review_pairs"] = _unreview(con, every)
         con.execute("DETACH analysis")
         con.execute("CHECKPOINT")
     finally:
@@ -93,6 +100,41 @@ def _unlink(con: duckdb.DuckDBPyConnection, tokens: list[str]) -> dict[str, int]
         "person_links": int(links[0]) if links else 0,
         "household_episodes": int(episodes[0]) if episodes else 0,
     }
+
+
+def _unreview(con: duckdb.DuckDBPyConnection, tokens: list[str]) -> int:
+    """Drop the person's pairs from a clerical review sample in the custodian zone."""
+    tables = {
+        str(row[0]) for row in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()
+    }
+    if "review_pairs" not in tables:
+        return 0
+    deleted = con.execute(
+        "DELETE FROM review_pairs WHERE token_a IN (SELECT unnest($t)) "
+        "OR token_b IN (SELECT unnest($t))",
+        {"t": tokens},
+    ).fetchone()
+    return int(deleted[0]) if deleted else 0
+
+
+def review_files(workspace: Path, target: Path, tokens: list[str]) -> int:
+    """Stage the linkage run's scored pairs without the person's (at ``target``), and delete the
+    review samples exported side by side: they show identifiers, and the custodian can export
+    the sample again. Returns the exports deleted."""
+    pairs = workspace / REVIEW_PAIRS
+    if pairs.is_file():
+        table = pq.read_table(pairs)
+        gone = pc.or_(
+            pc.is_in(table.column("token_a"), value_set=pa.array(tokens, pa.string())),
+            pc.is_in(table.column("token_b"), value_set=pa.array(tokens, pa.string())),
+        )
+        target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        pq.write_table(table.filter(pc.invert(gone)), target)
+        target.chmod(0o600)
+    exports = sorted((workspace / REVIEW).glob("*.csv"))
+    for export in exports:
+        export.unlink()
+    return len(exports)
 
 
 def compact(path: Path) -> None:

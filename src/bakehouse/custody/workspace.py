@@ -18,6 +18,8 @@ Layout::
     <workspace>/manifest.json      what the current state was built from
     <workspace>/audit.jsonl        the audit log: hash-chained, sealed and anchored beside the key
     <workspace>/.scratch/<run>/    a run's private working files (spills), removed after it
+    <workspace>/review/            clerical review (custodian only): the linkage run's scored
+                                   pairs (tokens), and samples exported side by side to label
 """
 
 from __future__ import annotations
@@ -42,6 +44,8 @@ MANIFEST = "manifest.json"
 REGISTERS = "registers.json"
 REPORTS = "reports"
 AUDIT = "audit.jsonl"
+REVIEW = "review"
+REVIEW_PAIRS = f"{REVIEW}/candidate_pairs.parquet"
 _STAGING = ".staging"
 _SCRATCH = ".scratch"
 # Earlier versions kept linkage's scratch here; a crashed run's copy is removed like any other.

@@ -31,7 +31,10 @@ RULE_FIELDS = {
     "surname": "the standardised surname",
     "dob": "the date of birth",
     "dob_any_order": "the date of birth with day and month in either order",
-    "initials": "first letters of forename and surname",
+    "initials": "first letters of forename and surname, in either order",
+    "full_name": "first forename and surname together (a block that leaves both comparisons of "
+    "names and place to help training)",
+    "birth_year": "year of birth (a block that leaves the date of birth comparison to train)",
     "sex": "sex",
     "nhs_number": "NHS number",
     "upn": "Unique Pupil Number",
@@ -39,8 +42,18 @@ RULE_FIELDS = {
     "postcode": "postcode",
     "postcode_sector": "postcode sector (postcode without its last two letters)",
     "address": "standardised street address (house number and street)",
+    "reference": "a reference number within its scope (when ingestion provides one)",
 }
-COMPARISONS = ("forename", "surname_and_place", "dob", "sex", "nhs_number", "upn", "nino")
+COMPARISONS = (
+    "forename",
+    "surname_and_place",
+    "dob",
+    "sex",
+    "nhs_number",
+    "upn",
+    "nino",
+    "reference",
+)
 
 
 class _Strict(BaseModel):
@@ -87,7 +100,9 @@ class Training(_Strict):
     deterministic_recall: float = Field(gt=0, le=1)
     u_max_pairs: float = Field(ge=1e4, le=1e10)
     seed: int = Field(ge=0)
-    steps: tuple[TrainingStep, ...] = Field(min_length=1)
+    # "auto": sessions chosen from the identifiers the records hold (see linkage/plan.py);
+    # or the sessions in full.
+    steps: Literal["auto"] | tuple[TrainingStep, ...] = "auto"
     m_floor: float = Field(gt=0, lt=0.1)
     # Above this many identities, each session trains on the identities whose first blocking
     # value falls in a hashed share of all values: every pair of its block is kept for the values
@@ -99,13 +114,14 @@ class Training(_Strict):
     def _rules(cls, value: tuple[Rule, ...]) -> tuple[Rule, ...]:
         return tuple(_check_rule(rule) for rule in value)
 
-    @model_validator(mode="after")
-    def _every_comparison_trained(self) -> Training:
-        trained = {name for step in self.steps for name in step.estimates}
-        missing = [name for name in COMPARISONS if name not in trained]
-        if missing:
-            raise ValueError(f"no training step estimates {', '.join(missing)}")
-        return self
+    @field_validator("steps")
+    @classmethod
+    def _steps(
+        cls, value: Literal["auto"] | tuple[TrainingStep, ...]
+    ) -> Literal["auto"] | tuple[TrainingStep, ...]:
+        if value != "auto" and not value:
+            raise ValueError('give at least one step, or "auto"')
+        return value
 
 
 class Persons(_Strict):
@@ -113,6 +129,9 @@ class Persons(_Strict):
     forename_similarity: tuple[float, float] = (0.92, 0.8)
     surname_similarity: float = Field(default=0.9, gt=0.5, lt=1)
     blocking: tuple[Rule, ...] = Field(min_length=1)
+    # An identifier held by fewer identities than this share gets no comparison, blocking rule,
+    # deterministic rule or training session (a column a partnership does not hold).
+    min_identifier_share: float = Field(default=0.01, gt=0, lt=1)
     training: Training
     keep_pairs_above_weight: float = -8.0
     nicknames: str = "nicknames.yaml"

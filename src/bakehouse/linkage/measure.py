@@ -34,6 +34,9 @@ from bakehouse.areas.intervals import wilson
 from bakehouse.errors import ConfigError
 
 TRUTH_FILES = ("records", "people", "residence", "children")
+# The true person of each (token, person role) of the custodian zone attached as ``c``.
+_WHO = """SELECT r.token, t.person_role, t.person_id FROM c.records r
+          JOIN read_parquet($truth) t ON t.source = r.source AND t.row_number = r.row_number"""
 
 
 def _check(truth: Path) -> None:
@@ -307,3 +310,52 @@ def measure(con: duckdb.DuckDBPyConnection, truth: Path) -> dict[str, Any]:
         "children": _children(con, as_at),
         "by_group": _by_group(con),
     }
+
+
+def measured_over_candidates(
+    custodian: Path, pairs: Path, truth: Path, threshold: float
+) -> dict[str, Any]:
+    """Pairwise precision and recall over every candidate pair a run scored (``pairs``, see
+    :mod:`.review`), each identity stood for by one record, against ``truth``: what a clerical
+    review's estimate is checked against."""
+    con = duckdb.connect()
+    try:
+        con.execute("ATTACH $p AS c (READ_ONLY)", {"p": str(custodian)})
+        row = con.execute(
+            f"""WITH who AS ({_WHO}),
+               pairs AS (
+                 SELECT p.match_probability >= $t AS linked,
+                        coalesce(a.person_id = b.person_id, false) AS same
+                 FROM read_parquet($pairs) p
+                 LEFT JOIN who a ON a.token = p.token_a AND a.person_role = p.role_a
+                 LEFT JOIN who b ON b.token = p.token_b AND b.person_role = p.role_b)
+               SELECT count_if(linked AND same), count_if(linked), count_if(same) FROM pairs""",  # noqa: S608
+            {"truth": str(truth / "records.parquet"), "pairs": str(pairs), "t": threshold},
+        ).fetchall()[0]
+    finally:
+        con.close()
+    found, links, true = (int(v) for v in row)
+    return {
+        "precision": round(found / links, 5) if links else None,
+        "recall": round(found / true, 5) if true else None,
+        "note": "over every candidate pair, each identity stood for by one record, as sampled",
+    }
+
+
+def true_labels(custodian: Path, truth: Path) -> dict[int, str]:
+    """The label a reviewer who knew the truth would give each pair of the custodian zone's
+    review sample (synthetic worlds only: to check the review's estimate)."""
+    con = duckdb.connect()
+    try:
+        con.execute("ATTACH $p AS c (READ_ONLY)", {"p": str(custodian)})
+        rows = con.execute(
+            f"""WITH who AS ({_WHO})
+               SELECT p.pair_id, coalesce(a.person_id = b.person_id, false)
+               FROM c.review_pairs p
+               LEFT JOIN who a ON a.token = p.token_a AND a.person_role = p.role_a
+               LEFT JOIN who b ON b.token = p.token_b AND b.person_role = p.role_b""",  # noqa: S608
+            {"truth": str(truth / "records.parquet")},
+        ).fetchall()
+    finally:
+        con.close()
+    return {int(pair): "match" if same else "non-match" for pair, same in rows}

@@ -4,19 +4,23 @@ or in DuckDB's SQL, which Splink translates for Spark, so the same model runs on
 
 Why the comparisons look as they do:
 
-- **Forename**: exact (with term frequencies: a shared rare name says more), the same first
-  forename, the same nickname group (Bill and William), then Jaro-Winkler levels for typos.
+- **Forename**: exact (with term frequencies: a shared rare name says more), forename and
+  surname swapped (a form filled in the wrong order), the same first forename, the same
+  nickname group (Bill and William), then Jaro-Winkler levels for typos.
 - **Surname and place, together**: family members share a surname *and* an address, so the two
   are not independent among people who are not the same person. Scored separately, a sibling with
   no date of birth on record would look like a match. One comparison over both lets random
   sampling measure how often different people share both.
 - **Date of birth**: exact, day and month swapped, two of year, month and day agreeing.
-- **NHS number, UPN, NINO, sex**: exact or not; where either record lacks the value the
-  comparison says nothing.
+- **NHS number, UPN, NINO, reference number (within its scope), sex**: exact or not; where
+  either record lacks the value the comparison says nothing.
+
+Only the comparisons the records hold identifiers for are built (see :mod:`.plan`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import splink.comparison_level_library as cll
@@ -35,6 +39,8 @@ COLUMN_OF = {
     "dob": "dob",
     "dob_any_order": "dob_any_order",
     "initials": "initials",
+    "full_name": "full_name",
+    "birth_year": "birth_year",
     "sex": "sex",
     "nhs_number": "nhs_number",
     "upn": "upn",
@@ -42,6 +48,7 @@ COLUMN_OF = {
     "postcode": "postcode",
     "postcode_sector": "postcode_sector",
     "address": "address",
+    "reference": "reference",
 }
 
 SAME_ADDRESS = (
@@ -50,6 +57,10 @@ SAME_ADDRESS = (
     'AND "house_number_l" = "house_number_r"))'
 )
 SAME_POSTCODE = '("postcode_l" = "postcode_r" OR "address_l" = "address_r")'
+NAMES_SWAPPED = (
+    '("forename_first_l" = "surname_r" AND "surname_l" = "forename_first_r" '
+    'AND "forename_first_l" <> "surname_l")'
+)
 DOB_SWAPPED = '("dob_swapped_l" = "dob_r" OR "dob_l" = "dob_swapped_r")'
 DOB_TWO_PARTS = (
     '(CASE WHEN substr("dob_l", 1, 4) = substr("dob_r", 1, 4) THEN 1 ELSE 0 END'
@@ -75,6 +86,7 @@ def forename_comparison(settings: LinkageSettings) -> ComparisonCreator:
         comparison_levels=[
             cll.NullLevel("forename"),
             cll.ExactMatchLevel("forename", term_frequency_adjustments=True),
+            _sql(NAMES_SWAPPED, "forename and surname swapped"),
             cll.ExactMatchLevel("forename_first").configure(label_for_charts="same first forename"),
             cll.ArrayIntersectLevel("forename_names", min_intersection=1).configure(
                 label_for_charts="same nickname group"
@@ -129,25 +141,35 @@ def dob_comparison() -> ComparisonCreator:
     )
 
 
-def comparisons(settings: LinkageSettings) -> list[ComparisonCreator | dict[str, Any]]:
-    return [
-        forename_comparison(settings),
-        surname_and_place_comparison(settings),
-        dob_comparison(),
-        ExactMatch("sex"),
-        ExactMatch("nhs_number"),
-        ExactMatch("upn"),
-        ExactMatch("nino"),
-    ]
+def comparisons(
+    settings: LinkageSettings, names: Sequence[str]
+) -> list[ComparisonCreator | dict[str, Any]]:
+    """The comparisons named (see :mod:`.plan` for which the records hold), in a fixed order."""
+    built: dict[str, ComparisonCreator] = {
+        "forename": forename_comparison(settings),
+        "surname_and_place": surname_and_place_comparison(settings),
+        "dob": dob_comparison(),
+        "sex": ExactMatch("sex"),
+        "nhs_number": ExactMatch("nhs_number"),
+        "upn": ExactMatch("upn"),
+        "nino": ExactMatch("nino"),
+        "reference": ExactMatch("reference"),
+    }
+    return [comparison for name, comparison in built.items() if name in names]
 
 
-def splink_settings(settings: LinkageSettings, prior: float = 1e-5) -> SettingsCreator:
+def splink_settings(
+    settings: LinkageSettings,
+    names: Sequence[str],
+    blocking: Sequence[Rule],
+    prior: float = 1e-5,
+) -> SettingsCreator:
     return SettingsCreator(
         link_type="dedupe_only",
         unique_id_column_name="unique_id",
         probability_two_random_records_match=prior,
-        blocking_rules_to_generate_predictions=[rule(r) for r in settings.persons.blocking],
-        comparisons=comparisons(settings),
+        blocking_rules_to_generate_predictions=[rule(r) for r in blocking],
+        comparisons=comparisons(settings, names),
         retain_matching_columns=False,
         retain_intermediate_calculation_columns=False,
     )

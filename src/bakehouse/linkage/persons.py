@@ -7,9 +7,11 @@ Training, in order:
 2. **u probabilities** (chance agreement) from random pairs with a fixed seed; for NHS number,
    UPN and NINO, whose agreement by chance random sampling almost never sees, one over the number
    of distinct values.
-3. **m probabilities** by expectation maximisation, one session per training step of the settings,
-   each on a fresh model so that a step's estimates are its own (Splink would otherwise average
-   sessions). Each step keeps the comparisons it is trusted to estimate.
+3. **m probabilities** by expectation maximisation, one session per training block chosen from
+   the identifiers the records hold (:mod:`.plan`), each on a fresh model so that a session's
+   estimates are its own (Splink would otherwise average sessions). Each session keeps the
+   comparisons it is trusted to estimate; a comparison no session could train is left out of
+   the model, with a warning.
 
 Then every candidate pair from the blocking rules is scored and pairs at or above the threshold
 are joined into persons (connected components).
@@ -32,12 +34,14 @@ from splink import Linker
 from splink.internals.blocking_rule_creator import BlockingRuleCreator
 from splink.internals.exceptions import SplinkException
 
+from bakehouse.errors import BakehouseError, ConfigError
 from bakehouse.ingest.progress import Reporter
-from bakehouse.linkage.config import LinkageSettings, Training
+from bakehouse.linkage.config import LinkageSettings, Rule, Training
 from bakehouse.linkage.engine import Backend
 from bakehouse.linkage.model import COLUMN_OF, rule, splink_settings
+from bakehouse.linkage.plan import ModelPlan, Session, identifier_shares, plan_model
 
-IDENTIFIER_COMPARISONS = ("nhs_number", "upn", "nino")
+IDENTIFIER_COMPARISONS = ("nhs_number", "upn", "nino", "reference")
 
 
 @dataclass
@@ -51,6 +55,8 @@ class PersonModel:
     deterministic_matches: int
     training: list[dict[str, Any]] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
+    identifier_shares: dict[str, float] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
 
 
 @contextlib.contextmanager
@@ -66,10 +72,8 @@ def _quiet_splink() -> Iterator[None]:
 
 
 def _distinct_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    row = con.execute(
-        "SELECT count(DISTINCT nhs_number), count(DISTINCT upn), count(DISTINCT nino) "
-        "FROM lk_link_input"
-    ).fetchall()[0]
+    counts = ", ".join(f"count(DISTINCT {name})" for name in IDENTIFIER_COMPARISONS)
+    row = con.execute(f"SELECT {counts} FROM lk_link_input").fetchall()[0]  # noqa: S608
     return dict(zip(IDENTIFIER_COMPARISONS, (int(v) for v in row), strict=True))
 
 
@@ -85,9 +89,13 @@ def _set_identifier_u(model: dict[str, Any], distinct: dict[str, int]) -> None:
                 level["u_probability"] = 1.0 / max(distinct[name], 1)
 
 
-def _prior(linker: Linker, settings: LinkageSettings, identities: int) -> tuple[float, int]:
+def _prior(
+    linker: Linker, settings: LinkageSettings, plan: ModelPlan, identities: int
+) -> tuple[float, int]:
     training = settings.persons.training
-    rules: list[str | BlockingRuleCreator] = [rule(r) for r in training.deterministic_rules]
+    rules: list[str | BlockingRuleCreator] = [rule(r) for r in plan.deterministic_rules]
+    if not rules:
+        return 1.0 / max(identities, 2), 0
     # Splink refuses when the rules find more than the recall allows: the fallback below holds.
     with contextlib.suppress(ValueError):
         linker.training.estimate_probability_two_random_records_match(
@@ -188,13 +196,17 @@ def _train(
     table: pa.Table,
     con: duckdb.DuckDBPyConnection,
     settings: LinkageSettings,
+    plan: ModelPlan,
     reporter: Reporter,
 ) -> _Trained:
-    """Prior, u and m (see the module docstring): the final model as a Splink settings dict."""
+    """Prior, u and m (see the module docstring): the final model as a Splink settings dict,
+    holding only the comparisons some session trained."""
     training = settings.persons.training
     identities = table.num_rows
-    linker = Linker(frame, splink_settings(settings), log_level=None)
-    prior, found = _prior(linker, settings, identities)
+    linker = Linker(
+        frame, splink_settings(settings, plan.comparisons, plan.blocking), log_level=None
+    )
+    prior, found = _prior(linker, settings, plan, identities)
     reporter.advance(1)
     linker.training.estimate_u_using_random_sampling(
         max_pairs=training.u_max_pairs, seed=training.seed, num_chunks=1
@@ -205,23 +217,66 @@ def _train(
     _set_identifier_u(base, _distinct_counts(con))
     final = copy.deepcopy(base)
     log: list[dict[str, Any]] = []
-    for number, step in enumerate(training.steps):
-        column = COLUMN_OF[step.block[0]]
-        session, share = _session_frame(backend, con, table, column, training, number)
-        trained = _train_step(session or frame, base, rule(step.block))
+    pending = list(plan.sessions)
+    tried: dict[str, set[Rule]] = {name: set() for name in plan.comparisons}
+    trained_names: set[str] = set()
+    while pending:
+        session = pending.pop(0)
+        column = COLUMN_OF[session.block[0]]
+        frame_of_session, share = _session_frame(backend, con, table, column, training, len(log))
+        trained = _train_step(frame_of_session or frame, base, rule(session.block))
+        names = tuple(session.estimates)
         if trained is not None:
-            _apply_m(final, trained, step.estimates, training.m_floor)
+            _apply_m(final, trained, names, training.m_floor)
+            trained_names.update(names)
+        for name in names:
+            tried[name].add(session.block)
+        if trained is None:
+            _hand_on(pending, plan, names, tried)
         log.append(
             {
-                "block": list(step.block),
-                "estimates": list(step.estimates),
-                "trained": bool(trained),
+                "block": list(session.block),
+                "estimates": list(names),
+                "trained": trained is not None,
                 "share_of_block_values": round(share, 4),
             }
         )
         reporter.advance(1)
+    untrained = [name for name in plan.comparisons if name not in trained_names]
+    for name in (name for name in untrained if tried[name]):
+        blocks = "; ".join(", ".join(block) for block in sorted(tried[name]))
+        plan.warnings.append(
+            f"Comparison '{name}' left out of the model: no training session found pairs to "
+            f"estimate it from (blocks tried: {blocks})."
+        )
+    final["comparisons"] = [
+        c for c in final["comparisons"] if c["output_column_name"] not in untrained
+    ]
+    if not final["comparisons"]:
+        raise BakehouseError(
+            "No comparison could be trained: no training session found pairs of records to "
+            "learn from",
+            fix="Link more records at once, or give training steps on identifiers the records "
+            "share (persons.training.steps in the linkage settings)",
+        )
     _fill_untrained(final, training.m_floor, 0.5 / training.u_max_pairs)
     return _Trained(final, prior, found, log)
+
+
+def _hand_on(
+    pending: list[Session], plan: ModelPlan, names: tuple[str, ...], tried: dict[str, set[Rule]]
+) -> None:
+    """Give the comparisons of a session that found no pairs to their next candidate block,
+    joining a pending session on that block when there is one."""
+    for name in names:
+        blocks = plan.candidates(name, tried[name])
+        if not blocks:
+            continue
+        session = next((s for s in pending if s.block == blocks[0]), None)
+        if session is None:
+            pending.append(Session(blocks[0], [name]))
+        elif name not in session.estimates:
+            session.estimates.append(name)
 
 
 def link_persons(
@@ -232,14 +287,24 @@ def link_persons(
 ) -> PersonModel:
     """Train, score and cluster the identities in ``lk_link_input`` (a TEMP table on ``con``)."""
     seconds: dict[str, float] = {}
-    reporter.start("persons: training the model", 2 + len(settings.persons.training.steps))
+    plan = plan_model(settings, identifier_shares(con))
+    if not plan.blocking:
+        raise ConfigError(
+            "No blocking rule names identifiers these records hold, so no pairs can be compared",
+            field="persons.blocking",
+            fix="Add blocking rules on the identifiers the sources hold (names, date of birth, "
+            "postcode)",
+        )
+    reporter.start("persons: training the model", 2 + len(plan.sessions))
     started = time.perf_counter()
     table = con.sql("SELECT * FROM lk_link_input").to_arrow_table()
     with _quiet_splink():
         frame = backend.register(table, "identities")
-        trained = _train(backend, frame, table, con, settings, reporter)
+        trained = _train(backend, frame, table, con, settings, plan, reporter)
         seconds["training"] = time.perf_counter() - started
         reporter.finish()
+        for warning in plan.warnings:
+            reporter.note(f"Warning: {warning}")
 
         reporter.start("persons: scoring pairs and clustering", 2)
         scored_at = time.perf_counter()
@@ -266,6 +331,8 @@ def link_persons(
         deterministic_matches=trained.found,
         training=trained.log,
         seconds=seconds,
+        identifier_shares=plan.shares,
+        warnings=plan.warnings,
     )
 
 

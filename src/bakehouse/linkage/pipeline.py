@@ -34,6 +34,7 @@ from bakehouse.linkage.households import link_households
 from bakehouse.linkage.measure import measure
 from bakehouse.linkage.persons import PersonModel, link_persons, match_weight
 from bakehouse.linkage.pseudonyms import assign_pseudonyms
+from bakehouse.linkage.review import PAIRS_FILE, write_candidate_pairs
 from bakehouse.linkage.standardise import prepare
 
 REPORT_JSON = "reports/linkage.json"
@@ -214,6 +215,9 @@ def _build(
         identifiers.install(con, key)
         counts, persons = _run(con, settings, scratch, reporter, seconds)
         mark = time.perf_counter()
+        counts["candidate_pairs"] = write_candidate_pairs(
+            con, persons.pairs, run["run_id"], staging.path(PAIRS_FILE)
+        )
         con.execute("ATTACH $path AS a", {"path": str(analysis)})
         _write_outputs(con, {**run, "records": counts["records"], "persons": 0, "households": 0})
         counts.update(_counts(con))

@@ -83,6 +83,8 @@ def summary(
         "prior": persons.prior,
         "prior_match_weight": round(match_weight(persons.prior), 3),
         "deterministic_matches": persons.deterministic_matches,
+        "identifier_shares": persons.identifier_shares,
+        "warnings": persons.warnings,
         "training": persons.training,
         "levels": level_table(persons.model),
         "estimated": estimated_quality(con, persons, threshold),
@@ -173,11 +175,29 @@ def _pct(value: float | None) -> str:
     return "–" if value is None else f"{value * 100:.2f}%"
 
 
+def _warnings_section(document: dict[str, Any]) -> list[str]:
+    warnings = document["persons"].get("warnings") or []
+    if not warnings:
+        return []
+    items = "".join(f"<li>{html.escape(text)}</li>" for text in warnings)
+    return [
+        '<section role="alert"><h2>Warnings</h2><p>The model was built with less than its '
+        f"settings ask for:</p><ul>{items}</ul></section>"
+    ]
+
+
 def _weights_section(document: dict[str, Any]) -> list[str]:
     model = document["persons"]
     levels = [row for row in model["levels"] if row["match_weight"] is not None]
+    compared = sorted({row["comparison"] for row in model["levels"]})
     parts = [
         "<h2>Person model</h2>",
+        _table(
+            "Identifiers held (share of distinct identities with a value)",
+            ["identifier", "share"],
+            [[name, share] for name, share in model.get("identifier_shares", {}).items()],
+        ),
+        f"<p>Comparisons in the model (each trained): {html.escape(', '.join(compared))}.</p>",
         f"<p>Prior: one in {1 / model['prior']:,.0f} random pairs of identities is the same "
         f"person (match weight {model['prior_match_weight']}), from "
         f"{model['deterministic_matches']:,} pairs found by the deterministic rules. Training "
@@ -308,6 +328,47 @@ def _measured_section(measured: dict[str, Any]) -> list[str]:
     return parts
 
 
+def _interval_text(review: dict[str, Any], name: str) -> str:
+    value, bounds = review.get(name), review.get(f"{name}_interval")
+    if value is None:
+        return "–"
+    return f"{_pct(value)} ({_pct(bounds[0])} to {_pct(bounds[1])})" if bounds else _pct(value)
+
+
+def _review_section(review: dict[str, Any]) -> list[str]:
+    measured = review.get("measured") or {}
+    parts = [
+        "<h2>Clerical review</h2>",
+        f"<p>From a stratified sample of pairs labelled by the custodian (sample "
+        f"{html.escape(review['sample_id'])}); pairwise, over the pairs blocking formed, with "
+        f"95% intervals. Unsure labels left out: {review.get('unsure', 0)}.</p>",
+    ]
+    if review.get("not_estimated"):
+        parts.append(f"<p>Not estimated: {html.escape(review['not_estimated'])}.</p>")
+    rows = [
+        ["precision", _interval_text(review, "precision"), _pct(measured.get("precision"))],
+        ["recall", _interval_text(review, "recall"), _pct(measured.get("recall"))],
+    ]
+    parts.append(
+        _table(
+            "Precision and recall estimated from the review (and measured, with a truth)",
+            ["figure", "estimated (95% interval)", "measured"],
+            rows,
+        )
+    )
+    parts.append(
+        _table(
+            "Review strata",
+            ["stratum", "pairs", "sampled", "match", "non-match", "unsure"],
+            [
+                [r["stratum"], r["pairs"], r["sampled"], r["match"], r["non_match"], r["unsure"]]
+                for r in review["strata"]
+            ],
+        )
+    )
+    return parts
+
+
 def render_html(document: dict[str, Any]) -> str:
     counts = document["counts"]
     parts = [
@@ -323,8 +384,11 @@ def render_html(document: dict[str, Any]) -> str:
             [[name.replace("_", " "), value] for name, value in counts.items()],
         ),
     ]
+    parts += _warnings_section(document)
     parts += _weights_section(document)
     parts += _sizes_section(document)
+    if document.get("review"):
+        parts += _review_section(document["review"])
     if document.get("measured"):
         parts += _measured_section(document["measured"])
     parts.append(

@@ -34,6 +34,10 @@ IDENTITY_COLUMNS = (
     "address_key",
     "postcode",
 )
+# Columns ingestion may add to the custodian zone's identifiers: a reference number with the
+# scope within which it is comparable, and the house number it parsed from the address. Linkage
+# uses them when the table has them; without them the prepared tables hold NULL.
+OPTIONAL_COLUMNS = ("reference", "house_number")
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
@@ -131,20 +135,23 @@ def prepare(
                ELSE array_to_string(toks[1:len(toks) - from_end + 1], ' ') END, '') AS address_key
         FROM u"""
     )
+    present = _optional_columns(con, identifiers)
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE lk_records AS
         SELECT row_number() OVER (ORDER BY i.token, i.person_role) AS rid, i.token, i.source,
           i.person_role, i.forename, i.surname, i.dob, i.sex, i.nhs_number, i.upn, i.nino,
           a.address_key, i.postcode, i.lsoa11cd, i.event_date,
-          {_identity_key_of_row()} AS identity_key
+          {_optional_select(present)},
+          {_identity_key_of_row(present)} AS identity_key
         FROM lk_source_rows i LEFT JOIN lk_address a USING (address)"""  # noqa: S608
     )
+    columns = (*IDENTITY_COLUMNS, *OPTIONAL_COLUMNS)
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE lk_identities AS
         SELECT dense_rank() OVER (ORDER BY identity_key) AS unique_id, identity_key,
-          {", ".join(IDENTITY_COLUMNS[:2])}, CAST(dob AS VARCHAR) AS dob,
-          {", ".join(IDENTITY_COLUMNS[3:])}, n_records
-        FROM (SELECT identity_key, {", ".join(IDENTITY_COLUMNS)}, count(*) AS n_records
+          {", ".join(columns[:2])}, CAST(dob AS VARCHAR) AS dob,
+          {", ".join(columns[3:])}, n_records
+        FROM (SELECT identity_key, {", ".join(columns)}, count(*) AS n_records
               FROM lk_records GROUP BY ALL)"""  # noqa: S608
     )
     con.execute(
@@ -164,9 +171,14 @@ def prepare(
                             AS VARCHAR), 2, '0') || '-'
                || lpad(CAST(greatest(month(CAST(i.dob AS DATE)), day(CAST(i.dob AS DATE)))
                             AS VARCHAR), 2, '0') END AS dob_any_order,
-          left(i.forename, 1) || left(i.surname, 1) AS initials,
-          i.sex, i.nhs_number, i.upn, i.nino, i.address_key AS address,
-          nullif(regexp_extract(i.address_key, '^([0-9]+[A-Z]?) ', 1), '') AS house_number,
+          least(left(i.forename, 1), left(i.surname, 1))
+            || greatest(left(i.forename, 1), left(i.surname, 1)) AS initials,
+          nullif(split_part(i.forename, ' ', 1), '') || ' ' || i.surname AS full_name,
+          left(i.dob, 4) AS birth_year,
+          i.sex, i.nhs_number, i.upn, i.nino, i.reference, i.address_key AS address,
+          coalesce(i.house_number,
+                   nullif(regexp_extract(i.address_key, '^([0-9]+[A-Z]?) ', 1), ''))
+            AS house_number,
           i.postcode,
           CASE WHEN i.postcode IS NOT NULL THEN left(i.postcode, length(i.postcode) - 2) END
             AS postcode_sector
@@ -192,9 +204,40 @@ def prepare(
     }
 
 
-def _identity_key_of_row() -> str:
+def _optional_columns(con: duckdb.DuckDBPyConnection, identifiers: str) -> set[str]:
+    """Which of the optional identifier columns the custodian zone's table has."""
+    names = {column[0] for column in con.sql(f"SELECT * FROM {identifiers} LIMIT 0").description}  # noqa: S608
+    present = set()
+    if "reference_number" in names:
+        present.add("reference")
+    if "house_number" in names:
+        present.add("house_number")
+    return present
+
+
+def _optional_select(present: set[str]) -> str:
+    # Numbers are comparable only within one scope, so the scope is part of the value compared.
+    reference = (
+        "CASE WHEN nullif(trim(i.reference_number), '') IS NOT NULL THEN coalesce("
+        "i.reference_scope, '') || ':' || upper(trim(i.reference_number)) END"
+        if "reference" in present
+        else "NULL::VARCHAR"
+    )
+    house = (
+        "nullif(upper(trim(CAST(i.house_number AS VARCHAR))), '')"
+        if "house_number" in present
+        else "NULL::VARCHAR"
+    )
+    return f"{reference} AS reference, {house} AS house_number"
+
+
+def _identity_key_of_row(present: set[str]) -> str:
+    """A hash of the identity a row carries. Optional columns count only when the table has
+    them, so that identities (and the person ids derived from them) do not change when it has
+    not."""
     parts = []
     for name in IDENTITY_COLUMNS:
         column = "a.address_key" if name == "address_key" else f"i.{name}"
         parts.append(f"coalesce(CAST({column} AS VARCHAR), chr(0))")
+    parts += [f"coalesce({name}, chr(0))" for name in OPTIONAL_COLUMNS if name in present]
     return f"md5(concat_ws(chr(31), {', '.join(parts)}))"

@@ -45,6 +45,9 @@ class WorldConfig(BaseModel):
     seed: int = Field(default=1, ge=0)
     scale: float = Field(default=1.0, gt=0, le=4.0)
     noise: NoiseLevel = NoiseLevel.DEFAULT
+    # False writes the extracts as a partnership without NHS numbers, UPNs or NINOs holds them:
+    # those columns are left out, and the world carries source specifications to match.
+    national_ids: bool = True
     as_at: date = date(2025, 9, 30)
     iod_dir: Path | None = None
     interventions: list[Intervention] = Field(default_factory=list)
@@ -57,7 +60,10 @@ class WorldConfig(BaseModel):
         return value
 
     def as_dict(self) -> dict[str, Any]:
-        return self.model_dump(mode="json", by_alias=True)
+        # A world with national identifiers is described as before the option existed, so that
+        # worlds already built stay current.
+        exclude = {"national_ids"} if self.national_ids else None
+        return self.model_dump(mode="json", by_alias=True, exclude=exclude)
 
 
 def parse_intervention(text: str) -> Intervention:

@@ -22,6 +22,7 @@ from bakehouse.world import childhood, identifiers, knowable, names, services, t
 from bakehouse.world.assets import write_register
 from bakehouse.world.config import WorldConfig
 from bakehouse.world.extracts import write_extracts
+from bakehouse.world.extracts.specs import SPECS_FOLDER, write_local_specs
 from bakehouse.world.simulate import Simulation
 from bakehouse.world.state import ETHNICITIES
 
@@ -88,7 +89,10 @@ def generate(config: WorldConfig, out: Path, progress: Progress | None = None) -
         config.noise,
         rng_extract,
         progress=lambda name: report(f"Writing extract {name}", 0, 1),
+        national_ids=config.national_ids,
     )
+    if not config.national_ids:
+        write_local_specs(staging / SPECS_FOLDER)
     _write_truth(world, records, deprivation, staging / "truth")
     write_register(area, deprivation, config.seed, staging)
     manifest = _manifest(config, world, records, staging)

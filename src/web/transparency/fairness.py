@@ -65,7 +65,7 @@ def _bounds(group: dict[str, Any], name: str) -> list[Any]:
 
 
 def _rate_interval(group: dict[str, Any], name: str) -> str:
-    """ "61.5% (58.0% to 65.1%)": the figure with its bootstrap interval when the release has it."""
+    """ "61.5% (58.0% to 65.1%)": the figure with its 95% interval when the release has it."""
     text = _rate(group.get(name))
     bounds = _bounds(group, name)
     return f"{text} ({_rate(bounds[0])} to {_rate(bounds[1])})" if bounds else text

@@ -36,6 +36,7 @@ class Benefits(Source):
     required = ("ClaimantNINO", "ClaimantSurname", "ClaimantDOB", "ClaimStart")
     rekeyed = ("ClaimantForename", "ClaimantSurname", "Address")
     keeps_person_record = True
+    national_columns = ("ClaimantNINO",)
 
     def render(self, rows: Rows) -> Rendered:
         start = rows.numpy("claim_start")

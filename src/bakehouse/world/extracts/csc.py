@@ -45,6 +45,7 @@ class Csc(Source):
     required = ("FORENAME", "SURNAME", "DOB", "REFERRAL_DATE")
     rekeyed = ("FORENAME", "SURNAME", "ADDRESS")
     keeps_person_record = True
+    national_columns = ("NHS_NUMBER",)
 
     def render(self, rows: Rows) -> Rendered:
         referred = rows.numpy("referral_date")

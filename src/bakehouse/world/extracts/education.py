@@ -35,6 +35,7 @@ class Education(Source):
     required = ("UPN", "LegalSurname", "LegalForename", "DOB")
     rekeyed = ("LegalSurname", "LegalForename", "AddressLine1")
     keeps_person_record = True
+    national_columns = ("UPN",)
     # A legal name comes from the birth certificate: schools do not record nicknames here.
     uses_nicknames = False
 

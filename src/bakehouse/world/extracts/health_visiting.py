@@ -56,6 +56,7 @@ class HealthVisiting(Source):
     required = ("Forename", "Surname", "DOB", "ContactDate")
     rekeyed = ("Forename", "Surname", "Postcode")
     keeps_person_record = True
+    national_columns = ("NHSNumber",)
 
     def render(self, rows: Rows) -> Rendered:
         contact = rows.numpy("contact_date")

@@ -72,6 +72,8 @@ class Source(ABC):
     required: ClassVar[tuple[str, ...]]  # columns an invalid row may leave blank
     rekeyed: ClassVar[tuple[str, ...]]  # text columns a re-keyed duplicate may differ in
     keeps_person_record: ClassVar[bool]  # identity errors repeat on every row of a person
+    # NHS number, UPN or NINO columns: left out of a world written without national identifiers.
+    national_columns: ClassVar[tuple[str, ...]] = ()
     uses_nicknames: ClassVar[bool] = True
     order: ClassVar[Literal["event", "shuffle"]] = "event"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 
@@ -52,11 +53,15 @@ def write_extracts(
     noise: NoiseLevel,
     rng: np.random.Generator,
     progress: Callable[[str], None] | None = None,
+    *,
+    national_ids: bool = True,
 ) -> pa.Table:
     """Write the seven extracts into ``out_dir``; return the ``records`` truth table.
 
     Each source draws from its own random stream, split from ``rng`` up front, so one source's
-    rows never change because another source's table grew.
+    rows never change because another source's table grew. Without ``national_ids`` the NHS
+    number, UPN and NINO columns are left out after every error is drawn, so the rows are
+    otherwise those of the world with them.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     context = Context(
@@ -69,11 +74,18 @@ def write_extracts(
     records = []
     for source, seed in zip(SOURCES, seeds, strict=True):
         written = build(source, context, np.random.default_rng(int(seed)))
+        if not national_ids:
+            written = _without(written, source.national_columns)
         _write(source, written, out_dir, world)
         records.append(_records(source, written))
         if progress is not None:
             progress(f"{source.file.filename}: {written.table.num_rows:,} rows")
     return pa.concat_tables(records)
+
+
+def _without(written: Written, columns: tuple[str, ...]) -> Written:
+    kept = [name for name in written.table.column_names if name not in columns]
+    return dataclasses.replace(written, table=written.table.select(kept))
 
 
 def _write(source: Source, written: Written, out_dir: Path, world: SimulatedWorld) -> None:
@@ -82,7 +94,10 @@ def _write(source: Source, written: Written, out_dir: Path, world: SimulatedWorl
         write_workbook(
             path,
             SPREADSHEET_SHEET,
-            {name: written.table.column(name).combine_chunks() for name in source.columns},
+            {
+                name: written.table.column(name).combine_chunks()
+                for name in written.table.column_names
+            },
             source.kinds(),
             date_format=source.file.date_format,
             stamp=world.as_at,
