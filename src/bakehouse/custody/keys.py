@@ -34,6 +34,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bakehouse.errors import CustodyError
+from bakehouse.userconfig import config_file
 
 KEY_BYTES = 32
 ENV_KEY = "BAKEHOUSE_CUSTODIAN_KEY"
@@ -45,8 +46,7 @@ KEY_FILE_FORMAT = "bakehouse custodian key"
 
 def default_key_file() -> Path:
     """``$XDG_CONFIG_HOME/bakehouse/custodian.key``, by default under ``~/.config``."""
-    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
-    return Path(base) / "bakehouse" / "custodian.key"
+    return config_file("custodian.key")
 
 
 @dataclass(frozen=True)

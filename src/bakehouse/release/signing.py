@@ -28,6 +28,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from bakehouse.errors import SigningError
+from bakehouse.userconfig import config_file
 
 ALGORITHM = "ed25519"
 MANIFEST = "manifest.json"
@@ -43,8 +44,7 @@ HOW_TO_CREATE = (
 
 def default_key_file() -> Path:
     """``$XDG_CONFIG_HOME/bakehouse/release-signing.key``, by default under ``~/.config``."""
-    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
-    return Path(base) / "bakehouse" / "release-signing.key"
+    return config_file("release-signing.key")
 
 
 @dataclass(frozen=True)
