@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from bakehouse.areas.config import AreasConfig, Prior, load_areas_config
+from bakehouse.custody.workspace import AREAS, LATEST, MODELS
 from bakehouse.errors import ConfigError
 from bakehouse.ingest.progress import Reporter, SilentReporter
 from bakehouse.recipes.loader import LoadedRecipe, load_recipe
@@ -45,7 +46,7 @@ def area_settings(
 
 def latest_model_run(workspace: Path, recipe_id: str) -> tuple[str, Path]:
     """The id and folder of the model run the areas stage should read."""
-    pointer = workspace / "models" / recipe_id / "latest.json"
+    pointer = workspace / MODELS / recipe_id / LATEST
     if not pointer.is_file():
         raise ConfigError(
             "No model run in the workspace",
@@ -91,7 +92,7 @@ def estimate_areas(
     if outside["count"] or outside["suppressed"]:
         shown = "a few" if outside["suppressed"] else f"about {outside['count']}"
         reporter.note(f"{shown} children lived outside {area} at the prediction point: left out")
-    folder = workspace / "areas" / loaded.recipe.id / run_id[:16]
+    folder = workspace / AREAS / loaded.recipe.id / run_id[:16]
     folder.mkdir(parents=True, exist_ok=True)
     for name in TABLES:
         table: pa.Table = getattr(tables, name)

@@ -22,12 +22,17 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from bakehouse.custody.workspace import ANALYSIS, CUSTODIAN, REVIEW, REVIEW_PAIRS
+from bakehouse.custody.workspace import (
+    ANALYSIS,
+    AREAS,
+    CUSTODIAN,
+    LATEST,
+    MODELS,
+    REVIEW,
+    REVIEW_PAIRS,
+)
 from bakehouse.custody.zones import source_table
 
-MODELS = "models"  # models/<recipe id>/<run id (16 hex)>/ and models/<recipe id>/latest.json
-AREAS = "areas"  # areas/<recipe id>/<run id (16 hex)>/: area tables built from a model run
-LATEST = "latest.json"
 _CUSTODIAN_TABLES = ("records", "identifiers", "quarantine_identifiers", "quarantine")
 
 

@@ -18,6 +18,8 @@ Layout::
     <workspace>/manifest.json      what the current state was built from
     <workspace>/audit.jsonl        the audit log: hash-chained, sealed and anchored beside the key
     <workspace>/.scratch/<run>/    a run's private working files (spills), removed after it
+    <workspace>/models/            model runs per recipe, and latest.json naming the current one
+    <workspace>/areas/             area tables built from a model run (`bakehouse areas`)
     <workspace>/review/            clerical review (custodian only): the linkage run's scored
                                    pairs (tokens), and samples exported side by side to label
 """
@@ -45,6 +47,9 @@ REGISTERS = "registers.json"
 REPORTS = "reports"
 AUDIT = "audit.jsonl"
 REVIEW = "review"
+MODELS = "models"  # models/<recipe id>/<run id (16 hex)>/ and models/<recipe id>/latest.json
+AREAS = "areas"  # areas/<recipe id>/<run id (16 hex)>/: area tables built from a model run
+LATEST = "latest.json"
 REVIEW_PAIRS = f"{REVIEW}/candidate_pairs.parquet"
 _STAGING = ".staging"
 _SCRATCH = ".scratch"

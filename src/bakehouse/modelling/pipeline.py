@@ -23,7 +23,7 @@ import duckdb
 import numpy as np
 
 from bakehouse.custody.audit import AuditEvent
-from bakehouse.custody.workspace import Workspace, write_atomic
+from bakehouse.custody.workspace import MODELS, Workspace, write_atomic
 from bakehouse.errors import AgreementViolation
 from bakehouse.features.build import SCHEMA, FeatureSet, build_features, connect
 from bakehouse.ingest import Reporter, SilentReporter
@@ -184,7 +184,7 @@ def _headline(run: ModelRun, measured: dict[str, Any] | None) -> dict[str, Any]:
 
 
 def _point_latest(workspace: Workspace, recipe_id: str, run_id: str, folder: str) -> None:
-    path = workspace.root / "models" / recipe_id / store.LATEST
+    path = workspace.root / MODELS / recipe_id / store.LATEST
     write_atomic(path, json.dumps({"run_id": run_id, "folder": folder}, indent=1) + "\n")
 
 

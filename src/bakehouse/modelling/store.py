@@ -32,11 +32,11 @@ from typing import Any
 import duckdb
 
 from bakehouse import fingerprint
-from bakehouse.custody import withdraw
+from bakehouse.custody import workspace as layout
 
 PACKAGES = ("features", "modelling", "recipes")
 RUN_FILE = "run.json"
-LATEST = withdraw.LATEST
+LATEST = layout.LATEST
 
 
 def _sha256(data: bytes) -> str:
@@ -84,7 +84,7 @@ class ArtefactStore:
 
     @property
     def relative_root(self) -> str:
-        return f"{withdraw.MODELS}/{self.recipe_id}"
+        return f"{layout.MODELS}/{self.recipe_id}"
 
     def relative(self, run: str, name: str = "") -> str:
         folder = f"{self.relative_root}/{run[:16]}"
