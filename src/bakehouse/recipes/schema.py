@@ -18,6 +18,7 @@ from bakehouse.errors import ConfigError
 _ID = re.compile(r"[a-z][a-z0-9-]{1,62}")
 _NAME = re.compile(r"[a-z][a-z0-9_]{0,62}")
 Candidate = Literal["logistic", "lightgbm"]
+Unit = Literal["child", "person", "household"]
 GroupAttribute = Literal[
     "sex", "ethnicity", "eal", "sen", "deprivation_quintile", "linkage_completeness"
 ]
@@ -51,6 +52,26 @@ class SourceUse(_Strict):
 
     _names = field_validator("event_date", "recorded_date")(
         lambda value: value if value is None else _plain_name(value)
+    )
+
+
+class Words(_Strict):
+    """The recipe's words for documents and pages: general code speaks of units, events and
+    populations, and shows these in their place."""
+
+    unit: str = Field(min_length=1, description="one of the population: 'child'")
+    units: str = Field(min_length=1, description="more than one: 'children'")
+    outcome: str = Field(
+        min_length=1,
+        description="the outcome in plain words, completing 'the chance of ...'",
+    )
+    events: str = Field(
+        min_length=1, description="what is counted, completing 'the expected number of ...'"
+    )
+    event_rate: str = Field(min_length=1, description="a heading for the rate of events")
+    population: str = Field(min_length=1, description="who is counted: the denominator")
+    coming: str = Field(
+        min_length=1, description="what expected numbers cover, completing 'expected in ...'"
     )
 
 
@@ -205,6 +226,8 @@ class Recipe(_Strict):
     version: str = Field(min_length=1)
     title: str
     question: str
+    unit: Unit
+    words: Words
     cohort: CohortSpec
     prediction_point: PredictionPoint
     outcome: OutcomeSpec
