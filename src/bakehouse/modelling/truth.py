@@ -134,8 +134,8 @@ def measure(
     best_auc = metrics.auc(ys, bs)
     hindsight_auc = metrics.auc(ys, hindsight)
     return {
-        "children_measured": int(keep.sum()),
-        "children_unmapped": int((~keep).sum()),
+        "units_measured": int(keep.sum()),
+        "units_unmapped": int((~keep).sum()),
         "outcome_matches_truth": float(agree),
         "model_auc": model_auc,
         "best_achievable_auc": best_auc,
