@@ -247,3 +247,17 @@ def test_every_passage_of_the_prose_is_used_by_the_documents() -> None:
     names = re.findall(r"^## (\w+)$", documents.PROSE.read_text(encoding="utf-8"), re.M)
     assert names
     assert [name for name in names if f'"{name}"' not in source] == []
+
+
+def test_markdown_headings_name_the_units_in_the_recipe_s_words() -> None:
+    document = {
+        "cohorts": {
+            "2024": {"units": 35, "with_outcome": 10},
+            "2025": {"units": 40, "with_outcome": 15},
+        },
+        "units_measured": 75,
+    }
+    text = documents.markdown("Model card", document, "Generated.", HOUSEHOLDS)
+    assert "| | Households | With outcome |" in text
+    assert "**Households measured:** 75" in text
+    assert "units" not in text.lower()

@@ -169,15 +169,19 @@ def write_run(
     if truth is not None:
         written.append(_json(folder, "truth.json", rounded(truth, 5)))
 
+    recipe = facts.recipe
     card = documents.plain(documents.model_card(facts))
     record = documents.plain(documents.transparency_record(facts))
     written.append(_json(folder, "model_card.json", card))
     written.append(_json(folder, "transparency_record.json", record))
     (folder / "model_card.md").write_text(
-        documents.markdown(f"Model card: {facts.recipe.title}", card, PREFACE_CARD), "utf-8"
+        documents.markdown(f"Model card: {recipe.title}", card, PREFACE_CARD, recipe.words),
+        "utf-8",
     )
     (folder / "transparency_record.md").write_text(
-        documents.markdown(f"Transparency record: {facts.recipe.title}", record, PREFACE_RECORD),
+        documents.markdown(
+            f"Transparency record: {recipe.title}", record, PREFACE_RECORD, recipe.words
+        ),
         "utf-8",
     )
     written += ["model_card.md", "transparency_record.md"]

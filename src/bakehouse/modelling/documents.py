@@ -486,7 +486,11 @@ def transparency_record(facts: RunFacts) -> dict[str, Any]:
                 "modality": "Tabular administrative records",
                 "description": facts.prose(
                     "record_data_description",
-                    sources=", ".join(dict.fromkeys(s["title"] for s in facts.sources)),
+                    sources=", ".join(
+                        dict.fromkeys(
+                            s["title"][:1].lower() + s["title"][1:] for s in facts.sources
+                        )
+                    ),
                 ),
                 "quantities": facts.prose(
                     "record_quantities",
@@ -543,9 +547,12 @@ def plain(value: Any) -> Any:
 _ACRONYMS = {"auc", "ece", "fnr", "fpr", "asq", "sen", "eal", "cp", "cin", "fsm", "da"}
 
 
-def _title(key: str) -> str:
-    words = [w.upper() if w in _ACRONYMS else w for w in key.split("_")]
-    text = " ".join(words)
+def _title(key: str, words: Words) -> str:
+    """A key as a heading: acronyms in capitals, and the neutral ``unit``/``units`` of the JSON
+    keys in the recipe's words."""
+    named = {"unit": words.unit, "units": words.units}
+    parts = [w.upper() if w in _ACRONYMS else named.get(w, w) for w in key.split("_")]
+    text = " ".join(parts)
     return text[:1].upper() + text[1:]
 
 
@@ -565,13 +572,13 @@ def _cell(value: Any) -> str:
     return str(value).replace("|", "\\|").replace("\n", " ")
 
 
-def _render(value: Any, depth: int, lines: list[str]) -> None:
+def _render(value: Any, depth: int, lines: list[str], words: Words) -> None:
     if isinstance(value, dict) and TO_COMPLETE in value:
         lines += [f"**To complete:** {value[TO_COMPLETE]}", ""]
         return
     if isinstance(value, dict) and _is_table(value):
         columns = list(next(iter(value.values())))
-        lines.append("| | " + " | ".join(_title(c) for c in columns) + " |")
+        lines.append("| | " + " | ".join(_title(c, words) for c in columns) + " |")
         lines.append("|---" * (len(columns) + 1) + "|")
         for name, row in value.items():
             lines.append(f"| {_cell(name)} | " + " | ".join(_cell(row[c]) for c in columns) + " |")
@@ -583,15 +590,16 @@ def _render(value: Any, depth: int, lines: list[str]) -> None:
             return
         for key, item in value.items():
             if isinstance(item, dict) and TO_COMPLETE not in item:
-                lines += [f"{'#' * min(depth, 6)} {_title(key)}", ""]
-                _render(item, depth + 1, lines)
+                lines += [f"{'#' * min(depth, 6)} {_title(key, words)}", ""]
+                _render(item, depth + 1, lines, words)
             else:
-                lines += [f"**{_title(key)}:** {_cell(item)}", ""]
+                lines += [f"**{_title(key, words)}:** {_cell(item)}", ""]
         return
     lines += [_cell(value), ""]
 
 
-def markdown(title: str, document: dict[str, Any], preface: str) -> str:
+def markdown(title: str, document: dict[str, Any], preface: str, words: Words) -> str:
+    """The document as Markdown, its headings in the recipe's ``words``."""
     lines = [f"# {title}", "", preface, ""]
-    _render(document, 2, lines)
+    _render(document, 2, lines, words)
     return "\n".join(lines).rstrip() + "\n"

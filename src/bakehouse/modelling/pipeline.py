@@ -218,7 +218,7 @@ def train(options: TrainOptions, reporter: Reporter | None = None) -> TrainResul
                 {"total": time.perf_counter() - started},
             )
         clock: dict[str, float] = {}
-        reporter.start("features as of each unit's prediction date", 1)
+        reporter.start(f"features as of each {recipe.words.unit}'s prediction date", 1)
         features = build_features(con, recipe, as_at=options.as_at)
         reporter.finish()
         clock["features"] = features.seconds
