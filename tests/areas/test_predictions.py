@@ -81,7 +81,7 @@ def test_a_file_that_is_not_parquet_is_refused(tmp_path: Path) -> None:
     assert read_predictions(path).p_outcome.tolist() == [0.2, 0.3, 0.4]
 
 
-def test_children_outside_the_area_are_left_out_and_counted() -> None:
+def test_units_outside_the_area_are_left_out_and_counted() -> None:
     table = _table(lsoa11cd=[CODE, "E01099999", CODE])
     inside, outside = predictions_from_table(table).within([CODE])
     assert outside == 1

@@ -113,7 +113,7 @@ def test_publish_with_a_recipe_applies_its_publication_rule_when_stricter(tmp_pa
     assert both.exit_code == 2 and "--config" in both.output
 
 
-def test_children_placed_outside_the_area_are_left_out_and_counted(tmp_path: Path) -> None:
+def test_units_placed_outside_the_area_are_left_out_and_counted(tmp_path: Path) -> None:
     table = synthetic_predictions(load_area("basildon").lsoa_codes, 12, seed=9)
     codes = table.column("lsoa11cd").to_pylist()
     neighbours = ["E01021476"] * 12  # Castle Point, across the border

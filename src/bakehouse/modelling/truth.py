@@ -25,6 +25,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
+from bakehouse.custody.workspace import ANALYSIS
 from bakehouse.errors import ConfigError
 from bakehouse.modelling import metrics
 
@@ -63,7 +64,7 @@ def map_children(
     """child id -> (true p_gld, p_gld_from_records, true gld, assessed, true cohort), for
     children the truth knows."""
     con = duckdb.connect()
-    con.execute("ATTACH ? AS az (READ_ONLY)", [str(workspace / "analysis.duckdb")])
+    con.execute("ATTACH ? AS az (READ_ONLY)", [str(workspace / ANALYSIS)])
     con.execute("ATTACH ? AS cz (READ_ONLY)", [str(workspace / "custodian.duckdb")])
     con.register("wanted", pa.table({"child_id": pa.array(child_ids, pa.string())}))
     rows = con.execute(
