@@ -35,9 +35,12 @@ from bakehouse.areas.config import AreasConfig, Prior
 from bakehouse.areas.counts import geography_of
 from bakehouse.areas.predictions import read_predictions
 from bakehouse.geography import load_area, load_deprivation
+from bakehouse.recipes import load_recipe
 from bakehouse.release.disclosure import DisclosureRules
 from bakehouse.release.publish import PublishOptions, publish
 from bakehouse.release.tables import build_area_tables
+
+RECIPE = load_recipe("school-readiness").recipe
 
 IOD = Path(__file__).resolve().parents[2] / "shared" / "data" / "iod2019"
 AS_AT = date(2025, 9, 30)
@@ -89,8 +92,8 @@ def predictions_from_truth(truth: Path, out: Path, seed: int = 7) -> Path:
             {
                 "lsoa11cd": pa.array(codes, pa.string()),
                 "cohort": pa.array(cohort, pa.int32()),
-                "p_not_gld": pa.array(1 / (1 + np.exp(-logit))),
-                "observed_not_gld": pa.array(observed, pa.bool_()),
+                "p_outcome": pa.array(1 / (1 + np.exp(-logit))),
+                "observed_outcome": pa.array(observed, pa.bool_()),
             }
         ),
         out,
@@ -117,7 +120,7 @@ def truth_by_lsoa(
     area_need = {
         code: float(e)
         for code, e in _sql(
-            f"""select lsoa11cd, sum(expected_not_gld) from '{truth}/area_need.parquet'
+            f"""select lsoa11cd, sum(expected_events) from '{truth}/area_need.parquet'
             where cohort between {LAST_RESULTS + 1} and {LAST_RESULTS + 3} group by 1"""
         ).fetchall()
     }
@@ -150,12 +153,15 @@ def accuracy(
     settings = settings or AreasConfig()
     for prior in [None, *priors]:
         config = settings if prior is None else settings.model_copy(update={"prior": prior})
-        tables = build_area_tables(loaded, geography, area.boundaries(), config, DisclosureRules())
+        tables = build_area_tables(
+            loaded, geography, area.boundaries(), config, DisclosureRules(), RECIPE.words
+        )
         rows = tables.areas.to_pylist()
         if prior is None:
-            print(f"As published: prior {config.prior.value}; flags: {config.flag.describe()}")
-            shown = [r for r in rows if r["expected_not_ready"] is not None]
-            est = np.array([r["expected_not_ready"] for r in shown])
+            rule = config.flag.describe(RECIPE.words)
+            print(f"As published: prior {config.prior.value}; flags: {rule}")
+            shown = [r for r in rows if r["expected_events"] is not None]
+            est = np.array([r["expected_events"] for r in shown])
             rate = np.array([r["expected_rate"] for r in shown])
             true_n = np.array([need[r["lsoa11cd"]][0] for r in shown])
             true_r = np.array([need[r["lsoa11cd"]][1] for r in shown])
@@ -207,7 +213,7 @@ def timings(predictions: Path, area_name: str, runs: int) -> None:
         for _ in range(runs):
             start = time.perf_counter()
             _sql(
-                "select lsoa11cd, cohort, count(*), sum(p_not_gld) "
+                "select lsoa11cd, cohort, count(*), sum(p_outcome) "
                 f"from '{predictions}' group by all"
             ).fetchall()
             baseline_times.append(time.perf_counter() - start)
@@ -218,12 +224,14 @@ def timings(predictions: Path, area_name: str, runs: int) -> None:
                 boundaries,
                 AreasConfig(),
                 DisclosureRules(),
+                RECIPE.words,
             )
             build_times.append(time.perf_counter() - start)
             start = time.perf_counter()
             publish(
                 PublishOptions(
                     predictions=predictions,
+                    recipe=RECIPE,
                     area=area_name,
                     out=Path(scratch) / "releases",
                     as_at=AS_AT,

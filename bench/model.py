@@ -141,7 +141,7 @@ def child(workspace: Path, baseline: bool, truth: Path | None) -> dict[str, Any]
         "features_seconds": features.seconds,
         "steps": run.seconds,
         "cohort_children": features.table.num_rows,
-        "test_children": run.counts["test_children"],
+        "test_children": run.counts["test_units"],
         "chosen": run.chosen,
         "test_auc": chosen["auc"]["value"],
         "test_ece": chosen["ece"]["value"],
@@ -235,7 +235,7 @@ def main() -> None:
             f"{t['best_achievable_auc']:.4f}: gap {t['gap']:.4f} ({low:.4f} to {high:.4f}); "
             f"with hindsight of development {t['hindsight_auc']:.4f}: gap "
             f"{t['gap_to_hindsight']:.4f} ({hind_low:.4f} to {hind_high:.4f}); "
-            f"{t['children_measured']:,} children"
+            f"{t['units_measured']:,} children"
         )
 
 

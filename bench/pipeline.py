@@ -25,7 +25,7 @@ import tempfile
 from pathlib import Path
 
 from areas import IOD, accuracy, make_world
-from bakehouse.areas.stage import area_settings
+from bakehouse.areas.config import area_settings
 from bakehouse.recipes.loader import load_recipe
 
 TARGET_SECONDS = {"basildon": 120.0, "essex": 900.0}  # extracts to release (DESIGN.md)

@@ -82,7 +82,7 @@ def run_case(case: Case, world: Path, scratch: Path) -> dict[str, object]:
     (release,) = [p for p in releases.iterdir() if (p / "manifest.json").is_file()]
     manifest = json.loads((release / "manifest.json").read_text())
     flagged = pq.read_table(release / "areas.parquet", columns=["flagged"]).column(0).to_pylist()
-    outside = manifest["methods"].get("children_outside_area", {})
+    outside = manifest["methods"].get("units_outside_area", {})
     return {
         "ok": True,
         "seconds": seconds,

@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from bakehouse.areas.stage import area_settings
+from bakehouse.areas.config import area_settings
 from bakehouse.ingest import IngestOptions
 from bakehouse.ingest import ingest as run_ingest
 from bakehouse.ingest.progress import Reporter, SilentReporter
@@ -142,8 +142,7 @@ def run(options: RunOptions, reporter: Reporter | None = None) -> RunResult:
             predictions=folder / "predictions.parquet",
             area=options.area,
             out=options.out,
-            recipe_id=loaded.recipe.id,
-            recipe_version=str(loaded.recipe.version),
+            recipe=loaded.recipe,
             as_at=date.fromisoformat(trained.record["as_at"]),
             config=areas,
             rules=strictest_rules(options.workspace, loaded.recipe),

@@ -62,10 +62,10 @@ class WorldPredictions:
         return {code: float(r) for code, r in rows}
 
     def true_need_area_table(self) -> dict[str, float]:
-        """Per LSOA: ``area_need.parquet``'s expected_not_gld summed over the coming cohorts."""
+        """Per LSOA: ``area_need.parquet``'s expected_events summed over the coming cohorts."""
         rows = _sql(
             f"""
-            select lsoa11cd, sum(expected_not_gld) from '{self.truth}/area_need.parquet'
+            select lsoa11cd, sum(expected_events) from '{self.truth}/area_need.parquet'
             where cohort between {LAST_RESULTS + 1} and {LAST_RESULTS + 3} group by 1
             """
         ).fetchall()
@@ -106,8 +106,8 @@ def predictions_table(
         {
             "lsoa11cd": pa.array(codes, pa.string()),
             "cohort": pa.array(cohort, pa.int32()),
-            "p_not_gld": pa.array(1 / (1 + np.exp(-logit))),
-            "observed_not_gld": pa.array(observed, pa.bool_()),
+            "p_outcome": pa.array(1 / (1 + np.exp(-logit))),
+            "observed_outcome": pa.array(observed, pa.bool_()),
         }
     )
 

@@ -10,8 +10,9 @@ import numpy as np
 import pytest
 
 from bakehouse.areas.config import AreasConfig, Prior
-from bakehouse.areas.counts import count_children
+from bakehouse.areas.counts import count_population
 from bakehouse.areas.shrinkage import shrink
+from bakehouse.recipes import load_recipe
 from bakehouse.release.disclosure import DisclosureRules
 from bakehouse.release.tables import build_area_tables
 
@@ -45,9 +46,9 @@ def test_shrunken_rates_are_closer_to_the_truth_than_raw_rates_in_small_areas(
     small_predictions: WorldPredictions, prior: Prior
 ) -> None:
     world = small_predictions
-    counts = count_children(world.predictions, world.geography)
-    x = counts.observed_not_gld.sum(axis=1).astype(float)
-    n = counts.observed_children.sum(axis=1).astype(float)
+    counts = count_population(world.predictions, world.geography)
+    x = counts.observed_events.sum(axis=1).astype(float)
+    n = counts.observed_population.sum(axis=1).astype(float)
     model_rate = counts.observed_model.sum(axis=1) / n
     unit_variance = counts.observed_model_variance.sum(axis=1) / n
     shrunk = shrink(x, n, _design(world, prior, model_rate), 0.95, unit_variance)
@@ -63,11 +64,11 @@ def test_expected_need_orders_small_areas_like_the_truth(
     small_predictions: WorldPredictions,
 ) -> None:
     world = small_predictions
-    counts = count_children(world.predictions, world.geography)
+    counts = count_population(world.predictions, world.geography)
     truth = world.true_need()
     codes = [code for code in world.geography.codes if code in truth]
     position = {code: i for i, code in enumerate(world.geography.codes)}
-    estimate = np.array([counts.expected_not_gld[position[c]].sum() for c in codes])
+    estimate = np.array([counts.expected_events[position[c]].sum() for c in codes])
     assert spearman(estimate, np.array([truth[c][0] for c in codes])) >= 0.9
 
 
@@ -83,12 +84,13 @@ def test_published_estimates_match_the_truth_on_the_basildon_world(
         world.boundaries,
         AreasConfig(),
         DisclosureRules(),
+        load_recipe("school-readiness").recipe.words,
     )
     areas = tables.areas.to_pylist()
     truth = world.true_need()
-    published = [row for row in areas if row["expected_not_ready"] is not None]
+    published = [row for row in areas if row["expected_events"] is not None]
     assert len(published) == len(areas) == 110
-    estimated = np.array([row["expected_not_ready"] for row in published])
+    estimated = np.array([row["expected_events"] for row in published])
     true_number = np.array([truth[row["lsoa11cd"]][0] for row in published])
     true_rate = np.array([truth[row["lsoa11cd"]][1] for row in published])
     assert spearman(estimated, true_number) >= 0.9

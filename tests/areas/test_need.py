@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
-from bakehouse.areas.counts import Geography, count_children, geography_of
+from bakehouse.areas.counts import Geography, count_population, geography_of
 from bakehouse.areas.estimates import expected_need
 from bakehouse.areas.need import simulate_need
 from bakehouse.areas.predictions import Predictions, Recalibrations, predictions_from_table
@@ -35,7 +35,7 @@ def _predictions(
     columns: dict[str, object] = {
         "lsoa11cd": pa.array([geography.codes[r] for r in rows], pa.string()),
         "cohort": pa.array(np.full(len(rows), 2026), pa.int32()),
-        "p_not_gld": pa.array(p),
+        "p_outcome": pa.array(p),
     }
     columns.update(extra)
     return predictions_from_table(pa.table(columns))
@@ -44,10 +44,10 @@ def _predictions(
 def _coverage(
     predictions: Predictions, geography: Geography, truth: np.ndarray, rows: np.ndarray
 ) -> float:
-    counts = count_children(predictions, geography)
+    counts = count_population(predictions, geography)
     simulated = simulate_need(predictions, geography, counts, 2000, seed=1)[:, :, 0]
     need = expected_need(
-        counts.expected_not_gld[:, 0], simulated, counts.future_children[:, 0], 0.95
+        counts.expected_events[:, 0], simulated, counts.future_population[:, 0], 0.95
     )
     rng = np.random.default_rng(99)
     hits = []
@@ -70,7 +70,7 @@ def test_model_uncertainty_restores_coverage_when_the_model_is_off_by_area() -> 
     sampling_only = _coverage(_predictions(geography, rows, predicted), geography, truth, rows)
     with_se = _coverage(
         _predictions(
-            geography, rows, predicted, p_not_gld_logit_se=pa.array(np.full(len(rows), 0.4))
+            geography, rows, predicted, p_outcome_logit_se=pa.array(np.full(len(rows), 0.4))
         ),
         geography,
         truth,
@@ -87,24 +87,24 @@ def test_draws_and_recalibrations_widen_the_interval() -> None:
     draws = 1 / (1 + np.exp(-(logit[:, None] + rng.normal(0, 0.3, 50)[None, :])))
     plain = _predictions(geography, rows, truth)
     drawn = _predictions(
-        geography, rows, truth, p_not_gld_draws=pa.array(list(draws), pa.list_(pa.float64()))
+        geography, rows, truth, p_outcome_draws=pa.array(list(draws), pa.list_(pa.float64()))
     )
     recalibrated = predictions_from_table(
         pa.table(
             {
                 "lsoa11cd": pa.array([geography.codes[r] for r in rows], pa.string()),
                 "cohort": pa.array(np.full(len(rows), 2026), pa.int32()),
-                "p_not_gld": pa.array(truth),
+                "p_outcome": pa.array(truth),
             }
         ),
         recalibrations=Recalibrations(rng.normal(0, 0.3, 40), rng.normal(1, 0.1, 40)),
     )
 
     def width(predictions: Predictions) -> float:
-        counts = count_children(predictions, geography)
+        counts = count_population(predictions, geography)
         simulated = simulate_need(predictions, geography, counts, 1000, seed=1)
         need = expected_need(
-            counts.expected_not_gld.sum(1), simulated.sum(2), counts.future_children.sum(1), 0.95
+            counts.expected_events.sum(1), simulated.sum(2), counts.future_population.sum(1), 0.95
         )
         return float(np.mean(need.high - need.low))
 
@@ -115,7 +115,7 @@ def test_draws_and_recalibrations_widen_the_interval() -> None:
 def test_simulations_are_reproducible_and_roll_up_consistently() -> None:
     geography, rows, truth, _ = _scenario(seed=4, area_bias_sd=0.0)
     predictions = _predictions(geography, rows, truth)
-    counts = count_children(predictions, geography)
+    counts = count_population(predictions, geography)
     first = simulate_need(predictions, geography, counts, 300, seed=8)
     again = simulate_need(predictions, geography, counts, 300, seed=8)
     assert np.array_equal(first, again)

@@ -34,7 +34,7 @@ from bakehouse.custody.withdraw import model_runs
 from bakehouse.ingest import IngestOptions, ingest
 from bakehouse.linkage import LinkOptions, link
 from bakehouse.modelling.pipeline import TrainOptions, TrainResult, train
-from bakehouse.recipes import recipe_path
+from bakehouse.recipes import load_recipe, recipe_path
 from bakehouse.release.publish import PublishOptions, publish
 from bakehouse.world.config import WorldConfig
 from bakehouse.world.generate import generate
@@ -267,6 +267,7 @@ def test_an_erased_child_is_found_in_no_workspace_file_nor_a_later_release(
     publish(
         PublishOptions(
             predictions=after.folder / "predictions.parquet",
+            recipe=load_recipe(scenario.recipe).recipe,
             drivers=after.folder / "area_contributions.parquet",
             out=releases,
             workspace=scenario.workspace,

@@ -24,12 +24,12 @@ PREDICTION_COLUMNS = [
     "lsoa11cd",
     "cohort",
     "split",
-    "p_not_gld",
-    "p_not_gld_se",
-    "p_not_gld_low",
-    "p_not_gld_high",
-    "p_not_gld_draws",
-    "observed_not_gld",
+    "p_outcome",
+    "p_outcome_se",
+    "p_outcome_low",
+    "p_outcome_high",
+    "p_outcome_draws",
+    "observed_outcome",
 ]
 
 
@@ -60,7 +60,7 @@ def _leaves(value: Any) -> list[Any]:
     return [value]
 
 
-def test_predictions_are_per_child_without_any_identifier(trained: TrainResult) -> None:
+def test_predictions_are_per_unit_without_any_identifier(trained: TrainResult) -> None:
     table = pq.read_table(trained.folder / "predictions.parquet")
     assert table.column_names == PREDICTION_COLUMNS
     rows = table.to_pylist()
@@ -70,11 +70,11 @@ def test_predictions_are_per_child_without_any_identifier(trained: TrainResult) 
         <= splits
         <= {"development", "test", "future", "unobserved"}
     )
-    assert all(0 < row["p_not_gld"] < 1 for row in rows)
+    assert all(0 < row["p_outcome"] < 1 for row in rows)
     future = [row for row in rows if row["split"] == "future"]
-    assert future and all(row["observed_not_gld"] is None for row in future)
-    assert all(len(row["p_not_gld_draws"]) == 4 for row in future)
-    assert all(row["p_not_gld_low"] <= row["p_not_gld_high"] for row in future)
+    assert future and all(row["observed_outcome"] is None for row in future)
+    assert all(len(row["p_outcome_draws"]) == 4 for row in future)
+    assert all(row["p_outcome_low"] <= row["p_outcome_high"] for row in future)
     drivers = pq.read_table(trained.folder / "drivers.parquet")
     assert drivers.column_names == [
         "lsoa11cd",
@@ -230,10 +230,10 @@ def test_the_published_documents_show_counts_as_the_release_rule_allows(
     counts = [
         value
         for cohort in card["data"]["cohorts"].values()
-        for value in (cohort["children"], cohort["with_outcome"])
+        for value in (cohort["units"], cohort["with_outcome"])
     ]
-    counts += [group["children"] for group in card["fairness"]["groups"].values()]
-    counts += [point["children"] for point in card["evaluation"]["calibration_plot"].values()]
+    counts += [group["units"] for group in card["fairness"]["groups"].values()]
+    counts += [point["units"] for point in card["evaluation"]["calibration_plot"].values()]
     assert counts
     for value in counts:
         assert value == "1 to 7 (withheld)" or (value % 5 == 0 and (value == 0 or value > 7))

@@ -3,18 +3,21 @@ saved models, each on data made in the test."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
+from pathlib import Path
 
 import numpy as np
 import pytest
 from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_score
 
-from bakehouse.modelling import metrics
+from bakehouse.modelling import documents, metrics
 from bakehouse.modelling.calibration import Calibrator, sigmoid
 from bakehouse.modelling.fairness import audit, publishable
 from bakehouse.modelling.learners import Boosted, Logistic
 from bakehouse.modelling.split import ModelError, last_prediction_date, temporal_split
 from bakehouse.recipes import load_recipe
+from bakehouse.recipes.schema import Words
 from bakehouse.release.disclosure import DisclosureRules
 
 RECIPE = load_recipe("school-readiness").recipe
@@ -200,10 +203,61 @@ def test_the_published_audit_computes_every_figure_from_its_published_counts() -
     eal = next(g for g in result["groups"] if (g["attribute"], g["group"]) == ("eal", "yes"))
     assert eal["fnr"] == eal["missed"] / eal["with_outcome"]
     assert eal["fpr"] == eal["false_flags"] / eal["without_outcome"]
-    assert eal["precision"] == eal["true_flags"] / eal["flagged_children"]
+    assert eal["precision"] == eal["true_flags"] / eal["flagged_units"]
     assert all(v % 5 == 0 for v in (eal["size"], eal["missed"], eal["false_flags"]))
     low, high = metrics.wilson(eal["missed"], eal["with_outcome"])
     assert eal["fnr_interval"] == pytest.approx([low, high], abs=1e-5)
     # The disparity injected is still found, and the reason quotes the published figures.
     assert eal["flagged"] and "observed rate above predicted" in eal["reasons"]
     assert eal["calibration"] == pytest.approx(eal["observed_rate"] - eal["expected"] / eal["size"])
+
+
+HOUSEHOLDS = Words(
+    unit="household",
+    units="households",
+    outcome="becoming homeless within a year",
+    events="households becoming homeless",
+    event_rate="share of households becoming homeless",
+    population="households living in the area",
+    coming="the next year",
+)
+
+
+def test_document_prose_speaks_the_recipe_s_words() -> None:
+    school = load_recipe("school-readiness").recipe.words
+    assert documents.prose("record_description", school, age="2 years 6 months") == (
+        "Estimates how many children not ready for school each small area should expect in the "
+        "cohorts still to start school, from partner agencies' pseudonymised records up to age "
+        "2 years 6 months, so that support can be planned with communities. No decision about "
+        "a child or family is made with it."
+    )
+    text = documents.prose("record_description", HOUSEHOLDS, age="16 years 0 months")
+    assert "households becoming homeless" in text and "the next year" in text
+    assert "child" not in text and "school" not in text
+    assert documents.prose("record_completeness", HOUSEHOLDS).startswith("Households are linked")
+
+
+def test_a_passage_without_a_value_for_a_placeholder_is_an_error() -> None:
+    with pytest.raises(KeyError, match="age"):
+        documents.prose("record_description", HOUSEHOLDS)
+
+
+def test_every_passage_of_the_prose_is_used_by_the_documents() -> None:
+    source = Path(documents.__file__).read_text(encoding="utf-8")
+    names = re.findall(r"^## (\w+)$", documents.PROSE.read_text(encoding="utf-8"), re.M)
+    assert names
+    assert [name for name in names if f'"{name}"' not in source] == []
+
+
+def test_markdown_headings_name_the_units_in_the_recipe_s_words() -> None:
+    document = {
+        "cohorts": {
+            "2024": {"units": 35, "with_outcome": 10},
+            "2025": {"units": 40, "with_outcome": 15},
+        },
+        "units_measured": 75,
+    }
+    text = documents.markdown("Model card", document, "Generated.", HOUSEHOLDS)
+    assert "| | Households | With outcome |" in text
+    assert "**Households measured:** 75" in text
+    assert "units" not in text.lower()

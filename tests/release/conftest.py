@@ -28,6 +28,7 @@ from bakehouse.release.summaries import linkage_summary, quality_summary
 from bakehouse.release.tables import AreaTables, build_area_tables
 from bakehouse.release.writer import (
     Documents,
+    RecipeText,
     ReleaseContent,
     ReleaseInfo,
     release_geometry,
@@ -37,6 +38,7 @@ from bakehouse.release.writer import (
 OBSERVED = [2017, 2018, 2019, 2022, 2023, 2024, 2025]
 PREDICTED = [2026, 2027, 2028]
 RULES = DisclosureRules()
+RECIPE = load_recipe("school-readiness").recipe
 
 
 def synthetic_predictions(codes: list[str], children_per_cell: float, seed: int) -> pa.Table:
@@ -59,8 +61,8 @@ def synthetic_predictions(codes: list[str], children_per_cell: float, seed: int)
         {
             "lsoa11cd": pa.array(lsoa, pa.string()),
             "cohort": pa.array(cohort, pa.int32()),
-            "p_not_gld": pa.array(p, pa.float64()),
-            "observed_not_gld": pa.array(observed, pa.bool_()),
+            "p_outcome": pa.array(p, pa.float64()),
+            "observed_outcome": pa.array(observed, pa.bool_()),
         }
     )
 
@@ -80,7 +82,7 @@ def build(area: str, children_per_cell: float, seed: int, rules: DisclosureRules
     )
     boundaries = place.boundaries()
     config = AreasConfig(simulations=300)
-    tables = build_area_tables(predictions, geography, boundaries, config, rules)
+    tables = build_area_tables(predictions, geography, boundaries, config, rules, RECIPE.words)
     return Built(tables, geography, boundaries)
 
 
@@ -89,6 +91,7 @@ def info_for(built: Built, run_id: str = "3f2a9c1d" * 8) -> ReleaseInfo:
         recipe_id="school-readiness",
         recipe_version="1",
         recipe_sha256="0" * 64,
+        recipe_text=RecipeText.of(RECIPE),
         run_id=run_id,
         title="School readiness in test",
         area_name=built.geography.area_name,

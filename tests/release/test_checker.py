@@ -68,8 +68,8 @@ def test_a_good_release_passes_every_check(good_release: Path) -> None:
 
 def test_one_unrounded_small_count_is_refused(good_release: Path) -> None:
     def leak(rows: list[dict[str, Any]]) -> None:
-        row = _first(rows, kind="observed", not_gld=None, children=...)
-        row["not_gld"], row["suppressed"] = 3, False
+        row = _first(rows, kind="observed", events=None, population=...)
+        row["events"], row["suppressed"] = 3, False
 
     _edit(good_release, "trend.parquet", leak)
     assert "counts_rounded_or_withheld" in _failed(good_release)
@@ -87,11 +87,11 @@ def test_a_tampered_rate_is_refused(good_release: Path) -> None:
 def test_a_lone_withheld_cell_under_a_published_total_is_refused(good_release: Path) -> None:
     def unhide(rows: list[dict[str, Any]]) -> None:
         # Publish every cohort of one LSOA but one: the total then gives the last away.
-        code = _first(rows, kind="observed", not_gld=None)["lsoa11cd"]
+        code = _first(rows, kind="observed", events=None)["lsoa11cd"]
         cells = [r for r in rows if r["lsoa11cd"] == code and r["kind"] == "observed"]
         for row in cells[1:]:
-            row["not_gld"], row["suppressed"] = 10, row["children"] is None
-        cells[0]["not_gld"], cells[0]["suppressed"] = None, True
+            row["events"], row["suppressed"] = 10, row["population"] is None
+        cells[0]["events"], cells[0]["suppressed"] = None, True
 
     _edit(good_release, "trend.parquet", unhide)
     assert "no_recovery_by_subtraction" in _failed(good_release)
@@ -99,8 +99,8 @@ def test_a_lone_withheld_cell_under_a_published_total_is_refused(good_release: P
 
 def test_a_cell_where_every_child_has_the_outcome_is_refused(good_release: Path) -> None:
     def everyone(rows: list[dict[str, Any]]) -> None:
-        row = _first(rows, kind="observed", not_gld=..., children=...)
-        row["not_gld"] = row["children"]
+        row = _first(rows, kind="observed", events=..., population=...)
+        row["events"] = row["population"]
 
     _edit(good_release, "trend.parquet", everyone)
     assert "no_disclosure_by_complement" in _failed(good_release)
@@ -121,7 +121,7 @@ def test_a_pair_whose_complement_could_be_just_above_the_threshold_passes(
 def test_an_estimate_from_withheld_children_is_refused(good_release: Path) -> None:
     def withhold(rows: list[dict[str, Any]]) -> None:
         row = _first(rows, expected_rate=...)
-        row["future_children"], row["future_suppressed"] = None, True
+        row["future_population"], row["future_suppressed"] = None, True
 
     _edit(good_release, "areas.parquet", withhold)
     failed = _failed(good_release)
@@ -175,7 +175,7 @@ def test_the_writer_refuses_a_release_with_one_unsafe_cell_and_publishes_nothing
 ) -> None:
     content = content_for(basildon_built)
     rows = content.areas.to_pylist()
-    rows[0]["observed_children"] = 123  # not a multiple of 5
+    rows[0]["observed_population"] = 123  # not a multiple of 5
     unsafe = ReleaseContent(
         pa.Table.from_pylist(rows, schema=content.areas.schema),
         content.trend,
@@ -251,8 +251,8 @@ def test_a_count_that_moved_by_one_child_since_an_earlier_release_is_refused(
     good_release: Path,
 ) -> None:
     def one_fewer(rows: list[dict[str, Any]]) -> None:
-        row = _first(rows, kind="observed", children=...)
-        row["children"] += 5  # 20 then 25: from 23 down to 22, one child
+        row = _first(rows, kind="observed", population=...)
+        row["population"] += 5  # 20 then 25: from 23 down to 22, one child
 
     _beside(good_release, one_fewer)
     assert "no_recovery_across_releases" in _failed(good_release)

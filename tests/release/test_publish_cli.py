@@ -82,7 +82,7 @@ def test_publish_refuses_predictions_without_probabilities_naming_the_column(
     )
     result = runner.invoke(app, ["publish", str(path), "--out", str(tmp_path / "releases")])
     assert result.exit_code == 2
-    assert "p_not_gld" in result.output
+    assert "p_outcome" in result.output
     assert not (tmp_path / "releases").exists() or not any((tmp_path / "releases").iterdir())
 
 
@@ -105,7 +105,7 @@ def test_publish_with_a_recipe_applies_its_publication_rule_when_stricter(tmp_pa
     assert manifest["recipe"]["id"] == "school-readiness"
     assert manifest["recipe"]["version"].startswith("strict-")
     areas = pq.read_table(release / "areas.parquet")
-    for column in ("observed_children", "observed_not_gld", "future_children"):
+    for column in ("observed_population", "observed_events", "future_population"):
         counts = [c for c in areas.column(column).to_pylist() if c is not None]
         assert counts and all(c == 0 or (c % 10 == 0 and c > 10) for c in counts), column
 
@@ -113,7 +113,7 @@ def test_publish_with_a_recipe_applies_its_publication_rule_when_stricter(tmp_pa
     assert both.exit_code == 2 and "--config" in both.output
 
 
-def test_children_placed_outside_the_area_are_left_out_and_counted(tmp_path: Path) -> None:
+def test_units_placed_outside_the_area_are_left_out_and_counted(tmp_path: Path) -> None:
     table = synthetic_predictions(load_area("basildon").lsoa_codes, 12, seed=9)
     codes = table.column("lsoa11cd").to_pylist()
     neighbours = ["E01021476"] * 12  # Castle Point, across the border
@@ -125,7 +125,7 @@ def test_children_placed_outside_the_area_are_left_out_and_counted(tmp_path: Pat
     assert result.exit_code == 0, result.output
     (release,) = list(out.iterdir())
     manifest = json.loads((release / "manifest.json").read_text())
-    outside = manifest["methods"]["children_outside_area"]
+    outside = manifest["methods"]["units_outside_area"]
     assert (outside["count"], outside["suppressed"]) == (10, False)
     areas = pq.read_table(release / "areas.parquet").column("lsoa11cd").to_pylist()
     assert "E01021476" not in areas

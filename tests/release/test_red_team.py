@@ -4,8 +4,8 @@ The attacker reads the published Parquet files and knows the rules. To make the 
 attacker is also told which withheld counts are the small ones (1..T), which a real attacker can
 only guess. Every published total is used: cohorts add up to an LSOA's totals (areas.parquet),
 LSOAs to their district and districts to the county (benchmarks.parquet, whose rate times
-denominator gives the numerator too), and in every cell children = not reaching GLD + reaching
-it. Intervals are narrowed through all of these until nothing moves.
+denominator gives the numerator too), and in every cell the population = its events + the rest
+of it. Intervals are narrowed through all of these until nothing moves.
 
 Side knowledge alone can narrow a count (seven small cells under a small total hold at most one
 or two each) with nothing published at all; that is not a leak from the release. So the attack
@@ -43,11 +43,11 @@ class Attack:
         self.box: dict[Key, list[int]] = {}
         self.secret: set[Key] = set()
         for key, true in truth.items():
-            shown = published.get(key) if key[0] != "gld" else None
-            withheld = key[0] != "gld" and shown is None
-            if key[0] == "gld":
-                not_gld = published.get(("not_gld", *key[1:]))
-                withheld = not_gld is None
+            shown = published.get(key) if key[0] != "others" else None
+            withheld = key[0] != "others" and shown is None
+            if key[0] == "others":
+                events = published.get(("events", *key[1:]))
+                withheld = events is None
             if shown is not None:
                 low = threshold + 1 if shown == smallest else shown - rounding // 2
                 self.box[key] = [0, 0] if shown == 0 else [low, shown + (rounding - 1) // 2]
@@ -88,24 +88,24 @@ def published_counts(folder: Path) -> dict[Key, int | None]:
     for row in pq.read_table(folder / "trend.parquet").to_pylist():
         cell = ("cell", row["lsoa11cd"], str(row["cohort"]))
         prefix = "obs" if row["kind"] == "observed" else "fut"
-        shown[(f"{prefix}_children", *cell)] = row["children"]
+        shown[(f"{prefix}_population", *cell)] = row["population"]
         if prefix == "obs":
-            shown[("not_gld", *cell)] = row["not_gld"]
+            shown[("events", *cell)] = row["events"]
     for row in pq.read_table(folder / "areas.parquet").to_pylist():
         node = ("lsoa", row["lsoa11cd"])
-        shown[("obs_children", *node)] = row["observed_children"]
-        shown[("not_gld", *node)] = row["observed_not_gld"]
-        shown[("fut_children", *node)] = row["future_children"]
+        shown[("obs_population", *node)] = row["observed_population"]
+        shown[("events", *node)] = row["observed_events"]
+        shown[("fut_population", *node)] = row["future_population"]
     for row in pq.read_table(folder / "benchmarks.parquet").to_pylist():
         node = (row["level"], row["code"])
         if row["measure"] == "observed_rate":
-            shown[("obs_children", *node)] = row["denominator"]
+            shown[("obs_population", *node)] = row["denominator"]
             implied = None
             if row["value"] is not None and row["denominator"] is not None:
                 implied = round(row["value"] * row["denominator"])
-            shown[("not_gld", *node)] = implied
+            shown[("events", *node)] = implied
         else:
-            shown[("fut_children", *node)] = row["denominator"]
+            shown[("fut_population", *node)] = row["denominator"]
     return shown
 
 
@@ -117,21 +117,21 @@ def truth_and_relations(built: Built) -> tuple[dict[Key, int], list[tuple[Key, l
     for i, code in enumerate(geo.codes):
         districts.setdefault(geo.district_codes[int(geo.district_of[i])], []).append(code)
         for measure, cohorts, values in (
-            ("obs_children", counts.observed_cohorts, counts.observed_children[i]),
-            ("not_gld", counts.observed_cohorts, counts.observed_not_gld[i]),
+            ("obs_population", counts.observed_cohorts, counts.observed_population[i]),
+            ("events", counts.observed_cohorts, counts.observed_events[i]),
             (
-                "gld",
+                "others",
                 counts.observed_cohorts,
-                counts.observed_children[i] - counts.observed_not_gld[i],
+                counts.observed_population[i] - counts.observed_events[i],
             ),
-            ("fut_children", counts.predicted_cohorts, counts.future_children[i]),
+            ("fut_population", counts.predicted_cohorts, counts.future_population[i]),
         ):
             cells: list[Key] = [(measure, "cell", code, str(c)) for c in cohorts]
             for key, value in zip(cells, values, strict=True):
                 truth[key] = int(value)
             truth[(measure, "lsoa", code)] = int(values.sum())
             relations.append(((measure, "lsoa", code), cells))
-    measures = ("obs_children", "not_gld", "gld", "fut_children")
+    measures = ("obs_population", "events", "others", "fut_population")
     for district, codes in districts.items():
         for measure in measures:
             parts: list[Key] = [(measure, "lsoa", code) for code in codes]
@@ -143,8 +143,8 @@ def truth_and_relations(built: Built) -> tuple[dict[Key, int], list[tuple[Key, l
             truth[(measure, "county", geo.county[0])] = sum(truth[p] for p in county_parts)
             relations.append(((measure, "county", geo.county[0]), county_parts))
     for node in list(truth):
-        if node[0] == "obs_children":
-            relations.append((node, [("not_gld", *node[1:]), ("gld", *node[1:])]))
+        if node[0] == "obs_population":
+            relations.append((node, [("events", *node[1:]), ("others", *node[1:])]))
     return truth, relations
 
 
@@ -207,7 +207,7 @@ def test_no_withheld_count_can_be_recovered_when_counts_1_to_10_are_suppressed(
     built = builder("basildon", 6.0, seed, rules)
     folder = publish_built(tmp_path, built, rules=rules)
     shown = published_counts(folder)
-    assert 10 not in {value for key, value in shown.items() if key[0] != "not_gld"}
+    assert 10 not in {value for key, value in shown.items() if key[0] != "events"}
     found, truth = attack(shown, built, rules)
     assert found, "the scenario must withhold small counts"
     for key, (low, high) in found.items():
@@ -234,7 +234,7 @@ def test_the_attack_recovers_cells_when_only_primary_suppression_is_applied(
     truth, _ = truth_and_relations(basildon_built)
     naive: dict[Key, int | None] = {}
     for key, value in truth.items():
-        if key[0] != "gld":
+        if key[0] != "others":
             naive[key] = None if 1 <= value <= RULES.threshold else RULES.round(value)
     found, _ = attack(naive, basildon_built)
     assert len(recovered(found, basildon_built)) >= 10

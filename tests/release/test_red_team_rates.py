@@ -29,7 +29,7 @@ from bakehouse.release.differencing import earlier_releases
 from bakehouse.release.disclosure import DisclosureRules
 from bakehouse.release.tables import build_area_tables
 
-from .conftest import RULES, Built, publish_built, synthetic_predictions
+from .conftest import RECIPE, RULES, Built, publish_built, synthetic_predictions
 
 SPEC = load_recipe("school-readiness").recipe.fairness
 
@@ -66,7 +66,7 @@ def _with_cell(code: str, cohort: int, children: int, events: int, seed: int) ->
     table = synthetic_predictions(geography_of(load_area("maldon")).codes, 8.0, seed)
     rows = [r for r in table.to_pylist() if not (r["lsoa11cd"] == code and r["cohort"] == cohort)]
     rows += [
-        {"lsoa11cd": code, "cohort": cohort, "p_not_gld": 0.6, "observed_not_gld": i < events}
+        {"lsoa11cd": code, "cohort": cohort, "p_outcome": 0.6, "observed_outcome": i < events}
         for i in range(children)
     ]
     return pa.Table.from_pylist(rows, schema=table.schema)
@@ -77,7 +77,12 @@ def _built(table: pa.Table) -> Built:
     geography = geography_of(place)
     boundaries = place.boundaries()
     tables = build_area_tables(
-        predictions_from_table(table), geography, boundaries, AreasConfig(simulations=200), RULES
+        predictions_from_table(table),
+        geography,
+        boundaries,
+        AreasConfig(simulations=200),
+        RULES,
+        RECIPE.words,
     )
     return Built(tables, geography, boundaries)
 
@@ -95,14 +100,14 @@ def test_a_cell_where_all_nine_children_have_the_outcome_cannot_be_read_off(
     folder = publish_built(tmp_path, built)
     trend = pq.read_table(folder / "trend.parquet").to_pylist()
     cell = next(r for r in trend if r["lsoa11cd"] == code and r["cohort"] == 2023)
-    assert cell["not_gld"] is None and cell["rate"] is None
+    assert cell["events"] is None and cell["rate"] is None
     pairs = [
-        (f"{r['lsoa11cd']} {r['cohort']}", r["not_gld"], r["children"])
+        (f"{r['lsoa11cd']} {r['cohort']}", r["events"], r["population"])
         for r in trend
         if r["kind"] == "observed"
     ]
     areas = pq.read_table(folder / "areas.parquet").to_pylist()
-    pairs += [(r["lsoa11cd"], r["observed_not_gld"], r["observed_children"]) for r in areas]
+    pairs += [(r["lsoa11cd"], r["observed_events"], r["observed_population"]) for r in areas]
     assert complement_attack(pairs, RULES) == []
 
 
@@ -152,7 +157,7 @@ def _children_with_a_small_missed_group(seed: int) -> dict[str, Any]:
 def test_a_fairness_rate_cannot_be_turned_back_into_a_small_count() -> None:
     result = _children_with_a_small_missed_group(seed=12)
     row = next(g for a in result["attributes"] for g in a["groups"] if g["group"] == "BLAC")
-    assert row["not_gld"] == 4 and row["size"] == 30
+    assert row["events"] == 4 and row["size"] == 30
     # The old way: the size rounded, the rates exact to four decimals. The observed rate (4 of
     # 30) gives the count of children not reaching GLD back: nothing but 4 fits.
     candidates = rate_attack(row["observed_rate"], RULES.round(row["size"]), RULES)
@@ -166,7 +171,7 @@ def test_a_fairness_rate_cannot_be_turned_back_into_a_small_count() -> None:
         "observed_rate": ("with_outcome", "size"),
         "fnr": ("missed", "with_outcome"),
         "fpr": ("false_flags", "without_outcome"),
-        "precision": ("true_flags", "flagged_children"),
+        "precision": ("true_flags", "flagged_units"),
     }.items():
         for g in published["groups"]:
             if g[name] is None:
@@ -193,12 +198,12 @@ def _bounds(folder: Path, rules: DisclosureRules) -> dict[tuple[str, ...], tuple
     members: dict[tuple[str, str], list[tuple[str, ...]]] = {}
     for row in pq.read_table(folder / "trend.parquet").to_pylist():
         if row["kind"] == "observed":
-            for measure, column in (("children", "children"), ("events", "not_gld")):
+            for measure, column in (("children", "population"), ("events", "events")):
                 key = (measure, row["lsoa11cd"], str(row["cohort"]))
                 known(key, row[column])
                 members.setdefault((measure, row["lsoa11cd"]), []).append(key)
     for row in pq.read_table(folder / "areas.parquet").to_pylist():
-        for measure, column in (("children", "observed_children"), ("events", "observed_not_gld")):
+        for measure, column in (("children", "observed_population"), ("events", "observed_events")):
             total: tuple[str, ...] = (measure, row["lsoa11cd"])
             known(total, row[column])
             sums.append((total, members.get((measure, row["lsoa11cd"]), [])))
@@ -229,7 +234,7 @@ def _erase_one(table: pa.Table, code: str, cohort: int) -> pa.Table:
     index = next(
         i
         for i, r in enumerate(rows)
-        if r["lsoa11cd"] == code and r["cohort"] == cohort and r["observed_not_gld"]
+        if r["lsoa11cd"] == code and r["cohort"] == cohort and r["observed_outcome"]
     )
     return pa.Table.from_pylist(rows[:index] + rows[index + 1 :], schema=table.schema)
 
@@ -251,8 +256,8 @@ def test_two_releases_one_erased_child_apart_do_not_tell_where_the_child_was(
         for i, lsoa in enumerate(built.geography.codes):
             for j, cohort in enumerate(counts.observed_cohorts):
                 for measure, values in (
-                    ("children", counts.observed_children),
-                    ("events", counts.observed_not_gld),
+                    ("children", counts.observed_population),
+                    ("events", counts.observed_events),
                 ):
                     value = int(values[i, j])
                     if not 1 <= value <= RULES.threshold:
@@ -280,6 +285,7 @@ def test_two_releases_one_erased_child_apart_do_not_tell_where_the_child_was(
         place.boundaries(),
         AreasConfig(simulations=200),
         RULES,
+        RECIPE.words,
         earlier=earlier,
     )
     second = publish_built(
@@ -318,6 +324,7 @@ def test_a_release_of_changed_data_beside_an_earlier_one_is_published_with_moved
         place.boundaries(),
         AreasConfig(simulations=200),
         RULES,
+        RECIPE.words,
         earlier=earlier,
     )
     assert tables.methods["differencing"]["withheld_for_differencing"] > 0

@@ -6,6 +6,7 @@ import hashlib
 import json
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 
 from bakehouse.errors import ConfigError
@@ -45,7 +46,36 @@ def test_manifest_lists_every_file_with_its_hash_and_the_checks_that_passed(
         "rule": "suppress 1-7, round others to 5",
     }
     assert manifest["cohorts"]["predicted"] == [2026, 2027, 2028]
-    assert manifest["run_id"].startswith("3f2a9c1d") and manifest["format_version"] == 1
+    assert manifest["run_id"].startswith("3f2a9c1d") and manifest["format_version"] == 2
+
+
+def test_manifest_carries_the_recipe_s_title_question_unit_and_words(good_release: Path) -> None:
+    recipe = json.loads((good_release / "manifest.json").read_text())["recipe"]
+    assert set(recipe) == {"id", "version", "sha256", "title", "question", "unit", "words"}
+    assert recipe["title"] == "School readiness in the early years"
+    assert recipe["question"].startswith("For each child living in the area at age 2 years 6")
+    assert "\n" not in recipe["question"]
+    assert recipe["unit"] == "child"
+    assert recipe["words"] == {
+        "unit": "child",
+        "units": "children",
+        "outcome": "not reaching a Good Level of Development at the end of Reception",
+        "events": "children not ready for school",
+        "event_rate": "share of children not ready for school",
+        "population": "children aged 2 years 6 months living in the area",
+        "coming": "the cohorts still to start school",
+    }
+
+
+def test_tables_use_outcome_neutral_column_names(good_release: Path) -> None:
+    areas = pq.read_schema(good_release / "areas.parquet").names
+    trend = pq.read_schema(good_release / "trend.parquet").names
+    for column in ("observed_population", "observed_events", "future_population"):
+        assert column in areas
+    assert "expected_events" in areas
+    assert {"population", "events"} <= set(trend)
+    for name in areas + trend:
+        assert "gld" not in name and "child" not in name and "ready" not in name, name
 
 
 def test_documents_not_supplied_say_so_and_supplied_ones_are_kept(

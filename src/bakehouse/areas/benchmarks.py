@@ -2,7 +2,7 @@
 
 As public health profiles do: an area is ``higher`` than its benchmark when the whole of its
 interval lies above the benchmark's value, ``lower`` when the whole of it lies below, and
-``similar`` otherwise. Here higher means more need: more children not school ready.
+``similar`` otherwise. Here higher means more need: more events expected.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ class Benchmark:
     value: float
     low: float
     high: float
-    denominator: float  # children (published, rounded), nan when withheld
+    denominator: float  # the population (published, rounded), nan when withheld
 
 
 def compare(low: np.ndarray, high: np.ndarray, benchmark: np.ndarray) -> list[str | None]:

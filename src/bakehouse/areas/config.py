@@ -8,12 +8,17 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bakehouse.errors import ConfigError
+from bakehouse.recipes.schema import Words
 from bakehouse.yamlfiles import read_yaml
+
+if TYPE_CHECKING:  # the recipe loader checks an areas: section with this module's model
+    from bakehouse.ingest.progress import Reporter
+    from bakehouse.recipes.loader import LoadedRecipe
 
 
 class Prior(StrEnum):
@@ -27,9 +32,9 @@ class Prior(StrEnum):
 class FlagRule(BaseModel):
     """The rule that lists areas that could use additional support.
 
-    An area is flagged when at least ``min_expected`` children are expected not to be school
-    ready and the whole interval of its expected rate lies above the ``benchmark``'s rate (or,
-    with ``hotspots_count``, when it is also a significant hotspot).
+    An area is flagged when at least ``min_expected`` events are expected and the whole interval
+    of its expected rate lies above the ``benchmark``'s rate (or, with ``hotspots_count``, when
+    it is also a significant hotspot).
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -38,10 +43,11 @@ class FlagRule(BaseModel):
     benchmark: Literal["district", "county"] = "district"
     hotspots_count: bool = False
 
-    def describe(self) -> str:
+    def describe(self, words: Words) -> str:
+        """The rule in the recipe's words."""
         text = (
-            f"at least {self.min_expected:g} children expected not to be school ready, and the "
-            f"whole range of the expected rate above the {self.benchmark}'s rate"
+            f"at least {self.min_expected:g} {words.events} expected, and the whole range of "
+            f"the expected rate above the {self.benchmark}'s rate"
         )
         if self.hotspots_count:
             text += ", or part of a significant cluster of high need with the rate above it"
@@ -92,3 +98,19 @@ def load_areas_config(path: Path) -> AreasConfig:
             field=".".join(map(str, first["loc"])),
             fix="See src/bakehouse/areas/README.md for the settings",
         ) from None
+
+
+def area_settings(
+    loaded: LoadedRecipe, iod_dir: Path | None, reporter: Reporter | None = None
+) -> AreasConfig:
+    """The recipe's area settings; without the IoD files, a deprivation prior becomes the
+    district's rate (the release's methods record the prior used)."""
+    settings = load_areas_config(loaded.path) if loaded.has_section("areas") else AreasConfig()
+    if settings.prior is Prior.DEPRIVATION and iod_dir is None:
+        settings = settings.model_copy(update={"prior": Prior.DISTRICT})
+        if reporter is not None:
+            reporter.note(
+                "No IoD 2019 files (--iod): small areas are shrunk towards the district's "
+                "rate, not towards deprivation as the recipe asks."
+            )
+    return settings

@@ -86,17 +86,17 @@ class CohortCounts:
 
     observed_cohorts: list[int]
     predicted_cohorts: list[int]
-    observed_children: np.ndarray  # children with a known outcome
-    observed_not_gld: np.ndarray  # of them, not reaching GLD
-    observed_model: np.ndarray  # sum of the model's p_not_gld over the same children
+    observed_population: np.ndarray  # units with a known outcome
+    observed_events: np.ndarray  # of them, with the outcome
+    observed_model: np.ndarray  # sum of the model's p_outcome over the same units
     observed_model_variance: np.ndarray  # sum of p (1 - p) over them: the outcomes' variance
-    future_children: np.ndarray  # children of the coming cohorts, at the prediction point
-    expected_not_gld: np.ndarray  # sum of p_not_gld over them
+    future_population: np.ndarray  # units of the coming cohorts, at the prediction point
+    expected_events: np.ndarray  # sum of p_outcome over them
 
 
-def count_children(predictions: Predictions, geography: Geography) -> CohortCounts:
-    """Aggregate the predictions to LSOA and cohort. Children of past cohorts without an outcome
-    (results not collected, or the child left) count nowhere."""
+def count_population(predictions: Predictions, geography: Geography) -> CohortCounts:
+    """Aggregate the predictions to LSOA and cohort. Units of past cohorts without an outcome
+    (results not collected, or the unit left) count nowhere."""
     codes = geography.codes
     lookup = {code: i for i, code in enumerate(codes)}
     rows = np.array([lookup.get(code, -1) for code in predictions.lsoa11cd], dtype=np.int64)
@@ -111,44 +111,44 @@ def count_children(predictions: Predictions, geography: Geography) -> CohortCoun
         )
     observed_cohorts = predictions.observed_cohorts
     predicted_cohorts = predictions.predicted_cohorts
-    known = ~np.isnan(predictions.observed_not_gld)
+    known = ~np.isnan(predictions.observed_outcome)
     shape_obs = (len(codes), len(observed_cohorts))
     shape_pred = (len(codes), len(predicted_cohorts))
-    obs_children = np.zeros(shape_obs, dtype=np.int64)
+    obs_population = np.zeros(shape_obs, dtype=np.int64)
     obs_not = np.zeros(shape_obs, dtype=np.int64)
     obs_model = np.zeros(shape_obs, dtype=np.float64)
     obs_variance = np.zeros(shape_obs, dtype=np.float64)
-    fut_children = np.zeros(shape_pred, dtype=np.int64)
+    fut_population = np.zeros(shape_pred, dtype=np.int64)
     expected = np.zeros(shape_pred, dtype=np.float64)
     obs_col = _column_index(predictions.cohort, observed_cohorts)
     in_obs = known & (obs_col >= 0)
-    np.add.at(obs_children, (rows[in_obs], obs_col[in_obs]), 1)
+    np.add.at(obs_population, (rows[in_obs], obs_col[in_obs]), 1)
     np.add.at(
         obs_not,
         (rows[in_obs], obs_col[in_obs]),
-        predictions.observed_not_gld[in_obs].astype(np.int64),
+        predictions.observed_outcome[in_obs].astype(np.int64),
     )
-    p_obs = predictions.p_not_gld[in_obs]
+    p_obs = predictions.p_outcome[in_obs]
     np.add.at(obs_model, (rows[in_obs], obs_col[in_obs]), p_obs)
     np.add.at(obs_variance, (rows[in_obs], obs_col[in_obs]), p_obs * (1 - p_obs))
     pred_col = _column_index(predictions.cohort, predicted_cohorts)
     in_pred = pred_col >= 0
-    np.add.at(fut_children, (rows[in_pred], pred_col[in_pred]), 1)
-    np.add.at(expected, (rows[in_pred], pred_col[in_pred]), predictions.p_not_gld[in_pred])
+    np.add.at(fut_population, (rows[in_pred], pred_col[in_pred]), 1)
+    np.add.at(expected, (rows[in_pred], pred_col[in_pred]), predictions.p_outcome[in_pred])
     return CohortCounts(
         observed_cohorts=observed_cohorts,
         predicted_cohorts=predicted_cohorts,
-        observed_children=obs_children,
-        observed_not_gld=obs_not,
+        observed_population=obs_population,
+        observed_events=obs_not,
         observed_model=obs_model,
         observed_model_variance=obs_variance,
-        future_children=fut_children,
-        expected_not_gld=expected,
+        future_population=fut_population,
+        expected_events=expected,
     )
 
 
 def _column_index(cohort: np.ndarray, cohorts: list[int]) -> np.ndarray:
-    """Each child's column in ``cohorts``, or -1."""
+    """Each unit's column in ``cohorts``, or -1."""
     index = np.full(len(cohort), -1, dtype=np.int64)
     for i, value in enumerate(cohorts):
         index[cohort == value] = i

@@ -1,8 +1,8 @@
 """What raises an area's predicted need most, from the model's explanations.
 
 The model stage supplies, per LSOA and feature, the mean contribution of that feature to the
-predicted probability of not reaching GLD (SHAP values on the probability scale, averaged over
-the area's children in the coming cohorts). Optional ``label`` gives the feature in plain words.
+predicted probability of the outcome (SHAP values on the probability scale, averaged over the
+area's units in the coming cohorts). Optional ``label`` gives the feature in plain words.
 Here the strongest positive contributions become ranked drivers with a sentence each.
 """
 
@@ -15,6 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from bakehouse.errors import SchemaError
+from bakehouse.recipes.schema import Words
 
 REQUIRED = ("lsoa11cd", "feature", "contribution")
 
@@ -34,8 +35,11 @@ def plain_label(feature: str) -> str:
     return feature.replace("_", " ").strip().lower()
 
 
-def top_drivers(table: pa.Table | None, per_area: int, source: str = "drivers") -> list[Driver]:
-    """The ``per_area`` largest positive contributions of each LSOA, strongest first."""
+def top_drivers(
+    table: pa.Table | None, per_area: int, words: Words, source: str = "drivers"
+) -> list[Driver]:
+    """The ``per_area`` largest positive contributions of each LSOA, strongest first, each with
+    a sentence in the recipe's ``words``."""
     if table is None or table.num_rows == 0:
         return []
     missing = [name for name in REQUIRED if name not in table.column_names]
@@ -72,15 +76,15 @@ def top_drivers(table: pa.Table | None, per_area: int, source: str = "drivers") 
     for code in sorted(by_area):
         ranked = sorted(by_area[code], key=lambda item: (-item[0], item[1]))[:per_area]
         for position, (value, feature, label) in enumerate(ranked, start=1):
-            drivers.append(Driver(code, position, feature, label, value, _sentence(label, value)))
+            drivers.append(
+                Driver(code, position, feature, label, value, _sentence(label, value, words))
+            )
     return drivers
 
 
-def _sentence(label: str, contribution: float) -> str:
+def _sentence(label: str, contribution: float, words: Words) -> str:
     points = contribution * 100
     amount = (
         "less than 1 percentage point" if points < 1 else f"about {points:.0f} percentage points"
     )
-    return (
-        f"Here, {label} raises the predicted chance of a child not being school ready by {amount}."
-    )
+    return f"Here, {label} raises the predicted chance of {words.outcome} by {amount}."

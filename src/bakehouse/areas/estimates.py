@@ -26,7 +26,7 @@ class Rate:
 
 @dataclass(frozen=True)
 class ExpectedNeed:
-    """Expected numbers not school ready (1 decimal) and the same as a rate of the children."""
+    """Expected numbers of events (1 decimal) and the same as a rate of the population."""
 
     number: np.ndarray
     low: np.ndarray
@@ -48,29 +48,29 @@ def observed_rate(events: np.ndarray, total: np.ndarray, confidence: float) -> R
 def expected_need(
     expected: np.ndarray,
     simulated: np.ndarray,
-    children: np.ndarray,
+    population: np.ndarray,
     confidence: float,
 ) -> ExpectedNeed:
     """Expected numbers (sum of probabilities) with intervals from the simulated counts (axis 0),
-    and rates over ``children`` (which, in a release, are the rounded published figures).
+    and rates over ``population`` (which, in a release, are the rounded published figures).
 
-    The rate is the published number over the published children (at most 1: a rounded-down
+    The rate is the published number over the published population (at most 1: a rounded-down
     denominator can be smaller than the top of the interval), so a reader can reproduce it;
-    where ``children`` is missing or zero, nothing is given.
+    where ``population`` is missing or zero, nothing is given.
     """
     low, high = interval(simulated, confidence)
     number = np.round(np.asarray(expected, dtype=np.float64), 1)
     low = np.round(np.minimum(low, number), 1)
     high = np.round(np.maximum(high, number), 1)
-    children = np.asarray(children, dtype=np.float64)
-    known = children > 0
+    population = np.asarray(population, dtype=np.float64)
+    known = population > 0
     number = np.where(known, number, np.nan)
     low = np.where(known, low, np.nan)
     high = np.where(known, high, np.nan)
     with np.errstate(divide="ignore", invalid="ignore"):
         rate = Rate(
-            np.where(known, np.minimum(1.0, number / children), np.nan),
-            np.where(known, np.minimum(1.0, low / children), np.nan),
-            np.where(known, np.minimum(1.0, high / children), np.nan),
+            np.where(known, np.minimum(1.0, number / population), np.nan),
+            np.where(known, np.minimum(1.0, low / population), np.nan),
+            np.where(known, np.minimum(1.0, high / population), np.nan),
         )
     return ExpectedNeed(number, low, high, rate)

@@ -12,6 +12,7 @@ import numpy as np
 
 from bakehouse.areas import summaries
 from bakehouse.areas.config import FlagRule
+from bakehouse.recipes.schema import Words
 
 
 @dataclass(frozen=True)
@@ -19,7 +20,7 @@ class AreaNeed:
     """The published figures the rule reads, per area (nan where withheld)."""
 
     expected: np.ndarray
-    children: np.ndarray
+    population: np.ndarray
     rate: np.ndarray
     rate_low: np.ndarray
     benchmark_rate: np.ndarray  # the rule's benchmark (district or county) for each area
@@ -36,8 +37,8 @@ class Flags:
     reasons: list[str]  # "" when not flagged
 
 
-def flag_areas(need: AreaNeed, rule: FlagRule) -> Flags:
-    """Apply ``rule`` to every area and explain each flag."""
+def flag_areas(need: AreaNeed, rule: FlagRule, words: Words) -> Flags:
+    """Apply ``rule`` to every area and explain each flag in the recipe's ``words``."""
     flagged = np.zeros(len(need.expected), dtype=bool)
     reasons: list[str] = []
     for i in range(len(need.expected)):
@@ -49,19 +50,19 @@ def flag_areas(need: AreaNeed, rule: FlagRule) -> Flags:
             and need.rate[i] > need.benchmark_rate[i]
         )
         flagged[i] = bool(enough and (above or cluster))
-        reasons.append(_reasons(need, i, above) if flagged[i] else "")
+        reasons.append(_reasons(need, i, above, words) if flagged[i] else "")
     return Flags(flagged, reasons)
 
 
-def _reasons(need: AreaNeed, i: int, above: bool) -> str:
+def _reasons(need: AreaNeed, i: int, above: bool, words: Words) -> str:
     name = need.benchmark_name[i]
-    parts = [summaries.need_reason(need.expected[i], need.children[i], need.rate[i])]
+    parts = [summaries.need_reason(need.expected[i], need.population[i], need.rate[i], words)]
     if above:
         parts.append(summaries.benchmark_reason(need.rate_low[i], name, need.benchmark_rate[i]))
     if need.hotspot[i] == "hot":
         parts.append(summaries.hotspot_reason())
     past, past_benchmark = need.observed_rate[i], need.observed_benchmark[i]
     if not np.isnan(past) and not np.isnan(past_benchmark):
-        parts.append(summaries.past_reason(past, name, past_benchmark))
+        parts.append(summaries.past_reason(past, name, past_benchmark, words))
     parts.append(summaries.drivers_reason(need.drivers[i]))
     return " ".join(part for part in parts if part)

@@ -1,18 +1,18 @@
 """Expected need in the coming cohorts, with model and sampling uncertainty, by simulation.
 
-The expected number of children not school ready in a group is the sum of their predicted
+The expected number of events in a group is the sum of their predicted
 probabilities. How many will actually not be ready varies for two reasons:
 
-- **sampling**: each child's outcome is a coin with their own probability, so the count follows a
+- **sampling**: each unit's outcome is a coin with their own probability, so the count follows a
   Poisson-binomial distribution (variance: the sum of p(1 - p));
 - **model**: the probabilities are estimates. Each simulation first draws a set of probabilities
-  from the model's uncertainty, then every child's outcome from them.
+  from the model's uncertainty, then every unit's outcome from them.
 
 Model uncertainty enters as the predictions carry it (:class:`~bakehouse.areas.predictions.
 Uncertainty`): whole-model draws (one draw is one refitted model, so errors are shared across
-children as real model error is); bootstrap recalibrations (one intercept and slope per draw,
-shared by all children); or a per-child standard error on the logit scale, in which case one
-normal deviate per LSOA and draw is shared by its children (a conservative choice: model error
+units as real model error is); bootstrap recalibrations (one intercept and slope per draw,
+shared by all units); or a per-unit standard error on the logit scale, in which case one
+normal deviate per LSOA and draw is shared by its units (a conservative choice: model error
 within a small area is assumed fully correlated, and independent between areas). With none, the
 intervals hold sampling variation only.
 
@@ -27,7 +27,7 @@ import numpy as np
 from bakehouse.areas.counts import CohortCounts, Geography
 from bakehouse.areas.predictions import Predictions, Uncertainty
 
-CHUNK_CELLS = 4_000_000  # children x simulations held in memory at once
+CHUNK_CELLS = 4_000_000  # units x simulations held in memory at once
 
 
 def simulate_need(
@@ -37,8 +37,8 @@ def simulate_need(
     simulations: int,
     seed: int,
 ) -> np.ndarray:
-    """Simulated numbers not school ready: array (simulations, LSOAs, coming cohorts), int32."""
-    n_lsoa, n_cohorts = counts.future_children.shape
+    """Simulated numbers of events: array (simulations, LSOAs, coming cohorts), int32."""
+    n_lsoa, n_cohorts = counts.future_population.shape
     result = np.zeros((simulations, n_lsoa * n_cohorts), dtype=np.int32)
     if n_cohorts == 0:
         return result.reshape(simulations, n_lsoa, 0)
@@ -66,7 +66,7 @@ def simulate_need(
 
 
 class _Probabilities:
-    """Draws of the children's probabilities under the predictions' model uncertainty."""
+    """Draws of the units' probabilities under the predictions' model uncertainty."""
 
     def __init__(
         self,
@@ -77,7 +77,7 @@ class _Probabilities:
         n_lsoa: int,
     ) -> None:
         self.kind = predictions.uncertainty
-        self.p = predictions.p_not_gld[chosen][order]
+        self.p = predictions.p_outcome[chosen][order]
         self.rows = rows
         self.n_lsoa = n_lsoa
         self.draws = None if predictions.draws is None else predictions.draws[chosen][order]

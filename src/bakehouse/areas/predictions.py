@@ -1,21 +1,22 @@
-"""The predictions table: the model's output, one row per child, checked before any work starts.
+"""The predictions table: the model's output, one row per unit (a child, a person or a
+household, as the recipe says), checked before any work starts.
 
 Columns (Arrow / Parquet):
 
 | column | type | required | meaning |
 |---|---|---|---|
-| ``lsoa11cd`` | string | yes | where the child lived at the prediction point (age 2.5) |
-| ``cohort`` | integer | yes | the summer the child ends Reception |
-| ``p_not_gld`` | float | yes | predicted probability of NOT reaching GLD, in [0, 1] |
-| ``observed_not_gld`` | bool, null | no | the outcome where known (null: not yet, no result) |
-| ``p_not_gld_draws`` | list of float | no | model uncertainty as draws (see below) |
-| ``p_not_gld_logit_se`` | float | no | model uncertainty as a standard error of the logit |
+| ``lsoa11cd`` | string | yes | where the unit lived at the prediction point |
+| ``cohort`` | integer | yes | the unit's cohort (school readiness: the summer of Reception) |
+| ``p_outcome`` | float | yes | predicted probability of the outcome (the event), in [0, 1] |
+| ``observed_outcome`` | bool, null | no | the outcome where known (null: not yet, no result) |
+| ``p_outcome_draws`` | list of float | no | model uncertainty as draws (see below) |
+| ``p_outcome_logit_se`` | float | no | model uncertainty as a standard error of the logit |
 
-Draw ``d`` of every child comes from the same refitted model, so draws are correlated across
-children as model error is. Model uncertainty may also come as a set of recalibrations,
+Draw ``d`` of every unit comes from the same refitted model, so draws are correlated across
+units as model error is. Model uncertainty may also come as a set of recalibrations,
 ``(intercept, slope)`` pairs on the logit scale fitted on bootstrap resamples of a calibration set
 (:class:`Recalibrations`). Any other
-column (a pseudonymous id, say) is ignored: nothing per child leaves this module's callers.
+column (a pseudonymous id, say) is ignored: nothing per unit leaves this module's callers.
 """
 
 from __future__ import annotations
@@ -31,14 +32,14 @@ import pyarrow.parquet as pq
 
 from bakehouse.errors import SchemaError
 
-REQUIRED = ("lsoa11cd", "cohort", "p_not_gld")
+REQUIRED = ("lsoa11cd", "cohort", "p_outcome")
 
 
 class Uncertainty(StrEnum):
     """How model uncertainty enters the expected-need intervals."""
 
-    DRAWS = "draws"  # p_not_gld_draws per child
-    LOGIT_SE = "logit_se"  # p_not_gld_logit_se per child, shared within an LSOA per draw
+    DRAWS = "draws"  # p_outcome_draws per unit
+    LOGIT_SE = "logit_se"  # p_outcome_logit_se per unit, shared within an LSOA per draw
     RECALIBRATION = "recalibration"  # bootstrap (intercept, slope) pairs on the logit scale
     NONE = "none"  # sampling only: the intervals are too narrow, and the release says so
 
@@ -66,13 +67,13 @@ class Recalibrations:
 
 @dataclass(frozen=True)
 class Predictions:
-    """Validated predictions as arrays (one entry per child), in the input's row order."""
+    """Validated predictions as arrays (one entry per unit), in the input's row order."""
 
     lsoa11cd: np.ndarray  # str objects
     cohort: np.ndarray  # int64
-    p_not_gld: np.ndarray  # float64
-    observed_not_gld: np.ndarray  # float64: 1.0, 0.0 or nan (unknown)
-    draws: np.ndarray | None  # (children, D) float64
+    p_outcome: np.ndarray  # float64
+    observed_outcome: np.ndarray  # float64: 1.0, 0.0 or nan (unknown)
+    draws: np.ndarray | None  # (units, D) float64
     logit_se: np.ndarray | None  # float64
     recalibrations: Recalibrations | None
     source: str
@@ -90,7 +91,7 @@ class Predictions:
     @property
     def observed_cohorts(self) -> list[int]:
         """Cohorts with at least one known outcome."""
-        known = ~np.isnan(self.observed_not_gld)
+        known = ~np.isnan(self.observed_outcome)
         return sorted({int(c) for c in np.unique(self.cohort[known])})
 
     @property
@@ -101,9 +102,9 @@ class Predictions:
         return sorted(c for c in cohorts if last is None or c > last)
 
     def within(self, codes: list[str]) -> tuple[Predictions, int]:
-        """The children who lived in one of ``codes`` at the prediction point, and how many did
+        """The units who lived in one of ``codes`` at the prediction point, and how many did
         not. Real extracts always hold families who live across the border: linkage may place a
-        household in a neighbouring district. Those children are left out of the area's figures
+        household in a neighbouring district. Those units are left out of the area's figures
         and counted, never an error."""
         inside = np.isin(self.lsoa11cd, np.asarray(codes, dtype=object))
         outside = int((~inside).sum())
@@ -118,8 +119,8 @@ class Predictions:
                 self,
                 lsoa11cd=self.lsoa11cd[inside],
                 cohort=self.cohort[inside],
-                p_not_gld=self.p_not_gld[inside],
-                observed_not_gld=self.observed_not_gld[inside],
+                p_outcome=self.p_outcome[inside],
+                observed_outcome=self.observed_outcome[inside],
                 draws=kept(self.draws),
                 logit_se=kept(self.logit_se),
             ),
@@ -154,19 +155,19 @@ def predictions_from_table(
             f"Predictions lack column(s) {', '.join(missing)}",
             file=source,
             field=missing[0],
-            fix=f"A predictions table has {', '.join(REQUIRED)} and optionally observed_not_gld",
+            fix=f"A predictions table has {', '.join(REQUIRED)} and optionally observed_outcome",
         )
     lsoa = _strings(table, "lsoa11cd", source)
     cohort = _integers(table, "cohort", source)
-    p = _probabilities(table.column("p_not_gld"), "p_not_gld", source)
+    p = _probabilities(table.column("p_outcome"), "p_outcome", source)
     observed = _observed(table, source)
     draws = _draws(table, source)
     logit_se = _logit_se(table, source)
     return Predictions(
         lsoa11cd=lsoa,
         cohort=cohort,
-        p_not_gld=p,
-        observed_not_gld=observed,
+        p_outcome=p,
+        observed_outcome=observed,
         draws=draws,
         logit_se=logit_se,
         recalibrations=recalibrations,
@@ -190,7 +191,7 @@ def _strings(table: pa.Table, name: str, source: str) -> np.ndarray:
             file=source,
             row=_first_bad(nulls),
             field=name,
-            fix="Leave out children who did not live in the area at the prediction point",
+            fix="Leave out units that did not live in the area at the prediction point",
         )
     return np.asarray(column.to_numpy(zero_copy_only=False), dtype=object)
 
@@ -225,21 +226,21 @@ def _probabilities(column: pa.ChunkedArray | pa.Array, name: str, source: str) -
 
 
 def _observed(table: pa.Table, source: str) -> np.ndarray:
-    if "observed_not_gld" not in table.column_names:
+    if "observed_outcome" not in table.column_names:
         return np.full(table.num_rows, np.nan)
-    column = table.column("observed_not_gld")
+    column = table.column("observed_outcome")
     if not pa.types.is_boolean(column.type):
         raise SchemaError(
             f"Column must be true/false or null, not {column.type}",
             file=source,
-            field="observed_not_gld",
+            field="observed_outcome",
         )
     values = pc.cast(column, pa.float64())
     return pc.fill_null(values, np.nan).to_numpy(zero_copy_only=False).astype(np.float64)
 
 
 def _draws(table: pa.Table, source: str) -> np.ndarray | None:
-    name = "p_not_gld_draws"
+    name = "p_outcome_draws"
     if name not in table.column_names:
         return None
     column = table.column(name).combine_chunks()
@@ -257,13 +258,13 @@ def _draws(table: pa.Table, source: str) -> np.ndarray | None:
     lengths = pc.list_value_length(column).to_numpy(zero_copy_only=False)
     if len(lengths) and (lengths.min() != lengths.max() or lengths.min() < 2):
         raise SchemaError(
-            "Every child needs the same number of draws (at least two)",
+            "Every unit needs the same number of draws (at least two)",
             file=source,
             row=_first_bad(lengths != lengths.max())
             if lengths.min() >= 2
             else _first_bad(lengths < 2),
             field=name,
-            fix="Draw d of every child must come from the same refitted model",
+            fix="Draw d of every unit must come from the same refitted model",
         )
     flat = _probabilities(pc.list_flatten(column), name, source)
     width = int(lengths[0]) if len(lengths) else 2
@@ -271,7 +272,7 @@ def _draws(table: pa.Table, source: str) -> np.ndarray | None:
 
 
 def _logit_se(table: pa.Table, source: str) -> np.ndarray | None:
-    name = "p_not_gld_logit_se"
+    name = "p_outcome_logit_se"
     if name not in table.column_names:
         return None
     column = table.column(name)

@@ -1,19 +1,19 @@
 """Empirical Bayes rates for small areas: a normal-normal (Fay-Herriot) model.
 
-An area's observed rate ``y = x / n`` is noisy when few children count in it. Its true rate
+An area's observed rate ``y = x / n`` is noisy when few units count in it. Its true rate
 ``theta`` is taken to vary around a prior mean ``m`` (a regression on what is known about every
 area: the model's own expected rate, deprivation, or just the district) with a between-area
 standard deviation ``tau``; the observed rate varies around ``theta`` with sampling variance
 ``v``. The posterior mean moves ``y`` towards ``m`` with weight ``v / (v + tau^2)``: the smaller
 the area (the larger ``v``), the more it borrows from the prior.
 
-- ``v`` is the variance of a sum of coin flips with each child's own probability: the mean of
-  p (1 - p) over the area's children, from the model, over ``n``, plus the variance that rounding
-  the published numerator adds. The binomial n m (1 - m) would overstate it whenever children's
+- ``v`` is the variance of a sum of coin flips with each unit's own probability: the mean of
+  p (1 - p) over the area's units, from the model, over ``n``, plus the variance that rounding
+  the published numerator adds. The binomial n m (1 - m) would overstate it whenever units'
   chances differ within an area, and the real spread between areas would be mistaken for chance.
 - ``m`` is a weighted least squares fit, re-fitted for each ``tau``; its own uncertainty is
   carried into each area's posterior.
-- ``tau`` is not a single estimate: with few children per area the spread between areas is hard
+- ``tau`` is not a single estimate: with few units per area the spread between areas is hard
   to tell from chance, and a point estimate at "no spread" would give intervals far too narrow.
   It is integrated over a grid, weighted by the restricted likelihood of all areas and a uniform
   prior on ``tau`` (Gelman et al., Bayesian Data Analysis, 3rd ed., section 5.4).
@@ -55,7 +55,7 @@ def shrink(
     rounding: int = 1,
 ) -> ShrunkenRates:
     """Shrink ``events / totals`` towards a regression on ``covariates`` (areas x terms, the
-    intercept column included). ``unit_variance`` is each area's mean p (1 - p) over its children
+    intercept column included). ``unit_variance`` is each area's mean p (1 - p) over its units
     (the binomial y (1 - y) of the whole area when not given); ``rounding`` is the base the
     published numerators were rounded to. Areas with a missing or zero total are left out."""
     x = np.asarray(events, dtype=np.float64)

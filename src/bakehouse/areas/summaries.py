@@ -1,12 +1,14 @@
 """Plain-language sentences about an area, built only from the figures published beside them.
 
 Numbers are given as a resident would say them: whole percentages, "about 14", and the likely
-range rather than a confidence interval.
+range rather than a confidence interval. What is counted is said in the recipe's words.
 """
 
 from __future__ import annotations
 
 import math
+
+from bakehouse.recipes.schema import Words
 
 COMPARISON_WORDS = {
     "higher": "higher than",
@@ -31,31 +33,32 @@ def about(number: float) -> str:
 
 def area_summary(
     name: str,
-    children: float,
+    population: float,
     expected: float,
     rate: float,
     low: float,
     high: float,
     comparison: str | None,
     benchmark_name: str,
+    words: Words,
 ) -> str:
     """One sentence about an area's expected need; a plain refusal when figures are withheld."""
-    if _missing(children) or _missing(expected):
-        return f"Too few children live in {name} to publish figures for it."
+    if _missing(population) or _missing(expected):
+        return f"Too few {words.units} live in {name} to publish figures for it."
     sentence = (
-        f"In {name}, {about(expected)} of the {children:.0f} or so children in the coming "
-        f"cohorts ({percent(rate)}, likely between {percent(low)} and {percent(high)}) are "
-        "expected not to be school ready at the end of Reception"
+        f"In {name}, {about(expected)} {words.events} are expected in {words.coming}, of the "
+        f"{population:.0f} or so {words.units} there ({percent(rate)}, likely between "
+        f"{percent(low)} and {percent(high)})"
     )
     if comparison is not None:
         sentence += f": {COMPARISON_WORDS[comparison]} {benchmark_name} as a whole"
     return sentence + "."
 
 
-def need_reason(expected: float, children: float, rate: float) -> str:
+def need_reason(expected: float, population: float, rate: float, words: Words) -> str:
     return (
-        f"{about(expected).capitalize()} of the {children:.0f} or so children in the coming "
-        f"cohorts here ({percent(rate)}) are expected not to be school ready."
+        f"{about(expected).capitalize()} {words.events} are expected here in {words.coming}, "
+        f"of the {population:.0f} or so {words.units} ({percent(rate)})."
     )
 
 
@@ -70,10 +73,10 @@ def hotspot_reason() -> str:
     return "Neighbouring areas have high need too: together they form a significant cluster."
 
 
-def past_reason(rate: float, benchmark_name: str, benchmark_rate: float) -> str:
+def past_reason(rate: float, benchmark_name: str, benchmark_rate: float, words: Words) -> str:
     return (
-        f"In past years, {percent(rate)} of children here did not reach a good level of "
-        f"development ({benchmark_name}: {percent(benchmark_rate)})."
+        f"In past years, the {words.event_rate} here was {percent(rate)} "
+        f"({benchmark_name}: {percent(benchmark_rate)})."
     )
 
 

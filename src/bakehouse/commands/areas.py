@@ -40,21 +40,24 @@ def areas(
     """Estimate every LSOA's need from the latest model run of the recipe (expected numbers and
     rates with intervals, shrunken past rates, ranks, comparisons, hotspots, flags), under the
     release's disclosure rule, and write the tables into the workspace."""
-    from bakehouse.areas.stage import estimate_areas
     from bakehouse.ingest import RichReporter
+    from bakehouse.release.preview import estimate_areas
 
     with RichReporter(console) as reporter:
         result = estimate_areas(workspace, recipe, area, iod, reporter)
     rows = result.tables.areas.to_pylist()
-    shown = [r for r in rows if r["expected_not_ready"] is not None]
-    shown.sort(key=lambda r: -r["expected_not_ready"])
-    table = Table(title=f"Expected need in the coming cohorts: the top {min(top, len(shown))}")
-    for column in ("LSOA", "expected not ready", "expected rate", "rank", "hotspot", "flagged"):
+    shown = [r for r in rows if r["expected_events"] is not None]
+    shown.sort(key=lambda r: -r["expected_events"])
+    words = result.words
+    table = Table(
+        title=f"Expected {words.events} in {words.coming}: the top {min(top, len(shown))}"
+    )
+    for column in ("LSOA", "expected number", "expected rate", "rank", "hotspot", "flagged"):
         table.add_column(column, justify="left" if column == "LSOA" else "right")
     for row in shown[:top]:
         table.add_row(
             f"{row['lsoa11nm']} ({row['lsoa11cd']})",
-            _between(row["expected_not_ready"], row["expected_low"], row["expected_high"], False),
+            _between(row["expected_events"], row["expected_low"], row["expected_high"], False),
             _between(
                 row["expected_rate"], row["expected_rate_low"], row["expected_rate_high"], True
             ),
@@ -68,7 +71,7 @@ def areas(
     console.print(
         f"{len(rows)} LSOAs, {len(shown)} with published estimates; {hotspots} in significant "
         f"clusters of high need; {len(flagged)} could use additional support "
-        f"(rule: {result.settings.flag.describe()})."
+        f"(rule: {result.settings.flag.describe(words)})."
     )
     for row in flagged:
         console.print(f"  {row['lsoa11nm']}: {row['flag_reasons']}", highlight=False)

@@ -20,19 +20,22 @@ def publish(
         ...,
         exists=True,
         dir_okay=False,
-        help="Predictions Parquet: lsoa11cd, cohort, p_not_gld, observed_not_gld and optionally "
-        "p_not_gld_draws or p_not_gld_logit_se (see src/bakehouse/areas/README.md).",
+        help="Predictions Parquet: lsoa11cd, cohort, p_outcome, observed_outcome and optionally "
+        "p_outcome_draws or p_outcome_logit_se (see src/bakehouse/areas/README.md).",
     ),
     area: str = typer.Option("basildon", help=f"The area: {', '.join(sorted(AREAS))}."),
     out: Path = typer.Option(Path("data/releases"), help="Folder that holds the releases."),
     recipe: str | None = typer.Option(
         None,
-        help="A recipe (name or YAML file). Its id, version, area settings and publication rule "
-        "apply, in place of --recipe-id, --recipe-version and --config; the stricter of its "
+        help="A recipe (name or YAML file). Its id, version and words name the release, and its "
+        "area settings and publication rule apply in place of --config; the stricter of its "
         "rule and the agreements' (with --workspace) is used on each count.",
     ),
-    recipe_id: str = typer.Option("school-readiness", help="The recipe's id (without --recipe)."),
-    recipe_version: str = typer.Option("1", help="The recipe's version (without --recipe)."),
+    recipe_id: str = typer.Option(
+        "school-readiness",
+        help="Without --recipe: the built-in recipe whose id, version and words name the "
+        "release (its settings and rule do not apply).",
+    ),
     as_at: str | None = typer.Option(
         None, help="The date the data were taken (YYYY-MM-DD); default today."
     ),
@@ -72,8 +75,7 @@ def publish(
     signing_key: Path | None = SIGNING_KEY,
 ) -> None:
     """Build a release: area estimates, disclosure control, the output checker, a manifest."""
-    from bakehouse.areas.config import AreasConfig, load_areas_config
-    from bakehouse.areas.stage import area_settings
+    from bakehouse.areas.config import AreasConfig, area_settings, load_areas_config
     from bakehouse.recipes import load_recipe
     from bakehouse.release.disclosure import DisclosureRules
     from bakehouse.release.publish import PublishOptions, rules_from_workspace, strictest_rules
@@ -95,10 +97,10 @@ def publish(
                 fix="Leave out --config: the recipe's areas: section applies",
             )
         loaded = load_recipe(recipe)
-        recipe_id, recipe_version = loaded.recipe.id, loaded.recipe.version
         settings = area_settings(loaded, iod)
         rules = strictest_rules(workspace, loaded.recipe)
     else:
+        loaded = load_recipe(recipe_id)
         settings = load_areas_config(config) if config is not None else AreasConfig()
         rules = rules_from_workspace(workspace) if workspace is not None else DisclosureRules()
     with console.status("Estimating, protecting and checking the release"):
@@ -107,8 +109,7 @@ def publish(
                 predictions=predictions,
                 area=area,
                 out=out,
-                recipe_id=recipe_id,
-                recipe_version=recipe_version,
+                recipe=loaded.recipe,
                 as_at=as_at_date,
                 config=settings,
                 rules=rules,

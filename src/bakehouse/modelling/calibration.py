@@ -1,7 +1,7 @@
 """Calibration maps from a model's raw log-odds to probabilities, fitted on held-out predictions.
 
 Platt scaling (``p = sigmoid(slope * raw + intercept)``) keeps contributions additive on the
-log-odds scale: a child's calibrated log-odds is the slope times the sum of its contributions plus
+log-odds scale: a unit's calibrated log-odds is the slope times the sum of its contributions plus
 a constant. Isotonic regression is offered too; explanations then use the slope of a Platt fit on
 the same held-out predictions. Both are saved as JSON.
 """

@@ -5,19 +5,51 @@ JSON and rendered as Markdown from the same mapping, so the two always agree. Le
 strings or numbers; a field only a person can supply is ``{"to_complete": "what is needed"}``
 (Markdown: **To complete**). The record follows the UK Algorithmic Transparency Recording
 Standard's tier 1 and tier 2 fields.
+
+The prose lives in ``prose.md`` beside this module, one passage per heading; this module
+supplies the values: the run's figures and the recipe's words.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
+from pathlib import Path
+from string import Template
 from typing import Any
 
 from bakehouse.features.catalogue import CATALOGUE, SCOPES
 from bakehouse.modelling.fairness import publishable
+from bakehouse.recipes.schema import Recipe, Words
 from bakehouse.release.disclosure import DisclosureRules
 
 TO_COMPLETE = "to_complete"
+PROSE = Path(__file__).with_name("prose.md")
+
+
+@functools.cache
+def _passages() -> dict[str, str]:
+    """Each ``## name`` passage of ``prose.md``, its lines joined with spaces."""
+    passages: dict[str, list[str]] = {}
+    current: list[str] | None = None
+    for line in PROSE.read_text(encoding="utf-8").splitlines():
+        if line.startswith("## "):
+            current = passages.setdefault(line.removeprefix("## ").strip(), [])
+        elif current is not None and line.strip():
+            current.append(line.strip())
+    return {name: " ".join(lines) for name, lines in passages.items()}
+
+
+def prose(name: str, words: Words, **values: object) -> str:
+    """The passage ``name`` with the recipe's ``words`` and ``values`` filled in; a placeholder
+    left without a value raises ``KeyError``."""
+    named = {
+        **words.model_dump(),
+        "Unit": words.unit[:1].upper() + words.unit[1:],
+        "Units": words.units[:1].upper() + words.units[1:],
+    }
+    return Template(_passages()[name]).substitute(named, **values)
 
 
 def needed(what: str) -> dict[str, str]:
@@ -32,7 +64,7 @@ def given(value: str | None, what: str) -> str | dict[str, str]:
 class RunFacts:
     """Everything the documents say, gathered by the pipeline from the run."""
 
-    recipe: Any  # bakehouse.recipes.Recipe
+    recipe: Recipe
     recipe_sha256: str
     run_id: str
     code_version: str
@@ -67,6 +99,9 @@ class RunFacts:
     def count_text(self, value: int) -> str:
         shown = self.count(value)
         return f"{shown:,}" if isinstance(shown, int) else shown
+
+    def prose(self, name: str, **values: object) -> str:
+        return prose(name, self.recipe.words, **values)
 
 
 def _pct(value: float | None) -> str:
@@ -113,7 +148,7 @@ def _headline(facts: RunFacts) -> dict[str, Any]:
             facts.comparison["auc_lightgbm_minus_logistic"], 4
         )
     if "ece_by_chance" in facts.comparison:
-        # What a perfectly calibrated model would show on as many children: the ECE's floor.
+        # What a perfectly calibrated model would show on as many units: the ECE's floor.
         headline["expected_calibration_error_by_chance"] = _with_interval(
             facts.comparison["ece_by_chance"]
         )
@@ -144,23 +179,17 @@ def _of(row: dict[str, Any], rate: str, events: str, total: str) -> str:
 def _fairness_summary(facts: RunFacts) -> dict[str, Any]:
     audit = facts.fairness
     low, high = audit["tolerance"]
-    tested = facts.count_text(audit["children"])
     summary: dict[str, Any] = {
-        "method": (
-            f"On the {tested} test children, the {_pct(audit['flag_share'])} with the highest "
-            f"predicted risk count as flagged. Error rates and precision are compared "
-            f"with a reference group as ratios; a ratio outside [{low}, {high}], or a group whose "
-            f"observed rate differs from its predicted rate by more than "
-            f"{audit['calibration_tolerance']}, is flagged (groups of at least "
-            f"{audit['min_group_size']} children only)."
+        "method": facts.prose(
+            "fairness_method",
+            tested=facts.count_text(audit["units"]),
+            flag_share=_pct(audit["flag_share"]),
+            low=low,
+            high=high,
+            calibration_tolerance=audit["calibration_tolerance"],
+            min_group_size=audit["min_group_size"],
         ),
-        "reading": (
-            "A well calibrated model flags more children in groups where more children do not "
-            "reach GLD, so such groups have lower false negative and higher false positive rates: "
-            "error-rate ratios far from 1 there reflect different needs, not necessarily unfair "
-            "treatment. For planning by area, calibration within each group matters most: a "
-            "group whose observed rate is above its predicted rate has its need underestimated."
-        ),
+        "reading": facts.prose("fairness_reading"),
     }
     published = publishable(audit, facts.rules)
     groups: dict[str, Any] = {}
@@ -168,10 +197,10 @@ def _fairness_summary(facts: RunFacts) -> dict[str, Any]:
         reference = published["reference"].get(row["attribute"]) == row["group"]
         label = f"{row['attribute']}: {row['group']}" + (" (reference)" if reference else "")
         groups[label] = {
-            "children": _published_count(row["size"], facts) if row["size"] != 0 else 0,
+            "units": _published_count(row["size"], facts) if row["size"] != 0 else 0,
             "fnr": _of(row, "fnr", "missed", "with_outcome"),
             "fpr": _of(row, "fpr", "false_flags", "without_outcome"),
-            "precision": _of(row, "precision", "true_flags", "flagged_children"),
+            "precision": _of(row, "precision", "true_flags", "flagged_units"),
             "predicted_rate": _num(row["predicted_rate"]),
             "observed_rate": _of(row, "observed_rate", "with_outcome", "size"),
             "fnr_ratio": _num(row["fnr_ratio"], 2),
@@ -214,61 +243,43 @@ def _lacking(facts: RunFacts) -> dict[str, str]:
     return lacking
 
 
+# The audit groups recorded at school, after the prediction date; and the feature through which
+# a family's language is known before it.
+SCHOOL_GROUPS = frozenset({"eal", "ethnicity", "sen"})
+FAMILY_LANGUAGE = "language_not_english"
+
+
 def _caveats(facts: RunFacts) -> dict[str, str]:
     caveats = []
     if facts.shortfalls:
-        caveats.append(
-            "The model was trained and scores without the full data of "
-            + ", ".join(item["source"] for item in facts.shortfalls)
-            + " (see data, sources_lacking): its figures may differ from a model with them."
-        )
+        sources = ", ".join(item["source"] for item in facts.shortfalls)
+        caveats.append(facts.prose("caveat_shortfall", sources=sources))
     if facts.review_share is not None:
-        caveats.append(
-            f"A child's development is seen only through the 2-2.5 year review: "
-            f"{_pct(1 - facts.review_share)} of the test children had no review before their "
-            f"prediction date, and for them the model relies on family circumstances alone."
-        )
-    caveats.append(
-        "Cohort membership, the LSOA at the prediction date and moves of home come from linkage "
-        "over the whole extract, which also uses records made after the prediction date to "
-        "place people; every feature reads only records dated before that date."
-    )
-    caveats.append(
-        "A child's own English as an additional language, ethnicity and special educational "
-        "needs are recorded at school, after the prediction date: they are audit groups, not "
-        "features. Family language is known earlier only through an older child at school."
-    )
+        caveats.append(facts.prose("caveat_review", unreviewed=_pct(1 - facts.review_share)))
+    caveats.append(facts.prose("caveat_linkage"))
+    if SCHOOL_GROUPS & set(facts.recipe.fairness.groups):
+        text = facts.prose("caveat_school_groups")
+        if any(f["name"] == FAMILY_LANGUAGE for f in facts.features):
+            text += " " + facts.prose("caveat_family_language")
+        caveats.append(text)
     if facts.split.get("unobserved"):
-        caveats.append(
-            f"Cohorts {', '.join(map(str, facts.split['unobserved']))} have no EYFSP results "
-            "(not collected) and were used for nothing."
-        )
+        cohorts = ", ".join(map(str, facts.split["unobserved"]))
+        caveats.append(facts.prose("caveat_unobserved", cohorts=cohorts))
     if facts.split.get("partial"):
+        scored = facts.recipe.cohort.score_partial_cohorts
         caveats.append(
-            f"Cohorts {', '.join(map(str, facts.split['partial']))} had not all reached the "
-            "prediction point by the extract date; "
-            + (
-                "they are scored, and their totals are incomplete."
-                if facts.recipe.cohort.score_partial_cohorts
-                else "they are left out of the future demand."
+            facts.prose(
+                "caveat_partial_scored" if scored else "caveat_partial_left_out",
+                cohorts=", ".join(map(str, facts.split["partial"])),
             )
         )
     flagged = published_flags(facts)
     if flagged:
-        caveats.append(
-            "The fairness audit flags "
-            + ", ".join(f"{flag['attribute']} {flag['group']}" for flag in flagged)
-            + ": read the fairness section before using the results for those groups."
-        )
-    caveats.append(
-        "The test cohorts are the latest with results; later cohorts may differ (policy, "
-        "services, the pandemic's effects), so the model is retrained and re-audited each year."
-    )
+        groups = ", ".join(f"{flag['attribute']} {flag['group']}" for flag in flagged)
+        caveats.append(facts.prose("caveat_fairness_flags", groups=groups))
+    caveats.append(facts.prose("caveat_test_cohorts"))
     if facts.truth is not None:
-        caveats.append(
-            "These figures come from a synthetic world, not real children: they show the method "
-            "works, not how well it would work on a partnership's data."
-        )
+        caveats.append(facts.prose("caveat_synthetic"))
     return {str(index): text for index, text in enumerate(caveats, start=1)}
 
 
@@ -286,10 +297,7 @@ def model_card(facts: RunFacts) -> dict[str, Any]:
             "candidates": ", ".join(recipe.model.candidates),
             "selection_rule": " ".join(recipe.model.selection.rule.split()),
             "selection": facts.reason,
-            "calibration": (
-                f"{recipe.model.calibration} scaling fitted on held-out development cohorts "
-                "(each predicted by a model trained without it)"
-            ),
+            "calibration": facts.prose("calibration_method", method=recipe.model.calibration),
             "boosting_rounds": facts.rounds if facts.rounds is not None else "not applicable",
             "owner": given(recipe.transparency.organisation, "the organisation responsible"),
         },
@@ -311,7 +319,7 @@ def model_card(facts: RunFacts) -> dict[str, Any]:
             "sources_lacking": _lacking(facts) or "none: every source arrived in full",
             "cohorts": {
                 cohort: {
-                    "children": facts.count(values["children"]),
+                    "units": facts.count(values["units"]),
                     "with_outcome": facts.count(values["with_outcome"]),
                     "role": values["role"],
                 }
@@ -329,13 +337,13 @@ def model_card(facts: RunFacts) -> dict[str, Any]:
             },
         },
         "evaluation": {
-            "method": (
-                f"Temporal validation: trained on cohorts "
-                f"{', '.join(map(str, facts.split['development']))}; tested on the latest "
-                f"cohorts with results, {', '.join(map(str, facts.split['test']))} "
-                f"({facts.count_text(facts.counts['test_children'])} children). Intervals are 95% "
-                f"bootstrap intervals ({recipe.validation.bootstrap} resamples). ECE uses "
-                f"{recipe.validation.ece_bins} equal-count bins."
+            "method": facts.prose(
+                "evaluation_method",
+                development=", ".join(map(str, facts.split["development"])),
+                test=", ".join(map(str, facts.split["test"])),
+                tested=facts.count_text(facts.counts["test_units"]),
+                resamples=recipe.validation.bootstrap,
+                bins=recipe.validation.ece_bins,
             ),
             "headline": _headline(facts),
             "metrics_by_model": _metric_rows(facts),
@@ -345,7 +353,7 @@ def model_card(facts: RunFacts) -> dict[str, Any]:
                     "observed": _num(point["observed"]),
                     "observed_interval": f"{_num(point['observed_low'])} to "
                     f"{_num(point['observed_high'])}",
-                    "children": facts.count(int(point["children"])),
+                    "units": facts.count(int(point["units"])),
                 }
                 for index, point in enumerate(facts.calibration_curve, start=1)
             },
@@ -361,7 +369,7 @@ def model_card(facts: RunFacts) -> dict[str, Any]:
         t = facts.truth
         card["synthetic_world_check"] = {
             "best_achievable_auc": _num(t["best_achievable_auc"]),
-            "model_auc_same_children": _num(t["model_auc"]),
+            "model_auc_same_units": _num(t["model_auc"]),
             "gap": f"{_num(t['gap'])} ({_num(t['gap_interval'][0])} to "
             f"{_num(t['gap_interval'][1])})",
             "best_achievable_auc_all_assessed": _num(t["best_achievable_auc_all_assessed"]),
@@ -373,7 +381,7 @@ def model_card(facts: RunFacts) -> dict[str, Any]:
             "ece_of_true_probabilities_by_chance": _with_interval(
                 t["ece_of_true_probabilities_by_chance"]
             ),
-            "children_measured": facts.count(t["children_measured"]),
+            "units_measured": facts.count(t["units_measured"]),
             "note": t["note"],
         }
     return card
@@ -386,16 +394,15 @@ def transparency_record(facts: RunFacts) -> dict[str, Any]:
     flags = published_flags(facts)
     sources = ", ".join(f"{s['title']} ({s['supplier']})" for s in facts.sources)
     cohorts = facts.counts["cohorts"].values()
+    months = recipe.prediction_point.age_months
+    age = f"{months // 12} years {months % 12} months"
+    future = ", ".join(map(str, facts.split["future"])) or "none"
+    development = ", ".join(map(str, facts.split["development"]))
+    test = ", ".join(map(str, facts.split["test"]))
     return {
         "tier_1": {
             "name": recipe.title,
-            "description": (
-                "Estimates how many young children in each small area are likely not to reach a "
-                "Good Level of Development at the end of Reception, from partner agencies' "
-                "pseudonymised records up to age 2 years 6 months, so that early years support "
-                "can be planned with communities. No decision about a child or family is made "
-                "with it."
-            ),
+            "description": facts.prose("record_description", age=age),
             "website": given(t.website, "the public page for this tool"),
             "contact": given(t.contact, "a contact email for questions and complaints"),
         },
@@ -407,42 +414,31 @@ def transparency_record(facts: RunFacts) -> dict[str, Any]:
                     t.senior_responsible_owner, "the senior responsible owner's role"
                 ),
                 "external_supplier": given(t.external_supplier, "any external supplier"),
-                "data_access_terms": "Data sharing agreements: "
-                + ", ".join(
-                    dict.fromkeys(f"{s['agreement']} v{s['version']}" for s in facts.sources)
-                )
-                + ". Analysts see pseudonymised records only; identifiers stay with the "
-                "custodian.",
+                "data_access_terms": facts.prose(
+                    "record_data_access_terms",
+                    agreements=", ".join(
+                        dict.fromkeys(f"{s['agreement']} v{s['version']}" for s in facts.sources)
+                    ),
+                ),
             },
             "description_and_rationale": {
                 "detailed_description": " ".join(recipe.question.split()),
                 "scope": "; ".join(recipe.intended_use),
-                "benefit": (
-                    "Early years support can be planned where need will arise, years before "
-                    "children start school, with intervals that show how sure the estimate is."
-                ),
-                "previous_process": needed("how early years support was planned before"),
-                "alternatives_considered": (
-                    f"Candidates: {', '.join(recipe.model.candidates)}; chosen by a stated rule "
-                    f"({facts.reason}). Published area statistics alone "
-                    "describe children already at school, years too late for early help."
+                "benefit": facts.prose("record_benefit"),
+                "previous_process": needed(facts.prose("record_previous_process")),
+                "alternatives_considered": facts.prose(
+                    "record_alternatives",
+                    candidates=", ".join(recipe.model.candidates),
+                    reason=facts.reason,
                 ),
             },
             "decision_making_process": {
-                "process_integration": (
-                    "Results are published only as small-area estimates with intervals, beside "
-                    "community insight and the asset register; the model card and fairness audit "
-                    "are published with them."
-                ),
-                "information_provided": (
-                    "Per small area: expected number and share of children not ready for school "
-                    "with 95% intervals, rank with rank interval, and the features raising need "
-                    "most, in plain words."
-                ),
-                "frequency_and_scale": (
-                    f"Retrained when new EYFSP results arrive (yearly); this run scored "
-                    f"{facts.count_text(facts.counts['future_children'])} children of cohorts "
-                    f"{', '.join(map(str, facts.split['future'])) or 'none'}."
+                "process_integration": facts.prose("record_process_integration"),
+                "information_provided": facts.prose("record_information_provided"),
+                "frequency_and_scale": facts.prose(
+                    "record_frequency",
+                    scored=facts.count_text(facts.counts["future_units"]),
+                    cohorts=future,
                 ),
                 "human_decisions_and_review": given(
                     t.human_decisions, "who reviews the results and decides what to do"
@@ -453,34 +449,25 @@ def transparency_record(facts: RunFacts) -> dict[str, Any]:
                 ),
             },
             "tool_specification": {
-                "architecture": (
-                    "Agency extracts are split into identifiers (custodian) and attributes "
-                    "(analysts), linked by keyed hashes, turned into features as of each child's "
-                    "prediction date, modelled, and aggregated to small areas with disclosure "
-                    "control before anything is published."
-                ),
+                "architecture": facts.prose("record_architecture"),
                 "phase": needed("the phase: pilot, production or retired"),
-                "maintenance": (
-                    "Each run is identified by the hash of its recipe, data and code; it is "
-                    "retrained and re-audited when new results arrive or the recipe changes."
-                ),
+                "maintenance": facts.prose("record_maintenance"),
                 "models": MODEL_WORDS[facts.chosen],
             },
             "model_specification": {
                 "name": recipe.id,
                 "version": f"recipe {recipe.version}, run {facts.run_id[:16]}",
-                "task": "Binary classification: not reaching GLD at the end of Reception",
-                "input": f"{len(facts.features)} features of the child and household, as of age "
-                f"{recipe.prediction_point.age_months // 12} years "
-                f"{recipe.prediction_point.age_months % 12} months",
-                "output": "A calibrated probability per child, used only to sum by small area",
+                "task": facts.prose("record_task"),
+                "input": facts.prose("record_input", features=len(facts.features), age=age),
+                "output": facts.prose("record_output"),
                 "architecture": MODEL_WORDS[facts.chosen]
                 + f"; {recipe.model.calibration} calibration",
-                "performance": (
-                    f"On the test cohorts {', '.join(map(str, facts.split['test']))}: AUC "
-                    f"{_with_interval(chosen['auc'])}, Brier score "
-                    f"{_with_interval(chosen['brier'])}, expected calibration error "
-                    f"{_with_interval(chosen['ece'])}."
+                "performance": facts.prose(
+                    "record_performance",
+                    test=test,
+                    auc=_with_interval(chosen["auc"]),
+                    brier=_with_interval(chosen["brier"]),
+                    ece=_with_interval(chosen["ece"]),
                 ),
                 "performance_by_group": (
                     "Flagged: "
@@ -490,66 +477,49 @@ def transparency_record(facts: RunFacts) -> dict[str, Any]:
                     if flags
                     else "No group outside the tolerance band."
                 ),
-                "datasets_and_purposes": (
-                    f"Development cohorts {', '.join(map(str, facts.split['development']))} "
-                    f"(training, calibration, choice); test cohorts "
-                    f"{', '.join(map(str, facts.split['test']))} (measurement); future cohorts "
-                    f"{', '.join(map(str, facts.split['future'])) or 'none'} (scored)."
+                "datasets_and_purposes": facts.prose(
+                    "record_datasets", development=development, test=test, future=future
                 ),
             },
             "data_specification": {
                 "source": sources,
                 "modality": "Tabular administrative records",
-                "description": (
-                    "Health visiting contacts, children's social care referrals, funded early "
-                    "education, the school census with EYFSP results, domestic abuse incidents, "
-                    "housing benefit and council tax reduction claims, homelessness cases."
+                "description": facts.prose(
+                    "record_data_description",
+                    sources=", ".join(
+                        dict.fromkeys(
+                            s["title"][:1].lower() + s["title"][1:] for s in facts.sources
+                        )
+                    ),
                 ),
-                "quantities": (
-                    f"{facts.count_text(sum(v['children'] for v in cohorts))} children in the "
-                    f"cohorts; "
-                    f"{facts.count_text(facts.counts['development_children'])} used to train and "
-                    f"{facts.count_text(facts.counts['test_children'])} to test."
+                "quantities": facts.prose(
+                    "record_quantities",
+                    cohort_units=facts.count_text(sum(v["units"] for v in cohorts)),
+                    development_units=facts.count_text(facts.counts["development_units"]),
+                    test_units=facts.count_text(facts.counts["test_units"]),
                 ),
-                "sensitive_attributes": (
-                    "Special category data (health, ethnicity) and criminal offence data "
-                    "(domestic abuse incidents) under the agreements' Article 9 and 10 conditions. "
-                    "Ethnicity, language and special educational needs are used only to audit "
-                    "fairness."
-                ),
+                "sensitive_attributes": facts.prose("record_sensitive_attributes"),
                 "completeness_and_representativeness": (
-                    "Children are linked across agencies without a common identifier; linkage "
-                    "completeness is one of the audited groups. Families unknown to services "
-                    "before the prediction date carry fewer signals."
+                    facts.prose("record_completeness")
                     + "".join(f" {name}: {text}." for name, text in _lacking(facts).items())
                 ),
                 "collection": "Routine records of each partner, sent as extracts",
-                "cleaning": (
-                    "Validated against each source's specification; rows failing checks are "
-                    "quarantined and counted, invalid values in optional fields nulled and "
-                    "counted; duplicates and late records reported."
-                ),
+                "cleaning": facts.prose("record_cleaning"),
                 "data_sharing_agreements": ", ".join(
                     dict.fromkeys(f"{s['agreement']} (review {s['review']})" for s in facts.sources)
                 ),
-                "data_access_and_storage": (
-                    "Identifiers and attributes are held apart; the model runs in the analysis "
-                    "environment on pseudonymised data; only area-level, disclosure-checked "
-                    "results leave it."
-                ),
+                "data_access_and_storage": facts.prose("record_data_storage"),
             },
             "risks": {
                 "impact_assessment": given(
                     t.impact_assessment, "the DPIA and equality impact assessment references"
                 ),
                 "risks_and_mitigations": {
-                    "1": "Use on individual children or families: outputs are area totals only; "
-                    "person-level scores never leave the analysis environment.",
-                    "2": "Stigmatising areas: results are published with intervals and "
-                    "validated with the communities concerned.",
-                    "3": "Unequal accuracy between groups: the fairness audit is run on every "
-                    "training run and published; flagged groups are named in the model card.",
-                    "4": "Drift: the model is retested on the latest cohorts each year.",
+                    str(index): facts.prose(name)
+                    for index, name in enumerate(
+                        ("risk_individuals", "risk_stigma", "risk_unequal_accuracy", "risk_drift"),
+                        start=1,
+                    )
                 },
             },
         },
@@ -574,12 +544,15 @@ def plain(value: Any) -> Any:
     return value
 
 
-_ACRONYMS = {"auc", "ece", "fnr", "fpr", "asq", "gld", "sen", "eal", "cp", "cin", "fsm", "da"}
+_ACRONYMS = {"auc", "ece", "fnr", "fpr", "asq", "sen", "eal", "cp", "cin", "fsm", "da"}
 
 
-def _title(key: str) -> str:
-    words = [w.upper() if w in _ACRONYMS else w for w in key.split("_")]
-    text = " ".join(words)
+def _title(key: str, words: Words) -> str:
+    """A key as a heading: acronyms in capitals, and the neutral ``unit``/``units`` of the JSON
+    keys in the recipe's words."""
+    named = {"unit": words.unit, "units": words.units}
+    parts = [w.upper() if w in _ACRONYMS else named.get(w, w) for w in key.split("_")]
+    text = " ".join(parts)
     return text[:1].upper() + text[1:]
 
 
@@ -599,13 +572,13 @@ def _cell(value: Any) -> str:
     return str(value).replace("|", "\\|").replace("\n", " ")
 
 
-def _render(value: Any, depth: int, lines: list[str]) -> None:
+def _render(value: Any, depth: int, lines: list[str], words: Words) -> None:
     if isinstance(value, dict) and TO_COMPLETE in value:
         lines += [f"**To complete:** {value[TO_COMPLETE]}", ""]
         return
     if isinstance(value, dict) and _is_table(value):
         columns = list(next(iter(value.values())))
-        lines.append("| | " + " | ".join(_title(c) for c in columns) + " |")
+        lines.append("| | " + " | ".join(_title(c, words) for c in columns) + " |")
         lines.append("|---" * (len(columns) + 1) + "|")
         for name, row in value.items():
             lines.append(f"| {_cell(name)} | " + " | ".join(_cell(row[c]) for c in columns) + " |")
@@ -617,15 +590,16 @@ def _render(value: Any, depth: int, lines: list[str]) -> None:
             return
         for key, item in value.items():
             if isinstance(item, dict) and TO_COMPLETE not in item:
-                lines += [f"{'#' * min(depth, 6)} {_title(key)}", ""]
-                _render(item, depth + 1, lines)
+                lines += [f"{'#' * min(depth, 6)} {_title(key, words)}", ""]
+                _render(item, depth + 1, lines, words)
             else:
-                lines += [f"**{_title(key)}:** {_cell(item)}", ""]
+                lines += [f"**{_title(key, words)}:** {_cell(item)}", ""]
         return
     lines += [_cell(value), ""]
 
 
-def markdown(title: str, document: dict[str, Any], preface: str) -> str:
+def markdown(title: str, document: dict[str, Any], preface: str, words: Words) -> str:
+    """The document as Markdown, its headings in the recipe's ``words``."""
     lines = [f"# {title}", "", preface, ""]
-    _render(document, 2, lines)
+    _render(document, 2, lines, words)
     return "\n".join(lines).rstrip() + "\n"

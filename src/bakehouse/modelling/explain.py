@@ -3,10 +3,10 @@ raise each small area's predicted need most.
 
 Contributions come from the model itself (TreeSHAP for LightGBM, exact terms for the logistic
 regression) on the log-odds scale, scaled by the calibration slope. A feature's effect on a
-child's probability is how much the probability would fall without that feature's contribution:
-``p - sigmoid(z - contribution)``. An area's drivers are the means of these over its children in
-the cohorts to come, among features that raise need; person-level contributions never leave the
-training run, only these area means (from at least ``min_children`` children).
+unit's probability is how much the probability would fall without that feature's contribution:
+``p - sigmoid(z - contribution)``. An area's drivers are the means of these over its units in
+the cohorts to come, among features that raise need; unit-level contributions never leave the
+training run, only these area means (from at least the recipe's ``min_children`` units).
 """
 
 from __future__ import annotations
@@ -18,19 +18,20 @@ import pyarrow as pa
 
 from bakehouse.features.catalogue import Feature
 from bakehouse.modelling.calibration import sigmoid
+from bakehouse.recipes.schema import Words
 
 
 def probability_effects(contributions: np.ndarray, log_odds: np.ndarray) -> np.ndarray:
-    """Per child and feature: the change in probability the feature's contribution makes."""
+    """Per unit and feature: the change in probability the feature's contribution makes."""
     probability = sigmoid(log_odds)[:, None]
     return probability - sigmoid(log_odds[:, None] - contributions)
 
 
 def global_importance(
-    contributions: np.ndarray, effects: np.ndarray, features: list[Feature]
+    contributions: np.ndarray, effects: np.ndarray, features: list[Feature], words: Words
 ) -> list[dict[str, Any]]:
     """Mean absolute contribution per feature (log-odds), with the mean absolute effect on the
-    probability, most important first, each with a sentence."""
+    probability, most important first, each with a sentence in the recipe's ``words``."""
     mean_abs = np.abs(contributions).mean(axis=0)
     mean_effect = np.abs(effects).mean(axis=0)
     total = mean_abs.sum() or 1.0
@@ -48,9 +49,9 @@ def global_importance(
                 "mean_abs_probability": float(mean_effect[index]),
                 "share": share,
                 "text": (
-                    f"{feature.label}: {share:.0%} of what the model uses to tell children "
-                    f"apart; on average it moves a child's predicted chance of not being ready "
-                    f"for school by {100 * mean_effect[index]:.1f} percentage points."
+                    f"{feature.label}: {share:.0%} of what the model uses to tell {words.units} "
+                    f"apart; on average it moves the predicted chance of {words.outcome} "
+                    f"by {100 * mean_effect[index]:.1f} percentage points."
                 ),
             }
         )
@@ -63,7 +64,7 @@ def area_contributions(
     effects: np.ndarray,
     features: list[Feature],
 ) -> pa.Table:
-    """Per LSOA and feature: children, mean effect on the probability (``contribution``, the
+    """Per LSOA and feature: units, mean effect on the probability (``contribution``, the
     areas stage's drivers input) and mean log-odds contribution."""
     codes, inverse, counts = np.unique(lsoa.astype(str), return_inverse=True, return_counts=True)
     sums = np.zeros((len(codes), contributions.shape[1]))
@@ -76,7 +77,7 @@ def area_contributions(
             "lsoa11cd": pa.array(np.repeat(codes, width)),
             "feature": pa.array([f.name for f in features] * len(codes)),
             "label": pa.array([f.label for f in features] * len(codes)),
-            "children": pa.array(np.repeat(counts, width), pa.int32()),
+            "units": pa.array(np.repeat(counts, width), pa.int32()),
             "contribution": pa.array((effect_sums / counts[:, None]).ravel()),
             "contribution_log_odds": pa.array((sums / counts[:, None]).ravel()),
         }
@@ -84,25 +85,25 @@ def area_contributions(
 
 
 def area_drivers(
-    table: pa.Table, features: list[Feature], per_area: int, min_children: int
+    table: pa.Table, features: list[Feature], per_area: int, min_units: int, words: Words
 ) -> pa.Table:
-    """The release's drivers: per LSOA with at least ``min_children`` children, the features
-    raising predicted need most (positive mean effect), with a sentence each."""
+    """The release's drivers: per LSOA with at least ``min_units`` units, the features raising
+    predicted need most (positive mean effect), with a sentence each in the recipe's ``words``."""
     by_name = {feature.name: feature for feature in features}
     rows: dict[str, list[Any]] = {
         k: [] for k in ("lsoa11cd", "position", "feature", "label", "contribution", "text")
     }
     data = table.to_pydict()
     areas: dict[str, list[tuple[float, str]]] = {}
-    children: dict[str, int] = {}
+    units: dict[str, int] = {}
     for code, name, count, effect in zip(
-        data["lsoa11cd"], data["feature"], data["children"], data["contribution"], strict=True
+        data["lsoa11cd"], data["feature"], data["units"], data["contribution"], strict=True
     ):
-        children[code] = count
+        units[code] = count
         if effect > 0:
             areas.setdefault(code, []).append((effect, name))
     for code in sorted(areas):
-        if children[code] < min_children:
+        if units[code] < min_units:
             continue
         ranked = sorted(areas[code], key=lambda item: (-item[0], item[1]))[:per_area]
         for position, (effect, name) in enumerate(ranked, start=1):
@@ -114,8 +115,8 @@ def area_drivers(
             rows["contribution"].append(float(effect))
             rows["text"].append(
                 f"Predicted need here is raised most by {feature.phrase}: about "
-                f"{100 * effect:.1f} percentage points on the expected share of children not "
-                f"ready for school, compared with an average child in the model."
+                f"{100 * effect:.1f} percentage points on the expected {words.event_rate}, "
+                f"compared with an average {words.unit} in the model."
             )
     return pa.table(
         {

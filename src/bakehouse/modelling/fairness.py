@@ -1,12 +1,12 @@
-"""The fairness audit: how the model's errors and calibration differ between groups of children.
+"""The fairness audit: how the model's errors and calibration differ between groups of units.
 
-A child is *flagged* when among the recipe's ``flag_share`` highest predicted risks on the test
-cohorts. For each group of each attribute: size, children not reaching GLD, false negative rate
-(children not reaching GLD who were not flagged), false positive rate, precision, mean predicted
+A unit is *flagged* when among the recipe's ``flag_share`` highest predicted risks on the test
+cohorts. For each group of each attribute: size, events (units with the outcome), false negative
+rate (events that were not flagged), false positive rate, precision, mean predicted
 and observed rates and their difference (calibration within the group). Rates are compared with a
 reference group as ratios; a group is flagged when a ratio is outside the tolerance band or its
 calibration is off by more than the recipe allows, and only when both it and the reference have
-at least ``min_group_size`` children. Rates, ratios and calibration carry bootstrap intervals.
+at least ``min_group_size`` units. Rates, ratios and calibration carry bootstrap intervals.
 """
 
 from __future__ import annotations
@@ -124,8 +124,8 @@ def audit(
                     "group": group,
                     "reference": group == reference,
                     "size": size,
-                    "not_gld": int(y[mask].sum()),
-                    "flagged_children": int(flagged[mask].sum()),
+                    "events": int(y[mask].sum()),
+                    "flagged_units": int(flagged[mask].sum()),
                     "true_flags": int((y[mask] & flagged[mask]).sum()),
                     "expected": float(p[mask].sum()),
                     **rates,
@@ -143,7 +143,7 @@ def audit(
         "tolerance": [low, high],
         "calibration_tolerance": spec.calibration_tolerance,
         "min_group_size": spec.min_group_size,
-        "children": len(y),
+        "units": len(y),
         "attributes": attributes,
         "flags": [
             {"attribute": row["attribute"], "group": row["group"], "reasons": row["reasons"]}
@@ -156,26 +156,26 @@ def audit(
 
 # The counts the published rates rest on, and the rates: (name, numerator, denominator, rest).
 COUNTS = (
-    "size", "with_outcome", "without_outcome", "flagged_children", "true_flags", "missed",
+    "size", "with_outcome", "without_outcome", "flagged_units", "true_flags", "missed",
     "false_flags",
 )  # fmt: skip
 PUBLISHED_RATES = (
     Rate("with_outcome", "size", "without_outcome"),
     Rate("missed", "with_outcome", "true_flags"),
     Rate("false_flags", "without_outcome", "unflagged_without_outcome"),
-    Rate("true_flags", "flagged_children", "false_flags"),
+    Rate("true_flags", "flagged_units", "false_flags"),
 )
 RATE_OF = {"observed_rate": 0, "fnr": 1, "fpr": 2, "precision": 3}
 
 
 def _counts(row: dict[str, Any]) -> dict[str, int]:
-    size, events, flagged = row["size"], row["not_gld"], row["flagged_children"]
+    size, events, flagged = row["size"], row["events"], row["flagged_units"]
     true_flags = row["true_flags"]
     return {
         "size": size,
         "with_outcome": events,
         "without_outcome": size - events,
-        "flagged_children": flagged,
+        "flagged_units": flagged,
         "true_flags": true_flags,
         "missed": events - true_flags,
         "false_flags": flagged - true_flags,

@@ -8,7 +8,7 @@
   direction. Saved in LightGBM's text format (reloadable) and as its JSON dump. Contributions are
   TreeSHAP values from LightGBM itself (``pred_contrib=True``).
 
-``raw`` scores and contributions are on the log-odds scale; contributions of a child sum, with
+``raw`` scores and contributions are on the log-odds scale; contributions of a unit sum, with
 the bias, to its raw score.
 """
 
@@ -108,7 +108,7 @@ class Logistic:
 class Boosted:
     """LightGBM binary classifier with a fixed number of rounds. With ``start`` (a logistic
     regression's settings), the trees start from that model's log-odds fitted on the same
-    children, so they add only what the linear model misses; contributions are then the linear
+    units, so they add only what the linear model misses; contributions are then the linear
     model's exact terms plus the trees' TreeSHAP values."""
 
     settings: LightGBMSettings
@@ -143,7 +143,7 @@ class Boosted:
         return params
 
     def start_scores(self, x: np.ndarray, y: np.ndarray) -> Logistic | None:
-        """Fit the starting model (if any) on these children."""
+        """Fit the starting model (if any) on these units."""
         return None if self.start is None else Logistic(self.start).fit(x, y)
 
     def fit(self, x: np.ndarray, y: np.ndarray, names: list[str] | None = None) -> Boosted:

@@ -2,7 +2,7 @@
 
 AUC, average precision, Brier score, expected calibration error (equal-count bins) with the data
 for a calibration plot, and precision and recall among the top k% by predicted risk. Every figure
-on the test cohorts carries a percentile bootstrap interval (children resampled with replacement).
+on the test cohorts carries a percentile bootstrap interval (units resampled with replacement).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ def auc(y: np.ndarray, p: np.ndarray) -> float:
 
 
 def average_precision(y: np.ndarray, p: np.ndarray) -> float:
-    """Mean of the precision at each positive, children taken in order of predicted risk."""
+    """Mean of the precision at each positive, units taken in order of predicted risk."""
     positives = int(y.sum())
     if positives == 0:
         return math.nan
@@ -58,9 +58,9 @@ def ece(y: np.ndarray, p: np.ndarray, bins: int = 10) -> float:
 def ece_by_chance(
     p: np.ndarray, bins: int = 10, draws: int = 200, seed: int = 0
 ) -> dict[str, float]:
-    """The ECE a perfectly calibrated model would show on these children from chance alone: over
+    """The ECE a perfectly calibrated model would show on these units from chance alone: over
     outcomes drawn from ``p`` itself, the median (``value``) and the 95% range. A model's ECE is
-    judged against it: with a few thousand children it is not far below 0.02."""
+    judged against it: with a few thousand units it is not far below 0.02."""
     if not len(p):
         return {"value": math.nan, "low": math.nan, "high": math.nan}
     chunks = _bins(p, bins)
@@ -83,7 +83,7 @@ def wilson(successes: float, n: float, z: float = 1.959964) -> tuple[float, floa
 
 
 def calibration_curve(y: np.ndarray, p: np.ndarray, bins: int = 10) -> list[dict[str, float]]:
-    """Per equal-count bin: mean predicted, observed share with its Wilson interval, children."""
+    """Per equal-count bin: mean predicted, observed share with its Wilson interval, units."""
     points = []
     for chunk in _bins(p, bins):
         low, high = wilson(float(y[chunk].sum()), len(chunk))
@@ -93,14 +93,14 @@ def calibration_curve(y: np.ndarray, p: np.ndarray, bins: int = 10) -> list[dict
                 "observed": float(y[chunk].mean()),
                 "observed_low": low,
                 "observed_high": high,
-                "children": len(chunk),
+                "units": len(chunk),
             }
         )
     return points
 
 
 def top_k(y: np.ndarray, p: np.ndarray, share: float) -> tuple[float, float]:
-    """Precision and recall among the ``share`` of children with the highest predicted risk."""
+    """Precision and recall among the ``share`` of units with the highest predicted risk."""
     count = max(1, math.ceil(share * len(y)))
     chosen = np.argsort(-p, kind="stable")[:count]
     hits = float(y[chosen].sum())
@@ -110,7 +110,7 @@ def top_k(y: np.ndarray, p: np.ndarray, share: float) -> tuple[float, float]:
 
 def all_metrics(y: np.ndarray, p: np.ndarray, top: list[float], ece_bins: int) -> dict[str, float]:
     """AUC, average precision, Brier score, ECE and precision and recall in each top share, from
-    one sort of the children by risk (the bootstrap's inner loop)."""
+    one sort of the units by risk (the bootstrap's inner loop)."""
     order = np.argsort(-p, kind="stable")
     hits = y[order]
     positives = hits.sum()
@@ -172,7 +172,7 @@ def evaluate(
 def paired_difference(
     y: np.ndarray, first: np.ndarray, second: np.ndarray, function: Metric, indices: np.ndarray
 ) -> dict[str, float]:
-    """``function(first) - function(second)`` on the same children, with a paired interval."""
+    """``function(first) - function(second)`` on the same units, with a paired interval."""
     draws = np.array(
         [function(y[row], first[row]) - function(y[row], second[row]) for row in indices]
     )

@@ -125,7 +125,7 @@ def _facts(
     rules: DisclosureRules,
 ) -> documents.RunFacts:
     review_share = None
-    if "review_before_prediction" in features.names:  # the share of test children reviewed
+    if "review_before_prediction" in features.names:  # the share of test units reviewed
         table = features.table
         tested = np.isin(table.column("child_id").to_numpy(zero_copy_only=False), run.test_ids)
         reviewed = table.column("review_before_prediction").to_numpy(zero_copy_only=False)
@@ -218,7 +218,7 @@ def train(options: TrainOptions, reporter: Reporter | None = None) -> TrainResul
                 {"total": time.perf_counter() - started},
             )
         clock: dict[str, float] = {}
-        reporter.start("features as of each child's prediction date", 1)
+        reporter.start(f"features as of each {recipe.words.unit}'s prediction date", 1)
         features = build_features(con, recipe, as_at=options.as_at)
         reporter.finish()
         clock["features"] = features.seconds
@@ -263,9 +263,9 @@ def train(options: TrainOptions, reporter: Reporter | None = None) -> TrainResul
             AuditEvent(
                 action="train.run",
                 counts={
-                    "cohort_children": int(features.table.num_rows),
-                    "test_children": int(run.counts["test_children"]),
-                    "future_children": int(run.counts["future_children"]),
+                    "cohort_units": int(features.table.num_rows),
+                    "test_units": int(run.counts["test_units"]),
+                    "future_units": int(run.counts["future_units"]),
                 },
                 details={
                     "run_id": run_id,

@@ -1,10 +1,10 @@
 """Temporal validation: which cohorts train, which test, which are scored as the future.
 
 Cohorts are ordered by the summer they finish Reception. A cohort is *observed* when enough of its
-children have an outcome; past cohorts without results (2020 and 2021) are *unobserved* and used
+units have an outcome; past cohorts without results (2020 and 2021) are *unobserved* and used
 for nothing. The latest observed cohorts are the *test* cohorts; the older observed ones are the
 *development* cohorts (training, with each one held out in turn to calibrate and choose). Cohorts
-after the last observed one are the *future*: *complete* when every child's prediction date has
+after the last observed one are the *future*: *complete* when every unit's prediction date has
 passed by the extract date, *partial* otherwise.
 """
 
@@ -39,7 +39,7 @@ class TemporalSplit:
 
 
 def last_prediction_date(cohort: int, school_year_starts: int, age_months: int) -> date:
-    """The prediction date of the youngest child of a cohort (born in the school year's last
+    """The prediction date of the youngest unit of a cohort (born in the school year's last
     month)."""
     if school_year_starts == 1:
         year, month = cohort - 6, 12
@@ -59,14 +59,14 @@ def temporal_split(
     school_year_starts: int,
     age_months: int,
 ) -> TemporalSplit:
-    """``coverage``: per cohort, the share of its children with an outcome."""
+    """``coverage``: per cohort, the share of its units with an outcome."""
     cohorts = sorted(coverage)
     observed = [c for c in cohorts if coverage[c] >= min_coverage]
     needed = test_cohorts + min_training_cohorts
     if len(observed) < needed:
         raise ModelError(
             f"Only {len(observed)} cohort(s) have outcomes for at least {min_coverage:.0%} of "
-            f"their children; the recipe needs {needed} ({test_cohorts} to test, "
+            f"their units; the recipe needs {needed} ({test_cohorts} to test, "
             f"{min_training_cohorts} to train)",
             field="validation",
             fix="Lower validation.test_cohorts or validation.min_training_cohorts, or wait for "

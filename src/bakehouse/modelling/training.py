@@ -3,7 +3,7 @@ fitted on them, and the model refitted on all the cohorts.
 
 Each cohort is predicted by a model trained on the other cohorts (leave one cohort out), so the
 calibration map, LightGBM's number of rounds and the choice between candidates are all judged on
-children the model had not seen, never on the test cohorts. Then the model is refitted on every
+units the model had not seen, never on the test cohorts. Then the model is refitted on every
 cohort given and the calibration map applied to it.
 """
 
@@ -27,7 +27,7 @@ class Fitted:
     model: Learner
     calibrator: Calibrator
     rounds: int | None
-    held_out_raw: np.ndarray  # each development child's raw score from a model without its cohort
+    held_out_raw: np.ndarray  # each development unit's raw score from a model without its cohort
     cross_validated: dict[str, float]
 
     def probability(self, x: np.ndarray) -> np.ndarray:
@@ -124,9 +124,9 @@ def choose(fitted: dict[str, Fitted], spec: ModelSpec) -> tuple[str, str]:
 @dataclass
 class Refits:
     """Bootstrap refits of the chosen model: the spread of their predictions is the model's
-    uncertainty for each child."""
+    uncertainty for each unit."""
 
-    probabilities: np.ndarray  # refits x children scored
+    probabilities: np.ndarray  # refits x units scored
 
 
 def bootstrap_refits(
@@ -141,7 +141,7 @@ def bootstrap_refits(
     seed: int,
 ) -> Refits:
     """Refit on bootstrap resamples of (x, y), each calibrated (Platt) on its out-of-bag
-    children, and score ``score`` with each."""
+    units, and score ``score`` with each."""
     rng = np.random.default_rng(seed)
     draws = np.zeros((spec.uncertainty_refits, len(score)))
     for index in range(spec.uncertainty_refits):

@@ -25,6 +25,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
+from bakehouse.custody.workspace import ANALYSIS
 from bakehouse.errors import ConfigError
 from bakehouse.modelling import metrics
 
@@ -63,7 +64,7 @@ def map_children(
     """child id -> (true p_gld, p_gld_from_records, true gld, assessed, true cohort), for
     children the truth knows."""
     con = duckdb.connect()
-    con.execute("ATTACH ? AS az (READ_ONLY)", [str(workspace / "analysis.duckdb")])
+    con.execute("ATTACH ? AS az (READ_ONLY)", [str(workspace / ANALYSIS)])
     con.execute("ATTACH ? AS cz (READ_ONLY)", [str(workspace / "custodian.duckdb")])
     con.register("wanted", pa.table({"child_id": pa.array(child_ids, pa.string())}))
     rows = con.execute(
@@ -134,8 +135,8 @@ def measure(
     best_auc = metrics.auc(ys, bs)
     hindsight_auc = metrics.auc(ys, hindsight)
     return {
-        "children_measured": int(keep.sum()),
-        "children_unmapped": int((~keep).sum()),
+        "units_measured": int(keep.sum()),
+        "units_unmapped": int((~keep).sum()),
         "outcome_matches_truth": float(agree),
         "model_auc": model_auc,
         "best_achievable_auc": best_auc,

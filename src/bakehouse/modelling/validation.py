@@ -5,7 +5,7 @@
    rule on held-out development cohorts, and measure both on the test cohorts.
 3. Audit the chosen model's test predictions for fairness (:mod:`.fairness`).
 4. Refit the chosen model on every observed cohort and score everyone; bootstrap refits give each
-   child's model uncertainty; contributions give the explanations (:mod:`.explain`).
+   unit's model uncertainty; contributions give the explanations (:mod:`.explain`).
 """
 
 from __future__ import annotations
@@ -104,12 +104,12 @@ def _predictions(
             "lsoa11cd": pa.array(lsoa[order].astype(str)),
             "cohort": pa.array(cohort[order], pa.int16()),
             "split": pa.array(roles[order]),
-            "p_not_gld": pa.array(p[order]),
-            "p_not_gld_se": pa.array(spread[order]),
-            "p_not_gld_low": pa.array(low[order]),
-            "p_not_gld_high": pa.array(high[order]),
-            "p_not_gld_draws": draw_lists,
-            "observed_not_gld": pa.array(observed, pa.bool_()),
+            "p_outcome": pa.array(p[order]),
+            "p_outcome_se": pa.array(spread[order]),
+            "p_outcome_low": pa.array(low[order]),
+            "p_outcome_high": pa.array(high[order]),
+            "p_outcome_draws": draw_lists,
+            "observed_outcome": pa.array(observed, pa.bool_()),
         }
     )
 
@@ -149,7 +149,7 @@ def run_model(recipe: Recipe, features: FeatureSet) -> ModelRun:
         comparison["auc_lightgbm_minus_logistic"] = metrics.paired_difference(
             y_test, test_p["lightgbm"], test_p["logistic"], metrics.auc, indices
         )
-    # A perfectly calibrated model's ECE on this many children is not zero: the floor to judge by.
+    # A perfectly calibrated model's ECE on this many units is not zero: the floor to judge by.
     comparison["ece_by_chance"] = metrics.ece_by_chance(test_p[chosen], v.ece_bins, seed=v.seed)
     curve = metrics.calibration_curve(y_test, test_p[chosen], v.ece_bins)
     groups = {
@@ -179,7 +179,7 @@ def run_model(recipe: Recipe, features: FeatureSet) -> ModelRun:
         rounds=candidates[chosen].rounds,
     )
     p = final.probability(x)
-    # Children with an outcome keep a prediction made without their own cohort: development
+    # Units with an outcome keep a prediction made without their own cohort: development
     # cohorts from the held-out fits, test cohorts from the model trained before them.
     p[develop] = candidates[chosen].calibrator.probability(candidates[chosen].held_out_raw)
     p[test] = test_p[chosen]
@@ -206,7 +206,7 @@ def run_model(recipe: Recipe, features: FeatureSet) -> ModelRun:
     contributions = contributions * final.calibrator.slope_
     log_odds = final.calibrator.log_odds(final.model.raw(x[scored]))
     effects = explain.probability_effects(contributions, log_odds)
-    importance = explain.global_importance(contributions, effects, features.features)
+    importance = explain.global_importance(contributions, effects, features.features, recipe.words)
     per_area = explain.area_contributions(
         a["lsoa"][scored], contributions, effects, features.features
     )
@@ -215,10 +215,13 @@ def run_model(recipe: Recipe, features: FeatureSet) -> ModelRun:
         features.features,
         recipe.explanations.drivers_per_area,
         recipe.explanations.min_children,
+        recipe.words,
     )
     clock["explain"] = time.perf_counter() - mark
     if not test.any():
-        raise ModelError("No test children with an outcome", field="validation.test_cohorts")
+        raise ModelError(
+            f"No test {recipe.words.units} with an outcome", field="validation.test_cohorts"
+        )
     return ModelRun(
         split=split,
         candidates=candidates,
@@ -252,16 +255,16 @@ def _counts(
 ) -> dict[str, Any]:
     per_cohort = {
         str(c): {
-            "children": int((cohort == c).sum()),
+            "units": int((cohort == c).sum()),
             "with_outcome": int((labelled & (cohort == c)).sum()),
             "role": split.role(int(c)),
         }
         for c in np.unique(cohort).tolist()
     }
     return {
-        "development_children": int(develop.sum()),
-        "test_children": int(test.sum()),
-        "future_children": int(np.isin(cohort, split.future).sum()),
-        "partial_children": int(np.isin(cohort, split.partial).sum()),
+        "development_units": int(develop.sum()),
+        "test_units": int(test.sum()),
+        "future_units": int(np.isin(cohort, split.future).sum()),
+        "partial_units": int(np.isin(cohort, split.partial).sum()),
         "cohorts": per_cohort,
     }

@@ -8,13 +8,13 @@ With threshold T, rounding base B and protection P, the checks are:
 
 - ``files_as_contract``: exactly the contract's files, nothing else (``manifest.json`` aside).
 - ``tables_match_contract``: each table has exactly the contract's columns and types.
-- ``counts_rounded_or_withheld``: every count cell (areas ``observed_children``,
-  ``observed_not_gld``, ``future_children``; trend ``children``, ``not_gld``; benchmarks
+- ``counts_rounded_or_withheld``: every count cell (areas ``observed_population``,
+  ``observed_events``, ``future_population``; trend ``population``, ``events``; benchmarks
   ``denominator``; fairness group ``size``) is null, 0, or a multiple of B greater than T.
 - ``withheld_cells_flagged``: a null count has its ``*_suppressed`` flag set, and a set flag has
   a null count beside it.
 - ``rates_from_published_counts``: every rate is the published numerator over the published
-  denominator (expected rates: the published expected number over the published children, at most
+  denominator (expected rates: the published expected number over the published population, at most
   1), every Wilson interval recomputes from those, and every value lies in its interval and in
   [0, 1]. A benchmark's implied numerator (rate x denominator) must itself be a publishable count.
 - ``document_rates_from_published_counts``: every rate in ``fairness.json`` (observed rate, false
@@ -43,7 +43,7 @@ With threshold T, rounding base B and protection P, the checks are:
   but a few, has the outcome (9 of 9 shown as 10 of 10).
 - ``no_recovery_across_releases``: every other release of the same recipe and area in the same
   output folder (found by its manifest's recipe id and the same LSOAs) is read beside this one.
-  A count describing the same children in both (an LSOA's cohort; LSOA, district and county
+  A count describing the same units in both (an LSOA's cohort; LSOA, district and county
   totals when both observe the same cohorts) shows the same value in both, or values that differ
   by more than T at the ends of their rounding intervals. And the interval attack above runs
   over both releases together, a cohort cell being one unknown in both when their published
@@ -84,16 +84,16 @@ FAIRNESS_RATES = {
     "observed_rate": ("with_outcome", "size"),
     "fnr": ("missed", "with_outcome"),
     "fpr": ("false_flags", "without_outcome"),
-    "precision": ("true_flags", "flagged_children"),
+    "precision": ("true_flags", "flagged_units"),
 }
 FAIRNESS_COUNTS = (
-    "size", "with_outcome", "without_outcome", "flagged_children", "true_flags", "missed",
+    "size", "with_outcome", "without_outcome", "flagged_units", "true_flags", "missed",
     "false_flags",
 )  # fmt: skip
 FAIRNESS_SUMS = (
     ("size", ("with_outcome", "without_outcome")),
     ("with_outcome", ("true_flags", "missed")),
-    ("flagged_children", ("true_flags", "false_flags")),
+    ("flagged_units", ("true_flags", "false_flags")),
 )
 SUMMARY_FILES = ("linkage_summary.json", "quality_summary.json")
 # Model measures over pairs of records (and the linkage threshold), not shares of people.
@@ -119,10 +119,10 @@ CONTRACT_COLUMNS: dict[str, list[tuple[str, str]]] = {
     "areas.parquet": [
         ("lsoa11cd", _S), ("lsoa11nm", _S), ("msoa11cd", _S), ("msoa11nm", _S),
         ("lad_code", _S), ("lad_name", _S), ("imd_decile", "int8"),
-        ("observed_children", "int32"), ("observed_not_gld", "int32"),
+        ("observed_population", "int32"), ("observed_events", "int32"),
         ("observed_rate", _F), ("observed_low", _F), ("observed_high", _F),
-        ("observed_suppressed", _B), ("future_children", "int32"), ("future_suppressed", _B),
-        ("expected_not_ready", _F), ("expected_low", _F), ("expected_high", _F),
+        ("observed_suppressed", _B), ("future_population", "int32"), ("future_suppressed", _B),
+        ("expected_events", _F), ("expected_low", _F), ("expected_high", _F),
         ("expected_rate", _F), ("expected_rate_low", _F), ("expected_rate_high", _F),
         ("shrunken_rate", _F), ("shrunken_low", _F), ("shrunken_high", _F),
         ("rank", "int32"), ("rank_low", "int32"), ("rank_high", "int32"),
@@ -130,7 +130,7 @@ CONTRACT_COLUMNS: dict[str, list[tuple[str, str]]] = {
         ("flagged", _B), ("flag_reasons", _S), ("summary", _S),
     ],
     "trend.parquet": [
-        ("lsoa11cd", _S), ("cohort", "int16"), ("children", "int32"), ("not_gld", "int32"),
+        ("lsoa11cd", _S), ("cohort", "int16"), ("population", "int32"), ("events", "int32"),
         ("rate", _F), ("low", _F), ("high", _F), ("suppressed", _B), ("kind", _S),
     ],
     "benchmarks.parquet": [
@@ -295,10 +295,10 @@ class _Release:
         return value == 0 or (value % self.rules.rounding == 0 and value > self.rules.threshold)
 
     def _cells(self) -> Iterator[tuple[str, int, Row, str]]:
-        for column in ("observed_children", "observed_not_gld", "future_children"):
+        for column in ("observed_population", "observed_events", "future_population"):
             for i, row in enumerate(self.rows("areas.parquet")):
                 yield "areas.parquet", i, row, column
-        for column in ("children", "not_gld"):
+        for column in ("population", "events"):
             for i, row in enumerate(self.rows("trend.parquet")):
                 yield "trend.parquet", i, row, column
         for i, row in enumerate(self.rows("benchmarks.parquet")):
@@ -338,25 +338,25 @@ class _Release:
         check = Check("withheld_cells_flagged")
         for i, row in enumerate(self.rows("areas.parquet")):
             check.looked_at += 2
-            hidden = row["observed_children"] is None or row["observed_not_gld"] is None
+            hidden = row["observed_population"] is None or row["observed_events"] is None
             if row["observed_suppressed"] is not hidden:
                 check.fail(
                     f"{_where('areas.parquet', i, row)} observed_suppressed: {FLAG_MISMATCH}"
                 )
-            if row["future_suppressed"] is not (row["future_children"] is None):
+            if row["future_suppressed"] is not (row["future_population"] is None):
                 check.fail(f"{_where('areas.parquet', i, row)} future_suppressed: {FLAG_MISMATCH}")
         for i, row in enumerate(self.rows("trend.parquet")):
             check.looked_at += 1
             observed = row["kind"] == "observed"
-            hidden = row["children"] is None or (observed and row["not_gld"] is None)
+            hidden = row["population"] is None or (observed and row["events"] is None)
             if row["kind"] not in ("observed", "expected"):
                 check.fail(
                     f"{_where('trend.parquet', i, row)} kind is neither observed nor expected"
                 )
             if row["suppressed"] is not hidden:
                 check.fail(f"{_where('trend.parquet', i, row)} suppressed: {FLAG_MISMATCH}")
-            if not observed and row["not_gld"] is not None:
-                check.fail(f"{_where('trend.parquet', i, row)} an expected row publishes not_gld")
+            if not observed and row["events"] is not None:
+                check.fail(f"{_where('trend.parquet', i, row)} an expected row publishes events")
         return check
 
     # --- rates
@@ -394,8 +394,8 @@ class _Release:
             self._proportion(
                 check,
                 where,
-                row["observed_not_gld"],
-                row["observed_children"],
+                row["observed_events"],
+                row["observed_population"],
                 row["observed_rate"],
                 row["observed_low"],
                 row["observed_high"],
@@ -403,8 +403,8 @@ class _Release:
             self._expected(
                 check,
                 where,
-                row["future_children"],
-                (row["expected_not_ready"], row["expected_low"], row["expected_high"]),
+                row["future_population"],
+                (row["expected_events"], row["expected_low"], row["expected_high"]),
                 (row["expected_rate"], row["expected_rate_low"], row["expected_rate_high"]),
             )
             self._ordered(
@@ -417,16 +417,16 @@ class _Release:
                 self._proportion(
                     check,
                     where,
-                    row["not_gld"],
-                    row["children"],
+                    row["events"],
+                    row["population"],
                     row["rate"],
                     row["low"],
                     row["high"],
                 )
             else:
                 self._ordered(check, where, row["low"], row["rate"], row["high"])
-                if row["rate"] is not None and not row["children"]:
-                    check.fail(f"{where} an expected rate is published without its children")
+                if row["rate"] is not None and not row["population"]:
+                    check.fail(f"{where} an expected rate is published without its population")
         for i, row in enumerate(self.rows("benchmarks.parquet")):
             where = _where("benchmarks.parquet", i, row)
             if (
@@ -454,20 +454,20 @@ class _Release:
         self,
         check: Check,
         where: str,
-        children: Any,
+        population: Any,
         numbers: tuple[Any, ...],
         rates: tuple[Any, ...],
     ) -> None:
-        if not children:
+        if not population:
             if any(v is not None for v in (*numbers, *rates)):
-                check.fail(f"{where} expected need is published without its children")
+                check.fail(f"{where} expected need is published without its population")
             return
         check.looked_at += 1
         if any(v is None for v in (*numbers, *rates)):
             check.fail(f"{where} expected need is incomplete")
             return
         for number, rate in zip(numbers, rates, strict=True):
-            if round(number, 1) != number or not _close(rate, min(1.0, number / children)):
+            if round(number, 1) != number or not _close(rate, min(1.0, number / population)):
                 check.fail(f"{where} the expected rate does not follow from the published figures")
                 return
         self._ordered(check, where, numbers[1], numbers[0], numbers[2], unit=False)
@@ -623,22 +623,22 @@ class _Release:
             "shrunken_high",
         )
         future_columns = (
-            "expected_not_ready", "expected_low", "expected_high", "expected_rate",
+            "expected_events", "expected_low", "expected_high", "expected_rate",
             "expected_rate_low", "expected_rate_high", "rank", "rank_low", "rank_high",
             "vs_district", "vs_county", "hotspot", "hotspot_p",
         )  # fmt: skip
         for i, row in enumerate(self.rows("areas.parquet")):
             where = _where("areas.parquet", i, row)
             check.looked_at += 1
-            if not row["observed_children"] or row["observed_not_gld"] is None:
+            if not row["observed_population"] or row["observed_events"] is None:
                 for column in observed_columns:
                     if row[column] is not None:
                         check.fail(f"{where} {column} is published though its counts are withheld")
-            if not row["future_children"]:
+            if not row["future_population"]:
                 for column in future_columns:
                     if row[column] is not None:
                         check.fail(
-                            f"{where} {column} is published though its children are withheld"
+                            f"{where} {column} is published though its population is withheld"
                         )
                 if row["flagged"] or row["flag_reasons"]:
                     check.fail(f"{where} an area without published figures is flagged")
@@ -672,14 +672,14 @@ class _Release:
         relation. Ids are shared: an LSOA's total is also a member of its district's."""
         areas = self.rows("areas.parquet")
         totals = {
-            "observed:children": "observed_children",
-            "observed:not_gld": "observed_not_gld",
-            "expected:children": "future_children",
+            "observed:population": "observed_population",
+            "observed:events": "observed_events",
+            "expected:population": "future_population",
         }
         cells: dict[tuple[str, str], list[tuple[str, Any]]] = {}
         for row in self.rows("trend.parquet"):
             kind, code, cohort = row["kind"], row["lsoa11cd"], row["cohort"]
-            columns = ("children", "not_gld") if kind == "observed" else ("children",)
+            columns = ("population", "events") if kind == "observed" else ("population",)
             for column in columns:
                 key = f"{kind}:{column}"
                 cell_id = f"trend {code} cohort {cohort} {key}"
@@ -720,35 +720,33 @@ class _Release:
         district: dict[tuple[str, str], Any],
         county: dict[tuple[str, str], Any],
     ) -> Iterator[tuple[str, Any, list[tuple[str, Any]]]]:
-        """children = not reaching GLD + the others, for every observed cell and total: the
+        """population = events + the others, for every observed cell and total: the
         others are withheld whenever the events are."""
         pairs: list[tuple[str, Any, Any]] = []
         for code, key in cells:
-            if key == "observed:children":
-                children = cells[(code, key)]
-                events = cells.get((code, "observed:not_gld"), [])
-                for (cell_id, total), (_, count) in zip(children, events, strict=True):
-                    pairs.append((cell_id.removesuffix("observed:children"), total, count))
+            if key == "observed:population":
+                population = cells[(code, key)]
+                events = cells.get((code, "observed:events"), [])
+                for (cell_id, total), (_, count) in zip(population, events, strict=True):
+                    pairs.append((cell_id.removesuffix("observed:population"), total, count))
         for row in areas:
             pairs.append(
                 (
                     _area_id(row["lsoa11cd"], ""),
-                    row["observed_children"],
-                    row["observed_not_gld"],
+                    row["observed_population"],
+                    row["observed_events"],
                 )
             )
         for level, values in (("district", district), ("county", county)):
             for (code, key), total in sorted(values.items()):
-                if key == "observed:children":
-                    pairs.append(
-                        (f"{level} {code} ", total, values.get((code, "observed:not_gld")))
-                    )
+                if key == "observed:population":
+                    pairs.append((f"{level} {code} ", total, values.get((code, "observed:events"))))
         for prefix, total, count in pairs:
             others = None if count is None else DERIVED
             yield (
-                f"{prefix}observed:children",
+                f"{prefix}observed:population",
                 total,
-                [(f"{prefix}observed:not_gld", count), (f"{prefix}observed:others", others)],
+                [(f"{prefix}observed:events", count), (f"{prefix}observed:others", others)],
             )
 
     # --- other releases of the same area
@@ -773,8 +771,8 @@ class _Release:
                 found.append(other)
         return found
 
-    def _same_children(self) -> dict[str, Any]:
-        """Every count keyed by the children it describes (cohort cells always; totals with the
+    def _same_units(self) -> dict[str, Any]:
+        """Every count keyed by the units it describes (cohort cells always; totals with the
         observed cohorts they cover)."""
         cohorts = sorted(
             {r["cohort"] for r in self.rows("trend.parquet") if r["kind"] == "observed"}
@@ -783,10 +781,10 @@ class _Release:
         counts: dict[str, Any] = {}
         for row in self.rows("trend.parquet"):
             if row["kind"] == "observed":
-                for column in ("children", "not_gld"):
+                for column in ("population", "events"):
                     counts[f"{row['lsoa11cd']} cohort {row['cohort']} {column}"] = row[column]
         for row in self.rows("areas.parquet"):
-            for column in ("observed_children", "observed_not_gld"):
+            for column in ("observed_population", "observed_events"):
                 counts[f"{row['lsoa11cd']} cohorts {span} {column}"] = row[column]
         for row in self.rows("benchmarks.parquet"):
             for key, value in _benchmark_counts(row).items():
@@ -796,10 +794,10 @@ class _Release:
 
     def across_releases(self) -> Check:
         check = Check("no_recovery_across_releases")
-        own = self._same_children()
+        own = self._same_units()
         own_groups = list(self._groups())
         for other in self.others():
-            theirs = other._same_children()
+            theirs = other._same_units()
             for key in sorted(own.keys() & theirs.keys()):
                 check.looked_at += 1
                 a, b = own[key], theirs[key]
@@ -809,7 +807,7 @@ class _Release:
                 if max(a_low - b_high, b_low - a_high) <= self.rules.threshold:
                     check.fail(
                         f"{key}: {a} here and {b} in {other.folder.name} differ by "
-                        f"{self.rules.threshold} or fewer children"
+                        f"{self.rules.threshold} or fewer units"
                     )
             theirs_groups = list(other._groups())
             joint = own_groups + _renamed(theirs_groups, other.folder.name, own, theirs)
@@ -869,17 +867,17 @@ class _Release:
             yield where, item["count"], item["of"]
         for i, row in enumerate(self.rows("areas.parquet")):
             where = _where("areas.parquet", i, row)
-            yield where, row["observed_not_gld"], row["observed_children"]
+            yield where, row["observed_events"], row["observed_population"]
         for i, row in enumerate(self.rows("trend.parquet")):
             if row["kind"] == "observed":
-                yield _where("trend.parquet", i, row), row["not_gld"], row["children"]
+                yield _where("trend.parquet", i, row), row["events"], row["population"]
         for i, row in enumerate(self.rows("benchmarks.parquet")):
             counts = _benchmark_counts(row)
-            if "observed:not_gld" in counts:
+            if "observed:events" in counts:
                 yield (
                     _where("benchmarks.parquet", i, row),
-                    counts["observed:not_gld"],
-                    counts["observed:children"],
+                    counts["observed:events"],
+                    counts["observed:population"],
                 )
 
     # --- identifiers
@@ -939,9 +937,9 @@ def _benchmark_counts(row: Row) -> dict[str, Any]:
         events = None
         if row["value"] is not None and row["denominator"] is not None:
             events = round(row["value"] * row["denominator"])
-        return {"observed:children": row["denominator"], "observed:not_gld": events}
+        return {"observed:population": row["denominator"], "observed:events": events}
     if row["measure"] == "expected_rate":
-        return {"expected:children": row["denominator"]}
+        return {"expected:population": row["denominator"]}
     return {}
 
 
@@ -1004,7 +1002,7 @@ def _renamed(
 ) -> list[tuple[str, Any, list[tuple[str, Any]]]]:
     """Another release's groups under names of their own, but for the cohort cells whose
     published values agree with this release's (or one of which is withheld): those stay one
-    unknown, as an attacker would take the same children to have the same count."""
+    unknown, as an attacker would take the same units to have the same count."""
     shared = {
         key
         for key in own.keys() & theirs.keys()

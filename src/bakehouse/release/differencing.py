@@ -3,8 +3,8 @@
 Every release of an area stays public, so a new one is read side by side with all the earlier
 ones. Two things could then give a small group away:
 
-1. **A changed count.** A past cohort's cell describes the same children in every release; if a
-   child's record is erased, or arrives late, the cell moves by one. Published values that differ
+1. **A changed count.** A past cohort's cell describes the same units in every release; if a
+   unit's record is erased, or arrives late, the cell moves by one. Published values that differ
    tell that something changed, and by how little. The rule: a count describing the same
    population as a count an earlier release published (an LSOA's cohort, and LSOA, district and
    county totals over the same cohorts) is published only if it shows the same value, or if the
@@ -33,7 +33,7 @@ import pyarrow.parquet as pq
 
 from bakehouse.release.disclosure import Node
 
-Published = tuple[int | None, int | None]  # (children, of them with the outcome) as published
+Published = tuple[int | None, int | None]  # (population, events) as published
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ class Earlier:
 
     ``cells`` holds every observed LSOA-and-cohort cell it published, keyed like the new tree's
     cells (``("cell", lsoa, cohort)``); ``totals`` every LSOA, district and county total, keyed
-    like the new tree's, with the cells it adds up. A total describes the same children as the
+    like the new tree's, with the cells it adds up. A total describes the same units as the
     new tree's node of the same key when the two releases observe the same ``cohorts``."""
 
     release_id: str
@@ -75,14 +75,14 @@ def _read(folder: Path, release_id: str) -> Earlier:
         if row["kind"] != "observed":
             continue
         node: Node = ("cell", row["lsoa11cd"], str(row["cohort"]))
-        cells[node] = (row["children"], row["not_gld"])
+        cells[node] = (row["population"], row["events"])
         by_lsoa.setdefault(row["lsoa11cd"], []).append(node)
     cohorts = tuple(sorted({int(node[2]) for node in cells}))
     totals: list[tuple[Node, Published, list[Node]]] = []
     by_district: dict[str, list[Node]] = {}
     for row in pq.read_table(folder / "areas.parquet").to_pylist():
         code = row["lsoa11cd"]
-        value = (row["observed_children"], row["observed_not_gld"])
+        value = (row["observed_population"], row["observed_events"])
         lsoa_cells = by_lsoa.get(code, [])
         totals.append((("lsoa", code), value, lsoa_cells))
         by_district.setdefault(row["lad_code"], []).extend(lsoa_cells)

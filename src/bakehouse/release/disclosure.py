@@ -1,14 +1,14 @@
 """The suppressor: statistical disclosure control for counts on a hierarchy.
 
 Counts sit on a tree (LSOA and cohort -> LSOA -> district -> county); each parent is the sum of
-its children. A tree carries a denominator (children) and optionally a numerator (of them, not
-reaching GLD); the complement (those reaching GLD) is implied by the two.
+its children. A tree carries a denominator (the population) and optionally a numerator (of
+them, the events: units with the outcome); the complement (those without) is implied by the two.
 
 The rules, in the order applied (threshold T and rounding base B come from the agreements):
 
 1. **Primary suppression.** A denominator of 1..T is withheld. A numerator is withheld when it is
-   1..T, when its complement is 0..T in a group that is not empty (a rate of 95% of 20 children
-   reveals the few who did reach GLD; 100%, as in 9 of 9, says of every child in the group that
+   1..T, when its complement is 0..T in a group that is not empty (a rate of 95% of 20 units
+   reveals the few without the outcome; 100%, as in 9 of 9, says of every unit in the group that
    they did not), or when its denominator is withheld. A numerator of 0 is published: it says
    only that nobody in the group has the outcome.
 2. **Secondary suppression.** In every group of siblings whose parent is published, the withheld
@@ -17,7 +17,7 @@ The rules, in the order applied (threshold T and rounding base B come from the a
    small one); otherwise the smallest published sibling is withheld too, or the parent if none
    is left.
    This stops subtraction from a published total, and keeps anything derived from the withheld
-   cells together (an expected number, say) from resting on fewer than T + 1 children.
+   cells together (an expected number, say) from resting on fewer than T + 1 units.
 3. **Audit.** An attacker who knows the rules (and, at worst, which withheld counts are the small
    ones) bounds every withheld count from every published total, by propagating intervals through
    all the sums and through denominator = numerator + complement until nothing changes. Every
@@ -26,7 +26,7 @@ The rules, in the order applied (threshold T and rounding base B come from the a
 4. **Rounding.** Every published count is rounded to the nearest B (halves up); zero stays zero.
 
 Earlier releases of the same area (:mod:`bakehouse.release.differencing`) add two things: a count
-describing the same children as one an earlier release published is withheld unless it shows the
+describing the same units as one an earlier release published is withheld unless it shows the
 same value or differs from it by more than T at the ends of both rounding intervals
 (``differencing``); and the audit holds every earlier release's cells and totals beside the new
 ones.
@@ -227,18 +227,18 @@ class _State:
     # 1b. differencing against earlier releases
     def differencing(self) -> None:
         """Withhold a count whose published value would differ from an earlier release's value
-        for the same children by T or less (at the ends of both rounding intervals)."""
+        for the same units by T or less (at the ends of both rounding intervals)."""
         cohorts = tuple(sorted({int(node[2]) for node in self.nodes if node[0] == "cell"}))
         for release in self.earlier:
             same = dict(release.cells)
             if release.cohorts == cohorts:
                 same.update({node: value for node, value, _ in release.totals})
-            for node, (children, events) in same.items():
+            for node, (population, events) in same.items():
                 if node not in self.parent:
                     continue
-                if self._moved(self.den[node], children):
+                if self._moved(self.den[node], population):
                     self.withheld_den.setdefault(node, "differencing")
-                    self.moved.append((DENOMINATOR, node, _published_box(children, self.rules)))
+                    self.moved.append((DENOMINATOR, node, _published_box(population, self.rules)))
                 if self.num is not None and self._moved(self.num[node], events):
                     self.withheld_num.setdefault(node, "differencing")
                     self.moved.append((NUMERATOR, node, _published_box(events, self.rules)))
@@ -288,8 +288,8 @@ class _State:
         hidden = [k for k in kids if k in self.withheld_num]
         events = sum(self.num[k] for k in hidden)
         others = sum(self.complement(k) for k in hidden)
-        children = sum(self.den[k] for k in hidden)
-        telling = children > 0 and others <= self.rules.threshold
+        population = sum(self.den[k] for k in hidden)
+        telling = population > 0 and others <= self.rules.threshold
         return len(hidden) == 1 or self.small(events) or telling
 
     def _smallest(
@@ -528,7 +528,7 @@ class _Bounds:
         threshold = self.state.rules.threshold
         if withheld or not self.reveal:
             # A withheld zero needs protecting too: pinned at 0 it tells that none of a few
-            # children had the outcome. The attacker is given it as "0 to T".
+            # units had the outcome. The attacker is given it as "0 to T".
             if self.state.small(value) or (withheld and value == 0):
                 self._box(measure, node, 1 if value else 0, threshold)
                 self.targets.append((measure, node))

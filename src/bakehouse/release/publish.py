@@ -23,9 +23,10 @@ from bakehouse import __version__
 from bakehouse.areas.config import AreasConfig
 from bakehouse.areas.counts import Geography, geography_of
 from bakehouse.areas.predictions import Recalibrations, read_predictions
+from bakehouse.custody.workspace import ANALYSIS
 from bakehouse.errors import ConfigError, SchemaError
 from bakehouse.geography import Area, load_area, load_deprivation
-from bakehouse.recipes.schema import Recipe
+from bakehouse.recipes.schema import Recipe, Words
 from bakehouse.release.differencing import Earlier, earlier_releases
 from bakehouse.release.disclosure import DisclosureRules
 from bakehouse.release.signing import SigningKey
@@ -33,6 +34,7 @@ from bakehouse.release.summaries import LINKAGE_REPORT, QUALITY_REPORT, workspac
 from bakehouse.release.tables import AreaTables, build_area_tables
 from bakehouse.release.writer import (
     Documents,
+    RecipeText,
     ReleaseContent,
     ReleaseInfo,
     latest_release,
@@ -44,10 +46,11 @@ from bakehouse.release.writer import (
 @dataclass(frozen=True)
 class PublishOptions:
     predictions: Path
+    # The release carries the recipe's id, version, title, question, unit and words; its area
+    # settings and rule come in ``config`` and ``rules``.
+    recipe: Recipe
     area: str = "basildon"
     out: Path = Path("data/releases")
-    recipe_id: str = "school-readiness"
-    recipe_version: str = "1"
     as_at: date | None = None
     config: AreasConfig = field(default_factory=AreasConfig)
     rules: DisclosureRules = field(default_factory=DisclosureRules)
@@ -93,6 +96,7 @@ def build_tables(
     area_name: str,
     config: AreasConfig,
     rules: DisclosureRules,
+    words: Words,
     iod_dir: Path | None = None,
     drivers: Path | None = None,
     recalibrations: Path | None = None,
@@ -113,6 +117,7 @@ def build_tables(
         boundaries,
         config,
         rules,
+        words,
         pq.read_table(drivers) if drivers is not None else None,
         earlier,
     )
@@ -139,6 +144,7 @@ def publish(options: PublishOptions) -> PublishResult:
         options.area,
         options.config,
         options.rules,
+        options.recipe.words,
         options.iod_dir,
         options.drivers,
         options.recalibrations,
@@ -146,11 +152,13 @@ def publish(options: PublishOptions) -> PublishResult:
     )
     area, geography, tables = built.area, built.geography, built.tables
     created = options.created_at or datetime.now(UTC).replace(microsecond=0)
-    title = f"{options.recipe_id.replace('-', ' ').capitalize()} in {geography.title}"
+    recipe_id = options.recipe.id
+    title = f"{recipe_id.replace('-', ' ').capitalize()} in {geography.title}"
     info = ReleaseInfo(
-        recipe_id=options.recipe_id,
-        recipe_version=options.recipe_version,
+        recipe_id=recipe_id,
+        recipe_version=options.recipe.version,
         recipe_sha256=recipe_sha,
+        recipe_text=RecipeText.of(options.recipe),
         run_id=run_id,
         title=title,
         area_name=area.name,
@@ -160,7 +168,7 @@ def publish(options: PublishOptions) -> PublishResult:
         observed_cohorts=tables.counts.observed_cohorts,
         predicted_cohorts=tables.counts.predicted_cohorts,
         methods=tables.methods,
-        previous_release=latest_release(options.out, options.recipe_id, area.name),
+        previous_release=latest_release(options.out, recipe_id, area.name),
     )
     existing = options.out / info.release_id
     if options.reuse and not options.replace and (existing / "manifest.json").is_file():
@@ -203,7 +211,7 @@ def _earlier(options: PublishOptions, run_id: str) -> list[Earlier]:
     return [
         release
         for release in earlier_releases(
-            options.out, options.recipe_id, load_area(options.area).name
+            options.out, options.recipe.id, load_area(options.area).name
         )
         if not release.release_id.endswith(run_id[:8])
     ]
@@ -237,7 +245,7 @@ def strictest_rules(workspace: Path | None, recipe: Recipe) -> DisclosureRules:
 
 def rules_from_workspace(workspace: Path, protection: int = 3) -> DisclosureRules:
     """The strictest disclosure rule among the agreements of the sources a workspace holds."""
-    database = workspace / "analysis.duckdb"
+    database = workspace / ANALYSIS
     if not database.is_file():
         raise ConfigError(
             "No analysis zone in the workspace",
@@ -270,9 +278,11 @@ def _recalibrations(path: Path | None) -> Recalibrations | None:
 
 def _recipe_settings(options: PublishOptions) -> dict[str, Any]:
     rules = options.rules
+    recipe = options.recipe
     return {
-        "id": options.recipe_id,
-        "version": options.recipe_version,
+        "id": recipe.id,
+        "version": recipe.version,
+        **RecipeText.of(recipe).as_dict(),
         "areas": options.config.as_dict(),
         "disclosure": {
             "threshold": rules.threshold,

@@ -25,11 +25,12 @@ from pathlib import Path
 from typing import Any
 
 from bakehouse.areas.intervals import wilson
+from bakehouse.custody.workspace import REPORTS
 from bakehouse.errors import ConfigError
 from bakehouse.release.disclosure import DisclosureRules, Rate, protect_rates
 
-LINKAGE_REPORT = Path("reports") / "linkage.json"
-QUALITY_REPORT = Path("reports") / "quality.json"
+LINKAGE_REPORT = Path(REPORTS) / "linkage.json"
+QUALITY_REPORT = Path(REPORTS) / "quality.json"
 
 LINKAGE_ABOUT = (
     "Agencies record the same child and family in different ways. Records were joined into "

@@ -19,7 +19,7 @@ import pyarrow as pa
 from bakehouse.areas import benchmarks as bench
 from bakehouse.areas import summaries
 from bakehouse.areas.config import AreasConfig, Prior
-from bakehouse.areas.counts import CohortCounts, Geography, count_children
+from bakehouse.areas.counts import CohortCounts, Geography, count_population
 from bakehouse.areas.drivers import top_drivers
 from bakehouse.areas.estimates import expected_need, observed_rate
 from bakehouse.areas.flagging import AreaNeed, flag_areas
@@ -29,6 +29,7 @@ from bakehouse.areas.predictions import Predictions
 from bakehouse.areas.ranks import rank_intervals
 from bakehouse.areas.shrinkage import shrink
 from bakehouse.errors import ConfigError
+from bakehouse.recipes.schema import Words
 from bakehouse.release import schema
 from bakehouse.release.differencing import Earlier
 from bakehouse.release.disclosure import CountTree, DisclosureRules, Node, Protected, protect
@@ -57,38 +58,41 @@ def build_area_tables(
     boundaries: dict[str, Any],
     config: AreasConfig,
     rules: DisclosureRules,
+    words: Words,
     drivers: pa.Table | None = None,
     earlier: Sequence[Earlier] = (),
 ) -> AreaTables:
-    """``earlier``: the releases of the same recipe and area already published, which the
-    observed counts are protected against as well."""
+    """``words``: the recipe's, for the sentences. ``earlier``: the releases of the same recipe
+    and area already published, which the observed counts are protected against as well."""
     predictions, outside = predictions.within(geography.codes)
-    counts = count_children(predictions, geography)
+    counts = count_population(predictions, geography)
     observed = protect(_observed_tree(geography, counts), rules, earlier)
     future = protect(_future_tree(geography, counts), rules)
     simulated = simulate_need(predictions, geography, counts, config.simulations, config.seed)
-    built = _Builder(geography, boundaries, config, counts, observed, future, simulated).build(
-        drivers, predictions, rules
-    )
+    built = _Builder(
+        geography, boundaries, config, words, counts, observed, future, simulated
+    ).build(drivers, predictions, rules)
     differencing = {
         "earlier_releases": [release.release_id for release in earlier],
         "withheld_for_differencing": sum(
             1 for why in observed.reasons.values() if why == "differencing"
         ),
     }
-    outside_area = _outside_area(outside, geography, rules)
-    methods = {**built.methods, "differencing": differencing, "children_outside_area": outside_area}
+    outside_area = _outside_area(outside, geography, rules, words)
+    methods = {**built.methods, "differencing": differencing, "units_outside_area": outside_area}
     return replace(built, methods=methods)
 
 
-def _outside_area(outside: int, geography: Geography, rules: DisclosureRules) -> dict[str, Any]:
-    """How many children the figures leave out because they lived outside the area at the
+def _outside_area(
+    outside: int, geography: Geography, rules: DisclosureRules, words: Words
+) -> dict[str, Any]:
+    """How many units the figures leave out because they lived outside the area at the
     prediction point, rounded as any count (withheld at or below the threshold)."""
     return {
         "count": rules.round(outside) if outside > rules.threshold or outside == 0 else None,
         "suppressed": 0 < outside <= rules.threshold,
-        "note": f"Children who lived outside {geography.title} at the prediction point are "
-        "left out of every figure of this release.",
+        "note": f"{words.units.capitalize()} who lived outside {geography.title} at the "
+        "prediction point are left out of every figure of this release.",
     }
 
 
@@ -126,8 +130,8 @@ def _observed_tree(geography: Geography, counts: CohortCounts) -> CountTree:
     den, num = {}, {}
     for i, code in enumerate(geography.codes):
         for j, cohort in enumerate(counts.observed_cohorts):
-            den[_cell(code, cohort)] = int(counts.observed_children[i, j])
-            num[_cell(code, cohort)] = int(counts.observed_not_gld[i, j])
+            den[_cell(code, cohort)] = int(counts.observed_population[i, j])
+            num[_cell(code, cohort)] = int(counts.observed_events[i, j])
     if not counts.observed_cohorts:  # LSOAs are then the leaves, with nothing in them
         den = {("lsoa", code): 0 for code in geography.codes}
         num = dict(den)
@@ -137,7 +141,7 @@ def _observed_tree(geography: Geography, counts: CohortCounts) -> CountTree:
 def _future_tree(geography: Geography, counts: CohortCounts) -> CountTree:
     parent = _tree_nodes(geography, counts.predicted_cohorts)
     den = {
-        _cell(code, cohort): int(counts.future_children[i, j])
+        _cell(code, cohort): int(counts.future_population[i, j])
         for i, code in enumerate(geography.codes)
         for j, cohort in enumerate(counts.predicted_cohorts)
     }
@@ -163,6 +167,7 @@ class _Builder:
         geography: Geography,
         boundaries: dict[str, Any],
         config: AreasConfig,
+        words: Words,
         counts: CohortCounts,
         observed: Protected,
         future: Protected,
@@ -171,6 +176,7 @@ class _Builder:
         self.geo = geography
         self.boundaries = boundaries
         self.config = config
+        self.words = words
         self.counts = counts
         self.observed = observed
         self.future = future
@@ -187,11 +193,11 @@ class _Builder:
         obs = observed_rate(obs_num, obs_den, conf)
         fut_den = np.array([_value(self.future.denominator, n) for n in self.lsoa_nodes])
         per_lsoa = self.simulated.sum(axis=2)
-        need = expected_need(self.counts.expected_not_gld.sum(axis=1), per_lsoa, fut_den, conf)
+        need = expected_need(self.counts.expected_events.sum(axis=1), per_lsoa, fut_den, conf)
         with np.errstate(divide="ignore", invalid="ignore"):
             unit_variance = self.counts.observed_model_variance.sum(
                 axis=1
-            ) / self.counts.observed_children.sum(axis=1)
+            ) / self.counts.observed_population.sum(axis=1)
         shrunk = shrink(obs_num, obs_den, self._prior_design(), conf, unit_variance, rules.rounding)
         bench_rows, district_bench, county_bench = self._benchmarks()
         vs_district = bench.compare(need.rate.low, need.rate.high, district_bench[EXPECTED])
@@ -209,7 +215,9 @@ class _Builder:
             code for code, n in zip(self.codes, need.number, strict=True) if not np.isnan(n)
         }
         driver_list = [
-            d for d in top_drivers(drivers, self.config.drivers_per_area) if d.lsoa11cd in published
+            d
+            for d in top_drivers(drivers, self.config.drivers_per_area, self.words)
+            if d.lsoa11cd in published
         ]
         labels: dict[str, list[str]] = {}
         for d in driver_list:
@@ -227,7 +235,7 @@ class _Builder:
         flags = flag_areas(
             AreaNeed(
                 expected=need.number,
-                children=fut_den,
+                population=fut_den,
                 rate=need.rate.value,
                 rate_low=need.rate.low,
                 benchmark_rate=rule_bench[EXPECTED],
@@ -238,6 +246,7 @@ class _Builder:
                 drivers=[labels.get(code, []) for code in self.codes],
             ),
             rule,
+            self.words,
         )
         district_names = self._benchmark_names("district")
         summary = [
@@ -250,6 +259,7 @@ class _Builder:
                 need.rate.high[i],
                 vs_district[i],
                 district_names[i],
+                self.words,
             )
             for i, row in enumerate(self.geo.lsoas)
         ]
@@ -259,15 +269,15 @@ class _Builder:
         decile = self.geo.imd_decile
         columns |= {
             "imd_decile": [None] * len(self.codes) if decile is None else decile.tolist(),
-            "observed_children": _nullable(obs_den),
-            "observed_not_gld": _nullable(obs_num),
+            "observed_population": _nullable(obs_den),
+            "observed_events": _nullable(obs_num),
             "observed_rate": _nullable(obs.value),
             "observed_low": _nullable(obs.low),
             "observed_high": _nullable(obs.high),
             "observed_suppressed": (np.isnan(obs_den) | np.isnan(obs_num)).tolist(),
-            "future_children": _nullable(fut_den),
+            "future_population": _nullable(fut_den),
             "future_suppressed": np.isnan(fut_den).tolist(),
-            "expected_not_ready": _nullable(need.number),
+            "expected_events": _nullable(need.number),
             "expected_low": _nullable(need.low),
             "expected_high": _nullable(need.high),
             "expected_rate": _nullable(need.rate.value),
@@ -330,9 +340,9 @@ class _Builder:
                     fix="Give --iod, or use prior: model or prior: district",
                 )
             return np.column_stack([ones, score])
-        children = self.counts.observed_children.sum(axis=1).astype(np.float64)
+        population = self.counts.observed_population.sum(axis=1).astype(np.float64)
         with np.errstate(divide="ignore", invalid="ignore"):
-            model_rate = self.counts.observed_model.sum(axis=1) / children
+            model_rate = self.counts.observed_model.sum(axis=1) / population
         model_rate = np.clip(model_rate, 1e-4, 1 - 1e-4)
         design = [ones, np.log(model_rate / (1 - model_rate))[:, None]]
         if score is not None:
@@ -367,7 +377,7 @@ class _Builder:
             obs = observed_rate(np.array([num]), np.array([den]), conf)
             fut = _value(self.future.denominator, node)
             simulated = self.simulated[:, members, :].sum(axis=(1, 2))[:, None]
-            expected = np.array([self.counts.expected_not_gld[members].sum()])
+            expected = np.array([self.counts.expected_events[members].sum()])
             need = expected_need(expected, simulated, np.array([fut]), conf)
             for measure, rate, denominator in (
                 (OBSERVED, obs, den),
@@ -441,7 +451,7 @@ class _Builder:
                 ]
             )
             simulated = self.simulated.reshape(self.simulated.shape[0], -1)
-            need = expected_need(self.counts.expected_not_gld.reshape(-1), simulated, den, conf)
+            need = expected_need(self.counts.expected_events.reshape(-1), simulated, den, conf)
             for k in range(len(den)):
                 code, cohort = self.codes[k // n_cohorts], cohorts[k % n_cohorts]
                 rows.append(
@@ -479,7 +489,7 @@ class _Builder:
                 "false_discovery_rate": self.config.hotspots.false_discovery_rate,
                 "measure": "expected_rate",
             },
-            "flag_rule": self.config.flag.describe(),
+            "flag_rule": self.config.flag.describe(self.words),
             "disclosure_protection": rules.protection,
         }
 
@@ -487,19 +497,19 @@ class _Builder:
 def _trend_row(
     code: str,
     cohort: int,
-    children: float,
-    not_gld: float,
+    population: float,
+    events: float,
     rate: float,
     low: float,
     high: float,
     kind: str,
 ) -> dict[str, Any]:
-    suppressed = math.isnan(children) or (kind == OBSERVED and math.isnan(not_gld))
+    suppressed = math.isnan(population) or (kind == OBSERVED and math.isnan(events))
     return {
         "lsoa11cd": code,
         "cohort": cohort,
-        "children": None if math.isnan(children) else int(children),
-        "not_gld": None if math.isnan(not_gld) else int(not_gld),
+        "population": None if math.isnan(population) else int(population),
+        "events": None if math.isnan(events) else int(events),
         "rate": None if math.isnan(rate) else rate,
         "low": None if math.isnan(low) else low,
         "high": None if math.isnan(high) else high,

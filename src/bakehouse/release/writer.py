@@ -23,11 +23,14 @@ import pyarrow.parquet as pq
 
 from bakehouse import __version__
 from bakehouse.errors import ConfigError, ReleaseRefused
+from bakehouse.recipes.schema import Recipe
 from bakehouse.release import checker
 from bakehouse.release.disclosure import DisclosureRules
 from bakehouse.release.signing import SigningKey
 
-FORMAT_VERSION = 1
+# 2: outcome-neutral column names, and the recipe's title, question, unit and words in the
+# manifest (docs/adr/0020-outcome-neutral-release-format.md).
+FORMAT_VERSION = 2
 # <recipe id>-<yyyymmdd>-<first 8 hex of the run id>, whole: used with fullmatch, so that no
 # trailing newline or other character slips into a folder name or a web address.
 RELEASE_ID = re.compile(
@@ -84,12 +87,42 @@ class Documents:
 
 
 @dataclass(frozen=True)
+class RecipeText:
+    """What the recipe says in words, for the pages to show beside the neutral figures: its
+    title, question, unit (child, person or household) and words (unit, units, outcome,
+    events, event_rate, population, coming)."""
+
+    title: str
+    question: str
+    unit: str
+    words: dict[str, str]
+
+    @classmethod
+    def of(cls, recipe: Recipe) -> RecipeText:
+        return cls(
+            title=recipe.title,
+            question=" ".join(recipe.question.split()),
+            unit=str(recipe.unit),
+            words=recipe.words.model_dump(),
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "title": self.title,
+            "question": self.question,
+            "unit": self.unit,
+            "words": dict(self.words),
+        }
+
+
+@dataclass(frozen=True)
 class ReleaseInfo:
     """Where a release came from: the manifest's descriptive fields."""
 
     recipe_id: str
     recipe_version: str
     recipe_sha256: str
+    recipe_text: RecipeText
     run_id: str
     title: str
     area_name: str
@@ -241,6 +274,7 @@ def _manifest(
             "id": info.recipe_id,
             "version": info.recipe_version,
             "sha256": info.recipe_sha256,
+            **info.recipe_text.as_dict(),
         },
         "run_id": info.run_id,
         "code_version": __version__,

@@ -1,10 +1,11 @@
-"""The areas stage of a recipe: the latest model run's predictions turned into small-area
-estimates, under the recipe's area settings and the strictest disclosure rule that applies.
+"""The areas stage of a recipe: the release's area tables built from the latest model run and
+written into the workspace, for analysts to read before anything is published.
 
-`bakehouse areas` writes the tables into the workspace for analysts to read before anything is
-published (``areas/<recipe id>/<model run>/``); `bakehouse publish` and `bakehouse run` build the
-same tables into a release. The settings come from the recipe: its ``areas:`` section and its
-``publication:`` rule, made stricter by any agreement of the workspace's sources.
+`bakehouse areas` writes them under ``areas/<recipe id>/<model run>/``; `bakehouse publish` and
+`bakehouse run` build the same tables into a release. The settings come from the recipe: its
+``areas:`` section and its ``publication:`` rule, made stricter by any agreement of the
+workspace's sources. It sits in the release package, above the estimates (``bakehouse.areas``),
+because it protects them as a release does: the estimates never import the release.
 """
 
 from __future__ import annotations
@@ -17,31 +18,17 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from bakehouse.areas.config import AreasConfig, Prior, load_areas_config
+from bakehouse.areas.config import AreasConfig, area_settings
 from bakehouse.custody.workspace import AREAS, LATEST, MODELS
 from bakehouse.errors import ConfigError
 from bakehouse.ingest.progress import Reporter, SilentReporter
-from bakehouse.recipes.loader import LoadedRecipe, load_recipe
+from bakehouse.recipes.loader import load_recipe
+from bakehouse.recipes.schema import Words
 from bakehouse.release.disclosure import DisclosureRules
 from bakehouse.release.publish import build_tables, strictest_rules
 from bakehouse.release.tables import AreaTables
 
 TABLES = ("areas", "trend", "benchmarks", "drivers")
-
-
-def area_settings(
-    loaded: LoadedRecipe, iod_dir: Path | None, reporter: Reporter | None = None
-) -> AreasConfig:
-    """The recipe's area settings; without the IoD files, a deprivation prior becomes the
-    district's rate (the release's methods record the prior used)."""
-    settings = load_areas_config(loaded.path) if loaded.has_section("areas") else AreasConfig()
-    if settings.prior is Prior.DEPRIVATION and iod_dir is None:
-        settings = settings.model_copy(update={"prior": Prior.DISTRICT})
-        (reporter or SilentReporter()).note(
-            "No IoD 2019 files (--iod): small areas are shrunk towards the district's rate, "
-            "not towards deprivation as the recipe asks."
-        )
-    return settings
 
 
 def latest_model_run(workspace: Path, recipe_id: str) -> tuple[str, Path]:
@@ -64,6 +51,7 @@ class AreasResult:
     tables: AreaTables
     settings: AreasConfig
     rules: DisclosureRules
+    words: Words
 
 
 def estimate_areas(
@@ -85,13 +73,15 @@ def estimate_areas(
         area,
         settings,
         rules,
+        loaded.recipe.words,
         iod_dir,
         drivers=run_folder / "area_contributions.parquet",
     ).tables
-    outside = tables.methods["children_outside_area"]
+    outside = tables.methods["units_outside_area"]
     if outside["count"] or outside["suppressed"]:
         shown = "a few" if outside["suppressed"] else f"about {outside['count']}"
-        reporter.note(f"{shown} children lived outside {area} at the prediction point: left out")
+        units = loaded.recipe.words.units
+        reporter.note(f"{shown} {units} lived outside {area} at the prediction point: left out")
     folder = workspace / AREAS / loaded.recipe.id / run_id[:16]
     folder.mkdir(parents=True, exist_ok=True)
     for name in TABLES:
@@ -100,4 +90,4 @@ def estimate_areas(
     methods: dict[str, Any] = {"model_run": run_id, "area": area, **tables.methods}
     (folder / "methods.json").write_text(json.dumps(methods, indent=1) + "\n", "utf-8")
     reporter.finish()
-    return AreasResult(folder, run_id, tables, settings, rules)
+    return AreasResult(folder, run_id, tables, settings, rules, loaded.recipe.words)
