@@ -65,7 +65,7 @@ def test_a_valid_release_is_imported_whole_logged_and_kept_as_a_draft(
     release = import_release(release_source, actor=analyst)
 
     assert release.status == ReleaseStatus.DRAFT and not release.is_current
-    assert Release.objects.current() is None
+    assert Release.objects.current("school-readiness") is None
     assert len(release.signed_by) == 16
     assert release.imported_by == analyst
     assert (release.recipe, release.area_name) == ("school-readiness", "basildon")
@@ -173,14 +173,14 @@ def test_a_missing_column_is_named_with_its_file(release_folder: Path) -> None:
 
 def test_a_count_that_breaks_the_disclosure_rule_is_refused(release_folder: Path) -> None:
     def small_count(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        rows[2]["observed_not_gld"] = 5
-        rows[4]["future_children"] = 42
+        rows[2]["observed_events"] = 5
+        rows[4]["future_population"] = 42
         return rows
 
     tamper(release_folder, contract.AREAS, small_count)
     problems = refusal(release_folder)
-    assert "row(s) 3" in one_problem_mentioning(problems, "observed_not_gld", "disclosure rule")
-    assert "row(s) 5" in one_problem_mentioning(problems, "future_children", "disclosure rule")
+    assert "row(s) 3" in one_problem_mentioning(problems, "observed_events", "disclosure rule")
+    assert "row(s) 5" in one_problem_mentioning(problems, "future_population", "disclosure rule")
 
 
 def test_an_unknown_category_and_a_value_outside_its_interval_are_refused(
@@ -248,7 +248,7 @@ def test_earlier_releases_are_kept_and_one_can_be_shown_again(
     previous = set_current_release(release.id, actor=administrator)
 
     assert previous == later
-    assert Release.objects.current() == release
+    assert Release.objects.current("school-readiness") == release
     assert Release.objects.count() == 2
     event = Event.objects.get(action=Action.RELEASE_MADE_CURRENT)
     assert event.actor == administrator
@@ -287,9 +287,9 @@ def test_the_commands_import_and_roll_back(
     call_command("set_current_release", first_id)
     out = capsys.readouterr().out
     assert "now the current release" in out
-    assert f"{first_id} is now the current release (was school-readiness-20260301" in out
-    assert Release.objects.current() is not None
-    assert Release.objects.current().id == first_id  # type: ignore[union-attr]
+    assert f"{first_id} is now the current release of its recipe (was school-readiness-20260301" in out
+    assert Release.objects.current("school-readiness") is not None
+    assert Release.objects.current("school-readiness").id == first_id  # type: ignore[union-attr]
     imported = Event.objects.filter(action=Action.RELEASE_IMPORTED).order_by("occurred_at")
     assert [event.actor_username for event in imported] == ["ana", ""]
 

@@ -68,7 +68,7 @@ def test_a_draft_is_on_no_page_the_public_or_a_viewer_opens(
     draft = import_release(release_source)
     client = client_for(role)
     assert public_pages_mentioning(client, draft, user_for(Role.PARTNER_VIEWER), role) == []
-    response = client.get(reverse("areas:map_data", kwargs={"release_id": draft.id}))
+    response = client.get(reverse("areas:map_data", kwargs={"recipe": draft.recipe, "release_id": draft.id}))
     assert response.status_code == HTTPStatus.NOT_FOUND
 
 
@@ -95,7 +95,7 @@ def test_a_custodian_reviews_and_publishes_a_draft_and_it_is_logged(
     assert release.published_by == user_for(Role.CUSTODIAN)
     event = Event.objects.get(action=Action.RELEASE_PUBLISHED)
     assert (event.actor, event.object_id) == (user_for(Role.CUSTODIAN), release.id)
-    assert release.id in client_for(None).get(reverse("areas:map")).content.decode()
+    assert release.id in client_for(None).get(reverse("areas:map", kwargs={"recipe": release.recipe})).content.decode()
     assert custodian.post(url, {"confirm": "on"}).status_code == HTTPStatus.NOT_FOUND
 
 
@@ -134,7 +134,7 @@ def test_a_withdrawn_release_leaves_every_page_and_cache_at_once(
         shown = public_pages_mentioning(client_for(role), release, subject, role)
         assert withdrawn_mentions(shown) == [], role
     assert (
-        anonymous.get(reverse("areas:map_data", kwargs={"release_id": release.id})).status_code
+        anonymous.get(reverse("areas:map_data", kwargs={"recipe": release.recipe, "release_id": release.id})).status_code
         == HTTPStatus.NOT_FOUND
     )
     history = anonymous.get(reverse("releases:history")).content.decode()
@@ -169,7 +169,7 @@ def test_a_draft_or_withdrawn_release_cannot_be_made_current(
     analyst = client_for(Role.PARTNER_ANALYST)
     response = analyst.post(reverse("releases:make_current", kwargs={"release_id": release.id}))
     assert response.status_code == HTTPStatus.NOT_FOUND
-    assert Release.objects.current() is None
+    assert Release.objects.current("school-readiness") is None
 
 
 def test_the_commands_publish_and_withdraw_and_refuse_other_roles(
@@ -180,7 +180,7 @@ def test_the_commands_publish_and_withdraw_and_refuse_other_roles(
     with pytest.raises(CommandError, match="only an account with the role"):
         call_command("publish_release", draft.id, "--by", analyst.username)
     call_command("publish_release", draft.id, "--by", custodian.username)
-    assert "every page shows it" in capsys.readouterr().out
+    assert "every page of School readiness shows it" in capsys.readouterr().out
     call_command("publish_release", draft.id, "--skip-if-published")
     assert "already published; nothing to do" in capsys.readouterr().out
     with pytest.raises(CommandError, match="only a draft is published"):
