@@ -621,8 +621,9 @@ def _documents(spec: ReleaseSpec) -> dict[str, tuple[dict[str, Any], str]]:
                     "best_possible_auc": 0.789,
                     "expected_calibration_error": 0.012,
                 },
-                "intended_use": "Finding small areas where families may need help early, "
-                "to plan support with communities. Never to make decisions about a child.",
+                "intended_use": "Finding small areas where people may need help early, to "
+                "plan support with communities. Never to make decisions about a "
+                f"{recipe.words['unit']}.",
                 "limitations": "Rankings are uncertain: read the rank intervals.",
                 "senior_responsible_owner": {"to_complete": "Name the senior responsible owner"},
             },
@@ -666,7 +667,7 @@ def _documents(spec: ReleaseSpec) -> dict[str, tuple[dict[str, Any], str]]:
             {
                 "totals": {"records": 48210, "people": 20115, "homes": 8940},
                 "sources": [
-                    {"source": "School census", "records": 9120, "linked": _share(9040, 9120)},
+                    {"source": "Council records", "records": 9120, "linked": _share(9040, 9120)},
                     {"source": "Health visiting", "records": 7480, "linked": _share(7315, 7480)},
                 ],
             },
@@ -676,7 +677,7 @@ def _documents(spec: ReleaseSpec) -> dict[str, tuple[dict[str, Any], str]]:
             {
                 "sources": [
                     {
-                        "source": "School census",
+                        "source": "Council records",
                         "rows_in": 9150,
                         "accepted": 9120,
                         "quarantined": 30,

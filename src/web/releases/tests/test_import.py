@@ -140,6 +140,62 @@ def test_a_manifest_missing_a_field_names_it(release_folder: Path) -> None:
     one_problem_mentioning(problems, "manifest.json", "recipe.version")
 
 
+def test_a_format_1_release_is_refused_with_what_to_do_and_nothing_stored(
+    release_folder: Path,
+) -> None:
+    """As `bakehouse publish` wrote it before format 2: no recipe words, children's columns."""
+    manifest = read_manifest(release_folder)
+    manifest["format_version"] = 1
+    for name in ("title", "question", "unit", "words"):
+        manifest["recipe"].pop(name)
+    write_manifest(release_folder, manifest)
+    tamper(
+        release_folder,
+        contract.AREAS,
+        lambda rows: [
+            {("observed_children" if key == "observed_population" else key): value
+             for key, value in row.items()}
+            for row in rows
+        ],
+        schema=SCHEMAS[contract.AREAS].set(
+            SCHEMAS[contract.AREAS].get_field_index("observed_population"),
+            pa.field("observed_children", pa.int32()),
+        ),
+    )  # fmt: skip
+    manifest = read_manifest(release_folder)
+    manifest["format_version"] = 1  # ``tamper`` re-signed the manifest it read
+    write_manifest(release_folder, manifest)
+
+    problems = refusal(release_folder)
+
+    assert len(problems) == 1  # the version, not a list of every renamed column
+    assert problems[0].startswith("manifest.json, field format_version: this release is format 1")
+    assert "imports format 2 only and stored nothing of it" in problems[0]
+    assert "bakehouse publish --recipe school-readiness" in problems[0]
+
+
+def test_the_command_says_what_to_do_with_a_format_1_release(release_folder: Path) -> None:
+    manifest = read_manifest(release_folder)
+    manifest["format_version"] = 1
+    write_manifest(release_folder, manifest)
+    with pytest.raises(CommandError, match="this release is format 1") as refused:
+        call_command("import_release", str(release_folder))
+    assert "Publish it again with this version of Bakehouse" in str(refused.value)
+    assert not Release.objects.exists()
+
+
+def test_a_manifest_without_the_recipe_s_words_is_refused(release_folder: Path) -> None:
+    manifest = read_manifest(release_folder)
+    manifest["recipe"]["words"].pop("events")
+    manifest["recipe"]["words"]["children"] = "children"
+    manifest["recipe"]["unit"] = "family"
+    write_manifest(release_folder, manifest)
+    problems = refusal(release_folder)
+    one_problem_mentioning(problems, "manifest.json", "recipe.words.events", "required")
+    one_problem_mentioning(problems, "manifest.json", "recipe.words.children", "not permitted")
+    one_problem_mentioning(problems, "manifest.json", "recipe.unit")
+
+
 def test_a_release_id_that_does_not_match_its_run_is_refused(release_folder: Path) -> None:
     manifest = read_manifest(release_folder)
     manifest["run_id"] = "ffffffff" + manifest["run_id"][8:]

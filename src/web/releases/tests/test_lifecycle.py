@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from http import HTTPStatus
+from importlib import import_module
 from pathlib import Path
 
 import pytest
+from django.apps import apps
 from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
@@ -19,6 +21,7 @@ from web.governance.models import Action, Event
 from web.releases.importer import import_release
 from web.releases.lifecycle import TransitionRefused, publish_release, set_current_release
 from web.releases.models import Release, ReleaseStatus
+from web.releases.tests.builder import ReleaseSpec, write_release
 from web.tests.url_walk import sample_url, url_patterns, url_samples
 
 pytestmark = pytest.mark.django_db
@@ -202,3 +205,41 @@ def test_the_commands_publish_and_withdraw_and_refuse_other_roles(
         .values_list("action", flat=True)
     )
     assert actions == [Action.RELEASE_IMPORTED, Action.RELEASE_PUBLISHED, Action.RELEASE_WITHDRAWN]
+
+
+def as_imported_under_format_1(release: Release) -> None:
+    """What the upgrade leaves of a release imported before format 2: its manifest as it was."""
+    manifest = dict(release.manifest)
+    manifest["format_version"] = 1
+    manifest["recipe"] = {key: manifest["recipe"][key] for key in ("id", "version", "sha256")}
+    Release.objects.filter(pk=release.pk).update(manifest=manifest)
+
+
+def test_a_release_of_format_1_is_neither_published_nor_made_current(
+    release_source: Path, release: Release, tmp_path: Path
+) -> None:
+    draft = import_release(write_release(tmp_path, ReleaseSpec(created="20260301")))
+    as_imported_under_format_1(draft)
+    with pytest.raises(TransitionRefused, match="imported under release format 1"):
+        publish_release(draft.id)
+    assert Release.objects.get(pk=draft.pk).status == ReleaseStatus.DRAFT
+
+    Release.objects.filter(pk=draft.pk).update(status=ReleaseStatus.PUBLISHED)
+    with pytest.raises(TransitionRefused, match="bakehouse publish --recipe school-readiness"):
+        set_current_release(draft.id)
+    assert Release.objects.current("school-readiness") == release
+
+
+def test_the_upgrade_stops_showing_a_format_1_release_and_keeps_it_in_the_history(
+    release: Release, client: Client
+) -> None:
+    migration = import_module("web.releases.migrations.0003_outcome_neutral_names_and_recipes")
+    as_imported_under_format_1(release)
+    migration.earlier_formats_are_not_current(apps, None)
+
+    assert Release.objects.current("school-readiness") is None
+    html = client.get(reverse("releases:detail", kwargs={"release_id": release.id}))
+    assert "Imported under release format 1" in html.content.decode()
+    assert release.id in client.get(reverse("releases:history")).content.decode()
+    no_results = client.get(reverse("areas:map", kwargs={"recipe": "school-readiness"}))
+    assert "No results have been published yet" in no_results.content.decode()
