@@ -83,7 +83,9 @@ def area_across_recipes(code: str) -> AreaAcross | None:
     """The area in every recipe's current release, by the recipe's title; None when no current
     release covers it."""
     found = [
-        part for release in Release.objects.current_releases() if (part := _in_release(release, code))
+        part
+        for release in Release.objects.current_releases()
+        if (part := _in_release(release, code))
     ]
     if not found:
         return None

@@ -311,9 +311,7 @@ def _suppression_note(release: Release) -> str:
     )
 
 
-def _in_each_release(
-    recipe: str, code: str, words: RecipeWords
-) -> tuple[EarlierRelease, ...]:
+def _in_each_release(recipe: str, code: str, words: RecipeWords) -> tuple[EarlierRelease, ...]:
     """The area in every published release of the recipe, cached until one of them is
     published, withdrawn or made current (the key names every published release of the recipe
     and which one is current)."""

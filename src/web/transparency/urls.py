@@ -18,9 +18,7 @@ urlpatterns = [
     re_path(rf"{HOW}$", views.recipe_overview, name="recipe"),
     re_path(rf"{HOW}model-card/$", views.model_card, name="model_card"),
     re_path(rf"{HOW}model-card\.md$", views.model_card_markdown, name="model_card_markdown"),
-    re_path(
-        rf"{HOW}transparency-record/$", views.transparency_record, name="transparency_record"
-    ),
+    re_path(rf"{HOW}transparency-record/$", views.transparency_record, name="transparency_record"),
     re_path(
         rf"{HOW}transparency-record\.md$",
         views.transparency_record_markdown,

@@ -40,20 +40,28 @@ def test_a_column_heading_sorts_and_a_second_click_reverses(
     client: Client, release: Release
 ) -> None:
     flagged = sorted(area.lsoa11nm for area in release.areas.filter(flagged=True))
-    by_name = client.get(reverse("areas:flagged", kwargs={"recipe": release.recipe}), {"sort": "name", "order": "asc"})
+    by_name = client.get(
+        reverse("areas:flagged", kwargs={"recipe": release.recipe}),
+        {"sort": "name", "order": "asc"},
+    )
     assert listed_names(by_name.content.decode()) == flagged
     reversed_html = client.get(
-        reverse("areas:flagged", kwargs={"recipe": release.recipe}), {"sort": "name", "order": "desc"}
+        reverse("areas:flagged", kwargs={"recipe": release.recipe}),
+        {"sort": "name", "order": "desc"},
     ).content.decode()
     assert listed_names(reversed_html) == flagged[::-1]
     assert 'href="?sort=name&amp;order=asc"' in reversed_html
 
-    by_expected = client.get(reverse("areas:flagged", kwargs={"recipe": release.recipe}), {"sort": "expected_number"})
+    by_expected = client.get(
+        reverse("areas:flagged", kwargs={"recipe": release.recipe}), {"sort": "expected_number"}
+    )
     numbers = [
         area.lsoa11nm for area in release.areas.filter(flagged=True).order_by("-expected_events")
     ]
     assert listed_names(by_expected.content.decode()) == numbers
-    unknown = client.get(reverse("areas:flagged", kwargs={"recipe": release.recipe}), {"sort": "surname"})
+    unknown = client.get(
+        reverse("areas:flagged", kwargs={"recipe": release.recipe}), {"sort": "surname"}
+    )
     assert unknown.status_code == 200
 
 
@@ -61,7 +69,10 @@ def test_anyone_signed_in_downloads_the_list_and_the_download_is_logged(
     client_for: Callable[[Role | None], Client], release: Release
 ) -> None:
     client = client_for(Role.PARTNER_ANALYST)
-    response = client.get(reverse("areas:flagged_csv", kwargs={"recipe": release.recipe}), {"sort": "name", "order": "asc"})
+    response = client.get(
+        reverse("areas:flagged_csv", kwargs={"recipe": release.recipe}),
+        {"sort": "name", "order": "asc"},
+    )
 
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"

@@ -101,7 +101,9 @@ def test_the_map_page_gives_every_figure_in_a_table_and_a_key(
 ) -> None:
     html = client.get(reverse("areas:map", kwargs={"recipe": release.recipe})).content.decode()
     assert 'id="area-map"' in html
-    data_url = reverse("areas:map_data", kwargs={"recipe": release.recipe, "release_id": release.id})
+    data_url = reverse(
+        "areas:map_data", kwargs={"recipe": release.recipe, "release_id": release.id}
+    )
     assert f'data-map-url="{data_url}"' in html
     assert html.count('<th scope="row" class="govuk-table__header"><a class="govuk-link"') == 10
     assert "95% interval" in html

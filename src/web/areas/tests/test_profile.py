@@ -36,7 +36,9 @@ def flagged_area(release: Release) -> Area:
 
 
 def page(client: Client, area: Area) -> str:
-    url = reverse("areas:profile", kwargs={"recipe": area.release.recipe, "lsoa11cd": area.lsoa11cd})
+    url = reverse(
+        "areas:profile", kwargs={"recipe": area.release.recipe, "lsoa11cd": area.lsoa11cd}
+    )
     response = client.get(url)
     assert response.status_code == 200
     return response.content.decode()

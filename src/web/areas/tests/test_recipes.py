@@ -101,9 +101,10 @@ def test_an_area_s_page_shows_every_recipe_with_intervals_and_denominators(
     assert f"of {homeless.future_population} households renting in the area" in text
     for recipe in (SCHOOL_READINESS.id, HOMELESSNESS.id):
         profile = reverse("areas:profile", kwargs={"recipe": recipe, "lsoa11cd": code})
-        assert f'href="{profile}"' in client.get(
-            reverse("areas:area", kwargs={"lsoa11cd": code})
-        ).content.decode()
+        assert (
+            f'href="{profile}"'
+            in client.get(reverse("areas:area", kwargs={"lsoa11cd": code})).content.decode()
+        )
 
 
 def test_publishing_one_recipe_s_release_leaves_the_other_s_current(

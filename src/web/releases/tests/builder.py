@@ -494,8 +494,7 @@ def _rank(all_rows: list[dict[str, Any]], words: dict[str, str]) -> None:
         else:
             row["flag_reasons"] = ""
         row["summary"] = (
-            f"In {name}, the expected {words['event_rate']} in {words['coming']} is about "
-            f"{share}."
+            f"In {name}, the expected {words['event_rate']} in {words['coming']} is about {share}."
         )
 
 

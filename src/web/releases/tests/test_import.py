@@ -343,7 +343,9 @@ def test_the_commands_import_and_roll_back(
     call_command("set_current_release", first_id)
     out = capsys.readouterr().out
     assert "now the current release" in out
-    assert f"{first_id} is now the current release of its recipe (was school-readiness-20260301" in out
+    assert (
+        f"{first_id} is now the current release of its recipe (was school-readiness-20260301" in out
+    )
     assert Release.objects.current("school-readiness") is not None
     assert Release.objects.current("school-readiness").id == first_id  # type: ignore[union-attr]
     imported = Event.objects.filter(action=Action.RELEASE_IMPORTED).order_by("occurred_at")

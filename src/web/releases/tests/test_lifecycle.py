@@ -71,7 +71,9 @@ def test_a_draft_is_on_no_page_the_public_or_a_viewer_opens(
     draft = import_release(release_source)
     client = client_for(role)
     assert public_pages_mentioning(client, draft, user_for(Role.PARTNER_VIEWER), role) == []
-    response = client.get(reverse("areas:map_data", kwargs={"recipe": draft.recipe, "release_id": draft.id}))
+    response = client.get(
+        reverse("areas:map_data", kwargs={"recipe": draft.recipe, "release_id": draft.id})
+    )
     assert response.status_code == HTTPStatus.NOT_FOUND
 
 
@@ -98,7 +100,12 @@ def test_a_custodian_reviews_and_publishes_a_draft_and_it_is_logged(
     assert release.published_by == user_for(Role.CUSTODIAN)
     event = Event.objects.get(action=Action.RELEASE_PUBLISHED)
     assert (event.actor, event.object_id) == (user_for(Role.CUSTODIAN), release.id)
-    assert release.id in client_for(None).get(reverse("areas:map", kwargs={"recipe": release.recipe})).content.decode()
+    assert (
+        release.id
+        in client_for(None)
+        .get(reverse("areas:map", kwargs={"recipe": release.recipe}))
+        .content.decode()
+    )
     assert custodian.post(url, {"confirm": "on"}).status_code == HTTPStatus.NOT_FOUND
 
 
@@ -137,7 +144,9 @@ def test_a_withdrawn_release_leaves_every_page_and_cache_at_once(
         shown = public_pages_mentioning(client_for(role), release, subject, role)
         assert withdrawn_mentions(shown) == [], role
     assert (
-        anonymous.get(reverse("areas:map_data", kwargs={"recipe": release.recipe, "release_id": release.id})).status_code
+        anonymous.get(
+            reverse("areas:map_data", kwargs={"recipe": release.recipe, "release_id": release.id})
+        ).status_code
         == HTTPStatus.NOT_FOUND
     )
     history = anonymous.get(reverse("releases:history")).content.decode()

@@ -49,7 +49,10 @@ def test_the_fairness_audit_shows_each_group_and_what_is_outside_tolerance(
     assert "Summer born (compared with: No)" in html
     assert "No (reference)</th>" in html
     assert "24.0%" in html  # missed share of summer-born children
-    assert '<th scope="col" class="govuk-table__header govuk-table__header--numeric">Children</th>' in html
+    assert (
+        '<th scope="col" class="govuk-table__header govuk-table__header--numeric">Children</th>'
+        in html
+    )
     assert "1 group is outside the tolerance" in html
     assert "0.8 to 1.25" in html
     assert "31.0% (27.1% to 35.2%)" in html  # the missed share of girls with its interval
