@@ -73,6 +73,13 @@ PAGES: Mapping[str, Rule] = {
     "areas:area": public(),
     "areas:profile": public(),
     "areas:flagged": public(),
+    # Addresses from before there were several recipes, redirecting to their recipe's page.
+    "areas:moved_map": public(get_status=HTTPStatus.FOUND),
+    "areas:moved_flagged": public(get_status=HTTPStatus.FOUND),
+    "transparency:moved_model_card": public(get_status=HTTPStatus.FOUND),
+    "transparency:moved_transparency_record": public(get_status=HTTPStatus.FOUND),
+    "transparency:moved_fairness": public(get_status=HTTPStatus.FOUND),
+    "transparency:moved_data_quality": public(get_status=HTTPStatus.FOUND),
     # The same figures as a file: anyone with an account, so that each export in the
     # governance log names who took it.
     "areas:flagged_csv": signed_in(),

@@ -26,4 +26,7 @@ urlpatterns = [
     re_path(rf"^recipes/{RECIPE}/support/$", views.flagged_list, name="flagged"),
     re_path(rf"^recipes/{RECIPE}/support\.csv$", views.flagged_csv, name="flagged_csv"),
     re_path(rf"^recipes/{RECIPE}/areas/{LSOA}/$", views.profile, name="profile"),
+    # Addresses from before there were several recipes.
+    path("areas/", views.moved, {"to": "areas:map"}, name="moved_map"),
+    path("areas/support/", views.moved, {"to": "areas:flagged"}, name="moved_flagged"),
 ]

@@ -33,6 +33,15 @@ def _no_release(request: HttpRequest, recipe: str, page_title: str) -> HttpRespo
     return render(request, NO_RELEASE, {"page_title": page_title, "recipe": recipe})
 
 
+def moved(request: HttpRequest, to: str) -> HttpResponse:
+    """An address from before there were several recipes: to the recipe's page when one recipe
+    has a current release, else to the list of topics to choose from."""
+    releases = Release.objects.current_releases()
+    if len(releases) == 1:
+        return redirect(to, recipe=releases[0].recipe)
+    return redirect("areas:recipes")
+
+
 def recipes(request: HttpRequest) -> HttpResponse:
     return render(request, "areas/recipes.html", {"releases": Release.objects.current_releases()})
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.urls import path, re_path
 
 from web.areas.urls import RECIPE
+from web.areas.views import moved
 from web.transparency import views
 
 app_name = "transparency"
@@ -26,4 +27,14 @@ urlpatterns = [
     ),
     re_path(rf"{HOW}fairness/$", views.fairness, name="fairness"),
     re_path(rf"{HOW}data-quality/$", views.data_quality, name="data_quality"),
+    # Addresses from before there were several recipes.
+    *(
+        path(f"how-this-works/{slug}/", moved, {"to": f"transparency:{name}"}, name=f"moved_{name}")
+        for slug, name in (
+            ("model-card", "model_card"),
+            ("transparency-record", "transparency_record"),
+            ("fairness", "fairness"),
+            ("data-quality", "data_quality"),
+        )
+    ),
 ]

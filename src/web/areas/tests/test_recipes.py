@@ -154,3 +154,17 @@ def test_only_releases_of_one_recipe_are_compared(
         reverse("releases:compare"), {"earlier": release.id, "later": homelessness.id}
     )
     assert "Choose two releases of the same topic" in response.content.decode()
+
+
+def test_addresses_from_before_recipes_lead_to_the_recipe_or_the_topics(
+    client: Client, release: Release, tmp_path: Path
+) -> None:
+    one = client.get("/areas/support/")
+    assert one["Location"] == reverse("areas:flagged", kwargs={"recipe": SCHOOL_READINESS.id})
+    card = client.get("/how-this-works/model-card/")
+    assert card["Location"] == reverse(
+        "transparency:model_card", kwargs={"recipe": SCHOOL_READINESS.id}
+    )
+    spec = ReleaseSpec(run_id=HOMELESS_RUN, recipe=HOMELESSNESS)
+    import_published(write_release(tmp_path, spec))
+    assert client.get("/areas/")["Location"] == reverse("areas:recipes")
