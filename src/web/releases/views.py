@@ -115,10 +115,20 @@ def drafts(request: HttpRequest) -> HttpResponse:
     return render(request, "releases/drafts.html", {"rows": rows})
 
 
+def _earlier_format(release: Release) -> str:
+    return (
+        f"This release was imported under release format {release.format_version}, which gives "
+        "the pages no words for its figures, so it cannot be published. Ask the analyst to "
+        "publish the run again with this version of Bakehouse and import that release."
+    )
+
+
 def publish(request: HttpRequest, release_id: str) -> HttpResponse:
     release = get_object_or_404(Release.objects.filter(status=ReleaseStatus.DRAFT), pk=release_id)
     form = PublishForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not release.is_current_format:
+        form.add_error(None, _earlier_format(release))
+    elif request.method == "POST" and form.is_valid():
         try:
             publish_release(release.id, actor=_actor(request))
         except TransitionRefused as refusal:  # published by someone else meanwhile

@@ -252,3 +252,20 @@ def test_the_upgrade_stops_showing_a_format_1_release_and_keeps_it_in_the_histor
     assert release.id in client.get(reverse("releases:history")).content.decode()
     no_results = client.get(reverse("areas:map", kwargs={"recipe": "school-readiness"}))
     assert "No results have been published yet" in no_results.content.decode()
+
+
+def test_the_custodian_is_told_why_a_format_1_draft_cannot_be_published(
+    release_source: Path, client_for: Callable[[Role | None], Client]
+) -> None:
+    draft = import_release(release_source)
+    as_imported_under_format_1(draft)
+    url = reverse("releases:publish", kwargs={"release_id": draft.id})
+    drafts = client_for(Role.CUSTODIAN).get(reverse("releases:drafts")).content.decode()
+    assert "Release format 1: publish the run again" in drafts
+
+    response = client_for(Role.CUSTODIAN).post(url, {"confirm": "on"})
+
+    assert response.status_code == HTTPStatus.OK
+    assert "imported under release format 1" in response.content.decode()
+    assert Release.objects.get(pk=draft.pk).status == ReleaseStatus.DRAFT
+    assert not Event.objects.filter(action=Action.RELEASE_PUBLISHED).exists()
