@@ -1,16 +1,17 @@
-"""Benchmark the web app under load: p50 and p95 latency of the map data and of area profiles
-at 20 concurrent users, and the size of the map data, against the targets in DESIGN.md.
+"""Benchmark the web app under load: p50 and p95 latency of the map data, of a recipe's area
+profiles and of the area pages across recipes at 20 concurrent users, and the size of the map
+data, against the targets in DESIGN.md.
 
     uv run python bench/web.py                    # a synthetic Basildon release (110 areas)
     uv run python bench/web.py --release DIR      # a release written by `bakehouse publish`
     uv run python bench/web.py --seconds 20 --users 20 --workers 2
 
 Everything runs on this machine: a throwaway SQLite database and static folder in a temporary
-directory, the release imported with `manage.py import_release`, gunicorn under the production
-settings on 127.0.0.1, and the load generator (threads, one connection per request) talking to
-it over loopback only. Each page is requested once before measuring (the first visitor after
-an import computes it for the cache the workers share); each phase is then bounded by
---seconds, and the server is stopped at the end.
+directory, the release imported and published with `manage.py import_release` and
+`publish_release`, gunicorn under the production settings on 127.0.0.1, and the load generator
+(threads, one connection per request) talking to it over loopback only. Each page is requested
+once before measuring (the first visitor after an import computes it for the cache the workers
+share); each phase is then bounded by --seconds, and the server is stopped at the end.
 Users send requests back to back, with no pause between them: the hardest case for the target.
 The figures include the load generator's own share of the two cores.
 
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import json
 import os
 import secrets
 import socket
@@ -149,12 +151,17 @@ def run_phase(port: int, phase: Phase, users: int, seconds: float) -> Result:
     return Result(phase.name, latencies, errors, time.monotonic() - started, body_bytes)
 
 
-def build_release(folder: Path) -> Path:
-    # The web app's test builder: real Basildon boundaries, made-up area-level numbers.
+def build_release(folder: Path) -> tuple[Path, str]:
+    """The web app's test builder: real Basildon boundaries, made-up area-level numbers, signed
+    with the test settings' key pair; returns the folder and the public key to trust."""
     sys.path.insert(0, str(REPO / "src"))
-    from web.releases.tests.builder import ReleaseSpec, write_release
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "web.settings.test")
+    import django
 
-    return write_release(folder, ReleaseSpec(lsoas=None))
+    django.setup()
+    from web.releases.tests.builder import ReleaseSpec, trusted_signing_key, write_release
+
+    return write_release(folder, ReleaseSpec(lsoas=None)), trusted_signing_key().public.text
 
 
 def main() -> int:
@@ -169,9 +176,13 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory(prefix="bakehouse-bench-web-") as temporary:
         work = Path(temporary)
-        release = options.release or build_release(work / "releases")
+        if options.release is not None:
+            release, trusted = options.release, os.environ.get("BAKEHOUSE_RELEASE_PUBLIC_KEYS", "")
+        else:
+            release, trusted = build_release(work / "releases")
         env = {
             **os.environ,
+            "BAKEHOUSE_RELEASE_PUBLIC_KEYS": trusted,
             "DJANGO_SETTINGS_MODULE": "web.settings.production",
             "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
             "DJANGO_ALLOWED_HOSTS": HOST,
@@ -183,8 +194,10 @@ def main() -> int:
         manage(env, "migrate", "--verbosity", "0")
         manage(env, "collectstatic", "--noinput", "--verbosity", "0")
         print(manage(env, "import_release", str(release)).strip())
-        codes = release_codes(release)
         release_id = release.name
+        print(manage(env, "publish_release", release_id).strip())
+        codes = release_codes(release)
+        recipe = json.loads((release / "manifest.json").read_text(encoding="utf-8"))["recipe"]["id"]
 
         port = free_port()
         server = subprocess.Popen(
@@ -206,8 +219,9 @@ def main() -> int:
         try:
             wait_until_serving(port, server)
             phases = [
-                Phase("map data", [f"/areas/map-data/{release_id}.json"]),
-                Phase("area profile", [f"/areas/{code}/" for code in codes]),
+                Phase("map data", [f"/recipes/{recipe}/map-data/{release_id}.json"]),
+                Phase("area profile", [f"/recipes/{recipe}/areas/{code}/" for code in codes]),
+                Phase("area, topics", [f"/areas/{code}/" for code in codes]),
             ]
             # The first visitor to each page after an import computes it for the shared
             # cache; measure the steady state after that.

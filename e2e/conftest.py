@@ -22,7 +22,7 @@ from web.accounts.roles import Role
 from web.accounts.tests.factories import make_user
 from web.releases.importer import import_release
 from web.releases.models import Release
-from web.releases.tests.builder import ReleaseSpec, write_release
+from web.releases.tests.builder import HOMELESSNESS, ReleaseSpec, write_release
 from web.releases.tests.fixtures import import_published, release_source
 
 __all__ = ["release_source"]
@@ -139,6 +139,19 @@ def sign_in_as(
 def published_release(transactional_db: None, release_source: Path) -> Release:
     """The test release of 10 Basildon areas, imported and current, for the live server."""
     return import_published(release_source)
+
+
+@pytest.fixture(scope="session")
+def homelessness_source(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A release of a second recipe, over the same 10 areas, in its own words."""
+    spec = ReleaseSpec(run_id="5b6c7d8e" + "9f" * 28, recipe=HOMELESSNESS, seed=7)
+    return write_release(tmp_path_factory.mktemp("homelessness"), spec)
+
+
+@pytest.fixture
+def homelessness_release(transactional_db: None, homelessness_source: Path) -> Release:
+    """The second recipe's release, imported and current beside the first."""
+    return import_published(homelessness_source)
 
 
 @pytest.fixture(scope="session")

@@ -84,6 +84,7 @@ def test_public_pages(
     page: Page,
     site: str,
     published_release: Release,
+    homelessness_release: Release,
     draft_release: Release,
     check_accessibility: CheckAccessibility,
     browser_problems: list[str],
@@ -91,7 +92,41 @@ def test_public_pages(
     checked = check_every_page(
         page, site, None, published_release, draft_release, check_accessibility
     )
-    assert {"core:home", "areas:map", "areas:profile", "transparency:agreements"} <= set(checked)
+    assert {
+        "core:home",
+        "areas:recipes",
+        "areas:recipe",
+        "areas:map",
+        "areas:area",
+        "areas:profile",
+        "transparency:recipe",
+        "transparency:agreements",
+    } <= set(checked)
+    assert not browser_problems
+
+
+def test_a_second_recipe_s_pages(
+    page: Page,
+    site: str,
+    published_release: Release,
+    homelessness_release: Release,
+    draft_release: Release,
+    check_accessibility: CheckAccessibility,
+    browser_problems: list[str],
+) -> None:
+    """Every page of a recipe, for the second recipe, in its own words."""
+    subject = make_user(Role.PARTNER_VIEWER, username="subject-of-admin-pages")
+    samples = url_samples(subject, homelessness_release, draft_release)
+    patterns = dict(url_patterns())
+    checked = []
+    for name in page_names_for(None):
+        if "recipe" not in patterns[name].pattern.regex.groupindex:
+            continue
+        page.goto(site + sample_url(name, patterns[name], samples))
+        expect(page.locator("main")).to_contain_text("Homelessness prevention")
+        check_accessibility(f"anonymous-homelessness-{name.replace(':', '-')}")
+        checked.append(name)
+    assert {"areas:recipe", "areas:map", "areas:profile", "transparency:fairness"} <= set(checked)
     assert not browser_problems
 
 
@@ -101,6 +136,7 @@ def test_pages_of_each_role(
     page: Page,
     site: str,
     published_release: Release,
+    homelessness_release: Release,
     draft_release: Release,
     sign_in_as: Callable[[Role], object],
     check_accessibility: CheckAccessibility,
@@ -245,13 +281,15 @@ def test_release_pages_in_their_other_states(
     newer = import_published(write_release(tmp_path, later))
 
     for measure in MEASURES:
-        page.goto(f"{site}{reverse('areas:map')}?measure={measure}")
+        map_url = reverse("areas:map", kwargs={"recipe": newer.recipe})
+        page.goto(f"{site}{map_url}?measure={measure}")
         expect(page.locator(".leaflet-interactive").first).to_be_attached()
         check_accessibility(f"anonymous-map-{measure}")
 
     calm = newer.areas.filter(flagged=False).first()
     assert calm is not None
-    page.goto(site + reverse("areas:profile", kwargs={"lsoa11cd": calm.lsoa11cd}))
+    profile = reverse("areas:profile", kwargs={"recipe": newer.recipe, "lsoa11cd": calm.lsoa11cd})
+    page.goto(site + profile)
     expect(page.get_by_role("heading", level=2, name="Is this area flagged?")).to_be_visible()
     check_accessibility("anonymous-profile-not-flagged")
 
@@ -282,13 +320,13 @@ def test_release_pages_in_their_other_states(
     check_accessibility("anonymous-compare-errors")
 
     for name in ("transparency:fairness", "transparency:data_quality"):
-        page.goto(site + reverse(name))
+        page.goto(site + reverse(name, kwargs={"recipe": newer.recipe}))
         expect(page.get_by_text("Not produced by this run").first).to_be_visible()
         check_accessibility(f"anonymous-{name.replace(':', '-')}-not-produced")
 
     sign_in_as(Role.PARTNER_ANALYST)
     page.goto(site + reverse("releases:detail", kwargs={"release_id": published_release.id}))
     page.get_by_role("button", name="Show this release on every page").click()
-    expect(page.get_by_role("alert")).to_contain_text("Every page now shows")
+    expect(page.get_by_role("alert")).to_contain_text("Every page of school readiness now shows")
     check_accessibility("analyst-release-made-current")
     assert not browser_problems

@@ -30,6 +30,7 @@ def test_resident_finds_their_area_and_reads_why_it_is_flagged(
     page: Page,
     site: str,
     published_release: Release,
+    homelessness_release: Release,
     check_accessibility: CheckAccessibility,
     browser_problems: list[str],
 ) -> None:
@@ -40,7 +41,13 @@ def test_resident_finds_their_area_and_reads_why_it_is_flagged(
     page.get_by_label("Postcode").fill(postcode_in(home.lsoa11cd).lower())
     page.get_by_role("button", name="Find your area").click()
 
-    expect(page).to_have_url(site + reverse("areas:profile", kwargs={"lsoa11cd": home.lsoa11cd}))
+    expect(page).to_have_url(site + reverse("areas:area", kwargs={"lsoa11cd": home.lsoa11cd}))
+    expect(page.get_by_role("heading", level=1)).to_have_text(home.lsoa11nm)
+    for title in ("School readiness", "Homelessness prevention"):
+        expect(page.get_by_role("heading", level=2, name=title)).to_be_visible()
+    check_accessibility("journey-resident-area-across-topics")
+    page.get_by_role("link", name=f"School readiness in {home.lsoa11nm}").click()
+
     expect(page.get_by_role("heading", level=1)).to_have_text(home.lsoa11nm)
     expect(page.get_by_text("Could use additional support").first).to_be_visible()
     page.get_by_role("link", name="Why this area is flagged").click()
@@ -52,9 +59,51 @@ def test_resident_finds_their_area_and_reads_why_it_is_flagged(
 
     why.get_by_role("link", name="How this works").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("How this works")
+    expect(page.locator("main")).to_contain_text("children not ready for school")
     page.get_by_role("link", name="Data sharing agreements").first.click()
     expect(page.get_by_text("Essex Police (controller)").first).to_be_visible()
     check_accessibility("journey-resident-agreements")
+    assert not browser_problems
+
+
+def test_resident_moves_between_topics_and_reaches_an_area_with_both(
+    page: Page,
+    site: str,
+    published_release: Release,
+    homelessness_release: Release,
+    check_accessibility: CheckAccessibility,
+    browser_problems: list[str],
+) -> None:
+    area = homelessness_release.areas.filter(flagged=True).order_by("rank").first()
+    assert area is not None
+
+    page.goto(site + "/")
+    page.get_by_role("link", name="Homelessness prevention", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Homelessness prevention")
+    expect(page.locator("main")).to_contain_text("approaches to the council as homeless")
+    check_accessibility("journey-resident-topic-overview")
+
+    topic = page.get_by_role("navigation", name="Homelessness prevention")
+    topic.get_by_role("link", name="Map").click()
+    expect(page.locator(".leaflet-interactive").first).to_be_attached()
+    page.get_by_role("table").get_by_role("link", name=area.lsoa11nm).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(area.lsoa11nm)
+    measures = page.locator("section#measures")
+    expect(measures).to_contain_text("households renting in the area")
+    expect(measures).not_to_contain_text("children")
+    check_accessibility("journey-resident-topic-profile")
+
+    page.get_by_role("link", name=f"Every topic's figures for {area.lsoa11nm}").click()
+    expect(page).to_have_url(site + reverse("areas:area", kwargs={"lsoa11cd": area.lsoa11cd}))
+    school = page.locator("section#school-readiness")
+    homeless = page.locator("section#homelessness-prevention")
+    expect(school).to_contain_text("children aged 2 years 6 months")
+    expect(homeless).to_contain_text("households renting in the area")
+    expect(homeless).to_contain_text("95% interval")
+
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Topics").click()
+    page.get_by_role("link", name="School readiness", exact=True).click()
+    expect(page.locator("main")).to_contain_text("children not ready for school")
     assert not browser_problems
 
 
@@ -71,7 +120,10 @@ def test_partner_analyst_sorts_and_downloads_the_list_of_areas(
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
 
-    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Areas to support").click()
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Topics").click()
+    page.get_by_role("link", name="School readiness", exact=True).click()
+    topic = page.get_by_role("navigation", name="School readiness")
+    topic.get_by_role("link", name="Areas that could use support").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Areas that could use additional support"
     )

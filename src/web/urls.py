@@ -12,8 +12,9 @@ admin.site.index_title = "Accounts"
 
 urlpatterns = [
     path("", include("web.core.urls")),
-    path("areas/", include("web.areas.urls")),
-    path("how-this-works/", include("web.transparency.urls")),
+    # /recipes/<recipe id>/... (each recipe's pages), /areas/... and /how-this-works/...
+    path("", include("web.areas.urls")),
+    path("", include("web.transparency.urls")),
     path("releases/", include("web.releases.urls")),
     path("account/", include("web.accounts.urls")),
     path("governance/", include("web.governance.urls")),

@@ -62,17 +62,29 @@ PAGES: Mapping[str, Rule] = {
     "core:accessibility": public(),
     "accounts:login": public(),
     "accounts:logout": signed_in(get_status=HTTPStatus.METHOD_NOT_ALLOWED),
-    # Published results are public: a resident opens the map, an area's profile, the list of
-    # areas that could use support and how it all works without an account.
+    # Published results are public: a resident opens every recipe's overview, map, area
+    # profiles, list of areas that could use support and how it all works, and an area's page
+    # across recipes, without an account.
+    "areas:recipes": public(),
+    "areas:recipe": public(),
     "areas:map": public(),
     "areas:map_data": public(),
     "areas:find": public(),
+    "areas:area": public(),
     "areas:profile": public(),
     "areas:flagged": public(),
+    # Addresses from before there were several recipes, redirecting to their recipe's page.
+    "areas:moved_map": public(get_status=HTTPStatus.FOUND),
+    "areas:moved_flagged": public(get_status=HTTPStatus.FOUND),
+    "transparency:moved_model_card": public(get_status=HTTPStatus.FOUND),
+    "transparency:moved_transparency_record": public(get_status=HTTPStatus.FOUND),
+    "transparency:moved_fairness": public(get_status=HTTPStatus.FOUND),
+    "transparency:moved_data_quality": public(get_status=HTTPStatus.FOUND),
     # The same figures as a file: anyone with an account, so that each export in the
     # governance log names who took it.
     "areas:flagged_csv": signed_in(),
     "transparency:overview": public(),
+    "transparency:recipe": public(),
     "transparency:model_card": public(),
     "transparency:model_card_markdown": public(),
     "transparency:transparency_record": public(),

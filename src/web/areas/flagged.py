@@ -1,5 +1,5 @@
-"""The areas that could use additional support: the list, its orders, and its download. Each
-download is an export, recorded in the governance log with who took it."""
+"""The areas that could use additional support for one recipe: the list, its orders, and its
+download. Each download is an export, recorded in the governance log with who took it."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from web.governance.services import record_event
 from web.releases.cache import per_release
 from web.releases.figures import Figure
 from web.releases.models import Area, Release
+from web.releases.recipes import RecipeWords
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,7 @@ class FlaggedRow:
 @dataclass(frozen=True)
 class SortColumn:
     key: str
-    label: str
+    label: str  # a template filled with the recipe's words
     # The order a first click gives: most need first.
     descending_first: bool
 
@@ -44,9 +45,9 @@ class SortColumn:
 SORT_COLUMNS = (
     SortColumn("name", "Area", descending_first=False),
     SortColumn("rank", "Rank of need", descending_first=False),
-    SortColumn("expected_number", "Expected children not ready", descending_first=True),
-    SortColumn("expected_rate", "Expected share not ready", descending_first=True),
-    SortColumn("observed_rate", "Past share not reaching a good level", descending_first=True),
+    SortColumn("expected_number", "Expected number of {events}", descending_first=True),
+    SortColumn("expected_rate", "Expected {event_rate}", descending_first=True),
+    SortColumn("observed_rate", "Past {event_rate}", descending_first=True),
     SortColumn("deprivation", "Deprivation decile", descending_first=False),
 )
 SORT_KEYS = {column.key: column for column in SORT_COLUMNS}
@@ -60,7 +61,7 @@ class SortHeader:
     aria_sort: str  # "ascending", "descending" or "" when not the order
 
 
-def sort_headers(current: str, descending: bool) -> list[SortHeader]:
+def sort_headers(current: str, descending: bool, words: RecipeWords) -> list[SortHeader]:
     """Column headings as links: a click orders by the column, a second reverses it."""
     headers = []
     for column in SORT_COLUMNS:
@@ -70,7 +71,8 @@ def sort_headers(current: str, descending: bool) -> list[SortHeader]:
         else:
             order = "desc" if column.descending_first else "asc"
             aria = ""
-        headers.append(SortHeader(column.label, f"?sort={column.key}&order={order}", aria))
+        label = column.label.format(events=words.events, event_rate=words.event_rate)
+        headers.append(SortHeader(label, f"?sort={column.key}&order={order}", aria))
     return headers
 
 
@@ -82,24 +84,25 @@ def flagged_rows(release: Release) -> list[FlaggedRow]:
 def _rows(release: Release) -> list[FlaggedRow]:
     areas = release_areas(release)
     count = len(areas)
+    words = release.words
 
     def text(key: str, area: Area) -> Figure:
-        return MEASURES[key].figure(area, count)
+        return MEASURES[key].figure(area, count, words)
 
     return [
         FlaggedRow(
             code=area.lsoa11cd,
             name=area.lsoa11nm,
-            url=profile_url(area.lsoa11cd),
+            url=profile_url(release.recipe, area.lsoa11cd),
             rank=text("rank", area),
-            expected_number=text("expected_not_ready", area),
+            expected_number=text("expected_events", area),
             expected_rate=text("expected_rate", area),
             observed_rate=text("observed_rate", area),
             deprivation=text("imd_decile", area),
             sort_values={
                 "name": area.lsoa11nm,
                 "rank": area.rank,
-                "expected_number": area.expected_not_ready,
+                "expected_number": area.expected_events,
                 "expected_rate": area.expected_rate,
                 "observed_rate": area.observed_rate,
                 "deprivation": area.imd_decile,
@@ -128,18 +131,18 @@ CSV_COLUMNS: tuple[tuple[str, Callable[[Area], Any]], ...] = (
     ("rank", lambda area: area.rank),
     ("rank_low", lambda area: area.rank_low),
     ("rank_high", lambda area: area.rank_high),
-    ("expected_not_ready", lambda area: area.expected_not_ready),
+    ("expected_events", lambda area: area.expected_events),
     ("expected_low", lambda area: area.expected_low),
     ("expected_high", lambda area: area.expected_high),
-    ("future_children", lambda area: area.future_children),
+    ("future_population", lambda area: area.future_population),
     ("expected_rate", lambda area: area.expected_rate),
     ("expected_rate_low", lambda area: area.expected_rate_low),
     ("expected_rate_high", lambda area: area.expected_rate_high),
     ("observed_rate", lambda area: area.observed_rate),
     ("observed_low", lambda area: area.observed_low),
     ("observed_high", lambda area: area.observed_high),
-    ("observed_not_gld", lambda area: area.observed_not_gld),
-    ("observed_children", lambda area: area.observed_children),
+    ("observed_events", lambda area: area.observed_events),
+    ("observed_population", lambda area: area.observed_population),
     ("observed_suppressed", lambda area: area.observed_suppressed),
     ("imd_decile", lambda area: area.imd_decile),
     ("vs_district", lambda area: area.vs_district),
@@ -176,6 +179,6 @@ def export_flagged_csv(release: Release, rows: list[FlaggedRow], actor: User | N
         Action.DATA_EXPORTED,
         actor=actor,
         subject=release,
-        detail={"download": csv_filename(release), "rows": len(rows)},
+        detail={"download": csv_filename(release), "recipe": release.recipe, "rows": len(rows)},
     )
     return out.getvalue()

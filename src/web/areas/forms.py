@@ -10,15 +10,18 @@ from django import forms
 from web.areas import postcodes
 from web.areas.measures import DEFAULT_MEASURE, MEASURES
 from web.core.forms import GovukForm
-from web.releases.models import Release
+from web.releases.models import Area, Release
+from web.releases.recipes import RecipeWords
 
 
 class MeasureForm(GovukForm):
-    measure = forms.ChoiceField(
-        label="Show on the map",
-        choices=[(measure.id, measure.label) for measure in MEASURES.values()],
-        initial=DEFAULT_MEASURE,
-    )
+    measure = forms.ChoiceField(label="Show on the map", initial=DEFAULT_MEASURE)
+
+    def __init__(self, *args: Any, words: RecipeWords, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["measure"].choices = [  # type: ignore[attr-defined]
+            (measure.id, measure.label_for(words)) for measure in MEASURES.values()
+        ]
 
     def chosen(self) -> str:
         """The measure asked for, or the default when none (or a wrong one) was."""
@@ -42,8 +45,10 @@ class PostcodeForm(GovukForm):
         ),
     )
 
-    def __init__(self, *args: Any, release: Release, **kwargs: Any) -> None:
-        self.release = release
+    def __init__(self, *args: Any, releases: list[Release], **kwargs: Any) -> None:
+        """``releases``: the current releases, one per recipe; a postcode is found when its
+        area is in any of them."""
+        self.releases = releases
         self.lsoa11cd = ""
         super().__init__(*args, **kwargs)
 
@@ -57,10 +62,11 @@ class PostcodeForm(GovukForm):
                 f"We could not find {postcode}. Check it, or choose your area from the table "
                 "on the map page"
             )
-        if not self.release.areas.filter(lsoa11cd=code).exists():
+        if not Area.objects.filter(release__in=self.releases, lsoa11cd=code).exists():
+            covered = sorted({release.area_name for release in self.releases})
+            names = ", ".join(name.replace("-", " ").title() for name in covered)
             raise forms.ValidationError(
-                f"{postcode} is outside the area these results cover "
-                f"({self.release.area_name.replace('-', ' ').title()})"
+                f"{postcode} is outside the area these results cover ({names})"
             )
         self.lsoa11cd = code
         return postcode

@@ -5,11 +5,12 @@ they always agree."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from enum import Enum
 
 from web.releases import figures
 from web.releases.models import Area, Hotspot
+from web.releases.recipes import RecipeWords
 
 # ColorBrewer GnBu, five classes: ordered light to dark, distinguishable in greyscale.
 SEQUENTIAL = ("#f0f9e8", "#bae4bc", "#7bccc4", "#43a2ca", "#0868ac")
@@ -31,59 +32,77 @@ class Band:
 
 @dataclass(frozen=True)
 class Measure:
+    """A measure the map can show. ``label`` and ``description`` are templates filled with the
+    recipe's words (``{events}``, ``{event_rate}``, ``{population}``, ...): see ``label_for``."""
+
     id: str
     label: str
     description: str
     scale: Scale
     # The value that orders and bands the areas; None when not published.
     value: Callable[[Area], float | None]
-    # The figure as written, with interval and denominator.
-    figure: Callable[[Area, int], figures.Figure]
+    # The figure as written, with interval and denominator in the recipe's words.
+    figure: Callable[[Area, int, RecipeWords], figures.Figure]
     # True when a higher value means more need (rank and decile: lower means more).
     higher_is_more_need: bool = True
 
+    def label_for(self, words: RecipeWords) -> str:
+        return _sentence(self.label.format(**asdict(words)))
 
-def _expected_number(area: Area, areas: int) -> figures.Figure:
+    def description_for(self, words: RecipeWords) -> str:
+        return _sentence(self.description.format(**asdict(words)))
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def past_population(words: RecipeWords) -> str:
+    """Who the observed rates are out of."""
+    return f"{words.units} in past years"
+
+
+def _expected_number(area: Area, areas: int, words: RecipeWords) -> figures.Figure:
     return figures.count_figure(
-        area.expected_not_ready,
+        area.expected_events,
         area.expected_low,
         area.expected_high,
-        area.future_children,
-        "children in the coming cohorts",
+        area.future_population,
+        words.population,
     )
 
 
-def _expected_rate(area: Area, areas: int) -> figures.Figure:
+def _expected_rate(area: Area, areas: int, words: RecipeWords) -> figures.Figure:
     return figures.rate_figure(
         area.expected_rate,
         area.expected_rate_low,
         area.expected_rate_high,
-        area.future_children,
-        "children in the coming cohorts",
+        area.future_population,
+        words.population,
     )
 
 
-def _observed_rate(area: Area, areas: int) -> figures.Figure:
+def _observed_rate(area: Area, areas: int, words: RecipeWords) -> figures.Figure:
     return figures.rate_figure(
         area.observed_rate,
         area.observed_low,
         area.observed_high,
-        area.observed_children,
-        "children assessed",
+        area.observed_population,
+        past_population(words),
     )
 
 
-def _rank(area: Area, areas: int) -> figures.Figure:
+def _rank(area: Area, areas: int, words: RecipeWords) -> figures.Figure:
     return figures.rank_figure(area.rank, area.rank_low, area.rank_high, areas)
 
 
-def _decile(area: Area, areas: int) -> figures.Figure:
+def _decile(area: Area, areas: int, words: RecipeWords) -> figures.Figure:
     if area.imd_decile is None:
         return figures.Figure("not given in this release", published=False)
     return figures.Figure(f"decile {area.imd_decile}", denominator="of 10 (1 is most deprived)")
 
 
-def _hotspot(area: Area, areas: int) -> figures.Figure:
+def _hotspot(area: Area, areas: int, words: RecipeWords) -> figures.Figure:
     if area.hotspot is None:
         return figures.Figure(figures.NOT_PUBLISHED, published=False)
     label = Hotspot(area.hotspot).label
@@ -96,26 +115,25 @@ MEASURES: dict[str, Measure] = {
     measure.id: measure
     for measure in (
         Measure(
-            "expected_not_ready",
-            "Expected number of children not ready for school",
-            "How many children starting school in the coming years are expected not to reach "
-            "a good level of development, out of the children living in the area now.",
+            "expected_events",
+            "expected number of {events}",
+            "How many {events} are expected in {coming}, out of the {population}.",
             Scale.QUANTILE,
-            lambda area: area.expected_not_ready,
+            lambda area: area.expected_events,
             _expected_number,
         ),
         Measure(
             "expected_rate",
-            "Expected share of children not ready for school",
-            "The expected number as a share of the children in the coming cohorts.",
+            "expected {event_rate}",
+            "The expected number as a share of the {population}.",
             Scale.QUANTILE,
             lambda area: area.expected_rate,
             _expected_rate,
         ),
         Measure(
             "observed_rate",
-            "Share of children who did not reach a good level of development",
-            "What happened to the children assessed at the end of Reception in past years.",
+            "{event_rate} in past years",
+            "What happened to the {units} of the area in past years.",
             Scale.QUANTILE,
             lambda area: area.observed_rate,
             _observed_rate,
@@ -150,7 +168,7 @@ MEASURES: dict[str, Measure] = {
         ),
     )
 }
-DEFAULT_MEASURE = "expected_not_ready"
+DEFAULT_MEASURE = "expected_events"
 
 
 @dataclass(frozen=True)

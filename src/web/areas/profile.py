@@ -1,5 +1,6 @@
-"""The area profile: every published measure of one area against its district and county,
-its trend, what drives its need and why it is flagged.
+"""The area profile for one recipe: every published measure of one area against its district
+and county, its trend, what drives its need and why it is flagged, in the recipe's words (the
+current release's ``recipe.words``).
 
 The page is a list of sections (``SECTIONS``). Later parts of the service (assets nearby,
 community insight, interventions) add theirs with ``add_section`` from their app's ``ready()``;
@@ -20,7 +21,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
 from web.areas.charts import IntervalChart, TrendChart, interval_chart, trend_chart
-from web.areas.measures import MEASURES
+from web.areas.measures import MEASURES, past_population
 from web.areas.services import release_areas
 from web.releases import figures
 from web.releases.cache import per_release
@@ -32,6 +33,7 @@ from web.releases.models import (
     Release,
     TrendKind,
 )
+from web.releases.recipes import RecipeWords
 
 
 @dataclass(frozen=True)
@@ -55,8 +57,8 @@ class MeasureLine:
 class TrendRow:
     cohort: int
     kind: str
-    children: str
-    not_gld: str
+    population: str
+    events: str
     rate: figures.Figure
     suppressed: bool
 
@@ -72,6 +74,9 @@ class DriverLine:
 class AreaProfile:
     release_id: str
     release_title: str
+    recipe: str
+    recipe_title: str
+    words: RecipeWords
     code: str
     name: str
     msoa_name: str
@@ -115,15 +120,15 @@ def _benchmarks(release: Release) -> dict[tuple[str, str], Benchmark]:
     )
 
 
-def _benchmark_figure(benchmark: Benchmark | None) -> figures.Figure:
+def _benchmark_figure(benchmark: Benchmark | None, of: str) -> figures.Figure:
     if benchmark is None:
         return figures.Figure(figures.NOT_PUBLISHED, published=False)
     return figures.rate_figure(
-        benchmark.value, benchmark.low, benchmark.high, benchmark.denominator
+        benchmark.value, benchmark.low, benchmark.high, benchmark.denominator, of
     )
 
 
-def _comparison(area: Area, district: str, county: str) -> str:
+def _comparison(area: Area, district: str, county: str, words: RecipeWords) -> str:
     """The area's expected need against its district and county, in words."""
 
     def versus(comparison: str | None, place: str) -> str:
@@ -136,7 +141,7 @@ def _comparison(area: Area, district: str, county: str) -> str:
         }[Comparison(comparison)]
 
     return (
-        f"Allowing for chance, the expected share of children not ready for school here is "
+        f"Allowing for chance, the expected {words.event_rate} here is "
         f"{versus(area.vs_district, district)} and {versus(area.vs_county, county)}."
     )
 
@@ -151,6 +156,8 @@ def _profile(release: Release, code: str) -> AreaProfile | None:
     if area is None:
         return None
     count = len(release_areas(release))
+    words = release.words
+    past = past_population(words)
     benchmarks = _benchmarks(release)
     district = {
         measure: benchmarks.get((BenchmarkLevel.DISTRICT, measure))
@@ -160,20 +167,20 @@ def _profile(release: Release, code: str) -> AreaProfile | None:
         measure: benchmarks.get((BenchmarkLevel.COUNTY, measure))
         for measure in ("expected_rate", "observed_rate")
     }
-    expected_rate = MEASURES["expected_rate"].figure(area, count)
-    observed_rate = MEASURES["observed_rate"].figure(area, count)
+    expected_rate = MEASURES["expected_rate"].figure(area, count, words)
+    observed_rate = MEASURES["observed_rate"].figure(area, count, words)
     benchmarked = (
         Benchmarked(
-            "Expected share not ready for school (coming cohorts)",
+            f"{MEASURES['expected_rate'].label_for(words)} ({words.coming})",
             expected_rate,
-            _benchmark_figure(district["expected_rate"]),
-            _benchmark_figure(county["expected_rate"]),
+            _benchmark_figure(district["expected_rate"], words.population),
+            _benchmark_figure(county["expected_rate"], words.population),
         ),
         Benchmarked(
-            "Share who did not reach a good level of development (past cohorts)",
+            MEASURES["observed_rate"].label_for(words),
             observed_rate,
-            _benchmark_figure(district["observed_rate"]),
-            _benchmark_figure(county["observed_rate"]),
+            _benchmark_figure(district["observed_rate"], past),
+            _benchmark_figure(county["observed_rate"], past),
         ),
     )
     district_name = _name(district["expected_rate"], area.lad_name)
@@ -203,27 +210,33 @@ def _profile(release: Release, code: str) -> AreaProfile | None:
     measures = (
         *(
             MeasureLine(
-                MEASURES[key].label, MEASURES[key].figure(area, count), MEASURES[key].description
+                MEASURES[key].label_for(words),
+                MEASURES[key].figure(area, count, words),
+                MEASURES[key].description_for(words),
             )
-            for key in ("expected_not_ready", "rank", "imd_decile", "hotspot")
+            for key in ("expected_events", "rank", "imd_decile", "hotspot")
         ),
         MeasureLine(
-            "Share not ready for school, steadied towards similar areas",
+            f"Past {words.event_rate}, steadied towards similar areas",
             figures.rate_figure(
                 area.shrunken_rate,
                 area.shrunken_low,
                 area.shrunken_high,
-                area.observed_children,
-                "children assessed",
+                area.observed_population,
+                past,
             ),
-            "The past share adjusted towards what similar areas show, so that a few children "
-            "more or less in a small area do not swing it (an empirical Bayes estimate).",
+            f"The past share adjusted towards what similar areas show, so that a few "
+            f"{words.units} more or less in a small area do not swing it (an empirical Bayes "
+            "estimate).",
         ),
     )
     trend = sorted(area.trend.all(), key=lambda point: (point.cohort, point.kind))
     return AreaProfile(
         release_id=release.id,
         release_title=release.title,
+        recipe=release.recipe,
+        recipe_title=release.about.title,
+        words=words,
         code=area.lsoa11cd,
         name=area.lsoa11nm,
         msoa_name=area.msoa11nm,
@@ -236,7 +249,7 @@ def _profile(release: Release, code: str) -> AreaProfile | None:
         suppression_note=_suppression_note(release),
         flag_rule=release.flag_rule,
         intervals_note=release.intervals_note,
-        comparison=_comparison(area, district_name, county_name),
+        comparison=_comparison(area, district_name, county_name, words),
         benchmarked=benchmarked,
         comparison_chart=chart,
         measures=measures,
@@ -244,15 +257,15 @@ def _profile(release: Release, code: str) -> AreaProfile | None:
             TrendRow(
                 cohort=point.cohort,
                 kind=TrendKind(point.kind).label,
-                children=figures.count(point.children),
-                not_gld=(
+                population=figures.count(point.population),
+                events=(
                     "not published (too few)"
                     if point.suppressed
-                    else figures.count(point.not_gld)
-                    if point.not_gld is not None
+                    else figures.count(point.events)
+                    if point.events is not None
                     else "not applicable"
                 ),
-                rate=figures.rate_figure(point.rate, point.low, point.high, None),
+                rate=figures.rate_figure(point.rate, point.low, point.high, None, ""),
                 suppressed=point.suppressed,
             )
             for point in trend
@@ -293,27 +306,37 @@ def _triple(benchmark: Benchmark | None) -> tuple[float | None, float | None, fl
 def _suppression_note(release: Release) -> str:
     threshold = release.suppression_threshold
     return (
-        f"Counts from 1 to {threshold} are not published, so that no child or family can be "
-        f"picked out; other counts are rounded ({release.disclosure_rule})."
+        f"Counts from 1 to {threshold} are not published, so that no one can be picked out; "
+        f"other counts are rounded ({release.disclosure_rule})."
     )
 
 
-def _in_each_release(code: str) -> tuple[EarlierRelease, ...]:
-    """The area in every published release, cached until a release is published, withdrawn or
-    made current (the key names every published release and which one is current)."""
+def _in_each_release(recipe: str, code: str, words: RecipeWords) -> tuple[EarlierRelease, ...]:
+    """The area in every published release of the recipe, cached until one of them is
+    published, withdrawn or made current (the key names every published release of the recipe
+    and which one is current)."""
     releases = (
-        Release.objects.public().order_by("pk").values_list("pk", "imported_at", "is_current")
+        Release.objects.public()
+        .filter(recipe=recipe)
+        .order_by("pk")
+        .values_list("pk", "imported_at", "is_current")
     )
     stamp = hashlib.sha256(repr(list(releases)).encode()).hexdigest()[:16]
     found = cache.get_or_set(
-        f"area-in-each-release:{code}:{stamp}", lambda: _each_release(code), None
+        f"area-in-each-release:{recipe}:{code}:{stamp}",
+        lambda: _each_release(recipe, code, words),
+        None,
     )
     return cast(tuple[EarlierRelease, ...], found)
 
 
-def _each_release(code: str) -> tuple[EarlierRelease, ...]:
+def _each_release(recipe: str, code: str, words: RecipeWords) -> tuple[EarlierRelease, ...]:
+    """Figures of earlier releases are written in the current release's words: a release
+    imported under format 1 carries none of its own."""
     rows = list(
-        Area.objects.filter(lsoa11cd=code, release__in=Release.objects.public())
+        Area.objects.filter(
+            lsoa11cd=code, release__in=Release.objects.public().filter(recipe=recipe)
+        )
         .select_related("release")
         .only(
             "rank",
@@ -322,7 +345,7 @@ def _each_release(code: str) -> tuple[EarlierRelease, ...]:
             "expected_rate",
             "expected_rate_low",
             "expected_rate_high",
-            "future_children",
+            "future_population",
             "flagged",
             "release",
             "release__title",
@@ -343,7 +366,7 @@ def _each_release(code: str) -> tuple[EarlierRelease, ...]:
             title=row.release.title,
             created=f"{row.release.created_at:%-d %B %Y}",
             rank=figures.rank_figure(row.rank, row.rank_low, row.rank_high, sizes[row.release_id]),
-            expected_rate=MEASURES["expected_rate"].figure(row, sizes[row.release_id]),
+            expected_rate=MEASURES["expected_rate"].figure(row, sizes[row.release_id], words),
             flagged=row.flagged,
             current=row.release.is_current,
         )
@@ -447,7 +470,9 @@ def profile_page(
     page = _cached_page(release, code)
     if page is None:
         return None
-    profile = replace(page.profile, earlier=_in_each_release(code))
+    profile = replace(
+        page.profile, earlier=_in_each_release(release.recipe, code, page.profile.words)
+    )
     shown = []
     for section in SECTIONS:
         html = page.rendered.get(section.id)

@@ -1,4 +1,5 @@
-"""What the map and the list of areas show, computed once per release and cached."""
+"""What the map and the list of areas show, computed once per release and cached. A release
+belongs to one recipe; its pages live under that recipe's address."""
 
 from __future__ import annotations
 
@@ -17,8 +18,14 @@ def release_areas(release: Release) -> list[Area]:
     return per_release(release, "areas", lambda: list(release.areas.defer("geometry")))
 
 
-def profile_url(code: str) -> str:
-    return reverse("areas:profile", kwargs={"lsoa11cd": code})
+def profile_url(recipe: str, code: str) -> str:
+    """The area's profile for one recipe."""
+    return reverse("areas:profile", kwargs={"recipe": recipe, "lsoa11cd": code})
+
+
+def area_url(code: str) -> str:
+    """The area's page with every recipe's figures."""
+    return reverse("areas:area", kwargs={"lsoa11cd": code})
 
 
 @dataclass(frozen=True)
@@ -37,6 +44,8 @@ class MapRow:
 @dataclass(frozen=True)
 class MapTable:
     measure_id: str  # the measure itself holds functions, which the cache cannot store
+    label: str  # in the recipe's words
+    description: str
     bands: tuple[Band, ...]
     rows: tuple[MapRow, ...]
 
@@ -53,6 +62,7 @@ def map_table(release: Release, measure: Measure) -> MapTable:
 def _map_table(release: Release, measure: Measure) -> MapTable:
     areas = release_areas(release)
     legend = legend_for(measure, areas)
+    words = release.words
 
     def order(area: Area) -> tuple[int, float, str]:
         if measure.scale is Scale.CATEGORY:
@@ -66,15 +76,17 @@ def _map_table(release: Release, measure: Measure) -> MapTable:
         MapRow(
             code=area.lsoa11cd,
             name=area.lsoa11nm,
-            url=profile_url(area.lsoa11cd),
-            figure=measure.figure(area, len(areas)).text,
+            url=profile_url(release.recipe, area.lsoa11cd),
+            figure=measure.figure(area, len(areas), words).text,
             band=legend.bands[legend.band_of[area.lsoa11cd]].label,
             colour=legend.bands[legend.band_of[area.lsoa11cd]].colour,
             flagged=area.flagged,
         )
         for area in sorted(areas, key=order)
     )
-    return MapTable(measure.id, legend.bands, rows)
+    return MapTable(
+        measure.id, measure.label_for(words), measure.description_for(words), legend.bands, rows
+    )
 
 
 def map_data(release: Release) -> bytes:
@@ -87,13 +99,15 @@ def _map_data(release: Release) -> bytes:
     areas = list(release.areas.all())
     measures = list(MEASURES.values())
     legends = [legend_for(measure, areas) for measure in measures]
+    words = release.words
     data = {
         "type": "FeatureCollection",
         "release": release.id,
+        "recipe": release.recipe,
         "measures": [
             {
                 "id": measure.id,
-                "label": measure.label,
+                "label": measure.label_for(words),
                 "bands": [{"label": band.label, "colour": band.colour} for band in legend.bands],
             }
             for measure, legend in zip(measures, legends, strict=True)
@@ -105,10 +119,12 @@ def _map_data(release: Release) -> bytes:
                 "properties": {
                     "code": area.lsoa11cd,
                     "name": area.lsoa11nm,
-                    "url": profile_url(area.lsoa11cd),
+                    "url": profile_url(release.recipe, area.lsoa11cd),
                     "flagged": area.flagged,
                     "bands": [legend.band_of[area.lsoa11cd] for legend in legends],
-                    "figures": [measure.figure(area, len(areas)).text for measure in measures],
+                    "figures": [
+                        measure.figure(area, len(areas), words).text for measure in measures
+                    ],
                 },
             }
             for area in areas

@@ -15,6 +15,8 @@ from web.accounts.models import User
 class NavigationItem:
     label: str
     view_name: str
+    # Other pages this item stands for, beyond its own and its section's first item.
+    also: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -26,8 +28,8 @@ class NavigationLink:
 
 SERVICE_NAVIGATION = (
     NavigationItem("Home", "core:home"),
-    NavigationItem("Map", "areas:map"),
-    NavigationItem("Areas to support", "areas:flagged"),
+    NavigationItem("Topics", "areas:recipes"),
+    NavigationItem("Find your area", "areas:find", also=frozenset({"areas:area"})),
     NavigationItem("Local services", "assets:directory"),
     NavigationItem("How this works", "transparency:overview"),
     NavigationItem("Releases", "releases:history"),
@@ -45,7 +47,7 @@ def _current_item(current_view_name: str) -> NavigationItem | None:
     """The item for this page; else the first item of the section it is in (Home is a page,
     not a section)."""
     for item in SERVICE_NAVIGATION:
-        if item.view_name == current_view_name:
+        if item.view_name == current_view_name or current_view_name in item.also:
             return item
     section = _section(current_view_name)
     for item in SERVICE_NAVIGATION:

@@ -7,9 +7,12 @@ from django.http import HttpRequest, HttpResponse, HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
 
+from web.releases.models import Release
+
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html")
+    """The partnership, finding an area, and every recipe with a current release."""
+    return render(request, "core/home.html", {"releases": Release.objects.current_releases()})
 
 
 def accessibility_statement(request: HttpRequest) -> HttpResponse:

@@ -105,15 +105,15 @@ def compare_releases(earlier: Release, later: Release) -> ReleaseComparison:
 
 def release_before(release: Release) -> Release | None:
     """The release this one names as its previous, if published here; else the published one
-    created before."""
+    of the same recipe created before."""
+    same_recipe = Release.objects.public().filter(recipe=release.recipe)
     named = release.manifest.get("previous_release")
     if named:
-        found = Release.objects.public().filter(pk=named).first()
+        found = same_recipe.filter(pk=named).first()
         if found is not None:
             return found
     return (
-        Release.objects.public()
-        .filter(created_at__lt=release.created_at)
+        same_recipe.filter(created_at__lt=release.created_at)
         .exclude(pk=release.pk)
         .order_by("-created_at")
         .first()

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 MANIFEST = "manifest.json"
 GEOMETRY = "geometry.geojson"
 
@@ -65,12 +65,12 @@ TABLES: dict[str, tuple[Column, ...]] = {
     AREAS: (
         *_strings("lsoa11cd", "lsoa11nm", "msoa11cd", "msoa11nm", "lad_code", "lad_name"),
         Column("imd_decile", Kind.INTEGER),
-        *_integers("observed_children", "observed_not_gld"),
+        *_integers("observed_population", "observed_events"),
         *_floats("observed_rate", "observed_low", "observed_high"),
         Column("observed_suppressed", Kind.BOOLEAN, nullable=False),
-        Column("future_children", Kind.INTEGER),
+        Column("future_population", Kind.INTEGER),
         Column("future_suppressed", Kind.BOOLEAN, nullable=False),
-        *_floats("expected_not_ready", "expected_low", "expected_high"),
+        *_floats("expected_events", "expected_low", "expected_high"),
         *_floats("expected_rate", "expected_rate_low", "expected_rate_high"),
         *_floats("shrunken_rate", "shrunken_low", "shrunken_high"),
         *_integers("rank", "rank_low", "rank_high"),
@@ -86,7 +86,7 @@ TABLES: dict[str, tuple[Column, ...]] = {
     TREND: (
         Column("lsoa11cd", Kind.STRING, nullable=False),
         Column("cohort", Kind.INTEGER, nullable=False),
-        *_integers("children", "not_gld"),
+        *_integers("population", "events"),
         *_floats("rate", "low", "high"),
         Column("suppressed", Kind.BOOLEAN, nullable=False),
         Column("kind", Kind.STRING, nullable=False, allowed=TREND_KINDS),
@@ -109,8 +109,8 @@ TABLES: dict[str, tuple[Column, ...]] = {
 # Counts published after disclosure control: null (suppressed), or rounded to the base and
 # never between 1 and the threshold.
 COUNTS: dict[str, tuple[str, ...]] = {
-    AREAS: ("observed_children", "observed_not_gld", "future_children"),
-    TREND: ("children", "not_gld"),
+    AREAS: ("observed_population", "observed_events", "future_population"),
+    TREND: ("population", "events"),
     BENCHMARKS: ("denominator",),
 }
 

@@ -35,7 +35,7 @@ def interval(low: str, high: str) -> str:
 class Figure:
     """One estimate as the pages write it. ``value`` is the headline (``"23.5%"``),
     ``interval`` the 95% interval (``"18.0% to 29.9%"``, blank when there is none) and
-    ``denominator`` what it is out of (``"of 60 children"``)."""
+    ``denominator`` what it is out of (``"of 60 children"``, in the recipe's words)."""
 
     value: str
     interval: str = ""
@@ -58,9 +58,10 @@ def rate_figure(
     low: float | None,
     high: float | None,
     denominator: int | None,
-    children: str = "children",
+    of: str,
 ) -> Figure:
-    return _figure(percent, value, low, high, denominator, children)
+    """A share; ``of`` names who the denominator counts, in the recipe's words."""
+    return _figure(percent, value, low, high, denominator, of)
 
 
 def count_figure(
@@ -68,9 +69,9 @@ def count_figure(
     low: float | None,
     high: float | None,
     denominator: int | None,
-    children: str = "children",
+    of: str,
 ) -> Figure:
-    return _figure(number, value, low, high, denominator, children)
+    return _figure(number, value, low, high, denominator, of)
 
 
 def _figure(
@@ -79,12 +80,12 @@ def _figure(
     low: float | None,
     high: float | None,
     denominator: int | None,
-    children: str,
+    of: str,
 ) -> Figure:
     if value is None:
-        return Figure(NOT_PUBLISHED, published=False, denominator=_out_of(denominator, children))
+        return Figure(NOT_PUBLISHED, published=False, denominator=_out_of(denominator, of))
     span = interval(written(low), written(high)) if low is not None and high is not None else ""
-    return Figure(written(value), span, _out_of(denominator, children))
+    return Figure(written(value), span, _out_of(denominator, of))
 
 
 def rank_figure(rank: int | None, low: int | None, high: int | None, areas: int) -> Figure:
@@ -94,7 +95,7 @@ def rank_figure(rank: int | None, low: int | None, high: int | None, areas: int)
     return Figure(f"{rank}", span, f"of {areas} areas")
 
 
-def _out_of(denominator: int | None, children: str) -> str:
+def _out_of(denominator: int | None, of: str) -> str:
     if denominator is None:
         return ""
-    return f"of {denominator:,} {children}"
+    return f"of {denominator:,} {of}".rstrip()

@@ -23,7 +23,11 @@ class CompareForm(GovukForm):
         super().__init__(*args, **kwargs)
         self.releases = {release.id: release for release in releases}
         choices = [
-            (release.id, f"{release.title}, {release.created_at:%-d %B %Y} ({release.id})")
+            (
+                release.id,
+                f"{release.recipe_title}: {release.title}, {release.created_at:%-d %B %Y} "
+                f"({release.id})",
+            )
             for release in releases
         ]
         for name in ("earlier", "later"):
@@ -34,6 +38,8 @@ class CompareForm(GovukForm):
         earlier, later = cleaned.get("earlier"), cleaned.get("later")
         if earlier and later and earlier == later:
             self.add_error("later", "Choose two different releases")
+        elif earlier and later and self.releases[earlier].recipe != self.releases[later].recipe:
+            self.add_error("later", "Choose two releases of the same topic")
         return cleaned
 
     def chosen(self) -> tuple[Release, Release]:

@@ -1,6 +1,7 @@
 """A release's life after import: a custodian publishes a draft, and withdraws a published
-release found unsafe; analysts choose which published release the pages show. Each change is
-one transaction with its governance event.
+release found unsafe; analysts choose which published release of a recipe the pages show. Each
+recipe has its own current release: publishing or choosing one recipe's release never touches
+another's. Each change is one transaction with its governance event.
 
 A withdrawn release leaves every public page at once: pages and caches ask for published
 releases only, and a release's cache key names its status (``Release.cache_key``).
@@ -32,8 +33,8 @@ class TransitionRefused(Exception):
 def publish_release(
     release_id: str, *, actor: User | None = None, make_current: bool = True
 ) -> Release:
-    """Publish a draft: from now on the public sees it; with ``make_current`` every page shows
-    it."""
+    """Publish a draft: from now on the public sees it; with ``make_current`` every page of its
+    recipe shows it."""
     with transaction.atomic():
         release = _locked(release_id)
         if release.status != ReleaseStatus.DRAFT:
@@ -41,6 +42,7 @@ def publish_release(
                 f"{release.id} is {release.get_status_display().lower()}; only a draft is "
                 "published."
             )
+        _refuse_earlier_format(release)
         release.status = ReleaseStatus.PUBLISHED
         release.published_at = timezone.now()
         release.published_by = actor
@@ -52,6 +54,7 @@ def publish_release(
             subject=release,
             detail={
                 "title": release.title,
+                "recipe": release.recipe,
                 "signed_by": release.signed_by,
                 "made_current": make_current,
                 "previous_current": previous.id if previous else None,
@@ -62,8 +65,8 @@ def publish_release(
 
 def withdraw_release(release_id: str, *, reason: str, actor: User | None = None) -> Release:
     """Withdraw a published release: its figures leave every page; the history keeps its name,
-    when it was withdrawn and why. If it was the current release, no release is current until
-    someone chooses one (nothing takes its place unasked)."""
+    when it was withdrawn and why. If it was its recipe's current release, none of that recipe
+    is current until someone chooses one (nothing takes its place unasked)."""
     reason = reason.strip()
     if not reason:
         raise TransitionRefused("Say why the release is withdrawn: the history shows it.")
@@ -101,9 +104,9 @@ def withdraw_release(release_id: str, *, reason: str, actor: User | None = None)
 
 
 def set_current_release(release_id: str, *, actor: User | None = None) -> Release | None:
-    """Make a published release the one the pages show (a rollback, when it is an earlier
-    one). Returns the release that was current before, or None; nothing changes if it already
-    is current."""
+    """Make a published release the one the pages of its recipe show (a rollback, when it is
+    an earlier one). Returns the release of that recipe that was current before, or None;
+    nothing changes if it already is current."""
     with transaction.atomic():
         release = _locked(release_id)
         if release.status != ReleaseStatus.PUBLISHED:
@@ -111,6 +114,7 @@ def set_current_release(release_id: str, *, actor: User | None = None) -> Releas
                 f"{release.id} is {release.get_status_display().lower()}; only a published "
                 "release is shown on the pages."
             )
+        _refuse_earlier_format(release)
         if release.is_current:
             return release
         previous = _make_current(release)
@@ -118,7 +122,11 @@ def set_current_release(release_id: str, *, actor: User | None = None) -> Releas
             Action.RELEASE_MADE_CURRENT,
             actor=actor,
             subject=release,
-            detail={"title": release.title, "previous_current": previous.id if previous else None},
+            detail={
+                "title": release.title,
+                "recipe": release.recipe,
+                "previous_current": previous.id if previous else None,
+            },
         )
     return previous
 
@@ -130,9 +138,19 @@ def _locked(release_id: str) -> Release:
     return release
 
 
+def _refuse_earlier_format(release: Release) -> None:
+    if not release.is_current_format:
+        raise TransitionRefused(
+            f"{release.id} was imported under release format {release.format_version}, which "
+            "gives the pages no recipe words; publish its run again with this version of "
+            f"Bakehouse (`bakehouse publish --recipe {release.recipe} ...`) and import that."
+        )
+
+
 def _make_current(release: Release) -> Release | None:
-    previous = Release.objects.current()
-    Release.objects.filter(is_current=True).update(is_current=False)
+    """Make ``release`` its recipe's current release; returns the one it replaces."""
+    previous = Release.objects.current(release.recipe)
+    Release.objects.filter(recipe=release.recipe, is_current=True).update(is_current=False)
     Release.objects.filter(pk=release.pk).update(is_current=True)
     release.is_current = True
     return previous

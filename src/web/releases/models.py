@@ -1,10 +1,14 @@
 """Releases and their area-level tables. A release is imported whole and its figures never
 change afterwards. What moves is its status (imported as a draft, published by a custodian,
-withdrawn if found unsafe) and which published release the pages show (``is_current``). Nothing
-here describes a person or a household."""
+withdrawn if found unsafe) and which published release of its recipe the pages show
+(``is_current``: one per recipe). Everything keyed by area is keyed by recipe, LSOA and release
+(an area row belongs to a release, which belongs to a recipe). Columns have outcome-neutral
+names (events, population); the recipe's words come from the manifest (``Release.about``).
+Nothing here describes a person or a household."""
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import ClassVar
 
 from django.conf import settings
@@ -12,7 +16,8 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 
-from web.releases.contract import RELEASE_ID_WHOLE
+from web.releases.contract import FORMAT_VERSION, RELEASE_ID_WHOLE
+from web.releases.recipes import Recipe, RecipeWords, recipe_from_manifest
 
 
 class Comparison(models.TextChoices):
@@ -68,8 +73,14 @@ class ReleaseQuerySet(models.QuerySet["Release"]):
         """Releases the public history names: published and withdrawn, never drafts."""
         return self.exclude(status=ReleaseStatus.DRAFT)
 
-    def current(self) -> Release | None:
-        return self.public().filter(is_current=True).first()
+    def current(self, recipe: str) -> Release | None:
+        """The published release the pages of this recipe show, if any."""
+        return self.public().filter(recipe=recipe, is_current=True).first()
+
+    def current_releases(self) -> list[Release]:
+        """The current release of every recipe that has one, by the recipe's title."""
+        found = list(self.public().filter(is_current=True))
+        return sorted(found, key=lambda release: (release.about.title.lower(), release.recipe))
 
 
 class Release(models.Model):
@@ -78,7 +89,7 @@ class Release(models.Model):
     )
     title = models.CharField(max_length=200)
     created_at = models.DateTimeField()
-    recipe = models.CharField(max_length=64)
+    recipe = models.CharField(max_length=64, db_index=True)
     recipe_version = models.CharField(max_length=32)
     run_id = models.CharField(max_length=128)
     area_name = models.CharField(max_length=64)
@@ -123,9 +134,9 @@ class Release(models.Model):
         ordering = ("-created_at", "-imported_at")
         constraints = (
             models.UniqueConstraint(
-                fields=("is_current",),
+                fields=("recipe",),
                 condition=models.Q(is_current=True),
-                name="release_one_current",
+                name="release_one_current_per_recipe",
             ),
             models.CheckConstraint(
                 condition=~models.Q(is_current=True) | models.Q(status=ReleaseStatus.PUBLISHED),
@@ -148,6 +159,32 @@ class Release(models.Model):
         return f"{self.id}@{self.imported_at.timestamp():.6f}:{self.status}"
 
     @property
+    def format_version(self) -> int | None:
+        found = self.manifest.get("format_version")
+        return found if isinstance(found, int) else None
+
+    @property
+    def is_current_format(self) -> bool:
+        """False for a release imported under an earlier format: it keeps its place in the
+        history, but no page shows it as current (it carries no recipe words)."""
+        return self.format_version == FORMAT_VERSION
+
+    @cached_property
+    def about(self) -> Recipe:
+        """The recipe as this release describes it: title, question and words."""
+        return recipe_from_manifest(self.manifest)
+
+    @property
+    def words(self) -> RecipeWords:
+        return self.about.words
+
+    @property
+    def recipe_title(self) -> str:
+        """The recipe's title for lists of releases of any format (format 1 gave only its id)."""
+        title = self.manifest.get("recipe", {}).get("title")
+        return str(title) if title else self.recipe
+
+    @property
     def is_public(self) -> bool:
         return self.status == ReleaseStatus.PUBLISHED
 
@@ -167,8 +204,8 @@ class Release(models.Model):
         uncertainty = self.manifest.get("methods", {}).get("model_uncertainty")
         if uncertainty == "none":
             return (
-                "The intervals show how much the figures could vary by chance with so few "
-                "children; they do not include the model's own uncertainty."
+                "The intervals show how much the figures could vary by chance in areas this "
+                "small; they do not include the model's own uncertainty."
             )
         if uncertainty:
             return "The intervals allow for chance and for the model's own uncertainty."
@@ -190,16 +227,16 @@ class Area(models.Model):
     lad_code = models.CharField(max_length=9)
     lad_name = models.CharField(max_length=100)
     imd_decile = models.PositiveSmallIntegerField(null=True)
-    observed_children = models.IntegerField(null=True)
-    observed_not_gld = models.IntegerField(null=True)
+    observed_population = models.IntegerField(null=True)
+    observed_events = models.IntegerField(null=True)
     observed_rate = models.FloatField(null=True)
     observed_low = models.FloatField(null=True)
     observed_high = models.FloatField(null=True)
     observed_suppressed = models.BooleanField()
-    future_children = models.IntegerField(null=True)
+    future_population = models.IntegerField(null=True)
     # Withheld: then every expected figure, rank, comparison, hotspot and flag is null or false.
     future_suppressed = models.BooleanField(default=False)
-    expected_not_ready = models.FloatField(null=True)
+    expected_events = models.FloatField(null=True)
     expected_low = models.FloatField(null=True)
     expected_high = models.FloatField(null=True)
     expected_rate = models.FloatField(null=True)
@@ -234,8 +271,8 @@ class TrendPoint(models.Model):
     area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="trend")
     cohort = models.SmallIntegerField()
     kind = models.CharField(max_length=10, choices=TrendKind.choices)
-    children = models.IntegerField(null=True)
-    not_gld = models.IntegerField(null=True)
+    population = models.IntegerField(null=True)
+    events = models.IntegerField(null=True)
     rate = models.FloatField(null=True)
     low = models.FloatField(null=True)
     high = models.FloatField(null=True)

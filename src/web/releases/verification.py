@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -55,7 +55,7 @@ from web.releases.trust import (
 INTERVALS: dict[str, tuple[tuple[str, str, str], ...]] = {
     AREAS: (
         ("observed_rate", "observed_low", "observed_high"),
-        ("expected_not_ready", "expected_low", "expected_high"),
+        ("expected_events", "expected_low", "expected_high"),
         ("expected_rate", "expected_rate_low", "expected_rate_high"),
         ("shrunken_rate", "shrunken_low", "shrunken_high"),
         ("rank", "rank_low", "rank_high"),
@@ -98,10 +98,27 @@ class _Open(BaseModel):
     model_config = ConfigDict(extra="allow", frozen=True)
 
 
+class Words(BaseModel):
+    # Exactly the keys of web.releases.recipes.RecipeWords: a page shows each in its place.
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    unit: str = Field(min_length=1)
+    units: str = Field(min_length=1)
+    outcome: str = Field(min_length=1)
+    events: str = Field(min_length=1)
+    event_rate: str = Field(min_length=1)
+    population: str = Field(min_length=1)
+    coming: str = Field(min_length=1)
+
+
 class RecipeRef(_Open):
     id: str
     version: str
     sha256: str
+    title: str = Field(min_length=1, max_length=200)
+    question: str = Field(min_length=1)
+    unit: Literal["child", "person", "household"]
+    words: Words
 
 
 class AreaRef(_Open):
@@ -215,6 +232,8 @@ def _read_manifest(folder: Path, data: bytes) -> tuple[dict[str, Any], Manifest]
         raise ReleaseRefused(folder, [f"{MANIFEST}: not valid JSON ({error})"]) from None
     if not isinstance(raw, dict):
         raise ReleaseRefused(folder, [f"{MANIFEST}: must be a JSON object"])
+    if raw.get("format_version") != FORMAT_VERSION:
+        raise ReleaseRefused(folder, [_older_format(raw)])
     try:
         return raw, Manifest.model_validate(raw)
     except ValidationError as error:
@@ -225,13 +244,23 @@ def _read_manifest(folder: Path, data: bytes) -> tuple[dict[str, Any], Manifest]
         raise ReleaseRefused(folder, problems) from None
 
 
+def _older_format(raw: Mapping[str, Any]) -> str:
+    """Why a release of another format is refused, and what to do. Nothing of it is read
+    further: its tables name their columns differently and it carries no recipe words."""
+    found = raw.get("format_version")
+    recipe = raw.get("recipe")
+    recipe_id = recipe.get("id") if isinstance(recipe, dict) else None
+    named = recipe_id if isinstance(recipe_id, str) and recipe_id else "<recipe id>"
+    return (
+        f"{MANIFEST}, field format_version: this release is format {found!r}; this web app "
+        f"imports format {FORMAT_VERSION} only and stored nothing of it. Publish it again with "
+        f"this version of Bakehouse: `bakehouse publish --recipe {named} --workspace ... "
+        "--out ...`, then import the new release"
+    )
+
+
 def _check_manifest(manifest: Manifest) -> list[str]:
     problems = []
-    if manifest.format_version != FORMAT_VERSION:
-        problems.append(
-            f"{MANIFEST}, field format_version: {manifest.format_version} is not supported "
-            f"(this web app reads format {FORMAT_VERSION}); upgrade the web app"
-        )
     match = RELEASE_ID.fullmatch(manifest.release_id)
     if match is None:
         problems.append(
@@ -411,7 +440,7 @@ def _check_rows(name: str, rows: list[dict[str, Any]], disclosure: Disclosure) -
 
 
 def _check_suppression(name: str, rows: list[dict[str, Any]]) -> list[str]:
-    pairs = {AREAS: ("observed_suppressed", "observed_not_gld"), TREND: ("suppressed", "not_gld")}
+    pairs = {AREAS: ("observed_suppressed", "observed_events"), TREND: ("suppressed", "events")}
     if name not in pairs:
         return []
     flag, count = pairs[name]

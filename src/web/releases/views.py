@@ -1,6 +1,7 @@
 """Release history: every published or withdrawn release, what each holds and what changed
-between two; analysts choose which published release the pages show (a rollback). Custodians
-review imported drafts, publish them, and withdraw a published release found unsafe."""
+between two of the same recipe; analysts choose which published release of a recipe its pages
+show (a rollback). Custodians review imported drafts, publish them, and withdraw a published
+release found unsafe."""
 
 from __future__ import annotations
 
@@ -32,8 +33,9 @@ def history(request: HttpRequest) -> HttpResponse:
     counts = area_counts(published)
     rows = [(release, *counts.get(release.id, (0, 0))) for release in releases]
     initial = {}
-    if len(published) >= 2:
-        initial = {"earlier": published[1].id, "later": published[0].id}
+    pair = _latest_pair(published)
+    if pair is not None:
+        initial = {"earlier": pair[1].id, "later": pair[0].id}
     form = CompareForm(releases=published, initial=initial)
     may_review = may_open(request.user, "releases:drafts")
     return render(
@@ -42,12 +44,22 @@ def history(request: HttpRequest) -> HttpResponse:
         {
             "rows": rows,
             "form": form,
-            "comparable": len(published) >= 2,
+            "comparable": pair is not None,
             "drafts": Release.objects.filter(status=ReleaseStatus.DRAFT).count()
             if may_review
             else None,
         },
     )
+
+
+def _latest_pair(published: list[Release]) -> tuple[Release, Release] | None:
+    """The two newest published releases of the recipe published most recently, if it has two:
+    only releases of one recipe compare."""
+    for newest in published:
+        same = [release for release in published if release.recipe == newest.recipe]
+        if len(same) >= 2:
+            return same[0], same[1]
+    return None
 
 
 def detail(request: HttpRequest, release_id: str) -> HttpResponse:
@@ -89,7 +101,10 @@ def compare(request: HttpRequest) -> HttpResponse:
 def make_current(request: HttpRequest, release_id: str) -> HttpResponse:
     release = get_object_or_404(Release.objects.public(), pk=release_id)
     set_current_release(release.id, actor=_actor(request))
-    messages.success(request, f"Every page now shows {release.title} ({release.id}).")
+    messages.success(
+        request,
+        f"Every page of {release.recipe_title.lower()} now shows {release.title} ({release.id}).",
+    )
     return redirect("releases:detail", release_id=release.id)
 
 
@@ -100,15 +115,28 @@ def drafts(request: HttpRequest) -> HttpResponse:
     return render(request, "releases/drafts.html", {"rows": rows})
 
 
+def _earlier_format(release: Release) -> str:
+    return (
+        f"This release was imported under release format {release.format_version}, which gives "
+        "the pages no words for its figures, so it cannot be published. Ask the analyst to "
+        "publish the run again with this version of Bakehouse and import that release."
+    )
+
+
 def publish(request: HttpRequest, release_id: str) -> HttpResponse:
     release = get_object_or_404(Release.objects.filter(status=ReleaseStatus.DRAFT), pk=release_id)
     form = PublishForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not release.is_current_format:
+        form.add_error(None, _earlier_format(release))
+    elif request.method == "POST" and form.is_valid():
         try:
             publish_release(release.id, actor=_actor(request))
         except TransitionRefused as refusal:  # published by someone else meanwhile
             raise Http404(str(refusal)) from None
-        messages.success(request, f"Published: every page now shows {release.title}.")
+        messages.success(
+            request,
+            f"Published: every page of {release.recipe_title.lower()} now shows {release.title}.",
+        )
         return redirect("releases:detail", release_id=release.id)
     return render(
         request,

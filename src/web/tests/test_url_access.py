@@ -1,5 +1,5 @@
 """Every URL, for anonymous visitors and every role, answers as ``web.accounts.access`` says,
-with a release imported so that the release pages have something to show."""
+with releases of two recipes published so that every recipe's pages have something to show."""
 
 from __future__ import annotations
 
@@ -18,7 +18,8 @@ from web.accounts.roles import Role
 from web.accounts.tests.factories import make_user
 from web.releases.importer import import_release
 from web.releases.models import Release
-from web.releases.tests.builder import ReleaseSpec, write_release
+from web.releases.tests.builder import HOMELESSNESS, ReleaseSpec, write_release
+from web.releases.tests.fixtures import import_published
 from web.tests.url_walk import sample_url, url_patterns, url_samples
 
 VISITORS: list[Role | None] = [None, *Role]
@@ -51,6 +52,7 @@ def test_each_url_answers_this_visitor_as_the_access_table_says(
     client = client_for(role)
     subject = make_user(Role.PARTNER_VIEWER, username="subject-of-admin-pages")
     draft = import_release(write_release(tmp_path, ReleaseSpec(created="20260301")))
+    import_published(write_release(tmp_path, ReleaseSpec(recipe=HOMELESSNESS)))
     samples = url_samples(subject, release, draft)
     login_url = resolve_url(settings.LOGIN_URL)
     wrong = []

@@ -30,8 +30,8 @@ def url_patterns(
 
 def url_samples(subject: User, release: Release, draft: Release) -> dict[str, object]:
     """Values for URL parameters: the admin site's point at ``subject`` (an account) or its
-    app; the release pages' at the published ``release`` and its first area, or at ``draft``;
-    the asset register's at a small register made here."""
+    app; the release and recipe pages' at the published ``release``, its recipe and its first
+    area, or at ``draft``; the asset register's at a small register made here."""
     area = release.areas.order_by("lsoa11cd").first()
     if area is None:
         raise LookupError(f"Release {release.id} has no areas to sample")
@@ -41,6 +41,7 @@ def url_samples(subject: User, release: Release, draft: Release) -> dict[str, ob
         "app_label": "accounts",
         "content_type_id": ContentType.objects.get_for_model(User).pk,
         "release_id": release.id,
+        "recipe": release.recipe,
         "draft_release_id": draft.id,
         "lsoa11cd": area.lsoa11cd,
         **register_samples(),

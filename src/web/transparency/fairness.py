@@ -1,6 +1,7 @@
-"""The fairness audit in words: for each group, how often the model misses children who then
-did not reach a good level of development, how often it raises a false alarm, and whether the
-gap from the reference group is outside the tolerance the partnership set."""
+"""The fairness audit in words: for each group, how often the model misses those for whom the
+recipe's outcome then happened, how often it raises a false alarm, and whether the gap from the
+reference group is outside the tolerance the partnership set. The page says it in the recipe's
+words."""
 
 from __future__ import annotations
 

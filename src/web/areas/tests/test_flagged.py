@@ -28,7 +28,7 @@ def listed_names(html: str) -> list[str]:
 def test_the_list_holds_every_flagged_area_most_need_first(
     client: Client, release: Release
 ) -> None:
-    html = client.get(reverse("areas:flagged")).content.decode()
+    html = client.get(reverse("areas:flagged", kwargs={"recipe": release.recipe})).content.decode()
     flagged = list(release.areas.filter(flagged=True).order_by("rank"))
     assert listed_names(html) == [area.lsoa11nm for area in flagged]
     assert f"{len(flagged)} of 10 small areas" in html
@@ -40,20 +40,28 @@ def test_a_column_heading_sorts_and_a_second_click_reverses(
     client: Client, release: Release
 ) -> None:
     flagged = sorted(area.lsoa11nm for area in release.areas.filter(flagged=True))
-    by_name = client.get(reverse("areas:flagged"), {"sort": "name", "order": "asc"})
+    by_name = client.get(
+        reverse("areas:flagged", kwargs={"recipe": release.recipe}),
+        {"sort": "name", "order": "asc"},
+    )
     assert listed_names(by_name.content.decode()) == flagged
     reversed_html = client.get(
-        reverse("areas:flagged"), {"sort": "name", "order": "desc"}
+        reverse("areas:flagged", kwargs={"recipe": release.recipe}),
+        {"sort": "name", "order": "desc"},
     ).content.decode()
     assert listed_names(reversed_html) == flagged[::-1]
     assert 'href="?sort=name&amp;order=asc"' in reversed_html
 
-    by_expected = client.get(reverse("areas:flagged"), {"sort": "expected_number"})
+    by_expected = client.get(
+        reverse("areas:flagged", kwargs={"recipe": release.recipe}), {"sort": "expected_number"}
+    )
     numbers = [
-        area.lsoa11nm for area in release.areas.filter(flagged=True).order_by("-expected_not_ready")
+        area.lsoa11nm for area in release.areas.filter(flagged=True).order_by("-expected_events")
     ]
     assert listed_names(by_expected.content.decode()) == numbers
-    unknown = client.get(reverse("areas:flagged"), {"sort": "surname"})
+    unknown = client.get(
+        reverse("areas:flagged", kwargs={"recipe": release.recipe}), {"sort": "surname"}
+    )
     assert unknown.status_code == 200
 
 
@@ -61,7 +69,10 @@ def test_anyone_signed_in_downloads_the_list_and_the_download_is_logged(
     client_for: Callable[[Role | None], Client], release: Release
 ) -> None:
     client = client_for(Role.PARTNER_ANALYST)
-    response = client.get(reverse("areas:flagged_csv"), {"sort": "name", "order": "asc"})
+    response = client.get(
+        reverse("areas:flagged_csv", kwargs={"recipe": release.recipe}),
+        {"sort": "name", "order": "asc"},
+    )
 
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
@@ -74,7 +85,7 @@ def test_anyone_signed_in_downloads_the_list_and_the_download_is_logged(
     assert [row["lsoa11nm"] for row in rows] == [area.lsoa11nm for area in flagged]
     first = rows[0]
     assert first["release_id"] == release.id
-    for column in ("expected_low", "expected_high", "future_children", "rank_low", "rank_high"):
+    for column in ("expected_low", "expected_high", "future_population", "rank_low", "rank_high"):
         assert first[column] != ""
 
     event = Event.objects.get(action=Action.DATA_EXPORTED)
@@ -82,6 +93,7 @@ def test_anyone_signed_in_downloads_the_list_and_the_download_is_logged(
     assert (event.object_type, event.object_id) == ("releases.release", release.id)
     assert event.detail == {
         "download": f"areas-that-could-use-support-{release.id}.csv",
+        "recipe": "school-readiness",
         "rows": len(flagged),
     }
 
@@ -89,9 +101,9 @@ def test_anyone_signed_in_downloads_the_list_and_the_download_is_logged(
 def test_anonymous_visitors_are_asked_to_sign_in_to_download(
     client: Client, release: Release
 ) -> None:
-    html = client.get(reverse("areas:flagged")).content.decode()
+    html = client.get(reverse("areas:flagged", kwargs={"recipe": release.recipe})).content.decode()
     assert "sign in</a> to download this list" in html
-    response = client.get(reverse("areas:flagged_csv"))
+    response = client.get(reverse("areas:flagged_csv", kwargs={"recipe": release.recipe}))
     assert response.status_code == 302
     assert not Event.objects.filter(action=Action.DATA_EXPORTED).exists()
 

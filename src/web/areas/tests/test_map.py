@@ -35,14 +35,16 @@ def test_basildon_map_data_holds_every_area_and_measure_within_300_kb(tmp_path: 
     assert len(feature["properties"]["bands"]) == len(MEASURES)
     assert "95% interval" in feature["properties"]["figures"][0]
     assert feature["properties"]["url"] == reverse(
-        "areas:profile", kwargs={"lsoa11cd": feature["properties"]["code"]}
+        "areas:profile",
+        kwargs={"recipe": "school-readiness", "lsoa11cd": feature["properties"]["code"]},
     )
+    assert data["measures"][0]["label"] == "Expected number of children not ready for school"
 
 
 def test_map_data_is_served_from_the_cache_and_revalidated_by_browsers(
     client: Client, release: Release, django_assert_max_num_queries: DjangoAssertNumQueries
 ) -> None:
-    url = reverse("areas:map_data", kwargs={"release_id": release.id})
+    url = reverse("areas:map_data", kwargs={"recipe": release.recipe, "release_id": release.id})
     first = client.get(url)
     with django_assert_max_num_queries(1):
         second = client.get(url)
@@ -53,9 +55,10 @@ def test_map_data_is_served_from_the_cache_and_revalidated_by_browsers(
     again = client.get(url, HTTP_IF_NONE_MATCH=second["ETag"])
     assert again.status_code == 304
     assert not again.content
-    assert (
-        client.get(reverse("areas:map_data", kwargs={"release_id": "no-such"})).status_code == 404
-    )
+    missing = reverse("areas:map_data", kwargs={"recipe": release.recipe, "release_id": "no-such"})
+    assert client.get(missing).status_code == 404
+    elsewhere = reverse("areas:map_data", kwargs={"recipe": "another", "release_id": release.id})
+    assert client.get(elsewhere).status_code == 404
 
 
 def test_quantile_legend_puts_the_most_need_in_the_darkest_band(release: Release) -> None:
@@ -96,12 +99,15 @@ def test_equal_values_share_a_band() -> None:
 def test_the_map_page_gives_every_figure_in_a_table_and_a_key(
     client: Client, release: Release
 ) -> None:
-    html = client.get(reverse("areas:map")).content.decode()
+    html = client.get(reverse("areas:map", kwargs={"recipe": release.recipe})).content.decode()
     assert 'id="area-map"' in html
-    assert f'data-map-url="{reverse("areas:map_data", kwargs={"release_id": release.id})}"' in html
+    data_url = reverse(
+        "areas:map_data", kwargs={"recipe": release.recipe, "release_id": release.id}
+    )
+    assert f'data-map-url="{data_url}"' in html
     assert html.count('<th scope="row" class="govuk-table__header"><a class="govuk-link"') == 10
     assert "95% interval" in html
-    assert "children in the coming cohorts" in html
+    assert "children aged 2 years 6 months living in the area" in html
     assert "Thick outline: could use additional support" in html
     for script in ("leaflet/leaflet.js", "areas/js/map.js"):
         assert script in html
@@ -109,25 +115,29 @@ def test_the_map_page_gives_every_figure_in_a_table_and_a_key(
 
 
 def test_the_measure_is_chosen_without_javascript(client: Client, release: Release) -> None:
-    html = client.get(reverse("areas:map"), {"measure": "imd_decile"}).content.decode()
+    url = reverse("areas:map", kwargs={"recipe": release.recipe})
+    html = client.get(url, {"measure": "imd_decile"}).content.decode()
     assert '<h2 class="govuk-heading-m" id="measure-heading">Deprivation' in html
     assert 'data-measure="imd_decile"' in html
     assert "Deciles 1 and 2 (most deprived)" in html
     assert '<option value="imd_decile" selected>' in html
 
-    fallback = client.get(reverse("areas:map"), {"measure": "<script>"}).content.decode()
-    assert 'data-measure="expected_not_ready"' in fallback
+    fallback = client.get(url, {"measure": "<script>"}).content.decode()
+    assert 'data-measure="expected_events"' in fallback
 
 
 def test_the_hotspot_map_orders_hot_spots_first(client: Client, release: Release) -> None:
-    html = client.get(reverse("areas:map"), {"measure": "hotspot"}).content.decode()
+    url = reverse("areas:map", kwargs={"recipe": release.recipe})
+    html = client.get(url, {"measure": "hotspot"}).content.decode()
     table = html.split("<tbody", 1)[1]
     assert table.index("Hot spot") < table.index("Cold spot")
 
 
 def test_pages_without_a_release_say_nothing_is_published_yet(client: Client) -> None:
-    for name in ("areas:map", "areas:flagged", "areas:find", "transparency:model_card"):
+    for name in ("core:home", "areas:recipes", "areas:find", "transparency:overview"):
         response = client.get(reverse(name))
         assert response.status_code == 200
         assert "No results have been published yet" in response.content.decode()
-    assert client.get(reverse("areas:profile", kwargs={"lsoa11cd": "E01021237"})).status_code == 404
+    assert client.get(reverse("areas:area", kwargs={"lsoa11cd": "E01021237"})).status_code == 404
+    for name in ("areas:recipe", "areas:map", "areas:flagged", "transparency:model_card"):
+        assert client.get(reverse(name, kwargs={"recipe": "school-readiness"})).status_code == 404

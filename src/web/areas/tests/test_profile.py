@@ -36,7 +36,10 @@ def flagged_area(release: Release) -> Area:
 
 
 def page(client: Client, area: Area) -> str:
-    response = client.get(reverse("areas:profile", kwargs={"lsoa11cd": area.lsoa11cd}))
+    url = reverse(
+        "areas:profile", kwargs={"recipe": area.release.recipe, "lsoa11cd": area.lsoa11cd}
+    )
+    response = client.get(url)
     assert response.status_code == 200
     return response.content.decode()
 
@@ -51,7 +54,8 @@ def test_a_flagged_area_says_why_with_every_figure_against_district_and_county(
     assert area.flag_reasons in html
     assert area.summary in html
     assert f"{area.expected_rate * 100:.1f}%" in html  # type: ignore[operator]
-    assert f"of {area.future_children} children in the coming cohorts" in html
+    assert f"of {area.future_population} children aged 2 years 6 months living in the area" in html
+    assert "Expected share of children not ready for school" in html
     assert "Compared with Basildon and Essex" in html
     for heading in ("Over time", "What raises need here", "In each release"):
         assert f">{heading}</h2>" in html
@@ -78,8 +82,10 @@ def test_suppressed_figures_are_written_as_not_published(client: Client, release
 
 
 def test_an_unknown_area_is_not_found(client: Client, release: Release) -> None:
-    response = client.get(reverse("areas:profile", kwargs={"lsoa11cd": "E01099999"}))
-    assert response.status_code == 404
+    url = reverse("areas:profile", kwargs={"recipe": release.recipe, "lsoa11cd": "E01099999"})
+    assert client.get(url).status_code == 404
+    elsewhere = reverse("areas:profile", kwargs={"recipe": "another", "lsoa11cd": "E01099999"})
+    assert client.get(elsewhere).status_code == 404
 
 
 def test_the_profile_shows_the_area_in_each_release(
@@ -117,7 +123,7 @@ def test_a_postcode_leads_to_its_area(client: Client, release: Release) -> None:
     typed = postcode.lower().replace(" ", "  ")
     response = client.get(reverse("areas:find"), {"postcode": typed})
     assert response.status_code == 302
-    assert response["Location"] == reverse("areas:profile", kwargs={"lsoa11cd": area.lsoa11cd})
+    assert response["Location"] == reverse("areas:area", kwargs={"lsoa11cd": area.lsoa11cd})
 
 
 @pytest.mark.parametrize(

@@ -13,6 +13,7 @@ from pytest_django import DjangoAssertNumQueries, Settings
 
 from web.accounts.roles import Role
 from web.core.views import server_error
+from web.releases.models import Release
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +25,8 @@ def nav_labels(html: str) -> list[str]:
     return [" ".join(re.sub(r"<[^>]*>", " ", item.split(">", 1)[1]).split()) for item in items]
 
 
-PUBLIC = ["Home", "Map", "Areas to support", "Local services", "How this works", "Releases"]
+PUBLIC = ["Home", "Topics", "Find your area", "Local services", "How this works", "Releases"]
+RECIPE = {"recipe": "school-readiness"}
 
 
 @pytest.mark.parametrize(
@@ -49,17 +51,21 @@ def test_navigation_offers_only_the_pages_a_role_may_open(
 @pytest.mark.parametrize(
     ("view_name", "kwargs", "current"),
     [
-        ("areas:map", {}, "Map"),
-        ("areas:flagged", {}, "Areas to support"),
-        ("areas:find", {}, "Map"),
-        ("transparency:fairness", {}, "How this works"),
+        ("areas:recipes", {}, "Topics"),
+        ("areas:map", RECIPE, "Topics"),
+        ("areas:flagged", RECIPE, "Topics"),
+        ("areas:find", {}, "Find your area"),
+        ("areas:area", {"lsoa11cd": "first area"}, "Find your area"),
+        ("transparency:fairness", RECIPE, "How this works"),
         ("releases:compare", {}, "Releases"),
         ("assets:directory", {}, "Local services"),
     ],
 )
 def test_navigation_marks_the_page_or_its_section_as_current(
-    view_name: str, kwargs: dict[str, str], current: str, client: Client, release: object
+    view_name: str, kwargs: dict[str, str], current: str, client: Client, release: Release
 ) -> None:
+    if "lsoa11cd" in kwargs:
+        kwargs = {"lsoa11cd": release.areas.order_by("lsoa11cd").values_list("lsoa11cd")[0][0]}
     html = client.get(reverse(view_name, kwargs=kwargs)).content.decode()
     nav = html.split('id="navigation">', 1)[1].split("</ul>", 1)[0]
     assert nav.count('aria-current="page"') == 1

@@ -2,7 +2,8 @@
 area-level numbers that follow the disclosure rule and pass the output checker, correct hashes,
 and a manifest signed with the test settings' key (``TEST_RELEASE_SIGNING_KEY``, which the test
 settings trust). Real releases come from `bakehouse publish`; this exists so the web app can be
-tested without running the pipeline.
+tested without running the pipeline. Two recipes are at hand (``SCHOOL_READINESS`` and
+``HOMELESSNESS``, the latter made up for tests), so tests import releases of both side by side.
 
 ``tamper``, ``rehash`` and ``write_manifest`` let a test break a release in one place and keep
 the rest valid; they sign again with the trusted key unless told ``signed=False`` (a forger,
@@ -35,11 +36,11 @@ OBSERVED_COHORTS = (2019, 2022, 2023, 2024, 2025)
 EXPECTED_COHORTS = (2026, 2027, 2028)
 THRESHOLD, ROUNDING = 7, 5
 # The positions of the areas whose coming cohorts are withheld, and of those whose observed
-# counts of children not reaching GLD are (two of each: one alone could be recovered from the
+# counts of events are (two of each: one alone could be recovered from the
 # district's total).
 WITHHELD_FUTURE = (7, 8)
 SMALL_OBSERVED = (3, 5)
-DRIVER_POOL = (
+SCHOOL_DRIVERS = (
     (
         "income_deprivation",
         "Families on low incomes",
@@ -76,18 +77,18 @@ SCHEMAS: dict[str, pa.Schema] = {
             ],
             ("lad_name", pa.string()),
             ("imd_decile", pa.int8()),
-            ("observed_children", pa.int32()),
-            ("observed_not_gld", pa.int32()),
+            ("observed_population", pa.int32()),
+            ("observed_events", pa.int32()),
             ("observed_rate", pa.float64()),
             ("observed_low", pa.float64()),
             ("observed_high", pa.float64()),
             ("observed_suppressed", pa.bool_()),
-            ("future_children", pa.int32()),
+            ("future_population", pa.int32()),
             ("future_suppressed", pa.bool_()),
             *[
                 (name, pa.float64())
                 for name in (
-                    "expected_not_ready",
+                    "expected_events",
                     "expected_low",
                     "expected_high",
                     "expected_rate",
@@ -114,8 +115,8 @@ SCHEMAS: dict[str, pa.Schema] = {
         [
             ("lsoa11cd", pa.string()),
             ("cohort", pa.int16()),
-            ("children", pa.int32()),
-            ("not_gld", pa.int32()),
+            ("population", pa.int32()),
+            ("events", pa.int32()),
             ("rate", pa.float64()),
             ("low", pa.float64()),
             ("high", pa.float64()),
@@ -149,12 +150,64 @@ SCHEMAS: dict[str, pa.Schema] = {
 
 
 @dataclass(frozen=True)
+class RecipeSpec:
+    """The manifest's ``recipe`` beside its id: title, question, unit and words."""
+
+    id: str
+    title: str
+    question: str
+    unit: str
+    words: dict[str, str]
+    drivers: tuple[tuple[str, str, str], ...]
+
+
+SCHOOL_READINESS = RecipeSpec(
+    "school-readiness",
+    "School readiness",
+    "Where are children least likely to be ready for school when they start Reception?",
+    "child",
+    {
+        "unit": "child",
+        "units": "children",
+        "outcome": "not reaching a Good Level of Development at the end of Reception",
+        "events": "children not ready for school",
+        "event_rate": "share of children not ready for school",
+        "population": "children aged 2 years 6 months living in the area",
+        "coming": "the cohorts still to start school",
+    },
+    SCHOOL_DRIVERS,
+)
+HOMELESSNESS = RecipeSpec(
+    "homelessness-prevention",
+    "Homelessness prevention",
+    "Where are households most likely to approach the council as homeless in the next year?",
+    "household",
+    {
+        "unit": "household",
+        "units": "households",
+        "outcome": "approaching the council as homeless within a year",
+        "events": "approaches to the council as homeless",
+        "event_rate": "share of households approaching the council as homeless",
+        "population": "households renting in the area",
+        "coming": "the year ahead",
+    },
+    (
+        ("rent_arrears", "Rent arrears", "More tenancies here have fallen into arrears."),
+        ("evictions", "Notices to quit", "More households here have had a notice to quit."),
+        ("overcrowding", "Overcrowded homes", "More homes here are overcrowded."),
+        ("benefit_changes", "Benefit changes", "More households here had their benefits cut."),
+    ),
+)
+
+
+@dataclass(frozen=True)
 class ReleaseSpec:
     """What to build. ``lsoas`` None takes every Basildon LSOA (110)."""
 
     run_id: str = "3f2a9c1d" + "7e" * 28
     created: str = "20251001"
-    title: str = "School readiness in Basildon"
+    title: str = ""  # default: the recipe's title, in Basildon
+    recipe: RecipeSpec = SCHOOL_READINESS
     lsoas: int | None = 10
     seed: int = 1
     not_produced: frozenset[str] = frozenset()
@@ -163,7 +216,11 @@ class ReleaseSpec:
 
     @property
     def release_id(self) -> str:
-        return f"school-readiness-{self.created}-{self.run_id[:8]}"
+        return f"{self.recipe.id}-{self.created}-{self.run_id[:8]}"
+
+    @property
+    def release_title(self) -> str:
+        return self.title or f"{self.recipe.title} in Basildon"
 
 
 def write_release(parent: Path, spec: ReleaseSpec | None = None) -> Path:
@@ -174,12 +231,12 @@ def write_release(parent: Path, spec: ReleaseSpec | None = None) -> Path:
     rng = random.Random(spec.seed)
     lsoas, boundaries = _geography(spec.lsoas)
     truths = [_truth(index, rng) for index in range(len(lsoas))]
-    areas = _areas(lsoas, truths, rng)
+    areas = _areas(lsoas, truths, rng, spec.recipe.words)
     tables = {
         contract.AREAS: areas,
         contract.TREND: _trend(areas, truths),
         contract.BENCHMARKS: _benchmarks(areas, truths),
-        contract.DRIVERS: _drivers(areas, rng),
+        contract.DRIVERS: _drivers(areas, rng, spec.recipe.drivers),
     }
     for name, rows in tables.items():
         write_table(folder, name, rows)
@@ -279,8 +336,8 @@ def wilson(events: int, total: int) -> tuple[float, float]:
 
 @dataclass(frozen=True)
 class _Truth:
-    """An area's true counts, before disclosure control: (cohort, children, not reaching GLD)
-    for each observed cohort and children for each coming cohort. Every published count, from
+    """An area's true counts, before disclosure control: (cohort, population, events)
+    for each observed cohort and the population of each coming cohort. Every published count, from
     the cohort up to the county, is the rounding of a sum of these, so the release is
     consistent the way a real one is and the output checker passes it."""
 
@@ -314,7 +371,10 @@ def _observed(events: int | None, total: int | None) -> tuple[float | None, ...]
 
 
 def _areas(
-    lsoas: list[dict[str, Any]], truths: list[_Truth], rng: random.Random
+    lsoas: list[dict[str, Any]],
+    truths: list[_Truth],
+    rng: random.Random,
+    words: dict[str, str],
 ) -> list[dict[str, Any]]:
     rows = []
     for lsoa, truth in zip(lsoas, truths, strict=True):
@@ -322,35 +382,35 @@ def _areas(
             name: lsoa[name]
             for name in ("lsoa11cd", "lsoa11nm", "msoa11cd", "msoa11nm", "lad_code", "lad_name")
         }
-        children = published(sum(c for _, c, _ in truth.observed))
-        not_gld = published(sum(n for _, _, n in truth.observed))
+        population = published(sum(c for _, c, _ in truth.observed))
+        events = published(sum(n for _, _, n in truth.observed))
         if not all(n > THRESHOLD for _, _, n in truth.observed):
-            not_gld = None  # too few children here: withheld with every cohort's count
-        rate, low, high = _observed(not_gld, children)
+            events = None  # too few events here: withheld with every cohort's count
+        rate, low, high = _observed(events, population)
         row.update(
             imd_decile=rng.randint(1, 10),
-            observed_children=children,
-            observed_not_gld=not_gld,
+            observed_population=population,
+            observed_events=events,
             observed_rate=rate,
             observed_low=low,
             observed_high=high,
-            observed_suppressed=not_gld is None,
+            observed_suppressed=events is None,
             shrunken_rate=None if rate is None else round(rate * 0.9 + 0.03, 4),
             shrunken_low=None if rate is None else round(max(0.0, rate * 0.9 - 0.03), 4),
             shrunken_high=None if rate is None else round(min(1.0, rate * 0.9 + 0.09), 4),
         )
         future = published(sum(c for _, c in truth.future))
         if future is None:
-            row.update(_withheld_future(lsoa))
+            row.update(_withheld_future(lsoa, words))
         else:
             expected = round(future * truth.rate, 1)
             spread = 1.96 * math.sqrt(future * truth.rate * (1 - truth.rate)) + 0.05 * expected
             expected_low = round(max(0.0, expected - spread), 1)
             expected_high = round(min(float(future), expected + spread), 1)
             row.update(
-                future_children=future,
+                future_population=future,
                 future_suppressed=False,
-                expected_not_ready=expected,
+                expected_events=expected,
                 expected_low=expected_low,
                 expected_high=expected_high,
                 expected_rate=expected / future,
@@ -359,23 +419,23 @@ def _areas(
                 hotspot_p=round(rng.uniform(0.001, 0.9), 3),
             )
         rows.append(row)
-    _rank(rows)
+    _rank(rows, words)
     return rows
 
 
-def _withheld_future(lsoa: dict[str, Any]) -> dict[str, Any]:
+def _withheld_future(lsoa: dict[str, Any], words: dict[str, str]) -> dict[str, Any]:
     """An area whose coming cohorts are too small to publish: every expected figure, rank,
     comparison and hotspot withheld, as docs/release.md says."""
     row: dict[str, Any] = dict(
-        future_children=None,
+        future_population=None,
         future_suppressed=True,
         hotspot_p=None,
         flagged=False,
         flag_reasons="",
-        summary=f"Too few children live in {lsoa['lsoa11nm']} to publish what is expected.",
+        summary=f"Too few {words['units']} in {lsoa['lsoa11nm']} to publish what is expected.",
     )
     for name in (
-        "expected_not_ready",
+        "expected_events",
         "expected_low",
         "expected_high",
         "expected_rate",
@@ -392,13 +452,13 @@ def _withheld_future(lsoa: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-def _rank(all_rows: list[dict[str, Any]]) -> None:
+def _rank(all_rows: list[dict[str, Any]], words: dict[str, str]) -> None:
     """Ranks, comparisons, hotspots, flags and sentences, from the expected rates."""
     rows = [row for row in all_rows if not row["future_suppressed"]]
     count = len(rows)
     ordered = sorted(rows, key=lambda row: -row["expected_rate"])
-    district = sum(row["expected_not_ready"] for row in rows) / sum(
-        row["future_children"] for row in rows
+    district = sum(row["expected_events"] for row in rows) / sum(
+        row["future_population"] for row in rows
     )
     flagged_count = max(2, count // 4)
     for position, row in enumerate(ordered, start=1):
@@ -423,8 +483,8 @@ def _rank(all_rows: list[dict[str, Any]]) -> None:
         share = f"{row['expected_rate']:.0%}"
         if row["flagged"]:
             reasons = [
-                f"Among the {flagged_count} areas of Basildon where the most children are "
-                f"expected not to be ready for school (rank {position} of {count}).",
+                f"Among the {flagged_count} areas of Basildon with the highest expected "
+                f"{words['event_rate']} (rank {position} of {count}).",
             ]
             if row["vs_district"] == "higher":
                 reasons.append("Need is clearly higher than across Basildon as a whole.")
@@ -434,41 +494,40 @@ def _rank(all_rows: list[dict[str, Any]]) -> None:
         else:
             row["flag_reasons"] = ""
         row["summary"] = (
-            f"In {name}, about {share} of children starting school in the next three years "
-            "are expected not to reach a good level of development."
+            f"In {name}, the expected {words['event_rate']} in {words['coming']} is about {share}."
         )
 
 
 def _trend(areas: list[dict[str, Any]], truths: list[_Truth]) -> list[dict[str, Any]]:
     rows = []
     for area, truth in zip(areas, truths, strict=True):
-        withheld = area["observed_not_gld"] is None
-        for cohort, true_children, true_not_gld in truth.observed:
-            children = published(true_children)
-            not_gld = None if withheld else published(true_not_gld)
-            rate, low, high = _observed(not_gld, children)
+        withheld = area["observed_events"] is None
+        for cohort, true_population, true_events in truth.observed:
+            population = published(true_population)
+            events = None if withheld else published(true_events)
+            rate, low, high = _observed(events, population)
             rows.append(
                 {
                     "lsoa11cd": area["lsoa11cd"],
                     "cohort": cohort,
-                    "children": children,
-                    "not_gld": not_gld,
+                    "population": population,
+                    "events": events,
                     "rate": rate,
                     "low": low,
                     "high": high,
-                    "suppressed": children is None or not_gld is None,
+                    "suppressed": population is None or events is None,
                     "kind": "observed",
                 }
             )
-        for cohort, true_children in truth.future:
-            children = None if area["future_suppressed"] else published(true_children)
-            shown = children is not None
+        for cohort, true_population in truth.future:
+            population = None if area["future_suppressed"] else published(true_population)
+            shown = population is not None
             rows.append(
                 {
                     "lsoa11cd": area["lsoa11cd"],
                     "cohort": cohort,
-                    "children": children,
-                    "not_gld": None,
+                    "population": population,
+                    "events": None,
                     "rate": area["expected_rate"] if shown else None,
                     "low": area["expected_rate_low"] if shown else None,
                     "high": area["expected_rate_high"] if shown else None,
@@ -482,13 +541,13 @@ def _trend(areas: list[dict[str, Any]], truths: list[_Truth]) -> list[dict[str, 
 def _benchmarks(areas: list[dict[str, Any]], truths: list[_Truth]) -> list[dict[str, Any]]:
     """The district's figures; the county's are the same, as if the district were all of it."""
     shown = [row for row in areas if not row["future_suppressed"]]
-    expected = sum(row["expected_not_ready"] for row in shown) / sum(
-        row["future_children"] for row in shown
+    expected = sum(row["expected_events"] for row in shown) / sum(
+        row["future_population"] for row in shown
     )
     future = published(sum(c for truth in truths for _, c in truth.future)) or 0
-    children = published(sum(c for truth in truths for _, c, _ in truth.observed)) or 0
-    not_gld = published(sum(n for truth in truths for _, _, n in truth.observed)) or 0
-    observed, observed_low, observed_high = _observed(not_gld, children)
+    population = published(sum(c for truth in truths for _, c, _ in truth.observed)) or 0
+    events = published(sum(n for truth in truths for _, _, n in truth.observed)) or 0
+    observed, observed_low, observed_high = _observed(events, population)
     rows = []
     for level, (code, name) in (("district", DISTRICT), ("county", COUNTY)):
         rows.append(
@@ -512,18 +571,20 @@ def _benchmarks(areas: list[dict[str, Any]], truths: list[_Truth]) -> list[dict[
                 "value": observed,
                 "low": observed_low,
                 "high": observed_high,
-                "denominator": children,
+                "denominator": population,
             }
         )
     return rows
 
 
-def _drivers(areas: list[dict[str, Any]], rng: random.Random) -> list[dict[str, Any]]:
+def _drivers(
+    areas: list[dict[str, Any]], rng: random.Random, pool: tuple[tuple[str, str, str], ...]
+) -> list[dict[str, Any]]:
     rows = []
     for area in areas:
         if area["future_suppressed"]:
             continue  # nothing is derived from withheld figures
-        chosen = rng.sample(DRIVER_POOL, 3)
+        chosen = rng.sample(pool, 3)
         contribution = rng.uniform(0.04, 0.08)
         for position, (feature, label, text) in enumerate(chosen, start=1):
             rows.append(
@@ -541,15 +602,17 @@ def _drivers(areas: list[dict[str, Any]], rng: random.Random) -> list[dict[str, 
 
 
 def _documents(spec: ReleaseSpec) -> dict[str, tuple[dict[str, Any], str]]:
+    recipe = spec.recipe
     documents: dict[str, tuple[dict[str, Any], str]] = {
         "model_card": (
             {
                 "model": {
-                    "name": "School readiness: chance of not reaching a good level of development",
+                    "name": f"{recipe.title}: the chance of {recipe.words['outcome']}",
                     "version": "1",
-                    "task": "Predict, for each child about two years old, the chance of not "
-                    "reaching a good level of development at the end of Reception.",
-                    "output": "Expected numbers of children per small area, with intervals.",
+                    "task": f"Predict, for each {recipe.words['unit']}, the chance of "
+                    f"{recipe.words['outcome']}.",
+                    "output": f"Expected numbers of {recipe.words['events']} per small area, "
+                    "with intervals.",
                 },
                 "performance": {
                     "test_auc": 0.781,
@@ -557,19 +620,19 @@ def _documents(spec: ReleaseSpec) -> dict[str, tuple[dict[str, Any], str]]:
                     "best_possible_auc": 0.789,
                     "expected_calibration_error": 0.012,
                 },
-                "intended_use": "Finding small areas where families may need help early, "
-                "to plan support with communities. Never to make decisions about a child.",
+                "intended_use": "Finding small areas where people may need help early, to "
+                "plan support with communities. Never to make decisions about a "
+                f"{recipe.words['unit']}.",
                 "limitations": "Rankings are uncertain: read the rank intervals.",
                 "senior_responsible_owner": {"to_complete": "Name the senior responsible owner"},
             },
-            "# Model card\n\nSchool readiness model, version 1.\n",
+            f"# Model card\n\n{recipe.title} model, version 1.\n",
         ),
         "transparency_record": (
             {
                 "tier_1": {
-                    "name": "Bakehouse school readiness",
-                    "description": "Finds small areas where children may be less ready for "
-                    "school, so services and communities can plan support together.",
+                    "name": f"Bakehouse {recipe.title.lower()}",
+                    "description": recipe.question,
                     "contact": {"to_complete": "A contact email for the public"},
                 },
                 "tier_2": {
@@ -583,7 +646,7 @@ def _documents(spec: ReleaseSpec) -> dict[str, tuple[dict[str, Any], str]]:
                     },
                 },
             },
-            "# Algorithmic Transparency Record\n\nBakehouse school readiness.\n",
+            f"# Algorithmic Transparency Record\n\nBakehouse {recipe.title.lower()}.\n",
         ),
         "fairness": (
             {
@@ -603,7 +666,7 @@ def _documents(spec: ReleaseSpec) -> dict[str, tuple[dict[str, Any], str]]:
             {
                 "totals": {"records": 48210, "people": 20115, "homes": 8940},
                 "sources": [
-                    {"source": "School census", "records": 9120, "linked": _share(9040, 9120)},
+                    {"source": "Council records", "records": 9120, "linked": _share(9040, 9120)},
                     {"source": "Health visiting", "records": 7480, "linked": _share(7315, 7480)},
                 ],
             },
@@ -613,7 +676,7 @@ def _documents(spec: ReleaseSpec) -> dict[str, tuple[dict[str, Any], str]]:
             {
                 "sources": [
                     {
-                        "source": "School census",
+                        "source": "Council records",
                         "rows_in": 9150,
                         "accepted": 9120,
                         "quarantined": 30,
@@ -644,7 +707,7 @@ def _fairness_group(
     group: str,
     size: int,
     with_outcome: int,
-    flagged_children: int,
+    flagged_units: int,
     true_flags: int,
     expected: float,
     reference: tuple[int, int] | None,
@@ -653,13 +716,13 @@ def _fairness_group(
     the output checker recomputes them. ``reference``: the reference group's (with the outcome,
     missed), for the missed-share ratio; None for the reference group itself."""
     missed = with_outcome - true_flags
-    false_flags = flagged_children - true_flags
+    false_flags = flagged_units - true_flags
     without = size - with_outcome
     rates = {
         "observed_rate": (with_outcome, size),
         "fnr": (missed, with_outcome),
         "fpr": (false_flags, without),
-        "precision": (true_flags, flagged_children),
+        "precision": (true_flags, flagged_units),
     }
     row: dict[str, Any] = {
         "attribute": attribute,
@@ -667,7 +730,7 @@ def _fairness_group(
         "size": size,
         "with_outcome": with_outcome,
         "without_outcome": without,
-        "flagged_children": flagged_children,
+        "flagged_units": flagged_units,
         "true_flags": true_flags,
         "missed": missed,
         "false_flags": false_flags,
@@ -712,9 +775,17 @@ def _write_manifest(folder: Path, spec: ReleaseSpec) -> None:
     manifest = {
         "format_version": contract.FORMAT_VERSION,
         "release_id": spec.release_id,
-        "title": spec.title,
+        "title": spec.release_title,
         "created_at": f"{created[:4]}-{created[4:6]}-{created[6:]}T09:00:00Z",
-        "recipe": {"id": "school-readiness", "version": "1", "sha256": "ab" * 32},
+        "recipe": {
+            "id": spec.recipe.id,
+            "version": "1",
+            "sha256": "ab" * 32,
+            "title": spec.recipe.title,
+            "question": spec.recipe.question,
+            "unit": spec.recipe.unit,
+            "words": dict(spec.recipe.words),
+        },
         "run_id": spec.run_id,
         "code_version": "0.1.0",
         "area": {"name": "basildon", "district_codes": [DISTRICT[0]]},

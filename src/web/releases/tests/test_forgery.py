@@ -113,8 +113,8 @@ def test_a_claimed_checker_pass_over_an_unsafe_cell_is_refused_by_the_checker_ru
     signed by the right key, says the checker passed: the checker run at import refuses it."""
 
     def withhold_one(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        row = next(r for r in rows if r["kind"] == "observed" and r["not_gld"] is not None)
-        row.update(not_gld=None, rate=None, low=None, high=None, suppressed=True)
+        row = next(r for r in rows if r["kind"] == "observed" and r["events"] is not None)
+        row.update(events=None, rate=None, low=None, high=None, suppressed=True)
         return rows
 
     tamper(release_folder, contract.TREND, withhold_one)

@@ -126,11 +126,11 @@ def test_an_analyst_shows_an_earlier_release_again_and_it_is_logged(
 
     response = client.post(reverse("releases:make_current", kwargs={"release_id": release.id}))
     assert response.status_code == 302
-    assert Release.objects.current() == release
+    assert Release.objects.current("school-readiness") == release
     event = Event.objects.get(action=Action.RELEASE_MADE_CURRENT)
     assert event.actor_username == "analyst-1"
     assert event.detail["previous_current"] == later.id
-    assert "Every page now shows" in client.get(url).content.decode()
+    assert "Every page of school readiness now shows" in client.get(url).content.decode()
 
 
 @pytest.mark.parametrize("role", [Role.PARTNER_VIEWER, Role.COMMUNITY_MEMBER, Role.CUSTODIAN])
@@ -143,4 +143,4 @@ def test_other_roles_cannot_change_the_current_release(
     assert "Show this release on every page" not in client.get(url).content.decode()
     response = client.post(reverse("releases:make_current", kwargs={"release_id": release.id}))
     assert response.status_code == 403
-    assert Release.objects.current() != release
+    assert Release.objects.current("school-readiness") != release

@@ -65,7 +65,7 @@ def test_a_valid_release_is_imported_whole_logged_and_kept_as_a_draft(
     release = import_release(release_source, actor=analyst)
 
     assert release.status == ReleaseStatus.DRAFT and not release.is_current
-    assert Release.objects.current() is None
+    assert Release.objects.current("school-readiness") is None
     assert len(release.signed_by) == 16
     assert release.imported_by == analyst
     assert (release.recipe, release.area_name) == ("school-readiness", "basildon")
@@ -140,6 +140,62 @@ def test_a_manifest_missing_a_field_names_it(release_folder: Path) -> None:
     one_problem_mentioning(problems, "manifest.json", "recipe.version")
 
 
+def test_a_format_1_release_is_refused_with_what_to_do_and_nothing_stored(
+    release_folder: Path,
+) -> None:
+    """As `bakehouse publish` wrote it before format 2: no recipe words, children's columns."""
+    manifest = read_manifest(release_folder)
+    manifest["format_version"] = 1
+    for name in ("title", "question", "unit", "words"):
+        manifest["recipe"].pop(name)
+    write_manifest(release_folder, manifest)
+    tamper(
+        release_folder,
+        contract.AREAS,
+        lambda rows: [
+            {("observed_children" if key == "observed_population" else key): value
+             for key, value in row.items()}
+            for row in rows
+        ],
+        schema=SCHEMAS[contract.AREAS].set(
+            SCHEMAS[contract.AREAS].get_field_index("observed_population"),
+            pa.field("observed_children", pa.int32()),
+        ),
+    )  # fmt: skip
+    manifest = read_manifest(release_folder)
+    manifest["format_version"] = 1  # ``tamper`` re-signed the manifest it read
+    write_manifest(release_folder, manifest)
+
+    problems = refusal(release_folder)
+
+    assert len(problems) == 1  # the version, not a list of every renamed column
+    assert problems[0].startswith("manifest.json, field format_version: this release is format 1")
+    assert "imports format 2 only and stored nothing of it" in problems[0]
+    assert "bakehouse publish --recipe school-readiness" in problems[0]
+
+
+def test_the_command_says_what_to_do_with_a_format_1_release(release_folder: Path) -> None:
+    manifest = read_manifest(release_folder)
+    manifest["format_version"] = 1
+    write_manifest(release_folder, manifest)
+    with pytest.raises(CommandError, match="this release is format 1") as refused:
+        call_command("import_release", str(release_folder))
+    assert "Publish it again with this version of Bakehouse" in str(refused.value)
+    assert not Release.objects.exists()
+
+
+def test_a_manifest_without_the_recipe_s_words_is_refused(release_folder: Path) -> None:
+    manifest = read_manifest(release_folder)
+    manifest["recipe"]["words"].pop("events")
+    manifest["recipe"]["words"]["children"] = "children"
+    manifest["recipe"]["unit"] = "family"
+    write_manifest(release_folder, manifest)
+    problems = refusal(release_folder)
+    one_problem_mentioning(problems, "manifest.json", "recipe.words.events", "required")
+    one_problem_mentioning(problems, "manifest.json", "recipe.words.children", "not permitted")
+    one_problem_mentioning(problems, "manifest.json", "recipe.unit")
+
+
 def test_a_release_id_that_does_not_match_its_run_is_refused(release_folder: Path) -> None:
     manifest = read_manifest(release_folder)
     manifest["run_id"] = "ffffffff" + manifest["run_id"][8:]
@@ -173,14 +229,14 @@ def test_a_missing_column_is_named_with_its_file(release_folder: Path) -> None:
 
 def test_a_count_that_breaks_the_disclosure_rule_is_refused(release_folder: Path) -> None:
     def small_count(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        rows[2]["observed_not_gld"] = 5
-        rows[4]["future_children"] = 42
+        rows[2]["observed_events"] = 5
+        rows[4]["future_population"] = 42
         return rows
 
     tamper(release_folder, contract.AREAS, small_count)
     problems = refusal(release_folder)
-    assert "row(s) 3" in one_problem_mentioning(problems, "observed_not_gld", "disclosure rule")
-    assert "row(s) 5" in one_problem_mentioning(problems, "future_children", "disclosure rule")
+    assert "row(s) 3" in one_problem_mentioning(problems, "observed_events", "disclosure rule")
+    assert "row(s) 5" in one_problem_mentioning(problems, "future_population", "disclosure rule")
 
 
 def test_an_unknown_category_and_a_value_outside_its_interval_are_refused(
@@ -248,7 +304,7 @@ def test_earlier_releases_are_kept_and_one_can_be_shown_again(
     previous = set_current_release(release.id, actor=administrator)
 
     assert previous == later
-    assert Release.objects.current() == release
+    assert Release.objects.current("school-readiness") == release
     assert Release.objects.count() == 2
     event = Event.objects.get(action=Action.RELEASE_MADE_CURRENT)
     assert event.actor == administrator
@@ -287,9 +343,11 @@ def test_the_commands_import_and_roll_back(
     call_command("set_current_release", first_id)
     out = capsys.readouterr().out
     assert "now the current release" in out
-    assert f"{first_id} is now the current release (was school-readiness-20260301" in out
-    assert Release.objects.current() is not None
-    assert Release.objects.current().id == first_id  # type: ignore[union-attr]
+    assert (
+        f"{first_id} is now the current release of its recipe (was school-readiness-20260301" in out
+    )
+    assert Release.objects.current("school-readiness") is not None
+    assert Release.objects.current("school-readiness").id == first_id  # type: ignore[union-attr]
     imported = Event.objects.filter(action=Action.RELEASE_IMPORTED).order_by("occurred_at")
     assert [event.actor_username for event in imported] == ["ana", ""]
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from http import HTTPStatus
+from importlib import import_module
 from pathlib import Path
 
 import pytest
+from django.apps import apps
 from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
@@ -19,6 +21,7 @@ from web.governance.models import Action, Event
 from web.releases.importer import import_release
 from web.releases.lifecycle import TransitionRefused, publish_release, set_current_release
 from web.releases.models import Release, ReleaseStatus
+from web.releases.tests.builder import ReleaseSpec, write_release
 from web.tests.url_walk import sample_url, url_patterns, url_samples
 
 pytestmark = pytest.mark.django_db
@@ -68,7 +71,9 @@ def test_a_draft_is_on_no_page_the_public_or_a_viewer_opens(
     draft = import_release(release_source)
     client = client_for(role)
     assert public_pages_mentioning(client, draft, user_for(Role.PARTNER_VIEWER), role) == []
-    response = client.get(reverse("areas:map_data", kwargs={"release_id": draft.id}))
+    response = client.get(
+        reverse("areas:map_data", kwargs={"recipe": draft.recipe, "release_id": draft.id})
+    )
     assert response.status_code == HTTPStatus.NOT_FOUND
 
 
@@ -95,7 +100,12 @@ def test_a_custodian_reviews_and_publishes_a_draft_and_it_is_logged(
     assert release.published_by == user_for(Role.CUSTODIAN)
     event = Event.objects.get(action=Action.RELEASE_PUBLISHED)
     assert (event.actor, event.object_id) == (user_for(Role.CUSTODIAN), release.id)
-    assert release.id in client_for(None).get(reverse("areas:map")).content.decode()
+    assert (
+        release.id
+        in client_for(None)
+        .get(reverse("areas:map", kwargs={"recipe": release.recipe}))
+        .content.decode()
+    )
     assert custodian.post(url, {"confirm": "on"}).status_code == HTTPStatus.NOT_FOUND
 
 
@@ -134,7 +144,9 @@ def test_a_withdrawn_release_leaves_every_page_and_cache_at_once(
         shown = public_pages_mentioning(client_for(role), release, subject, role)
         assert withdrawn_mentions(shown) == [], role
     assert (
-        anonymous.get(reverse("areas:map_data", kwargs={"release_id": release.id})).status_code
+        anonymous.get(
+            reverse("areas:map_data", kwargs={"recipe": release.recipe, "release_id": release.id})
+        ).status_code
         == HTTPStatus.NOT_FOUND
     )
     history = anonymous.get(reverse("releases:history")).content.decode()
@@ -169,7 +181,7 @@ def test_a_draft_or_withdrawn_release_cannot_be_made_current(
     analyst = client_for(Role.PARTNER_ANALYST)
     response = analyst.post(reverse("releases:make_current", kwargs={"release_id": release.id}))
     assert response.status_code == HTTPStatus.NOT_FOUND
-    assert Release.objects.current() is None
+    assert Release.objects.current("school-readiness") is None
 
 
 def test_the_commands_publish_and_withdraw_and_refuse_other_roles(
@@ -180,7 +192,7 @@ def test_the_commands_publish_and_withdraw_and_refuse_other_roles(
     with pytest.raises(CommandError, match="only an account with the role"):
         call_command("publish_release", draft.id, "--by", analyst.username)
     call_command("publish_release", draft.id, "--by", custodian.username)
-    assert "every page shows it" in capsys.readouterr().out
+    assert "every page of School readiness shows it" in capsys.readouterr().out
     call_command("publish_release", draft.id, "--skip-if-published")
     assert "already published; nothing to do" in capsys.readouterr().out
     with pytest.raises(CommandError, match="only a draft is published"):
@@ -202,3 +214,58 @@ def test_the_commands_publish_and_withdraw_and_refuse_other_roles(
         .values_list("action", flat=True)
     )
     assert actions == [Action.RELEASE_IMPORTED, Action.RELEASE_PUBLISHED, Action.RELEASE_WITHDRAWN]
+
+
+def as_imported_under_format_1(release: Release) -> None:
+    """What the upgrade leaves of a release imported before format 2: its manifest as it was."""
+    manifest = dict(release.manifest)
+    manifest["format_version"] = 1
+    manifest["recipe"] = {key: manifest["recipe"][key] for key in ("id", "version", "sha256")}
+    Release.objects.filter(pk=release.pk).update(manifest=manifest)
+
+
+def test_a_release_of_format_1_is_neither_published_nor_made_current(
+    release_source: Path, release: Release, tmp_path: Path
+) -> None:
+    draft = import_release(write_release(tmp_path, ReleaseSpec(created="20260301")))
+    as_imported_under_format_1(draft)
+    with pytest.raises(TransitionRefused, match="imported under release format 1"):
+        publish_release(draft.id)
+    assert Release.objects.get(pk=draft.pk).status == ReleaseStatus.DRAFT
+
+    Release.objects.filter(pk=draft.pk).update(status=ReleaseStatus.PUBLISHED)
+    with pytest.raises(TransitionRefused, match="bakehouse publish --recipe school-readiness"):
+        set_current_release(draft.id)
+    assert Release.objects.current("school-readiness") == release
+
+
+def test_the_upgrade_stops_showing_a_format_1_release_and_keeps_it_in_the_history(
+    release: Release, client: Client
+) -> None:
+    migration = import_module("web.releases.migrations.0003_outcome_neutral_names_and_recipes")
+    as_imported_under_format_1(release)
+    migration.earlier_formats_are_not_current(apps, None)
+
+    assert Release.objects.current("school-readiness") is None
+    html = client.get(reverse("releases:detail", kwargs={"release_id": release.id}))
+    assert "Imported under release format 1" in html.content.decode()
+    assert release.id in client.get(reverse("releases:history")).content.decode()
+    no_results = client.get(reverse("areas:map", kwargs={"recipe": "school-readiness"}))
+    assert "No results have been published yet" in no_results.content.decode()
+
+
+def test_the_custodian_is_told_why_a_format_1_draft_cannot_be_published(
+    release_source: Path, client_for: Callable[[Role | None], Client]
+) -> None:
+    draft = import_release(release_source)
+    as_imported_under_format_1(draft)
+    url = reverse("releases:publish", kwargs={"release_id": draft.id})
+    drafts = client_for(Role.CUSTODIAN).get(reverse("releases:drafts")).content.decode()
+    assert "Release format 1: publish the run again" in drafts
+
+    response = client_for(Role.CUSTODIAN).post(url, {"confirm": "on"})
+
+    assert response.status_code == HTTPStatus.OK
+    assert "imported under release format 1" in response.content.decode()
+    assert Release.objects.get(pk=draft.pk).status == ReleaseStatus.DRAFT
+    assert not Event.objects.filter(action=Action.RELEASE_PUBLISHED).exists()

@@ -1,6 +1,7 @@
 """Both halves of the contract together: a release written and signed by `bakehouse publish`
 from synthetic predictions is verified against the partnership's public key, imported,
-published and shown. Skipped where the pipeline's publisher is not installed."""
+published and shown, in release format 2 with the recipe's words on its pages. Skipped where
+the pipeline's publisher is not installed."""
 
 from __future__ import annotations
 
@@ -31,14 +32,14 @@ COMING = (2026, 2027, 2028)
 
 
 def write_predictions(path: Path, seed: int = 3) -> None:
-    """Children per LSOA and cohort, each with a predicted chance of not reaching a good level
-    of development, and the outcome for cohorts already assessed."""
+    """Units per LSOA and cohort, each with a predicted chance of the recipe's outcome
+    (``p_outcome``), and the outcome for cohorts already known (``observed_outcome``)."""
     rng = random.Random(seed)
     columns: dict[str, list[object]] = {
         "lsoa11cd": [],
         "cohort": [],
-        "p_not_gld": [],
-        "observed_not_gld": [],
+        "p_outcome": [],
+        "observed_outcome": [],
     }
     for code in load_area("basildon").lsoa_codes:
         area_logit = rng.gauss(-0.7, 0.5)
@@ -47,14 +48,14 @@ def write_predictions(path: Path, seed: int = 3) -> None:
                 p = 1 / (1 + math.exp(-(area_logit + rng.gauss(0, 0.8))))
                 columns["lsoa11cd"].append(code)
                 columns["cohort"].append(cohort)
-                columns["p_not_gld"].append(p)
-                columns["observed_not_gld"].append(rng.random() < p if cohort in OBSERVED else None)
+                columns["p_outcome"].append(p)
+                columns["observed_outcome"].append(rng.random() < p if cohort in OBSERVED else None)
     schema = pa.schema(
         [
             ("lsoa11cd", pa.string()),
             ("cohort", pa.int32()),
-            ("p_not_gld", pa.float64()),
-            ("observed_not_gld", pa.bool_()),
+            ("p_outcome", pa.float64()),
+            ("observed_outcome", pa.bool_()),
         ]
     )
     pq.write_table(pa.table(columns, schema=schema), path)
@@ -79,13 +80,21 @@ def test_a_release_from_bakehouse_publish_is_imported_and_shown(
 
     release = import_published(folder)
 
+    assert release.format_version == 2
     assert release.areas.count() == 110
-    payload = client.get(reverse("areas:map_data", kwargs={"release_id": release.id}))
+    recipe = {"recipe": release.recipe}
+    payload = client.get(reverse("areas:map_data", kwargs={**recipe, "release_id": release.id}))
     assert len(payload.content) < 300_000
     assert len(json.loads(payload.content)["features"]) == 110
-    for name in ("areas:map", "areas:flagged", "transparency:overview", "releases:history"):
+    for name in ("areas:recipe", "areas:map", "areas:flagged", "transparency:recipe"):
+        response = client.get(reverse(name, kwargs=recipe))
+        assert response.status_code == HTTPStatus.OK, name
+        assert release.words.events in response.content.decode(), name
+    for name in ("core:home", "transparency:overview", "releases:history"):
         assert client.get(reverse(name)).status_code == HTTPStatus.OK, name
     for area in (release.areas.filter(flagged=True).first(), release.areas.last()):
         assert area is not None
-        url = reverse("areas:profile", kwargs={"lsoa11cd": area.lsoa11cd})
+        url = reverse("areas:profile", kwargs={**recipe, "lsoa11cd": area.lsoa11cd})
         assert client.get(url).status_code == HTTPStatus.OK
+        across = reverse("areas:area", kwargs={"lsoa11cd": area.lsoa11cd})
+        assert client.get(across).status_code == HTTPStatus.OK

@@ -17,17 +17,18 @@ from web.transparency.agreements import agreement_summaries
 from web.transparency.documents import label, render
 
 pytestmark = pytest.mark.django_db
+SCHOOL = {"recipe": "school-readiness"}
 
 
 def test_the_model_card_is_drawn_from_the_release_with_fields_still_to_complete(
     client: Client, release: Release
 ) -> None:
-    html = client.get(reverse("transparency:model_card")).content.decode()
+    html = client.get(reverse("transparency:model_card", kwargs=SCHOOL)).content.decode()
     assert '<h2 class="govuk-heading-m">Performance</h2>' in html
     assert "Test AUC" in html and "0.781" in html
     assert "To be completed</strong> Name the senior responsible owner" in html
     assert "1 field is still to be completed" in html
-    markdown = client.get(reverse("transparency:model_card_markdown"))
+    markdown = client.get(reverse("transparency:model_card_markdown", kwargs=SCHOOL))
     assert markdown["Content-Type"] == "text/plain; charset=utf-8"
     assert markdown.content.decode().startswith("# Model card")
 
@@ -35,7 +36,7 @@ def test_the_model_card_is_drawn_from_the_release_with_fields_still_to_complete(
 def test_the_transparency_record_keeps_the_standard_s_tiers(
     client: Client, release: Release
 ) -> None:
-    html = client.get(reverse("transparency:transparency_record")).content.decode()
+    html = client.get(reverse("transparency:transparency_record", kwargs=SCHOOL)).content.decode()
     assert ">Tier 1</h2>" in html
     assert ">Owner and responsibility</h3>" in html
     assert "2 fields are still to be completed" in html
@@ -44,10 +45,14 @@ def test_the_transparency_record_keeps_the_standard_s_tiers(
 def test_the_fairness_audit_shows_each_group_and_what_is_outside_tolerance(
     client: Client, release: Release
 ) -> None:
-    html = client.get(reverse("transparency:fairness")).content.decode()
+    html = client.get(reverse("transparency:fairness", kwargs=SCHOOL)).content.decode()
     assert "Summer born (compared with: No)" in html
     assert "No (reference)</th>" in html
     assert "24.0%" in html  # missed share of summer-born children
+    assert (
+        '<th scope="col" class="govuk-table__header govuk-table__header--numeric">Children</th>'
+        in html
+    )
     assert "1 group is outside the tolerance" in html
     assert "0.8 to 1.25" in html
     assert "31.0% (27.1% to 35.2%)" in html  # the missed share of girls with its interval
@@ -60,15 +65,15 @@ def test_documents_a_run_did_not_produce_say_so_with_the_reason(
     spec = ReleaseSpec(not_produced=frozenset({"fairness", "linkage_summary", "model_card"}))
     import_published(write_release(tmp_path, spec))
     for name in ("transparency:fairness", "transparency:data_quality", "transparency:model_card"):
-        html = client.get(reverse(name)).content.decode()
+        html = client.get(reverse(name, kwargs=SCHOOL)).content.decode()
         assert "Not produced by this run" in html, name
         assert "Nothing has been filled in" in html, name
-    overview = client.get(reverse("transparency:overview")).content.decode()
+    overview = client.get(reverse("transparency:recipe", kwargs=SCHOOL)).content.decode()
     assert overview.count("Not produced by this run.") == 2  # model card and fairness
 
 
 def test_summaries_become_tables(client: Client, release: Release) -> None:
-    html = client.get(reverse("transparency:data_quality")).content.decode()
+    html = client.get(reverse("transparency:data_quality", kwargs=SCHOOL)).content.decode()
     assert '<th scope="col" class="govuk-table__header">Quarantined</th>' in html
     assert "9,150" in html
     assert "Linkage quality summary" in html

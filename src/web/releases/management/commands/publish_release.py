@@ -15,7 +15,8 @@ from web.releases.models import Release
 class Command(BaseCommand):
     help = (
         "Publish an imported draft release: from now on the public sees it, and (unless "
-        "--not-current) every page shows it. Logged in the governance log."
+        "--not-current) every page of its recipe shows it; other recipes' current releases "
+        "stay as they are. Logged in the governance log."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -56,5 +57,9 @@ class Command(BaseCommand):
             release = publish_release(release_id, actor=actor, make_current=not not_current)
         except (ReleaseNotFound, TransitionRefused) as refusal:
             raise CommandError(str(refusal)) from None
-        shown = "every page shows it" if release.is_current else "it is not shown on the pages yet"
+        shown = (
+            f"every page of {release.about.title} shows it"
+            if release.is_current
+            else "it is not shown on the pages yet"
+        )
         self.stdout.write(f"Published {release.id} ({release.title}); {shown}.")

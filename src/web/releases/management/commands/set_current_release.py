@@ -1,4 +1,5 @@
-"""``manage.py set_current_release ID``: choose the release the pages show (rollback)."""
+"""``manage.py set_current_release ID``: choose the release the pages of its recipe show
+(rollback)."""
 
 from __future__ import annotations
 
@@ -13,8 +14,9 @@ from web.releases.models import Release
 
 class Command(BaseCommand):
     help = (
-        "Make a published release the current one, the one every page shows: a rollback when "
-        "it is an earlier release. Logged in the governance log."
+        "Make a published release the current one of its recipe, the one every page of that "
+        "recipe shows: a rollback when it is an earlier release. Other recipes are untouched. "
+        "Logged in the governance log."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -36,7 +38,9 @@ class Command(BaseCommand):
         except TransitionRefused as refusal:
             raise CommandError(str(refusal)) from None
         if previous is not None and previous.id == release_id:
-            self.stdout.write(f"{release_id} is already the current release; nothing changed.")
+            self.stdout.write(
+                f"{release_id} is already the current release of its recipe; nothing changed."
+            )
             return
         was = f" (was {previous.id})" if previous is not None else ""
-        self.stdout.write(f"{release_id} is now the current release{was}.")
+        self.stdout.write(f"{release_id} is now the current release of its recipe{was}.")
