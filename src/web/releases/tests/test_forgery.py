@@ -160,8 +160,15 @@ def test_the_library_never_writes_a_release_id_with_a_trailing_newline(tmp_path:
 
     import pyarrow as pa
 
+    from bakehouse.recipes import load_recipe
     from bakehouse.release.disclosure import DisclosureRules
-    from bakehouse.release.writer import Documents, ReleaseContent, ReleaseInfo, write_release
+    from bakehouse.release.writer import (
+        Documents,
+        RecipeText,
+        ReleaseContent,
+        ReleaseInfo,
+        write_release,
+    )
 
     info = ReleaseInfo(
         recipe_id="school-readiness\n",
@@ -175,6 +182,7 @@ def test_the_library_never_writes_a_release_id_with_a_trailing_newline(tmp_path:
         created_at=datetime(2025, 10, 1, tzinfo=UTC),
         observed_cohorts=[2025],
         predicted_cohorts=[2026],
+        recipe_text=RecipeText.of(load_recipe("school-readiness").recipe),
     )
     empty = pa.table({"lsoa11cd": pa.array([], pa.string())})
     content = ReleaseContent(empty, empty, empty, empty, {"features": []})
