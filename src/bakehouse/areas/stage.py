@@ -17,11 +17,11 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from bakehouse.areas.config import AreasConfig, Prior, load_areas_config
+from bakehouse.areas.config import AreasConfig, Prior
 from bakehouse.custody.workspace import AREAS, LATEST, MODELS
 from bakehouse.errors import ConfigError
 from bakehouse.ingest.progress import Reporter, SilentReporter
-from bakehouse.recipes.loader import LoadedRecipe, load_recipe
+from bakehouse.recipes.loader import LoadedRecipe
 from bakehouse.release.disclosure import DisclosureRules
 from bakehouse.release.publish import build_tables, strictest_rules
 from bakehouse.release.tables import AreaTables
@@ -34,7 +34,7 @@ def area_settings(
 ) -> AreasConfig:
     """The recipe's area settings; without the IoD files, a deprivation prior becomes the
     district's rate (the release's methods record the prior used)."""
-    settings = load_areas_config(loaded.path) if loaded.has_section("areas") else AreasConfig()
+    settings = loaded.recipe.areas
     if settings.prior is Prior.DEPRIVATION and iod_dir is None:
         settings = settings.model_copy(update={"prior": Prior.DISTRICT})
         (reporter or SilentReporter()).note(
@@ -68,14 +68,13 @@ class AreasResult:
 
 def estimate_areas(
     workspace: Path,
-    recipe: str | Path = "school-readiness",
+    loaded: LoadedRecipe,
     area: str = "basildon",
     iod_dir: Path | None = None,
     reporter: Reporter | None = None,
 ) -> AreasResult:
     """Build the area tables from the latest model run and write them into the workspace."""
     reporter = reporter or SilentReporter()
-    loaded = load_recipe(recipe)
     settings = area_settings(loaded, iod_dir, reporter)
     rules = strictest_rules(workspace, loaded.recipe)
     run_id, run_folder = latest_model_run(workspace, loaded.recipe.id)
