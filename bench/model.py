@@ -23,6 +23,7 @@ a paired bootstrap interval.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import math
 import os
@@ -112,7 +113,8 @@ def child(workspace: Path, baseline: bool, truth: Path | None) -> dict[str, Any]
     from bakehouse.modelling.validation import run_model
     from bakehouse.recipes import load_recipe
 
-    recipe = load_recipe("school-readiness").recipe
+    loaded = load_recipe("school-readiness")
+    recipe = loaded.recipe
     if baseline:
         recipe = recipe.model_copy(
             update={
@@ -128,7 +130,8 @@ def child(workspace: Path, baseline: bool, truth: Path | None) -> dict[str, Any]
             }
         )
     started = time.perf_counter()
-    features = build_features(connect(workspace / "analysis.duckdb"), recipe)
+    loaded = dataclasses.replace(loaded, recipe=recipe)
+    features = build_features(connect(workspace / "analysis.duckdb"), loaded)
     run = run_model(recipe, features)
     seconds = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024

@@ -21,6 +21,7 @@ from bakehouse.commands import custody as custody_commands
 from bakehouse.commands import ingest as ingest_command
 from bakehouse.commands import link as link_command
 from bakehouse.commands import publish as publish_command
+from bakehouse.commands import recipes as recipes_commands
 from bakehouse.commands import release as release_commands
 from bakehouse.commands import run as run_command
 from bakehouse.commands import train as train_command
@@ -140,6 +141,11 @@ _group(
         "list": custody_commands.optout_list,
         "remove": custody_commands.optout_remove,
     },
+)
+_group(
+    "recipes",
+    "The recipes Bakehouse ships, and checking a recipe folder of your own.",
+    {"list": recipes_commands.list_recipes, "check": recipes_commands.check},
 )
 _group("audit", "The hash-chained audit log.", {"verify": custody_commands.audit_verify})
 _group(

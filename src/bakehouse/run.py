@@ -22,7 +22,7 @@ from bakehouse.linkage import LinkOptions
 from bakehouse.linkage import link as run_link
 from bakehouse.modelling import TrainOptions
 from bakehouse.modelling import train as run_train
-from bakehouse.recipes.loader import load_recipe
+from bakehouse.recipes.loader import LoadedRecipe
 from bakehouse.release.publish import PublishOptions, PublishResult, strictest_rules
 from bakehouse.release.publish import publish as run_publish
 from bakehouse.release.signing import SigningKey
@@ -35,7 +35,7 @@ class RunOptions:
     sources: Path
     workspace: Path
     out: Path
-    recipe: str | Path = "school-readiness"
+    recipe: LoadedRecipe
     area: str = "basildon"
     key_file: Path | None = None
     truth: Path | None = None
@@ -81,9 +81,8 @@ def run(options: RunOptions, reporter: Reporter | None = None) -> RunResult:
     """Ingest, link, train and publish the recipe; return the release written."""
     reporter = reporter or SilentReporter()
     # Everything that can be checked before any work is checked first.
-    loaded = load_recipe(options.recipe)
+    loaded = options.recipe
     areas = area_settings(loaded, options.iod_dir, reporter)
-    linkage_settings = loaded.path if loaded.has_section("linkage") else None
     seconds: dict[str, float] = {}
 
     started = time.perf_counter()
@@ -108,7 +107,7 @@ def run(options: RunOptions, reporter: Reporter | None = None) -> RunResult:
     linked = run_link(
         LinkOptions(
             workspace=options.workspace,
-            settings=linkage_settings,
+            settings=loaded.linkage,
             truth=options.truth,
             key_file=options.key_file,
             reuse=ingested.unchanged,
@@ -123,7 +122,7 @@ def run(options: RunOptions, reporter: Reporter | None = None) -> RunResult:
     mark = time.perf_counter()
     stage = _Stage(reporter, 3, "train")
     trained = run_train(
-        TrainOptions(workspace=options.workspace, recipe=options.recipe, truth=options.truth),
+        TrainOptions(workspace=options.workspace, recipe=loaded, truth=options.truth),
         stage,
     )
     headline = trained.headline

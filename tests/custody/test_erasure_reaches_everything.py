@@ -81,7 +81,7 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> Scenario:
     text = recipe_path("school-readiness").read_text(encoding="utf-8")
     quick = text.replace("  bootstrap: 500", "  bootstrap: 50")
     recipe.write_text(quick.replace("  uncertainty_refits: 20", "  uncertainty_refits: 2"), "utf-8")
-    before = train(TrainOptions(workspace=workspace, recipe=recipe))
+    before = train(TrainOptions(workspace=workspace, recipe=load_recipe(recipe)))
     # A backup restored elsewhere: the workspace with the key folder whose anchors vouch for its
     # audit log as it was (the original workspace's log grows past that anchor).
     spare = root / "ws-objection"
@@ -258,7 +258,7 @@ def test_an_erased_child_is_found_in_no_workspace_file_nor_a_later_release(
     assert sum(result.erased.values()) == len(child.tokens) and not result.retained
     assert result.withdrawal is not None and result.withdrawal.model_runs
 
-    after = train(TrainOptions(workspace=scenario.workspace, recipe=scenario.recipe))
+    after = train(TrainOptions(workspace=scenario.workspace, recipe=load_recipe(scenario.recipe)))
     assert not after.reused and after.run_id != scenario.before.run_id
     assert _run_rows(after) == rows_before - 1
     assert not scenario.before.folder.exists()

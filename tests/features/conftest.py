@@ -136,6 +136,8 @@ class Zone:
         self, source: str, person: str, household: str, role: str = "subject", **values: Any
     ) -> str:
         token = f"{source}-{len(self.links):05d}"
+        if "role" in SOURCE_COLUMNS[source]:  # the police record the role on the row as well
+            values.setdefault("role", role)
         unknown = set(values) - set(SOURCE_COLUMNS[source]) - {"lsoa11cd"}
         if unknown:
             raise ValueError(f"{source} has no column(s) {sorted(unknown)}")

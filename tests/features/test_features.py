@@ -7,6 +7,7 @@ prediction date and on the day before; only the day before may change anything.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -23,7 +24,8 @@ from bakehouse.recipes import load_recipe
 
 from .conftest import Zone
 
-RECIPE = load_recipe("school-readiness").recipe
+LOADED = load_recipe("school-readiness")
+RECIPE = LOADED.recipe
 BORN = date(2019, 3, 14)
 PREDICTION = date(2021, 9, 1)
 AS_AT = date(2025, 9, 30)
@@ -62,11 +64,11 @@ def family(zone: Zone) -> None:
 
 
 def features_of(
-    zone: Zone, workspace: Path, child: str = "kid", recipe: Any = RECIPE
+    zone: Zone, workspace: Path, child: str = "kid", recipe: Any = LOADED
 ) -> dict[str, Any]:
     con = connect(zone.build(workspace))
     table = build_features(con, recipe, as_at=AS_AT).table
-    rows = [row for row in table.to_pylist() if row["child_id"] == child]
+    rows = [row for row in table.to_pylist() if row["unit_id"] == child]
     assert len(rows) == 1, f"{child} is not in the cohort"
     return rows[0]
 
@@ -352,8 +354,11 @@ def test_a_record_entered_after_the_prediction_date_is_used_only_if_the_recipe_a
         recorded_date=date(2021, 10, 1),
     )
     assert features_of(zone, tmp_path / "a")["social_care_referrals"] == 1
-    strict = RECIPE.model_copy(
-        update={"cohort": RECIPE.cohort.model_copy(update={"known_by_prediction_date": True})}
+    strict = dataclasses.replace(
+        LOADED,
+        recipe=RECIPE.model_copy(
+            update={"cohort": RECIPE.cohort.model_copy(update={"known_by_prediction_date": True})}
+        ),
     )
     assert features_of(zone, tmp_path / "b", recipe=strict)["social_care_referrals"] == 0
 
@@ -365,8 +370,8 @@ def test_the_cohort_is_the_children_living_in_the_area_at_their_prediction_date(
     zone.child("left", "H2", date(2019, 9, 3), until=date(2021, 6, 30))  # gone before 2.5
     zone.child("autumn", "H3", date(2019, 9, 20))
     con = connect(zone.build(tmp_path))
-    table = build_features(con, RECIPE, as_at=AS_AT).table.to_pylist()
-    by_child = {row["child_id"]: row for row in table}
+    table = build_features(con, LOADED, as_at=AS_AT).table.to_pylist()
+    by_child = {row["unit_id"]: row for row in table}
     assert "left" not in by_child
     assert by_child["autumn"]["cohort"] == 2025
     assert by_child["autumn"]["prediction_date"] == date(2022, 3, 1)
@@ -377,12 +382,12 @@ def test_a_feature_query_reading_anything_but_its_view_is_refused() -> None:
     con = duckdb.connect()
     with pytest.raises(LeakageError, match="reads 'police'"):
         check_query(
-            con, "SELECT child_id, count(*) FROM az.police GROUP BY 1", "asof_police_child", "raw"
+            con, "SELECT unit_id, count(*) FROM az.police GROUP BY 1", "asof_police_child", "raw"
         )
     with pytest.raises(LeakageError, match="subquery"):
         check_query(
             con,
-            "SELECT child_id, count(*) FILTER (WHERE event_date < (SELECT max(x) FROM "
+            "SELECT unit_id, count(*) FILTER (WHERE event_date < (SELECT max(x) FROM "
             "asof_police_child)) FROM asof_police_child GROUP BY 1",
             "asof_police_child",
             "nested",

@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from bakehouse.cli import app
 from bakehouse.custody import init_key
+from bakehouse.recipes import load_recipe
 from bakehouse.release.checker import DOCUMENT_FILES
 from bakehouse.release.signing import generate_key
 from bakehouse.run import RunOptions, run
@@ -47,7 +48,7 @@ def first_run(setting: dict[str, Path]):  # type: ignore[no-untyped-def]
         sources=setting["world"],
         workspace=setting["root"] / "ws",
         out=setting["root"] / "releases",
-        recipe=setting["recipe"],
+        recipe=load_recipe(setting["recipe"]),
         key_file=setting["key"],
         truth=setting["world"] / "truth",
         iod_dir=IOD_DIR,

@@ -10,6 +10,7 @@ import duckdb
 import pytest
 
 from bakehouse.modelling import TrainOptions, train
+from bakehouse.recipes import load_recipe
 from bakehouse.world.generate import WorldSummary
 
 from .conftest import build_linked_world, quick_recipe_text
@@ -30,7 +31,7 @@ def test_a_disparity_injected_into_a_world_is_flagged_by_the_audit(tmp_path: Pat
     assert changed
     recipe = tmp_path / "quick.yaml"
     recipe.write_text(quick_recipe_text(), encoding="utf-8")
-    result = train(TrainOptions(workspace=world.workspace, recipe=recipe))
+    result = train(TrainOptions(workspace=world.workspace, recipe=load_recipe(recipe)))
     audit = json.loads((result.folder / "fairness_audit.json").read_text())
     flags = {(flag["attribute"], flag["group"]): flag["reasons"] for flag in audit["flags"]}
     assert ("eal", "yes") in flags
@@ -54,7 +55,11 @@ def test_basildon_at_default_noise_against_its_truth(
         IngestOptions(sources=world, workspace=workspace, purpose="school-readiness", key_file=key)
     )
     link(LinkOptions(workspace=workspace, key_file=key))
-    result = train(TrainOptions(workspace=workspace, truth=world / "truth"))
+    result = train(
+        TrainOptions(
+            workspace=workspace, recipe=load_recipe("school-readiness"), truth=world / "truth"
+        )
+    )
     head = result.headline
     assert head["auc_lightgbm_minus_logistic"]["value"] >= -0.002
     assert head["test_ece"] <= head["test_ece_by_chance_interval"][1] + 0.005

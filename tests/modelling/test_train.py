@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 from bakehouse.cli import app
 from bakehouse.errors import AgreementViolation
 from bakehouse.modelling import TrainOptions, TrainResult, train
+from bakehouse.recipes import load_recipe
 
 from .conftest import LinkedWorld, quick_recipe_text
 
@@ -41,7 +42,9 @@ def trained(
     recipe.write_text(quick_recipe_text(), encoding="utf-8")
     return train(
         TrainOptions(
-            workspace=small_linked_world.workspace, recipe=recipe, truth=small_linked_world.truth
+            workspace=small_linked_world.workspace,
+            recipe=load_recipe(recipe),
+            truth=small_linked_world.truth,
         )
     )
 
@@ -155,7 +158,9 @@ def test_a_rerun_with_the_same_inputs_reuses_the_run_and_a_changed_recipe_does_n
     before = {p: p.stat().st_mtime_ns for p in trained.folder.rglob("*") if p.is_file()}
     again = train(
         TrainOptions(
-            workspace=small_linked_world.workspace, recipe=recipe, truth=small_linked_world.truth
+            workspace=small_linked_world.workspace,
+            recipe=load_recipe(recipe),
+            truth=small_linked_world.truth,
         )
     )
     assert again.reused and again.run_id == trained.run_id
@@ -167,7 +172,9 @@ def test_a_rerun_with_the_same_inputs_reuses_the_run_and_a_changed_recipe_does_n
     )
     other = train(
         TrainOptions(
-            workspace=small_linked_world.workspace, recipe=changed, truth=small_linked_world.truth
+            workspace=small_linked_world.workspace,
+            recipe=load_recipe(changed),
+            truth=small_linked_world.truth,
         )
     )
     assert not other.reused and other.run_id != trained.run_id
@@ -183,7 +190,7 @@ def test_a_source_whose_agreement_does_not_list_the_purpose_stops_training(
     with duckdb.connect(str(workspace / "analysis.duckdb")) as con:
         con.execute("UPDATE sources SET purposes = ['other'] WHERE source = 'police'")
     with pytest.raises(AgreementViolation, match="police") as caught:
-        train(TrainOptions(workspace=workspace, recipe=quick_recipe()))
+        train(TrainOptions(workspace=workspace, recipe=load_recipe(quick_recipe())))
     assert "does not list 'school-readiness'" in caught.value.message
     assert not (workspace / "models").exists()
 
@@ -201,7 +208,7 @@ def test_train_from_the_command_line(
         app, ["train", "--recipe", "no-such-recipe", "--workspace", str(workspace)]
     )
     assert result.exit_code == 2
-    assert "No recipe file" in result.output
+    assert "No recipe here" in result.output
 
 
 def test_the_documents_pass_the_release_checker_s_identifier_rule(trained: TrainResult) -> None:

@@ -8,14 +8,16 @@ from datetime import date
 from pathlib import Path
 
 import numpy as np
+import pyarrow as pa
 import pytest
 from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_score
 
+from bakehouse.features.cohort import complete_cohorts, last_prediction_date
 from bakehouse.modelling import documents, metrics
 from bakehouse.modelling.calibration import Calibrator, sigmoid
 from bakehouse.modelling.fairness import audit, publishable
 from bakehouse.modelling.learners import Boosted, Logistic
-from bakehouse.modelling.split import ModelError, last_prediction_date, temporal_split
+from bakehouse.modelling.split import ModelError, temporal_split
 from bakehouse.recipes import load_recipe
 from bakehouse.recipes.schema import Words
 from bakehouse.release.disclosure import DisclosureRules
@@ -42,9 +44,12 @@ def _split(**overrides: object) -> object:
         "min_coverage": 0.5,
         "test_cohorts": 2,
         "min_training_cohorts": 3,
-        "as_at": date(2025, 9, 30),
-        "school_year_starts": 9,
-        "age_months": 30,
+        "complete": complete_cohorts(
+            RECIPE.cohort,
+            RECIPE.prediction_point.age_months,
+            date(2025, 9, 30),
+            pa.table({"cohort": list(COVERAGE)}),
+        ),
     }
     return temporal_split(COVERAGE, **(options | overrides))  # type: ignore[arg-type]
 
@@ -57,7 +62,7 @@ def test_the_latest_observed_cohorts_test_and_the_complete_later_ones_are_scored
     # Cohort 2028's youngest (born August 2023) reach 2.5 in February 2026: after the extract.
     assert split.future == [2026, 2027]  # type: ignore[attr-defined]
     assert split.partial == [2028]  # type: ignore[attr-defined]
-    assert last_prediction_date(2028, 9, 30) == date(2026, 2, 1)
+    assert last_prediction_date(RECIPE.cohort, 2028, 30) == date(2026, 2, 1)  # type: ignore[arg-type]
 
 
 def test_training_never_sees_a_test_cohort_or_anything_later() -> None:

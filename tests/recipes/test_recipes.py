@@ -103,7 +103,7 @@ def test_a_linkage_section_is_checked_by_linkage_s_own_rules(tmp_path: Path) -> 
 def test_an_areas_section_is_checked_by_the_areas_stage_s_own_rules(tmp_path: Path) -> None:
     good = tmp_path / "with-areas.yaml"
     good.write_text(BUILTIN.read_text() + "\nareas:\n  confidence: 0.9\n")
-    assert load_recipe(good).recipe.areas == {"confidence": 0.9}
+    assert load_recipe(good).recipe.areas.confidence == 0.9
     bad = tmp_path / "bad-areas.yaml"
     bad.write_text(BUILTIN.read_text() + "\nareas:\n  confidence: 2\n")
     with pytest.raises(RecipeError, match=r"areas.confidence"):

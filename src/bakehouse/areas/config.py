@@ -105,7 +105,7 @@ def area_settings(
 ) -> AreasConfig:
     """The recipe's area settings; without the IoD files, a deprivation prior becomes the
     district's rate (the release's methods record the prior used)."""
-    settings = load_areas_config(loaded.path) if loaded.has_section("areas") else AreasConfig()
+    settings = loaded.recipe.areas
     if settings.prior is Prior.DEPRIVATION and iod_dir is None:
         settings = settings.model_copy(update={"prior": Prior.DISTRICT})
         if reporter is not None:

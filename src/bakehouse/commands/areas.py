@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from bakehouse.commands.options import WORKSPACE
+from bakehouse.commands.options import RECIPE, WORKSPACE
 from bakehouse.geography import AREAS
 
 console = Console(stderr=True)
@@ -24,9 +24,7 @@ def _between(value: float | None, low: float | None, high: float | None, percent
 
 
 def areas(
-    recipe: str = typer.Option(
-        "school-readiness", help="A built-in recipe id or a recipe YAML file."
-    ),
+    recipe: str = RECIPE,
     workspace: Path = WORKSPACE,
     area: str = typer.Option("basildon", help=f"The area: {', '.join(sorted(AREAS))}."),
     iod: Path | None = typer.Option(
@@ -41,10 +39,12 @@ def areas(
     rates with intervals, shrunken past rates, ranks, comparisons, hotspots, flags), under the
     release's disclosure rule, and write the tables into the workspace."""
     from bakehouse.ingest import RichReporter
+    from bakehouse.recipes import load_recipe
     from bakehouse.release.preview import estimate_areas
 
+    loaded = load_recipe(recipe)
     with RichReporter(console) as reporter:
-        result = estimate_areas(workspace, recipe, area, iod, reporter)
+        result = estimate_areas(workspace, loaded, area, iod, reporter)
     rows = result.tables.areas.to_pylist()
     shown = [r for r in rows if r["expected_events"] is not None]
     shown.sort(key=lambda r: -r["expected_events"])

@@ -6,6 +6,11 @@ import typer
 
 WORKSPACE_ENV = "BAKEHOUSE_WORKSPACE"
 
+RECIPE = typer.Option(
+    "school-readiness",
+    help="A built-in recipe's id (`bakehouse recipes list`) or a recipe folder of your own.",
+)
+
 # Required: no command writes to a workspace the user did not name.
 WORKSPACE = typer.Option(
     ...,

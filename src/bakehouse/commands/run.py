@@ -8,16 +8,14 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from bakehouse.commands.options import WORKSPACE
+from bakehouse.commands.options import RECIPE, WORKSPACE
 from bakehouse.commands.release import SIGNING_KEY
 
 console = Console(stderr=True)
 
 
 def run(
-    recipe: str = typer.Option(
-        "school-readiness", help="A built-in recipe id or a recipe YAML file."
-    ),
+    recipe: str = RECIPE,
     sources: Path = typer.Option(
         Path("data/world"), help="Folder of extracts, or a world folder (its extracts/ only)."
     ),
@@ -58,6 +56,7 @@ def run(
     """Ingest, link, train and publish: from the agencies' extracts to a disclosure-checked
     release, with one progress display. Stages already done for the same inputs are reused."""
     from bakehouse.ingest import RichReporter
+    from bakehouse.recipes import load_recipe
     from bakehouse.release.signing import load_signing_key
     from bakehouse.run import RunOptions
     from bakehouse.run import run as run_recipe
@@ -66,7 +65,7 @@ def run(
         sources=sources,
         workspace=workspace,
         out=out,
-        recipe=recipe,
+        recipe=load_recipe(recipe),
         area=area,
         key_file=key_file,
         truth=truth,

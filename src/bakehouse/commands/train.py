@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from bakehouse.commands.options import WORKSPACE
+from bakehouse.commands.options import RECIPE, WORKSPACE
 from bakehouse.errors import ConfigError
 
 console = Console(stderr=True)
@@ -31,9 +31,7 @@ def _interval(values: list[float]) -> str:
 
 
 def train(
-    recipe: str = typer.Option(
-        "school-readiness", help="A built-in recipe id or a recipe YAML file."
-    ),
+    recipe: str = RECIPE,
     workspace: Path = WORKSPACE,
     truth: Path | None = typer.Option(
         None,
@@ -51,9 +49,14 @@ def train(
     from bakehouse.ingest import RichReporter
     from bakehouse.modelling import TrainOptions
     from bakehouse.modelling import train as run_train
+    from bakehouse.recipes import load_recipe
 
     options = TrainOptions(
-        workspace=workspace, recipe=recipe, truth=truth, as_at=_as_at(as_at), force=force
+        workspace=workspace,
+        recipe=load_recipe(recipe),
+        truth=truth,
+        as_at=_as_at(as_at),
+        force=force,
     )
     with RichReporter(console) as reporter:
         result = run_train(options, reporter)

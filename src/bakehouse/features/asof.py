@@ -24,15 +24,25 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 
 from bakehouse.errors import BakehouseError
 
+if TYPE_CHECKING:
+    from bakehouse.recipes.schema import Condition
+
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 _DATE_TYPES = ("DATE", "TIMESTAMP", "TIMESTAMP WITH TIME ZONE", "TIMESTAMP_NS", "TIMESTAMP_MS")
 SCOPES = ("child", "household", "home")
+# The views a unit has: a person's own records, their households' since birth and their home's;
+# a household's own records are its home's.
+UNIT_SCOPES: dict[str, tuple[str, ...]] = {
+    "child": SCOPES,
+    "person": SCOPES,
+    "household": ("home",),
+}
 
 
 class LeakageError(BakehouseError):
@@ -107,6 +117,16 @@ def _date_columns(found: dict[str, str]) -> str:
     return ", ".join(column for column, kind in found.items() if kind in _DATE_TYPES) or "none"
 
 
+def where_clause(alias: str, condition: Condition | None) -> tuple[str, dict[str, str]]:
+    """SQL and parameters for rows whose column holds one of the condition's values (compared
+    as text); ``TRUE`` without a condition."""
+    if condition is None:
+        return "TRUE", {}
+    params = {f"where_{index}": value for index, value in enumerate(condition.values)}
+    listed = ", ".join(f"${key}" for key in params)
+    return f"CAST({alias}.{name(condition.column)} AS VARCHAR) IN ({listed})", params
+
+
 def _filters(alias: str, dates: SourceDates, require_recorded: bool) -> str:
     """The as-of condition. This is the one place it is written."""
     event = f"CAST({alias}.{name(dates.event_date)} AS DATE)"
@@ -123,20 +143,25 @@ def create_views(
     sources: list[SourceDates],
     *,
     require_recorded: bool,
+    scopes: tuple[str, ...] = SCOPES,
+    year_starts: int = 9,
 ) -> list[str]:
-    """Create the as-of views over ``fx_cohort`` (child_id, prediction_date, birth_date,
+    """Create the as-of views over ``fx_cohort`` (unit_id, prediction_date, birth_date,
     household_id) and ``fx_stays``; return their names."""
     zone = name(schema)
     views = ["asof_cohort", "asof_stays"]
+    # The month of birth counted from the month the cohort's year starts (0 = its first).
     con.execute(
-        """CREATE OR REPLACE TEMP VIEW asof_cohort AS
-        SELECT child_id, prediction_date, birth_date, birth_date AS event_date FROM fx_cohort"""
+        f"""CREATE OR REPLACE TEMP VIEW asof_cohort AS
+        SELECT unit_id, prediction_date, birth_date, birth_date AS event_date,
+               (month(birth_date) - {int(year_starts)} + 12) % 12 AS birth_month_in_year
+        FROM fx_cohort"""  # noqa: S608
     )
     con.execute(
         """CREATE OR REPLACE TEMP VIEW asof_stays AS
-        SELECT c.child_id, c.prediction_date, c.birth_date, s.start_date AS event_date,
+        SELECT c.unit_id, c.prediction_date, c.birth_date, s.start_date AS event_date,
                s.household_id, s.address_id, s.lsoa11cd, s.start_date, s.end_date
-        FROM fx_cohort c JOIN fx_stays s USING (child_id)
+        FROM fx_cohort c JOIN fx_stays s USING (unit_id)
         WHERE s.start_date < c.prediction_date"""
     )
     for dates in sources:
@@ -145,21 +170,23 @@ def create_views(
         keep = ", ".join(f"s.{name(column)}" for column in found)
         event = f"CAST(s.{name(dates.event_date)} AS DATE) AS event_date"
         condition = _filters("s", dates, require_recorded)
-        head = f"SELECT c.child_id, c.prediction_date, c.birth_date, {event}, {keep}"
+        head = f"SELECT c.unit_id, c.prediction_date, c.birth_date, {event}, {keep}"
         link = f"{zone}.person_links l JOIN {zone}.{table} s ON s.token = l.token"
         bodies = {
             "child": f"""{head} FROM fx_cohort c JOIN {link}
-                ON l.person_id = c.child_id AND l.source = $source WHERE {condition}""",
+                ON l.person_id = c.person_id AND l.source = $source WHERE {condition}""",
             "household": f"""{head} FROM fx_cohort c
-                JOIN (SELECT DISTINCT s0.child_id, s0.household_id
-                      FROM fx_stays s0 JOIN fx_cohort c0 USING (child_id)
-                      WHERE s0.start_date < c0.prediction_date) h USING (child_id)
+                JOIN (SELECT DISTINCT s0.unit_id, s0.household_id
+                      FROM fx_stays s0 JOIN fx_cohort c0 USING (unit_id)
+                      WHERE s0.start_date < c0.prediction_date) h USING (unit_id)
                 JOIN {link} ON l.household_id = h.household_id AND l.source = $source
                 WHERE {condition} AND CAST(s.{name(dates.event_date)} AS DATE) >= c.birth_date""",  # noqa: S608
             "home": f"""{head} FROM fx_cohort c JOIN {link}
                 ON l.household_id = c.household_id AND l.source = $source WHERE {condition}""",
         }
         for scope, body in bodies.items():
+            if scope not in scopes:
+                continue
             view = f"asof_{dates.source}_{scope}"
             # DuckDB views cannot hold parameters: the source id is a checked name, inlined.
             sql = body.replace("$source", f"'{dates.source}'")
@@ -192,7 +219,7 @@ def create_outcome_view(
     )
     con.execute(
         """CREATE OR REPLACE TEMP VIEW asof_outcomes_area AS
-        SELECT c.child_id, c.prediction_date, c.birth_date, h.known_date AS event_date,
+        SELECT c.unit_id, c.prediction_date, c.birth_date, h.known_date AS event_date,
                h.lsoa11cd IS NOT NULL AS same_area, h.results, h.positives
         FROM fx_cohort c JOIN fx_outcome_history h
           ON (h.lsoa11cd = c.lsoa11cd OR h.lsoa11cd IS NULL)

@@ -12,11 +12,11 @@ import duckdb
 import pyarrow as pa
 
 from bakehouse.errors import WorkspaceError
-from bakehouse.features import asof, catalogue, cohort, labels
+from bakehouse.features import asof, cohort, labels
 from bakehouse.features.catalogue import Feature
 
 if TYPE_CHECKING:
-    from bakehouse.recipes import Recipe
+    from bakehouse.recipes import LoadedRecipe
 
 SCHEMA = "az"
 REQUIRED_TABLES = ("person_links", "household_episodes")
@@ -34,6 +34,8 @@ class FeatureSet:
     view_rows: dict[str, int]
     queries: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0
+    # Per cohort, whether every unit's prediction date has passed by the extract date.
+    complete: dict[int, bool] = field(default_factory=dict)
 
     @property
     def names(self) -> list[str]:
@@ -72,27 +74,29 @@ def feature_queries(features: list[Feature]) -> dict[str, str]:
     queries = {}
     for view, items in by_view.items():
         columns = ", ".join(f"{item.sql} AS {asof.name(item.name)}" for item in items)
-        queries[view] = f"SELECT child_id, {columns} FROM {asof.name(view)} GROUP BY child_id"  # noqa: S608
+        queries[view] = f"SELECT unit_id, {columns} FROM {asof.name(view)} GROUP BY unit_id"  # noqa: S608
     return queries
 
 
 def build_features(
-    con: duckdb.DuckDBPyConnection, recipe: Recipe, *, as_at: date | None = None
+    con: duckdb.DuckDBPyConnection, loaded: LoadedRecipe, *, as_at: date | None = None
 ) -> FeatureSet:
     """Cohort, as-of views, features, outcome and groups, in one connection (see
     :func:`connect`). ``as_at`` defaults to the latest event date in the recipe's sources."""
     started = time.perf_counter()
+    recipe = loaded.recipe
     sources = recipe.sources
+    household = recipe.unit == "household"
     event_dates = {source: use.event_date for source, use in sources.items()}
     if as_at is None:
         as_at = cohort.latest_event(con, SCHEMA, event_dates, date.today())
+    rule = recipe.cohort
     counts = cohort.build_cohort(
         con,
         SCHEMA,
-        birth_sources=recipe.cohort.birth_sources,
+        rule=rule,
+        sources=dict(sources),
         age_months=recipe.prediction_point.age_months,
-        first_cohort=recipe.cohort.first_cohort,
-        school_year_starts=recipe.cohort.school_year_starts,
         as_at=as_at,
     )
     views = asof.create_views(
@@ -102,14 +106,16 @@ def build_features(
             asof.SourceDates(source, use.event_date, use.recorded_date)
             for source, use in sources.items()
         ],
-        require_recorded=recipe.cohort.known_by_prediction_date,
+        require_recorded=rule.known_by_prediction_date,
+        scopes=asof.UNIT_SCOPES[recipe.unit],
+        year_starts=rule.school_year_starts if rule.rule == "age" else 1,
     )
-    features = catalogue.get(recipe.features)
+    features = list(loaded.features)
     outcome = recipe.outcome
     if any(feature.scope == "outcomes" for feature in features):
-        if outcome.year_column is None:
+        if outcome.rule != "value" or outcome.year_column is None:
             raise asof.LeakageError(
-                "Area results need the year of each result",
+                "Area results need a recorded outcome with the year of each result",
                 field="outcome.year_column",
                 fix="Name the outcome's year column, or drop the area results feature",
             )
@@ -134,28 +140,27 @@ def build_features(
     for index, (view, sql) in enumerate(queries.items()):
         table = f"fx_v{index}"
         con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {sql}")
-        joins.append(f"LEFT JOIN {table} USING (child_id)")
+        joins.append(f"LEFT JOIN {table} USING (unit_id)")
         for feature in features:
             if feature.view == view:
                 column = f"{table}.{asof.name(feature.name)}"
                 value = column if feature.fill is None else f"coalesce({column}, {feature.fill})"
                 selects.append(f"CAST({value} AS DOUBLE) AS {asof.name(feature.name)}")
-    counts |= labels.build_outcome(
-        con,
-        SCHEMA,
-        source=outcome.source,
-        column=outcome.column,
-        positive_when=outcome.positive_when,
-        year_column=outcome.year_column,
+    if outcome.rule == "value":
+        counts |= labels.build_value_outcome(con, SCHEMA, outcome, household=household)
+    else:
+        use = sources[outcome.source]
+        counts |= labels.build_event_outcome(con, SCHEMA, outcome, use, as_at, household=household)
+    labels.build_groups(
+        con, SCHEMA, dict(recipe.fairness.groups), list(sources), household=household
     )
-    labels.build_groups(con, SCHEMA, list(sources))
-    group_columns = ", ".join(f"g.{asof.name(attribute)}" for attribute in labels.GROUP_ATTRIBUTES)
+    group_columns = ", ".join(f"g.{asof.name(group)}" for group in recipe.fairness.groups)
     table = con.sql(
-        f"""SELECT c.child_id, c.cohort, c.lsoa11cd, c.prediction_date, {", ".join(selects)},
-               o.outcome, {group_columns}
+        f"""SELECT c.unit_id, c.cohort, c.lsoa11cd, c.prediction_date, {", ".join(selects)},
+               o.outcome, coalesce(o.window_open, false) AS window_open, {group_columns}
         FROM fx_cohort c {" ".join(joins)}
-        LEFT JOIN fx_outcome o USING (child_id) LEFT JOIN fx_groups g USING (child_id)
-        ORDER BY c.cohort, c.child_id"""  # noqa: S608
+        LEFT JOIN fx_outcome o USING (unit_id) LEFT JOIN fx_groups g USING (unit_id)
+        ORDER BY c.cohort, c.unit_id"""  # noqa: S608
     ).to_arrow_table()
     return FeatureSet(
         table=table,
@@ -165,4 +170,5 @@ def build_features(
         view_rows=view_rows,
         queries=queries,
         seconds=time.perf_counter() - started,
+        complete=cohort.complete_cohorts(rule, recipe.prediction_point.age_months, as_at, table),
     )

@@ -7,7 +7,7 @@ has already dropped what is dated on or after the child's prediction date, so a 
 see the future; the guard also parses each compiled query and refuses any that reads anything
 but its view.
 
-Columns every view carries besides the source's own (``token`` included): ``child_id``,
+Columns every view carries besides the source's own (``token`` included): ``unit_id``,
 ``prediction_date``, ``birth_date`` (first day of the month of birth) and ``event_date`` (the
 source's event date as a DATE). Expressions are code, never read from files: a recipe chooses
 features by name.
@@ -44,6 +44,21 @@ class Feature:
     kind: Kind
     phrase: str  # completes "Need is higher here because of ..."
     direction: int = 0  # +1: a higher value never lowers the predicted risk; -1: never raises it
+    own: bool = False  # defined by a recipe's features.yaml, not by this catalogue
+
+    def definition(self) -> dict[str, object]:
+        """Everything that makes the feature what it is, for a run's id and its records."""
+        return {
+            "name": self.name,
+            "label": self.label,
+            "source": self.source,
+            "scope": self.scope,
+            "sql": self.sql,
+            "fill": self.fill,
+            "kind": self.kind,
+            "phrase": self.phrase,
+            "direction": self.direction,
+        }
 
     @property
     def view(self) -> str:
@@ -93,10 +108,10 @@ _FEATURES: list[Feature] = [
     ),
     Feature(
         "month_of_school_year",
-        "Month of birth in the school year (0 September to 11 August)",
+        "Month of birth in the school year (0 for its first month, September by default)",
         None,
         "cohort",
-        "any_value((month(birth_date) + 3) % 12)",
+        "any_value(birth_month_in_year)",
         None,
         "number",
         "more children born late in the school year (summer-born)",
@@ -459,12 +474,3 @@ _DIRECTIONS = {
 }
 _FEATURES = [replace(feature, direction=_DIRECTIONS.get(feature.name, 0)) for feature in _FEATURES]
 CATALOGUE: dict[str, Feature] = {feature.name: feature for feature in _FEATURES}
-
-
-def get(names: list[str]) -> list[Feature]:
-    """The named features in the order asked (names checked by the recipe's validation)."""
-    return [CATALOGUE[name] for name in names]
-
-
-def sources_of(names: list[str]) -> set[str]:
-    return {str(CATALOGUE[name].source) for name in names if CATALOGUE[name].source is not None}

@@ -45,7 +45,7 @@ OUTPUT_TABLES = ("person_links", "household_episodes", "linkage_runs")
 @dataclass(frozen=True)
 class LinkOptions:
     workspace: Path
-    settings: Path | None = None
+    settings: Path | LinkageSettings | None = None  # a file, or a recipe's settings as loaded
     threshold: float | None = None
     backend: str | None = None
     truth: Path | None = None
@@ -68,7 +68,15 @@ class LinkResult:
 
 
 def _settings(options: LinkOptions) -> LinkageSettings:
-    settings = load_settings(options.settings, threshold=options.threshold)
+    if isinstance(options.settings, LinkageSettings):
+        settings = options.settings
+        if options.threshold is not None:
+            persons = type(settings.persons).model_validate(
+                {**settings.persons.model_dump(), "threshold": options.threshold}
+            )
+            settings = settings.model_copy(update={"persons": persons})
+    else:
+        settings = load_settings(options.settings, threshold=options.threshold)
     if options.backend is not None:
         if options.backend not in ("duckdb", "spark"):
             raise ConfigError(

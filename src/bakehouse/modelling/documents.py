@@ -266,7 +266,8 @@ def _caveats(facts: RunFacts) -> dict[str, str]:
         cohorts = ", ".join(map(str, facts.split["unobserved"]))
         caveats.append(facts.prose("caveat_unobserved", cohorts=cohorts))
     if facts.split.get("partial"):
-        scored = facts.recipe.cohort.score_partial_cohorts
+        rule = facts.recipe.cohort
+        scored = rule.rule == "age" and rule.score_partial_cohorts
         caveats.append(
             facts.prose(
                 "caveat_partial_scored" if scored else "caveat_partial_left_out",
@@ -395,14 +396,18 @@ def transparency_record(facts: RunFacts) -> dict[str, Any]:
     sources = ", ".join(f"{s['title']} ({s['supplier']})" for s in facts.sources)
     cohorts = facts.counts["cohorts"].values()
     months = recipe.prediction_point.age_months
-    age = f"{months // 12} years {months % 12} months"
+    when = (
+        f"age {months // 12} years {months % 12} months"
+        if months is not None
+        else "the prediction date (" + " ".join(recipe.prediction_point.description.split()) + ")"
+    )
     future = ", ".join(map(str, facts.split["future"])) or "none"
     development = ", ".join(map(str, facts.split["development"]))
     test = ", ".join(map(str, facts.split["test"]))
     return {
         "tier_1": {
             "name": recipe.title,
-            "description": facts.prose("record_description", age=age),
+            "description": facts.prose("record_description", when=when),
             "website": given(t.website, "the public page for this tool"),
             "contact": given(t.contact, "a contact email for questions and complaints"),
         },
@@ -458,7 +463,7 @@ def transparency_record(facts: RunFacts) -> dict[str, Any]:
                 "name": recipe.id,
                 "version": f"recipe {recipe.version}, run {facts.run_id[:16]}",
                 "task": facts.prose("record_task"),
-                "input": facts.prose("record_input", features=len(facts.features), age=age),
+                "input": facts.prose("record_input", features=len(facts.features), when=when),
                 "output": facts.prose("record_output"),
                 "architecture": MODEL_WORDS[facts.chosen]
                 + f"; {recipe.model.calibration} calibration",

@@ -30,7 +30,7 @@ from bakehouse.ingest import Reporter, SilentReporter
 from bakehouse.ingest.shortfall import accepted_shortfalls
 from bakehouse.modelling import artefacts, documents, store, truth
 from bakehouse.modelling.validation import ModelRun, run_model
-from bakehouse.recipes import LoadedRecipe, Recipe, load_recipe
+from bakehouse.recipes import LoadedRecipe, Recipe
 from bakehouse.release.disclosure import DisclosureRules
 from bakehouse.release.publish import strictest_rules
 
@@ -38,7 +38,7 @@ from bakehouse.release.publish import strictest_rules
 @dataclass(frozen=True)
 class TrainOptions:
     workspace: Path
-    recipe: str | Path = "school-readiness"
+    recipe: LoadedRecipe
     truth: Path | None = None
     as_at: date | None = None
     force: bool = False
@@ -127,7 +127,7 @@ def _facts(
     review_share = None
     if "review_before_prediction" in features.names:  # the share of test units reviewed
         table = features.table
-        tested = np.isin(table.column("child_id").to_numpy(zero_copy_only=False), run.test_ids)
+        tested = np.isin(table.column("unit_id").to_numpy(zero_copy_only=False), run.test_ids)
         reviewed = table.column("review_before_prediction").to_numpy(zero_copy_only=False)
         review_share = float(np.mean(reviewed[tested])) if tested.any() else None
     return documents.RunFacts(
@@ -192,7 +192,7 @@ def train(options: TrainOptions, reporter: Reporter | None = None) -> TrainResul
     """Train, validate, audit and document a recipe's model; reuse an identical earlier run."""
     reporter = reporter or SilentReporter()
     started = time.perf_counter()
-    loaded = load_recipe(options.recipe)
+    loaded = options.recipe
     recipe = loaded.recipe
     workspace = Workspace(options.workspace)
     workspace.require_zones()
@@ -219,7 +219,7 @@ def train(options: TrainOptions, reporter: Reporter | None = None) -> TrainResul
             )
         clock: dict[str, float] = {}
         reporter.start(f"features as of each {recipe.words.unit}'s prediction date", 1)
-        features = build_features(con, recipe, as_at=options.as_at)
+        features = build_features(con, loaded, as_at=options.as_at)
         reporter.finish()
         clock["features"] = features.seconds
         reporter.start("models: validate, choose, audit, refit, explain", 1)

@@ -18,9 +18,8 @@ import numpy as np
 import pyarrow as pa
 
 from bakehouse.features.build import FeatureSet
-from bakehouse.features.labels import GROUP_ATTRIBUTES
 from bakehouse.modelling import explain, fairness, metrics
-from bakehouse.modelling.split import ModelError, TemporalSplit, temporal_split
+from bakehouse.modelling.split import ModelError, TemporalSplit, row_roles, temporal_split
 from bakehouse.modelling.training import Fitted, bootstrap_refits, choose, fit_candidate
 from bakehouse.recipes.schema import Recipe
 
@@ -60,7 +59,8 @@ def _arrays(features: FeatureSet) -> dict[str, np.ndarray]:
         ),
         "cohort": table.column("cohort").to_numpy().astype(int),
         "lsoa": np.array(table.column("lsoa11cd").to_pylist(), dtype=object),
-        "child": np.array(table.column("child_id").to_pylist(), dtype=object),
+        "unit": np.array(table.column("unit_id").to_pylist(), dtype=object),
+        "window_open": table.column("window_open").to_numpy(zero_copy_only=False).astype(bool),
     }
 
 
@@ -70,26 +70,25 @@ def _split(
     coverage = {
         int(c): float(np.mean(~np.isnan(y[cohort == c]))) for c in np.unique(cohort).tolist()
     }
+    outcome = recipe.outcome
     return temporal_split(
         coverage,
-        min_coverage=recipe.outcome.min_coverage,
+        # An event outcome is known for a whole cohort once every window has closed.
+        min_coverage=outcome.min_coverage if outcome.rule == "value" else 1.0,
         test_cohorts=recipe.validation.test_cohorts,
         min_training_cohorts=recipe.validation.min_training_cohorts,
-        as_at=features.as_at,
-        school_year_starts=recipe.cohort.school_year_starts,
-        age_months=recipe.prediction_point.age_months,
+        complete=features.complete,
     )
 
 
 def _predictions(
-    split: TemporalSplit,
+    roles: np.ndarray,
     cohort: np.ndarray,
     lsoa: np.ndarray,
     y: np.ndarray,
     p: np.ndarray,
     draws: np.ndarray,
 ) -> pa.Table:
-    roles = np.array([split.role(int(c)) for c in cohort])
     order = np.lexsort((p, lsoa.astype(str), cohort))
     if draws.size:
         spread = draws.std(axis=0, ddof=1) if len(draws) > 1 else np.zeros(len(p))
@@ -120,6 +119,7 @@ def run_model(recipe: Recipe, features: FeatureSet) -> ModelRun:
     a = _arrays(features)
     x, y, cohort = a["x"], a["y"], a["cohort"]
     split = _split(recipe, features, cohort, y)
+    roles = row_roles(split, cohort, a["window_open"], windowed=recipe.outcome.rule == "event")
     labelled = ~np.isnan(y)
     develop = labelled & np.isin(cohort, split.development)
     test = labelled & np.isin(cohort, split.test)
@@ -154,7 +154,7 @@ def run_model(recipe: Recipe, features: FeatureSet) -> ModelRun:
     curve = metrics.calibration_curve(y_test, test_p[chosen], v.ece_bins)
     groups = {
         attribute: np.array(features.table.column(attribute).to_pylist(), dtype=object)[test]
-        for attribute in GROUP_ATTRIBUTES
+        for attribute in recipe.fairness.groups
     }
     audit = fairness.audit(
         y_test,
@@ -184,7 +184,8 @@ def run_model(recipe: Recipe, features: FeatureSet) -> ModelRun:
     p[develop] = candidates[chosen].calibrator.probability(candidates[chosen].held_out_raw)
     p[test] = test_p[chosen]
     # Partial cohorts would make area totals too low; they are scored only if the recipe asks.
-    kept = ~np.isin(cohort, split.partial) | recipe.cohort.score_partial_cohorts
+    score_partial = recipe.cohort.rule == "age" and recipe.cohort.score_partial_cohorts
+    kept = (roles != "partial") | score_partial
     refits = bootstrap_refits(
         chosen,
         spec,
@@ -199,7 +200,7 @@ def run_model(recipe: Recipe, features: FeatureSet) -> ModelRun:
     clock["refit_and_score"] = time.perf_counter() - mark
 
     mark = time.perf_counter()
-    scored = kept & np.isin(cohort, split.future + split.partial)
+    scored = kept & np.isin(roles, ["future", "partial"])
     if not scored.any():
         scored = test
     contributions, _ = final.model.contributions(x[scored])
@@ -234,12 +235,12 @@ def run_model(recipe: Recipe, features: FeatureSet) -> ModelRun:
         fairness=audit,
         importance=importance,
         predictions=_predictions(
-            split, cohort[kept], a["lsoa"][kept], y[kept], p[kept], refits.probabilities
+            roles[kept], cohort[kept], a["lsoa"][kept], y[kept], p[kept], refits.probabilities
         ),
         area_contributions=per_area,
         drivers=drivers,
-        counts=_counts(split, cohort, labelled, develop, test),
-        test_ids=a["child"][test].tolist(),
+        counts=_counts(split, roles, cohort, labelled, develop, test),
+        test_ids=a["unit"][test].tolist(),
         test_y=y_test,
         test_p=test_p[chosen],
         seconds=clock,
@@ -248,6 +249,7 @@ def run_model(recipe: Recipe, features: FeatureSet) -> ModelRun:
 
 def _counts(
     split: TemporalSplit,
+    roles: np.ndarray,
     cohort: np.ndarray,
     labelled: np.ndarray,
     develop: np.ndarray,
@@ -264,7 +266,7 @@ def _counts(
     return {
         "development_units": int(develop.sum()),
         "test_units": int(test.sum()),
-        "future_units": int(np.isin(cohort, split.future).sum()),
-        "partial_units": int(np.isin(cohort, split.partial).sum()),
+        "future_units": int((roles == "future").sum()),
+        "partial_units": int((roles == "partial").sum()),
         "cohorts": per_cohort,
     }

@@ -1,68 +1,98 @@
 """Find, read and validate a recipe before any work starts; report every problem at once.
 
-``load_recipe("school-readiness")`` reads the built-in recipe; a path reads that file. Each
-problem names the file, the field (dotted path) and, where the YAML shows it, the line.
+A recipe is a folder: ``recipe.yaml`` (every section), and optionally ``features.yaml`` (features
+of its own, beside the shared catalogue's). ``load_recipe("school-readiness")`` reads a built-in
+recipe's folder; a path reads that folder (or a ``recipe.yaml`` given directly), so a partnership
+can keep its own recipes outside the package. Each problem names the file, the field (dotted
+path) and, where the YAML shows it, the line.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from pydantic import ValidationError
 
+from bakehouse.features.catalogue import CATALOGUE, Feature
+from bakehouse.recipes.features import read_features
 from bakehouse.recipes.schema import Recipe, RecipeError, cross_problems
 from bakehouse.yamlfiles import compose_yaml, describe, parse_yaml
 
+if TYPE_CHECKING:
+    from bakehouse.linkage.config import LinkageSettings
+
 BUILTIN_DIR = Path(__file__).resolve().parent
+RECIPE_FILE = "recipe.yaml"
+FEATURES_FILE = "features.yaml"
 
 
 @dataclass(frozen=True)
 class LoadedRecipe:
-    """A validated recipe with where it came from and the hash of its text."""
+    """A validated recipe, loaded once and handed to every stage: its sections (``recipe``), the
+    features it reads (the catalogue's and its own, resolved), its linkage settings if it sets
+    any, where it came from and the hash of what it says."""
 
     recipe: Recipe
     path: Path
     text: str
+    features: tuple[Feature, ...]
+    own_features_text: str = ""
+    linkage: LinkageSettings | None = None
+
+    @property
+    def id(self) -> str:
+        return self.recipe.id
+
+    @property
+    def folder(self) -> Path:
+        return self.path.parent
 
     @property
     def sha256(self) -> str:
-        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
-
-    def has_section(self, name: str) -> bool:
-        """Whether the recipe file has a top-level section ``name`` (``areas``, ``linkage``)."""
-        data = parse_yaml(self.text)
-        return isinstance(data, dict) and name in data
+        digest = hashlib.sha256(self.text.encode("utf-8"))
+        digest.update(self.own_features_text.encode("utf-8"))
+        return digest.hexdigest()
 
     @property
     def canonical(self) -> str:
-        """The validated content as canonical JSON (comments and layout do not change it)."""
+        """The validated content, features included, as canonical JSON (comments and layout do
+        not change it): what a training run's id hashes."""
         return json.dumps(
-            self.recipe.model_dump(mode="json", by_alias=True),
+            {
+                **self.recipe.model_dump(mode="json", by_alias=True),
+                "feature_definitions": [
+                    feature.definition() for feature in self.features if feature.own
+                ],
+            },
             sort_keys=True,
             separators=(",", ":"),
         )
 
 
 def builtin_recipes() -> list[str]:
-    return sorted(path.stem for path in BUILTIN_DIR.glob("*.yaml"))
+    return sorted(path.parent.name for path in BUILTIN_DIR.glob(f"*/{RECIPE_FILE}"))
 
 
 def recipe_path(name_or_path: str | Path) -> Path:
-    """A built-in recipe's file by id, else the path as given."""
+    """A recipe's ``recipe.yaml``: a built-in recipe's by id, else the folder (or file) given."""
     text = str(name_or_path)
     if text in builtin_recipes():
-        return BUILTIN_DIR / f"{text}.yaml"
+        return BUILTIN_DIR / text / RECIPE_FILE
     path = Path(text).expanduser()
+    if path.is_dir():
+        path = path / RECIPE_FILE
     if not path.is_file():
         raise RecipeError(
-            "No recipe file",
+            "No recipe here: a recipe is a folder holding recipe.yaml",
             file=path,
-            fix=f"Give a recipe file, or a built-in recipe: {', '.join(builtin_recipes())}",
+            fix=f"Give a recipe folder, or a built-in recipe: {', '.join(builtin_recipes())} "
+            "(`bakehouse recipes list`)",
         )
     return path
 
@@ -103,48 +133,46 @@ def _read(path: Path) -> tuple[str, Any, dict[tuple[str, ...], int]]:
     return text, data, lines
 
 
-def _linkage_problems(section: Any, folder: Path) -> list[tuple[str, str]]:
+def _linkage(section: Any, folder: Path) -> tuple[LinkageSettings | None, list[tuple[str, str]]]:
     """The optional ``linkage:`` section, checked by linkage's own settings model."""
+    if section is None:
+        return None, []
+    if not isinstance(section, dict):
+        return None, [("linkage", "expected a mapping of linkage settings")]
     from bakehouse.linkage.config import LinkageSettings
 
-    if section is None:
-        return []
-    if not isinstance(section, dict):
-        return [("linkage", "expected a mapping of linkage settings")]
     try:
-        LinkageSettings.model_validate({**section, "folder": folder})
+        return LinkageSettings.model_validate({**section, "folder": folder}), []
     except ValidationError as error:
-        return [
+        return None, [
             ("linkage." + ".".join(str(part) for part in item["loc"]), item["msg"])
             for item in error.errors()
         ]
-    return []
 
 
-def _areas_problems(section: Any) -> list[tuple[str, str]]:
-    """The optional ``areas:`` section, checked by the areas stage's own settings model."""
-    from bakehouse.areas.config import AreasConfig
-
-    if section is None:
-        return []
-    if not isinstance(section, dict):
-        return [("areas", "expected a mapping of area settings")]
-    try:
-        AreasConfig.model_validate(section)
-    except ValidationError as error:
-        return [
-            ("areas." + ".".join(str(part) for part in item["loc"]), item["msg"])
-            for item in error.errors()
-        ]
-    return []
+def _report(problems: list[tuple[str, str]], lines: dict[tuple[str, ...], int]) -> str:
+    listing = "\n  - ".join(
+        f"{where}{f' (line {line})' if (line := _line(lines, where)) else ''}: {what}"
+        for where, what in problems
+    )
+    return f"{len(problems)} problem(s) in the recipe:\n  - {listing}\n"
 
 
 def load_recipe(name_or_path: str | Path) -> LoadedRecipe:
-    """Read and validate a recipe; raise :class:`RecipeError` listing every problem."""
+    """Read and validate a recipe folder; raise :class:`RecipeError` listing every problem."""
     path = recipe_path(name_or_path)
     text, data, lines = _read(path)
     if not isinstance(data, dict):
         raise RecipeError("Expected a mapping of recipe sections at the top level", file=path)
+    own, own_text = read_features(path.parent / FEATURES_FILE)
+    shadowed = sorted(set(own) & set(CATALOGUE))
+    if shadowed:
+        raise RecipeError(
+            f"The recipe's own features reuse catalogue names: {', '.join(shadowed)}",
+            file=path.parent / FEATURES_FILE,
+            fix="Give the recipe's features names of their own",
+        )
+    known: Mapping[str, Feature] = {**CATALOGUE, **own}
     problems: list[tuple[str, str]] = []
     recipe: Recipe | None = None
     try:
@@ -156,18 +184,21 @@ def load_recipe(name_or_path: str | Path) -> LoadedRecipe:
             if not where:  # the cross-section checks, reported below on their own
                 continue
             problems.append((where, message))
-    problems += cross_problems(data)
-    problems += _linkage_problems(data.get("linkage"), path.parent)
-    problems += _areas_problems(data.get("areas"))
+    problems += cross_problems(data, known)
+    linkage, found = _linkage(data.get("linkage"), path.parent)
+    problems += found
     if problems or recipe is None:
-        listing = "\n  - ".join(
-            f"{where}{f' (line {line})' if (line := _line(lines, where)) else ''}: {what}"
-            for where, what in problems
-        )
         raise RecipeError(
-            f"{len(problems)} problem(s) in the recipe:\n  - {listing}\n",
+            _report(problems, lines),
             file=path,
-            fix="Correct the fields named above (the built-in school-readiness.yaml explains "
+            fix="Correct the fields named above (the built-in school-readiness recipe explains "
             "each one)",
         )
-    return LoadedRecipe(recipe=recipe, path=path, text=text)
+    return LoadedRecipe(
+        recipe=recipe,
+        path=path,
+        text=text,
+        features=tuple(known[name] for name in recipe.features),
+        own_features_text=own_text,
+        linkage=linkage,
+    )

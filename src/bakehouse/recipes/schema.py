@@ -3,25 +3,43 @@
 A recipe is one use case worked end to end: the question, who is in the cohort and when they are
 predicted for, the outcome, the sources and agreements it relies on, the features, the model and
 how it is validated and chosen, the groups it is audited for, and what may be published. The
-shipped recipe (``school-readiness.yaml``) explains each field where it is set.
+shipped recipes (``school-readiness/recipe.yaml`` first) explain each field where it is set.
+
+Who is predicted for, and on which date, is the ``cohort:`` section, one of three rules:
+``age`` (everyone reaching an age: children at 2 years 6 months), ``annual`` (households living
+in the area on the same date each year) and ``event`` (households with an event, such as a
+police-recorded domestic abuse incident, on its date). The outcome is either a recorded ``value``
+(a result on the unit's own record for its cohort) or an ``event`` within a window after the
+prediction date.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any, Literal
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from bakehouse.areas.config import AreasConfig
 from bakehouse.errors import ConfigError
+
+if TYPE_CHECKING:
+    from bakehouse.features.catalogue import Feature
 
 _ID = re.compile(r"[a-z][a-z0-9-]{1,62}")
 _NAME = re.compile(r"[a-z][a-z0-9_]{0,62}")
 Candidate = Literal["logistic", "lightgbm"]
 Unit = Literal["child", "person", "household"]
-GroupAttribute = Literal[
-    "sex", "ethnicity", "eal", "sen", "deprivation_quintile", "linkage_completeness"
-]
+# Fairness groups that Bakehouse derives itself; any other group names a source and column.
+DERIVED_GROUPS: dict[str, tuple[Unit, ...]] = {
+    "sex": ("child", "person"),
+    "ethnicity": ("child", "person"),
+    "eal": ("child", "person"),
+    "sen": ("child", "person"),
+    "deprivation_quintile": ("child", "person", "household"),
+    "linkage_completeness": ("child", "person", "household"),
+}
 
 
 class RecipeError(ConfigError):
@@ -75,21 +93,76 @@ class Words(_Strict):
     )
 
 
-class CohortSpec(_Strict):
+class Condition(_Strict):
+    """Rows whose ``column`` holds one of ``values`` (compared as text)."""
+
+    column: str
+    values: list[str] = Field(min_length=1)
+
+    _names = field_validator("column")(lambda value: _plain_name(value))
+
+
+class AgeCohort(_Strict):
+    """Everyone reaching an age. Only the month and year of birth reach the analysis zone, so the
+    prediction date is the first day of the month in which a person reaches ``age_months``.
+    Births from month ``school_year_starts`` of one year to the month before it in the next form
+    one cohort, named by the year its outcome is measured: ``cohort_offset`` years after the
+    year in which that birth year ends (5 for the summer a child finishes Reception)."""
+
+    rule: Literal["age"]
     description: str
     birth_sources: list[str] = Field(min_length=1)
     first_cohort: int = Field(ge=1990, le=2100)
     school_year_starts: int = Field(default=9, ge=1, le=12)
+    cohort_offset: int = Field(default=5, ge=0, le=30)
     known_by_prediction_date: bool = True
     score_partial_cohorts: bool = False
 
 
+class AnnualCohort(_Strict):
+    """Households living in the area on the first day of ``month`` each year, known to one of
+    ``seen_in`` in the ``seen_within_months`` before it (a household no service has recorded is
+    invisible to every model). The cohort is the year of the date."""
+
+    rule: Literal["annual"]
+    description: str
+    month: int = Field(ge=1, le=12)
+    first_cohort: int = Field(ge=1990, le=2100)
+    seen_in: list[str] = Field(min_length=1)
+    seen_within_months: int = Field(default=24, ge=1, le=120)
+    known_by_prediction_date: bool = True
+
+
+class EventCohort(_Strict):
+    """Households with an event in ``source`` (rows matching ``where``), predicted for on the
+    event's date. An event is a prediction date when the household had none in the
+    ``gap_months`` before it, so one household's prediction dates are at least that far apart
+    and every later event in between belongs to the earlier one. The cohort is the year of the
+    date."""
+
+    rule: Literal["event"]
+    description: str
+    source: str
+    where: Condition | None = None
+    gap_months: int = Field(default=12, ge=1, le=120)
+    first_cohort: int = Field(ge=1990, le=2100)
+    known_by_prediction_date: bool = True
+
+
+CohortSpec = Annotated[AgeCohort | AnnualCohort | EventCohort, Field(discriminator="rule")]
+
+
 class PredictionPoint(_Strict):
     description: str
-    age_months: int = Field(ge=1, le=216)
+    age_months: int | None = Field(
+        default=None, ge=1, le=216, description="the age predicted at (the age rule only)"
+    )
 
 
-class OutcomeSpec(_Strict):
+class ValueOutcome(_Strict):
+    """A value recorded on the unit's own rows: a result for its own cohort."""
+
+    rule: Literal["value"]
     name: str
     description: str
     source: str
@@ -106,6 +179,24 @@ class OutcomeSpec(_Strict):
     _names = field_validator("name", "column", "year_column")(
         lambda value: value if value is None else _plain_name(value)
     )
+
+
+class EventOutcome(_Strict):
+    """An event in ``source`` (rows matching ``where``) linked to the unit within
+    ``within_months`` after the prediction date. A unit whose window has not closed by the
+    extract date has no outcome yet: it is scored as the future."""
+
+    rule: Literal["event"]
+    name: str
+    description: str
+    source: str
+    where: Condition | None = None
+    within_months: int = Field(default=12, ge=1, le=120)
+
+    _names = field_validator("name")(lambda value: _plain_name(value))
+
+
+OutcomeSpec = Annotated[ValueOutcome | EventOutcome, Field(discriminator="rule")]
 
 
 class LightGBMSettings(_Strict):
@@ -173,7 +264,18 @@ class ValidationSpec(_Strict):
 
 
 class GroupSpec(_Strict):
+    """A group attribute of the fairness audit: one Bakehouse derives (``sex``, ``ethnicity``,
+    ``eal``, ``sen``, ``deprivation_quintile``, ``linkage_completeness``), or the most frequent
+    value of ``column`` on the unit's rows of ``source``, of any date (never a feature)."""
+
     reference: str | None = None
+    source: str | None = None
+    column: str | None = None
+    description: str | None = None
+
+    _names = field_validator("source", "column")(
+        lambda value: value if value is None else _plain_name(value)
+    )
 
 
 class FairnessSpec(_Strict):
@@ -181,7 +283,7 @@ class FairnessSpec(_Strict):
     tolerance: tuple[float, float]
     calibration_tolerance: float = Field(gt=0, lt=1)
     min_group_size: int = Field(ge=1)
-    groups: dict[GroupAttribute, GroupSpec] = Field(min_length=1)
+    groups: dict[str, GroupSpec] = Field(min_length=1)
 
     @field_validator("tolerance")
     @classmethod
@@ -241,8 +343,10 @@ class Recipe(_Strict):
     transparency: TransparencySpec = TransparencySpec()
     intended_use: list[str] = Field(min_length=1)
     not_intended_for: list[str] = Field(min_length=1)
+    # Checked against linkage's own settings model by the loader, which hands stages the typed
+    # settings (importing linkage here would load the whole linkage stage with every recipe).
     linkage: dict[str, Any] | None = None
-    areas: dict[str, Any] | None = None
+    areas: AreasConfig = Field(default_factory=AreasConfig)
 
     @field_validator("id")
     @classmethod
@@ -274,36 +378,79 @@ def _get(data: Any, *path: str) -> Any:
     return data
 
 
-def cross_problems(data: Any) -> list[tuple[str, str]]:
-    """Checks across sections, on the raw mapping, so that they are reported together with the
-    field errors (pydantic runs a model's own checks only when every field is valid)."""
-    from bakehouse.features.catalogue import CATALOGUE
+def _listed(
+    problems: list[tuple[str, str]], where: str, source: Any, sources: set[str] | None
+) -> None:
+    if isinstance(source, str) and sources is not None and source not in sources:
+        problems.append((where, f"'{source}' not in sources"))
 
+
+def cross_problems(data: Any, known: Mapping[str, Feature] | None = None) -> list[tuple[str, str]]:
+    """Checks across sections, on the raw mapping, so that they are reported together with the
+    field errors (pydantic runs a model's own checks only when every field is valid). With
+    ``known`` (the catalogue and the recipe's own features), feature names are checked too."""
     problems: list[tuple[str, str]] = []
+    raw_sources = _get(data, "sources")
+    sources = set(raw_sources) if isinstance(raw_sources, dict) else None
     features = _get(data, "features")
-    sources = _get(data, "sources")
-    listed = set(sources) if isinstance(sources, dict) else set()
     if isinstance(features, list):
         names = [name for name in features if isinstance(name, str)]
-        for index, name in enumerate(features):
-            if isinstance(name, str) and name not in CATALOGUE:
-                problems.append(
-                    (f"features.{index}", f"unknown feature '{name}' (see features/README.md)")
-                )
         if len(set(names)) != len(names):
             problems.append(("features", "a feature is listed twice"))
-        needed = sorted({str(CATALOGUE[n].source) for n in names if n in CATALOGUE} - {"None"})
-        for source in needed:
-            if isinstance(sources, dict) and source not in listed:
-                problems.append(("sources", f"features need source '{source}', not listed"))
-    births = _get(data, "cohort", "birth_sources")
-    if isinstance(births, list) and isinstance(sources, dict):
-        for index, source in enumerate(births):
-            if source not in listed:
-                problems.append((f"cohort.birth_sources.{index}", f"'{source}' not in sources"))
-    outcome = _get(data, "outcome", "source")
-    if isinstance(outcome, str) and isinstance(sources, dict) and outcome not in listed:
-        problems.append(("outcome.source", f"'{outcome}' not in sources"))
+        if known is not None:
+            for index, name in enumerate(features):
+                if isinstance(name, str) and name not in known:
+                    problems.append(
+                        (
+                            f"features.{index}",
+                            f"unknown feature '{name}' (neither in the catalogue, "
+                            "features/README.md, nor in the recipe's features.yaml)",
+                        )
+                    )
+            needed = sorted({known[n].source for n in names if n in known} - {None})  # type: ignore[type-var]
+            for source in needed:
+                if sources is not None and source not in sources:
+                    problems.append(("sources", f"features need source '{source}', not listed"))
+    unit = _get(data, "unit")
+    rule = _get(data, "cohort", "rule")
+    units = {"age": ("child", "person"), "annual": ("household",), "event": ("household",)}
+    if isinstance(rule, str) and isinstance(unit, str) and unit not in units.get(rule, (unit,)):
+        problems.append(
+            ("unit", f"the {rule} rule predicts for a {' or '.join(units[rule])}, not a {unit}")
+        )
+    if rule == "age":
+        births = _get(data, "cohort", "birth_sources")
+        for index, source in enumerate(births if isinstance(births, list) else []):
+            _listed(problems, f"cohort.birth_sources.{index}", source, sources)
+        if _get(data, "prediction_point", "age_months") is None:
+            problems.append(("prediction_point.age_months", "the age rule needs the age"))
+    seen = _get(data, "cohort", "seen_in") if rule == "annual" else None
+    for index, source in enumerate(seen if isinstance(seen, list) else []):
+        _listed(problems, f"cohort.seen_in.{index}", source, sources)
+    if rule == "event":
+        _listed(problems, "cohort.source", _get(data, "cohort", "source"), sources)
+    _listed(problems, "outcome.source", _get(data, "outcome", "source"), sources)
+    groups = _get(data, "fairness", "groups")
+    for group, spec in (groups if isinstance(groups, dict) else {}).items():
+        source = spec.get("source") if isinstance(spec, dict) else None
+        column = spec.get("column") if isinstance(spec, dict) else None
+        where = f"fairness.groups.{group}"
+        if source is None and column is None:
+            derived = DERIVED_GROUPS.get(str(group))
+            if derived is None:
+                problems.append(
+                    (
+                        where,
+                        f"not one Bakehouse derives ({', '.join(DERIVED_GROUPS)}): give its "
+                        "source and column",
+                    )
+                )
+            elif isinstance(unit, str) and unit not in derived:
+                problems.append((where, f"derived for a {' or '.join(derived)}, not a {unit}"))
+        elif source is None or column is None:
+            problems.append((where, "give both the source and the column"))
+        else:
+            _listed(problems, f"{where}.source", source, sources)
     candidates = _get(data, "model", "candidates")
     prefer = _get(data, "model", "selection", "prefer")
     if isinstance(candidates, list) and isinstance(prefer, str) and prefer not in candidates:

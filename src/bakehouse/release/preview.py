@@ -22,7 +22,7 @@ from bakehouse.areas.config import AreasConfig, area_settings
 from bakehouse.custody.workspace import AREAS, LATEST, MODELS
 from bakehouse.errors import ConfigError
 from bakehouse.ingest.progress import Reporter, SilentReporter
-from bakehouse.recipes.loader import load_recipe
+from bakehouse.recipes.loader import LoadedRecipe
 from bakehouse.recipes.schema import Words
 from bakehouse.release.disclosure import DisclosureRules
 from bakehouse.release.publish import build_tables, strictest_rules
@@ -56,14 +56,13 @@ class AreasResult:
 
 def estimate_areas(
     workspace: Path,
-    recipe: str | Path = "school-readiness",
+    loaded: LoadedRecipe,
     area: str = "basildon",
     iod_dir: Path | None = None,
     reporter: Reporter | None = None,
 ) -> AreasResult:
     """Build the area tables from the latest model run and write them into the workspace."""
     reporter = reporter or SilentReporter()
-    loaded = load_recipe(recipe)
     settings = area_settings(loaded, iod_dir, reporter)
     rules = strictest_rules(workspace, loaded.recipe)
     run_id, run_folder = latest_model_run(workspace, loaded.recipe.id)
