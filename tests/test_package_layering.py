@@ -44,3 +44,31 @@ def test_a_lower_package_never_imports_the_one_above_it(lower: str, upper: str) 
 def test_the_release_builds_on_the_estimates() -> None:
     """The scan sees real imports: the release's tables are made from the areas' estimates."""
     assert "release/tables.py" in imported_packages("release")["areas"]
+
+
+IMPORT_EACH_ALONE = """
+import importlib, pkgutil, sys
+import bakehouse
+names = sorted(m.name for m in pkgutil.walk_packages(bakehouse.__path__, "bakehouse."))
+failed = []
+for name in names:
+    for loaded in [m for m in sys.modules if m == "bakehouse" or m.startswith("bakehouse.")]:
+        del sys.modules[loaded]
+    try:
+        importlib.import_module(name)
+    except ImportError as error:
+        failed.append(f"{name}: {error}")
+print("\\n".join(failed) or "ok")
+"""
+
+
+def test_every_module_imports_first_whatever_was_imported_before() -> None:
+    """A cycle between packages shows only when the wrong module is imported first: each module
+    is imported into an interpreter holding no other Bakehouse module."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", IMPORT_EACH_ALONE], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "ok", done.stdout

@@ -13,12 +13,12 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bakehouse.errors import ConfigError
-from bakehouse.recipes.schema import Words
 from bakehouse.yamlfiles import read_yaml
 
-if TYPE_CHECKING:  # the recipe loader checks an areas: section with this module's model
+if TYPE_CHECKING:  # the recipe's schema types its areas: section with this module's model
     from bakehouse.ingest.progress import Reporter
     from bakehouse.recipes.loader import LoadedRecipe
+    from bakehouse.recipes.schema import Words
 
 
 class Prior(StrEnum):
