@@ -230,20 +230,22 @@ HOUSEHOLDS = Words(
 
 def test_document_prose_speaks_the_recipe_s_words() -> None:
     school = load_recipe("school-readiness").recipe.words
-    assert documents.prose("record_description", school, age="2 years 6 months") == (
+    assert documents.prose("record_description", school, when="age 2 years 6 months") == (
         "Estimates how many children not ready for school each small area should expect in the "
         "cohorts still to start school, from partner agencies' pseudonymised records up to age "
         "2 years 6 months, so that support can be planned with communities. No decision about "
         "a child or family is made with it."
     )
-    text = documents.prose("record_description", HOUSEHOLDS, age="16 years 0 months")
+    text = documents.prose(
+        "record_description", HOUSEHOLDS, when="the prediction date (each 1 April)"
+    )
     assert "households becoming homeless" in text and "the next year" in text
     assert "child" not in text and "school" not in text
     assert documents.prose("record_completeness", HOUSEHOLDS).startswith("Households are linked")
 
 
 def test_a_passage_without_a_value_for_a_placeholder_is_an_error() -> None:
-    with pytest.raises(KeyError, match="age"):
+    with pytest.raises(KeyError, match="when"):
         documents.prose("record_description", HOUSEHOLDS)
 
 
