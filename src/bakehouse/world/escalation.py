@@ -161,6 +161,7 @@ def draw(
             "benefit_claim": pa.array(context["benefit_claim"], pa.bool_()),
             "social_care": pa.array(context["social_care"], pa.bool_()),
             "separated": pa.array(context["separated"], pa.bool_()),
+            "household_term": pa.array(household_term[index["household"]], pa.float64()),
             "p_true": pa.array(p_true, pa.float64()),
             "p_from_records": pa.array(p_records, pa.float64()),
             "escalated": pa.array(escalated, pa.bool_(), mask=~known),

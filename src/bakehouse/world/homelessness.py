@@ -91,13 +91,53 @@ def approach_probability(state: dict[str, np.ndarray]) -> np.ndarray:
     the household has had an incident since the index (after one, every later month of the
     window is within twelve months of it; before one, the months since the last incident
     before the index are known), whether the partner has left, whether a benefit claim is open;
-    among households that have neither approached nor left.
+    among households that have neither approached nor left. Households where no incident can
+    happen (no woman at their head with a partner or ex-partner) need only the claim.
     """
     out = np.empty(len(state["household"]))
-    for start in range(0, len(out), CHUNK):
-        part = {name: values[start : start + CHUNK] for name, values in state.items()}
-        out[start : start + CHUNK] = _approach_probability(part)
+    at_risk = state["at_risk_of_abuse"]
+    for rows, step in (
+        (np.flatnonzero(at_risk), _approach_probability),
+        (np.flatnonzero(~at_risk), _without_incidents),
+    ):
+        for start in range(0, len(rows), CHUNK):
+            part = rows[start : start + CHUNK]
+            out[part] = step({name: values[part] for name, values in state.items()})
     return out
+
+
+def _without_incidents(state: dict[str, np.ndarray]) -> np.ndarray:
+    """:func:`_approach_probability` for households where no incident can happen."""
+    d = state["disadvantage"]
+    lone = state["lone"]
+    c = risk.CLAIM_START
+    claim_start = expit(
+        c["intercept"]
+        + c["disadvantage"] * d
+        + c["lone"] * lone
+        + c["children"] * state["children"]
+    )
+    h = risk.HOUSING_HAZARD
+    base = (
+        h["intercept"]
+        + h["disadvantage"] * d
+        + h["private_rent"] * (state["tenure"] == PRIVATE)
+        + h["approached_before"] * state["approached_before"]
+        + h["single_adult"] * lone
+    )[:, None] + h["benefit_claim"] * np.array([0.0, 1.0])[None, :]
+    approach_recent = expit(base + h["recent_incident"])
+    approach_not_recent = expit(base)
+    stay = 1 - LEAVE_AREA_SHARE * expit(MOVE_BY_TENURE[state["tenure"]] + MOVE_DISADVANTAGE * d)
+    mass = np.zeros((len(d), 2))
+    mass[np.arange(len(d)), state["claiming"].astype(int)] = 1.0
+    approached = np.zeros(len(d))
+    for month in range(WINDOW):
+        mass = _claims_change(mass, claim_start)
+        recent = ((state["since_incident"] + month) <= risk.RECENT)[:, None]
+        hazard = np.where(recent, approach_recent, approach_not_recent)
+        approached += (mass * hazard).sum(1)
+        mass *= (1 - hazard) * stay[:, None]
+    return approached
 
 
 def _approach_probability(state: dict[str, np.ndarray]) -> np.ndarray:

@@ -217,6 +217,7 @@ DA_ESCALATION = pa.schema(
         ("benefit_claim", pa.bool_()),
         ("social_care", pa.bool_()),
         ("separated", pa.bool_()),
+        ("household_term", pa.float64()),  # u: the household's own log-odds, no record shows it
         ("p_true", pa.float64()),
         ("p_from_records", pa.float64()),
         ("escalated", pa.bool_()),  # null while the window is open at the as-at date

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from bakehouse.world.extracts import text
 from bakehouse.world.extracts.files import FileFormat
@@ -41,14 +43,9 @@ class Marac(Source):
         referral = rows.numpy("referral_date").astype("datetime64[D]")
         victim = rows.person("person_id")
         address = rows.address("address_id", "person_id", referral)
-        number = rows.agency_ids(rows.ids("referral_id"), 1_000, 10_000)
-        year = (referral.astype("datetime64[Y]").astype(np.int64) + 1970) % 100
-        reference = np.char.add(
-            np.char.add("BAS/", np.char.zfill(year.astype(str), 2)), "/"
-        ).astype(object) + number.astype(str).astype(object)
         return Rendered(
             columns={
-                "MARACRef": text.text(reference),
+                "MARACRef": self._references(rows, referral),
                 "ReferralDate": rows.dates(referral),
                 "VictimForename": text.text(victim.forename),
                 "VictimSurname": text.text(victim.surname),
@@ -62,3 +59,12 @@ class Marac(Source):
             household_id=rows.ids("household_id"),
             event_date=referral,
         )
+
+    @staticmethod
+    def _references(rows: Rows, referral: np.ndarray) -> pa.Array:
+        """ "BAS/23/1234": the MARAC, the year of the referral, its number in the log."""
+        number = pa.array(rows.agency_ids(rows.ids("referral_id"), 1_000, 10_000))
+        year = pa.array((referral.astype("datetime64[Y]").astype(np.int64) + 1970) % 100)
+        yy = pc.utf8_lpad(year.cast(pa.string()), width=2, padding="0")
+        marac = pa.array(["BAS"] * len(rows), pa.string())
+        return text.join(marac, yy, number.cast(pa.string()), sep="/")
