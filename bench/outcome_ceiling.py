@@ -74,6 +74,7 @@ def homelessness_design(truth: Path) -> tuple[np.ndarray, dict[str, np.ndarray]]
             since <= 1,
             t["earlier_approaches"] > 0,
             np.minimum(t["earlier_approaches"], 3),
+            [m is not None for m in t["months_since_approach"]],
             [area[c] for c in t["lsoa11cd"]],
         ]
     ).astype(float)
@@ -89,7 +90,7 @@ def reach(x: np.ndarray, t: dict[str, np.ndarray]) -> dict[str, float]:
     p = model.predict_proba(x[test])[:, 1]
     years = t["year"][known]
     return {
-        "index_rows": int(len(y)),
+        "index_rows": len(y),
         "known": int(known.sum()),
         "rate": float(y[known].mean()),
         "per_year": float(len(years) / len(np.unique(years))),

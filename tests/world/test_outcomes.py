@@ -37,8 +37,7 @@ EXISTING_EXTRACTS = (
 def _truth(world: Any, name: str) -> dict[str, np.ndarray]:
     table = pq.read_table(world.out / "truth" / f"{name}.parquet")
     return {
-        column: table.column(column).to_numpy(zero_copy_only=False)
-        for column in table.column_names
+        column: table.column(column).to_numpy(zero_copy_only=False) for column in table.column_names
     }
 
 
@@ -158,9 +157,11 @@ def test_each_escalation_up_to_the_as_at_date_is_a_marac_referral_in_the_records
     referred = ~np.isnat(t["referral_date"].astype("datetime64[D]"))
     known = t["outcome_known"].astype(bool)
     assert (t["escalated"][known & ~referred] == False).all()  # noqa: E712
-    delay = (t["referral_date"][referred] - t["index_date"][referred]).astype(
-        "timedelta64[D]"
-    ).astype(int)
+    delay = (
+        (t["referral_date"][referred] - t["index_date"][referred])
+        .astype("timedelta64[D]")
+        .astype(int)
+    )
     assert delay.min() >= 1 and delay.max() <= escalation.WINDOW_DAYS
     records = pq.read_table(world.out / "truth" / "records.parquet").to_pydict()
     marac = [
@@ -174,7 +175,9 @@ def test_each_escalation_up_to_the_as_at_date_is_a_marac_referral_in_the_records
     assert len(marac) == len([line for line in lines[1:] if line])
     # The file holds each referral once, plus its planted duplicates.
     assert referred.sum() <= len(marac) <= 1.05 * referred.sum()
-    victims = set(zip(t["victim_id"][referred].tolist(), t["household_id"][referred].tolist()))
+    victims = set(
+        zip(t["victim_id"][referred].tolist(), t["household_id"][referred].tolist(), strict=True)
+    )
     assert set(marac) == victims
 
 
@@ -215,7 +218,7 @@ def _one_state(**values: Any) -> dict[str, np.ndarray]:
         "at_risk_of_abuse": True,
         "claiming": False,
         "children": True,
-        "approached_before": False,
+        "since_approach": 40,
     }
     state.update(values)
     return {name: np.array([value]) for name, value in state.items()}
@@ -226,7 +229,8 @@ def _one_state(**values: Any) -> dict[str, np.ndarray]:
     [
         {},
         {"since_incident": 13, "claiming": True, "lone": True},
-        {"at_risk_of_abuse": False, "since_incident": 8, "approached_before": True},
+        {"at_risk_of_abuse": False, "since_incident": 8, "since_approach": 18},
+        {"since_approach": 20, "claiming": True},
         {"disadvantage": 2.0, "tenure": 0, "since_incident": 12},
     ],
 )
@@ -243,6 +247,7 @@ def _played_out(state: dict[str, np.ndarray], rng: np.random.Generator, n: int) 
     d = float(state["disadvantage"][0])
     at_risk = bool(state["at_risk_of_abuse"][0])
     since = np.full(n, int(state["since_incident"][0]))
+    since_approach = int(state["since_approach"][0])
     lone = np.full(n, bool(state["lone"][0]))
     claim = np.full(n, bool(state["claiming"][0]))
     here = np.ones(n, bool)
@@ -271,13 +276,14 @@ def _played_out(state: dict[str, np.ndarray], rng: np.random.Generator, n: int) 
             + h["private_rent"] * private
             + h["benefit_claim"] * claim
             + h["single_adult"] * lone
-            + h["approached_before"] * bool(state["approached_before"][0])
+            + h["recent_approach"] * (since_approach <= risk.APPROACH_MEMORY)
             + h["incident_this_month"] * incident
             + h["recent_incident"] * (since <= risk.RECENT)
         )
         approached |= live & (rng.random(n) < hazard)
         here &= approached | (rng.random(n) >= leave)
         since = since + 1
+        since_approach += 1
     return float(approached.mean())
 
 

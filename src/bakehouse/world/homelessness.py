@@ -1,18 +1,19 @@
 """The homelessness truth: each household's chance of approaching the council within a year.
 
-Every 1 April (the index date) each household living in the area and not in temporary
-accommodation is an index row. Its outcome is whether the monthly simulation draws a housing
-approach in the twelve months that follow (April to March). The world draws approaches from a
-monthly hazard (:func:`bakehouse.world.risk.housing`) whose inputs change inside the year: a
-domestic abuse incident raises it that month and for twelve months after, and an incident can
-end a partnership, which raises the chance of the next incident. The true probability is
-computed exactly from the same hazards by following, month by month, the distribution over the
-states that can change (months since the last incident, whether the partner has left, whether
-the household has approached or left the area). What the year cannot change is read at the index
-date: disadvantage, tenure (a tenancy changes only through an approach or a move out of the
-area), whether a woman heads the household with a partner or ex-partner. Deaths are left out (a
-few households in a thousand a year, most of them older owners whose chance is small); the world's
-tests measure the result against the outcomes drawn.
+Every 1 April (the index date) each household living in the area, with an adult, and not in
+temporary accommodation is an index row. Its outcome is whether the monthly simulation draws a
+housing approach in the twelve months that follow (April to March). The world draws approaches
+from a monthly hazard (:func:`bakehouse.world.risk.housing`) whose inputs change inside the
+year: a benefit claim starts or ends; a domestic abuse incident raises the hazard that month and
+for twelve months after, and can end a partnership, which raises the chance of a claim, of the
+next incident and of an approach; an approach more than two years back stops counting; the
+household may leave the area. The true probability is computed exactly from the same hazards by
+following, month by month, the distribution over what can change. What the year cannot change
+is read at the index date: disadvantage, tenure (a tenancy changes only through an approach or a
+move out of the area), whether a woman heads the household with a partner or ex-partner. Two
+things are left out: deaths (a few households in a thousand a year, most of them older owners
+whose chance is small) and a first child born inside the year (it raises the chance of a claim).
+The world's tests measure the result against the outcomes drawn.
 
 The probability is the truth's ``p_true``; it is also ``p_from_records``, the best a model could
 do: it treats disadvantage and tenure as known, which no record holds, so it is an upper bound.
@@ -45,8 +46,9 @@ STATE_COLUMNS = (
     "claim",
     "claiming",
     "children",
-    "approached_before",
+    "since_approach",
 )
+EPOCH = np.datetime64("2000-01-01")  # before any event: days from it order a household's cases
 CHUNK = 200_000  # households at a time: keeps the month-by-month arrays to tens of MB
 
 
@@ -79,7 +81,9 @@ def _snapshot(sim: Simulation) -> dict[str, np.ndarray]:
         "claim": hh.claim[homes].copy(),
         "claiming": hh.claim[homes] >= 0,
         "children": hh.children[homes] > 0,
-        "approached_before": hh.approached[homes].copy(),
+        "since_approach": np.minimum(
+            sim.month - hh.last_approach[homes], risk.APPROACH_MEMORY + WINDOW
+        ).astype(np.int32),
     }
 
 
@@ -122,9 +126,10 @@ def _without_incidents(state: dict[str, np.ndarray]) -> np.ndarray:
         h["intercept"]
         + h["disadvantage"] * d
         + h["private_rent"] * (state["tenure"] == PRIVATE)
-        + h["approached_before"] * state["approached_before"]
         + h["single_adult"] * lone
     )[:, None] + h["benefit_claim"] * np.array([0.0, 1.0])[None, :]
+    # Each hazard without and with an approach in the last two years: (2, households, claim).
+    base = np.stack([base, base + h["recent_approach"]])
     approach_recent = expit(base + h["recent_incident"])
     approach_not_recent = expit(base)
     stay = 1 - LEAVE_AREA_SHARE * expit(MOVE_BY_TENURE[state["tenure"]] + MOVE_DISADVANTAGE * d)
@@ -134,7 +139,8 @@ def _without_incidents(state: dict[str, np.ndarray]) -> np.ndarray:
     for month in range(WINDOW):
         mass = _claims_change(mass, claim_start)
         recent = ((state["since_incident"] + month) <= risk.RECENT)[:, None]
-        hazard = np.where(recent, approach_recent, approach_not_recent)
+        memory = _approached_lately(state, month)
+        hazard = np.where(recent, approach_recent[memory], approach_not_recent[memory])
         approached += (mass * hazard).sum(1)
         mass *= (1 - hazard) * stay[:, None]
     return approached
@@ -162,10 +168,11 @@ def _approach_probability(state: dict[str, np.ndarray]) -> np.ndarray:
         h["intercept"]
         + h["disadvantage"] * d
         + h["private_rent"] * (state["tenure"] == PRIVATE)[:, None, None]
-        + h["approached_before"] * state["approached_before"][:, None, None]
         + h["single_adult"] * lone
         + h["benefit_claim"] * claim
     )
+    # Each hazard without and with an approach in the last two years: (2, households, lone, claim).
+    base = np.stack([base, base + h["recent_approach"]])
     approach_incident = expit(base + h["incident_this_month"] + h["recent_incident"])
     approach_recent = expit(base + h["recent_incident"])
     approach_not_recent = expit(base)
@@ -179,6 +186,9 @@ def _approach_probability(state: dict[str, np.ndarray]) -> np.ndarray:
     since = np.zeros((n, 2, 2))
     approached = np.zeros(n)
     for month in range(WINDOW):
+        memory = _approached_lately(state, month)
+        incident_approach = approach_incident[memory]
+        recent_approach = approach_recent[memory]
         before = _claims_change(before, claim_start)
         since = _claims_change(since, claim_start)
         recent = ((state["since_incident"] + month) <= risk.RECENT)[:, None, None]
@@ -191,12 +201,19 @@ def _approach_probability(state: dict[str, np.ndarray]) -> np.ndarray:
         hit[:, 1] += split
         before = before - hit_before
         since = since - hit_since
-        quiet_before = np.where(recent, approach_recent, approach_not_recent)
-        approached += (hit * approach_incident).sum((1, 2))
-        approached += (before * quiet_before).sum((1, 2)) + (since * approach_recent).sum((1, 2))
+        quiet_before = np.where(recent, recent_approach, approach_not_recent[memory])
+        approached += (hit * incident_approach).sum((1, 2))
+        approached += (before * quiet_before).sum((1, 2)) + (since * recent_approach).sum((1, 2))
         before = before * (1 - quiet_before) * stay
-        since = (since * (1 - approach_recent) + hit * (1 - approach_incident)) * stay
+        since = (since * (1 - recent_approach) + hit * (1 - incident_approach)) * stay
     return approached
+
+
+def _approached_lately(state: dict[str, np.ndarray], month: int) -> tuple[np.ndarray, np.ndarray]:
+    """An index into the (without, with) stack of hazards: whether each household's last
+    approach is within ``APPROACH_MEMORY`` months in this month of the window."""
+    lately = (state["since_approach"] + month) <= risk.APPROACH_MEMORY
+    return lately.astype(int), np.arange(len(lately))
 
 
 def _claims_change(mass: np.ndarray, claim_start: np.ndarray) -> np.ndarray:
@@ -233,6 +250,11 @@ def index_table(sim: Simulation, states: IndexStates, lsoa_codes: np.ndarray) ->
             "months_since_incident": pa.array(
                 state["since_incident"], pa.int32(), mask=state["since_incident"] > risk.RECENT
             ),
+            "months_since_approach": pa.array(
+                state["since_approach"],
+                pa.int32(),
+                mask=state["since_approach"] > risk.APPROACH_MEMORY,
+            ),
             "earlier_approaches": pa.array(
                 _earlier(state["household"], index_date, cases), pa.int32()
             ),
@@ -254,13 +276,13 @@ def _earlier(
         return np.zeros(len(household), np.int32)
     case_key = np.sort(_key(cases["household"], cases["approach"].astype("datetime64[D]")))
     before = np.searchsorted(case_key, _key(household, index_date))
-    first = np.searchsorted(case_key, _key(household, np.datetime64("2000-01-01")))
+    first = np.searchsorted(case_key, _key(household, np.full(len(household), EPOCH)))
     return (before - first).astype(np.int32)
 
 
 def _key(household: np.ndarray, day: np.ndarray) -> np.ndarray:
     """A sortable key of household then day."""
-    days = (day.astype("datetime64[D]") - np.datetime64("2000-01-01")).astype(np.int64)
+    days = (day.astype("datetime64[D]") - EPOCH).astype(np.int64)
     return household.astype(np.int64) * 100_000 + days
 
 

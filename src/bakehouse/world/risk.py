@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from bakehouse.world.simulate import Simulation
 
 RECENT = 12  # months during which an incident counts as recent
+APPROACH_MEMORY = 24  # months during which an earlier homelessness approach raises the next
 # Monthly hazards of a benefit claim starting and ending, of a police-reported domestic abuse
 # incident (for a woman with a partner or ex-partner) and of a homelessness approach. Named
 # because the homelessness truth (``homelessness``) computes the chance of an approach within a
@@ -25,16 +26,16 @@ CLAIM_END = 0.026
 DA_HAZARD = {"intercept": -6.1, "disadvantage": 0.7, "recent": 2.0, "lone": 0.4}
 SEPARATION = 0.25  # chance that a partner leaves after an incident
 # What brings a household to the council is mostly what some agency records: a benefit claim
-# (low income, arrears), domestic abuse, living alone with or without children, an earlier
-# approach. Disadvantage and private renting, which no record shows directly, weigh little
-# (docs/adr/0019-outcomes-with-known-truth.md measures why).
+# (low income, arrears), domestic abuse, living alone with or without children, an approach in
+# the last two years. Disadvantage and private renting, which no record shows directly, weigh
+# little (docs/adr/0019-outcomes-with-known-truth.md measures why).
 HOUSING_HAZARD = {
-    "intercept": -7.4,
-    "disadvantage": 0.15,
-    "private_rent": 0.3,
-    "benefit_claim": 0.9,
+    "intercept": -7.25,
+    "disadvantage": 0.1,
+    "private_rent": 0.2,
+    "benefit_claim": 1.0,
     "single_adult": 0.7,
-    "approached_before": 1.6,
+    "recent_approach": 1.8,
     "incident_this_month": 2.6,
     "recent_incident": 1.2,
 }
@@ -224,14 +225,14 @@ def housing(sim: Simulation, incidents: np.ndarray) -> None:
         + h["private_rent"] * (hh.tenure[candidates] == PRIVATE)
         + h["benefit_claim"] * (hh.claim[candidates] >= 0)
         + h["single_adult"] * (hh.adult2[candidates] < 0)
-        + h["approached_before"] * hh.approached[candidates]
+        + h["recent_approach"] * ((sim.month - hh.last_approach[candidates]) <= APPROACH_MEMORY)
         + h["incident_this_month"] * da_now
         + h["recent_incident"] * recent
     )
     homes = candidates[sim.rng.random(len(candidates)) < hazard]
     if not len(homes):
         return
-    hh.approached[homes] = True
+    hh.last_approach[homes] = sim.month
     n = len(homes)
     duty = sim.rng.choice(np.array(["Prevention", "Relief", "Main"]), n, p=[0.55, 0.3, 0.15])
     ta = np.where(

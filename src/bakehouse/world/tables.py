@@ -240,6 +240,7 @@ HOMELESSNESS = pa.schema(
         ("benefit_claim", pa.bool_()),  # an open housing benefit or council tax reduction claim
         ("housing_benefit", pa.bool_()),  # the claim includes housing benefit (renting)
         ("months_since_incident", pa.int32()),  # since the last domestic abuse incident, to 12
+        ("months_since_approach", pa.int32()),  # since the last approach, to 24
         ("earlier_approaches", pa.int32()),
         ("p_true", pa.float64()),
         ("p_from_records", pa.float64()),
