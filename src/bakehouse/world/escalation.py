@@ -35,8 +35,8 @@ from bakehouse.world.simulate import Simulation
 
 WINDOW_DAYS = 365
 # Log-odds of escalation within the year. DASH grades and repeat incidents are the strongest
-# signals in practice (SafeLives, Insights into domestic abuse 2015): a high-risk grade is the
-# MARAC threshold itself, and three or more incidents in a year are its "escalation" criterion.
+# signals in practice: a high-risk grade is the MARAC threshold itself, and three or more police
+# call-outs in a year are its "potential escalation" criterion.
 # Separation is the most dangerous time for many victims. Disadvantage and the household term
 # weigh little beside them: the model's ceiling stays within reach of what records hold.
 ESCALATION = {
