@@ -143,8 +143,8 @@ def draw(
     delay = _referral_delay(rng, len(p_true))
     agency = REFERRING_AGENCIES[rng.choice(len(AGENCY_SHARES), len(p_true), p=AGENCY_SHARES)]
     as_at = np.datetime64(sim.as_at, "D")
-    window_end = day + WINDOW_DAYS
-    known = window_end <= as_at
+    window_end = day + WINDOW_DAYS + 1  # exclusive: the window is days 1 to 365 after the index
+    known = window_end <= as_at + 1
     referral_date = day + delay
     referred = escalated & (referral_date <= as_at)
     truth = pa.table(
