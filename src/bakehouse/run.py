@@ -93,6 +93,8 @@ def run(options: RunOptions, reporter: Reporter | None = None) -> RunResult:
             workspace=options.workspace,
             purpose=loaded.recipe.id,
             key_file=options.key_file,
+            # A recipe takes in the sources it reads, whatever else the folder holds.
+            only=tuple(loaded.recipe.sources),
             postcodes=options.postcodes,
             accept=options.accept,
         ),

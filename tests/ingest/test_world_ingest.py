@@ -21,6 +21,7 @@ SOURCES = {
     "police",
     "housing",
     "benefits",
+    "marac",
 }
 
 

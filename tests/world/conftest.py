@@ -374,11 +374,25 @@ def _tiny_events() -> dict[str, pa.Table]:
                 },
             ],
         ),
+        "marac_referrals": _table(
+            tables.MARAC_REFERRALS,
+            [
+                {
+                    "referral_id": 1,
+                    "incident_id": 1,
+                    "person_id": 1,
+                    "household_id": 10,
+                    "address_id": 2,
+                    "referral_date": date(2023, 6, 20),
+                    "referring_agency": "Police",
+                },
+            ],
+        ),
     }
 
 
 def make_tiny_world() -> SimulatedWorld:
-    """Two households (one moved in 2021), five people, events in all seven tables."""
+    """Two households (one moved in 2021), five people, events in all eight tables."""
     addresses, households, residence = _tiny_places()
     return SimulatedWorld(
         area="basildon",
@@ -674,6 +688,17 @@ def _crowd_events(crowd: _Crowd, rows: int) -> dict[str, pa.Table]:
             "claim_start": w,
             "dependants": e.constant(2),
             "passported": e.flags(0.5),
+        },
+    )
+    p, w = e.sample(adults)
+    out["marac_referrals"] = _table_of(
+        tables.MARAC_REFERRALS,
+        {
+            **e.at(p, w),
+            "referral_id": ids,
+            "incident_id": ids,
+            "referral_date": w,
+            "referring_agency": e.choice("Police", "IDVA service", "Health"),
         },
     )
     return out

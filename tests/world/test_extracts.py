@@ -152,9 +152,9 @@ def tiny_out(tiny_world: SimulatedWorld, tmp_path_factory: pytest.TempPathFactor
     return out
 
 
-def test_the_specification_names_seven_sources_with_formats_and_columns() -> None:
+def test_the_specification_names_eight_sources_with_formats_and_columns() -> None:
     assert set(SPEC) == {"csc", "education", "early_education", "health_visiting", "police",
-                         "housing", "benefits"}  # fmt: skip
+                         "housing", "benefits", "marac"}  # fmt: skip
     assert SPEC["housing"].columns[1] == "ApplicantName"
     assert SPEC["benefits"].delimiter == ";" and SPEC["benefits"].encoding == "cp1252"
     assert SPEC["police"].date_format == "%d-%b-%Y %H:%M"
@@ -209,7 +209,8 @@ def test_records_have_one_row_per_data_row_naming_who_it_is_about(
     people = {p["person_id"]: p for p in tiny_world.people.to_pylist()}
     surname_column = {"csc": "SURNAME", "education": "LegalSurname", "police": "Surname",
                       "early_education": "Child Surname", "health_visiting": "Surname",
-                      "benefits": "ClaimantSurname", "housing": "ApplicantName"}  # fmt: skip
+                      "benefits": "ClaimantSurname", "housing": "ApplicantName",
+                      "marac": "VictimSurname"}  # fmt: skip
     for source, spec in SPEC.items():
         _, rows = read_extract(tmp_path, spec)
         truth = records_of(records, source)
@@ -317,6 +318,8 @@ ROLES = {
                      "RecordedDate", stale=False),
     "benefits": Roles("ClaimantForename", "ClaimantSurname", "ClaimantDOB", "ClaimStart",
                       "Postcode", "ProcessedDate"),
+    "marac": Roles("VictimForename", "VictimSurname", "VictimDOB", "ReferralDate", "Postcode",
+                   "RecordedDate"),
 }  # fmt: skip
 REQUIRED = {
     "csc": ("FORENAME", "SURNAME", "DOB", "REFERRAL_DATE"),
@@ -326,6 +329,7 @@ REQUIRED = {
     "police": ("Surname", "Forename", "Address"),
     "housing": ("ApplicantName", "ApplicantDOB", "ApproachDate"),
     "benefits": ("ClaimantNINO", "ClaimantSurname", "ClaimantDOB", "ClaimStart"),
+    "marac": ("MARACRef", "ReferralDate", "VictimSurname"),
 }
 DATE_COLUMNS = {
     "csc": ("DOB", "REFERRAL_DATE", "EPISODE_START", "EPISODE_END", "RECORDED_DATE"),
@@ -335,6 +339,7 @@ DATE_COLUMNS = {
     "police": ("IncidentDateTime", "DOB", "RecordedDate"),
     "housing": ("ApplicantDOB", "ApproachDate", "TAStart", "TAEnd", "RecordedDate"),
     "benefits": ("ClaimantDOB", "PartnerDOB", "ClaimStart", "ClaimEnd", "ProcessedDate"),
+    "marac": ("ReferralDate", "VictimDOB", "RecordedDate"),
 }
 
 
@@ -396,6 +401,7 @@ def tally_errors(world: SimulatedWorld, out: Path, records: pa.Table) -> Tally:
         "police": "da_incidents",
         "housing": "housing_cases",
         "benefits": "benefit_claims",
+        "marac": "marac_referrals",
     }
     for source, spec in SPEC.items():
         _, rows = read_extract(out, spec)

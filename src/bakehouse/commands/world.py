@@ -119,6 +119,14 @@ def _print_summary(manifest: dict[str, object], out: Path) -> None:
     table.add_row("Residents at the as-at date", f"{counts['residents_at_as_at']:,}")
     table.add_row("Children born in the world", f"{counts['children_born']:,}")
     table.add_row("Children with an EYFSP result", f"{counts['children_assessed']:,}")
+    table.add_row(
+        "Domestic abuse index incidents (escalated)",
+        f"{counts['da_index_incidents']:,} ({counts['da_escalations']:,})",
+    )
+    table.add_row(
+        "Households on 1 April, summed over years (approached)",
+        f"{counts['homelessness_index_rows']:,} ({counts['homelessness_approaches']:,})",
+    )
     for source, rows in counts["extract_rows"].items():
         table.add_row(f"Extract rows: {source}", f"{rows:,}")
     console.print(table)

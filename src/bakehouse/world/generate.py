@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import shutil
@@ -18,7 +19,17 @@ import pyarrow.parquet as pq
 from bakehouse import __version__
 from bakehouse.errors import ConfigError
 from bakehouse.geography import load_area, load_deprivation
-from bakehouse.world import childhood, identifiers, knowable, names, services, tables, timeline
+from bakehouse.world import (
+    childhood,
+    escalation,
+    homelessness,
+    identifiers,
+    knowable,
+    names,
+    services,
+    tables,
+    timeline,
+)
 from bakehouse.world.assets import write_register
 from bakehouse.world.config import WorldConfig
 from bakehouse.world.extracts import write_extracts
@@ -45,7 +56,7 @@ class WorldSummary:
 
 # What a world holds. Raised whenever a world's files change in content or meaning, so that an
 # older world on disk is built again rather than reused.
-WORLD_FORMAT = 4
+WORLD_FORMAT = 5
 
 
 def is_current(config: WorldConfig, out: Path) -> bool:
@@ -65,7 +76,7 @@ def generate(config: WorldConfig, out: Path, progress: Progress | None = None) -
     """Write the world for ``config`` to ``out`` (extracts/, truth/, world.json), atomically."""
     report = progress or (lambda step, done, total: None)
     streams = np.random.SeedSequence(config.seed).spawn(6)
-    rng_sim, rng_child, rng_people, rng_extract, rng_area, _ = (
+    rng_sim, rng_child, rng_people, rng_extract, rng_area, rng_outcomes = (
         np.random.default_rng(s) for s in streams
     )
     area = load_area(config.area)
@@ -75,10 +86,17 @@ def generate(config: WorldConfig, out: Path, progress: Progress | None = None) -
     ).astype(float)
     deprivation = load_deprivation(area.lsoa_codes, config.iod_dir, rng_area, centroids)
     sim = Simulation(rng_sim, area, deprivation, config.scale, config.as_at)
-    sim.run(lambda done, total: report("Simulating households month by month", done, total))
+    index_states = homelessness.IndexStates()
+    sim.run(
+        lambda done, total: report("Simulating households month by month", done, total),
+        observers=[index_states],
+    )
     report("Deriving children's services and outcomes", 0, 1)
     world = _assemble(sim, config, rng_child, rng_people)
     report("Deriving children's services and outcomes", 1, 1)
+    report("Drawing domestic abuse escalation and homelessness outcomes", 0, 1)
+    world = _with_outcomes(world, sim, rng_outcomes, index_states)
+    report("Drawing domestic abuse escalation and homelessness outcomes", 1, 1)
     staging = out.with_name(out.name + ".partial")
     if staging.exists():
         shutil.rmtree(staging)
@@ -205,6 +223,39 @@ def _assemble(
         housing_cases=_housing_table(housing, as_at),
         benefit_claims=_claims_table(claims, as_at),
         interventions=[p.model_dump(by_alias=True) for p in config.interventions],
+    )
+
+
+def _with_outcomes(
+    world: tables.SimulatedWorld,
+    sim: Simulation,
+    rng: np.random.Generator,
+    index_states: homelessness.IndexStates,
+) -> tables.SimulatedWorld:
+    """The world with the domestic abuse escalation and homelessness truth, and the MARAC
+    referrals. Drawn from their own stream after everything else: no other value changes."""
+    lsoa_codes = np.array(sim.area.lsoa_codes)
+    claims = world.benefit_claims
+    escalations = escalation.draw(
+        sim,
+        rng,
+        claims={
+            "household": claims.column("household_id").to_numpy(),
+            "date": claims.column("claim_start").to_numpy().astype("datetime64[D]"),
+            "end": claims.column("claim_end").to_numpy(zero_copy_only=False),
+        },
+        csc={
+            "household": world.csc_episodes.column("household_id").to_numpy(),
+            "referral": world.csc_episodes.column("referral_date").to_numpy(),
+        },
+        spells=world.residence,
+        lsoa_codes=lsoa_codes,
+    )
+    return dataclasses.replace(
+        world,
+        marac_referrals=escalations.referrals,
+        da_escalation=escalations.index,
+        homelessness=homelessness.index_table(sim, index_states, lsoa_codes),
     )
 
 
@@ -463,12 +514,48 @@ def _area_need(world: tables.SimulatedWorld) -> pa.Table:
     ).to_arrow_table()
 
 
+def _expected_events(world: tables.SimulatedWorld) -> dict[str, pa.Table]:
+    """Per LSOA and year: index rows, expected events (sum of p_true) and events seen."""
+    con = duckdb.connect()
+    con.register("da", world.da_escalation)
+    con.register("homes", world.homelessness)
+    query = """
+        select lsoa11cd, year, count(*)::integer as {rows}, sum(p_true) as {expected},
+               sum({outcome}::integer)::integer as {seen}, bool_and(outcome_known) as outcome_known
+        from {table} group by all order by lsoa11cd, year
+    """
+    return {
+        "da_escalation_area": con.sql(
+            query.format(
+                rows="index_incidents",
+                expected="expected_escalations",
+                outcome="escalated",
+                seen="escalations",
+                table="da",
+            )
+        ).to_arrow_table(),
+        "homelessness_area": con.sql(
+            query.format(
+                rows="households",
+                expected="expected_approaches",
+                outcome="approached",
+                seen="approaches",
+                table="homes",
+            )
+        ).to_arrow_table(),
+    }
+
+
 def _write_truth(
     world: tables.SimulatedWorld, records: pa.Table, deprivation: Any, folder: Path
 ) -> None:
     for name in ("people", "addresses", "households", "residence", "children"):
         pq.write_table(getattr(world, name), folder / f"{name}.parquet")
     pq.write_table(_area_need(world), folder / "area_need.parquet")
+    pq.write_table(world.da_escalation, folder / "da_escalation.parquet")
+    pq.write_table(world.homelessness, folder / "homelessness.parquet")
+    for name, table in _expected_events(world).items():
+        pq.write_table(table, folder / f"{name}.parquet")
     pq.write_table(records, folder / "records.parquet")
     pq.write_table(
         pa.table(
@@ -488,6 +575,11 @@ def _write_truth(
     )
 
 
+def _count(flags: pa.ChunkedArray) -> int:
+    """True values among those known."""
+    return int(pa.compute.sum(flags).as_py() or 0)
+
+
 def _manifest(
     config: WorldConfig, world: tables.SimulatedWorld, records: pa.Table, folder: Path
 ) -> dict[str, Any]:
@@ -505,6 +597,11 @@ def _manifest(
             "households_ever": world.households.num_rows,
             "children_born": children.num_rows,
             "children_assessed": int(pa.compute.sum(children.column("assessed")).as_py() or 0),
+            "da_index_incidents": world.da_escalation.num_rows,
+            "da_escalations": _count(world.da_escalation.column("escalated")),
+            "marac_referrals": world.marac_referrals.num_rows,
+            "homelessness_index_rows": world.homelessness.num_rows,
+            "homelessness_approaches": _count(world.homelessness.column("approached")),
             "extract_rows": {
                 source: int(count)
                 for source, count in zip(

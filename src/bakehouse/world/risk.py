@@ -16,6 +16,29 @@ if TYPE_CHECKING:
     from bakehouse.world.simulate import Simulation
 
 RECENT = 12  # months during which an incident counts as recent
+APPROACH_MEMORY = 24  # months during which an earlier homelessness approach raises the next
+# Monthly hazards of a benefit claim starting and ending, of a police-reported domestic abuse
+# incident (for a woman with a partner or ex-partner) and of a homelessness approach. Named
+# because the homelessness truth (``homelessness``) computes the chance of an approach within a
+# year from exactly these.
+CLAIM_START = {"intercept": -6.0, "disadvantage": 1.1, "lone": 0.6, "children": 0.5}
+CLAIM_END = 0.026
+DA_HAZARD = {"intercept": -6.1, "disadvantage": 0.7, "recent": 2.0, "lone": 0.4}
+SEPARATION = 0.25  # chance that a partner leaves after an incident
+# What brings a household to the council is mostly what some agency records: a benefit claim
+# (low income, arrears), domestic abuse, living alone with or without children, an approach in
+# the last two years. Disadvantage and private renting, which no record shows directly, weigh
+# little (docs/adr/0019-outcomes-with-known-truth.md measures why).
+HOUSING_HAZARD = {
+    "intercept": -7.25,
+    "disadvantage": 0.1,
+    "private_rent": 0.2,
+    "benefit_claim": 1.0,
+    "single_adult": 0.7,
+    "recent_approach": 1.8,
+    "incident_this_month": 2.6,
+    "recent_incident": 1.2,
+}
 
 HOUSING_REASONS = np.array(
     [
@@ -53,14 +76,17 @@ def benefits(sim: Simulation) -> None:
     hh = sim.households
     active = np.flatnonzero(hh.active)
     claiming = hh.claim[active] >= 0
-    ending = active[claiming & (sim.rng.random(len(active)) < 0.026)]
+    ending = active[claiming & (sim.rng.random(len(active)) < CLAIM_END)]
     if len(ending):
         sim.log.add("claim_end", claim=hh.claim[ending], date=sim.days_in_month(len(ending)))
         hh.claim[ending] = NONE
     open_ = active[~claiming]
     lone = hh.adult2[open_] == NONE
     hazard = _expit(
-        -6.0 + 1.1 * hh.disadvantage[open_] + 0.6 * lone + 0.5 * (hh.children[open_] > 0)
+        CLAIM_START["intercept"]
+        + CLAIM_START["disadvantage"] * hh.disadvantage[open_]
+        + CLAIM_START["lone"] * lone
+        + CLAIM_START["children"] * (hh.children[open_] > 0)
     )
     starting = open_[sim.rng.random(len(open_)) < hazard]
     if not len(starting):
@@ -111,7 +137,10 @@ def domestic_abuse(sim: Simulation) -> np.ndarray:
     active, suspect = active[eligible], suspect[eligible]
     recent = (sim.month - hh.last_da[active]) <= RECENT
     hazard = _expit(
-        -6.1 + 0.7 * hh.disadvantage[active] + 2.0 * recent + 0.4 * (hh.adult2[active] < 0)
+        DA_HAZARD["intercept"]
+        + DA_HAZARD["disadvantage"] * hh.disadvantage[active]
+        + DA_HAZARD["recent"] * recent
+        + DA_HAZARD["lone"] * (hh.adult2[active] < 0)
     )
     hit = sim.rng.random(len(active)) < hazard
     homes, suspect = active[hit], suspect[hit]
@@ -137,7 +166,7 @@ def domestic_abuse(sim: Simulation) -> np.ndarray:
     )
     hh.last_da[homes] = sim.month
     hh.da_count[homes] += 1
-    _separate(sim, homes[(hh.adult2[homes] >= 0) & (sim.rng.random(len(homes)) < 0.25)])
+    _separate(sim, homes[(hh.adult2[homes] >= 0) & (sim.rng.random(len(homes)) < SEPARATION)])
     return homes
 
 
@@ -167,6 +196,8 @@ def _separate(sim: Simulation, homes: np.ndarray) -> None:
     if not len(homes):
         return
     hh = sim.households
+    # The escalation truth reads who separated at an incident; logging draws nothing.
+    sim.log.add("separation", household=homes, month=np.full(len(homes), sim.month, np.int32))
     partners = hh.adult2[homes]
     hh.ex_partner[homes] = partners
     hh.adult2[homes] = NONE
@@ -187,16 +218,21 @@ def housing(sim: Simulation, incidents: np.ndarray) -> None:
     candidates = np.flatnonzero(hh.active & (hh.ta_until < sim.month) & (hh.adult1 >= 0))
     da_now = np.isin(candidates, incidents)
     recent = (sim.month - hh.last_da[candidates]) <= RECENT
+    h = HOUSING_HAZARD
     hazard = _expit(
-        -7.5
-        + 0.9 * hh.disadvantage[candidates]
-        + 1.2 * (hh.tenure[candidates] == PRIVATE)
-        + 2.2 * da_now
-        + 0.8 * recent
+        h["intercept"]
+        + h["disadvantage"] * hh.disadvantage[candidates]
+        + h["private_rent"] * (hh.tenure[candidates] == PRIVATE)
+        + h["benefit_claim"] * (hh.claim[candidates] >= 0)
+        + h["single_adult"] * (hh.adult2[candidates] < 0)
+        + h["recent_approach"] * ((sim.month - hh.last_approach[candidates]) <= APPROACH_MEMORY)
+        + h["incident_this_month"] * da_now
+        + h["recent_incident"] * recent
     )
     homes = candidates[sim.rng.random(len(candidates)) < hazard]
     if not len(homes):
         return
+    hh.last_approach[homes] = sim.month
     n = len(homes)
     duty = sim.rng.choice(np.array(["Prevention", "Relief", "Main"]), n, p=[0.55, 0.3, 0.15])
     ta = np.where(

@@ -6,7 +6,7 @@ same month so that, for example, domestic abuse can lead to a housing approach a
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -31,6 +31,10 @@ FERTILITY_RATES = np.array([0.016, 0.058, 0.098, 0.112, 0.064, 0.014])
 # year through the 2010s (ONS, live births by local authority of usual residence of the mother),
 # roughly flat while its population grew, among about 180,000 residents in 2010.
 BIRTHS_PER_1000 = 14.2
+# Monthly log-odds of a move by tenure (owner, social, private) and per unit of disadvantage;
+# a share of moves leave the area. The homelessness truth reads them: leaving ends the window.
+MOVE_BY_TENURE = np.array([-5.5, -5.1, -4.1])
+MOVE_DISADVANTAGE = 0.25
 LEAVE_AREA_SHARE = 0.22
 
 
@@ -153,10 +157,17 @@ class Simulation:
     def _draw_disadvantage(self, lsoa: np.ndarray) -> np.ndarray:
         return 0.65 * self.area_score[lsoa] + 0.75 * self.rng.standard_normal(len(lsoa))
 
-    def run(self, progress: Callable[[int, int], None] | None = None) -> None:
+    def run(
+        self,
+        progress: Callable[[int, int], None] | None = None,
+        observers: Sequence[Callable[[Simulation], None]] = (),
+    ) -> None:
+        """Simulate month by month; each observer sees the state at the start of every month."""
         self.populate()
         total = len(self.months) - 1
         for self.month in range(total):
+            for observe in observers:
+                observe(self)
             births(self)
             risk.benefits(self)
             risk.mental_health(self)
@@ -233,8 +244,9 @@ def moves(sim: Simulation) -> None:
     """Households move within the area, leave it, and are replaced by arrivals."""
     hh = sim.households
     active = np.flatnonzero(hh.active & (hh.ta_until < sim.month))
-    base = np.array([-5.5, -5.1, -4.1])[hh.tenure[active]]
-    moving = active[sim.rng.random(len(active)) < expit(base + 0.25 * hh.disadvantage[active])]
+    base = MOVE_BY_TENURE[hh.tenure[active]]
+    hazard = expit(base + MOVE_DISADVANTAGE * hh.disadvantage[active])
+    moving = active[sim.rng.random(len(active)) < hazard]
     leaving = moving[sim.rng.random(len(moving)) < LEAVE_AREA_SHARE]
     staying = np.setdiff1d(moving, leaving)
     relocate(sim, staying, similar_area=True)

@@ -89,6 +89,7 @@ def new_households(capacity: int) -> Columns:
             "da_count": (np.int16, 0),
             "mh_until": (np.int32, -1),
             "ta_until": (np.int32, -1),
+            "last_approach": (np.int32, -100),  # month index of the last homelessness approach
         },
         capacity,
     )

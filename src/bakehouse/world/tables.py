@@ -187,6 +187,69 @@ BENEFIT_CLAIMS = pa.schema(
     ]
 )
 
+# One row per referral to the MARAC: the escalations of domestic abuse up to the as-at date.
+MARAC_REFERRALS = pa.schema(
+    [
+        ("referral_id", pa.int64()),
+        ("incident_id", pa.int64()),  # the index incident whose escalation it is
+        ("person_id", pa.int64()),  # the victim
+        ("household_id", pa.int64()),
+        ("address_id", pa.int64()),  # the victim's address at the referral
+        ("referral_date", pa.date32()),
+        ("referring_agency", pa.string()),
+    ]
+)
+
+# --- outcome truth: read only by measurement code --------------------------------------------
+
+# One row per index incident (docs/world.md, "Domestic abuse escalation").
+DA_ESCALATION = pa.schema(
+    [
+        ("household_id", pa.int64()),
+        ("incident_id", pa.int64()),
+        ("index_date", pa.date32()),
+        ("year", pa.int32()),
+        ("lsoa11cd", pa.string()),  # LSOA of the incident's address
+        ("victim_id", pa.int64()),
+        ("dash_risk", pa.string()),
+        ("earlier_incidents", pa.int32()),
+        ("children_present", pa.bool_()),
+        ("benefit_claim", pa.bool_()),
+        ("social_care", pa.bool_()),
+        ("separated", pa.bool_()),
+        ("household_term", pa.float64()),  # u: the household's own log-odds, no record shows it
+        ("p_true", pa.float64()),
+        ("p_from_records", pa.float64()),
+        ("escalated", pa.bool_()),  # null while the window is open at the as-at date
+        ("outcome_known", pa.bool_()),
+        ("referral_date", pa.date32()),  # the MARAC referral, null if none by the as-at date
+        ("window_end", pa.date32()),  # exclusive
+    ]
+)
+
+# One row per household living in the area on an index date (1 April) and not in temporary
+# accommodation (docs/world.md, "Homelessness").
+HOMELESSNESS = pa.schema(
+    [
+        ("household_id", pa.int64()),
+        ("index_date", pa.date32()),
+        ("year", pa.int32()),
+        ("lsoa11cd", pa.string()),
+        ("tenure", pa.string()),  # known to the truth, not to any record
+        ("single_adult", pa.bool_()),
+        ("benefit_claim", pa.bool_()),  # an open housing benefit or council tax reduction claim
+        ("housing_benefit", pa.bool_()),  # the claim includes housing benefit (renting)
+        ("months_since_incident", pa.int32()),  # since the last domestic abuse incident, to 12
+        ("months_since_approach", pa.int32()),  # since the last approach, to 24
+        ("earlier_approaches", pa.int32()),
+        ("p_true", pa.float64()),
+        ("p_from_records", pa.float64()),
+        ("approached", pa.bool_()),  # null while the window is open at the as-at date
+        ("outcome_known", pa.bool_()),
+        ("window_end", pa.date32()),  # exclusive
+    ]
+)
+
 
 @dataclass
 class SimulatedWorld:
@@ -207,6 +270,9 @@ class SimulatedWorld:
     da_incidents: pa.Table
     housing_cases: pa.Table
     benefit_claims: pa.Table
+    marac_referrals: pa.Table = field(default_factory=MARAC_REFERRALS.empty_table)
+    da_escalation: pa.Table = field(default_factory=DA_ESCALATION.empty_table)
+    homelessness: pa.Table = field(default_factory=HOMELESSNESS.empty_table)
     interventions: list[dict[str, object]] = field(default_factory=list)
 
 
@@ -218,4 +284,5 @@ EVENT_TABLES: dict[str, pa.Schema] = {
     "da_incidents": DA_INCIDENTS,
     "housing_cases": HOUSING_CASES,
     "benefit_claims": BENEFIT_CLAIMS,
+    "marac_referrals": MARAC_REFERRALS,
 }

@@ -16,6 +16,7 @@ from bakehouse.world.extracts.education import Education
 from bakehouse.world.extracts.files import write_delimited
 from bakehouse.world.extracts.health_visiting import HealthVisiting
 from bakehouse.world.extracts.housing import Housing
+from bakehouse.world.extracts.marac import Marac
 from bakehouse.world.extracts.people import PeopleIndex
 from bakehouse.world.extracts.places import AddressBook
 from bakehouse.world.extracts.police import Police
@@ -32,6 +33,9 @@ SOURCES: tuple[Source, ...] = (
     Police(),
     Housing(),
     Benefits(),
+    # Last: each source's stream is split from the same generator in this order, so the sources
+    # before it keep their streams (and bytes) whatever follows.
+    Marac(),
 )
 
 RECORDS = pa.schema(
@@ -56,7 +60,7 @@ def write_extracts(
     *,
     national_ids: bool = True,
 ) -> pa.Table:
-    """Write the seven extracts into ``out_dir``; return the ``records`` truth table.
+    """Write the eight extracts into ``out_dir``; return the ``records`` truth table.
 
     Each source draws from its own random stream, split from ``rng`` up front, so one source's
     rows never change because another source's table grew. Without ``national_ids`` the NHS
