@@ -170,7 +170,12 @@ def create_views(
         keep = ", ".join(f"s.{name(column)}" for column in found)
         event = f"CAST(s.{name(dates.event_date)} AS DATE) AS event_date"
         condition = _filters("s", dates, require_recorded)
-        head = f"SELECT c.unit_id, c.prediction_date, c.birth_date, {event}, {keep}"
+        # The record's role for its person (a benefit claim's claimant or partner, an incident's
+        # victim or suspect), beside the source's own columns.
+        head = (
+            f"SELECT c.unit_id, c.prediction_date, c.birth_date, {event}, "
+            f"l.person_role, {keep}"
+        )
         link = f"{zone}.person_links l JOIN {zone}.{table} s ON s.token = l.token"
         bodies = {
             "child": f"""{head} FROM fx_cohort c JOIN {link}

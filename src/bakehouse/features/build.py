@@ -139,7 +139,20 @@ def build_features(
     joins, selects = [], []
     for index, (view, sql) in enumerate(queries.items()):
         table = f"fx_v{index}"
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {sql}")
+        try:
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {sql}")
+        except duckdb.Error as error:
+            names = [feature.name for feature in features if feature.view == view]
+            empty = f"SELECT * FROM {asof.name(view)} LIMIT 0"  # noqa: S608
+            held = ", ".join(con.sql(empty).columns)
+            # A binder or parser error names columns and functions; any other may quote a value.
+            told = isinstance(error, duckdb.BinderException | duckdb.ParserException)
+            reason = str(error).splitlines()[0] if told else type(error).__name__
+            raise asof.LeakageError(
+                f"The feature(s) {', '.join(names)} over {view} do not run: {reason}",
+                field=f"features.{names[0]}",
+                fix=f"Use only the columns the view holds: {held}",
+            ) from None
         joins.append(f"LEFT JOIN {table} USING (unit_id)")
         for feature in features:
             if feature.view == view:
