@@ -88,7 +88,7 @@ def train(
     if "best_achievable_auc" in head:
         table.add_row("Best achievable AUC (truth)", f"{head['best_achievable_auc']:.4f}")
         table.add_row("Gap to best", f"{head['gap_to_best']:.4f}")
-        table.add_row("AUC with hindsight of development", f"{head['hindsight_auc']:.4f}")
+        table.add_row("AUC with hindsight (truth)", f"{head['hindsight_auc']:.4f}")
         table.add_row("ECE of true probabilities", f"{head['ece_of_true_probabilities']:.4f}")
     table.add_row("Fairness flags", str(head["fairness_flags"]))
     console.print(table)

@@ -374,7 +374,7 @@ def model_card(facts: RunFacts) -> dict[str, Any]:
             "gap": f"{_num(t['gap'])} ({_num(t['gap_interval'][0])} to "
             f"{_num(t['gap_interval'][1])})",
             "best_achievable_auc_all_assessed": _num(t["best_achievable_auc_all_assessed"]),
-            "auc_with_hindsight_of_development": _num(t["hindsight_auc"]),
+            "auc_with_hindsight": _num(t["hindsight_auc"]),
             "gap_to_hindsight": f"{_num(t['gap_to_hindsight'])} "
             f"({_num(t['gap_to_hindsight_interval'][0])} to "
             f"{_num(t['gap_to_hindsight_interval'][1])})",

@@ -18,6 +18,8 @@ draw of it; ``ece_of_true_probabilities_by_chance`` gives its median and range o
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -85,8 +87,45 @@ def map_children(
     }
 
 
-def measure_run(workspace: Path, truth: Path, recipe: Recipe, run: ModelRun) -> dict[str, Any]:
-    """:func:`measure` for a model run, with the recipe's validation settings."""
+@dataclass(frozen=True)
+class HouseholdTruth:
+    """Where the world keeps the truth of a household outcome: its table (one row per household
+    and index date, with ``p_true``, ``p_from_records`` and the outcome drawn), and how a
+    prediction date maps to the table's index date (the day after an incident; or the date
+    itself)."""
+
+    file: str
+    outcome: str
+    days_after_index: int
+
+
+# The household outcomes the synthetic world simulates, by the recipe outcome's name
+# (docs/world.md). A recipe with another outcome is not measured against a truth.
+HOUSEHOLD_TRUTHS = {
+    "escalation": HouseholdTruth("da_escalation.parquet", "escalated", 1),
+    "approach": HouseholdTruth("homelessness.parquet", "approached", 0),
+}
+
+
+def measure_run(
+    workspace: Path, truth: Path, recipe: Recipe, run: ModelRun
+) -> dict[str, Any] | None:
+    """:func:`measure` (or :func:`measure_households`) for a model run, with the recipe's
+    validation settings; None when the world holds no truth of the recipe's outcome."""
+    options = {
+        "resamples": recipe.validation.bootstrap,
+        "seed": recipe.validation.seed,
+        "ece_bins": recipe.validation.ece_bins,
+    }
+    if recipe.unit == "household":
+        known = HOUSEHOLD_TRUTHS.get(recipe.outcome.name)
+        if known is None:
+            return None
+        return measure_households(
+            workspace, truth, known, run.test_ids, run.test_y, run.test_p, run.split.test, **options
+        )
+    if recipe.outcome.name != "not_gld":
+        return None
     return measure(
         workspace,
         truth,
@@ -94,9 +133,7 @@ def measure_run(workspace: Path, truth: Path, recipe: Recipe, run: ModelRun) -> 
         run.test_y,
         run.test_p,
         run.split.test,
-        resamples=recipe.validation.bootstrap,
-        seed=recipe.validation.seed,
-        ece_bins=recipe.validation.ece_bins,
+        **options,
     )
 
 
@@ -159,4 +196,117 @@ def measure(
         "development nobody had measured. The ECE of the true probabilities is what chance alone "
         "gave with this many children; by chance: its median and 95% range over outcomes drawn "
         "from the true probabilities.",
+    }
+
+
+def map_households(
+    workspace: Path, truth: Path, known: HouseholdTruth, unit_ids: list[str]
+) -> dict[str, tuple[float, float, bool | None]]:
+    """unit id (``household@date``) -> (p_true, p_from_records, outcome drawn), for the units
+    whose household maps to a true household (the one most of its records belong to) with a
+    truth row on the same index date."""
+    rows = []
+    for unit in unit_ids:
+        household, _, day = unit.rpartition("@")
+        index = date.fromisoformat(day) - timedelta(days=known.days_after_index)
+        rows.append((unit, household, index))
+    con = duckdb.connect()
+    con.execute("ATTACH ? AS az (READ_ONLY)", [str(workspace / ANALYSIS)])
+    con.execute("ATTACH ? AS cz (READ_ONLY)", [str(workspace / "custodian.duckdb")])
+    con.register(
+        "wanted",
+        pa.table(
+            {
+                "unit_id": pa.array([r[0] for r in rows], pa.string()),
+                "household_id": pa.array([r[1] for r in rows], pa.string()),
+                "index_date": pa.array([r[2] for r in rows], pa.date32()),
+            }
+        ),
+    )
+    found = con.execute(
+        f"""WITH households AS (SELECT DISTINCT household_id FROM wanted),
+           found AS (
+             SELECT h.household_id, t.household_id AS true_id
+             FROM households h JOIN az.person_links l ON l.household_id = h.household_id
+             JOIN cz.records r ON r.token = l.token
+             JOIN read_parquet(?) t ON t.source = r.source AND t.row_number = r.row_number
+              AND t.person_role = l.person_role),
+           chosen AS (SELECT household_id, mode(true_id) AS true_id FROM found GROUP BY 1)
+        SELECT w.unit_id, k.p_true, k.p_from_records, k.{known.outcome}
+        FROM wanted w JOIN chosen c USING (household_id)
+        JOIN read_parquet(?) k ON k.household_id = c.true_id AND k.index_date = w.index_date""",  # noqa: S608
+        [str(truth / "records.parquet"), str(truth / known.file)],
+    ).fetchall()
+    return {
+        row[0]: (float(row[1]), float(row[2]), None if row[3] is None else bool(row[3]))
+        for row in found
+    }
+
+
+def measure_households(
+    workspace: Path,
+    truth: Path,
+    known: HouseholdTruth,
+    unit_ids: list[str],
+    y: np.ndarray,
+    p: np.ndarray,
+    test_cohorts: list[int],
+    *,
+    resamples: int,
+    seed: int,
+    ece_bins: int,
+) -> dict[str, Any]:
+    """The model's test AUC against the best achievable, on the test units that map to the
+    world's truth: households are linkage's, so a unit counts when its household's records
+    belong mostly to one true household with a truth row on the same date."""
+    missing = [name for name in ("records.parquet", known.file) if not (truth / name).exists()]
+    if missing:
+        raise ConfigError(
+            f"The truth folder has no {', '.join(missing)}",
+            file=truth,
+            fix="Give the truth/ folder of a world written by this version of `bakehouse world`",
+        )
+    mapped = map_households(workspace, truth, known, unit_ids)
+    keep = np.array([unit in mapped for unit in unit_ids])
+    kept = [unit for unit in unit_ids if unit in mapped]
+    hindsight = np.array([mapped[u][0] for u in kept])
+    bs = np.array([mapped[u][1] for u in kept])
+    ys, ps = y[keep].astype(float), p[keep]
+    indices = metrics.bootstrap_indices(len(ys), resamples, seed)
+    gap = metrics.paired_difference(ys, ps, bs, metrics.auc, indices)
+    gap_hindsight = metrics.paired_difference(ys, ps, hindsight, metrics.auc, indices)
+    drawn = [mapped[u][2] for u in kept]
+    agree = np.mean([d is not None and d == bool(v) for d, v in zip(drawn, ys, strict=True)])
+    table = duckdb.execute(
+        f"SELECT p_true, p_from_records, {known.outcome} AS outcome FROM read_parquet(?) "  # noqa: S608
+        "WHERE outcome_known AND list_contains(?, year)",
+        [str(truth / known.file), test_cohorts],
+    ).fetchnumpy()
+    model_auc = metrics.auc(ys, ps)
+    best_auc = metrics.auc(ys, bs)
+    hindsight_auc = metrics.auc(ys, hindsight)
+    outcome = table["outcome"].astype(bool)
+    return {
+        "units_measured": int(keep.sum()),
+        "units_unmapped": int((~keep).sum()),
+        "outcome_matches_truth": float(agree),
+        "model_auc": model_auc,
+        "best_achievable_auc": best_auc,
+        "gap": best_auc - model_auc,
+        "gap_interval": [-gap["high"], -gap["low"]],
+        "best_achievable_auc_all_assessed": metrics.auc(outcome, table["p_from_records"]),
+        "hindsight_auc": hindsight_auc,
+        "gap_to_hindsight": hindsight_auc - model_auc,
+        "gap_to_hindsight_interval": [-gap_hindsight["high"], -gap_hindsight["low"]],
+        "hindsight_auc_all_assessed": metrics.auc(outcome, table["p_true"]),
+        "assessed_in_truth": len(outcome),
+        "ece_of_true_probabilities": metrics.ece(ys, bs, ece_bins),
+        "ece_of_true_probabilities_by_chance": metrics.ece_by_chance(bs, ece_bins, seed=seed),
+        "note": "Best achievable: the AUC, on the same test households, of the world's "
+        "probability of the outcome given what its records hold at the prediction date (the "
+        "household's disadvantage treated as known, so an upper bound). With hindsight: the "
+        "AUC of the probability the outcome was drawn from. All assessed: the same over every "
+        "household of the truth in the test years with its outcome known, seen by a service or "
+        "not. The ECE of the true probabilities is what chance alone gave with this many "
+        "households; by chance: its median and 95% range.",
     }
