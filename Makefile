@@ -54,24 +54,33 @@ DEMO_KEY ?= $(HOME)/.config/bakehouse/demo-custodian.key
 DEMO_SIGNING_KEY ?= $(HOME)/.config/bakehouse/demo-release-signing.key
 DEMO_PUBLIC_KEY = $$($(RUN) bakehouse release public-key --key-file $(DEMO_SIGNING_KEY) | tail -n 1)
 
-# The Basildon world (kept while it is current; `make world` rebuilds it), the school readiness
-# recipe from its extracts to a checked, signed release, imported and published by the demo
-# custodian, then the web app on http://127.0.0.1:8000 with one demo account per role (passwords
-# printed). Run again, every stage reuses its work.
+# The recipes the demo bakes, each in a workspace of its own (its data taken in under its own
+# purpose): data/workspaces/<recipe>.
+DEMO_RECIPES := school-readiness domestic-abuse homelessness
+
+# The Basildon world (kept while it is current; `make world` rebuilds it), each recipe from its
+# extracts to a checked, signed release, imported and published by the demo custodian, then the
+# web app on http://127.0.0.1:8000 with one demo account per role (passwords printed). Run again,
+# every stage reuses its work.
 demo: setup
 	$(RUN) bakehouse world --area basildon --seed 1 --out data/world $(if $(IOD),--iod $(IOD)) --reuse
-	@test -f $(DEMO_KEY) || $(RUN) bakehouse custodian init --key-file $(DEMO_KEY) --workspace data/ws
+	@test -f $(DEMO_KEY) || $(RUN) bakehouse custodian init --key-file $(DEMO_KEY) \
+	  --workspace data/workspaces/school-readiness
 	@test -f $(DEMO_SIGNING_KEY) || $(RUN) bakehouse release keygen --key-file $(DEMO_SIGNING_KEY)
-	$(RUN) bakehouse run --recipe school-readiness --sources data/world --workspace data/ws \
-	  --out data/releases --key-file $(DEMO_KEY) --truth data/world/truth \
-	  $(if $(IOD),--iod $(IOD)) --write-path data/releases/.demo-release \
-	  --signing-key $(DEMO_SIGNING_KEY)
+	@for recipe in $(DEMO_RECIPES); do \
+	  $(RUN) bakehouse run --recipe $$recipe --sources data/world \
+	    --workspace data/workspaces/$$recipe --out data/releases --key-file $(DEMO_KEY) \
+	    --truth data/world/truth $(if $(IOD),--iod $(IOD)) \
+	    --write-path data/releases/.demo-$$recipe --signing-key $(DEMO_SIGNING_KEY) || exit 1; \
+	done
 	$(RUN) python manage.py migrate --verbosity 0
 	$(RUN) python manage.py create_demo_users
-	BAKEHOUSE_RELEASE_PUBLIC_KEYS="$(DEMO_PUBLIC_KEY)" $(RUN) python manage.py import_release \
-	  --skip-if-imported "$$(cat data/releases/.demo-release)"
-	$(RUN) python manage.py publish_release --skip-if-published --by demo-custodian \
-	  "$$(basename "$$(cat data/releases/.demo-release)")"
+	@for recipe in $(DEMO_RECIPES); do \
+	  BAKEHOUSE_RELEASE_PUBLIC_KEYS="$(DEMO_PUBLIC_KEY)" $(RUN) python manage.py import_release \
+	    --skip-if-imported "$$(cat data/releases/.demo-$$recipe)" || exit 1; \
+	  $(RUN) python manage.py publish_release --skip-if-published --by demo-custodian \
+	    "$$(basename "$$(cat data/releases/.demo-$$recipe)")" || exit 1; \
+	done
 	$(RUN) python manage.py import_oruk data/world/assets
 	@echo "Serving on http://127.0.0.1:8000 (Ctrl-C to stop)"
 	$(RUN) python manage.py runserver 127.0.0.1:8000
@@ -95,4 +104,4 @@ bench: setup
 	$(RUN) python bench/web.py
 
 clean:
-	rm -rf .venv $(TOOLS) data/world data/ws data/releases .pytest_cache .mypy_cache .ruff_cache
+	rm -rf .venv $(TOOLS) data/world data/workspaces data/releases .pytest_cache .mypy_cache .ruff_cache

@@ -267,16 +267,20 @@ def measure_households(
             fix="Give the truth/ folder of a world written by this version of `bakehouse world`",
         )
     mapped = map_households(workspace, truth, known, unit_ids)
-    keep = np.array([unit in mapped for unit in unit_ids])
-    kept = [unit for unit in unit_ids if unit in mapped]
+    # Scored against the outcome the world drew, so that the model and the best achievable are
+    # judged on the same events: a household's records, as linkage groups them, can also hold an
+    # event of someone who left it, which its features may foretell and the truth's may not.
+    drawn_known = {unit: values for unit, values in mapped.items() if values[2] is not None}
+    keep = np.array([unit in drawn_known for unit in unit_ids])
+    kept = [unit for unit in unit_ids if unit in drawn_known]
     hindsight = np.array([mapped[u][0] for u in kept])
     bs = np.array([mapped[u][1] for u in kept])
-    ys, ps = y[keep].astype(float), p[keep]
+    ps = p[keep]
+    ys = np.array([float(bool(mapped[u][2])) for u in kept])
+    agree = float(np.mean(ys == y[keep].astype(float))) if len(ys) else float("nan")
     indices = metrics.bootstrap_indices(len(ys), resamples, seed)
     gap = metrics.paired_difference(ys, ps, bs, metrics.auc, indices)
     gap_hindsight = metrics.paired_difference(ys, ps, hindsight, metrics.auc, indices)
-    drawn = [mapped[u][2] for u in kept]
-    agree = np.mean([d is not None and d == bool(v) for d, v in zip(drawn, ys, strict=True)])
     table = duckdb.execute(
         f"SELECT p_true, p_from_records, {known.outcome} AS outcome FROM read_parquet(?) "  # noqa: S608
         "WHERE outcome_known AND list_contains(?, year)",
@@ -289,7 +293,7 @@ def measure_households(
     return {
         "units_measured": int(keep.sum()),
         "units_unmapped": int((~keep).sum()),
-        "outcome_matches_truth": float(agree),
+        "outcome_matches_truth": agree,
         "model_auc": model_auc,
         "best_achievable_auc": best_auc,
         "gap": best_auc - model_auc,
@@ -302,7 +306,8 @@ def measure_households(
         "assessed_in_truth": len(outcome),
         "ece_of_true_probabilities": metrics.ece(ys, bs, ece_bins),
         "ece_of_true_probabilities_by_chance": metrics.ece_by_chance(bs, ece_bins, seed=seed),
-        "note": "Best achievable: the AUC, on the same test households, of the world's "
+        "note": "Best achievable: the AUC, on the same test households and against the outcome "
+        "the world drew for them, of the world's "
         "probability of the outcome given what its records hold at the prediction date (the "
         "household's disadvantage treated as known, so an upper bound). With hindsight: the "
         "AUC of the probability the outcome was drawn from. All assessed: the same over every "

@@ -186,6 +186,14 @@ def run_model(recipe: Recipe, features: FeatureSet) -> ModelRun:
     # Partial cohorts would make area totals too low; they are scored only if the recipe asks.
     score_partial = recipe.cohort.rule == "age" and recipe.cohort.score_partial_cohorts
     kept = (roles != "partial") | score_partial
+    # With an outcome in a window, the future is the units whose window is still open: their
+    # outcome so far is not the outcome, and the units of the same cohorts whose window has
+    # closed are past, neither scored nor counted as observed.
+    published_y = y.copy()
+    if recipe.outcome.rule == "event":
+        later = cohort > max(split.development + split.test)
+        kept &= ~(later & (roles == "unobserved"))
+        published_y[roles == "future"] = np.nan
     refits = bootstrap_refits(
         chosen,
         spec,
@@ -235,7 +243,12 @@ def run_model(recipe: Recipe, features: FeatureSet) -> ModelRun:
         fairness=audit,
         importance=importance,
         predictions=_predictions(
-            roles[kept], cohort[kept], a["lsoa"][kept], y[kept], p[kept], refits.probabilities
+            roles[kept],
+            cohort[kept],
+            a["lsoa"][kept],
+            published_y[kept],
+            p[kept],
+            refits.probabilities,
         ),
         area_contributions=per_area,
         drivers=drivers,
