@@ -222,3 +222,26 @@ def test_the_check_refuses_a_feature_reading_another_table_and_names_it(tmp_path
     assert "refused by the leakage guard" in said
     assert "Feature 'all_police_incidents'" in said
     assert "features.yaml" in outcome.output.replace("\n", "")
+
+
+def test_the_run_reads_the_partnerships_own_specifications_folder(
+    journey: dict[str, Path], tmp_path: Path
+) -> None:
+    specs = tmp_path / "sources"
+    specs.mkdir()
+    arguments = [
+        "run",
+        "--recipe", str(journey["recipe"]),
+        "--sources", str(journey["world"]),
+        "--workspace", str(tmp_path / "ws"),
+        "--out", str(tmp_path / "releases"),
+        "--key-file", str(journey["key"]),
+        "--agreements", str(journey["agreements"]),
+        "--specs", str(specs),
+        "--signing-key", str(journey["signing"]),
+    ]  # fmt: skip
+    outcome = runner.invoke(app, arguments)
+    said = " ".join(outcome.output.split())
+    assert outcome.exit_code == 2
+    assert "No specification for source(s) police, marac, benefits, csc, housing" in said
+    assert not (tmp_path / "ws" / "analysis.duckdb").exists()
