@@ -44,6 +44,9 @@ class RunOptions:
     replace: bool = False
     signing_key: SigningKey | None = None
     accept: tuple[str, ...] = ()  # sources ingest may take in missing, empty or short
+    # A partnership's own source specifications and agreements (default: the shipped ones).
+    specs: Path | None = None
+    agreements: Path | None = None
 
 
 @dataclass
@@ -92,6 +95,8 @@ def run(options: RunOptions, reporter: Reporter | None = None) -> RunResult:
             sources=options.sources,
             workspace=options.workspace,
             purpose=loaded.recipe.id,
+            specs=options.specs,
+            agreements=options.agreements,
             key_file=options.key_file,
             # A recipe takes in the sources it reads, whatever else the folder holds.
             only=tuple(loaded.recipe.sources),

@@ -20,6 +20,15 @@ def run(
         Path("data/world"), help="Folder of extracts, or a world folder (its extracts/ only)."
     ),
     workspace: Path = WORKSPACE,
+    specs: Path | None = typer.Option(
+        None, file_okay=False, help="Folder of source specifications (default: shipped ones)."
+    ),
+    agreements: Path | None = typer.Option(
+        None,
+        file_okay=False,
+        help="Folder of data sharing agreements (default: shipped ones); each must list the "
+        "recipe's id as a purpose.",
+    ),
     out: Path = typer.Option(Path("data/releases"), help="Folder that holds the releases."),
     area: str = typer.Option("basildon", help="The area the release covers."),
     key_file: Path | None = typer.Option(
@@ -74,6 +83,8 @@ def run(
         replace=replace,
         signing_key=load_signing_key(signing_key),
         accept=tuple(accept),
+        specs=specs,
+        agreements=agreements,
     )
     with RichReporter(console) as reporter:
         result = run_recipe(options, reporter)
