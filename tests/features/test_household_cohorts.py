@@ -305,3 +305,16 @@ def test_a_household_recipe_with_a_person_group_or_the_age_rule_is_refused(
         RecipeError, match=r"fairness.groups.sex \(line \d+\): derived for a child or person"
     ):
         load_recipe(folder)
+
+
+def test_a_household_recipe_naming_a_person_s_feature_is_refused_before_any_work(
+    tmp_path: Path,
+) -> None:
+    folder = recipe_folder(tmp_path, EVENT)
+    text = (folder / "recipe.yaml").read_text()
+    (folder / "recipe.yaml").write_text(
+        text.replace("benefit_at_prediction]", "benefit_at_prediction, da_incidents]"),
+        encoding="utf-8",
+    )
+    with pytest.raises(RecipeError, match="'da_incidents' reads household records, which a "):
+        load_recipe(folder)

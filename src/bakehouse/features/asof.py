@@ -172,10 +172,7 @@ def create_views(
         condition = _filters("s", dates, require_recorded)
         # The record's role for its person (a benefit claim's claimant or partner, an incident's
         # victim or suspect), beside the source's own columns.
-        head = (
-            f"SELECT c.unit_id, c.prediction_date, c.birth_date, {event}, "
-            f"l.person_role, {keep}"
-        )
+        head = f"SELECT c.unit_id, c.prediction_date, c.birth_date, {event}, l.person_role, {keep}"
         link = f"{zone}.person_links l JOIN {zone}.{table} s ON s.token = l.token"
         bodies = {
             "child": f"""{head} FROM fx_cohort c JOIN {link}

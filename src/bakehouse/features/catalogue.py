@@ -22,12 +22,12 @@ Scope = Literal["child", "household", "home", "stays", "cohort", "outcomes"]
 Kind = Literal["count", "flag", "number"]
 
 SCOPES: dict[str, str] = {
-    "child": "the child's own records",
-    "household": "records of the households the child lived in, since the child's birth",
-    "home": "records of the child's household at the prediction date",
-    "stays": "the child's stays at addresses (from linkage), before the prediction date",
-    "cohort": "the child's month of birth",
-    "outcomes": "results of earlier cohorts in the child's area, published before the date",
+    "child": "the person's own records",
+    "household": "records of the households the person lived in, since their birth",
+    "home": "records of the household at the prediction date",
+    "stays": "stays at addresses (from linkage), begun before the prediction date",
+    "cohort": "the month of birth, or the prediction date itself",
+    "outcomes": "results of earlier cohorts in the area, published before the date",
 }
 
 

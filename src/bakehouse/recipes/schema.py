@@ -31,6 +31,12 @@ _ID = re.compile(r"[a-z][a-z0-9-]{1,62}")
 _NAME = re.compile(r"[a-z][a-z0-9_]{0,62}")
 Candidate = Literal["logistic", "lightgbm"]
 Unit = Literal["child", "person", "household"]
+# The as-of views each unit has (see bakehouse.features.asof): a household's records are its home's.
+UNIT_FEATURE_SCOPES: dict[str, tuple[str, ...]] = {
+    "child": ("child", "household", "home", "stays", "cohort", "outcomes"),
+    "person": ("child", "household", "home", "stays", "cohort", "outcomes"),
+    "household": ("home", "stays", "cohort", "outcomes"),
+}
 # Fairness groups that Bakehouse derives itself; any other group names a source and column.
 DERIVED_GROUPS: dict[str, tuple[Unit, ...]] = {
     "sex": ("child", "person"),
@@ -405,6 +411,18 @@ def cross_problems(data: Any, known: Mapping[str, Feature] | None = None) -> lis
                             f"features.{index}",
                             f"unknown feature '{name}' (neither in the catalogue, "
                             "features/README.md, nor in the recipe's features.yaml)",
+                        )
+                    )
+            unit = _get(data, "unit")
+            allowed = UNIT_FEATURE_SCOPES.get(unit) if isinstance(unit, str) else None
+            for index, name in enumerate(features):
+                scope = known[name].scope if isinstance(name, str) and name in known else None
+                if allowed is not None and scope is not None and scope not in allowed:
+                    problems.append(
+                        (
+                            f"features.{index}",
+                            f"'{name}' reads {scope} records, which a {unit} does not have "
+                            f"(a {unit} reads: {', '.join(allowed)})",
                         )
                     )
             needed = sorted({known[n].source for n in names if n in known} - {None})  # type: ignore[type-var]
