@@ -9,6 +9,7 @@ publishes, where it must recover nothing.
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 from typing import Any
@@ -334,3 +335,38 @@ def test_a_release_of_changed_data_beside_an_earlier_one_is_published_with_moved
 
 def synthetic_predictions_for(area: str, seed: int) -> pa.Table:
     return synthetic_predictions(geography_of(load_area(area)).codes, 8.0, seed)
+
+
+FORMAT_1 = {
+    "observed_population": "observed_children",
+    "observed_events": "observed_not_gld",
+    "future_population": "future_children",
+    "expected_events": "expected_not_ready",
+    "population": "children",
+    "events": "not_gld",
+}
+
+
+def as_format_1(release: Path) -> None:
+    """Rewrite a release as one written before the outcome-neutral names (format 1)."""
+    for name in ("areas.parquet", "trend.parquet"):
+        table = pq.read_table(release / name)
+        names = [FORMAT_1.get(column, column) for column in table.column_names]
+        pq.write_table(table.rename_columns(names), release / name)
+    manifest = json.loads((release / "manifest.json").read_text())
+    manifest["format_version"] = 1
+    (release / "manifest.json").write_text(json.dumps(manifest))
+
+
+def test_an_earlier_release_of_format_1_still_protects_the_next_one(tmp_path: Path) -> None:
+    """A partnership upgrading keeps its published releases: the suppressor and the output
+    checker read the old names, so a new release is still protected against differencing."""
+    code = geography_of(load_area("maldon")).codes[3]
+    before_table = _with_cell(code, 2022, children=18, events=12, seed=13)
+    out = tmp_path / "releases"
+    first = publish_built(out, _built(before_table))
+    as_read = earlier_releases(out, "school-readiness", "maldon")
+    as_format_1(first)
+    assert earlier_releases(out, "school-readiness", "maldon") == as_read
+    with pytest.raises(ReleaseRefused, match="no_recovery_across_releases"):
+        publish_built(out, _built(_erase_one(before_table, code, 2022)), run_id="9" * 64)

@@ -243,6 +243,17 @@ def _rules_from_manifest(folder: Path) -> Rules:
 Row = dict[str, Any]
 
 
+# Format 1's names of the counts this checker compares across releases (docs/release.md).
+FORMAT_1_NAMES = {
+    "observed_children": "observed_population",
+    "observed_not_gld": "observed_events",
+    "future_children": "future_population",
+    "expected_not_ready": "expected_events",
+    "children": "population",
+    "not_gld": "events",
+}
+
+
 class _Release:
     def __init__(self, folder: Path, rules: Rules) -> None:
         self.folder = folder
@@ -251,7 +262,12 @@ class _Release:
 
     def rows(self, name: str) -> list[Row]:
         if name not in self._tables:
-            self._tables[name] = pq.read_table(self.folder / name).to_pylist()
+            rows = pq.read_table(self.folder / name).to_pylist()
+            manifest = _read_json(self.folder / "manifest.json")
+            if isinstance(manifest, dict) and manifest.get("format_version") == 1:
+                # An earlier release beside this one, published before the outcome-neutral names.
+                rows = [{FORMAT_1_NAMES.get(k, k): v for k, v in row.items()} for row in rows]
+            self._tables[name] = rows
         return self._tables[name]
 
     # --- files and schemas

@@ -31,6 +31,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
+from bakehouse.errors import ConfigError
 from bakehouse.release.disclosure import Node
 
 Published = tuple[int | None, int | None]  # (population, events) as published
@@ -64,25 +65,43 @@ def earlier_releases(out: Path, recipe_id: str, area_name: str) -> list[Earlier]
         if manifest.get("area", {}).get("name") != area_name:
             continue
         release_id = str(manifest.get("release_id"))
-        found.append((str(manifest.get("created_at", "")), _read(manifest_path.parent, release_id)))
+        names = _NAMES.get(manifest.get("format_version"))
+        if names is None:
+            raise ConfigError(
+                f"An earlier release of the recipe is in format {manifest.get('format_version')}, "
+                "which this version of Bakehouse cannot read to protect the new one against "
+                "differencing",
+                file=manifest_path,
+                fix="Publish into a folder holding only releases this version wrote, or upgrade",
+            )
+        earlier = _read(manifest_path.parent, release_id, names)
+        found.append((str(manifest.get("created_at", "")), earlier))
     return [earlier for _, earlier in sorted(found, key=lambda item: item[0])]
 
 
-def _read(folder: Path, release_id: str) -> Earlier:
+# Per release format, the names of the trend's and the areas' observed counts (population, events).
+_NAMES = {
+    1: ("children", "not_gld", "observed_children", "observed_not_gld"),
+    2: ("population", "events", "observed_population", "observed_events"),
+}
+
+
+def _read(folder: Path, release_id: str, names: tuple[str, str, str, str]) -> Earlier:
+    population, events, observed_population, observed_events = names
     cells: dict[Node, Published] = {}
     by_lsoa: dict[str, list[Node]] = {}
     for row in pq.read_table(folder / "trend.parquet").to_pylist():
         if row["kind"] != "observed":
             continue
         node: Node = ("cell", row["lsoa11cd"], str(row["cohort"]))
-        cells[node] = (row["population"], row["events"])
+        cells[node] = (row[population], row[events])
         by_lsoa.setdefault(row["lsoa11cd"], []).append(node)
     cohorts = tuple(sorted({int(node[2]) for node in cells}))
     totals: list[tuple[Node, Published, list[Node]]] = []
     by_district: dict[str, list[Node]] = {}
     for row in pq.read_table(folder / "areas.parquet").to_pylist():
         code = row["lsoa11cd"]
-        value = (row["observed_population"], row["observed_events"])
+        value = (row[observed_population], row[observed_events])
         lsoa_cells = by_lsoa.get(code, [])
         totals.append((("lsoa", code), value, lsoa_cells))
         by_district.setdefault(row["lad_code"], []).extend(lsoa_cells)
