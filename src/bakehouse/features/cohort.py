@@ -102,22 +102,30 @@ def _age_cohort(
     )
 
 
-def _households_on(con: duckdb.DuckDBPyConnection, schema: str) -> None:
+def _households_on(con: duckdb.DuckDBPyConnection, schema: str, *, carried: bool) -> None:
     """``fx_cohort`` from ``fx_dates`` (household_id, prediction_date, cohort): each household's
     LSOA on its date, from its members' stays; a household living nowhere in the area then is
-    left out. Then ``fx_stays``: the household's addresses, from its members' stays."""
+    left out. Linkage ends a stay some time after its last record, so near the extract date a
+    household still there has often no stay reaching the date: with ``carried``, a household is
+    where its latest stay begun before the date placed it (the same for every year, so the
+    latest year is not thinned). Then ``fx_stays``: the household's addresses."""
     zone = name(schema)
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE fx_cohort AS
-        SELECT d.household_id || '@' || strftime(d.prediction_date, '%Y-%m-%d') AS unit_id,
-               CAST(NULL AS VARCHAR) AS person_id, d.household_id,
-               CAST(NULL AS DATE) AS birth_date, d.prediction_date,
-               CAST(d.cohort AS INTEGER) AS cohort,
-               arg_max(e.lsoa11cd, (e.start_date, e.address_id)) AS lsoa11cd
-        FROM fx_dates d JOIN {zone}.household_episodes e
-          ON e.household_id = d.household_id AND e.start_date < d.prediction_date
-         AND e.end_date >= d.prediction_date - INTERVAL 1 DAY AND e.lsoa11cd IS NOT NULL
-        GROUP BY ALL"""  # noqa: S608
+        WITH latest AS (
+          SELECT d.household_id, d.prediction_date, d.cohort,
+                 arg_max(coalesce(e.lsoa11cd, ''), (e.start_date, e.address_id)) AS lsoa11cd,
+                 max(e.end_date) AS last_end
+          FROM fx_dates d JOIN {zone}.household_episodes e
+            ON e.household_id = d.household_id AND e.start_date < d.prediction_date
+          GROUP BY ALL)
+        SELECT household_id || '@' || strftime(prediction_date, '%Y-%m-%d') AS unit_id,
+               CAST(NULL AS VARCHAR) AS person_id, household_id,
+               CAST(NULL AS DATE) AS birth_date, prediction_date,
+               CAST(cohort AS INTEGER) AS cohort, lsoa11cd
+        FROM latest
+        WHERE lsoa11cd <> '' AND ($carried OR last_end >= prediction_date - INTERVAL 1 DAY)""",  # noqa: S608
+        {"carried": carried},
     )
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE fx_stays AS
@@ -163,7 +171,7 @@ def _annual_cohort(
             "within": rule.seen_within_months,
         },
     )
-    _households_on(con, schema)
+    _households_on(con, schema, carried=True)
 
 
 def _event_cohort(
@@ -197,7 +205,7 @@ def _event_cohort(
                year(event_date) AS cohort
         FROM fx_events"""
     )
-    _households_on(con, schema)
+    _households_on(con, schema, carried=False)
 
 
 def _months_later(day: date, months: int) -> date:
