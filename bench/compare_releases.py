@@ -16,14 +16,8 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-FORMAT_1 = {
-    "observed_children": "observed_population",
-    "observed_not_gld": "observed_events",
-    "future_children": "future_population",
-    "expected_not_ready": "expected_events",
-    "children": "population",
-    "not_gld": "events",
-}
+from bakehouse.release.checker import FORMAT_1_NAMES as FORMAT_1
+
 HEADLINE = ("test_auc", "best_achievable_auc", "gap_to_best", "test_ece")
 TABLES = ("areas", "trend", "benchmarks", "drivers")
 

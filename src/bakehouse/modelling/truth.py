@@ -158,37 +158,28 @@ def measure(
     hindsight = np.array([1 - known[c][0] for c in kept])
     bs = np.array([1 - known[c][1] for c in kept])
     ys, ps = y[keep].astype(float), p[keep]
-    indices = metrics.bootstrap_indices(len(ys), resamples, seed)
-    gap = metrics.paired_difference(ys, ps, bs, metrics.auc, indices)
-    gap_hindsight = metrics.paired_difference(ys, ps, hindsight, metrics.auc, indices)
     agree = np.mean([known[c][2] != bool(v) for c, v in zip(kept, y[keep], strict=True)])
     children = duckdb.execute(
         "SELECT p_gld, p_gld_from_records, gld FROM read_parquet(?) "
         "WHERE assessed AND list_contains(?, cohort)",
         [str(truth / "children.parquet"), test_cohorts],
     ).fetchnumpy()
-    not_ready = ~children["gld"].astype(bool)
-    model_auc = metrics.auc(ys, ps)
-    best_auc = metrics.auc(ys, bs)
-    hindsight_auc = metrics.auc(ys, hindsight)
     return {
         "units_measured": int(keep.sum()),
         "units_unmapped": int((~keep).sum()),
         "outcome_matches_truth": float(agree),
-        "model_auc": model_auc,
-        "best_achievable_auc": best_auc,
-        "gap": best_auc - model_auc,
-        "gap_interval": [-gap["high"], -gap["low"]],
-        "best_achievable_auc_all_assessed": metrics.auc(
-            not_ready, 1 - children["p_gld_from_records"]
+        **_against_truth(
+            ys,
+            ps,
+            bs,
+            hindsight,
+            ~children["gld"].astype(bool),
+            1 - children["p_gld_from_records"],
+            1 - children["p_gld"],
+            resamples=resamples,
+            seed=seed,
+            ece_bins=ece_bins,
         ),
-        "hindsight_auc": hindsight_auc,
-        "gap_to_hindsight": hindsight_auc - model_auc,
-        "gap_to_hindsight_interval": [-gap_hindsight["high"], -gap_hindsight["low"]],
-        "hindsight_auc_all_assessed": metrics.auc(not_ready, 1 - children["p_gld"]),
-        "assessed_in_truth": len(children["gld"]),
-        "ece_of_true_probabilities": metrics.ece(ys, bs, ece_bins),
-        "ece_of_true_probabilities_by_chance": metrics.ece_by_chance(bs, ece_bins, seed=seed),
         "note": "Best achievable: the AUC, on the same test children, of the world's true "
         "probability of not reaching GLD given every record it holds at the prediction date "
         "(circumstances known exactly, development only as the reviews saw it). With "
@@ -278,34 +269,27 @@ def measure_households(
     ps = p[keep]
     ys = np.array([float(bool(mapped[u][2])) for u in kept])
     agree = float(np.mean(ys == y[keep].astype(float))) if len(ys) else float("nan")
-    indices = metrics.bootstrap_indices(len(ys), resamples, seed)
-    gap = metrics.paired_difference(ys, ps, bs, metrics.auc, indices)
-    gap_hindsight = metrics.paired_difference(ys, ps, hindsight, metrics.auc, indices)
     table = duckdb.execute(
         f"SELECT p_true, p_from_records, {known.outcome} AS outcome FROM read_parquet(?) "  # noqa: S608
         "WHERE outcome_known AND list_contains(?, year)",
         [str(truth / known.file), test_cohorts],
     ).fetchnumpy()
-    model_auc = metrics.auc(ys, ps)
-    best_auc = metrics.auc(ys, bs)
-    hindsight_auc = metrics.auc(ys, hindsight)
-    outcome = table["outcome"].astype(bool)
     return {
         "units_measured": int(keep.sum()),
         "units_unmapped": int((~keep).sum()),
         "outcome_matches_truth": agree,
-        "model_auc": model_auc,
-        "best_achievable_auc": best_auc,
-        "gap": best_auc - model_auc,
-        "gap_interval": [-gap["high"], -gap["low"]],
-        "best_achievable_auc_all_assessed": metrics.auc(outcome, table["p_from_records"]),
-        "hindsight_auc": hindsight_auc,
-        "gap_to_hindsight": hindsight_auc - model_auc,
-        "gap_to_hindsight_interval": [-gap_hindsight["high"], -gap_hindsight["low"]],
-        "hindsight_auc_all_assessed": metrics.auc(outcome, table["p_true"]),
-        "assessed_in_truth": len(outcome),
-        "ece_of_true_probabilities": metrics.ece(ys, bs, ece_bins),
-        "ece_of_true_probabilities_by_chance": metrics.ece_by_chance(bs, ece_bins, seed=seed),
+        **_against_truth(
+            ys,
+            ps,
+            bs,
+            hindsight,
+            table["outcome"].astype(bool),
+            table["p_from_records"],
+            table["p_true"],
+            resamples=resamples,
+            seed=seed,
+            ece_bins=ece_bins,
+        ),
         "note": "Best achievable: the AUC, on the same test households and against the outcome "
         "the world drew for them, of the world's "
         "probability of the outcome given what its records hold at the prediction date (the "
@@ -314,4 +298,42 @@ def measure_households(
         "household of the truth in the test years with its outcome known, seen by a service or "
         "not. The ECE of the true probabilities is what chance alone gave with this many "
         "households; by chance: its median and 95% range.",
+    }
+
+
+def _against_truth(
+    ys: np.ndarray,
+    ps: np.ndarray,
+    best: np.ndarray,
+    hindsight: np.ndarray,
+    everyone: np.ndarray,
+    everyone_best: np.ndarray,
+    everyone_hindsight: np.ndarray,
+    *,
+    resamples: int,
+    seed: int,
+    ece_bins: int,
+) -> dict[str, Any]:
+    """The model's AUC beside the best achievable and hindsight's on the same units (paired
+    bootstrap intervals of each gap), the same two over every unit of the truth's test years,
+    and the ECE the true probabilities get (the floor chance sets)."""
+    indices = metrics.bootstrap_indices(len(ys), resamples, seed)
+    gap = metrics.paired_difference(ys, ps, best, metrics.auc, indices)
+    gap_hindsight = metrics.paired_difference(ys, ps, hindsight, metrics.auc, indices)
+    model_auc = metrics.auc(ys, ps)
+    best_auc = metrics.auc(ys, best)
+    hindsight_auc = metrics.auc(ys, hindsight)
+    return {
+        "model_auc": model_auc,
+        "best_achievable_auc": best_auc,
+        "gap": best_auc - model_auc,
+        "gap_interval": [-gap["high"], -gap["low"]],
+        "best_achievable_auc_all_assessed": metrics.auc(everyone, everyone_best),
+        "hindsight_auc": hindsight_auc,
+        "gap_to_hindsight": hindsight_auc - model_auc,
+        "gap_to_hindsight_interval": [-gap_hindsight["high"], -gap_hindsight["low"]],
+        "hindsight_auc_all_assessed": metrics.auc(everyone, everyone_hindsight),
+        "assessed_in_truth": len(everyone),
+        "ece_of_true_probabilities": metrics.ece(ys, best, ece_bins),
+        "ece_of_true_probabilities_by_chance": metrics.ece_by_chance(best, ece_bins, seed=seed),
     }
