@@ -76,7 +76,11 @@ def map_children(
              JOIN cz.records r ON r.token = l.token
              JOIN read_parquet(?) t ON t.source = r.source AND t.row_number = r.row_number
               AND t.person_role = l.person_role),
-           chosen AS (SELECT child_id, mode(true_id) AS true_id FROM found GROUP BY 1)
+           counted AS (SELECT child_id, true_id, count(*) AS n FROM found GROUP BY ALL),
+           -- the true person most records belong to; a tie goes to the lowest id, so that
+           -- reruns agree
+           chosen AS (SELECT child_id, arg_max(true_id, (n, -true_id)) AS true_id
+                      FROM counted GROUP BY 1)
         SELECT c.child_id, k.p_gld, k.p_gld_from_records, k.gld, k.assessed, k.cohort
         FROM chosen c JOIN read_parquet(?) k ON k.person_id = c.true_id""",
         [str(truth / "records.parquet"), str(truth / "children.parquet")],
@@ -222,7 +226,9 @@ def map_households(
              JOIN cz.records r ON r.token = l.token
              JOIN read_parquet(?) t ON t.source = r.source AND t.row_number = r.row_number
               AND t.person_role = l.person_role),
-           chosen AS (SELECT household_id, mode(true_id) AS true_id FROM found GROUP BY 1)
+           counted AS (SELECT household_id, true_id, count(*) AS n FROM found GROUP BY ALL),
+           chosen AS (SELECT household_id, arg_max(true_id, (n, -true_id)) AS true_id
+                      FROM counted GROUP BY 1)
         SELECT w.unit_id, k.p_true, k.p_from_records, k.{known.outcome}
         FROM wanted w JOIN chosen c USING (household_id)
         JOIN read_parquet(?) k ON k.household_id = c.true_id AND k.index_date = w.index_date""",  # noqa: S608
