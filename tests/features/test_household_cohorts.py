@@ -318,3 +318,27 @@ def test_a_household_recipe_naming_a_person_s_feature_is_refused_before_any_work
     )
     with pytest.raises(RecipeError, match="'da_incidents' reads household records, which a "):
         load_recipe(folder)
+
+
+def test_a_household_whose_last_stay_ended_before_1_april_is_still_counted_there(
+    zone: Zone, tmp_path: Path
+) -> None:
+    """Linkage ends a stay some time after the household's last record, so near the extract
+    date a household still living there often has no stay reaching the date: the annual rule
+    places it where its latest stay was, as it does in every earlier year."""
+    zone.stay("cat", "H3", date(2015, 1, 1), date(2024, 11, 30), lsoa=OTHER_LSOA, address="A3")
+    zone.record(
+        "benefits",
+        "cat",
+        "H3",
+        claim_key="C3",
+        claim_type="CTR",
+        claim_start=date(2024, 6, 1),
+        claim_end=None,
+        dependants=0,
+        passported=False,
+        processed_date=date(2024, 6, 9),
+    )
+    rows = rows_of(zone, tmp_path / "ws", recipe_folder(tmp_path, ANNUAL))
+    assert rows["H3@2025-04-01"]["lsoa11cd"] == OTHER_LSOA
+    assert rows["H3@2025-04-01"]["window_open"] is True
