@@ -29,20 +29,12 @@ import numpy as np
 import pyarrow.parquet as pq
 from scipy.stats import spearmanr
 
-ROOT = Path(__file__).resolve().parent.parent
-IOD = ROOT.parent / "shared" / "data" / "iod2019"
+from areas import IOD
+from pipeline import MEASURE, bakehouse
+
 RECIPES = ("school-readiness", "domestic-abuse", "homelessness")
 TARGET_SECONDS = 180.0  # the three recipes on Basildon (issue: recipes as plugins)
 
-MEASURE = """
-import json, resource, subprocess, sys, time
-start = time.perf_counter()
-done = subprocess.run(sys.argv[1:], capture_output=True, text=True)
-seconds = time.perf_counter() - start
-peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-print(json.dumps({"seconds": seconds, "peak_kb": peak, "code": done.returncode,
-                  "stderr": done.stderr[-3000:]}))
-"""
 
 # The truth of each recipe's coming period, per LSOA: SQL over the world's truth folder.
 TRUTH_BY_LSOA = {
@@ -57,10 +49,6 @@ TRUTH_BY_LSOA = {
     "homelessness": """SELECT lsoa11cd, sum(p_true) AS expected
         FROM read_parquet('{truth}/homelessness.parquet') WHERE NOT outcome_known GROUP BY 1""",
 }
-
-
-def bakehouse(*arguments: str) -> list[str]:
-    return [sys.executable, "-m", "bakehouse.cli", *arguments]
 
 
 def make_world(seed: int, out: Path) -> Path:

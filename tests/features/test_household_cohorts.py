@@ -10,7 +10,7 @@ incident, in June 2025, still has its window open at the extract date.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -157,6 +157,22 @@ def incident(zone: Zone, person: str, household: str, day: date, risk: str = "St
     )
 
 
+def claim(zone: Zone, person: str, household: str, key: str, kind: str, start: date) -> None:
+    """An open benefit claim (HB or CTR) made by ``person``, processed a week after it began."""
+    zone.record(
+        "benefits",
+        person,
+        household,
+        claim_key=key,
+        claim_type=kind,
+        claim_start=start,
+        claim_end=None,
+        dependants=0,
+        passported=False,
+        processed_date=start + timedelta(days=7),
+    )
+
+
 def households(zone: Zone) -> None:
     zone.stay("mum", "H1", date(2012, 1, 1), date(2026, 1, 1))
     zone.stay("ann", "H2", date(2012, 1, 1), date(2026, 1, 1), lsoa=OTHER_LSOA, address="A2")
@@ -164,18 +180,7 @@ def households(zone: Zone) -> None:
     incident(zone, "mum", "H1", date(2019, 6, 1), risk="High")
     incident(zone, "mum", "H1", date(2020, 5, 1))
     incident(zone, "ann", "H2", date(2025, 6, 1))
-    zone.record(
-        "benefits",
-        "mum",
-        "H1",
-        claim_key="C1",
-        claim_type="HB",
-        claim_start=date(2018, 1, 5),
-        claim_end=None,
-        dependants=1,
-        passported=False,
-        processed_date=date(2018, 1, 20),
-    )
+    claim(zone, "mum", "H1", "C1", "HB", date(2018, 1, 5))
 
 
 def rows_of(zone: Zone, workspace: Path, folder: Path) -> dict[str, dict[str, Any]]:
@@ -245,18 +250,7 @@ def test_an_event_already_seen_in_an_open_window_is_counted_and_the_window_is_st
     zone: Zone, tmp_path: Path
 ) -> None:
     households(zone)
-    zone.record(
-        "benefits",
-        "ann",
-        "H2",
-        claim_key="C2",
-        claim_type="CTR",
-        claim_start=date(2024, 5, 1),
-        claim_end=None,
-        dependants=0,
-        passported=True,
-        processed_date=date(2024, 5, 9),
-    )
+    claim(zone, "ann", "H2", "C2", "CTR", date(2024, 5, 1))
     rows = rows_of(zone, tmp_path / "ws", recipe_folder(tmp_path, ANNUAL))
     assert rows["H2@2025-04-01"]["outcome"] is True
     assert rows["H2@2025-04-01"]["window_open"] is True
@@ -327,18 +321,7 @@ def test_a_household_whose_last_stay_ended_before_1_april_is_still_counted_there
     date a household still living there often has no stay reaching the date: the annual rule
     places it where its latest stay was, as it does in every earlier year."""
     zone.stay("cat", "H3", date(2015, 1, 1), date(2024, 11, 30), lsoa=OTHER_LSOA, address="A3")
-    zone.record(
-        "benefits",
-        "cat",
-        "H3",
-        claim_key="C3",
-        claim_type="CTR",
-        claim_start=date(2024, 6, 1),
-        claim_end=None,
-        dependants=0,
-        passported=False,
-        processed_date=date(2024, 6, 9),
-    )
+    claim(zone, "cat", "H3", "C3", "CTR", date(2024, 6, 1))
     rows = rows_of(zone, tmp_path / "ws", recipe_folder(tmp_path, ANNUAL))
     assert rows["H3@2025-04-01"]["lsoa11cd"] == OTHER_LSOA
     assert rows["H3@2025-04-01"]["window_open"] is True

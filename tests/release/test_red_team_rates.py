@@ -26,6 +26,7 @@ from bakehouse.errors import ReleaseRefused
 from bakehouse.geography import load_area
 from bakehouse.modelling.fairness import audit, publishable
 from bakehouse.recipes import load_recipe
+from bakehouse.release.checker import FORMAT_1_NAMES
 from bakehouse.release.differencing import earlier_releases
 from bakehouse.release.disclosure import DisclosureRules
 from bakehouse.release.tables import build_area_tables
@@ -337,14 +338,8 @@ def synthetic_predictions_for(area: str, seed: int) -> pa.Table:
     return synthetic_predictions(geography_of(load_area(area)).codes, 8.0, seed)
 
 
-FORMAT_1 = {
-    "observed_population": "observed_children",
-    "observed_events": "observed_not_gld",
-    "future_population": "future_children",
-    "expected_events": "expected_not_ready",
-    "population": "children",
-    "events": "not_gld",
-}
+# The names a format 1 release gave the counts, from the output checker's own reading of them.
+FORMAT_1 = {new: old for old, new in FORMAT_1_NAMES.items()}
 
 
 def as_format_1(release: Path) -> None:

@@ -20,6 +20,7 @@ from string import Template
 from typing import Any
 
 from bakehouse.features.catalogue import CATALOGUE, SCOPES
+from bakehouse.features.labels import describe_group
 from bakehouse.modelling.fairness import publishable
 from bakehouse.recipes.schema import Recipe, Words
 from bakehouse.release.disclosure import DisclosureRules
@@ -190,6 +191,11 @@ def _fairness_summary(facts: RunFacts) -> dict[str, Any]:
             min_group_size=audit["min_group_size"],
         ),
         "reading": facts.prose("fairness_reading"),
+        # Numbered rows, as the features': an attribute's name may read like an identifier.
+        "attributes": {
+            str(index): {"attribute": group, "meaning": describe_group(group, spec)}
+            for index, (group, spec) in enumerate(facts.recipe.fairness.groups.items(), start=1)
+        },
     }
     published = publishable(audit, facts.rules)
     groups: dict[str, Any] = {}
@@ -503,7 +509,10 @@ def transparency_record(facts: RunFacts) -> dict[str, Any]:
                     development_units=facts.count_text(facts.counts["development_units"]),
                     test_units=facts.count_text(facts.counts["test_units"]),
                 ),
-                "sensitive_attributes": facts.prose("record_sensitive_attributes"),
+                "sensitive_attributes": facts.prose(
+                    "record_sensitive_attributes",
+                    groups=", ".join(recipe.fairness.groups),
+                ),
                 "completeness_and_representativeness": (
                     facts.prose("record_completeness")
                     + "".join(f" {name}: {text}." for name, text in _lacking(facts).items())

@@ -31,12 +31,6 @@ _ID = re.compile(r"[a-z][a-z0-9-]{1,62}")
 _NAME = re.compile(r"[a-z][a-z0-9_]{0,62}")
 Candidate = Literal["logistic", "lightgbm"]
 Unit = Literal["child", "person", "household"]
-# The as-of views each unit has (see bakehouse.features.asof): a household's records are its home's.
-UNIT_FEATURE_SCOPES: dict[str, tuple[str, ...]] = {
-    "child": ("child", "household", "home", "stays", "cohort", "outcomes"),
-    "person": ("child", "household", "home", "stays", "cohort", "outcomes"),
-    "household": ("home", "stays", "cohort", "outcomes"),
-}
 # Fairness groups that Bakehouse derives itself; any other group names a source and column.
 DERIVED_GROUPS: dict[str, tuple[Unit, ...]] = {
     "sex": ("child", "person"),
@@ -414,7 +408,15 @@ def cross_problems(data: Any, known: Mapping[str, Feature] | None = None) -> lis
                         )
                     )
             unit = _get(data, "unit")
-            allowed = UNIT_FEATURE_SCOPES.get(unit) if isinstance(unit, str) else None
+            # Every unit has its stays, its cohort row and its area's results; the records it
+            # has are the as-of views the features stage makes for it.
+            from bakehouse.features.asof import UNIT_SCOPES
+
+            allowed = (
+                (*UNIT_SCOPES[unit], "stays", "cohort", "outcomes")
+                if isinstance(unit, str) and unit in UNIT_SCOPES
+                else None
+            )
             for index, name in enumerate(features):
                 scope = known[name].scope if isinstance(name, str) and name in known else None
                 if allowed is not None and scope is not None and scope not in allowed:
