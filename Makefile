@@ -42,8 +42,8 @@ setup-browser:
 	  else echo "chromium not found and not root: browser tests will be skipped"; fi; \
 	fi
 
-# The official IoD 2019 files when they sit beside the repository; otherwise simulated deprivation.
-IOD ?= $(wildcard ../shared/data/iod2019)
+# Essex's IoD 2019 figures are shipped; IOD=DIR gives the official files for an area outside it.
+IOD ?=
 
 world: setup
 	$(RUN) bakehouse world --area basildon --seed 1 --out data/world $(if $(IOD),--iod $(IOD))

@@ -136,7 +136,7 @@ def main() -> None:
         )
         print(f"  of which link {median['link']:.1f} s, train {median['train']:.1f} s")
         print("Accuracy of the last run's release against the truth (real model predictions):")
-        settings = area_settings(load_recipe("school-readiness"), IOD if IOD.exists() else None)
+        settings = area_settings(load_recipe("school-readiness"), args.area, None)
         accuracy(world, run_folder / "predictions.parquet", args.area, settings)
 
 

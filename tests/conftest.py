@@ -10,9 +10,6 @@ from bakehouse.world.config import WorldConfig
 from bakehouse.world.generate import WorldSummary, generate
 from bakehouse.world.noise import NoiseLevel
 
-SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
-IOD_DIR = SHARED_DATA / "iod2019"
-
 
 def build_world(out: Path, **options: object) -> WorldSummary:
     return generate(WorldConfig.model_validate(options), out)
@@ -20,10 +17,9 @@ def build_world(out: Path, **options: object) -> WorldSummary:
 
 @pytest.fixture(scope="session")
 def basildon_world(tmp_path_factory: pytest.TempPathFactory) -> WorldSummary:
-    """The default Basildon world (real IoD 2019 when the shared data is present)."""
+    """The default Basildon world (real IoD 2019, from the shipped Essex extract)."""
     out = tmp_path_factory.mktemp("worlds") / "basildon"
-    iod = IOD_DIR if IOD_DIR.exists() else None
-    return build_world(out, area="basildon", seed=1, iod_dir=iod)
+    return build_world(out, area="basildon", seed=1)
 
 
 @pytest.fixture(scope="session")

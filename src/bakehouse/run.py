@@ -85,7 +85,7 @@ def run(options: RunOptions, reporter: Reporter | None = None) -> RunResult:
     reporter = reporter or SilentReporter()
     # Everything that can be checked before any work is checked first.
     loaded = options.recipe
-    areas = area_settings(loaded, options.iod_dir, reporter)
+    areas = area_settings(loaded, options.area, options.iod_dir, reporter)
     seconds: dict[str, float] = {}
 
     started = time.perf_counter()

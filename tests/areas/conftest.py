@@ -150,5 +150,5 @@ def small_predictions(small_world_factory: Callable[..., object]) -> WorldPredic
 
 @pytest.fixture(scope="session")
 def basildon_predictions(basildon_world: object) -> WorldPredictions:
-    """The full Basildon world's predictions (real IoD 2019 where the shared data is present)."""
+    """The full Basildon world's predictions (with its real IoD 2019 figures)."""
     return world_predictions(basildon_world.out, with_deprivation=True)  # type: ignore[attr-defined]

@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from bakehouse.cli import app
 from bakehouse.custody import init_key
+from bakehouse.geography.deprivation import SHIPPED
 from bakehouse.recipes import load_recipe
 from bakehouse.release.checker import DOCUMENT_FILES
 from bakehouse.release.signing import generate_key
@@ -22,9 +23,8 @@ from bakehouse.world.generate import generate
 
 from .conftest import quick_recipe_text
 
-IOD_DIR = Path(__file__).resolve().parents[3] / "shared" / "data" / "iod2019"
-
-pytestmark = pytest.mark.skipif(not IOD_DIR.exists(), reason="needs ../shared/data/iod2019")
+# The official files' format, as `--iod` takes for an area outside Essex: the shipped extract.
+IOD_DIR = SHIPPED
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +51,6 @@ def first_run(setting: dict[str, Path]):  # type: ignore[no-untyped-def]
         recipe=load_recipe(setting["recipe"]),
         key_file=setting["key"],
         truth=setting["world"] / "truth",
-        iod_dir=IOD_DIR,
     )
     return options, run(options)
 
@@ -92,10 +91,15 @@ def test_a_rerun_reuses_every_stage(first_run) -> None:  # type: ignore[no-untyp
     assert again.release.reused and again.release.path == result.release.path
 
 
-def test_without_deprivation_files_areas_are_shrunk_towards_the_district(
-    setting: dict[str, Path], first_run
+def test_an_area_without_deprivation_figures_is_shrunk_towards_the_district(
+    setting: dict[str, Path], first_run, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
-    options, _ = first_run
+    options, first = first_run
+    manifest = json.loads((first.release.path / "manifest.json").read_text())
+    assert manifest["methods"]["shrinkage"]["prior"] == "deprivation"  # Essex's are shipped
+    # An area outside Essex, with no --iod: no real deprivation anywhere.
+    for module in ("bakehouse.areas.config", "bakehouse.geography.deprivation"):
+        monkeypatch.setattr(f"{module}.iod_folder", lambda codes, given: None)
     result = run(replace(options, iod_dir=None))
     manifest = json.loads((result.release.path / "manifest.json").read_text())
     assert manifest["methods"]["shrinkage"]["prior"] == "district"
@@ -128,7 +132,6 @@ def test_the_areas_command_writes_the_tables_the_release_publishes(
         "areas",
         "--recipe", str(setting["recipe"]),
         "--workspace", str(options.workspace),
-        "--iod", str(IOD_DIR),
     ]  # fmt: skip
     outcome = CliRunner().invoke(app, arguments)
     assert outcome.exit_code == 0, outcome.output

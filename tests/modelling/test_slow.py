@@ -41,7 +41,7 @@ def test_a_disparity_injected_into_a_world_is_flagged_by_the_audit(tmp_path: Pat
 def test_basildon_at_default_noise_against_its_truth(
     basildon_world: WorldSummary, tmp_path: Path
 ) -> None:
-    """The full Basildon world (with IoD 2019 when the shared data is present). The figures
+    """The full Basildon world (with its real IoD 2019 figures). The figures
     asserted are the measured ones with a margin: gap 0.013 to the best achievable from records
     (docs/adr/0009-best-achievable-from-records.md), ECE 0.023, inside the range a perfectly
     calibrated model shows by chance on as many children."""

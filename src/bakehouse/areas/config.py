@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bakehouse.errors import ConfigError
+from bakehouse.geography import iod_folder, load_area
 from bakehouse.yamlfiles import read_yaml
 
 if TYPE_CHECKING:  # the recipe's schema types its areas: section with this module's model
@@ -101,16 +102,19 @@ def load_areas_config(path: Path) -> AreasConfig:
 
 
 def area_settings(
-    loaded: LoadedRecipe, iod_dir: Path | None, reporter: Reporter | None = None
+    loaded: LoadedRecipe, area: str, iod_dir: Path | None, reporter: Reporter | None = None
 ) -> AreasConfig:
-    """The recipe's area settings; without the IoD files, a deprivation prior becomes the
-    district's rate (the release's methods record the prior used)."""
+    """The recipe's area settings for ``area``; without real deprivation for it (no IoD 2019
+    files given and outside the shipped extract), a deprivation prior becomes the district's
+    rate (the release's methods record the prior used)."""
     settings = loaded.recipe.areas
-    if settings.prior is Prior.DEPRIVATION and iod_dir is None:
+    codes = load_area(area).lsoa_codes
+    if settings.prior is Prior.DEPRIVATION and iod_folder(codes, iod_dir) is None:
         settings = settings.model_copy(update={"prior": Prior.DISTRICT})
         if reporter is not None:
             reporter.note(
-                "No IoD 2019 files (--iod): small areas are shrunk towards the district's "
-                "rate, not towards deprivation as the recipe asks."
+                f"No IoD 2019 figures for {area} (the shipped extract covers Essex; give --iod "
+                "the official files for another area): small areas are shrunk towards the "
+                "district's rate, not towards deprivation as the recipe asks."
             )
     return settings

@@ -31,7 +31,8 @@ def areas(
         None,
         exists=True,
         file_okay=False,
-        help="Folder with the IoD 2019 files: deprivation deciles and the shrinkage prior.",
+        help="Folder with the official IoD 2019 files (File 2 and File 6), for an area outside "
+        "Essex: deprivation deciles and the shrinkage prior. Essex needs none (shipped).",
     ),
     top: int = typer.Option(10, min=1, help="How many areas to list by expected need."),
 ) -> None:

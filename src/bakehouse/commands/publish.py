@@ -43,7 +43,8 @@ def publish(
         None,
         exists=True,
         file_okay=False,
-        help="Folder with the IoD 2019 files: adds deprivation deciles and the shrinkage prior.",
+        help="Folder with the official IoD 2019 files (File 2 and File 6), for an area outside "
+        "Essex: deprivation deciles and the shrinkage prior. Essex needs none (shipped).",
     ),
     drivers: Path | None = typer.Option(
         None, exists=True, dir_okay=False, help="Per-LSOA drivers Parquet from the model."
@@ -97,7 +98,7 @@ def publish(
                 fix="Leave out --config: the recipe's areas: section applies",
             )
         loaded = load_recipe(recipe)
-        settings = area_settings(loaded, iod)
+        settings = area_settings(loaded, area, iod)
         rules = strictest_rules(workspace, loaded.recipe)
     else:
         loaded = load_recipe(recipe_id)

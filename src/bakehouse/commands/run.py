@@ -46,7 +46,8 @@ def run(
         None,
         exists=True,
         file_okay=False,
-        help="Folder with the IoD 2019 files: deprivation deciles and the shrinkage prior.",
+        help="Folder with the official IoD 2019 files (File 2 and File 6), for an area outside "
+        "Essex: deprivation deciles and the shrinkage prior. Essex needs none (shipped).",
     ),
     postcodes: Path | None = typer.Option(
         None, dir_okay=False, help="Postcode to LSOA lookup instead of the shipped Essex one."

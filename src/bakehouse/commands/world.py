@@ -44,8 +44,9 @@ def world(
         None,
         exists=True,
         file_okay=False,
-        help="Folder with the official IoD 2019 CSV files (File 2 and File 6). "
-        "Without it, deprivation and population are simulated.",
+        help="Folder with the official IoD 2019 CSV files (File 2 and File 6), for an area "
+        "outside Essex (Essex's are shipped). Without either, deprivation and population are "
+        "simulated.",
     ),
     as_at: str = typer.Option("2025-09-30", help="The date the extracts are taken (YYYY-MM-DD)."),
     intervention: list[str] = typer.Option(

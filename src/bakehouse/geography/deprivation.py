@@ -1,7 +1,10 @@
-"""Deprivation and population per LSOA: from the IoD 2019 files when given, else simulated.
+"""Deprivation and population per LSOA: from the IoD 2019 files, else simulated.
 
 The official files (MHCLG, English indices of deprivation 2019, OGL v3.0) are read as published:
-CSV, UTF-8 with a byte order mark, thousands separators in some numbers.
+CSV, UTF-8 with a byte order mark, thousands separators in some numbers. A folder given (``--iod``)
+is read first; without one, the extract shipped in ``data/iod2019`` (the official rows of the Essex
+LSOAs, built by ``scripts/build_deprivation.py``) serves every area it covers. Only an area it does
+not cover, with no folder given, has simulated deprivation.
 """
 
 from __future__ import annotations
@@ -9,7 +12,9 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -49,6 +54,30 @@ class Deprivation:
         return np.array([NormalDist().inv_cdf(q) for q in quantile])
 
 
+SHIPPED = Path(__file__).parent / "data" / "iod2019"
+
+
+def iod_folder(codes: Sequence[str], given: Path | None) -> Path | None:
+    """The IoD 2019 files to read for ``codes``: the folder given, else the shipped extract when
+    it holds every one of them, else None (no real deprivation for this area)."""
+    if given is not None:
+        return given
+    return SHIPPED if set(codes) <= _shipped_codes() else None
+
+
+@cache
+def _shipped_codes() -> frozenset[str]:
+    return frozenset(_read(_find(SHIPPED, FILE_DOMAINS)))
+
+
+def official_deprivation(codes: Sequence[str], given: Path | None) -> Deprivation | None:
+    """The real deprivation of ``codes`` (see :func:`iod_folder`), or None when there is none."""
+    folder = iod_folder(codes, given)
+    if folder is None:
+        return None
+    return load_deprivation(codes, folder, np.random.default_rng(0))
+
+
 def _find(directory: Path, stem: str) -> Path:
     for candidate in (directory / stem, directory / f"{stem}.gz"):
         if candidate.exists():
@@ -82,12 +111,14 @@ def _number(value: str, path: Path, row: int, field: str) -> int:
 
 
 def load_deprivation(
-    codes: list[str],
+    codes: Sequence[str],
     iod_dir: Path | None,
     rng: np.random.Generator,
     centroids: np.ndarray | None = None,
 ) -> Deprivation:
-    """Deprivation for ``codes``, read from ``iod_dir`` or simulated when it is None."""
+    """Deprivation for ``codes``, read from ``iod_dir`` (or the shipped extract when it covers
+    them all), else simulated."""
+    iod_dir = iod_folder(codes, iod_dir)
     if iod_dir is None:
         return _simulate(codes, rng, centroids)
     domains_path = _find(iod_dir, FILE_DOMAINS)
@@ -130,7 +161,7 @@ def load_deprivation(
 
 
 def _simulate(
-    codes: list[str], rng: np.random.Generator, centroids: np.ndarray | None
+    codes: Sequence[str], rng: np.random.Generator, centroids: np.ndarray | None
 ) -> Deprivation:
     """Spatially smooth deprivation with England's spread, and population around the real mean."""
     n = len(codes)

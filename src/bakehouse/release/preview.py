@@ -63,7 +63,7 @@ def estimate_areas(
 ) -> AreasResult:
     """Build the area tables from the latest model run and write them into the workspace."""
     reporter = reporter or SilentReporter()
-    settings = area_settings(loaded, iod_dir, reporter)
+    settings = area_settings(loaded, area, iod_dir, reporter)
     rules = strictest_rules(workspace, loaded.recipe)
     run_id, run_folder = latest_model_run(workspace, loaded.recipe.id)
     reporter.start("small-area estimates, intervals, shrinkage, ranks and hotspots", 1)

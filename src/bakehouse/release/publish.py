@@ -25,7 +25,7 @@ from bakehouse.areas.counts import Geography, geography_of
 from bakehouse.areas.predictions import Recalibrations, read_predictions
 from bakehouse.custody.workspace import ANALYSIS
 from bakehouse.errors import ConfigError, SchemaError
-from bakehouse.geography import Area, load_area, load_deprivation
+from bakehouse.geography import Area, load_area, official_deprivation
 from bakehouse.recipes.schema import Recipe, Words
 from bakehouse.release.differencing import Earlier, earlier_releases
 from bakehouse.release.disclosure import DisclosureRules
@@ -106,9 +106,7 @@ def build_tables(
     `bakehouse publish` releases and `bakehouse areas` shows. ``earlier``: the releases of the
     same recipe and area already published, read beside the new one."""
     area = load_area(area_name)
-    deprivation = None
-    if iod_dir is not None:
-        deprivation = load_deprivation(area.lsoa_codes, iod_dir, np.random.default_rng(0))
+    deprivation = official_deprivation(area.lsoa_codes, iod_dir)
     geography = geography_of(area, deprivation)
     boundaries = area.boundaries()
     tables = build_area_tables(
