@@ -4,6 +4,7 @@
     uv run python bench/model.py --children 100000   # the Basildon zone replicated to ~100,000
     uv run python bench/model.py --workspace data/ws # any linked workspace, as it is
     uv run python bench/model.py --seed 2 --data /tmp/bench-model-2   # another draw of the world
+    uv run python bench/model.py --recipe homelessness   # any recipe, in a workspace of its own
 
 The Basildon world, its ingested and linked workspace and any replicated zone are built once and
 kept in --data (default: a folder under the system's temporary directory), outside the
@@ -42,12 +43,20 @@ from prepared import cli, ingested_world
 TARGETS = {"basildon": 60.0, "large": 180.0}
 
 
-def prepare_basildon(data: Path, seed: int = 1) -> Path:
-    _, workspace, key = ingested_world(data, WorldConfig(area="basildon", seed=seed))
+def prepare_basildon(data: Path, seed: int = 1, recipe: str = "school-readiness") -> Path:
+    _, workspace, key = ingested_world(data, WorldConfig(area="basildon", seed=seed), recipe)
     if not (workspace / "reports" / "linkage.json").exists():
         print("linking ...", flush=True)
-        cli(["link", "--workspace", str(workspace), "--key-file", str(key)])
+        cli(["link", "--workspace", str(workspace), "--key-file", str(key), *_settings(recipe)])
     return workspace
+
+
+def _settings(recipe: str) -> list[str]:
+    """The recipe's own linkage settings, as `bakehouse run` links with them, if it has any."""
+    from bakehouse.recipes import load_recipe
+
+    loaded = load_recipe(recipe)
+    return ["--settings", str(loaded.path)] if loaded.linkage is not None else []
 
 
 def replicate(source: Path, target: Path, copies: int) -> Path:
@@ -107,13 +116,13 @@ def _pin_two_cores() -> None:
         os.sched_setaffinity(0, sorted(os.sched_getaffinity(0))[:2])
 
 
-def child(workspace: Path, baseline: bool, truth: Path | None) -> dict[str, Any]:
+def child(workspace: Path, recipe_id: str, baseline: bool, truth: Path | None) -> dict[str, Any]:
     from bakehouse.features import build_features, connect
     from bakehouse.modelling import truth as world_truth
     from bakehouse.modelling.validation import run_model
     from bakehouse.recipes import load_recipe
 
-    loaded = load_recipe("school-readiness")
+    loaded = load_recipe(recipe_id)
     recipe = loaded.recipe
     if baseline:
         recipe = recipe.model_copy(
@@ -155,8 +164,10 @@ def child(workspace: Path, baseline: bool, truth: Path | None) -> dict[str, Any]
     }
 
 
-def _measure(workspace: Path, baseline: bool, truth: Path | None = None) -> dict[str, Any]:
-    command = [sys.executable, __file__, "--child", str(workspace)]
+def _measure(
+    workspace: Path, recipe: str, baseline: bool, truth: Path | None = None
+) -> dict[str, Any]:
+    command = [sys.executable, __file__, "--child", str(workspace), "--recipe", recipe]
     if baseline:
         command.append("--baseline")
     if truth is not None:
@@ -174,6 +185,9 @@ def main() -> None:
     parser.add_argument("--children", type=int, help="replicate Basildon to about this many")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument(
+        "--recipe", default="school-readiness", help="a built-in recipe's id, or a folder"
+    )
+    parser.add_argument(
         "--seed", type=int, default=1, help="the world's seed (give each seed its own --data)"
     )
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
@@ -187,25 +201,30 @@ def main() -> None:
     args = parser.parse_args()
     if args.child is not None:
         _pin_two_cores()
-        print(json.dumps(child(args.child, args.baseline, args.truth)))
+        print(json.dumps(child(args.child, args.recipe, args.baseline, args.truth)))
         return
-    workspace = args.workspace or prepare_basildon(args.data, args.seed)
+    workspace = args.workspace or prepare_basildon(args.data, args.seed, args.recipe)
     truth = args.truth or (None if args.workspace else args.data / "world" / "truth")
     target_name = "basildon"
     if args.children:
-        probe = _measure(workspace, baseline=True)
+        probe = _measure(workspace, args.recipe, baseline=True)
         copies = max(1, math.ceil(args.children / probe["cohort_children"]))
         print(f"replicating the zone x{copies} ...", flush=True)
         workspace = replicate(workspace, args.data / f"ws-x{copies}", copies)
         target_name = "large"
-    full = [_measure(workspace, baseline=False) for _ in range(args.runs - 1)]
-    full.append(_measure(workspace, baseline=False, truth=None if args.children else truth))
-    base = [_measure(workspace, baseline=True) for _ in range(args.runs)]
+    full = [_measure(workspace, args.recipe, baseline=False) for _ in range(args.runs - 1)]
+    full.append(
+        _measure(workspace, args.recipe, baseline=False, truth=None if args.children else truth)
+    )
+    base = [_measure(workspace, args.recipe, baseline=True) for _ in range(args.runs)]
     median = statistics.median(r["seconds"] for r in full)
     base_median = statistics.median(r["seconds"] for r in base)
     last = full[-1]
+    from bakehouse.recipes import load_recipe
+
+    units = load_recipe(args.recipe).recipe.words.units
     print(
-        f"cohort children: {last['cohort_children']:,}; test children: "
+        f"{args.recipe}: cohort {units} {last['cohort_children']:,}; test {units} "
         f"{last['test_children']:,}; runs: {args.runs}"
     )
     print(
@@ -238,7 +257,7 @@ def main() -> None:
             f"{t['best_achievable_auc']:.4f}: gap {t['gap']:.4f} ({low:.4f} to {high:.4f}); "
             f"with hindsight of development {t['hindsight_auc']:.4f}: gap "
             f"{t['gap_to_hindsight']:.4f} ({hind_low:.4f} to {hind_high:.4f}); "
-            f"{t['units_measured']:,} children"
+            f"{t['units_measured']:,} {units}"
         )
 
 

@@ -21,13 +21,18 @@ def cli(command: list[str]) -> None:
     subprocess.run([sys.executable, "-m", "bakehouse.cli", *command], check=True)
 
 
-def ingested_world(data: Path, config: WorldConfig) -> tuple[Path, Path, Path]:
-    """The world, workspace and custodian key under ``data``; built or ingested where needed."""
-    world, workspace, key = data / "world", data / "ws", data / "custodian.key"
+def ingested_world(
+    data: Path, config: WorldConfig, purpose: str = "school-readiness"
+) -> tuple[Path, Path, Path]:
+    """The world, workspace and custodian key under ``data``; built or ingested where needed.
+    Each purpose other than school readiness has a workspace of its own (``ws-<purpose>``)."""
+    name = "ws" if purpose == "school-readiness" else f"ws-{purpose}"
+    world, workspace, key = data / "world", data / name, data / "custodian.key"
     data.mkdir(parents=True, exist_ok=True)
     if not is_current(config, world):
         print(f"building the {config.area} world ...", flush=True)
-        shutil.rmtree(workspace, ignore_errors=True)
+        for stale in data.glob("ws*"):
+            shutil.rmtree(stale, ignore_errors=True)
         cli(
             [
                 "world",
@@ -50,6 +55,20 @@ def ingested_world(data: Path, config: WorldConfig) -> tuple[Path, Path, Path]:
                 str(workspace),
                 "--key-file",
                 str(key),
+                "--purpose",
+                purpose,
+                *_only(purpose),
             ]
         )
     return world, workspace, key
+
+
+def _only(purpose: str) -> list[str]:
+    """The recipe's own sources, as `bakehouse run` takes in (others may not list its purpose)."""
+    from bakehouse.recipes import load_recipe
+
+    return [
+        argument
+        for source in load_recipe(purpose).recipe.sources
+        for argument in ("--only", source)
+    ]
