@@ -281,6 +281,13 @@ def test_the_run_says_plainly_what_the_model_found_beyond_deprivation_and_servic
         value = added["invisible_need"][name]
         assert value is None or value == 0 or (value % 5 == 0 and value > 7)
     assert exact["invisible_need"]["above_line"] >= exact["invisible_need"]["unknown"]
+    # On a synthetic world the same figures come from the truth beside them: the world's own
+    # deprivation, and the best achievable ranking against the baselines.
+    beside = exact["truth"]
+    assert beside["units_mapped"] > 0.9 * exact["comparison"]["units"]
+    assert set(beside["best_achievable"]["comparison"]["rankings"]) == set(added["rankings"])
+    assert beside["coming"]["unknown_mapped"] <= beside["coming"]["unknown"]
+    assert "model_auc_minus_world_deprivation" in card["synthetic_world_check"]["added_value"]
     headline = trained.record["headline"]
     assert headline["best_baseline"] == added["best_baseline"]
     assert headline["model_better_than_baselines"] == added["model_better"]

@@ -280,6 +280,64 @@ def measure(inputs: Inputs) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class Truth:
+    """A synthetic world's truth per unit, aligned with the inputs' units: the IMD rank the world
+    was built on, and (true probability, best achievable from records) per test and coming unit,
+    NaN where the unit maps to no true one."""
+
+    development_rank: np.ndarray
+    test_rank: np.ndarray
+    test: np.ndarray  # units x 2
+    coming: np.ndarray  # units x 2
+
+
+def beside_truth(inputs: Inputs, truth: Truth) -> dict[str, Any]:
+    """The same figures from a synthetic world's truth: the model against the deprivation the
+    world was really built on; the best achievable ranking (the world's probability given every
+    record) against the baselines, with the need it finds invisible; and, among the units to come
+    that the model places above the line and no service knows, the events the world's own
+    probabilities expect beside the model's estimate on the same units."""
+    mapped = np.isfinite(truth.test[:, 1])
+
+    def on_truth(test_p: np.ndarray) -> Inputs:
+        return Inputs(
+            development=Units(truth.development_rank, inputs.development.known),
+            development_y=inputs.development_y,
+            test=Units(truth.test_rank[mapped], inputs.test.known[mapped]),
+            test_y=inputs.test_y[mapped],
+            test_p=test_p,
+            coming=inputs.coming,
+            coming_p=inputs.coming_p,
+            coming_draws=inputs.coming_draws,
+            capacity=inputs.capacity,
+            resamples=inputs.resamples,
+            seed=inputs.seed,
+            deprivation_simulated=False,
+        )
+
+    model = on_truth(inputs.test_p[mapped])
+    best = on_truth(truth.test[mapped, 1])
+    result: dict[str, Any] = {
+        "units_mapped": int(mapped.sum()),
+        "units_unmapped": int((~mapped).sum()),
+        "model_against_world_deprivation": compare(model),
+        "best_achievable": {"comparison": compare(best), "invisible_need": invisible_need(best)},
+    }
+    if len(inputs.coming_p):
+        order = np.random.default_rng(inputs.seed).permutation(len(inputs.coming_p))
+        flagged = above_line(inputs.coming_p, inputs.capacity, order)
+        unknown = flagged & ~inputs.coming.known
+        known_truth = unknown & np.isfinite(truth.coming[:, 0])
+        result["coming"] = {
+            "unknown": int(unknown.sum()),
+            "unknown_mapped": int(known_truth.sum()),
+            "expected_events_model": float(inputs.coming_p[known_truth].sum()),
+            "expected_events_true": float(truth.coming[known_truth, 0].sum()),
+        }
+    return result
+
+
 def _count(value: int, rules: DisclosureRules) -> int | None:
     """A count as published: withheld (None) when 1 to the threshold, else rounded."""
     if 0 < value <= rules.threshold:

@@ -403,6 +403,9 @@ def model_card(facts: RunFacts) -> dict[str, Any]:
             "units_measured": facts.count(t["units_measured"]),
             "note": t["note"],
         }
+        beside = (facts.added_value or {}).get("truth")
+        if beside is not None:
+            card["synthetic_world_check"]["added_value"] = _added_value_truth(beside)
     return card
 
 
@@ -691,6 +694,25 @@ def added_value_sentence(published: dict[str, Any] | None, words: Words) -> str:
     if published["deprivation_simulated"]:
         parts.append(prose("added_value_simulated", words))
     return " ".join(parts)
+
+
+def _added_value_truth(beside: dict[str, Any]) -> dict[str, str]:
+    """The comparison with the baselines from the world's truth: figures over whole test
+    cohorts (AUCs), no count."""
+    model = beside["model_against_world_deprivation"]
+    best = beside["best_achievable"]["comparison"]
+
+    def against(compared: dict[str, Any], name: str) -> str:
+        return _with_interval(compared["rankings"][name]["model_minus"]["auc"])
+
+    return {
+        "model_auc_minus_world_deprivation": against(model, "deprivation"),
+        "model_auc_minus_both_with_world_deprivation": against(model, "deprivation_and_known"),
+        "model_better_on_world_deprivation": "yes" if model["model_better"] else "no",
+        "best_achievable_auc_minus_world_deprivation": against(best, "deprivation"),
+        "best_achievable_auc_minus_known_to_services": against(best, "known_to_services"),
+        "best_achievable_better_than_baselines": "yes" if best["model_better"] else "no",
+    }
 
 
 BASELINE_ROWS = ("model", "deprivation", "known_to_services", "deprivation_and_known")

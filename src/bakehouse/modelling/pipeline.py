@@ -135,6 +135,34 @@ def _deprivation(features: FeatureSet, iod_dir: Path | None) -> Deprivation:
     return load_deprivation(codes, iod_dir, np.random.default_rng(0))
 
 
+def _truth_of(
+    folder: Path, workspace: Path, recipe: Recipe, features: FeatureSet, run: ModelRun
+) -> baselines.Truth | None:
+    """The world's truth for the comparison's units: its deprivation, and each test and coming
+    unit's true probabilities (NaN where a unit maps to no true one)."""
+    table = features.table
+    units = np.array(table.column("unit_id").to_pylist(), dtype=object)
+    wanted = run.rows["test"] | run.rows["coming"]
+    probabilities = truth.unit_probabilities(workspace, folder, recipe, units[wanted].tolist())
+    if probabilities is None:
+        return None
+    rank_of = truth.deprivation_ranks(folder)
+    ranks = np.array([rank_of[code] for code in table.column("lsoa11cd").to_pylist()])
+    missing = (np.nan, np.nan)
+
+    def known(mask: np.ndarray) -> np.ndarray:
+        return np.array([probabilities.get(u, missing) for u in units[mask]], dtype=float).reshape(
+            -1, 2
+        )
+
+    return baselines.Truth(
+        development_rank=ranks[run.rows["development"]],
+        test_rank=ranks[run.rows["test"]],
+        test=known(run.rows["test"]),
+        coming=known(run.rows["coming"]),
+    )
+
+
 def _facts(
     loaded: LoadedRecipe,
     run_id: str,
@@ -272,6 +300,10 @@ def train(options: TrainOptions, reporter: Reporter | None = None) -> TrainResul
             recipe, features, run, _deprivation(features, options.iod_dir)
         )
         added = baselines.measure(compared) if compared is not None else None
+        if added is not None and compared is not None and options.truth is not None:
+            beside = _truth_of(options.truth, workspace.root, recipe, features, run)
+            if beside is not None:
+                added["truth"] = baselines.beside_truth(compared, beside)
         clock["baselines"] = time.perf_counter() - mark
         rules = strictest_rules(workspace.root, recipe)
         facts = _facts(loaded, run_id, code, sources, features, run, measured, rules)
