@@ -16,7 +16,7 @@ from bakehouse.custody import init_key
 from bakehouse.recipes import load_recipe
 from bakehouse.release.checker import DOCUMENT_FILES
 from bakehouse.release.signing import generate_key
-from bakehouse.run import RunOptions, run
+from bakehouse.run import RunOptions, RunResult, run
 from bakehouse.world.config import WorldConfig
 from bakehouse.world.generate import generate
 
@@ -71,7 +71,7 @@ def test_run_writes_a_checked_release_with_every_document(first_run) -> None:  #
 
 
 def test_the_release_says_what_the_model_found_beyond_deprivation_and_service_contact(
-    first_run,  # type: ignore[no-untyped-def]
+    first_run: tuple[RunOptions, RunResult],
 ) -> None:
     """With the IoD files the comparison reads real deprivation (no simulated caveat), and the
     release's table holds the flagged areas a deprivation ranking would have missed."""
