@@ -158,3 +158,26 @@ def test_expected_events_among_the_unknown_carry_an_interval() -> None:
     expected = ahead["expected_events_unknown"]
     assert ahead["unknown"] > 0
     assert expected["low"] < expected["value"] < expected["high"]
+
+
+def test_units_outside_the_world_s_area_or_truth_are_left_out_of_the_truth_s_figures() -> None:
+    """Linkage can place a household outside the area, where the world holds no deprivation."""
+    inputs = _inputs(1.0, n=400)
+    rng = np.random.default_rng(9)
+    test_rank = inputs.test.imd_rank.astype(float)
+    test_rank[:10] = np.nan
+    development_rank = inputs.development.imd_rank.astype(float)
+    development_rank[:25] = np.nan
+    best = np.column_stack([inputs.test_p, np.clip(inputs.test_p + rng.normal(0, 0.05, 400), 0, 1)])
+    best[10:15] = np.nan
+    truth = baselines.Truth(
+        development_rank=development_rank,
+        test_rank=test_rank,
+        test=best,
+        coming=np.column_stack([inputs.coming_p, inputs.coming_p]),
+    )
+    beside = baselines.beside_truth(inputs, truth)
+    assert beside["units_mapped"] == 385 and beside["units_unmapped"] == 15
+    assert beside["best_achievable"]["invisible_need"]["units"] == 385
+    ahead = beside["coming"]
+    assert ahead["expected_events_true"] == pytest.approx(ahead["expected_events_model"])

@@ -31,6 +31,7 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 
 from bakehouse.areas.intervals import z_value
+from bakehouse.geography.deprivation import LSOAS_IN_ENGLAND
 from bakehouse.modelling import metrics
 from bakehouse.release.disclosure import DisclosureRules
 
@@ -165,7 +166,7 @@ def combined_baseline(inputs: Inputs) -> LogisticRegression:
 
 def _design(units: Units) -> np.ndarray:
     # The rank on a 0-1 scale (0 the most deprived in England) keeps the fit well conditioned.
-    return np.column_stack([units.imd_rank / 32844.0, units.known.astype(float)])
+    return np.column_stack([units.imd_rank / LSOAS_IN_ENGLAND, units.known.astype(float)])
 
 
 def compare(inputs: Inputs) -> dict[str, Any]:
@@ -283,8 +284,9 @@ def measure(inputs: Inputs) -> dict[str, Any]:
 @dataclass(frozen=True)
 class Truth:
     """A synthetic world's truth per unit, aligned with the inputs' units: the IMD rank the world
-    was built on, and (true probability, best achievable from records) per test and coming unit,
-    NaN where the unit maps to no true one."""
+    was built on (NaN outside its area), and (true probability, best achievable from records)
+    per test and coming unit, NaN where the unit maps to no true one. Units without either are
+    left out of the figures from the truth, and counted."""
 
     development_rank: np.ndarray
     test_rank: np.ndarray
@@ -298,12 +300,13 @@ def beside_truth(inputs: Inputs, truth: Truth) -> dict[str, Any]:
     record) against the baselines, with the need it finds invisible; and, among the units to come
     that the model places above the line and no service knows, the events the world's own
     probabilities expect beside the model's estimate on the same units."""
-    mapped = np.isfinite(truth.test[:, 1])
+    mapped = np.isfinite(truth.test[:, 1]) & np.isfinite(truth.test_rank)
+    placed = np.isfinite(truth.development_rank)
 
     def on_truth(test_p: np.ndarray) -> Inputs:
         return Inputs(
-            development=Units(truth.development_rank, inputs.development.known),
-            development_y=inputs.development_y,
+            development=Units(truth.development_rank[placed], inputs.development.known[placed]),
+            development_y=inputs.development_y[placed],
             test=Units(truth.test_rank[mapped], inputs.test.known[mapped]),
             test_y=inputs.test_y[mapped],
             test_p=test_p,

@@ -147,7 +147,10 @@ def _truth_of(
     if probabilities is None:
         return None
     rank_of = truth.deprivation_ranks(folder)
-    ranks = np.array([rank_of[code] for code in table.column("lsoa11cd").to_pylist()])
+    # A unit that linkage places outside the world's area has no deprivation in its truth.
+    ranks = np.array(
+        [rank_of.get(code, np.nan) for code in table.column("lsoa11cd").to_pylist()], dtype=float
+    )
     missing = (np.nan, np.nan)
 
     def known(mask: np.ndarray) -> np.ndarray:
