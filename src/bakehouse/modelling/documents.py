@@ -635,6 +635,13 @@ def markdown(title: str, document: dict[str, Any], preface: str, words: Words) -
     return "\n".join(lines).rstrip() + "\n"
 
 
+BASELINE_PASSAGES = {
+    "deprivation": "baseline_deprivation",
+    "known_to_services": "baseline_known_to_services",
+    "deprivation_and_known": "baseline_deprivation_and_known",
+}
+
+
 def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:]
 
@@ -683,7 +690,7 @@ def added_value_sentence(published: dict[str, Any] | None, words: Words) -> str:
         prose(
             "added_value_better" if published["model_better"] else "added_value_no_better",
             words,
-            baseline=prose(f"baseline_{best}", words),
+            baseline=prose(BASELINE_PASSAGES[best], words),
             auc=_num(model_auc["value"], 2),
             baseline_auc=_num(published["rankings"][best]["auc"]["value"], 2),
             difference=_num(difference["value"], 2),
