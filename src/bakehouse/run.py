@@ -129,7 +129,12 @@ def run(options: RunOptions, reporter: Reporter | None = None) -> RunResult:
     mark = time.perf_counter()
     stage = _Stage(reporter, 3, "train")
     trained = run_train(
-        TrainOptions(workspace=options.workspace, recipe=loaded, truth=options.truth),
+        TrainOptions(
+            workspace=options.workspace,
+            recipe=loaded,
+            truth=options.truth,
+            iod_dir=options.iod_dir,
+        ),
         stage,
     )
     headline = trained.headline

@@ -17,7 +17,7 @@ from bakehouse.geography.deprivation import SHIPPED
 from bakehouse.recipes import load_recipe
 from bakehouse.release.checker import DOCUMENT_FILES
 from bakehouse.release.signing import generate_key
-from bakehouse.run import RunOptions, run
+from bakehouse.run import RunOptions, RunResult, run
 from bakehouse.world.config import WorldConfig
 from bakehouse.world.generate import generate
 
@@ -67,6 +67,25 @@ def test_run_writes_a_checked_release_with_every_document(first_run) -> None:  #
             assert content.get("status") != "not produced by this run", name
     assert set(result.seconds) == {"ingest", "link", "train", "publish", "total"}
     assert not result.model_reused and not release.reused
+
+
+def test_the_release_says_what_the_model_found_beyond_deprivation_and_service_contact(
+    first_run: tuple[RunOptions, RunResult],
+) -> None:
+    """With the IoD files the comparison reads real deprivation (no simulated caveat), and the
+    release's table holds the flagged areas a deprivation ranking would have missed."""
+    _, result = first_run
+    path = result.release.path
+    manifest = json.loads((path / "manifest.json").read_text())
+    sentence = manifest["added_value"]["sentence"]
+    assert manifest["added_value"]["made"] is True
+    assert "the model places in the top 10%" in sentence
+    assert "simulated" not in sentence
+    assert sentence in (path / "model_card.md").read_text()
+    rows = pq.read_table(path / "added_value.parquet").to_pylist()
+    areas = {r["measure"]: r["count"] for r in rows if r["section"] == "areas"}
+    assert areas["flagged"] == result.release.flagged
+    assert 0 <= areas["flagged_not_most_deprived"] <= areas["flagged"]
 
 
 def test_the_release_summaries_carry_the_runs_figures(first_run) -> None:  # type: ignore[no-untyped-def]

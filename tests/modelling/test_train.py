@@ -251,3 +251,43 @@ def test_the_published_documents_show_counts_as_the_release_rule_allows(
     assert numbers
     for number in numbers:
         assert int(number.replace(",", "")) % 5 == 0, f"{number} children is not rounded"
+
+
+def test_the_run_says_plainly_what_the_model_found_beyond_deprivation_and_service_contact(
+    trained: TrainResult,
+) -> None:
+    """Without the IoD files the deprivation compared with is simulated: the sentence says so,
+    and the same sentence is in the model card, the transparency record and the release's
+    shape of the comparison, whose counts follow the disclosure rule."""
+    added = json.loads((trained.folder / "added_value.json").read_text())
+    exact = json.loads((trained.folder / "added_value_exact.json").read_text())
+    card = json.loads((trained.folder / "model_card.json").read_text())
+    record = json.loads((trained.folder / "transparency_record.json").read_text())
+    sentence = added["sentence"]
+    assert added["made"] is True
+    assert "the model places in the top 10%" in sentence
+    assert "was simulated" in sentence
+    assert card["added_value"]["said_plainly"] == sentence
+    assert record["tier_2"]["model_specification"]["added_value"] == sentence
+    assert sentence in (trained.folder / "model_card.md").read_text()
+    assert set(added["rankings"]) == {
+        "model",
+        "deprivation",
+        "known_to_services",
+        "deprivation_and_known",
+    }
+    assert exact["comparison"]["units"] == exact["invisible_need"]["units"] > 0
+    for name in ("above_line", "unknown", "unknown_with_outcome"):
+        value = added["invisible_need"][name]
+        assert value is None or value == 0 or (value % 5 == 0 and value > 7)
+    assert exact["invisible_need"]["above_line"] >= exact["invisible_need"]["unknown"]
+    # On a synthetic world the same figures come from the truth beside them: the world's own
+    # deprivation, and the best achievable ranking against the baselines.
+    beside = exact["truth"]
+    assert beside["units_mapped"] > 0.9 * exact["comparison"]["units"]
+    assert set(beside["best_achievable"]["comparison"]["rankings"]) == set(added["rankings"])
+    assert beside["coming"]["unknown_mapped"] <= beside["coming"]["unknown"]
+    assert "model_auc_minus_world_deprivation" in card["synthetic_world_check"]["added_value"]
+    headline = trained.record["headline"]
+    assert headline["best_baseline"] == added["best_baseline"]
+    assert headline["model_better_than_baselines"] == added["model_better"]

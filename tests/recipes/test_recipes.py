@@ -119,3 +119,37 @@ def test_a_recipe_id_with_a_trailing_newline_is_refused(tmp_path: Path) -> None:
     with pytest.raises(RecipeError) as caught:
         load_recipe(path)
     assert "purpose id" in caught.value.message
+
+
+def test_a_known_to_services_rule_naming_a_feature_the_recipe_lacks_is_refused_with_the_rest(
+    tmp_path: Path,
+) -> None:
+    text = BUILTIN.read_text()
+    broken = text.replace(
+        "da_incidents, benefit_at_prediction]", "da_incidents, benefit_at_prediction, marac]"
+    ).replace("  capacity: 0.1 ", "  capacity: 1.5 ")
+    path = tmp_path / "broken.yaml"
+    path.write_text(broken)
+    with pytest.raises(RecipeError) as caught:
+        load_recipe(path)
+    message = caught.value.message
+    assert "2 problem(s)" in message
+    assert "baselines.known_to_services.any_of.4" in message
+    assert "'marac' is not one of the recipe's features" in message
+    assert "baselines.capacity" in message
+
+
+def test_every_built_in_recipe_states_what_services_already_know() -> None:
+    for recipe_id in builtin_recipes():
+        recipe = load_recipe(recipe_id).recipe
+        assert recipe.baselines is not None, recipe_id
+        assert set(recipe.baselines.known_to_services.any_of) <= set(recipe.features)
+
+
+def test_a_recipe_without_baselines_loads(tmp_path: Path) -> None:
+    text = BUILTIN.read_text()
+    start = text.index("baselines:\n")
+    end = text.index("publication:\n")
+    path = tmp_path / "no-baselines.yaml"
+    path.write_text(text[:start] + text[end:])
+    assert load_recipe(path).recipe.baselines is None

@@ -42,6 +42,14 @@ def train(
         None, help="The extract date (YYYY-MM-DD); default: the latest event date in the data."
     ),
     force: bool = typer.Option(False, help="Train again even if an identical run exists."),
+    iod: Path | None = typer.Option(
+        None,
+        exists=True,
+        file_okay=False,
+        help="The IoD 2019 folder (File 2 and File 6) for an area outside Essex (Essex's are "
+        "shipped): the deprivation the model is compared with. Without real figures it is "
+        "simulated and the model card says so.",
+    ),
 ) -> None:
     """Build features as of each child's prediction date, fit and calibrate the candidate models
     on older cohorts, test on the latest ones, audit fairness, refit and score the cohorts to
@@ -57,6 +65,7 @@ def train(
         truth=truth,
         as_at=_as_at(as_at),
         force=force,
+        iod_dir=iod,
     )
     with RichReporter(console) as reporter:
         result = run_train(options, reporter)
@@ -90,6 +99,12 @@ def train(
         table.add_row("Gap to best", f"{head['gap_to_best']:.4f}")
         table.add_row("AUC with hindsight (truth)", f"{head['hindsight_auc']:.4f}")
         table.add_row("ECE of true probabilities", f"{head['ece_of_true_probabilities']:.4f}")
+    if "best_baseline" in head:
+        difference = head["auc_minus_best_baseline"]
+        table.add_row(
+            f"AUC minus the best baseline ({head['best_baseline'].replace('_', ' ')})",
+            f"{difference['value']:.4f} {_interval([difference['low'], difference['high']])}",
+        )
     table.add_row("Fairness flags", str(head["fairness_flags"]))
     console.print(table)
     console.print(f"Artefacts: {result.folder}")

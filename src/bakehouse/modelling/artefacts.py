@@ -73,6 +73,19 @@ def calibration_svg(points: list[dict[str, float]], ece: float, words: Words) ->
     return "\n".join(parts) + "\n"
 
 
+def _added_value(folder: Path, facts: documents.RunFacts) -> list[str]:
+    """The comparison with the baselines: exact (stays in the workspace) and in the release's
+    shape, with the sentence the public pages show."""
+    published = facts.added_value_published
+    sentence = documents.added_value_sentence(published, facts.recipe.words)
+    written = []
+    if facts.added_value is not None:
+        written.append(_json(folder, "added_value_exact.json", rounded(facts.added_value, 5)))
+    body = {"made": published is not None, "sentence": sentence, **(published or {})}
+    written.append(_json(folder, "added_value.json", body))
+    return written
+
+
 def write_run(
     folder: Path,
     run: ModelRun,
@@ -168,6 +181,7 @@ def write_run(
     written.append("calibration_plot.svg")
     if truth is not None:
         written.append(_json(folder, "truth.json", rounded(truth, 5)))
+    written += _added_value(folder, facts)
 
     recipe = facts.recipe
     card = documents.plain(documents.model_card(facts))

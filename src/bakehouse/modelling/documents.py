@@ -21,6 +21,7 @@ from typing import Any
 
 from bakehouse.features.catalogue import CATALOGUE, SCOPES
 from bakehouse.features.labels import describe_group
+from bakehouse.modelling import baselines
 from bakehouse.modelling.fairness import publishable
 from bakehouse.recipes.schema import Recipe, Words
 from bakehouse.release.disclosure import DisclosureRules
@@ -90,6 +91,16 @@ class RunFacts:
     # The disclosure rule every count in the documents follows: they are published with the
     # release, so counts are rounded and small ones withheld, as in its tables.
     rules: DisclosureRules = field(default_factory=DisclosureRules)
+    # The comparison with what services already knew (:mod:`.baselines`), exact; None when the
+    # recipe states no baselines.
+    added_value: dict[str, Any] | None = None
+
+    @property
+    def added_value_published(self) -> dict[str, Any] | None:
+        """The comparison as the release carries it: counts under the disclosure rule."""
+        if self.added_value is None:
+            return None
+        return baselines.publishable(self.added_value, self.rules)
 
     def count(self, value: int) -> int | str:
         """A count as the documents show it."""
@@ -370,6 +381,7 @@ def model_card(facts: RunFacts) -> dict[str, Any]:
             str(item["rank"]): {"feature": item["feature"], "explanation": item["text"]}
             for item in facts.importance[:10]
         },
+        "added_value": added_value_section(facts, facts.added_value_published),
         "caveats": _caveats(facts),
     }
     if facts.truth is not None:
@@ -391,6 +403,9 @@ def model_card(facts: RunFacts) -> dict[str, Any]:
             "units_measured": facts.count(t["units_measured"]),
             "note": t["note"],
         }
+        beside = (facts.added_value or {}).get("truth")
+        if beside is not None:
+            card["synthetic_world_check"]["added_value"] = _added_value_truth(beside)
     return card
 
 
@@ -480,6 +495,7 @@ def transparency_record(facts: RunFacts) -> dict[str, Any]:
                     brier=_with_interval(chosen["brier"]),
                     ece=_with_interval(chosen["ece"]),
                 ),
+                "added_value": added_value_sentence(facts.added_value_published, recipe.words),
                 "performance_by_group": (
                     "Flagged: "
                     + "; ".join(
@@ -617,3 +633,157 @@ def markdown(title: str, document: dict[str, Any], preface: str, words: Words) -
     lines = [f"# {title}", "", preface, ""]
     _render(document, 2, lines, words)
     return "\n".join(lines).rstrip() + "\n"
+
+
+BASELINE_PASSAGES = {
+    "deprivation": "baseline_deprivation",
+    "known_to_services": "baseline_known_to_services",
+    "deprivation_and_known": "baseline_deprivation_and_known",
+}
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def _percent(share: float) -> str:
+    return f"{round(100 * share)}%"
+
+
+def added_value_sentence(published: dict[str, Any] | None, words: Words) -> str:
+    """What the model found that deprivation and service contact alone would have missed, or
+    that it found nothing more, in the recipe's words and from the published figures only."""
+    if published is None:
+        return prose("added_value_not_made", words)
+    capacity = _percent(published["capacity"])
+    need = published["invisible_need"]
+    share = need["unknown_share"]
+    if share["value"] is None:
+        parts = [prose("added_value_unknown_withheld", words, capacity=capacity)]
+    else:
+        parts = [
+            prose(
+                "added_value_unknown",
+                words,
+                above=f"{need['above_line']:,}",
+                capacity=capacity,
+                unknown=f"{need['unknown']:,}",
+                share=_percent(share["value"]),
+                share_low=_percent(share["low"]),
+                share_high=_percent(share["high"]),
+            )
+        ]
+        if need["unknown_with_outcome"] is None:
+            parts.append(prose("added_value_unknown_outcome_withheld", words))
+        else:
+            parts.append(
+                prose(
+                    "added_value_unknown_outcome",
+                    words,
+                    unknown_with_outcome=f"{need['unknown_with_outcome']:,}",
+                )
+            )
+    best = published["best_baseline"]
+    model_auc = published["rankings"]["model"]["auc"]
+    difference = published["rankings"][best]["model_minus"]["auc"]
+    parts.append(
+        prose(
+            "added_value_better" if published["model_better"] else "added_value_no_better",
+            words,
+            baseline=prose(BASELINE_PASSAGES[best], words),
+            auc=_num(model_auc["value"], 2),
+            baseline_auc=_num(published["rankings"][best]["auc"]["value"], 2),
+            difference=_num(difference["value"], 2),
+            difference_low=_num(difference["low"], 2),
+            difference_high=_num(difference["high"], 2),
+        )
+    )
+    if published["deprivation_simulated"]:
+        parts.append(prose("added_value_simulated", words))
+    return " ".join(parts)
+
+
+def _added_value_truth(beside: dict[str, Any]) -> dict[str, str]:
+    """The comparison with the baselines from the world's truth: figures over whole test
+    cohorts (AUCs), no count."""
+    model = beside["model_against_world_deprivation"]
+    best = beside["best_achievable"]["comparison"]
+
+    def against(compared: dict[str, Any], name: str) -> str:
+        return _with_interval(compared["rankings"][name]["model_minus"]["auc"])
+
+    return {
+        "model_auc_minus_world_deprivation": against(model, "deprivation"),
+        "model_auc_minus_both_with_world_deprivation": against(model, "deprivation_and_known"),
+        "model_better_on_world_deprivation": "yes" if model["model_better"] else "no",
+        "best_achievable_auc_minus_world_deprivation": against(best, "deprivation"),
+        "best_achievable_auc_minus_known_to_services": against(best, "known_to_services"),
+        "best_achievable_better_than_baselines": "yes" if best["model_better"] else "no",
+    }
+
+
+BASELINE_ROWS = ("model", "deprivation", "known_to_services", "deprivation_and_known")
+
+
+def added_value_section(facts: RunFacts, published: dict[str, Any] | None) -> dict[str, Any]:
+    """The model card's comparison with what services already knew, from published figures."""
+    recipe = facts.recipe
+    sentence = added_value_sentence(published, recipe.words)
+    if published is None or recipe.baselines is None:
+        return {"said_plainly": sentence}
+    percent = round(100 * published["capacity"])
+    rankings = published["rankings"]
+    need, ahead = published["invisible_need"], published["coming"]
+
+    def shown(value: int | None) -> int | str:
+        return "withheld" if value is None else value
+
+    def share(item: dict[str, Any]) -> str:
+        return "withheld" if item["value"] is None else _with_interval(item)
+
+    section: dict[str, Any] = {
+        "said_plainly": sentence,
+        "method": facts.prose(
+            "added_value_method",
+            deprivation_source="simulated" if published["deprivation_simulated"] else "IoD 2019",
+            known_rule=_lower_first(
+                " ".join(recipe.baselines.known_to_services.description.split())
+            ),
+            capacity=f"{percent}%",
+            resamples=recipe.validation.bootstrap,
+        ),
+        "rankings": {
+            name: {
+                "auc": _with_interval(rankings[name]["auc"]),
+                f"precision_top_{percent}": _with_interval(rankings[name]["precision"]),
+                f"recall_top_{percent}": _with_interval(rankings[name]["recall"]),
+                "model_auc_minus": (
+                    _with_interval(rankings[name]["model_minus"]["auc"])
+                    if name != "model"
+                    else "not applicable"
+                ),
+            }
+            for name in BASELINE_ROWS
+        },
+        "invisible_need_test_cohorts": {
+            "units_above_line": shown(need["above_line"]),
+            "of_them_with_outcome": shown(need["above_line_with_outcome"]),
+            "known_to_no_service": shown(need["unknown"]),
+            "share_known_to_no_service": share(need["unknown_share"]),
+            "known_to_no_service_with_outcome": shown(need["unknown_with_outcome"]),
+            "share_with_outcome_of_those_unknown": share(need["outcome_share_of_unknown"]),
+        },
+    }
+    if ahead.get("above_line") is not None or ahead.get("unknown") is not None:
+        expected = ahead["expected_events_unknown"]
+        section["invisible_need_coming_cohorts"] = {
+            "units_above_line": shown(ahead["above_line"]),
+            "known_to_no_service": shown(ahead["unknown"]),
+            "share_known_to_no_service": share(ahead["unknown_share"]),
+            "expected_events_among_them": (
+                "withheld"
+                if expected is None
+                else f"{expected['value']} ({expected['low']} to {expected['high']})"
+            ),
+        }
+    return section

@@ -26,9 +26,11 @@ from bakehouse.custody.audit import AuditEvent
 from bakehouse.custody.workspace import MODELS, Workspace, write_atomic
 from bakehouse.errors import AgreementViolation
 from bakehouse.features.build import SCHEMA, FeatureSet, build_features, connect
+from bakehouse.geography import Deprivation, load_deprivation
+from bakehouse.geography.deprivation import SHIPPED as SHIPPED_IOD
 from bakehouse.ingest import Reporter, SilentReporter
 from bakehouse.ingest.shortfall import accepted_shortfalls
-from bakehouse.modelling import artefacts, documents, store, truth
+from bakehouse.modelling import artefacts, baselines, documents, store, truth
 from bakehouse.modelling.validation import ModelRun, run_model
 from bakehouse.recipes import LoadedRecipe, Recipe
 from bakehouse.release.disclosure import DisclosureRules
@@ -42,6 +44,9 @@ class TrainOptions:
     truth: Path | None = None
     as_at: date | None = None
     force: bool = False
+    # The IoD 2019 folder for the deprivation baseline; without it deprivation is simulated and
+    # the documents say so.
+    iod_dir: Path | None = None
 
 
 @dataclass
@@ -114,6 +119,55 @@ def _truth_fingerprint(folder: Path | None) -> str:
     return digest.hexdigest()
 
 
+def _iod_fingerprint(folder: Path | None) -> str:
+    """The IoD files' content, for the run id: the deprivation baseline reads them (without a
+    folder given, the shipped Essex extract, or simulated figures outside it)."""
+    folder = folder or SHIPPED_IOD
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.iterdir() if p.is_file()):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _deprivation(features: FeatureSet, iod_dir: Path | None) -> Deprivation:
+    """IoD 2019 for the LSOAs the units live in (the files given, else the shipped Essex
+    extract when it holds them all); simulated (seeded) otherwise."""
+    codes = sorted(set(features.table.column("lsoa11cd").to_pylist()))
+    return load_deprivation(codes, iod_dir, np.random.default_rng(0))
+
+
+def _truth_of(
+    folder: Path, workspace: Path, recipe: Recipe, features: FeatureSet, run: ModelRun
+) -> baselines.Truth | None:
+    """The world's truth for the comparison's units: its deprivation, and each test and coming
+    unit's true probabilities (NaN where a unit maps to no true one)."""
+    table = features.table
+    units = np.array(table.column("unit_id").to_pylist(), dtype=object)
+    wanted = run.rows["test"] | run.rows["coming"]
+    probabilities = truth.unit_probabilities(workspace, folder, recipe, units[wanted].tolist())
+    if probabilities is None:
+        return None
+    rank_of = truth.deprivation_ranks(folder)
+    # A unit that linkage places outside the world's area has no deprivation in its truth.
+    ranks = np.array(
+        [rank_of.get(code, np.nan) for code in table.column("lsoa11cd").to_pylist()], dtype=float
+    )
+    missing = (np.nan, np.nan)
+
+    def known(mask: np.ndarray) -> np.ndarray:
+        return np.array([probabilities.get(u, missing) for u in units[mask]], dtype=float).reshape(
+            -1, 2
+        )
+
+    return baselines.Truth(
+        development_rank=ranks[run.rows["development"]],
+        test_rank=ranks[run.rows["test"]],
+        test=known(run.rows["test"]),
+        coming=known(run.rows["coming"]),
+    )
+
+
 def _facts(
     loaded: LoadedRecipe,
     run_id: str,
@@ -155,7 +209,9 @@ def _facts(
     )
 
 
-def _headline(run: ModelRun, measured: dict[str, Any] | None) -> dict[str, Any]:
+def _headline(
+    run: ModelRun, measured: dict[str, Any] | None, added: dict[str, Any] | None
+) -> dict[str, Any]:
     chosen = run.test_metrics[run.chosen]
     headline: dict[str, Any] = {
         "chosen": run.chosen,
@@ -172,6 +228,15 @@ def _headline(run: ModelRun, measured: dict[str, Any] | None) -> dict[str, Any]:
     }
     if "auc_lightgbm_minus_logistic" in run.comparison:
         headline["auc_lightgbm_minus_logistic"] = run.comparison["auc_lightgbm_minus_logistic"]
+    if added is not None:
+        compared = added["comparison"]
+        best = compared["best_baseline"]
+        headline |= {
+            "best_baseline": best,
+            "best_baseline_auc": compared["rankings"][best]["auc"]["value"],
+            "auc_minus_best_baseline": compared["rankings"][best]["model_minus"]["auc"],
+            "model_better_than_baselines": compared["model_better"],
+        }
     if measured is not None:
         headline |= {
             "best_achievable_auc": measured["best_achievable_auc"],
@@ -202,7 +267,11 @@ def train(options: TrainOptions, reporter: Reporter | None = None) -> TrainResul
         sources = check_agreements(con, recipe, date.today())
         data = store.data_fingerprint(con, SCHEMA)
         code = store.code_version()
-        run_options = {"as_at": str(options.as_at or ""), "truth": truth_sha}
+        run_options = {
+            "as_at": str(options.as_at or ""),
+            "truth": truth_sha,
+            "iod": _iod_fingerprint(options.iod_dir),
+        }
         run_id = store.run_id(loaded.canonical, data["sha256"], code, run_options)
         artefact_store = store.ArtefactStore(workspace.root, recipe.id)
         existing = None if options.force else artefact_store.complete(run_id)
@@ -231,8 +300,19 @@ def train(options: TrainOptions, reporter: Reporter | None = None) -> TrainResul
             mark = time.perf_counter()
             measured = truth.measure_run(workspace.root, options.truth, recipe, run)
             clock["truth"] = time.perf_counter() - mark
+        mark = time.perf_counter()
+        compared = baselines.inputs_of(
+            recipe, features, run, _deprivation(features, options.iod_dir)
+        )
+        added = baselines.measure(compared) if compared is not None else None
+        if added is not None and compared is not None and options.truth is not None:
+            beside = _truth_of(options.truth, workspace.root, recipe, features, run)
+            if beside is not None:
+                added["truth"] = baselines.beside_truth(compared, beside)
+        clock["baselines"] = time.perf_counter() - mark
         rules = strictest_rules(workspace.root, recipe)
         facts = _facts(loaded, run_id, code, sources, features, run, measured, rules)
+        facts.added_value = added
         facts.shortfalls = accepted_shortfalls(workspace.manifest())
         relative = artefact_store.relative(run_id)
         with workspace.change(run_id[:16]) as staging:
@@ -252,7 +332,7 @@ def train(options: TrainOptions, reporter: Reporter | None = None) -> TrainResul
                 "as_at": features.as_at.isoformat(),
                 "created": facts.created,
                 "split": run.split.as_dict(),
-                "headline": _headline(run, measured),
+                "headline": _headline(run, measured, added),
                 "seconds": clock,
                 "files": store.file_hashes(folder, written),
             }

@@ -343,3 +343,34 @@ def _against_truth(
         "ece_of_true_probabilities": metrics.ece(ys, best, ece_bins),
         "ece_of_true_probabilities_by_chance": metrics.ece_by_chance(best, ece_bins, seed=seed),
     }
+
+
+def unit_probabilities(
+    workspace: Path, truth: Path, recipe: Recipe, unit_ids: list[str]
+) -> dict[str, tuple[float, float]] | None:
+    """unit id -> (the true probability of the recipe's outcome, the best achievable from
+    records), for the units the truth maps; None when the world does not simulate the outcome."""
+    if recipe.unit == "household":
+        known = HOUSEHOLD_TRUTHS.get(recipe.outcome.name)
+        if known is None:
+            return None
+        mapped = map_households(workspace, truth, known, unit_ids)
+        return {unit: (values[0], values[1]) for unit, values in mapped.items()}
+    if recipe.outcome.name != "not_gld":
+        return None
+    check_truth(truth)
+    children = map_children(workspace, truth, unit_ids)
+    return {unit: (1 - values[0], 1 - values[1]) for unit, values in children.items()}
+
+
+def deprivation_ranks(truth: Path) -> dict[str, int]:
+    """The IMD rank per LSOA the world was built on (real IoD 2019, or its simulation)."""
+    path = truth / "deprivation.parquet"
+    if not path.exists():
+        raise ConfigError(
+            "The truth folder has no deprivation.parquet",
+            file=truth,
+            fix="Give the truth/ folder of a world written by this version of `bakehouse world`",
+        )
+    table = duckdb.execute("SELECT lsoa11cd, imd_rank FROM read_parquet(?)", [str(path)]).fetchall()
+    return {str(code): int(rank) for code, rank in table}

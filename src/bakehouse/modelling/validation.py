@@ -45,6 +45,12 @@ class ModelRun:
     test_ids: list[str] = field(default_factory=list)
     test_y: np.ndarray = field(default_factory=lambda: np.zeros(0))
     test_p: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    # Masks over the feature set's rows (development, test, coming), each scored unit's
+    # probability, and the bootstrap refits' probabilities of the units to come: what the
+    # comparison with the baselines reads (:mod:`.baselines`).
+    rows: dict[str, np.ndarray] = field(default_factory=dict)
+    probability: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    coming_draws: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
     seconds: dict[str, float] = field(default_factory=dict)
 
 
@@ -206,6 +212,8 @@ def run_model(recipe: Recipe, features: FeatureSet) -> ModelRun:
         seed=v.seed,
     )
     clock["refit_and_score"] = time.perf_counter() - mark
+    coming = kept & np.isin(roles, ["future", "partial"])
+    coming_draws = refits.probabilities[:, coming[kept]]
 
     mark = time.perf_counter()
     scored = kept & np.isin(roles, ["future", "partial"])
@@ -256,6 +264,9 @@ def run_model(recipe: Recipe, features: FeatureSet) -> ModelRun:
         test_ids=a["unit"][test].tolist(),
         test_y=y_test,
         test_p=test_p[chosen],
+        rows={"development": develop, "test": test, "coming": coming},
+        probability=p,
+        coming_draws=coming_draws,
         seconds=clock,
     )
 

@@ -307,6 +307,32 @@ class PublicationSpec(_Strict):
     )
 
 
+class KnownToServices(_Strict):
+    """Who counts as already known to services at the prediction date: a unit with any of
+    ``any_of`` (features of the recipe, as of that date) above zero."""
+
+    description: str = Field(min_length=1, description="the rule in the recipe's words")
+    any_of: list[str] = Field(min_length=1)
+
+    @field_validator("any_of")
+    @classmethod
+    def _names(cls, value: list[str]) -> list[str]:
+        for name in value:
+            _plain_name(name)
+        if len(set(value)) != len(value):
+            raise ValueError("a feature is listed twice")
+        return value
+
+
+class BaselineSpec(_Strict):
+    """What a partnership can already do without the model: rank by the deprivation of the home
+    area, or by whether services know the unit. The model is compared with both, and with the
+    two together, at the ``capacity`` line: the share of units a service could reach."""
+
+    capacity: float = Field(gt=0, lt=1, description="the share of units a service could reach")
+    known_to_services: KnownToServices
+
+
 class TransparencySpec(_Strict):
     """Fields of the transparency record that only people can supply; blank ones are marked
     for completion in the generated record."""
@@ -340,6 +366,8 @@ class Recipe(_Strict):
     fairness: FairnessSpec
     explanations: ExplanationSpec
     publication: PublicationSpec
+    # Without it the run says that the comparison with what services already know was not made.
+    baselines: BaselineSpec | None = None
     transparency: TransparencySpec = TransparencySpec()
     intended_use: list[str] = Field(min_length=1)
     not_intended_for: list[str] = Field(min_length=1)
@@ -431,6 +459,17 @@ def cross_problems(data: Any, known: Mapping[str, Feature] | None = None) -> lis
             for source in needed:
                 if sources is not None and source not in sources:
                     problems.append(("sources", f"features need source '{source}', not listed"))
+    known = _get(data, "baselines", "known_to_services", "any_of")
+    if isinstance(known, list) and isinstance(features, list):
+        for index, name in enumerate(known):
+            if isinstance(name, str) and name not in features:
+                problems.append(
+                    (
+                        f"baselines.known_to_services.any_of.{index}",
+                        f"'{name}' is not one of the recipe's features: a unit is known to "
+                        "services by features computed as of its prediction date",
+                    )
+                )
     unit = _get(data, "unit")
     rule = _get(data, "cohort", "rule")
     units = {"age": ("child", "person"), "annual": ("household",), "event": ("household",)}

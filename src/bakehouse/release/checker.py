@@ -53,6 +53,14 @@ With threshold T, rounding base B and protection P, the checks are:
   looks like an NHS number, National Insurance number, UPN or full postcode, in any table,
   document or the geometry.
 - ``geometry_matches_areas``: one feature per published LSOA, with only ``lsoa11cd``, ``lsoa11nm``.
+- ``added_value_from_published_counts`` (when the release holds ``added_value.parquet``, which
+  releases written before the comparison with what services already knew do not): only the
+  contract's figures, never a list; every count of units above the capacity line and of those
+  known to no service is null, 0 or a multiple of B above T, withheld exactly where flagged; a
+  pair (part, whole) whose rest can only be 1..T is refused; every share is the published part
+  over the published whole with their Wilson interval, and is withheld when either is; an
+  expected number is withheld when the count it sums is; a ranking's figures carry no count and
+  lie in their intervals; the flagged areas counted are those ``areas.parquet`` flags.
 """
 
 from __future__ import annotations
@@ -113,6 +121,34 @@ DOCUMENT_FILES = (
     "quality_summary.json",
 )
 CONTRACT_FILES = frozenset((*TABLE_FILES, "geometry.geojson", *DOCUMENT_FILES))
+ADDED_VALUE = "added_value.parquet"
+# A release may hold these besides the contract's files; one written before them does not.
+OPTIONAL_FILES = frozenset({ADDED_VALUE})
+ADDED_RANKINGS = frozenset({"model", "deprivation", "known_to_services", "deprivation_and_known"})
+ADDED_RANKING_MEASURES = frozenset({"auc", "precision", "recall"})
+ADDED_COUNTS = {
+    "test": frozenset(
+        {"units", "above_line", "above_line_with_outcome", "unknown", "unknown_with_outcome"}
+    ),
+    "coming": frozenset({"units", "above_line", "unknown"}),
+}
+# share -> (part, whole), per section; the same pairs must not leave a rest of 1..T.
+ADDED_SHARES = {
+    "test": {
+        "unknown_share": ("unknown", "above_line"),
+        "outcome_share_of_unknown": ("unknown_with_outcome", "unknown"),
+    },
+    "coming": {"unknown_share": ("unknown", "above_line")},
+}
+ADDED_PAIRS = {
+    "test": (
+        ("unknown", "above_line"),
+        ("unknown_with_outcome", "unknown"),
+        ("above_line_with_outcome", "above_line"),
+    ),
+    "coming": (("unknown", "above_line"),),
+}
+ADDED_AREAS = frozenset({"flagged", "flagged_not_most_deprived"})
 
 _S, _F, _B = "string", "double", "bool"
 CONTRACT_COLUMNS: dict[str, list[tuple[str, str]]] = {
@@ -136,6 +172,10 @@ CONTRACT_COLUMNS: dict[str, list[tuple[str, str]]] = {
     "benchmarks.parquet": [
         ("level", _S), ("code", _S), ("name", _S), ("measure", _S),
         ("value", _F), ("low", _F), ("high", _F), ("denominator", "int32"),
+    ],
+    ADDED_VALUE: [
+        ("section", _S), ("ranking", _S), ("measure", _S), ("count", "int32"), ("value", _F),
+        ("low", _F), ("high", _F), ("suppressed", _B),
     ],
     "drivers.parquet": [
         ("lsoa11cd", _S), ("position", "int32"), ("feature", _S), ("label", _S),
@@ -224,6 +264,7 @@ def check_release(folder: Path, rules: Rules | None = None) -> Verdict:
             release.across_releases(),
             release.identifiers(),
             release.geometry(),
+            release.added_value(),
         ]
     return Verdict(all(c.passed for c in checks), checks)
 
@@ -277,13 +318,18 @@ class _Release:
         check.looked_at = len(present)
         for name in sorted(CONTRACT_FILES - present):
             check.fail(f"{name} is missing")
-        for name in sorted(present - CONTRACT_FILES):
+        for name in sorted(present - CONTRACT_FILES - OPTIONAL_FILES):
             check.fail(f"{name} is not part of a release")
         return check
+
+    def has(self, name: str) -> bool:
+        return (self.folder / name).is_file()
 
     def schemas(self) -> Check:
         check = Check("tables_match_contract")
         for name, columns in CONTRACT_COLUMNS.items():
+            if name in OPTIONAL_FILES and not self.has(name):
+                continue
             try:
                 found = pq.read_schema(self.folder / name)
             except (OSError, pa.ArrowException):
@@ -899,7 +945,7 @@ class _Release:
     # --- identifiers
     def identifiers(self) -> Check:
         check = Check("no_identifiers")
-        for name in TABLE_FILES:
+        for name in (*TABLE_FILES, *sorted(n for n in OPTIONAL_FILES if self.has(n))):
             schema = pq.read_schema(self.folder / name)
             for column in schema.names:
                 check.looked_at += 1
@@ -924,6 +970,113 @@ class _Release:
         for kind in _identifier_kinds(text):
             check.fail(f"geometry.geojson holds text that looks like a {kind}")
         return check
+
+    # --- the model against what services already knew
+    def added_value(self) -> Check:
+        check = Check("added_value_from_published_counts")
+        if not self.has(ADDED_VALUE):
+            return check
+        rows = self.rows(ADDED_VALUE)
+        counts: dict[tuple[str, str], Any] = {}
+        seen: set[tuple[str, str | None, str]] = set()
+        for i, row in enumerate(rows):
+            check.looked_at += 1
+            section, ranking, measure = row["section"], row["ranking"], row["measure"]
+            where = f"{ADDED_VALUE} row {i + 1} ({section} {ranking or ''} {measure})"
+            if (section, ranking, measure) in seen:
+                check.fail(f"{where}: a figure given twice")
+            seen.add((section, ranking, measure))
+            if section == "ranking":
+                self._added_ranking(check, where, row)
+            elif section in ADDED_COUNTS and measure in ADDED_COUNTS[section]:
+                counts[(section, measure)] = row["count"]
+                if not self.count_ok(row["count"]):
+                    check.fail(f"{where}: {UNSAFE_COUNT}")
+                if row["suppressed"] != (row["count"] is None):
+                    check.fail(f"{where}: the suppressed flag {FLAG_MISMATCH}")
+                if any(row[name] is not None for name in ("value", "low", "high")):
+                    check.fail(f"{where}: a count carries a figure")
+            elif section in ADDED_SHARES and (
+                measure in ADDED_SHARES[section] or measure == "expected_events_unknown"
+            ):
+                continue  # checked below, against the counts of its section
+            elif section == "areas" and measure in ADDED_AREAS and ranking is None:
+                continue
+            else:
+                check.fail(f"{where}: not a figure of the contract (never a list)")
+        for i, row in enumerate(rows):
+            section, measure = row["section"], row["measure"]
+            where = f"{ADDED_VALUE} row {i + 1} ({section} {measure})"
+            if section in ADDED_SHARES and measure in ADDED_SHARES[section]:
+                part, whole = ADDED_SHARES[section][measure]
+                self._added_share(
+                    check, where, row, counts.get((section, part)), counts.get((section, whole))
+                )
+            elif measure == "expected_events_unknown" and section == "coming":
+                withheld = counts.get(("coming", "unknown")) is None
+                if withheld != (row["value"] is None) or row["suppressed"] != withheld:
+                    check.fail(f"{where}: shown only when the count it sums is published")
+                if row["value"] is not None and not row["low"] <= row["value"] <= row["high"]:
+                    check.fail(f"{where}: the value lies outside its interval")
+        for section, pairs in ADDED_PAIRS.items():
+            for part, whole in pairs:
+                if self._telling_pair(counts.get((section, part)), counts.get((section, whole))):
+                    check.fail(
+                        f"{ADDED_VALUE} {section} {part} of {whole}: the rest can only be "
+                        f"{self.rules.threshold} or fewer"
+                    )
+        self._added_areas(check, rows)
+        return check
+
+    def _added_ranking(self, check: Check, where: str, row: Row) -> None:
+        measure = str(row["measure"])
+        base = measure.removeprefix("model_minus_")
+        known = row["ranking"] in ADDED_RANKINGS and base in ADDED_RANKING_MEASURES
+        if not known or (measure != base and row["ranking"] == "model"):
+            check.fail(f"{where}: not a figure of the contract (never a list)")
+            return
+        if row["count"] is not None:
+            check.fail(f"{where}: a ranking's figure carries a count")
+        value, low, high = row["value"], row["low"], row["high"]
+        bound = (-1.0, 1.0) if measure != base else (0.0, 1.0)
+        for figure in (value, low, high):
+            if figure is not None and not bound[0] <= figure <= bound[1]:
+                check.fail(f"{where}: outside [{bound[0]}, {bound[1]}]")
+        if None not in (value, low, high) and not low - DISPLAYED <= value <= high + DISPLAYED:
+            check.fail(f"{where}: the value lies outside its interval")
+
+    def _added_share(
+        self, check: Check, where: str, row: Row, part: int | None, whole: int | None
+    ) -> None:
+        if row["count"] is not None:
+            check.fail(f"{where}: a share carries a count")
+        if part is None or whole is None or whole == 0:
+            if row["value"] is not None or row["low"] is not None or row["high"] is not None:
+                check.fail(f"{where}: a share is published without its published counts")
+            if not row["suppressed"]:
+                check.fail(f"{where}: the suppressed flag {FLAG_MISMATCH}")
+            return
+        low, high = self.wilson(part, whole)
+        if not (
+            _near(row["value"], part / whole)
+            and _near(row["low"], low)
+            and _near(row["high"], high)
+        ):
+            check.fail(
+                f"{where}: the share or its Wilson interval does not follow from the published "
+                "counts"
+            )
+
+    def _added_areas(self, check: Check, rows: list[Row]) -> None:
+        areas = {row["measure"]: row["count"] for row in rows if row["section"] == "areas"}
+        if not areas:
+            return
+        flagged = sum(1 for row in self.rows("areas.parquet") if row["flagged"])
+        if areas.get("flagged") != flagged:
+            check.fail(f"{ADDED_VALUE} areas flagged: not the {flagged} areas.parquet flags")
+        missed = areas.get("flagged_not_most_deprived")
+        if not isinstance(missed, int) or not 0 <= missed <= flagged:
+            check.fail(f"{ADDED_VALUE} areas flagged_not_most_deprived: not 0 to {flagged}")
 
     def geometry(self) -> Check:
         check = Check("geometry_matches_areas")

@@ -17,6 +17,7 @@ from typing import Any
 
 import duckdb
 import numpy as np
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from bakehouse import __version__
@@ -27,6 +28,7 @@ from bakehouse.custody.workspace import ANALYSIS
 from bakehouse.errors import ConfigError, SchemaError
 from bakehouse.geography import Area, load_area, official_deprivation
 from bakehouse.recipes.schema import Recipe, Words
+from bakehouse.release.added_value import added_value_table, flagged_not_most_deprived
 from bakehouse.release.differencing import Earlier, earlier_releases
 from bakehouse.release.disclosure import DisclosureRules
 from bakehouse.release.signing import SigningKey
@@ -167,6 +169,7 @@ def publish(options: PublishOptions) -> PublishResult:
         predicted_cohorts=tables.counts.predicted_cohorts,
         methods=tables.methods,
         previous_release=latest_release(options.out, recipe_id, area.name),
+        added_value=_added_value_summary(documents.added_value),
     )
     existing = options.out / info.release_id
     if options.reuse and not options.replace and (existing / "manifest.json").is_file():
@@ -179,6 +182,7 @@ def publish(options: PublishOptions) -> PublishResult:
         benchmarks=tables.benchmarks,
         drivers=tables.drivers,
         geometry=release_geometry(built.boundaries, geography.codes),
+        added_value=_added_value(documents.added_value, built),
     )
     path = write_release(
         options.out,
@@ -200,6 +204,30 @@ def publish(options: PublishOptions) -> PublishResult:
         withheld_counts=withheld,
         checks_passed=sum(1 for check in manifest["checks"] if check["passed"]),
     )
+
+
+def _added_value_summary(document: dict[str, Any] | None) -> dict[str, Any] | None:
+    if document is None:
+        return None
+    return {
+        "made": bool(document.get("made")),
+        "model_better": document.get("model_better"),
+        "sentence": str(document.get("sentence", "")),
+    }
+
+
+def _added_value(document: dict[str, Any] | None, built: BuiltTables) -> pa.Table | None:
+    """The table of added value: the run's published comparison, and the flagged areas a
+    ranking by deprivation would have missed (when deprivation was given)."""
+    if document is None:
+        return None
+    areas = built.tables.areas
+    figure = flagged_not_most_deprived(
+        built.geography,
+        areas.column("lsoa11cd").to_pylist(),
+        areas.column("flagged").to_pylist(),
+    )
+    return added_value_table(document if document.get("made") else None, figure)
 
 
 def _earlier(options: PublishOptions, run_id: str) -> list[Earlier]:

@@ -78,3 +78,21 @@ DRIVERS = pa.schema(
         pa.field("text", pa.string()),
     ]
 )
+
+# The model against what services already knew (docs/adr/0023-added-value.md): one row per
+# figure. ``section`` is ``ranking`` (a ranking's AUC, precision and recall at the capacity line,
+# and the model minus it), ``test`` or ``coming`` (the units above the model's line and those
+# known to no service: counts, shares, expected events) or ``areas`` (flagged areas a ranking
+# by deprivation would not have picked: counts of areas, not of people).
+ADDED_VALUE = pa.schema(
+    [
+        pa.field("section", pa.string()),
+        pa.field("ranking", pa.string()),
+        pa.field("measure", pa.string()),
+        pa.field("count", pa.int32()),
+        pa.field("value", pa.float64()),
+        pa.field("low", pa.float64()),
+        pa.field("high", pa.float64()),
+        pa.field("suppressed", pa.bool_()),
+    ]
+)

@@ -52,6 +52,10 @@ class Documents:
     fairness: dict[str, Any] | None = None
     linkage_summary: dict[str, Any] | None = None
     quality_summary: dict[str, Any] | None = None
+    # The model against what services already knew, in the release's shape (the training
+    # run's ``added_value.json``): its figures become ``added_value.parquet``, its sentence the
+    # manifest's.
+    added_value: dict[str, Any] | None = None
 
     @classmethod
     def from_folder(cls, folder: Path) -> Documents:
@@ -83,6 +87,7 @@ class Documents:
             fairness=data("fairness.json"),
             linkage_summary=data("linkage_summary.json"),
             quality_summary=data("quality_summary.json"),
+            added_value=data("added_value.json"),
         )
 
 
@@ -133,6 +138,9 @@ class ReleaseInfo:
     predicted_cohorts: list[int]
     methods: dict[str, Any] = field(default_factory=dict)
     previous_release: str | None = None
+    # Whether the model was compared with what services already knew, and the sentence that
+    # says what it found (docs/adr/0023-added-value.md); None for a run that predates it.
+    added_value: dict[str, Any] | None = None
 
     @property
     def release_id(self) -> str:
@@ -141,13 +149,14 @@ class ReleaseInfo:
 
 @dataclass(frozen=True)
 class ReleaseContent:
-    """The four tables and the geometry."""
+    """The four tables, the geometry, and the table of added value when the run made one."""
 
     areas: pa.Table
     trend: pa.Table
     benchmarks: pa.Table
     drivers: pa.Table
     geometry: dict[str, Any]
+    added_value: pa.Table | None = None
 
 
 def release_geometry(boundaries: dict[str, Any], codes: list[str]) -> dict[str, Any]:
@@ -232,6 +241,8 @@ def _write_files(folder: Path, content: ReleaseContent, documents: Documents) ->
         ("drivers", content.drivers),
     ):
         pq.write_table(table, folder / f"{name}.parquet")
+    if content.added_value is not None:
+        pq.write_table(content.added_value, folder / "added_value.parquet")
     (folder / "geometry.geojson").write_text(
         json.dumps(content.geometry, separators=(",", ":")), encoding="utf-8"
     )
@@ -291,6 +302,7 @@ def _manifest(
         "checks": verdict.as_list(),
         "checker": {"name": checker.NAME, "version": checker.VERSION, "passed": verdict.passed},
         "previous_release": info.previous_release,
+        **({"added_value": info.added_value} if info.added_value is not None else {}),
     }
 
 

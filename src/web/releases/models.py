@@ -169,6 +169,16 @@ class Release(models.Model):
         history, but no page shows it as current (it carries no recipe words)."""
         return self.format_version == FORMAT_VERSION
 
+    @property
+    def added_value_sentence(self) -> str | None:
+        """The release's sentence on what the model found that services did not already know;
+        None for a release published before the comparison (the verifier checked its shape)."""
+        found = self.manifest.get("added_value")
+        if not isinstance(found, dict):
+            return None
+        sentence = found.get("sentence")
+        return sentence if isinstance(sentence, str) and sentence else None
+
     @cached_property
     def about(self) -> Recipe:
         """The recipe as this release describes it: title, question and words."""

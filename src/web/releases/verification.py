@@ -144,6 +144,15 @@ class Checker(_Open):
     passed: bool | None
 
 
+class AddedValue(_Open):
+    """What the model found that deprivation and service contact alone would have missed, in
+    one sentence (docs/adr/0023-added-value.md); absent from releases written before it."""
+
+    made: bool
+    model_better: bool | None = None
+    sentence: str = Field(min_length=1, max_length=2000)
+
+
 class Manifest(_Open):
     format_version: int
     release_id: str
@@ -160,6 +169,7 @@ class Manifest(_Open):
     checks: list[Check]
     checker: Checker
     previous_release: str | None = None
+    added_value: AddedValue | None = None
 
 
 @dataclass(frozen=True)
