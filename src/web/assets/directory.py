@@ -1,25 +1,35 @@
-"""What the public directory page shows of each service: plain values for its template, taken
-only from what the register publishes."""
+"""What the public directory shows of each service: plain values for its templates, taken
+only from what the register publishes (``export.public_records``), so a sensitive location
+never reaches a page."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from typing import Any
 
 from web.assets.export import public_records
-from web.assets.models import Schedule, Service, TaxonomyTerm
-from web.assets.search import DAYS
+from web.assets.finder import Found, access_description
+from web.assets.hours import BankHolidays, Opening, next_bank_holiday_on, opening
+from web.assets.models import Schedule, Service, ServiceAtLocation, TaxonomyTerm
 
 
 @dataclass(frozen=True)
 class Place:
+    id: str
     name: str
+    address: list[str]
     postcode: str
+    how_to_get_there: str
+    access: list[str]
+    latitude: float | None
+    longitude: float | None
 
 
 @dataclass(frozen=True)
 class Entry:
+    id: str
     name: str
     description: str
     organization: str
@@ -27,7 +37,28 @@ class Entry:
     opening: list[str]
     places: list[Place]
     categories: list[str]
+    cost: list[str]
     last_checked: datetime | None
+    miles: float | None = None
+    nearest: str = ""
+
+
+@dataclass(frozen=True)
+class BankHolidayNote:
+    says: BankHolidays
+    next_day: date | None
+    next_name: str
+
+
+@dataclass(frozen=True)
+class ServicePage:
+    entry: Entry
+    openings: list[Opening]
+    bank_holidays: BankHolidayNote
+    languages: list[str]
+    contacts: list[str]
+    website: str
+    email: str
 
 
 def categories() -> list[tuple[str, str]]:
@@ -37,39 +68,84 @@ def categories() -> list[tuple[str, str]]:
     return [(term.pk, term.name or term.pk) for term in terms]
 
 
-def entries(services: Iterable[Service]) -> list[Entry]:
-    return [_entry(service) for service in services]
-
-
-def _entry(service: Service) -> Entry:
-    places = [
-        Place(
-            name=str(sal.location.fields.get("name") or ""),
-            postcode=", ".join(
-                address.postal_code
-                for address in public_records("address").filter(location=sal.location)
-            ),
+def entries(found: Iterable[Found]) -> list[Entry]:
+    return [
+        _entry(
+            item.service,
+            miles=item.miles,
+            nearest=item.nearest.location.fields.get("name", "") if item.nearest else "",
         )
+        for item in found
+    ]
+
+
+def _places(service: Service) -> list[Place]:
+    return [
+        _place(sal)
         for sal in public_records("service_at_location")
         .filter(service=service)
         .select_related("location")
         .order_by("pk")
     ]
+
+
+def _place(sal: ServiceAtLocation) -> Place:
+    location = sal.location
+    addresses = list(public_records("address").filter(location=location).order_by("pk"))
+    lines: list[str] = []
+    for address in addresses:
+        fields = address.fields
+        lines.extend(
+            str(fields[key])
+            for key in ("address_1", "city", "state_province")
+            if isinstance(fields.get(key), str) and fields[key]
+        )
+    return Place(
+        id=location.pk,
+        name=str(location.fields.get("name") or ""),
+        address=lines,
+        postcode=", ".join(address.postal_code for address in addresses if address.postal_code),
+        how_to_get_there=str(location.fields.get("description") or ""),
+        access=[
+            text
+            for record in public_records("accessibility").filter(location=location).order_by("pk")
+            if (text := access_description(record.fields))
+        ],
+        latitude=location.latitude,
+        longitude=location.longitude,
+    )
+
+
+def _schedules(service: Service) -> list[Schedule]:
+    return list(public_records("schedule").filter(service=service).order_by("pk"))
+
+
+def _openings(service: Service) -> list[Opening]:
+    return [
+        opening(
+            schedule.fields, schedule.byday, schedule.freq, schedule.opens_at, schedule.closes_at
+        )
+        for schedule in _schedules(service)
+    ]
+
+
+def _entry(service: Service, *, miles: float | None = None, nearest: Any = "") -> Entry:
     terms = TaxonomyTerm.objects.filter(
         pk__in=public_records("attribute").filter(link_id=service.pk).values("taxonomy_term_id")
     )
     return Entry(
+        id=service.pk,
         name=service.name or service.pk,
         description=str(service.fields.get("description") or ""),
         organization=service.organization.name if service.organization else "",
         ages=_ages(service.minimum_age, service.maximum_age),
-        opening=[
-            _opening(schedule)
-            for schedule in public_records("schedule").filter(service=service).order_by("pk")
-        ],
-        places=places,
+        opening=[line.sentence() for line in _openings(service)],
+        places=_places(service),
         categories=sorted(term.name for term in terms if term.name),
+        cost=_cost(service),
         last_checked=service.last_checked,
+        miles=miles,
+        nearest=str(nearest or ""),
     )
 
 
@@ -81,10 +157,45 @@ def _ages(minimum: float | None, maximum: float | None) -> str:
     return f"{minimum or 0:g} to {maximum:g}"
 
 
-def _opening(schedule: Schedule) -> str:
-    days = [DAYS[code].capitalize() for code in schedule.byday.split(",") if code in DAYS]
-    hours = ""
-    if schedule.opens_at and schedule.closes_at:
-        hours = f" {schedule.opens_at:%H:%M} to {schedule.closes_at:%H:%M}"
-    text = ", ".join(days) + hours
-    return text or str(schedule.fields.get("description") or "")
+def _cost(service: Service) -> list[str]:
+    lines = []
+    for option in public_records("cost_option").filter(service=service).order_by("pk"):
+        fields = option.fields
+        amount = fields.get("amount")
+        words = str(fields.get("option") or "")
+        if isinstance(amount, int | float) and not isinstance(amount, bool):
+            price = "Free" if amount == 0 else f"£{amount:,.2f}".replace(".00", "")
+            words = f"{price}: {words}" if words else price
+        described = str(fields.get("amount_description") or "")
+        lines.append(f"{words} ({described})" if described and words else words or described)
+    return [line for line in lines if line]
+
+
+def service_page(service: Service, today: date) -> ServicePage:
+    """Everything the service's own page shows."""
+    openings = _openings(service)
+    says = {line.bank_holidays for line in openings} - {BankHolidays.NOT_SAID}
+    verdict = says.pop() if len(says) == 1 else BankHolidays.NOT_SAID
+    days = frozenset().union(*(line.days for line in openings)) if openings else frozenset()
+    upcoming = next_bank_holiday_on(days, today)
+    languages = [
+        str(record.fields.get("name") or record.fields.get("code") or "")
+        for record in public_records("language").filter(service=service).order_by("pk")
+    ]
+    phones = [
+        str(record.fields.get("number") or "")
+        for record in public_records("phone").filter(service=service).order_by("pk")
+    ]
+    return ServicePage(
+        entry=_entry(service),
+        openings=openings,
+        bank_holidays=BankHolidayNote(
+            says=verdict,
+            next_day=upcoming[0] if upcoming else None,
+            next_name=upcoming[1] if upcoming else "",
+        ),
+        languages=[name for name in languages if name],
+        contacts=[number for number in phones if number],
+        website=str(service.fields.get("url") or ""),
+        email=str(service.fields.get("email") or ""),
+    )

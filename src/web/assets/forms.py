@@ -1,4 +1,4 @@
-"""The form staff upload an ORUK feed with."""
+"""The register's forms: staff upload an ORUK feed; residents search the directory."""
 
 from __future__ import annotations
 
@@ -6,7 +6,10 @@ from typing import Any
 
 from django import forms
 
+from web.areas.postcodes import normalise
 from web.assets.feeds import PLURALS, Feed, FeedRefused, kind_from_name, read_json_feed
+from web.assets.finder import Cost, DirectoryQuery, TimeOfDay
+from web.assets.search import DAYS, BadQuery, postcode_point
 from web.assets.tables import read_csv_table
 from web.core.forms import GovukForm
 
@@ -57,6 +60,23 @@ class FeedUploadForm(GovukForm):
         return feed
 
 
+DAY_CHOICES = [("", "Any day"), *((code, name.capitalize()) for code, name in DAYS.items())]
+TIME_CHOICES = [
+    ("", "Any time"),
+    (TimeOfDay.MORNING.key, "Morning (before 12 noon)"),
+    (TimeOfDay.AFTERNOON.key, "Afternoon (12 noon to 5pm)"),
+    (TimeOfDay.EVENING.key, "Evening (after 5pm)"),
+]
+COST_CHOICES = [("", "Free or paid"), (Cost.FREE.value, "Free"), (Cost.PAID.value, "Paid")]
+DISTANCE_CHOICES = [
+    ("", "Any distance"),
+    ("1", "1 mile"),
+    ("2", "2 miles"),
+    ("5", "5 miles"),
+    ("10", "10 miles"),
+]
+
+
 class DirectorySearchForm(GovukForm):
     search = forms.CharField(
         label="Search for a service",
@@ -64,8 +84,149 @@ class DirectorySearchForm(GovukForm):
         required=False,
         max_length=100,
     )
+    postcode = forms.CharField(
+        label="Postcode",
+        help_text="To see the nearest first, for example SS14 1DL",
+        required=False,
+        max_length=10,
+    )
+    distance = forms.ChoiceField(label="Distance", choices=DISTANCE_CHOICES, required=False)
     category = forms.ChoiceField(label="Kind of service", required=False)
+    age = forms.IntegerField(
+        label="Age",
+        help_text="The age, in years, of the person the service is for",
+        required=False,
+        min_value=0,
+        max_value=120,
+        error_messages={
+            "invalid": "Enter the age as a whole number of years, like 3",
+            "min_value": "Age must be 0 or more",
+            "max_value": "Age must be 120 or less",
+        },
+    )
+    day = forms.ChoiceField(
+        label="Day", choices=DAY_CHOICES, required=False, widget=forms.RadioSelect
+    )
+    time = forms.ChoiceField(
+        label="Time of day", choices=TIME_CHOICES, required=False, widget=forms.RadioSelect
+    )
+    cost = forms.ChoiceField(
+        label="Cost", choices=COST_CHOICES, required=False, widget=forms.RadioSelect
+    )
+    accessibility = forms.MultipleChoiceField(
+        label="Access", required=False, widget=forms.CheckboxSelectMultiple
+    )
 
-    def __init__(self, *args: Any, categories: list[tuple[str, str]], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        categories: list[tuple[str, str]],
+        access: list[str],
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = [("", "Any kind"), *categories]  # type: ignore[attr-defined]
+        self.fields["accessibility"].choices = [(text, text) for text in access]  # type: ignore[attr-defined]
+
+    def clean_postcode(self) -> str:
+        text: str = self.cleaned_data.get("postcode", "").strip()
+        if not text:
+            return ""
+        postcode = normalise(text)
+        if postcode is None:
+            raise forms.ValidationError("Enter a full UK postcode, like SS14 1DL")
+        try:
+            postcode_point(postcode)
+        except BadQuery:
+            raise forms.ValidationError(
+                f"We do not know the postcode {postcode}: check it, or search without a postcode"
+            ) from None
+        return postcode
+
+    def query(self) -> DirectoryQuery:
+        data = self.cleaned_data
+        distance = data.get("distance")
+        chosen_time = data.get("time")
+        chosen_cost = data.get("cost")
+        return DirectoryQuery(
+            search=data.get("search", ""),
+            category=data.get("category", ""),
+            postcode=data.get("postcode", ""),
+            miles=float(distance) if distance else None,
+            age=data.get("age"),
+            day=data.get("day", ""),
+            time_of_day=next((part for part in TimeOfDay if part.key == chosen_time), None),
+            cost=Cost(chosen_cost) if chosen_cost else None,
+            accessibility=tuple(data.get("accessibility") or ()),
+        )
+
+
+class ErrorReportForm(GovukForm):
+    part = forms.ChoiceField(
+        label="What is wrong about it?",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose what is wrong about the service"},
+    )
+    what_is_wrong = forms.CharField(
+        label="Tell us what is wrong",
+        help_text="For example: it now meets on Thursdays. Do not include your name or anyone "
+        "else's, or any contact details.",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=2000,
+        error_messages={
+            "required": "Tell us what is wrong",
+            "max_length": "Tell us in 2,000 characters or fewer",
+        },
+    )
+    # Hidden from people; robots that fill every box fill it (see the template).
+    website = forms.CharField(label="Leave this empty", required=False)
+
+    def __init__(self, *args: Any, parts: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["part"].choices = parts  # type: ignore[attr-defined]
+
+    def is_robot(self) -> bool:
+        return bool(self.cleaned_data.get("website"))
+
+
+class ServiceChangeForm(GovukForm):
+    name = forms.CharField(label="Name", max_length=500)
+    description = forms.CharField(
+        label="What it is", widget=forms.Textarea(attrs={"rows": 5}), max_length=5000
+    )
+    url = forms.URLField(label="Website", required=False, max_length=500, assume_scheme="https")
+    email = forms.EmailField(label="Email", required=False, max_length=300)
+    minimum_age = forms.IntegerField(label="Youngest age", required=False, min_value=0)
+    maximum_age = forms.IntegerField(label="Oldest age", required=False, min_value=0)
+    reason = forms.CharField(
+        label="Why the change",
+        help_text="For example: the report of 3 May, confirmed by phone with the organiser",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        error_messages={"required": "Say why the record should change"},
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        low, high = cleaned.get("minimum_age"), cleaned.get("maximum_age")
+        if low is not None and high is not None and low > high:
+            self.add_error("maximum_age", "The oldest age must be the youngest age or more")
+        return cleaned
+
+    def wanted(self) -> dict[str, Any]:
+        """The proposed published fields; an empty optional field is left out of the record."""
+        data = self.cleaned_data
+        return {
+            name: (data[name] if data[name] not in ("", None) else None)
+            for name in ("name", "description", "url", "email", "minimum_age", "maximum_age")
+        }
+
+
+class CloseReportForm(GovukForm):
+    outcome = forms.CharField(
+        label="What was done",
+        help_text="For example: change proposed; or checked with the organiser, nothing wrong",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        error_messages={"required": "Say what was done about the report"},
+    )
