@@ -5,6 +5,7 @@ approving another's. Thin: the work is in ``changes`` and ``reports``."""
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -36,18 +37,21 @@ def _staff(request: HttpRequest) -> User:
     # The access table lets only signed-in staff roles here.
     user = request.user
     if not isinstance(user, User):
-        raise PermissionError("Staff pages need an account")
+        raise PermissionDenied
     return user
 
 
 def work(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
+    # Longest unchecked first; each service in one band only, up to the next longer one.
     bands = []
     longer: set[str] = set()
+    upper: int | None = None
     for months in sorted(CHECK_AGES_MONTHS, reverse=True):
         stale = [s for s in not_checked_since(months, now) if s.pk not in longer]
         longer.update(s.pk for s in stale)
-        bands.append((months, stale))
+        bands.append((months, upper, stale))
+        upper = months
     reports = ErrorReport.objects.filter(status=ReportStatus.OPEN).select_related("service")
     return render(
         request,
@@ -57,7 +61,7 @@ def work(request: HttpRequest) -> HttpResponse:
             "changes": RecordChange.objects.filter(status=ChangeStatus.PROPOSED).select_related(
                 "service", "proposed_by"
             ),
-            "bands": sorted(bands),
+            "bands": bands,
         },
     )
 

@@ -179,9 +179,9 @@ def test_staff_see_reports_changes_and_services_not_checked_for_3_6_and_12_month
     assert not not_checked_since(12, now).exists()
     html = client_for(Role.PARTNER_ANALYST).get(reverse("assets:staff")).content.decode()
     assert "Reports to handle (1)" in html
-    assert "For 12 months or more, or never (0)" in html
-    assert "For 6 months or more (1)" in html
-    assert "For 3 months or more (1)" in html
+    assert "12 months or more, or never (0)" in html
+    assert "6 to 12 months (1)" in html
+    assert "3 to 6 months (1)" in html
 
 
 def test_staff_close_a_report_and_mark_a_record_checked(
