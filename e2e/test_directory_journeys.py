@@ -46,6 +46,8 @@ def test_resident_finds_a_saturday_playgroup_near_a_postcode(
     expect(card).to_contain_text("Saturdays, 10am to 12 noon")
     # The map draws the playgroup's place and the postcode, with no tile server.
     expect(page.locator("#services-map path.leaflet-interactive")).to_have_count(2)
+    # Behind them, the small areas of Basildon, for orientation.
+    expect(page.locator("#services-map path:not(.leaflet-interactive)")).to_have_count(110)
     check_accessibility("journey-directory-saturday-playgroup")
 
     page.get_by_role("link", name="Little Stars Saturday playgroup").click()

@@ -108,6 +108,7 @@ PAGES: Mapping[str, Rule] = {
     # other directories read it through the Open Referral UK API, without a key.
     "assets:directory": public(),
     "assets:service": public(),
+    "assets:map_boundaries": public(),
     # Anyone reports a record is wrong, without an account; staff keep the register right.
     "assets:report": public(),
     "assets:report_sent": public(),

@@ -8,6 +8,7 @@ app_name = "assets"
 
 urlpatterns = [
     path("", views.directory, name="directory"),
+    path("map/boundaries.json", views.map_boundaries, name="map_boundaries"),
     path("services/<str:service_id>/", views.service, name="service"),
     path("services/<str:service_id>/report/", views.report, name="report"),
     path("services/<str:service_id>/report/sent/", views.report_sent, name="report_sent"),

@@ -17,7 +17,7 @@ from web.assets.export import public_records
 from web.assets.feeds import import_feed
 from web.assets.finder import DirectoryQuery, Found, access_choices, find
 from web.assets.forms import DirectorySearchForm, ErrorReportForm, FeedUploadForm
-from web.assets.maps import map_points
+from web.assets.maps import KNOWN_DISTRICTS, boundaries, map_points, served_districts
 from web.assets.models import FeedImport, Service
 from web.assets.reports import may_report, part_choices, receive_report
 
@@ -52,6 +52,7 @@ def directory(request: HttpRequest) -> HttpResponse:
     found: list[Found] = find(query) if not form.errors else []
     page = Paginator(found, PER_PAGE).get_page(request.GET.get("page"))
     shown = entries(page.object_list)
+    points = map_points(shown, query.postcode)
     return render(
         request,
         "assets/directory.html",
@@ -60,10 +61,20 @@ def directory(request: HttpRequest) -> HttpResponse:
             "page": page,
             "entries": shown,
             "query": query,
-            "points": map_points(shown, query.postcode),
+            "points": points,
+            "districts": ",".join(served_districts()) if points["places"] else "",
             "staff": may_open(request.user, "assets:staff"),
         },
     )
+
+
+def map_boundaries(request: HttpRequest) -> HttpResponse:
+    """The directory map's background: the small areas of the districts named (codes the
+    geography knows; others are left out). The same address always gives the same bytes."""
+    wanted = tuple(sorted(set(request.GET.get("districts", "").split(",")) & KNOWN_DISTRICTS))
+    response = HttpResponse(boundaries(wanted), content_type="application/json")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
 
 
 def _public_service(service_id: str) -> Service:

@@ -92,3 +92,17 @@ def test_the_map_carries_the_listed_places_and_the_postcode(directory: Client) -
         }
     ]
     assert data["centre"]["postcode"] == "SS14 1AE"
+
+
+def test_the_map_background_is_the_small_areas_of_the_districts_served(
+    directory: Client,
+) -> None:
+    html = page(directory)
+    # Every place of the test register is in Basildon (E07000066): its 110 small areas.
+    url = reverse("assets:map_boundaries") + "?districts=E07000066"
+    assert f'data-boundaries-url="{url}"' in html
+    response = directory.get(url)
+    assert len(json.loads(response.content)["features"]) == 110
+    assert response["Cache-Control"] == "public, max-age=86400"
+    unknown = directory.get(reverse("assets:map_boundaries"), {"districts": "<script>,E0"})
+    assert json.loads(unknown.content)["features"] == []
