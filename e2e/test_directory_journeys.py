@@ -107,9 +107,10 @@ def test_the_public_reports_an_error_and_staff_approve_a_fix(
     expect(page.locator("main")).to_contain_text("It is called Little Stars playgroup now.")
     check_accessibility("journey-staff-report")
     page.get_by_role("link", name="Propose a change").click()
-    page.get_by_label("Name").fill("Little Stars playgroup")
-    page.get_by_label("Why the change").fill("A resident's report, confirmed by phone")
-    page.get_by_role("button", name="Propose the change").click()
+    page.get_by_label("Name", exact=True).fill("Little Stars playgroup")
+    service_form = page.locator("details", has_text="The service")
+    service_form.get_by_label("Why the change").fill("A resident's report, confirmed by phone")
+    service_form.get_by_role("button", name="Propose the change").click()
     expect(page.locator("main")).to_contain_text("You proposed this change")
     check_accessibility("journey-staff-change-proposed")
 

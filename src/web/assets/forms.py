@@ -9,6 +9,7 @@ from django import forms
 from web.areas.postcodes import normalise
 from web.assets.feeds import PLURALS, Feed, FeedRefused, kind_from_name, read_json_feed
 from web.assets.finder import Cost, DirectoryQuery, TimeOfDay
+from web.assets.hours import DAY_CODE
 from web.assets.search import DAYS, BadQuery, postcode_point
 from web.assets.tables import read_csv_table
 from web.core.forms import GovukForm
@@ -189,15 +190,12 @@ class ErrorReportForm(GovukForm):
         return bool(self.cleaned_data.get("website"))
 
 
-class ServiceChangeForm(GovukForm):
-    name = forms.CharField(label="Name", max_length=500)
-    description = forms.CharField(
-        label="What it is", widget=forms.Textarea(attrs={"rows": 5}), max_length=5000
-    )
-    url = forms.URLField(label="Website", required=False, max_length=500, assume_scheme="https")
-    email = forms.EmailField(label="Email", required=False, max_length=300)
-    minimum_age = forms.IntegerField(label="Youngest age", required=False, min_value=0)
-    maximum_age = forms.IntegerField(label="Oldest age", required=False, min_value=0)
+class ChangeForm(GovukForm):
+    """A proposed change to a record's published fields, with the reason for it. Subclasses
+    name the fields; an empty optional field is left out of the record."""
+
+    FIELDS: tuple[str, ...] = ()
+
     reason = forms.CharField(
         label="Why the change",
         help_text="For example: the report of 3 May, confirmed by phone with the organiser",
@@ -206,6 +204,30 @@ class ServiceChangeForm(GovukForm):
         error_messages={"required": "Say why the record should change"},
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The reason last, after the fields it explains.
+        self.order_fields([*self.FIELDS, "reason"])
+
+    def wanted(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            name: (data[name] if data[name] not in ("", None) else None) for name in self.FIELDS
+        }
+
+
+class ServiceChangeForm(ChangeForm):
+    FIELDS = ("name", "description", "url", "email", "minimum_age", "maximum_age")
+
+    name = forms.CharField(label="Name", max_length=500)
+    description = forms.CharField(
+        label="What it is", widget=forms.Textarea(attrs={"rows": 5}), max_length=5000
+    )
+    url = forms.URLField(label="Website", required=False, max_length=500, assume_scheme="https")
+    email = forms.EmailField(label="Email", required=False, max_length=300)
+    minimum_age = forms.IntegerField(label="Youngest age", required=False, min_value=0)
+    maximum_age = forms.IntegerField(label="Oldest age", required=False, min_value=0)
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         low, high = cleaned.get("minimum_age"), cleaned.get("maximum_age")
@@ -213,13 +235,79 @@ class ServiceChangeForm(GovukForm):
             self.add_error("maximum_age", "The oldest age must be the youngest age or more")
         return cleaned
 
+
+class LocationChangeForm(ChangeForm):
+    FIELDS = ("name", "description")
+
+    name = forms.CharField(label="Name of the place", max_length=500)
+    description = forms.CharField(
+        label="How to get there",
+        help_text="In words, with no links: the nearest bus stop, the door to use, parking",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        required=False,
+    )
+
+
+class ScheduleChangeForm(ChangeForm):
+    FIELDS = ("byday", "opens_at", "closes_at", "description", "notes")
+
+    byday = forms.CharField(
+        label="Days",
+        help_text="Day codes, comma-separated: MO, TU, WE, TH, FR, SA, SU; for a monthly "
+        "schedule the week first, as 1SA for the first Saturday or -1FR for the last Friday",
+        max_length=100,
+        required=False,
+    )
+    opens_at = forms.TimeField(
+        label="Opens at",
+        help_text="24-hour clock, like 09:30",
+        required=False,
+        error_messages={"invalid": "Enter the time it opens as hours and minutes, like 09:30"},
+    )
+    closes_at = forms.TimeField(
+        label="Closes at",
+        help_text="24-hour clock, like 16:00",
+        required=False,
+        error_messages={"invalid": "Enter the time it closes as hours and minutes, like 16:00"},
+    )
+    description = forms.CharField(
+        label="When, in words",
+        max_length=500,
+        required=False,
+        help_text="For example: term time only",
+    )
+    notes = forms.CharField(
+        label="Notes",
+        help_text="Say here if it is closed on bank holidays",
+        max_length=500,
+        required=False,
+    )
+
+    def clean_byday(self) -> str:
+        text: str = self.cleaned_data.get("byday", "")
+        codes = [code.strip().upper() for code in text.split(",") if code.strip()]
+        wrong = [code for code in codes if not DAY_CODE.match(code)]
+        if wrong:
+            raise forms.ValidationError(
+                f"{', '.join(wrong)} is not a day code: use MO, TU, WE, TH, FR, SA or SU"
+            )
+        return ",".join(codes)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        opens, closes = cleaned.get("opens_at"), cleaned.get("closes_at")
+        if opens is not None and closes is not None and closes <= opens:
+            self.add_error("closes_at", "It must close after it opens")
+        return cleaned
+
     def wanted(self) -> dict[str, Any]:
-        """The proposed published fields; an empty optional field is left out of the record."""
-        data = self.cleaned_data
-        return {
-            name: (data[name] if data[name] not in ("", None) else None)
-            for name in ("name", "description", "url", "email", "minimum_age", "maximum_age")
-        }
+        wanted = super().wanted()
+        for name in ("opens_at", "closes_at"):
+            if wanted[name] is not None:
+                # As ORUK writes times.
+                wanted[name] = wanted[name].strftime("%H:%M")
+        return wanted
 
 
 class CloseReportForm(GovukForm):

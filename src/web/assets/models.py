@@ -311,12 +311,25 @@ class ChangeStatus(models.TextChoices):
     REJECTED = "rejected", "Rejected"
 
 
-class RecordChange(models.Model):
-    """A change to a service's published fields that one member of staff proposes and another
-    approves. Until then the register, and so every page, feed and export, keeps the last
-    approved values: the change lives here, not in the record."""
+class ChangedKind(models.TextChoices):
+    """The records of a service staff may change: its own, one of its places, its times."""
 
+    SERVICE = "service", "The service"
+    LOCATION = "location", "A place"
+    SCHEDULE = "schedule", "Opening times"
+
+
+class RecordChange(models.Model):
+    """A change to the published fields of a service, or of one of its places or schedules,
+    that one member of staff proposes and another approves. Until then the register, and so
+    every page, feed and export, keeps the last approved values: the change lives here, not in
+    the record."""
+
+    # The service the change is about, for its history; the record changed may be one of its
+    # places or schedules.
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="changes")
+    kind = models.CharField(max_length=10, choices=ChangedKind.choices)
+    record_id = models.CharField(max_length=64)
     # Field by field: the values when proposed, and the values proposed ({"name": ...}).
     before = models.JSONField()
     after = models.JSONField()

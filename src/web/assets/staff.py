@@ -4,6 +4,8 @@ approving another's. Thin: the work is in ``changes`` and ``reports``."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
@@ -13,21 +15,31 @@ from django.utils import timezone
 from web.accounts.models import User
 from web.assets.changes import (
     CHECK_AGES_MONTHS,
-    EDITABLE,
     ChangeRefused,
     approve,
     field_changes,
     mark_checked,
     not_checked_since,
     propose,
+    records_of,
     reject,
 )
-from web.assets.forms import CloseReportForm, ServiceChangeForm
+from web.assets.forms import (
+    ChangeForm,
+    CloseReportForm,
+    LocationChangeForm,
+    ScheduleChangeForm,
+    ServiceChangeForm,
+)
+from web.assets.hours import opening
 from web.assets.models import (
+    ChangedKind,
     ChangeStatus,
     ErrorReport,
+    Record,
     RecordChange,
     ReportStatus,
+    Schedule,
     Service,
 )
 from web.assets.reports import close_report, part_label
@@ -80,8 +92,57 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
     )
 
 
-def _initial(service: Service) -> dict[str, object]:
-    return {name: service.fields.get(name) for name in EDITABLE}
+FORMS: dict[str, type[ChangeForm]] = {
+    ChangedKind.SERVICE: ServiceChangeForm,
+    ChangedKind.LOCATION: LocationChangeForm,
+    ChangedKind.SCHEDULE: ScheduleChangeForm,
+}
+PREFIXES: dict[str, str] = {
+    ChangedKind.SERVICE: "service",
+    ChangedKind.LOCATION: "place",
+    ChangedKind.SCHEDULE: "times",
+}
+
+
+@dataclass(frozen=True)
+class Editable:
+    """One record of the service on its staff page, with the form to propose a change."""
+
+    kind: str
+    record: Record
+    title: str
+    form: ChangeForm
+
+
+def _editables(service: Service, posted: HttpRequest | None) -> list[Editable]:
+    """A form for the service, each of its public places and each of its schedules; the one
+    the request posted is bound to it."""
+    found = []
+    for kind in FORMS:
+        for index, record in enumerate(records_of(service, kind).order_by("pk")):
+            prefix = f"{PREFIXES[kind]}-{index}"
+            bound = posted is not None and posted.POST.get("record") == f"{kind}:{record.pk}"
+            initial = {name: record.fields.get(name) for name in FORMS[kind].FIELDS}
+            form = FORMS[kind](
+                posted.POST if bound and posted is not None else None,
+                initial=initial,
+                prefix=prefix,
+            )
+            found.append(Editable(kind, record, _title(kind, record), form))
+    return found
+
+
+def _title(kind: str, record: Record) -> str:
+    if kind == ChangedKind.SERVICE:
+        return "The service"
+    if kind == ChangedKind.LOCATION:
+        return f"Place: {record.fields.get('name') or record.pk}"
+    if isinstance(record, Schedule):
+        words = opening(
+            record.fields, record.byday, record.freq, record.opens_at, record.closes_at
+        ).sentence()
+        return f"Opening times: {words or record.pk}"
+    return record.pk
 
 
 def edit_service(request: HttpRequest, service_id: str) -> HttpResponse:
@@ -91,20 +152,27 @@ def edit_service(request: HttpRequest, service_id: str) -> HttpResponse:
         mark_checked(service, actor)
         messages.success(request, f"{service.name} is marked as checked today.")
         return redirect("assets:edit_service", service_id=service.pk)
-    form = ServiceChangeForm(request.POST or None, initial=_initial(service))
-    report_id = request.GET.get("report") or request.POST.get("report")
+    report_id = request.GET.get("report") or request.POST.get("report") or ""
     report = (
         ErrorReport.objects.filter(pk=report_id, service=service).first()
-        if (report_id and report_id.isdigit())
+        if report_id.isdigit()
         else None
     )
-    if request.method == "POST" and form.is_valid():
+    editables = _editables(service, request if request.method == "POST" else None)
+    submitted = next((item for item in editables if item.form.is_bound), None)
+    if submitted is not None and submitted.form.is_valid():
         try:
             change = propose(
-                service, form.wanted(), actor, form.cleaned_data["reason"], report=report
+                service,
+                submitted.kind,
+                submitted.record,
+                submitted.form.wanted(),
+                actor,
+                submitted.form.cleaned_data["reason"],
+                report=report,
             )
         except ChangeRefused as refused:
-            form.add_error(None, str(refused))
+            submitted.form.add_error(None, str(refused))
         else:
             messages.success(
                 request, "The change is proposed. Another member of staff must approve it."
@@ -117,7 +185,13 @@ def edit_service(request: HttpRequest, service_id: str) -> HttpResponse:
     return render(
         request,
         "assets/staff/edit_service.html",
-        {"service": service, "form": form, "history": history, "report": report},
+        {
+            "service": service,
+            "editables": editables,
+            "form": submitted.form if submitted is not None else None,
+            "history": history,
+            "report": report,
+        },
     )
 
 

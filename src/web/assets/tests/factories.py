@@ -8,7 +8,14 @@ from typing import Any
 from web.accounts.models import User
 from web.accounts.roles import Role
 from web.assets.feeds import Feed, import_feed
-from web.assets.models import ErrorReport, FeedImport, Location, RecordChange, Service
+from web.assets.models import (
+    ChangedKind,
+    ErrorReport,
+    FeedImport,
+    Location,
+    RecordChange,
+    Service,
+)
 
 TAXONOMY = "7d1c0a52-1f4e-4c1a-9a51-000000000001"
 TERM_FAMILY = "7d1c0a52-1f4e-4c1a-9a51-000000000002"
@@ -205,6 +212,8 @@ def register_samples() -> dict[str, object]:
     )
     change = RecordChange.objects.create(
         service=service,
+        kind=ChangedKind.SERVICE,
+        record_id=service.pk,
         before={"name": service.fields["name"]},
         after={"name": "Stay and play (Thursdays)"},
         reason="The report of today, confirmed by phone",

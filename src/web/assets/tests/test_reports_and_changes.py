@@ -21,8 +21,10 @@ from web.assets.export import register_feeds
 from web.assets.models import (
     ChangeStatus,
     ErrorReport,
+    Location,
     RecordChange,
     ReportStatus,
+    Schedule,
     Service,
 )
 from web.assets.reports import REPORTS_PER_WINDOW
@@ -102,11 +104,12 @@ def test_a_change_is_public_only_once_another_member_of_staff_approves_it(
     response = analyst.post(
         reverse("assets:edit_service", kwargs={"service_id": factories.STAY_AND_PLAY}),
         {
-            "name": "Stay and play (Thursdays)",
-            "description": "Play sessions for babies and toddlers with their parents.",
-            "minimum_age": "0",
-            "maximum_age": "4",
-            "reason": "A resident's report, confirmed by phone",
+            "record": f"service:{factories.STAY_AND_PLAY}",
+            "service-0-name": "Stay and play (Thursdays)",
+            "service-0-description": "Play sessions for babies and toddlers with their parents.",
+            "service-0-minimum_age": "0",
+            "service-0-maximum_age": "4",
+            "service-0-reason": "A resident's report, confirmed by phone",
         },
     )
     assert response.status_code == 302
@@ -148,18 +151,20 @@ def test_a_change_overtaken_by_another_is_not_approved(register: None) -> None:
     proposer = make_user(Role.PARTNER_ANALYST)
     approver = make_user(Role.ADMINISTRATOR)
     service = Service.objects.get(pk=factories.STAY_AND_PLAY)
-    first = propose(service, {"name": "First"}, proposer, "one")
-    second = propose(service, {"name": "Second"}, proposer, "two")
+    first = propose(service, "service", service, {"name": "First"}, proposer, "one")
+    second = propose(service, "service", service, {"name": "Second"}, proposer, "two")
     approve(first, approver)
     with pytest.raises(ChangeRefused, match="changed since this was proposed"):
         approve(second, approver)
+    service.refresh_from_db()
     with pytest.raises(ChangeRefused, match="Nothing differs"):
-        propose(Service.objects.get(pk=service.pk), {"name": "First"}, proposer, "same")
+        propose(service, "service", service, {"name": "First"}, proposer, "same")
 
 
 def test_the_database_refuses_a_change_decided_by_its_proposer(register: None) -> None:
     proposer = make_user(Role.PARTNER_ANALYST)
-    change = propose(Service.objects.get(pk=factories.STAY_AND_PLAY), {"name": "X"}, proposer, "r")
+    service = Service.objects.get(pk=factories.STAY_AND_PLAY)
+    change = propose(service, "service", service, {"name": "X"}, proposer, "r")
     change.decided_by = proposer
     with pytest.raises(IntegrityError):
         change.save()
@@ -203,3 +208,40 @@ def test_staff_close_a_report_and_mark_a_record_checked(
     assert Service.objects.get(pk=factories.ADVICE).last_checked is not None
     actions = set(Event.objects.values_list("action", flat=True))
     assert {Action.ASSET_REPORT_CLOSED, Action.ASSET_RECORD_CHECKED} <= actions
+
+
+def test_staff_change_a_place_s_directions_and_a_schedule_s_days(register: None) -> None:
+    proposer = make_user(Role.PARTNER_ANALYST)
+    approver = make_user(Role.ADMINISTRATOR)
+    service = Service.objects.get(pk=factories.STAY_AND_PLAY)
+    hub = Location.objects.get(pk=factories.HUB)
+    schedule = Schedule.objects.get(service=service)
+    directions = propose(
+        service, "location", hub, {"description": "Opposite the library."}, proposer, "asked"
+    )
+    days = propose(
+        service,
+        "schedule",
+        schedule,
+        {"byday": "TH", "opens_at": "09:30", "closes_at": "11:30"},
+        proposer,
+        "report",
+    )
+    # "09:30" is the time already published as "09:30:00": only the days change.
+    assert days.after == {"byday": "TH"}
+    approve(directions, approver)
+    approve(days, approver)
+    schedule.refresh_from_db()
+    assert (schedule.byday, schedule.fields["byday"]) == ("TH", "TH")
+    assert Location.objects.get(pk=factories.HUB).fields["description"] == "Opposite the library."
+    page = Client().get(reverse("assets:service", kwargs={"service_id": service.pk}))
+    assert "Thursdays, 9:30am to 11:30am" in page.content.decode()
+    assert "Opposite the library." in page.content.decode()
+
+
+def test_a_confidential_place_cannot_be_changed_from_the_staff_page(register: None) -> None:
+    proposer = make_user(Role.PARTNER_ANALYST)
+    service = Service.objects.get(pk=factories.ADVICE)
+    refuge = Location.objects.get(pk=factories.REFUGE)
+    with pytest.raises(ChangeRefused, match="not a location of this service"):
+        propose(service, "location", refuge, {"name": "Renamed"}, proposer, "no")
