@@ -78,7 +78,9 @@ def records_of(service: Service, kind: str) -> QuerySet[Any]:
         places = public_records("service_at_location").filter(service=service)
         return public_records("location").filter(pk__in=places.values("location_id"))
     if kind == ChangedKind.SCHEDULE:
-        return public_records("schedule").filter(service=service)
+        return public_records("schedule").filter(
+            Q(service=service) | Q(service_at_location__service=service)
+        )
     raise ChangeRefused(f"{kind} records cannot be changed here")
 
 

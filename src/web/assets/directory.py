@@ -25,6 +25,8 @@ class Place:
     access: list[str]
     latitude: float | None
     longitude: float | None
+    # The place's own times, when the service keeps different times at each place.
+    openings: list[Opening]
 
 
 @dataclass(frozen=True)
@@ -53,7 +55,6 @@ class BankHolidayNote:
 @dataclass(frozen=True)
 class ServicePage:
     entry: Entry
-    openings: list[Opening]
     bank_holidays: BankHolidayNote
     languages: list[str]
     contacts: list[str]
@@ -113,34 +114,49 @@ def _place(sal: ServiceAtLocation) -> Place:
         ],
         latitude=location.latitude,
         longitude=location.longitude,
+        openings=[
+            _opening(schedule)
+            for schedule in public_records("schedule")
+            .filter(service_at_location=sal)
+            .order_by("pk")
+        ],
     )
 
 
-def _schedules(service: Service) -> list[Schedule]:
-    return list(public_records("schedule").filter(service=service).order_by("pk"))
+def _opening(schedule: Schedule) -> Opening:
+    return opening(
+        schedule.fields, schedule.byday, schedule.freq, schedule.opens_at, schedule.closes_at
+    )
 
 
 def _openings(service: Service) -> list[Opening]:
+    """The service's own times, whatever the place."""
     return [
-        opening(
-            schedule.fields, schedule.byday, schedule.freq, schedule.opens_at, schedule.closes_at
-        )
-        for schedule in _schedules(service)
+        _opening(schedule)
+        for schedule in public_records("schedule").filter(service=service).order_by("pk")
     ]
+
+
+def _opening_lines(openings: list[Opening], places: list[Place]) -> list[str]:
+    lines = [line.sentence() for line in openings]
+    for place in places:
+        lines.extend(f"At {place.name}: {line.sentence()}" for line in place.openings)
+    return lines
 
 
 def _entry(service: Service, *, miles: float | None = None, nearest: Any = "") -> Entry:
     terms = TaxonomyTerm.objects.filter(
         pk__in=public_records("attribute").filter(link_id=service.pk).values("taxonomy_term_id")
     )
+    places = _places(service)
     return Entry(
         id=service.pk,
         name=service.name or service.pk,
         description=str(service.fields.get("description") or ""),
         organization=service.organization.name if service.organization else "",
         ages=_ages(service.minimum_age, service.maximum_age),
-        opening=[line.sentence() for line in _openings(service)],
-        places=_places(service),
+        opening=_opening_lines(_openings(service), places),
+        places=places,
         categories=sorted(term.name for term in terms if term.name),
         cost=_cost(service),
         last_checked=service.last_checked,
@@ -173,11 +189,13 @@ def _cost(service: Service) -> list[str]:
 
 def service_page(service: Service, today: date) -> ServicePage:
     """Everything the service's own page shows."""
+    entry = _entry(service)
     openings = _openings(service)
-    says = {line.bank_holidays for line in openings} - {BankHolidays.NOT_SAID}
+    every = [*openings, *(line for place in entry.places for line in place.openings)]
+    says = {line.bank_holidays for line in every} - {BankHolidays.NOT_SAID}
     verdict = says.pop() if len(says) == 1 else BankHolidays.NOT_SAID
-    days = frozenset().union(*(line.days for line in openings)) if openings else frozenset()
-    upcoming = next_bank_holiday_on(days, today)
+    days: frozenset[str] = frozenset().union(*(line.days for line in every))
+    upcoming = next_bank_holiday_on(days, today) if every else None
     languages = [
         str(record.fields.get("name") or record.fields.get("code") or "")
         for record in public_records("language").filter(service=service).order_by("pk")
@@ -187,8 +205,7 @@ def service_page(service: Service, today: date) -> ServicePage:
         for record in public_records("phone").filter(service=service).order_by("pk")
     ]
     return ServicePage(
-        entry=_entry(service),
-        openings=openings,
+        entry=entry,
         bank_holidays=BankHolidayNote(
             says=verdict,
             next_day=upcoming[0] if upcoming else None,

@@ -42,6 +42,8 @@ class Opening:
         text = text[:1].upper() + text[1:]
         if self.valid:
             text = f"{text} ({self.valid})" if text else self.valid[:1].upper() + self.valid[1:]
+        if text and self.description:
+            return f"{text}. {self.description}"
         return text or self.description
 
 

@@ -10,6 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from web.assets.bank_holidays import BANK_HOLIDAYS, next_bank_holiday
+from web.assets.feeds import Feed, import_feed
 from web.assets.hours import BankHolidays, clock, next_bank_holiday_on, opening
 from web.assets.tests import factories
 
@@ -107,3 +108,16 @@ def test_bank_holidays_follow_gov_uk_substitute_days() -> None:
         "Good Friday",
     )
     assert next_bank_holiday(date(2029, 1, 1)) is None
+
+
+def test_times_kept_per_place_are_shown_with_the_place(client: Client) -> None:
+    factories.make_register()
+    playgroup = factories.saturday_playgroup()
+    times = playgroup.pop("schedules")[0]
+    playgroup["service_at_locations"][0]["schedules"] = [times]
+    import_feed(Feed("services.json", "service", [playgroup]))
+    html = client.get(
+        reverse("assets:service", kwargs={"service_id": factories.PLAYGROUP})
+    ).content.decode()
+    assert "At St Martin&#x27;s church hall: Saturdays, 10am to 12 noon" in html
+    assert "Closed on bank holidays." in html
