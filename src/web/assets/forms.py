@@ -144,6 +144,16 @@ class DirectorySearchForm(GovukForm):
             ) from None
         return postcode
 
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if (
+            cleaned.get("distance")
+            and not cleaned.get("postcode")
+            and "postcode" not in self.errors
+        ):
+            self.add_error("postcode", "Enter a postcode to find services within a distance of it")
+        return cleaned
+
     def query(self) -> DirectoryQuery:
         data = self.cleaned_data
         distance = data.get("distance")

@@ -54,6 +54,9 @@ def test_an_unknown_postcode_is_an_error_naming_the_field(directory: Client) -> 
     assert '<a href="#id_postcode">We do not know the postcode ZZ99 9ZZ' in html
     assert "<title>Error: Local services" in html
     assert "Enter a full UK postcode" in page(directory, postcode="SS14")
+    assert "Enter a postcode to find services within a distance of it" in page(
+        directory, distance="5"
+    )
 
 
 def test_age_keeps_services_that_take_that_age(directory: Client) -> None:
