@@ -4,6 +4,7 @@ never reaches a page."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -12,7 +13,7 @@ from typing import Any
 from web.assets.export import public_records
 from web.assets.finder import Found, access_description
 from web.assets.hours import BankHolidays, Opening, next_bank_holiday_on, opening
-from web.assets.models import Schedule, Service, ServiceAtLocation, TaxonomyTerm
+from web.assets.models import CostOption, Schedule, Service, ServiceAtLocation, TaxonomyTerm
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,8 @@ class Entry:
     organization: str
     ages: str
     opening: list[str]
+    # The service's own schedules (a place's own are with the place).
+    openings: list[Opening]
     places: list[Place]
     categories: list[str]
     cost: list[str]
@@ -70,9 +73,12 @@ def categories() -> list[tuple[str, str]]:
 
 
 def entries(found: Iterable[Found]) -> list[Entry]:
+    found = list(found)
+    parts = _Parts([item.service for item in found])
     return [
         _entry(
             item.service,
+            parts,
             miles=item.miles,
             nearest=item.nearest.location.fields.get("name", "") if item.nearest else "",
         )
@@ -80,61 +86,86 @@ def entries(found: Iterable[Found]) -> list[Entry]:
     ]
 
 
-def _places(service: Service) -> list[Place]:
-    return [
-        _place(sal)
-        for sal in public_records("service_at_location")
-        .filter(service=service)
-        .select_related("location")
-        .order_by("pk")
-    ]
+def _grouped(records: Iterable[Any], key: str) -> dict[str, list[Any]]:
+    groups: dict[str, list[Any]] = defaultdict(list)
+    for record in records:
+        groups[getattr(record, key)].append(record)
+    return groups
 
 
-def _place(sal: ServiceAtLocation) -> Place:
-    location = sal.location
-    addresses = list(public_records("address").filter(location=location).order_by("pk"))
-    lines: list[str] = []
-    for address in addresses:
-        fields = address.fields
-        lines.extend(
-            str(fields[key])
-            for key in ("address_1", "city", "state_province")
-            if isinstance(fields.get(key), str) and fields[key]
-        )
-    return Place(
-        id=location.pk,
-        name=str(location.fields.get("name") or ""),
-        address=lines,
-        postcode=", ".join(address.postal_code for address in addresses if address.postal_code),
-        how_to_get_there=str(location.fields.get("description") or ""),
-        access=[
-            text
-            for record in public_records("accessibility").filter(location=location).order_by("pk")
-            if (text := access_description(record.fields))
-        ],
-        latitude=location.latitude,
-        longitude=location.longitude,
-        openings=[
-            _opening(schedule)
-            for schedule in public_records("schedule")
-            .filter(service_at_location=sal)
+class _Parts:
+    """The public parts of a page of services, read in a few queries for all of them."""
+
+    def __init__(self, services: list[Service]) -> None:
+        ids = [service.pk for service in services]
+        places = (
+            public_records("service_at_location")
+            .filter(service_id__in=ids)
+            .select_related("location")
             .order_by("pk")
-        ],
-    )
+        )
+        self.places = _grouped(places, "service_id")
+        locations = [place.location_id for place in places]
+        sal_ids = [place.pk for place in places]
+        self.addresses = _grouped(
+            public_records("address").filter(location_id__in=locations).order_by("pk"),
+            "location_id",
+        )
+        self.access = _grouped(
+            public_records("accessibility").filter(location_id__in=locations).order_by("pk"),
+            "location_id",
+        )
+        self.schedules = _grouped(
+            public_records("schedule").filter(service_id__in=ids).order_by("pk"), "service_id"
+        )
+        self.place_schedules = _grouped(
+            public_records("schedule").filter(service_at_location_id__in=sal_ids).order_by("pk"),
+            "service_at_location_id",
+        )
+        self.costs = _grouped(
+            public_records("cost_option").filter(service_id__in=ids).order_by("pk"),
+            "service_id",
+        )
+        self.terms = _grouped(
+            public_records("attribute")
+            .filter(link_id__in=ids)
+            .select_related("taxonomy_term")
+            .order_by("pk"),
+            "link_id",
+        )
+
+    def place(self, sal: ServiceAtLocation) -> Place:
+        location = sal.location
+        addresses = self.addresses.get(location.pk, [])
+        lines: list[str] = []
+        for address in addresses:
+            fields = address.fields
+            lines.extend(
+                str(fields[key])
+                for key in ("address_1", "city", "state_province")
+                if isinstance(fields.get(key), str) and fields[key]
+            )
+        return Place(
+            id=location.pk,
+            name=str(location.fields.get("name") or ""),
+            address=lines,
+            postcode=", ".join(address.postal_code for address in addresses if address.postal_code),
+            how_to_get_there=str(location.fields.get("description") or ""),
+            access=[
+                text
+                for record in self.access.get(location.pk, [])
+                if (text := access_description(record.fields))
+            ],
+            latitude=location.latitude,
+            longitude=location.longitude,
+            openings=[_opening(schedule) for schedule in self.place_schedules.get(sal.pk, [])],
+        )
 
 
 def _opening(schedule: Schedule) -> Opening:
     return opening(
         schedule.fields, schedule.byday, schedule.freq, schedule.opens_at, schedule.closes_at
     )
-
-
-def _openings(service: Service) -> list[Opening]:
-    """The service's own times, whatever the place."""
-    return [
-        _opening(schedule)
-        for schedule in public_records("schedule").filter(service=service).order_by("pk")
-    ]
 
 
 def _opening_lines(openings: list[Opening], places: list[Place]) -> list[str]:
@@ -144,21 +175,23 @@ def _opening_lines(openings: list[Opening], places: list[Place]) -> list[str]:
     return lines
 
 
-def _entry(service: Service, *, miles: float | None = None, nearest: Any = "") -> Entry:
-    terms = TaxonomyTerm.objects.filter(
-        pk__in=public_records("attribute").filter(link_id=service.pk).values("taxonomy_term_id")
-    )
-    places = _places(service)
+def _entry(
+    service: Service, parts: _Parts, *, miles: float | None = None, nearest: Any = ""
+) -> Entry:
+    places = [parts.place(sal) for sal in parts.places.get(service.pk, [])]
+    openings = [_opening(schedule) for schedule in parts.schedules.get(service.pk, [])]
+    terms = {attribute.taxonomy_term.name for attribute in parts.terms.get(service.pk, [])}
     return Entry(
         id=service.pk,
         name=service.name or service.pk,
         description=str(service.fields.get("description") or ""),
         organization=service.organization.name if service.organization else "",
         ages=_ages(service.minimum_age, service.maximum_age),
-        opening=_opening_lines(_openings(service), places),
+        opening=_opening_lines(openings, places),
+        openings=openings,
         places=places,
-        categories=sorted(term.name for term in terms if term.name),
-        cost=_cost(service),
+        categories=sorted(name for name in terms if name),
+        cost=_cost(parts.costs.get(service.pk, [])),
         last_checked=service.last_checked,
         miles=miles,
         nearest=str(nearest or ""),
@@ -173,9 +206,9 @@ def _ages(minimum: float | None, maximum: float | None) -> str:
     return f"{minimum or 0:g} to {maximum:g}"
 
 
-def _cost(service: Service) -> list[str]:
+def _cost(options: list[CostOption]) -> list[str]:
     lines = []
-    for option in public_records("cost_option").filter(service=service).order_by("pk"):
+    for option in options:
         fields = option.fields
         amount = fields.get("amount")
         words = str(fields.get("option") or "")
@@ -189,9 +222,8 @@ def _cost(service: Service) -> list[str]:
 
 def service_page(service: Service, today: date) -> ServicePage:
     """Everything the service's own page shows."""
-    entry = _entry(service)
-    openings = _openings(service)
-    every = [*openings, *(line for place in entry.places for line in place.openings)]
+    entry = _entry(service, _Parts([service]))
+    every = [*entry.openings, *(line for place in entry.places for line in place.openings)]
     says = {line.bank_holidays for line in every} - {BankHolidays.NOT_SAID}
     verdict = says.pop() if len(says) == 1 else BankHolidays.NOT_SAID
     days: frozenset[str] = frozenset().union(*(line.days for line in every))
