@@ -90,6 +90,8 @@ def test_the_public_reports_an_error_and_staff_approve_a_fix(
     service_url = site + reverse("assets:service", kwargs={"service_id": factories.PLAYGROUP})
     page.goto(service_url)
     page.get_by_role("link", name="Tell us that something about").click()
+    # The box for robots is not shown to people.
+    expect(page.locator("#id_website")).to_be_hidden()
     page.get_by_role("button", name="Send report").click()
     expect(page.get_by_role("alert")).to_contain_text("Tell us what is wrong")
     check_accessibility("journey-report-with-errors")
