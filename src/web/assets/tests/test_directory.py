@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from web.accounts.roles import Role
 from web.assets.tests import factories
+from web.governance.models import Action, Event
 
 pytestmark = pytest.mark.django_db
 
@@ -40,6 +41,9 @@ def test_the_day_a_service_was_last_checked_is_shown(directory: Client) -> None:
     call_command("mark_checked", factories.STAY_AND_PLAY, "--on", "2025-11-03", stdout=StringIO())
     page = directory.get(reverse("assets:directory"), {"search": "toddlers"}).content.decode()
     assert "Last checked by a person on 3 November 2025" in page
+    assert Event.objects.filter(
+        action=Action.ASSET_RECORD_CHECKED, object_id=factories.STAY_AND_PLAY
+    ).exists()
     with pytest.raises(CommandError, match="cannot be in the future"):
         call_command("mark_checked", factories.STAY_AND_PLAY, "--on", "2999-01-01")
 
