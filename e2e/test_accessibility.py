@@ -30,6 +30,7 @@ CheckAccessibility = Callable[[str], None]
 NOT_PAGES = {
     "admin:jsi18n",  # the admin site's JavaScript translation catalogue
     "areas:map_data",  # GeoJSON for the map
+    "assets:map_boundaries",  # GeoJSON behind the directory's map
     "areas:flagged_csv",  # a download
     "transparency:model_card_markdown",  # plain text
     "transparency:transparency_record_markdown",

@@ -107,8 +107,17 @@ PAGES: Mapping[str, Rule] = {
     # The community asset register: those who keep it import feeds; anyone reads it, and
     # other directories read it through the Open Referral UK API, without a key.
     "assets:directory": public(),
+    "assets:service": public(),
+    "assets:map_boundaries": public(),
+    # Anyone reports a record is wrong, without an account; staff keep the register right.
+    "assets:report": public(),
+    "assets:report_sent": public(),
     "assets:upload": role_required(Role.PARTNER_ANALYST, Role.ADMINISTRATOR),
     "assets:feed_import": role_required(Role.PARTNER_ANALYST, Role.ADMINISTRATOR),
+    "assets:staff": role_required(Role.PARTNER_ANALYST, Role.ADMINISTRATOR),
+    "assets:staff_report": role_required(Role.PARTNER_ANALYST, Role.ADMINISTRATOR),
+    "assets:edit_service": role_required(Role.PARTNER_ANALYST, Role.ADMINISTRATOR),
+    "assets:change": role_required(Role.PARTNER_ANALYST, Role.ADMINISTRATOR),
     "oruk:index": public(),
     "oruk:openapi": public(),
     "oruk:services": public(),

@@ -1,4 +1,4 @@
-"""The form staff upload an ORUK feed with."""
+"""The register's forms: staff upload an ORUK feed; residents search the directory."""
 
 from __future__ import annotations
 
@@ -6,7 +6,11 @@ from typing import Any
 
 from django import forms
 
+from web.areas.postcodes import normalise
 from web.assets.feeds import PLURALS, Feed, FeedRefused, kind_from_name, read_json_feed
+from web.assets.finder import Cost, DirectoryQuery, TimeOfDay
+from web.assets.hours import DAY_CODE
+from web.assets.search import DAYS, BadQuery, postcode_point
 from web.assets.tables import read_csv_table
 from web.core.forms import GovukForm
 
@@ -57,6 +61,23 @@ class FeedUploadForm(GovukForm):
         return feed
 
 
+DAY_CHOICES = [("", "Any day"), *((code, name.capitalize()) for code, name in DAYS.items())]
+TIME_CHOICES = [
+    ("", "Any time"),
+    (TimeOfDay.MORNING.key, "Morning (before 12 noon)"),
+    (TimeOfDay.AFTERNOON.key, "Afternoon (12 noon to 5pm)"),
+    (TimeOfDay.EVENING.key, "Evening (after 5pm)"),
+]
+COST_CHOICES = [("", "Free or paid"), (Cost.FREE.value, "Free"), (Cost.PAID.value, "Paid")]
+DISTANCE_CHOICES = [
+    ("", "Any distance"),
+    ("1", "1 mile"),
+    ("2", "2 miles"),
+    ("5", "5 miles"),
+    ("10", "10 miles"),
+]
+
+
 class DirectorySearchForm(GovukForm):
     search = forms.CharField(
         label="Search for a service",
@@ -64,8 +85,246 @@ class DirectorySearchForm(GovukForm):
         required=False,
         max_length=100,
     )
+    postcode = forms.CharField(
+        label="Postcode",
+        help_text="To see the nearest first, for example SS14 1DL",
+        required=False,
+        max_length=10,
+    )
+    distance = forms.ChoiceField(label="Distance", choices=DISTANCE_CHOICES, required=False)
     category = forms.ChoiceField(label="Kind of service", required=False)
+    age = forms.IntegerField(
+        label="Age",
+        help_text="The age, in years, of the person the service is for",
+        required=False,
+        min_value=0,
+        max_value=120,
+        error_messages={
+            "invalid": "Enter the age as a whole number of years, like 3",
+            "min_value": "Age must be 0 or more",
+            "max_value": "Age must be 120 or less",
+        },
+    )
+    day = forms.ChoiceField(
+        label="Day", choices=DAY_CHOICES, required=False, widget=forms.RadioSelect
+    )
+    time = forms.ChoiceField(
+        label="Time of day", choices=TIME_CHOICES, required=False, widget=forms.RadioSelect
+    )
+    cost = forms.ChoiceField(
+        label="Cost", choices=COST_CHOICES, required=False, widget=forms.RadioSelect
+    )
+    accessibility = forms.MultipleChoiceField(
+        label="Access", required=False, widget=forms.CheckboxSelectMultiple
+    )
 
-    def __init__(self, *args: Any, categories: list[tuple[str, str]], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        categories: list[tuple[str, str]],
+        access: list[str],
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = [("", "Any kind"), *categories]  # type: ignore[attr-defined]
+        self.fields["accessibility"].choices = [(text, text) for text in access]  # type: ignore[attr-defined]
+
+    def clean_postcode(self) -> str:
+        text: str = self.cleaned_data.get("postcode", "").strip()
+        if not text:
+            return ""
+        postcode = normalise(text)
+        if postcode is None:
+            raise forms.ValidationError("Enter a full UK postcode, like SS14 1DL")
+        try:
+            postcode_point(postcode)
+        except BadQuery:
+            raise forms.ValidationError(
+                f"We do not know the postcode {postcode}: check it, or search without a postcode"
+            ) from None
+        return postcode
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if (
+            cleaned.get("distance")
+            and not cleaned.get("postcode")
+            and "postcode" not in self.errors
+        ):
+            self.add_error("postcode", "Enter a postcode to find services within a distance of it")
+        return cleaned
+
+    def query(self) -> DirectoryQuery:
+        data = self.cleaned_data
+        distance = data.get("distance")
+        chosen_time = data.get("time")
+        chosen_cost = data.get("cost")
+        return DirectoryQuery(
+            search=data.get("search", ""),
+            category=data.get("category", ""),
+            postcode=data.get("postcode", ""),
+            miles=float(distance) if distance else None,
+            age=data.get("age"),
+            day=data.get("day", ""),
+            time_of_day=next((part for part in TimeOfDay if part.key == chosen_time), None),
+            cost=Cost(chosen_cost) if chosen_cost else None,
+            accessibility=tuple(data.get("accessibility") or ()),
+        )
+
+
+class ErrorReportForm(GovukForm):
+    part = forms.ChoiceField(
+        label="What is wrong about it?",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose what is wrong about the service"},
+    )
+    what_is_wrong = forms.CharField(
+        label="Tell us what is wrong",
+        help_text="For example: it now meets on Thursdays. Do not include your name or anyone "
+        "else's, or any contact details.",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=2000,
+        error_messages={
+            "required": "Tell us what is wrong",
+            "max_length": "Tell us in 2,000 characters or fewer",
+        },
+    )
+    # Hidden from people; robots that fill every box fill it (see the template).
+    website = forms.CharField(label="Leave this empty", required=False)
+
+    def __init__(self, *args: Any, parts: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["part"].choices = parts  # type: ignore[attr-defined]
+
+    def is_robot(self) -> bool:
+        return bool(self.cleaned_data.get("website"))
+
+
+class ChangeForm(GovukForm):
+    """A proposed change to a record's published fields, with the reason for it. Subclasses
+    name the fields; an empty optional field is left out of the record."""
+
+    FIELDS: tuple[str, ...] = ()
+
+    reason = forms.CharField(
+        label="Why the change",
+        help_text="For example: the report of 3 May, confirmed by phone with the organiser",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        error_messages={"required": "Say why the record should change"},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The reason last, after the fields it explains.
+        self.order_fields([*self.FIELDS, "reason"])
+
+    def wanted(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            name: (data[name] if data[name] not in ("", None) else None) for name in self.FIELDS
+        }
+
+
+class ServiceChangeForm(ChangeForm):
+    FIELDS = ("name", "description", "url", "email", "minimum_age", "maximum_age")
+
+    name = forms.CharField(label="Name", max_length=500)
+    description = forms.CharField(
+        label="What it is", widget=forms.Textarea(attrs={"rows": 5}), max_length=5000
+    )
+    url = forms.URLField(label="Website", required=False, max_length=500, assume_scheme="https")
+    email = forms.EmailField(label="Email", required=False, max_length=300)
+    minimum_age = forms.IntegerField(label="Youngest age", required=False, min_value=0)
+    maximum_age = forms.IntegerField(label="Oldest age", required=False, min_value=0)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        low, high = cleaned.get("minimum_age"), cleaned.get("maximum_age")
+        if low is not None and high is not None and low > high:
+            self.add_error("maximum_age", "The oldest age must be the youngest age or more")
+        return cleaned
+
+
+class LocationChangeForm(ChangeForm):
+    FIELDS = ("name", "description")
+
+    name = forms.CharField(label="Name of the place", max_length=500)
+    description = forms.CharField(
+        label="How to get there",
+        help_text="In words, with no links: the nearest bus stop, the door to use, parking",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        required=False,
+    )
+
+
+class ScheduleChangeForm(ChangeForm):
+    FIELDS = ("byday", "opens_at", "closes_at", "description", "notes")
+
+    byday = forms.CharField(
+        label="Days",
+        help_text="Day codes, comma-separated: MO, TU, WE, TH, FR, SA, SU; for a monthly "
+        "schedule the week first, as 1SA for the first Saturday or -1FR for the last Friday",
+        max_length=100,
+        required=False,
+    )
+    opens_at = forms.TimeField(
+        label="Opens at",
+        help_text="24-hour clock, like 09:30",
+        required=False,
+        error_messages={"invalid": "Enter the time it opens as hours and minutes, like 09:30"},
+    )
+    closes_at = forms.TimeField(
+        label="Closes at",
+        help_text="24-hour clock, like 16:00",
+        required=False,
+        error_messages={"invalid": "Enter the time it closes as hours and minutes, like 16:00"},
+    )
+    description = forms.CharField(
+        label="When, in words",
+        max_length=500,
+        required=False,
+        help_text="For example: term time only",
+    )
+    notes = forms.CharField(
+        label="Notes",
+        help_text="Say here if it is closed on bank holidays",
+        max_length=500,
+        required=False,
+    )
+
+    def clean_byday(self) -> str:
+        text: str = self.cleaned_data.get("byday", "")
+        codes = [code.strip().upper() for code in text.split(",") if code.strip()]
+        wrong = [code for code in codes if not DAY_CODE.match(code)]
+        if wrong:
+            raise forms.ValidationError(
+                f"{', '.join(wrong)} is not a day code: use MO, TU, WE, TH, FR, SA or SU"
+            )
+        return ",".join(codes)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        opens, closes = cleaned.get("opens_at"), cleaned.get("closes_at")
+        if opens is not None and closes is not None and closes <= opens:
+            self.add_error("closes_at", "It must close after it opens")
+        return cleaned
+
+    def wanted(self) -> dict[str, Any]:
+        wanted = super().wanted()
+        for name in ("opens_at", "closes_at"):
+            if wanted[name] is not None:
+                # As ORUK writes times.
+                wanted[name] = wanted[name].strftime("%H:%M")
+        return wanted
+
+
+class CloseReportForm(GovukForm):
+    outcome = forms.CharField(
+        label="What was done",
+        help_text="For example: change proposed; or checked with the organiser, nothing wrong",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        error_messages={"required": "Say what was done about the report"},
+    )

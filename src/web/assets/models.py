@@ -272,3 +272,92 @@ class RefusedRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.path}: {self.reason}"
+
+
+class ReportStatus(models.TextChoices):
+    OPEN = "open", "To handle"
+    CLOSED = "closed", "Handled"
+
+
+class ErrorReport(models.Model):
+    """Someone's word that a public record is wrong. Anyone may send one, with no account;
+    it holds what they typed and which part of the record, nothing about who they are."""
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="error_reports")
+    # Which part of the record: one of ``web.assets.reports.PARTS`` or a public location's id.
+    part = models.CharField(max_length=64)
+    what_is_wrong = models.TextField(max_length=2000)
+    received_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    status = models.CharField(
+        max_length=10, choices=ReportStatus.choices, default=ReportStatus.OPEN, db_index=True
+    )
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    # What staff did about it, for the next person who reads it.
+    outcome = models.TextField(blank=True, max_length=2000)
+
+    class Meta:
+        ordering = ("-received_at", "-id")
+
+    def __str__(self) -> str:
+        return f"Report on {self.service_id} ({self.received_at:%Y-%m-%d})"
+
+
+class ChangeStatus(models.TextChoices):
+    PROPOSED = "proposed", "Waiting for approval"
+    APPROVED = "approved", "Approved and published"
+    REJECTED = "rejected", "Rejected"
+
+
+class ChangedKind(models.TextChoices):
+    """The records of a service staff may change: its own, one of its places, its times."""
+
+    SERVICE = "service", "The service"
+    LOCATION = "location", "A place"
+    SCHEDULE = "schedule", "Opening times"
+
+
+class RecordChange(models.Model):
+    """A change to the published fields of a service, or of one of its places or schedules,
+    that one member of staff proposes and another approves. Until then the register, and so
+    every page, feed and export, keeps the last approved values: the change lives here, not in
+    the record."""
+
+    # The service the change is about, for its history; the record changed may be one of its
+    # places or schedules.
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="changes")
+    kind = models.CharField(max_length=10, choices=ChangedKind.choices)
+    record_id = models.CharField(max_length=64)
+    # Field by field: the values when proposed, and the values proposed ({"name": ...}).
+    before = models.JSONField()
+    after = models.JSONField()
+    reason = models.TextField(max_length=2000)
+    report = models.ForeignKey(
+        ErrorReport, null=True, blank=True, on_delete=models.SET_NULL, related_name="changes"
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    proposed_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    status = models.CharField(
+        max_length=10, choices=ChangeStatus.choices, default=ChangeStatus.PROPOSED, db_index=True
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-proposed_at", "-id")
+        constraints = (
+            # Approval by a second person is the whole point of the step.
+            models.CheckConstraint(
+                condition=~models.Q(decided_by=models.F("proposed_by")),
+                name="record_change_decided_by_another",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"Change to {self.service_id} ({self.get_status_display()})"

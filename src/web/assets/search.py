@@ -185,8 +185,8 @@ def service_at_locations_matching(
         return ordered
     if proximity is not None and proximity < 0:
         raise BadQuery("proximity", "a distance in metres, 0 or more")
-    centre = _postcode_point(postcode_text)
-    distances = [(_metres(centre, place), place) for place in ordered]
+    centre = postcode_point(postcode_text)
+    distances = [(metres_between(centre, place), place) for place in ordered]
     near = [
         (distance, place)
         for distance, place in distances
@@ -195,7 +195,8 @@ def service_at_locations_matching(
     return [place for _, place in sorted(near, key=lambda pair: pair[0])]
 
 
-def _postcode_point(text: str) -> tuple[float, float]:
+def postcode_point(text: str) -> tuple[float, float]:
+    """The grid reference (easting, northing) of a postcode of the area."""
     postcode = normalise(text)
     if postcode is None:
         raise BadQuery("postcode", "a UK postcode such as SS14 1DL")
@@ -223,7 +224,7 @@ def _postcode_points() -> dict[str, tuple[float, float]]:
     }
 
 
-def _metres(centre: tuple[float, float], place: ServiceAtLocation) -> float | None:
+def metres_between(centre: tuple[float, float], place: ServiceAtLocation) -> float | None:
     """Straight-line distance on the British National Grid; None without coordinates."""
     latitude, longitude = place.location.latitude, place.location.longitude
     if latitude is None or longitude is None or not (-90 < latitude < 90):

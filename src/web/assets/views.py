@@ -1,18 +1,25 @@
-"""Pages of the asset register: the public directory of services, and for staff, uploading an
-ORUK feed and reading what became of it."""
+"""Public pages of the asset register: the directory of services, each service's page, and
+reporting that one is wrong. Thin: the work is in ``finder``, ``directory`` and ``reports``.
+Staff pages are in ``staff``."""
 
 from __future__ import annotations
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 
+from web.accounts.access import may_open
+from web.accounts.client_ip import client_ip_address
 from web.accounts.models import User
-from web.assets.directory import categories, entries
+from web.assets.directory import categories, entries, service_page
+from web.assets.export import public_records
 from web.assets.feeds import import_feed
-from web.assets.forms import DirectorySearchForm, FeedUploadForm
-from web.assets.models import FeedImport
-from web.assets.search import services_matching
+from web.assets.finder import DirectoryQuery, Found, access_choices, find
+from web.assets.forms import DirectorySearchForm, ErrorReportForm, FeedUploadForm
+from web.assets.maps import KNOWN_DISTRICTS, boundaries, map_points, served_districts
+from web.assets.models import FeedImport, Service
+from web.assets.reports import may_report, part_choices, receive_report
 
 # Services on one page of the directory.
 PER_PAGE = 20
@@ -38,21 +45,64 @@ def feed_import(request: HttpRequest, import_id: int) -> HttpResponse:
 
 
 def directory(request: HttpRequest) -> HttpResponse:
-    form = DirectorySearchForm(request.GET or None, categories=categories())
-    wanted = {"search": "", "taxonomy_term_id": ""}
-    if form.is_bound and form.is_valid():
-        wanted = {
-            "search": form.cleaned_data["search"],
-            "taxonomy_term_id": form.cleaned_data["category"],
-        }
-    found = services_matching(wanted).select_related("organization")
+    form = DirectorySearchForm(
+        request.GET or None, categories=categories(), access=access_choices()
+    )
+    query = form.query() if form.is_bound and form.is_valid() else DirectoryQuery()
+    found: list[Found] = find(query) if not form.errors else []
     page = Paginator(found, PER_PAGE).get_page(request.GET.get("page"))
+    shown = entries(page.object_list)
+    points = map_points(shown, query.postcode)
     return render(
         request,
         "assets/directory.html",
         {
             "form": form,
             "page": page,
-            "entries": entries(page.object_list),
+            "entries": shown,
+            "query": query,
+            "points": points,
+            "districts": ",".join(served_districts()) if points["places"] else "",
+            "staff": may_open(request.user, "assets:staff"),
         },
     )
+
+
+def map_boundaries(request: HttpRequest) -> HttpResponse:
+    """The directory map's background: the small areas of the districts named (codes the
+    geography knows; others are left out). The same address always gives the same bytes."""
+    wanted = tuple(sorted(set(request.GET.get("districts", "").split(",")) & KNOWN_DISTRICTS))
+    response = HttpResponse(boundaries(wanted), content_type="application/json")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+def _public_service(service_id: str) -> Service:
+    service: Service = get_object_or_404(public_records("service"), pk=service_id)
+    return service
+
+
+def service(request: HttpRequest, service_id: str) -> HttpResponse:
+    found = _public_service(service_id)
+    return render(
+        request,
+        "assets/service.html",
+        {"page": service_page(found, timezone.localdate())},
+    )
+
+
+def report(request: HttpRequest, service_id: str) -> HttpResponse:
+    found = _public_service(service_id)
+    form = ErrorReportForm(request.POST or None, parts=part_choices(found))
+    if request.method == "POST" and form.is_valid():
+        if not may_report(client_ip_address(request)):
+            return render(request, "assets/report_throttled.html", {"service": found}, status=429)
+        # A robot that filled the hidden box is told it worked, and nothing is kept.
+        if not form.is_robot():
+            receive_report(found, form.cleaned_data["part"], form.cleaned_data["what_is_wrong"])
+        return redirect("assets:report_sent", service_id=found.pk)
+    return render(request, "assets/report.html", {"form": form, "service": found})
+
+
+def report_sent(request: HttpRequest, service_id: str) -> HttpResponse:
+    return render(request, "assets/report_sent.html", {"service": _public_service(service_id)})

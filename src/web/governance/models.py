@@ -28,6 +28,12 @@ class Action(models.TextChoices):
     RELEASE_WITHDRAWN = "release_withdrawn", "Release withdrawn"
     DATA_EXPORTED = "data_exported", "Data downloaded"
     ASSET_FEED_IMPORTED = "asset_feed_imported", "Community asset feed imported"
+    ASSET_ERROR_REPORTED = "asset_error_reported", "Error in a community asset reported"
+    ASSET_REPORT_CLOSED = "asset_report_closed", "Report of an error in a community asset handled"
+    ASSET_CHANGE_PROPOSED = "asset_change_proposed", "Change to a community asset proposed"
+    ASSET_CHANGE_APPROVED = "asset_change_approved", "Change to a community asset approved"
+    ASSET_CHANGE_REJECTED = "asset_change_rejected", "Change to a community asset rejected"
+    ASSET_RECORD_CHECKED = "asset_record_checked", "Community asset checked by a person"
 
 
 class AppendOnlyError(Exception):

@@ -1,11 +1,21 @@
-"""A small register built in code: two services, one of them also at a refuge."""
+"""A small register built in code: two services, one of them also at a refuge; and, added on
+request, a Saturday playgroup with a cost and access, a report and a proposed change."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from web.accounts.models import User
+from web.accounts.roles import Role
 from web.assets.feeds import Feed, import_feed
-from web.assets.models import FeedImport, Location
+from web.assets.models import (
+    ChangedKind,
+    ErrorReport,
+    FeedImport,
+    Location,
+    RecordChange,
+    Service,
+)
 
 TAXONOMY = "7d1c0a52-1f4e-4c1a-9a51-000000000001"
 TERM_FAMILY = "7d1c0a52-1f4e-4c1a-9a51-000000000002"
@@ -19,6 +29,13 @@ PLAY_AT_HUB = "7d1c0a52-1f4e-4c1a-9a51-000000000040"
 ADVICE_AT_HUB = "7d1c0a52-1f4e-4c1a-9a51-000000000041"
 ADVICE_AT_REFUGE = "7d1c0a52-1f4e-4c1a-9a51-000000000042"
 REFUGE_ADDRESS = "12 Hidden Lane"
+TERM_PLAY = "7d1c0a52-1f4e-4c1a-9a51-000000000004"
+PLAYGROUP = "7d1c0a52-1f4e-4c1a-9a51-000000000022"
+CHURCH_HALL = "7d1c0a52-1f4e-4c1a-9a51-000000000032"
+PLAYGROUP_AT_HALL = "7d1c0a52-1f4e-4c1a-9a51-000000000043"
+# Postcodes of the area: the hall's own, and one about 4 miles away (Wickford).
+HALL_POSTCODE = "SS14 1AE"
+FAR_POSTCODE = "SS12 0AA"
 
 
 def _term(term_id: str, name: str) -> dict[str, Any]:
@@ -122,6 +139,58 @@ def services() -> list[dict[str, Any]]:
     ]
 
 
+def saturday_playgroup() -> dict[str, Any]:
+    hall = _location(
+        CHURCH_HALL, "St Martin's church hall", "Church Walk", HALL_POSTCODE, (51.5705, 0.4580)
+    )
+    hall["description"] = "Two minutes from Basildon bus station; the door is on Church Walk."
+    hall["accessibility"] = [
+        {"id": "7d1c0a52-1f4e-4c1a-9a51-000000000070", "description": "Step-free entrance"},
+        {"id": "7d1c0a52-1f4e-4c1a-9a51-000000000071", "description": "Baby changing"},
+    ]
+    return {
+        "id": PLAYGROUP,
+        "name": "Little Stars Saturday playgroup",
+        "description": "Play, songs and a snack for under-fives and their grown-ups.",
+        "status": "active",
+        "minimum_age": 0,
+        "maximum_age": 5,
+        "last_modified": "2025-06-01T09:00:00Z",
+        "schedules": [
+            {
+                "id": "7d1c0a52-1f4e-4c1a-9a51-000000000052",
+                "freq": "WEEKLY",
+                "byday": "SA",
+                "opens_at": "10:00",
+                "closes_at": "12:00",
+                "valid_from": "2025-01-04",
+                "notes": "Closed on bank holiday weekends.",
+            }
+        ],
+        "cost_options": [
+            {
+                "id": "7d1c0a52-1f4e-4c1a-9a51-000000000080",
+                "option": "per family, per session",
+                "amount": 2,
+                "currency": "GBP",
+            }
+        ],
+        "languages": [{"id": "7d1c0a52-1f4e-4c1a-9a51-000000000090", "name": "English"}],
+        "service_at_locations": [{"id": PLAYGROUP_AT_HALL, "location": hall}],
+        "attributes": [
+            {
+                "id": "7d1c0a52-1f4e-4c1a-9a51-000000000062",
+                "taxonomy_term": _term(TERM_PLAY, "Play"),
+            }
+        ],
+    }
+
+
+def add_saturday_playgroup() -> None:
+    """Adds the playgroup to a register ``make_register`` made."""
+    import_feed(Feed("services.json", "service", [saturday_playgroup()]))
+
+
 def make_register() -> FeedImport:
     """Imports the register and marks the refuge sensitive; returns the import's report."""
     taxonomy = {"id": TAXONOMY, "name": "Bakehouse categories", "description": "Synthetic"}
@@ -134,8 +203,27 @@ def make_register() -> FeedImport:
 def register_samples() -> dict[str, object]:
     """URL parameters pointing at records of the register, made on first use."""
     report = make_register()
+    service = Service.objects.get(pk=STAY_AND_PLAY)
+    editor, _ = User.objects.get_or_create(
+        username="register-editor", defaults={"role": Role.PARTNER_ANALYST}
+    )
+    error = ErrorReport.objects.create(
+        service=service, part="opening", what_is_wrong="It now meets on Thursdays."
+    )
+    change = RecordChange.objects.create(
+        service=service,
+        kind=ChangedKind.SERVICE,
+        record_id=service.pk,
+        before={"name": service.fields["name"]},
+        after={"name": "Stay and play (Thursdays)"},
+        reason="The report of today, confirmed by phone",
+        report=error,
+        proposed_by=editor,
+    )
     return {
         "import_id": report.pk,
+        "report_id": error.pk,
+        "change_id": change.pk,
         "service_id": STAY_AND_PLAY,
         "service_at_location_id": PLAY_AT_HUB,
         "taxonomy_id": TAXONOMY,

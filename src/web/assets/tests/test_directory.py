@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from web.accounts.roles import Role
 from web.assets.tests import factories
+from web.governance.models import Action, Event
 
 pytestmark = pytest.mark.django_db
 
@@ -28,19 +29,21 @@ def test_a_resident_sees_every_service_with_when_and_where(directory: Client) ->
     page = directory.get(reverse("assets:directory")).content.decode()
     assert "2 services" in page
     assert "Stay and play" in page and "Domestic abuse advice" in page
-    assert "Monday, Wednesday 09:30 to 11:30" in page
+    assert "Mondays and Wednesdays, 9:30am to 11:30am" in page
     assert "Town centre family hub, SS14 1AE" in page
     assert "0 to 4" in page
 
 
 def test_the_day_a_service_was_last_checked_is_shown(directory: Client) -> None:
     assert (
-        "Not checked by the partnership yet"
-        in directory.get(reverse("assets:directory")).content.decode()
+        "Not checked by a person yet" in directory.get(reverse("assets:directory")).content.decode()
     )
     call_command("mark_checked", factories.STAY_AND_PLAY, "--on", "2025-11-03", stdout=StringIO())
     page = directory.get(reverse("assets:directory"), {"search": "toddlers"}).content.decode()
-    assert "3 November 2025" in page
+    assert "Last checked by a person on 3 November 2025" in page
+    assert Event.objects.filter(
+        action=Action.ASSET_RECORD_CHECKED, object_id=factories.STAY_AND_PLAY
+    ).exists()
     with pytest.raises(CommandError, match="cannot be in the future"):
         call_command("mark_checked", factories.STAY_AND_PLAY, "--on", "2999-01-01")
 

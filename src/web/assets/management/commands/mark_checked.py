@@ -49,7 +49,7 @@ class Command(BaseCommand):
             record.last_checked = checked
             record.save(update_fields=["last_checked", "updated_at"])
             record_event(
-                Action.ADMIN_CHANGE,
+                Action.ASSET_RECORD_CHECKED,
                 actor=actor,
                 subject=record,
                 detail={"last_checked": checked.isoformat()},

@@ -1,0 +1,225 @@
+"""Staff pages of the asset register (partner analysts and administrators): reports to handle,
+changes to approve, records not checked for a while, proposing a change to a service and
+approving another's. Thin: the work is in ``changes`` and ``reports``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+
+from web.accounts.models import User
+from web.assets.changes import (
+    CHECK_AGES_MONTHS,
+    ChangeRefused,
+    approve,
+    field_changes,
+    mark_checked,
+    not_checked_since,
+    propose,
+    records_of,
+    reject,
+)
+from web.assets.forms import (
+    ChangeForm,
+    CloseReportForm,
+    LocationChangeForm,
+    ScheduleChangeForm,
+    ServiceChangeForm,
+)
+from web.assets.hours import opening
+from web.assets.models import (
+    ChangedKind,
+    ChangeStatus,
+    ErrorReport,
+    Record,
+    RecordChange,
+    ReportStatus,
+    Schedule,
+    Service,
+)
+from web.assets.reports import close_report, part_label
+
+
+def _staff(request: HttpRequest) -> User:
+    # The access table lets only signed-in staff roles here.
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionDenied
+    return user
+
+
+def work(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
+    # Longest unchecked first; each service in one band only, up to the next longer one.
+    bands = []
+    longer: set[str] = set()
+    upper: int | None = None
+    for months in sorted(CHECK_AGES_MONTHS, reverse=True):
+        stale = [s for s in not_checked_since(months, now) if s.pk not in longer]
+        longer.update(s.pk for s in stale)
+        bands.append((months, upper, stale))
+        upper = months
+    reports = ErrorReport.objects.filter(status=ReportStatus.OPEN).select_related("service")
+    return render(
+        request,
+        "assets/staff/work.html",
+        {
+            "reports": [(report, part_label(report)) for report in reports],
+            "changes": RecordChange.objects.filter(status=ChangeStatus.PROPOSED).select_related(
+                "service", "proposed_by"
+            ),
+            "bands": bands,
+        },
+    )
+
+
+def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
+    report = get_object_or_404(ErrorReport.objects.select_related("service"), pk=report_id)
+    form = CloseReportForm(request.POST or None)
+    if request.method == "POST" and report.status == ReportStatus.OPEN and form.is_valid():
+        close_report(report, _staff(request), form.cleaned_data["outcome"])
+        messages.success(request, "The report is marked as handled.")
+        return redirect("assets:staff")
+    return render(
+        request,
+        "assets/staff/report.html",
+        {"report": report, "part": part_label(report), "form": form},
+    )
+
+
+FORMS: dict[str, type[ChangeForm]] = {
+    ChangedKind.SERVICE: ServiceChangeForm,
+    ChangedKind.LOCATION: LocationChangeForm,
+    ChangedKind.SCHEDULE: ScheduleChangeForm,
+}
+PREFIXES: dict[str, str] = {
+    ChangedKind.SERVICE: "service",
+    ChangedKind.LOCATION: "place",
+    ChangedKind.SCHEDULE: "times",
+}
+
+
+@dataclass(frozen=True)
+class Editable:
+    """One record of the service on its staff page, with the form to propose a change."""
+
+    kind: str
+    record: Record
+    title: str
+    form: ChangeForm
+
+
+def _editables(service: Service, posted: HttpRequest | None) -> list[Editable]:
+    """A form for the service, each of its public places and each of its schedules; the one
+    the request posted is bound to it."""
+    found = []
+    for kind in FORMS:
+        for index, record in enumerate(records_of(service, kind).order_by("pk")):
+            prefix = f"{PREFIXES[kind]}-{index}"
+            bound = posted is not None and posted.POST.get("record") == f"{kind}:{record.pk}"
+            initial = {name: record.fields.get(name) for name in FORMS[kind].FIELDS}
+            form = FORMS[kind](
+                posted.POST if bound and posted is not None else None,
+                initial=initial,
+                prefix=prefix,
+            )
+            found.append(Editable(kind, record, _title(kind, record), form))
+    return found
+
+
+def _title(kind: str, record: Record) -> str:
+    if kind == ChangedKind.SERVICE:
+        return "The service"
+    if kind == ChangedKind.LOCATION:
+        return f"Place: {record.fields.get('name') or record.pk}"
+    if isinstance(record, Schedule):
+        words = opening(
+            record.fields, record.byday, record.freq, record.opens_at, record.closes_at
+        ).sentence()
+        return f"Opening times: {words or record.pk}"
+    return record.pk
+
+
+def edit_service(request: HttpRequest, service_id: str) -> HttpResponse:
+    service = get_object_or_404(Service, pk=service_id)
+    actor = _staff(request)
+    if request.method == "POST" and request.POST.get("action") == "checked":
+        mark_checked(service, actor)
+        messages.success(request, f"{service.name} is marked as checked today.")
+        return redirect("assets:edit_service", service_id=service.pk)
+    report_id = request.GET.get("report") or request.POST.get("report") or ""
+    report = (
+        ErrorReport.objects.filter(pk=report_id, service=service).first()
+        if report_id.isdigit()
+        else None
+    )
+    editables = _editables(service, request if request.method == "POST" else None)
+    submitted = next((item for item in editables if item.form.is_bound), None)
+    if submitted is not None and submitted.form.is_valid():
+        try:
+            change = propose(
+                service,
+                submitted.kind,
+                submitted.record,
+                submitted.form.wanted(),
+                actor,
+                submitted.form.cleaned_data["reason"],
+                report=report,
+            )
+        except ChangeRefused as refused:
+            submitted.form.add_error(None, str(refused))
+        else:
+            messages.success(
+                request, "The change is proposed. Another member of staff must approve it."
+            )
+            return redirect("assets:change", change_id=change.pk)
+    history = [
+        (change, field_changes(change))
+        for change in service.changes.select_related("proposed_by", "decided_by")
+    ]
+    return render(
+        request,
+        "assets/staff/edit_service.html",
+        {
+            "service": service,
+            "editables": editables,
+            "form": submitted.form if submitted is not None else None,
+            "history": history,
+            "report": report,
+        },
+    )
+
+
+def change_detail(request: HttpRequest, change_id: int) -> HttpResponse:
+    change = get_object_or_404(
+        RecordChange.objects.select_related("service", "proposed_by", "decided_by"),
+        pk=change_id,
+    )
+    actor = _staff(request)
+    problem = ""
+    if request.method == "POST":
+        decide = approve if request.POST.get("decision") == "approve" else reject
+        try:
+            decide(change, actor)
+        except ChangeRefused as refused:
+            problem = str(refused)
+        else:
+            messages.success(request, f"The change is {change.get_status_display().lower()}.")
+            return redirect("assets:staff")
+    return render(
+        request,
+        "assets/staff/change.html",
+        {
+            "change": change,
+            "fields": field_changes(change),
+            "problem": problem,
+            "may_decide": change.status == ChangeStatus.PROPOSED
+            and change.proposed_by_id != actor.pk,
+        },
+        status=409 if problem else 200,
+    )
