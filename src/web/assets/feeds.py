@@ -5,9 +5,10 @@ record) for one kind: organisations, services, services at locations, taxonomies
 terms. Each top-level record is checked against the ORUK schema of its kind before anything
 of it is stored; a refused record is kept with the path and reason of every problem. The
 whole import is one transaction, ends with one governance event, and counts every record:
-received = stored + refused. Storing a record that is already there as published changes
-nothing and is counted as unchanged. A location the feed links to the confidential location
-term is marked sensitive.
+received = stored + refused. A record holding a NUL character is refused (PostgreSQL's text and
+JSON cannot hold one) and kept with each NUL written ``\\u0000``. Storing a record that is
+already there as published changes nothing and is counted as unchanged. A location the feed
+links to the confidential location term is marked sensitive.
 """
 
 from __future__ import annotations
@@ -119,6 +120,38 @@ def read_json_feed(data: bytes, source: str, kind: str | None = None) -> Feed:
     )
 
 
+NUL = "\x00"
+
+
+def nul_path(value: Any, path: str) -> str | None:
+    """Where in ``value`` the first NUL character is, in a key or a string; None if nowhere."""
+    if isinstance(value, str):
+        return path if NUL in value else None
+    if isinstance(value, dict):
+        inside = [(f"{path}.{key}", str(key), item) for key, item in value.items()]
+    elif isinstance(value, list):
+        inside = [(f"{path}[{index}]", "", item) for index, item in enumerate(value)]
+    else:
+        return None
+    for where, key, item in inside:
+        found = where if NUL in key else nul_path(item, where)
+        if found is not None:
+            return found
+    return None
+
+
+def without_nul(value: Any) -> Any:
+    """``value`` with every NUL character, in keys and strings, written as the text ``\\u0000``,
+    which a refused record can be kept with and a reviewer can read."""
+    if isinstance(value, str):
+        return value.replace(NUL, "\\u0000")
+    if isinstance(value, dict):
+        return {without_nul(key): without_nul(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [without_nul(item) for item in value]
+    return value
+
+
 @dataclass(frozen=True)
 class Refusal:
     path: str
@@ -144,7 +177,7 @@ def import_feed(feed: Feed, *, actor: User | None = None) -> FeedImport:
         Location.objects.filter(pk__in=confidential.values("link_id")).update(sensitive=True)
         report = FeedImport.objects.create(
             imported_by=actor,
-            source=feed.source[:300],
+            source=without_nul(feed.source)[:300],
             feed_format=feed.feed_format,
             received=len(feed.records),
             stored=stored,
@@ -155,9 +188,9 @@ def import_feed(feed: Feed, *, actor: User | None = None) -> FeedImport:
         RefusedRecord.objects.bulk_create(
             RefusedRecord(
                 feed_import=report,
-                path=refusal.path[:500],
-                reason=refusal.reason,
-                record=refusal.record,
+                path=without_nul(refusal.path)[:500],
+                reason=without_nul(refusal.reason),
+                record=without_nul(refusal.record),
             )
             for refusal in refusals
         )
@@ -181,6 +214,14 @@ def _store_one(feed: Feed, record: Any, where: str) -> Outcome | Refusal:
     wrong = feed.problems(record, where)
     if wrong or feed.kind is None:
         return Refusal(wrong[0].partition(": ")[0], "\n".join(wrong), record)
+    nul = nul_path(record, where)
+    if nul is not None:
+        return Refusal(
+            nul,
+            f"{nul}: holds a NUL character (\\u0000), which the register cannot store; "
+            "remove it from the feed",
+            record,
+        )
     outcome = Outcome()
     try:
         # A savepoint: a record refused half way leaves none of its nested records behind.

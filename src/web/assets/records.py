@@ -76,6 +76,12 @@ def _datetime(value: Any) -> datetime | None:
     return parsed if parsed.tzinfo is not None else None
 
 
+def _days(value: Any) -> str:
+    """iCalendar day codes (``MO,WE``) as the register compares them: their case does not matter
+    (RFC 5545) and the search must match them alike on SQLite and PostgreSQL."""
+    return "".join(_text(value, 100).split()).upper()
+
+
 def _choice(value: Any, choices: type[models.TextChoices]) -> str:
     return value if isinstance(value, str) and value in choices.values else ""
 
@@ -161,7 +167,7 @@ KINDS: dict[str, Kind] = {
             },
             columns=lambda f: {
                 "freq": _choice(f.get("freq"), tables.Frequency),
-                "byday": _text(f.get("byday"), 100),
+                "byday": _days(f.get("byday")),
                 "opens_at": _time(f.get("opens_at")),
                 "closes_at": _time(f.get("closes_at")),
             },
