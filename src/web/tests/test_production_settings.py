@@ -37,12 +37,6 @@ def representative_environment(tmp_path: Path) -> dict[str, str]:
     )
 
 
-def test_check_deploy_is_clean_under_production_settings(tmp_path: Path) -> None:
-    result = manage(production_environment(tmp_path), "check", "--deploy", "--fail-level", "DEBUG")
-    assert result.returncode == 0, result.stderr + result.stdout
-    assert "System check identified no issues (0 silenced)." in result.stdout
-
-
 def test_check_deploy_is_clean_for_the_deployment_the_production_guide_describes(
     tmp_path: Path,
 ) -> None:
