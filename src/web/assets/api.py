@@ -26,6 +26,7 @@ from web.assets.search import (
     service_at_locations_matching,
     services_matching,
 )
+from web.core.storable import NUL
 
 HSDS_VERSION = "3.0"
 PROFILE = "https://github.com/OpenReferralUK/uk-profile"
@@ -54,7 +55,7 @@ def endpoint(view: Callable[..., Response]) -> View:
         # PostgreSQL cannot compare text holding a NUL character: it would be a server error.
         given = [(name, value) for name, values in request.query_params.lists() for value in values]
         for name, value in [*given, *kwargs.items()]:
-            if "\x00" in value:
+            if NUL in value:
                 return bad_query(BadQuery(name, "text without NUL characters"))
         return view(request, *args, **kwargs)
 

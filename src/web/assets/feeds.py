@@ -25,6 +25,7 @@ from web.accounts.models import User
 from web.assets.models import Attribute, FeedFormat, FeedImport, Location, RefusedRecord
 from web.assets.records import CONFIDENTIAL_LOCATION_TERM, Outcome, RecordRefused, store
 from web.assets.schemas import page_problems, problems, problems_against
+from web.core.storable import nul_path, without_nul
 from web.governance.models import Action
 from web.governance.services import record_event
 
@@ -118,38 +119,6 @@ def read_json_feed(data: bytes, source: str, kind: str | None = None) -> Feed:
         "holds neither a page, nor a list of records, nor one record",
         "Give the feed as the ORUK API returns it",
     )
-
-
-NUL = "\x00"
-
-
-def nul_path(value: Any, path: str) -> str | None:
-    """Where in ``value`` the first NUL character is, in a key or a string; None if nowhere."""
-    if isinstance(value, str):
-        return path if NUL in value else None
-    if isinstance(value, dict):
-        inside = [(f"{path}.{key}", str(key), item) for key, item in value.items()]
-    elif isinstance(value, list):
-        inside = [(f"{path}[{index}]", "", item) for index, item in enumerate(value)]
-    else:
-        return None
-    for where, key, item in inside:
-        found = where if NUL in key else nul_path(item, where)
-        if found is not None:
-            return found
-    return None
-
-
-def without_nul(value: Any) -> Any:
-    """``value`` with every NUL character, in keys and strings, written as the text ``\\u0000``,
-    which a refused record can be kept with and a reviewer can read."""
-    if isinstance(value, str):
-        return value.replace(NUL, "\\u0000")
-    if isinstance(value, dict):
-        return {without_nul(key): without_nul(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [without_nul(item) for item in value]
-    return value
 
 
 @dataclass(frozen=True)

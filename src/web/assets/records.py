@@ -79,7 +79,10 @@ def _datetime(value: Any) -> datetime | None:
 def _days(value: Any) -> str:
     """iCalendar day codes (``MO,WE``) as the register compares them: their case does not matter
     (RFC 5545) and the search must match them alike on SQLite and PostgreSQL."""
-    return "".join(_text(value, 100).split()).upper()
+    if not isinstance(value, str):
+        return ""
+    # Upper-casing can lengthen text (ß is SS): cut to the column's width after it.
+    return "".join(value.split()).upper()[:100]
 
 
 def _choice(value: Any, choices: type[models.TextChoices]) -> str:
