@@ -7,11 +7,12 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := .venv
 RUN := $(UV) run --frozen
 
-.PHONY: setup setup-browser demo test test-all lint bench world clean help
+.PHONY: setup setup-browser setup-postgres demo test test-all lint bench world clean help
 
 help:
 	@echo "make demo      set up, build the Basildon world, run the recipe to a release, serve it"
-	@echo "make test      set up (with the browser where possible) and run the test suite"
+	@echo "make test      set up (with the browser and PostgreSQL where possible), run the test"
+	@echo "               suite, then the web app's tests again on PostgreSQL"
 	@echo "make test-all  the suite including slow cases"
 	@echo "make lint      ruff and mypy"
 	@echo "make bench     benchmark scripts (medians and ratios)"
@@ -40,6 +41,21 @@ setup-browser:
 	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 	      || echo "chromium could not be installed: browser tests will be skipped"; \
 	  else echo "chromium not found and not root: browser tests will be skipped"; fi; \
+	fi
+
+# Debian's PostgreSQL server, installed when running as root and missing, for the second pass of
+# the web app's tests (scripts/with-postgres runs a throwaway cluster for it). Only the binaries
+# are wanted: postgresql-common is told not to create and start a system cluster.
+setup-postgres:
+	@if ! scripts/with-postgres --check; then \
+	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
+	    (apt-get update -qq \
+	      && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-common >/dev/null \
+	      && sed -i 's/^#\?\s*create_main_cluster\b.*/create_main_cluster = false/' \
+	        /etc/postgresql-common/createcluster.conf \
+	      && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null) \
+	      || echo "PostgreSQL could not be installed: the web tests will not run on PostgreSQL"; \
+	  else echo "PostgreSQL not found and not root: the web tests will not run on PostgreSQL"; fi; \
 	fi
 
 # Essex's IoD 2019 figures are shipped; IOD=DIR gives the official files for an area outside it.
@@ -85,11 +101,17 @@ demo: setup
 	@echo "Serving on http://127.0.0.1:8000 (Ctrl-C to stop)"
 	$(RUN) python manage.py runserver 127.0.0.1:8000
 
-test: setup setup-browser
-	$(RUN) pytest
+# The web app's tests run twice: on SQLite with the rest of the suite, then on PostgreSQL, the
+# production database (the browser journeys run once). docs/adr/0025-postgresql-in-tests.md
+WEB_TESTS := src/web
 
-test-all: setup setup-browser
+test: setup setup-browser setup-postgres
+	$(RUN) pytest
+	scripts/with-postgres $(RUN) pytest $(WEB_TESTS)
+
+test-all: setup setup-browser setup-postgres
 	$(RUN) pytest -m "slow or not slow"
+	scripts/with-postgres $(RUN) pytest -m "slow or not slow" $(WEB_TESTS)
 
 lint: setup
 	$(RUN) ruff check src tests bench scripts e2e manage.py

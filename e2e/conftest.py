@@ -86,7 +86,9 @@ def browser_problems(page: Page) -> list[str]:
             problems.append(f"console: {message.text}")
 
     def on_failed(request: Request) -> None:
-        if not _axe_artefact(request.url):
+        # A request the browser itself cancels because the page moved on (the favicon of a page
+        # left at once) is not a fault of the page; a refused or missing asset is.
+        if not _axe_artefact(request.url) and request.failure != "net::ERR_ABORTED":
             problems.append(f"request failed: {request.url} ({request.failure})")
 
     def on_response(response: Response) -> None:

@@ -7,6 +7,7 @@ only read parameters and shape responses: finding records is ``search``, writing
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable
 from typing import Any
@@ -25,6 +26,7 @@ from web.assets.search import (
     service_at_locations_matching,
     services_matching,
 )
+from web.core.storable import NUL
 
 HSDS_VERSION = "3.0"
 PROFILE = "https://github.com/OpenReferralUK/uk-profile"
@@ -47,7 +49,17 @@ def open_to_all_sites(view: View) -> View:
 
 def endpoint(view: Callable[..., Response]) -> View:
     """A read-only endpoint (GET, and HEAD with it) that any site may call."""
-    read_only: View = api_view(["GET"])(view)
+
+    @functools.wraps(view)
+    def checked(request: Request, *args: Any, **kwargs: str) -> Response:
+        # PostgreSQL cannot compare text holding a NUL character: it would be a server error.
+        given = [(name, value) for name, values in request.query_params.lists() for value in values]
+        for name, value in [*given, *kwargs.items()]:
+            if NUL in value:
+                return bad_query(BadQuery(name, "text without NUL characters"))
+        return view(request, *args, **kwargs)
+
+    read_only: View = api_view(["GET"])(checked)
     return open_to_all_sites(read_only)
 
 

@@ -5,9 +5,10 @@ record) for one kind: organisations, services, services at locations, taxonomies
 terms. Each top-level record is checked against the ORUK schema of its kind before anything
 of it is stored; a refused record is kept with the path and reason of every problem. The
 whole import is one transaction, ends with one governance event, and counts every record:
-received = stored + refused. Storing a record that is already there as published changes
-nothing and is counted as unchanged. A location the feed links to the confidential location
-term is marked sensitive.
+received = stored + refused. A record holding a NUL character is refused (PostgreSQL's text and
+JSON cannot hold one) and kept with each NUL written ``\\u0000``. Storing a record that is
+already there as published changes nothing and is counted as unchanged. A location the feed
+links to the confidential location term is marked sensitive.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from web.accounts.models import User
 from web.assets.models import Attribute, FeedFormat, FeedImport, Location, RefusedRecord
 from web.assets.records import CONFIDENTIAL_LOCATION_TERM, Outcome, RecordRefused, store
 from web.assets.schemas import page_problems, problems, problems_against
+from web.core.storable import nul_path, without_nul
 from web.governance.models import Action
 from web.governance.services import record_event
 
@@ -144,7 +146,7 @@ def import_feed(feed: Feed, *, actor: User | None = None) -> FeedImport:
         Location.objects.filter(pk__in=confidential.values("link_id")).update(sensitive=True)
         report = FeedImport.objects.create(
             imported_by=actor,
-            source=feed.source[:300],
+            source=without_nul(feed.source)[:300],
             feed_format=feed.feed_format,
             received=len(feed.records),
             stored=stored,
@@ -155,9 +157,9 @@ def import_feed(feed: Feed, *, actor: User | None = None) -> FeedImport:
         RefusedRecord.objects.bulk_create(
             RefusedRecord(
                 feed_import=report,
-                path=refusal.path[:500],
-                reason=refusal.reason,
-                record=refusal.record,
+                path=without_nul(refusal.path)[:500],
+                reason=without_nul(refusal.reason),
+                record=without_nul(refusal.record),
             )
             for refusal in refusals
         )
@@ -181,6 +183,14 @@ def _store_one(feed: Feed, record: Any, where: str) -> Outcome | Refusal:
     wrong = feed.problems(record, where)
     if wrong or feed.kind is None:
         return Refusal(wrong[0].partition(": ")[0], "\n".join(wrong), record)
+    nul = nul_path(record, where)
+    if nul is not None:
+        return Refusal(
+            nul,
+            f"{nul}: holds a NUL character (\\u0000), which the register cannot store; "
+            "remove it from the feed",
+            record,
+        )
     outcome = Outcome()
     try:
         # A savepoint: a record refused half way leaves none of its nested records behind.

@@ -76,6 +76,15 @@ def _datetime(value: Any) -> datetime | None:
     return parsed if parsed.tzinfo is not None else None
 
 
+def _days(value: Any) -> str:
+    """iCalendar day codes (``MO,WE``) as the register compares them: their case does not matter
+    (RFC 5545) and the search must match them alike on SQLite and PostgreSQL."""
+    if not isinstance(value, str):
+        return ""
+    # Upper-casing can lengthen text (ß is SS): cut to the column's width after it.
+    return "".join(value.split()).upper()[:100]
+
+
 def _choice(value: Any, choices: type[models.TextChoices]) -> str:
     return value if isinstance(value, str) and value in choices.values else ""
 
@@ -161,7 +170,7 @@ KINDS: dict[str, Kind] = {
             },
             columns=lambda f: {
                 "freq": _choice(f.get("freq"), tables.Frequency),
-                "byday": _text(f.get("byday"), 100),
+                "byday": _days(f.get("byday")),
                 "opens_at": _time(f.get("opens_at")),
                 "closes_at": _time(f.get("closes_at")),
             },

@@ -65,7 +65,8 @@ class Event(models.Model):
     # The username at the time, or as typed on a failed sign-in; blank for the command line.
     actor_username = models.CharField(max_length=150, blank=True, db_index=True)
     object_type = models.CharField(max_length=100, blank=True)
-    object_id = models.CharField(max_length=64, blank=True)
+    # As long as the longest primary key logged: a release's id (web.releases.models.Release).
+    object_id = models.CharField(max_length=100, blank=True)
     detail = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
 
     objects: ClassVar[EventQuerySet] = EventQuerySet.as_manager()  # type: ignore[assignment]

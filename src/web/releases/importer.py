@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from web.accounts.models import User
 from web.governance.models import Action
@@ -35,15 +35,28 @@ def import_release(folder: Path, *, actor: User | None = None) -> Release:
     such and raises ``ReleaseRefused``."""
     try:
         verified = verify_release(folder)
-        already = Release.objects.filter(pk=verified.manifest.release_id).first()
-        if already is not None:
-            raise ReleaseRefused(
-                Path(folder),
-                [
-                    f"release {already.id} was imported on {already.imported_at:%d %B %Y}; "
-                    "a release is never imported twice (publish a new one)"
-                ],
-            )
+        _refuse_if_imported(folder, verified.manifest.release_id)
+        try:
+            with transaction.atomic():
+                release = _write(verified, actor)
+                record_event(
+                    Action.RELEASE_IMPORTED,
+                    actor=actor,
+                    subject=release,
+                    detail={
+                        "title": release.title,
+                        "folder": str(folder),
+                        "areas": len(verified.tables[contract.AREAS]),
+                        "flagged": sum(row["flagged"] for row in verified.tables[contract.AREAS]),
+                        "signed_by": verified.signed_by,
+                        "status": release.status,
+                    },
+                )
+        except IntegrityError:
+            # The same release imported at the same moment was written first: PostgreSQL made
+            # this import wait for it, then refused the second copy of its id.
+            _refuse_if_imported(folder, verified.manifest.release_id)
+            raise
     except ReleaseRefused as refusal:
         record_event(
             Action.RELEASE_REFUSED,
@@ -51,22 +64,19 @@ def import_release(folder: Path, *, actor: User | None = None) -> Release:
             detail={"folder": str(folder), "problems": refusal.problems[:20]},
         )
         raise
-    with transaction.atomic():
-        release = _write(verified, actor)
-        record_event(
-            Action.RELEASE_IMPORTED,
-            actor=actor,
-            subject=release,
-            detail={
-                "title": release.title,
-                "folder": str(folder),
-                "areas": len(verified.tables[contract.AREAS]),
-                "flagged": sum(row["flagged"] for row in verified.tables[contract.AREAS]),
-                "signed_by": verified.signed_by,
-                "status": release.status,
-            },
-        )
     return release
+
+
+def _refuse_if_imported(folder: Path, release_id: str) -> None:
+    already = Release.objects.filter(pk=release_id).first()
+    if already is not None:
+        raise ReleaseRefused(
+            Path(folder),
+            [
+                f"release {already.id} was imported on {already.imported_at:%d %B %Y}; "
+                "a release is never imported twice (publish a new one)"
+            ],
+        )
 
 
 def imported_as(folder: Path) -> Release | None:

@@ -132,10 +132,14 @@ def set_current_release(release_id: str, *, actor: User | None = None) -> Releas
 
 
 def _locked(release_id: str) -> Release:
-    release = Release.objects.select_for_update().filter(pk=release_id).first()
-    if release is None:
+    """The release, read again once every release of its recipe is locked (in one order, so
+    two changes never wait for each other): a change waits for any other change to the
+    recipe's releases to finish, then sees it, rather than both making a release current."""
+    recipe = Release.objects.filter(pk=release_id).values_list("recipe", flat=True).first()
+    if recipe is None:
         raise ReleaseNotFound(release_id)
-    return release
+    list(Release.objects.select_for_update().filter(recipe=recipe).order_by("pk").values("pk"))
+    return Release.objects.get(pk=release_id)
 
 
 def _refuse_earlier_format(release: Release) -> None:

@@ -22,11 +22,14 @@ from typing import Any, Literal
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+from django.db import models
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bakehouse.release.signing import SIGNATURE
+from web.core.storable import NUL, nul_path
 from web.releases.contract import (
     AREAS,
+    BENCHMARKS,
     COUNTS,
     DOCUMENTS,
     DRIVERS,
@@ -42,6 +45,7 @@ from web.releases.contract import (
     is_not_produced,
     required_files,
 )
+from web.releases.models import Area, Benchmark, Driver, TrendPoint
 from web.releases.trust import (
     Trust,
     check_floor,
@@ -50,6 +54,14 @@ from web.releases.trust import (
     read_files,
     rerun_checker,
 )
+
+# The model each table's rows are stored in, whose columns bound their text.
+STORED_IN: dict[str, type[models.Model]] = {
+    AREAS: Area,
+    TREND: TrendPoint,
+    BENCHMARKS: Benchmark,
+    DRIVERS: Driver,
+}
 
 # Estimates and their 95% intervals: (value, low, high) columns per table.
 INTERVALS: dict[str, tuple[tuple[str, str, str], ...]] = {
@@ -113,7 +125,7 @@ class Words(BaseModel):
 
 class RecipeRef(_Open):
     id: str
-    version: str
+    version: str = Field(max_length=32)
     sha256: str
     title: str = Field(min_length=1, max_length=200)
     question: str = Field(min_length=1)
@@ -122,7 +134,7 @@ class RecipeRef(_Open):
 
 
 class AreaRef(_Open):
-    name: str
+    name: str = Field(max_length=64)
     district_codes: list[str] = Field(min_length=1)
 
 
@@ -218,6 +230,7 @@ def verify_release(folder: Path, trust: Trust | None = None) -> VerifiedRelease:
         if name == AREAS and not rows:
             problems.append(f"{AREAS}: holds no area")
         problems += _check_rows(name, rows, manifest.disclosure)
+        problems += _check_text(name, rows, columns)
         tables[name] = rows
     geometry, geometry_problems = _read_geometry(files[GEOMETRY])
     problems += geometry_problems
@@ -244,14 +257,17 @@ def _read_manifest(folder: Path, data: bytes) -> tuple[dict[str, Any], Manifest]
         raise ReleaseRefused(folder, [f"{MANIFEST}: must be a JSON object"])
     if raw.get("format_version") != FORMAT_VERSION:
         raise ReleaseRefused(folder, [_older_format(raw)])
+    problems = _nul_problems(MANIFEST, raw)
     try:
-        return raw, Manifest.model_validate(raw)
+        manifest = Manifest.model_validate(raw)
     except ValidationError as error:
-        problems = [
+        problems += [
             f"{MANIFEST}, field {'.'.join(str(part) for part in item['loc'])}: {item['msg']}"
             for item in error.errors()
         ]
-        raise ReleaseRefused(folder, problems) from None
+    if problems:
+        raise ReleaseRefused(folder, problems)
+    return raw, manifest
 
 
 def _older_format(raw: Mapping[str, Any]) -> str:
@@ -394,6 +410,40 @@ def _rows_text(rows: list[int]) -> str:
     return f"row(s) {named}{more}"
 
 
+def _check_text(name: str, rows: list[dict[str, Any]], columns: Iterable[Column]) -> list[str]:
+    """Text the database can store: no NUL character, and no longer than the model's column
+    (SQLite would keep either; PostgreSQL refuses them in the middle of the import)."""
+    model = STORED_IN[name]
+    problems = []
+    for column in columns:
+        if column.kind is not Kind.STRING:
+            continue
+        field = next((f for f in model._meta.get_fields() if f.name == column.name), None)
+        limit = getattr(field, "max_length", None)
+        values = [(index, row[column.name]) for index, row in enumerate(rows)]
+        texts = [(index, value) for index, value in values if isinstance(value, str)]
+        too_long = [index for index, value in texts if limit is not None and len(value) > limit]
+        with_nul = [index for index, value in texts if NUL in value]
+        if too_long:
+            problems.append(
+                f"{name}, column {column.name}: longer than {limit} characters in "
+                f"{_rows_text(too_long)}"
+            )
+        if with_nul:
+            problems.append(
+                f"{name}, column {column.name}: a NUL character in {_rows_text(with_nul)}"
+            )
+    return problems
+
+
+def _nul_problems(file_name: str, content: Any) -> list[str]:
+    found = nul_path(content, "")
+    if found is None:
+        return []
+    where = f", field {found.lstrip('.')}" if found else ""
+    return [f"{file_name}{where}: holds a NUL character, which the web app cannot store"]
+
+
 def _check_rows(name: str, rows: list[dict[str, Any]], disclosure: Disclosure) -> list[str]:
     problems = []
     key = KEYS[name]
@@ -532,5 +582,7 @@ def _read_documents(
                 markdown = files[document.markdown_file].decode("utf-8")
             except UnicodeDecodeError:
                 problems.append(f"{document.markdown_file}: not UTF-8 text")
+            problems += _nul_problems(document.markdown_file, markdown)
+        problems += _nul_problems(document.json_file, content)
         documents[document.name] = (content, markdown)
     return documents, problems

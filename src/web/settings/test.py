@@ -1,4 +1,5 @@
-"""Settings for the test suite: in-memory SQLite unless DATABASE_URL says otherwise, fast
+"""Settings for the test suite: in-memory SQLite unless DATABASE_URL says otherwise (the second
+pass of ``make test`` points it at a throwaway PostgreSQL cluster: scripts/with-postgres), fast
 password hashing, and the same security middleware as production."""
 
 from __future__ import annotations

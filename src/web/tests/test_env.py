@@ -111,6 +111,23 @@ def test_database_reads_a_postgres_url(monkeypatch: pytest.MonkeyPatch) -> None:
     assert (database["HOST"], database["NAME"]) == ("db.internal", "bakehouse")
 
 
+def test_database_url_naming_a_socket_folder_connects_through_it_with_tls_options(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The production guide's two forms: peer authentication over the local socket, and a
+    # server elsewhere over TLS.
+    monkeypatch.setenv(NAME, "postgres://bakehouse@%2Fvar%2Frun%2Fpostgresql/bakehouse")
+    local = env_database(NAME, sqlite_file=None)
+    assert (local["HOST"], local["USER"], local["PASSWORD"]) == (
+        "/var/run/postgresql",
+        "bakehouse",
+        "",
+    )
+    monkeypatch.setenv(NAME, "postgres://web:pw@db.internal:5432/bakehouse?sslmode=verify-full")
+    remote = env_database(NAME, sqlite_file=None)
+    assert remote["OPTIONS"] == {"sslmode": "verify-full"}
+
+
 def test_database_refuses_an_unknown_scheme_without_printing_the_password(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -2,52 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import runpy
-import secrets
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.core.exceptions import ImproperlyConfigured
+from django.db.utils import load_backend
 
-from bakehouse.release.signing import PublicKey
-
-REPO_DIR = Path(__file__).resolve().parents[3]
-PARTNERSHIP_KEY = PublicKey(Ed25519PrivateKey.generate().public_key()).text
-
-
-def production_environment(tmp_path: Path, **overrides: str | None) -> dict[str, str]:
-    """The environment a deployment provides, with some variables changed or removed."""
-    env = {key: value for key, value in os.environ.items() if not key.startswith("DJANGO_")}
-    env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "web.settings.production",
-            "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
-            "DJANGO_ALLOWED_HOSTS": "insight.example.org",
-            "BAKEHOUSE_CONTACT_EMAIL": "data-partnership@example.org",
-            "BAKEHOUSE_RELEASE_PUBLIC_KEYS": PARTNERSHIP_KEY,
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        }
-    )
-    for key, value in overrides.items():
-        env.pop(key, None)
-        if value is not None:
-            env[key] = value
-    return env
-
-
-def manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, str(REPO_DIR / "manage.py"), *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+from web.tests.production import manage, production_environment
 
 
 def load_production_settings(
@@ -61,10 +23,46 @@ def load_production_settings(
     return runpy.run_module("web.settings.production")
 
 
-def test_check_deploy_is_clean_under_production_settings(tmp_path: Path) -> None:
-    result = manage(production_environment(tmp_path), "check", "--deploy", "--fail-level", "DEBUG")
+def representative_environment(tmp_path: Path) -> dict[str, str]:
+    """A deployment as docs/guides/production.md sets one up: PostgreSQL, gunicorn behind one
+    HTTPS proxy, static files and the shared cache in folders of their own."""
+    return production_environment(
+        tmp_path,
+        DATABASE_URL="postgres://bakehouse:not-a-real-password@db.internal:5432/bakehouse",
+        DJANGO_ALLOWED_HOSTS="insight.example.org,www.insight.example.org",
+        DJANGO_STATIC_ROOT=str(tmp_path / "static"),
+        DJANGO_CACHE_DIR=str(tmp_path / "cache"),
+        BAKEHOUSE_TRUSTED_PROXIES="1",
+        BAKEHOUSE_PARTNERSHIP_NAME="Essex Data Partnership",
+    )
+
+
+def test_check_deploy_is_clean_for_the_deployment_the_production_guide_describes(
+    tmp_path: Path,
+) -> None:
+    result = manage(
+        representative_environment(tmp_path), "check", "--deploy", "--fail-level", "DEBUG"
+    )
     assert result.returncode == 0, result.stderr + result.stdout
     assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_production_settings_use_postgresql_through_psycopg(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    for key, value in representative_environment(tmp_path).items():
+        monkeypatch.setenv(key, value)
+    database = runpy.run_module("web.settings.production")["DATABASES"]["default"]
+    assert database["ENGINE"] == "django.db.backends.postgresql"
+    assert (database["HOST"], database["PORT"], database["NAME"]) == (
+        "db.internal",
+        5432,
+        "bakehouse",
+    )
+    # Connections are kept between requests and checked before reuse.
+    assert database["CONN_MAX_AGE"] == 60 and database["CONN_HEALTH_CHECKS"] is True
+    # The driver is installed from the lock: Django's PostgreSQL backend loads with psycopg 3.
+    assert load_backend(database["ENGINE"]).is_psycopg3
 
 
 def test_production_refuses_to_start_without_a_secret_key(tmp_path: Path) -> None:

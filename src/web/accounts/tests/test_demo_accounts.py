@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 from pytest_django import Settings
 
 from bakehouse.release.signing import generate_key
@@ -33,6 +34,14 @@ def local_demo(settings: Settings) -> None:
     settings.DEBUG = True
 
 
+@pytest.fixture
+def sqlite_database() -> None:
+    """Demo accounts are only ever written to a local SQLite file; when the suite runs on
+    PostgreSQL the command refuses, as the tests of its refusals show."""
+    if connection.vendor != "sqlite":
+        pytest.skip("demo accounts are written to SQLite only; on PostgreSQL they are refused")
+
+
 def documented_password(username: str, seed: str = DEMO_SEED) -> str:
     """The derivation the README and the module docstring give."""
     digest = hmac.new(seed.encode(), username.encode(), hashlib.sha256).digest()
@@ -46,6 +55,7 @@ def run(*args: str) -> str:
     return out.getvalue()
 
 
+@pytest.mark.usefixtures("sqlite_database")
 def test_one_account_per_role_each_signing_in_with_its_printed_password() -> None:
     printed = run()
     for role in Role:
@@ -57,6 +67,7 @@ def test_one_account_per_role_each_signing_in_with_its_printed_password() -> Non
         assert password in printed
 
 
+@pytest.mark.usefixtures("sqlite_database")
 def test_running_again_resets_the_same_accounts() -> None:
     run()
     custodian = User.objects.get(username="demo-custodian")
@@ -70,6 +81,7 @@ def test_running_again_resets_the_same_accounts() -> None:
     assert User.objects.count() == len(Role)
 
 
+@pytest.mark.usefixtures("sqlite_database")
 def test_another_seed_gives_other_passwords() -> None:
     run("--seed", "workshop-2026")
     analyst = User.objects.get(username="demo-analyst")
@@ -77,6 +89,7 @@ def test_another_seed_gives_other_passwords() -> None:
     assert not analyst.check_password(documented_password("demo-analyst"))
 
 
+@pytest.mark.usefixtures("sqlite_database")
 def test_each_account_set_up_is_logged() -> None:
     run()
     events = Event.objects.filter(action=Action.DEMO_ACCOUNT_SET_UP)
@@ -94,6 +107,14 @@ def test_refused_where_settings_do_not_allow_demo_accounts(settings: Settings) -
 def test_refused_with_debug_off(settings: Settings) -> None:
     settings.DEBUG = False
     with pytest.raises(CommandError, match="DEBUG is off"):
+        run()
+    assert not User.objects.exists()
+
+
+def test_on_postgresql_the_command_refuses_and_writes_no_account() -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("runs when the suite runs on PostgreSQL (the second pass of make test)")
+    with pytest.raises(CommandError, match="not a local SQLite file"):
         run()
     assert not User.objects.exists()
 

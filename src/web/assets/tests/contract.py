@@ -8,7 +8,9 @@ fix: upstream gives ``/service_at_locations/{id}`` the service schema; it is tes
 the service-at-location one, which is what the standard's examples return.
 
 Parameters carry the limits the register documents (``LIMITS``): valid values within them are
-answered 200, values outside them 400 (``test_api`` checks those).
+answered 200, values outside them 400 (``test_api`` checks those). Every other text parameter,
+ids in the path too, is text without a NUL character (``NO_NUL``): PostgreSQL cannot compare
+one, so the register answers it 400.
 """
 
 from __future__ import annotations
@@ -49,6 +51,8 @@ LIMITS: dict[str, dict[str, Any]] = {
     "proximity": {"type": "string", "pattern": "^[0-9]{1,6}(\\.[0-9]{1,3})?$"},
 }
 
+NO_NUL = {"type": "string", "pattern": "^[^\\u0000]*$"}
+
 
 def _inline(node: Any) -> Any:
     if isinstance(node, dict):
@@ -85,7 +89,12 @@ def contract() -> dict[str, Any]:
     for parameter in spec["components"]["parameters"].values():
         if parameter["name"] in LIMITS:
             parameter["schema"] = LIMITS[parameter["name"]]
+        elif parameter["schema"] == {"type": "string"}:
+            parameter["schema"] = NO_NUL
     for item in spec["paths"].values():
+        for parameter in item.get("parameters", []):
+            if parameter["in"] == "path":
+                parameter["schema"] = NO_NUL
         for method, operation in item.items():
             if method == "parameters":
                 continue

@@ -7,7 +7,9 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 
+from web.assets.feeds import Feed, import_feed
 from web.assets.schemas import validator_for
 from web.assets.tests import factories
 
@@ -49,6 +51,35 @@ def test_services_are_found_by_day_and_time_and_change_date(api: Client) -> None
     assert ids(api.get("/oruk/services", {"day": "SU"})) == []
     recent = api.get("/oruk/services", {"modified_after": "2025-01-01T00:00:00Z"})
     assert ids(recent) == [factories.STAY_AND_PLAY]
+
+
+def test_days_written_in_lower_case_with_spaces_are_found_and_shown_as_those_days(
+    api: Client,
+) -> None:
+    play = factories.services()[0]
+    play["schedules"][0]["byday"] = "mo, we"
+    assert import_feed(Feed("services.json", "service", [play])).stored == 1
+    assert ids(api.get("/oruk/services", {"day": "MO"})) == [factories.STAY_AND_PLAY]
+    assert ids(api.get("/oruk/services", {"day": "Wednesday"})) == [factories.STAY_AND_PLAY]
+    page = api.get(reverse("assets:directory")).content.decode()
+    assert "Monday, Wednesday 09:30 to 11:30" in page
+
+
+@pytest.mark.parametrize(
+    ("address", "query", "parameter"),
+    [
+        ("/oruk/services", {"search": "play\x00"}, "search"),
+        ("/oruk/services", {"taxonomy_id": "\x00"}, "taxonomy_id"),
+        ("/oruk/service_at_locations", {"organization_id": "a\x00b"}, "organization_id"),
+        (f"/oruk/services/{factories.ADVICE}%00", {}, "service_id"),
+    ],
+)
+def test_a_nul_character_in_a_parameter_is_a_bad_request_naming_it(
+    api: Client, address: str, query: dict[str, str], parameter: str
+) -> None:
+    response = api.get(address, query)
+    assert response.status_code == 400
+    assert response.json()["parameter"] == parameter
 
 
 def test_paging_counts_every_service_and_gives_them_in_pages(api: Client) -> None:

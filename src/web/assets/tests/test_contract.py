@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
 from web.assets.tests import factories
@@ -23,7 +25,16 @@ SCHEMA.config.generation.update(modes=[schemathesis.GenerationMode.POSITIVE])
 @pytest.fixture
 def register(db: None) -> Iterator[None]:
     factories.make_register()
-    yield
+    # The requests go to the WSGI app itself, not through Django's test client, which is what
+    # keeps Django from closing the database connection at the end of each request. The test's
+    # data lives in that connection's open transaction: on PostgreSQL, closing it loses them.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 @pytest.mark.usefixtures("register")

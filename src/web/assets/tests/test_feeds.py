@@ -84,6 +84,21 @@ def test_a_schedule_with_a_bad_frequency_refuses_its_service_and_says_where() ->
     assert not Service.objects.filter(pk=bad["id"]).exists()
 
 
+def test_a_record_holding_a_nul_character_is_refused_and_kept_readable() -> None:
+    good, bad = full_service(), full_service()
+    bad["id"] = "5f6b0d4e-0000-4000-8000-000000000003"
+    bad["schedules"] = []
+    bad["description"] = "Open\x00 to all"
+    feed = read_json_feed(json.dumps([good, bad]).encode(), "services.json")
+    report = import_feed(feed)
+    assert (report.received, report.stored, report.refused) == (2, 1, 1)
+    refusal = report.refusals.get()
+    assert refusal.path == "services[1].description"
+    assert "NUL character" in refusal.reason
+    assert refusal.record == {**bad, "description": "Open\\u0000 to all"}
+    assert not Service.objects.filter(pk=bad["id"]).exists()
+
+
 def test_a_record_pointing_at_an_unknown_location_is_refused_and_nothing_of_it_is_kept() -> None:
     sal = {
         "id": "9a0c1b2d-0000-4000-8000-000000000003",

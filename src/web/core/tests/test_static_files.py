@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import secrets
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,8 +9,7 @@ from django.contrib.staticfiles import finders
 from pytest_django import Settings
 
 from web.core.finders import GovukFrontendFinder, LeafletFinder
-
-REPO_DIR = Path(__file__).resolve().parents[4]
+from web.tests.production import manage, production_environment
 
 
 def test_only_the_compiled_files_are_found() -> None:
@@ -52,23 +47,8 @@ def test_a_missing_install_is_an_error_that_says_what_to_run(
 def test_collectstatic_under_production_settings_hashes_the_module_import(
     tmp_path: Path,
 ) -> None:
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "web.settings.production",
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
-        "DJANGO_ALLOWED_HOSTS": "insight.example.org",
-        "BAKEHOUSE_CONTACT_EMAIL": "data-partnership@example.org",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        "DJANGO_STATIC_ROOT": str(tmp_path / "static"),
-    }
-    result = subprocess.run(
-        [sys.executable, str(REPO_DIR / "manage.py"), "collectstatic", "--noinput"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    env = production_environment(tmp_path, DJANGO_STATIC_ROOT=str(tmp_path / "static"))
+    result = manage(env, "collectstatic", "--noinput", timeout=300)
     assert result.returncode == 0, result.stderr
     [init] = (tmp_path / "static" / "core" / "js").glob("init.*.js")
     [govuk] = (tmp_path / "static" / "govuk").glob("govuk-frontend.min.*.js")

@@ -253,6 +253,37 @@ def test_an_unknown_category_and_a_value_outside_its_interval_are_refused(
     one_problem_mentioning(problems, "expected_rate_high", "outside its interval")
 
 
+def test_manifest_text_the_database_cannot_store_is_refused(release_folder: Path) -> None:
+    manifest = read_manifest(release_folder)
+    manifest["area"]["name"] = "Basildon " * 8
+    manifest["recipe"]["words"]["units"] = "children\x00"
+    write_manifest(release_folder, manifest)
+    problems = refusal(release_folder)
+    one_problem_mentioning(problems, "manifest.json, field area.name", "at most 64 characters")
+    one_problem_mentioning(problems, "manifest.json, field recipe.words.units", "NUL character")
+
+
+def test_table_and_document_text_the_database_cannot_store_is_refused(
+    release_folder: Path,
+) -> None:
+    def unstorable(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        rows[0]["lad_name"] = "B" * 101
+        rows[1]["summary"] = "Flagged for\x00 support"
+        return rows
+
+    tamper(release_folder, contract.AREAS, unstorable)
+    with_markdown = next(document for document in contract.DOCUMENTS if document.markdown_file)
+    assert with_markdown.markdown_file is not None
+    markdown = release_folder / with_markdown.markdown_file
+    markdown.write_text(markdown.read_text() + "\x00")
+    rehash(release_folder)
+    problems = refusal(release_folder)
+    too_long = one_problem_mentioning(problems, "areas.parquet, column lad_name", "longer than 100")
+    assert "row(s) 1" in too_long
+    assert "row(s) 2" in one_problem_mentioning(problems, "areas.parquet, column summary", "NUL")
+    one_problem_mentioning(problems, with_markdown.markdown_file, "NUL character")
+
+
 def test_rows_about_areas_not_in_the_release_are_refused(release_folder: Path) -> None:
     def stray(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         return [*rows, {**rows[0], "lsoa11cd": "E01099999", "position": 9}]

@@ -4,6 +4,7 @@ custodian, withdrawn with a reason when found unsafe; every change in the govern
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from http import HTTPStatus
 from importlib import import_module
 from pathlib import Path
@@ -21,7 +22,7 @@ from web.governance.models import Action, Event
 from web.releases.importer import import_release
 from web.releases.lifecycle import TransitionRefused, publish_release, set_current_release
 from web.releases.models import Release, ReleaseStatus
-from web.releases.tests.builder import ReleaseSpec, write_release
+from web.releases.tests.builder import SCHOOL_READINESS, ReleaseSpec, write_release
 from web.tests.url_walk import sample_url, url_patterns, url_samples
 
 pytestmark = pytest.mark.django_db
@@ -269,3 +270,15 @@ def test_the_custodian_is_told_why_a_format_1_draft_cannot_be_published(
     assert "imported under release format 1" in response.content.decode()
     assert Release.objects.get(pk=draft.pk).status == ReleaseStatus.DRAFT
     assert not Event.objects.filter(action=Action.RELEASE_PUBLISHED).exists()
+
+
+def test_a_release_of_a_recipe_with_the_longest_id_is_imported_published_and_logged(
+    tmp_path: Path,
+) -> None:
+    recipe = replace(SCHOOL_READINESS, id="school-readiness-" + "r" * 47)  # 64 characters
+    folder = write_release(tmp_path, ReleaseSpec(recipe=recipe))
+    published = publish_release(import_release(folder).id)
+    assert len(published.id) == 82
+    assert Release.objects.current(recipe.id) == published
+    logged = Event.objects.filter(object_id=published.id).values_list("action", flat=True)
+    assert sorted(logged) == sorted([Action.RELEASE_IMPORTED, Action.RELEASE_PUBLISHED])
