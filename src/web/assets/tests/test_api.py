@@ -62,7 +62,7 @@ def test_days_written_in_lower_case_with_spaces_are_found_and_shown_as_those_day
     assert ids(api.get("/oruk/services", {"day": "MO"})) == [factories.STAY_AND_PLAY]
     assert ids(api.get("/oruk/services", {"day": "Wednesday"})) == [factories.STAY_AND_PLAY]
     page = api.get(reverse("assets:directory")).content.decode()
-    assert "Monday, Wednesday 09:30 to 11:30" in page
+    assert "Mondays and Wednesdays, 9:30am to 11:30am" in page
 
 
 @pytest.mark.parametrize(
