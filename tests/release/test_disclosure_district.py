@@ -99,10 +99,9 @@ def test_a_district_with_an_empty_lsoa_is_protected_and_the_empty_lsoa_published
     tree = _district(cells)
     result = protect(tree, RULES)
     assert result.numerator is not None
-    for node in (("lsoa", "E"), ("cell", "E", "2025")):
-        assert result.denominator[node] == 0 and result.numerator[node] == 0
-    for node in (("lsoa", "L"), DISTRICT):
-        assert result.numerator[node] is None
+    empty: list[Node] = [("lsoa", "E"), ("cell", "E", "2025")]
+    assert all(result.denominator[n] == 0 and result.numerator[n] == 0 for n in empty)
+    assert result.numerator[("lsoa", "L")] is None and result.numerator[DISTRICT] is None
     assert _exposed(cells) == {}
 
 
