@@ -15,14 +15,17 @@ The rules, in the order applied (threshold T and rounding base B come from the a
    members must be none, or at least two whose combined count (and combined complement) exceeds
    T (a combined complement of 0, all withheld members having the outcome, is as telling as a
    small one); otherwise the smallest published sibling is withheld too, or the parent if none
-   is left.
+   is left. A sibling the published figures already pin is never chosen: a zero whose own
+   counts are all published (an empty LSOA), or the events of a published empty group.
    This stops subtraction from a published total, and keeps anything derived from the withheld
    cells together (an expected number, say) from resting on fewer than T + 1 units.
 3. **Audit.** An attacker who knows the rules (and, at worst, which withheld counts are the small
    ones) bounds every withheld count from every published total, by propagating intervals through
    all the sums and through denominator = numerator + complement until nothing changes. Every
    small withheld count must stay uncertain across at least ``protection`` values; where one does
-   not, another sibling is withheld and the audit runs again.
+   not, another count is withheld and the audit runs again: one of the published counts it is
+   the sum of, when those alone pin it (a withheld total over published zeros), else a sibling,
+   its own population, or its parent, going up the tree.
 4. **Rounding.** Every published count is rounded to the nearest B (halves up); zero stays zero.
 
 Earlier releases of the same area (:mod:`bakehouse.release.differencing`) add two things: a count
