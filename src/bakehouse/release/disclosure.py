@@ -15,14 +15,17 @@ The rules, in the order applied (threshold T and rounding base B come from the a
    members must be none, or at least two whose combined count (and combined complement) exceeds
    T (a combined complement of 0, all withheld members having the outcome, is as telling as a
    small one); otherwise the smallest published sibling is withheld too, or the parent if none
-   is left.
+   is left. A sibling the published figures already pin is never chosen: a zero whose own
+   counts are all published (an empty LSOA), or the events of a published empty group.
    This stops subtraction from a published total, and keeps anything derived from the withheld
    cells together (an expected number, say) from resting on fewer than T + 1 units.
 3. **Audit.** An attacker who knows the rules (and, at worst, which withheld counts are the small
    ones) bounds every withheld count from every published total, by propagating intervals through
    all the sums and through denominator = numerator + complement until nothing changes. Every
    small withheld count must stay uncertain across at least ``protection`` values; where one does
-   not, another sibling is withheld and the audit runs again.
+   not, another count is withheld and the audit runs again: one of the published counts it is
+   the sum of, when those alone pin it (a withheld total over published zeros), else a sibling,
+   its own population, or its parent, going up the tree.
 4. **Rounding.** Every published count is rounded to the nearest B (halves up); zero stays zero.
 
 Earlier releases of the same area (:mod:`bakehouse.release.differencing`) add two things: a count
@@ -134,21 +137,34 @@ def _protect(state: _State) -> Protected:
         if not exposed:
             break
         if not any([state.protect_more(measure, node) for measure, node in exposed]):
-            where = ", ".join(
-                f"{'/'.join(node[1:])} (earlier release {state.earlier_of.get(node, '-')})"
-                if node in state.earlier_of
-                else "/".join(node[1:])
-                for _, node in exposed[:5]
-            )
             raise DisclosureError(
-                f"Small counts cannot be protected: every count around them is already "
-                f"withheld ({where})",
+                "Small counts cannot be protected: every count around them is already "
+                f"withheld ({_described(exposed, state.earlier_of)})",
                 field="disclosure",
                 fix="Publish at a coarser level, or lower the protection setting",
             )
     else:
         raise DisclosureError("Secondary suppression did not settle", field="disclosure")
     return state.published()
+
+
+_MEASURES = {
+    DENOMINATOR: "population",
+    NUMERATOR: "events",
+    COMPLEMENT: "population without the outcome",
+}
+
+
+def _described(exposed: list[tuple[int, Node]], earlier_of: dict[Node, str]) -> str:
+    """The exposed counts by measure and place (never their values), at most five."""
+    named: list[str] = []
+    for measure, node in exposed:
+        text = f"{_MEASURES[measure]} of {'/'.join(node[1:])}"
+        if node in earlier_of:
+            text += f" (earlier release {earlier_of[node]})"
+        if text not in named:
+            named.append(text)
+    return "; ".join(named[:5]) + ("; ..." if len(named) > 5 else "")
 
 
 class _State:
@@ -295,9 +311,24 @@ class _State:
     def _smallest(
         self, kids: list[Node], withheld: dict[Node, str], values: dict[Node, int]
     ) -> Node | None:
-        """The published sibling to withhold: the smallest non-zero one (a zero hides little)."""
-        published = [k for k in kids if k not in withheld]
+        """The published sibling to withhold: the smallest non-zero one (a zero hides little),
+        never one that hides nothing."""
+        published = [
+            k for k in kids if k not in withheld and not self.given_away(k, withheld, values)
+        ]
         return min(published, key=lambda k: (values[k] == 0, values[k], k)) if published else None
+
+    def given_away(self, node: Node, withheld: dict[Node, str], values: dict[Node, int]) -> bool:
+        """A zero the other published figures pin whether it is withheld or not: every count
+        under it is published (each then 0), or, for events, its published population is 0.
+        Withheld as a partner it hides nothing, and the audit could then never protect it (an
+        empty LSOA's figures are pinned at 0 by its empty cohorts, which no sibling changes)."""
+        if values[node] != 0:
+            return False
+        kids = self.children[node]
+        if kids and not any(k in withheld for k in kids):
+            return True
+        return values is self.num and node not in self.withheld_den and self.den[node] == 0
 
     def _withhold_den(self, node: Node | None, parent: Node) -> None:
         target = node if node is not None else parent
@@ -367,6 +398,14 @@ class _State:
         assert values is not None
         if node not in self.parent:
             return self._protect_earlier(measure, node, withheld, values)
+        kids = self.children[node]
+        if kids and not any(k in withheld for k in kids):
+            # Pinned from below, by the published counts it is the sum of: nothing above it
+            # helps, so withhold one of those.
+            candidate = self._smallest(kids, withheld, values)
+            if candidate is not None:
+                withheld[candidate] = "secondary"
+                return True
         current: Node | None = node
         while current is not None:
             parent = self.parent[current]
@@ -375,7 +414,11 @@ class _State:
             if candidate is not None:
                 withheld[candidate] = "secondary"
                 return True
-            if measure != DENOMINATOR and current not in self.withheld_den:
+            if (
+                measure != DENOMINATOR
+                and current not in self.withheld_den
+                and not self.given_away(current, self.withheld_den, self.den)
+            ):
                 # The count's own denominator = numerator + complement can pin it.
                 self.withheld_den[current] = "secondary"
                 return True
