@@ -452,3 +452,34 @@ def test_features_need_the_linkage_tables(tmp_path: Path) -> None:
 def test_the_readme_lists_every_feature_of_the_catalogue() -> None:
     readme = (Path(__file__).parents[2] / "src/bakehouse/features/README.md").read_text()
     assert [name for name in CATALOGUE if f"| `{name}` |" not in readme] == []
+
+
+def test_a_week_of_stray_dates_in_a_large_source_is_not_the_extract_date(
+    zone: Zone, tmp_path: Path
+) -> None:
+    family(zone)
+    for day in range(10):
+        for index in range(20):
+            zone.record(
+                "police",
+                "mum",
+                "H1",
+                incident_key=f"k{day}-{index}",
+                incident_time=datetime(2025, 9, 20 + day, 9),
+                role="Victim",
+                dash_risk="Standard",
+            )
+    # Six mistyped years in one week: enough for a small source, a handful for this one.
+    for day in range(6):
+        zone.record(
+            "police",
+            "mum",
+            "H1",
+            incident_key=f"typo{day}",
+            incident_time=datetime(2026, 6, 1 + day, 9),
+            role="Victim",
+            dash_risk="Standard",
+        )
+    con = connect(zone.build(tmp_path))
+    found = latest_event(con, "az", {"police": "incident_time"}, date(2026, 11, 1))
+    assert found == date(2025, 9, 29)

@@ -148,3 +148,40 @@ def test_baby_known_only_by_postcode_joins_the_family_with_its_surname(
     links = _link(crowd, tmp_path, linkage_key)
 
     assert {links[t][1] for t in visits} == {links[family[0]][1]}
+
+
+def test_family_members_seen_months_apart_at_one_address_are_one_household(
+    crowd: Zone, tmp_path: Path, linkage_key: Path
+) -> None:
+    # She is seen in the spring, he in the autumn: their stays there do not overlap.
+    mother = Person("Marigold", "Thistlewood", date(1984, 6, 14))
+    partner = Person("Nathaniel", "Thistlewood", date(1982, 1, 27), sex="M")
+    hers = [
+        crowd.record("police", mother, "4 Golf Terrace", "SS14 4GT", day)
+        for day in (date(2018, 2, 10), date(2018, 3, 1))
+    ]
+    his = [
+        crowd.record("benefits", partner, "4 Golf Terrace", "SS14 4GT", day)
+        for day in (date(2018, 9, 20), date(2018, 10, 15))
+    ]
+    links = _link(crowd, tmp_path, linkage_key)
+
+    assert len({links[token][1] for token in hers + his}) == 1
+
+
+def test_someone_of_another_surname_soon_after_a_family_left_is_another_household(
+    crowd: Zone, tmp_path: Path, linkage_key: Path
+) -> None:
+    leaving = Person("Oriel", "Brackenbury", date(1979, 10, 5))
+    arriving = Person("Perpetua", "Saltonstall", date(1991, 12, 19))
+    earlier = [
+        crowd.record("benefits", leaving, "6 Hotel Row", "CM12 6HR", date(year, 1, 10))
+        for year in (2016, 2017, 2018)
+    ]
+    later = [  # six months after the last record of the family before
+        crowd.record("benefits", arriving, "6 Hotel Row", "CM12 6HR", date(year, 7, 10))
+        for year in (2018, 2019, 2020)
+    ]
+    links = _link(crowd, tmp_path, linkage_key)
+
+    assert {links[t][1] for t in earlier}.isdisjoint({links[t][1] for t in later})

@@ -129,7 +129,8 @@ def test_the_check_accepts_the_folder_and_counts_its_own_features(
     outcome = runner.invoke(app, ["recipes", "check", str(journey["recipe"])])
     assert outcome.exit_code == 0, outcome.output
     said = " ".join(outcome.output.split())
-    assert f"{RECIPE_ID} version 2 is valid" in said
+    copied = yaml.safe_load((journey["recipe"] / "recipe.yaml").read_text(encoding="utf-8"))
+    assert f"{RECIPE_ID} version {copied['version']} is valid" in said
     assert "(event rule, event outcome)" in said
     assert "11 features (10 its own)" in said
 

@@ -273,10 +273,16 @@ def latest_event(
     event_dates: dict[str, str],
     today: date,
     min_rows: int = 5,
+    min_share: float = 0.1,
 ) -> date:
-    """The extract date as the data shows it: the latest date, not after today, by which some
-    source has at least ``min_rows`` events in the week up to it. A few dates typed months ahead
-    (a swapped day and month) are errors, not the extract date."""
+    """The extract date as the data shows it: the latest date, not after today, on which some
+    source has events that are at least ``min_share`` of its typical day, in a week up to it of
+    at least ``min_rows`` events and ``min_share`` of its typical week (typical: the median over
+    the source's dated rows of their day's, or week's, count). Dates typed months ahead (a
+    swapped day and month, a mistyped year) are errors, not the extract date: in a large
+    extract they are many, but each day and week holds only a few of them, where a real day of
+    a large source holds tens and a week hundreds; and a stray day just after the extract date
+    would otherwise borrow the real days in its week."""
     zone = name(schema)
     parts = " UNION ALL ".join(
         f"SELECT '{source}' AS source, CAST({name(column)} AS DATE) AS d "  # noqa: S608
@@ -286,10 +292,23 @@ def latest_event(
     found = con.execute(
         f"""WITH dates AS (SELECT source, d, count(*) AS n FROM ({parts}) WHERE d IS NOT NULL
                        GROUP BY ALL),
-        weeks AS (SELECT d, sum(n) OVER (PARTITION BY source ORDER BY d RANGE BETWEEN
-                        INTERVAL 6 DAYS PRECEDING AND CURRENT ROW) AS week FROM dates)
-        SELECT max(d) FROM weeks WHERE week >= $min_rows""",  # noqa: S608
-        {"today": today, "min_rows": min_rows},
+        weeks AS (SELECT source, d, n, sum(n) OVER (PARTITION BY source ORDER BY d RANGE
+                        BETWEEN INTERVAL 6 DAYS PRECEDING AND CURRENT ROW) AS week FROM dates),
+        -- the median over rows (not dates), so that a source's many scattered stray dates
+        -- do not make its typical week small
+        by_week AS (SELECT source, week, sum(n) OVER (PARTITION BY source ORDER BY week, d)
+                           AS below, sum(n) OVER (PARTITION BY source) AS total FROM weeks),
+        by_day AS (SELECT source, n, sum(n) OVER (PARTITION BY source ORDER BY n, d) AS below,
+                          sum(n) OVER (PARTITION BY source) AS total FROM weeks),
+        typical AS (SELECT w.source, w.week, d.day
+                    FROM (SELECT source, min(week) AS week FROM by_week WHERE 2 * below >= total
+                          GROUP BY 1) w
+                    JOIN (SELECT source, min(n) AS day FROM by_day WHERE 2 * below >= total
+                          GROUP BY 1) d USING (source))
+        SELECT max(w.d) FROM weeks w JOIN typical t USING (source)
+        WHERE w.week >= $min_rows AND w.week >= $min_share * t.week
+          AND w.n >= $min_share * t.day""",  # noqa: S608
+        {"today": today, "min_rows": min_rows, "min_share": min_share},
     ).fetchall()[0][0]
     if found is None:
         raise LeakageError(

@@ -7,7 +7,9 @@ From each person's records, in date order, with the address ids of :mod:`.addres
    is dropped. Records with a postcode and no street line (health visiting) count at the person's
    address with that postcode nearest in time.
 2. **Episodes.** At each address, stays that overlap in time (each widened by
-   ``coresidence_grace_days``) form an episode: people living there together.
+   ``coresidence_grace_days``) form an episode: people living there together. The next episode
+   at the address joins it when it begins at most ``family_gap_days`` after it ended and shares
+   a surname with it: family members seen rarely have stays that do not overlap.
 3. **Households.** An episode continues an earlier one when most of the people who moved out of
    the earlier episode went there, and they outnumber those who stayed behind (a family moving
    together); otherwise it starts a new household (a young adult leaving home). So a household
@@ -111,9 +113,9 @@ def _stays(con: duckdb.DuckDBPyConnection, settings: LinkageSettings) -> None:
     )
 
 
-def _episodes(con: duckdb.DuckDBPyConnection) -> None:
+def _episodes(con: duckdb.DuckDBPyConnection, settings: LinkageSettings) -> None:
     con.execute(
-        """CREATE OR REPLACE TEMP TABLE lk_episode_stays AS
+        """CREATE OR REPLACE TEMP TABLE lk_overlapping_stays AS
         SELECT *, CAST(address AS VARCHAR) || ':' || CAST(sum(new_episode)
                   OVER (PARTITION BY address ORDER BY s, person, stay ROWS UNBOUNDED PRECEDING)
                   AS VARCHAR) AS episode
@@ -121,6 +123,28 @@ def _episodes(con: duckdb.DuckDBPyConnection) -> None:
                                  ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
                         THEN 1 ELSE 0 END AS new_episode
               FROM lk_spans)"""
+    )
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE lk_episode_family AS
+        WITH episodes AS (
+          SELECT o.address, o.episode, min(o.s) AS s, max(o.e) AS e,
+                 list(DISTINCT f.surname) FILTER (WHERE f.surname IS NOT NULL) AS surnames
+          FROM lk_overlapping_stays o LEFT JOIN lk_person_facts f USING (person) GROUP BY 1, 2),
+        ordered AS (
+          SELECT *, lag(e) OVER w AS previous_end, lag(surnames) OVER w AS previous_surnames
+          FROM episodes WINDOW w AS (PARTITION BY address ORDER BY s, episode))
+        SELECT episode, CAST(address AS VARCHAR) || ':' || CAST(sum(
+                 CASE WHEN date_diff('day', previous_end, s) <= $gap
+                       AND list_has_any(surnames, previous_surnames) THEN 0 ELSE 1 END)
+               OVER (PARTITION BY address ORDER BY s, episode ROWS UNBOUNDED PRECEDING)
+               AS VARCHAR) AS family_episode
+        FROM ordered""",
+        {"gap": settings.households.family_gap_days},
+    )
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE lk_episode_stays AS
+        SELECT o.* REPLACE (f.family_episode AS episode)
+        FROM lk_overlapping_stays o JOIN lk_episode_family f USING (episode)"""
     )
 
 
@@ -281,7 +305,7 @@ def link_households(con: duckdb.DuckDBPyConnection, settings: LinkageSettings) -
     )
     _observations(con)
     _stays(con, settings)
-    _episodes(con)
+    _episodes(con, settings)
     con.register("lk_chain_arrow", _chain(con))
     con.execute(
         "CREATE OR REPLACE TEMP TABLE lk_episode_households AS SELECT s.*, c.household "
