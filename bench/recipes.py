@@ -3,6 +3,7 @@
     uv run python bench/recipes.py                       # Basildon, seed 1
     uv run python bench/recipes.py --seed 2 --seed 3     # more draws of the world
     uv run python bench/recipes.py --world DIR           # a world already built
+    uv run python bench/recipes.py --added-value         # and each one against the baselines
 
 For each seed, the world is built (not timed), then `bakehouse run --recipe ID --truth ...` runs
 for each recipe in a workspace of its own (each recipe's data is taken in under its own purpose),
@@ -196,6 +197,11 @@ def main() -> None:
     parser.add_argument("--world", type=Path, help="a world already built (one seed)")
     parser.add_argument("--recipe", action="append", choices=RECIPES)
     parser.add_argument(
+        "--added-value",
+        action="store_true",
+        help="then print each recipe's added value, as bench/added_value.py does",
+    )
+    parser.add_argument(
         "--true-households",
         action="store_true",
         help="then train each household recipe again on the world's own households",
@@ -213,6 +219,10 @@ def main() -> None:
                 result = run_recipe(recipe, world, scratch)
                 total += result["seconds"]
                 report(recipe, world, result)
+                if args.added_value:
+                    from added_value import report as added_value_report
+
+                    added_value_report(recipe, scratch, result)
                 if args.true_households and recipe != "school-readiness":
                     head = retrain_with_true_households(recipe, world, scratch)
                     chance = head["test_ece_by_chance_interval"]
