@@ -177,13 +177,15 @@ def report(recipe: str, world: Path, result: dict[str, Any]) -> None:
     chance = head["test_ece_by_chance_interval"]
     inside = head["test_ece"] <= chance[1]
     rho, shown = area_spearman(recipe, world, result)
+    best = head.get("best_achievable_auc", float("nan"))
+    gap = head.get("gap_to_best", float("nan"))
     fairness = json.loads((result["release"] / "fairness.json").read_text())
     groups = sorted({group["attribute"] for group in fairness["groups"]})
     print(
         f"  {recipe}: {result['seconds']:.1f} s, peak {result['peak_gb']:.2f} GB; "
-        f"{head['chosen']}, test AUC {head['test_auc']:.4f}, best achievable "
-        f"{head.get('best_achievable_auc', float('nan')):.4f}, gap "
-        f"{head.get('gap_to_best', float('nan')):.4f} (target <= 0.02, goal 0.01); ECE "
+        f"{head['chosen']}, test AUC {head['test_auc']:.4f}; against the world's outcomes on "
+        f"the test units that map to it: model {best - gap:.4f}, best achievable {best:.4f}, gap "
+        f"{gap:.4f} (target <= 0.02, goal 0.01); ECE "
         f"{head['test_ece']:.4f} (chance {chance[0]:.4f} to {chance[1]:.4f}: "
         f"{'inside' if inside else 'outside'}); Spearman of expected events per LSOA against the "
         f"truth {rho:.3f} over {shown} LSOAs (target >= 0.9); fairness groups: {', '.join(groups)}",
