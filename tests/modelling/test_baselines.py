@@ -9,7 +9,7 @@ import pytest
 
 from bakehouse.modelling import baselines
 from bakehouse.modelling.baselines import Inputs, Units
-from bakehouse.modelling.documents import added_value_sentence
+from bakehouse.modelling.documents import _percent, added_value_sentence
 from bakehouse.recipes import load_recipe
 from bakehouse.release.disclosure import DisclosureRules
 
@@ -181,3 +181,14 @@ def test_units_outside_the_world_s_area_or_truth_are_left_out_of_the_truth_s_fig
     assert beside["best_achievable"]["invisible_need"]["units"] == 385
     ahead = beside["coming"]
     assert ahead["expected_events_true"] == pytest.approx(ahead["expected_events_model"])
+
+
+def test_a_small_share_is_not_written_as_none_of_them() -> None:
+    assert [_percent(s) for s in (0, 0.43, 10 / 4425, 0.0004, 0.999, 1)] == [
+        "0%",
+        "43%",
+        "0.2%",
+        "under 0.1%",
+        "99.9%",
+        "100%",
+    ]

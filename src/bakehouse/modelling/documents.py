@@ -647,7 +647,14 @@ def _lower_first(text: str) -> str:
 
 
 def _percent(share: float) -> str:
-    return f"{round(100 * share)}%"
+    """A share in whole percent, with one decimal where whole percent would read as none or all
+    of them (10 of 4,425 is 0.2%, not 0%), and a bound beyond that."""
+    percent = 100 * share
+    if percent == 0 or percent == 100 or 1 <= percent <= 99:
+        return f"{round(percent)}%"
+    if 0.1 <= percent < 1 or 99 < percent <= 99.9:
+        return f"{percent:.1f}%"
+    return "under 0.1%" if percent < 0.1 else "over 99.9%"
 
 
 def added_value_sentence(published: dict[str, Any] | None, words: Words) -> str:
