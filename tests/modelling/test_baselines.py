@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from bakehouse.modelling import baselines
+from bakehouse.modelling import baselines, metrics
 from bakehouse.modelling.baselines import Inputs, Units
 from bakehouse.modelling.documents import _percent, added_value_sentence
 from bakehouse.recipes import load_recipe
@@ -192,3 +192,28 @@ def test_a_small_share_is_not_written_as_none_of_them() -> None:
         "99.9%",
         "100%",
     ]
+
+
+@pytest.mark.parametrize("capacity", [0.05, 0.1, 0.37])
+def test_a_resample_measured_by_its_counts_gives_the_figures_of_ranking_it_afresh(
+    capacity: float,
+) -> None:
+    """Each bootstrap resample is measured from one ranking and a count per unit; the figures
+    must be those of the resampled units ranked again, duplicates and ties included."""
+    rng = np.random.default_rng(5)
+    n = 400
+    y = (rng.random(n) < 0.2).astype(float)
+    order = rng.permutation(n)
+    for score in (rng.integers(0, 6, n).astype(float), rng.random(n), (y > 0).astype(float)):
+        made = baselines.ranked(score, order)
+        for row in metrics.bootstrap_indices(n, 25, seed=3):
+            again = baselines.above_line(score[row], capacity, order[row])
+            hits = float(y[row][again].sum())
+            expected = [
+                metrics.auc(y[row], score[row]),
+                hits / again.sum(),
+                hits / y[row].sum(),
+            ]
+            counts = np.bincount(row, minlength=n).astype(float)
+            measured = baselines.weighted_scores(y, made, counts, capacity)
+            assert measured == pytest.approx(expected, abs=1e-12)
