@@ -32,7 +32,9 @@ Earlier releases of the same area (:mod:`bakehouse.release.differencing`) add tw
 describing the same units as one an earlier release published is withheld unless it shows the
 same value or differs from it by more than T at the ends of both rounding intervals
 (``differencing``); and the audit holds every earlier release's cells and totals beside the new
-ones.
+ones. An earlier release's withheld cell stays a target when it is the same unknown as this
+release's cell; if this release would publish that cell and so narrow it, the cell is withheld
+here (``differencing``).
 
 The output checker (:mod:`bakehouse.release.checker`) verifies the result independently; it
 shares no code with this module.
