@@ -17,7 +17,9 @@ ones. Two things could then give a small group away:
    earlier total the sum of its cells, and an earlier cell is the same variable as the new
    release's cell of the same LSOA and cohort when the new count is consistent with what was
    published before (what an attacker would assume). A small withheld count of the new release,
-   and a withheld cell of an earlier one, must still keep ``protection`` possible values.
+   and a withheld cell of an earlier one, must still keep ``protection`` possible values; the
+   latter also when it is the same variable as a cell the new release would publish (a cohort
+   withheld before and shown now), in which case the new release withholds that cell.
 
 This module reads the earlier releases from the output folder and states them in the new
 tree's terms; it reads only published files.

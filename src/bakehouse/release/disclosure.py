@@ -32,7 +32,9 @@ Earlier releases of the same area (:mod:`bakehouse.release.differencing`) add tw
 describing the same units as one an earlier release published is withheld unless it shows the
 same value or differs from it by more than T at the ends of both rounding intervals
 (``differencing``); and the audit holds every earlier release's cells and totals beside the new
-ones.
+ones. An earlier release's withheld cell stays a target when it is the same unknown as this
+release's cell; if this release would publish that cell and so narrow it, the cell is withheld
+here (``differencing``).
 
 The output checker (:mod:`bakehouse.release.checker`) verifies the result independently; it
 shares no code with this module.
@@ -398,6 +400,11 @@ class _State:
         assert values is not None
         if node not in self.parent:
             return self._protect_earlier(measure, node, withheld, values)
+        if node not in withheld:
+            # An earlier release's withheld cell that this release publishes, narrowing it:
+            # only withholding it here leaves it as uncertain as before.
+            withheld[node] = "differencing"
+            return True
         kids = self.children[node]
         if kids and not any(k in withheld for k in kids):
             # Pinned from below, by the published counts it is the sum of: nothing above it
@@ -526,13 +533,16 @@ class _Bounds:
             )
             for m, (low, high) in zip(measures, boxes, strict=True):
                 if linked:
-                    cell_var[(m, node)] = self.var(m, node)
+                    v = self.var(m, node)
                     self._box(m, node, low, high)
+                    # Withheld there, it is the same unknown here: what this release shows of
+                    # the cell (a published 0, say) tells the earlier release's withheld count.
+                    self.extra[(release.release_id, m, node)] = v
                 else:
                     v = self._new_var(release.release_id, m, node, low, high)
-                    cell_var[(m, node)] = v
-                    if published[m] is None:
-                        self.earlier_targets.append((m, node, release.release_id))
+                cell_var[(m, node)] = v
+                if published[m] is None:
+                    self.earlier_targets.append((m, node, release.release_id))
             if not linked and state.num is not None:
                 complement = self._new_var(release.release_id, COMPLEMENT, node, 0, UNBOUNDED)
                 self.constraints.append(
