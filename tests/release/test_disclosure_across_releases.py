@@ -10,27 +10,12 @@ The attack here is the output checker's, written apart from the suppressor's aud
 from __future__ import annotations
 
 from bakehouse.release.differencing import Earlier
-from bakehouse.release.disclosure import CountTree, DisclosureRules, Node, Protected, protect
+from bakehouse.release.disclosure import CountTree, DisclosureRules, Protected, protect
+
+from .attack import DISTRICT, UNBOUNDED, Cells, district, narrow
 
 RULES = DisclosureRules()
-DISTRICT: Node = ("district", "D")
-UNBOUNDED = 10**12
-Cells = dict[tuple[str, str], tuple[int, int]]  # (LSOA, cohort) -> (population, events)
 Named = dict[str, int | None]  # a count's name -> its published value (None: withheld)
-
-
-def _district(cells: Cells) -> CountTree:
-    parent: dict[Node, Node | None] = {DISTRICT: None}
-    for lsoa, cohort in cells:
-        parent[("lsoa", lsoa)] = DISTRICT
-        parent[("cell", lsoa, cohort)] = ("lsoa", lsoa)
-    population = dict.fromkeys(parent, 0)
-    events = dict.fromkeys(parent, 0)
-    for (lsoa, cohort), (units, with_outcome) in cells.items():
-        for node in (("cell", lsoa, cohort), ("lsoa", lsoa), DISTRICT):
-            population[node] += units
-            events[node] += with_outcome
-    return CountTree(parent, population, events)
 
 
 def _as_earlier(tree: CountTree, result: Protected, release_id: str) -> Earlier:
@@ -93,20 +78,7 @@ def _widths(releases: list[tuple[Named, list[tuple[str, list[str]]]]]) -> dict[s
             for name in (total, *parts):
                 boxes.setdefault(name, [0, UNBOUNDED])
         relations += sums
-    moved = True
-    while moved:
-        moved = False
-        for total, parts in relations:
-            low_sum = sum(boxes[p][0] for p in parts)
-            high_sum = sum(boxes[p][1] for p in parts)
-            t = boxes[total]
-            if low_sum > t[0] or high_sum < t[1]:
-                t[0], t[1], moved = max(t[0], low_sum), min(t[1], high_sum), True
-            for p in parts:
-                b = boxes[p]
-                low, high = t[0] - (high_sum - b[1]), t[1] - (low_sum - b[0])
-                if low > b[0] or high < b[1]:
-                    b[0], b[1], moved = max(b[0], low), min(b[1], high), True
+    narrow(boxes, relations)
     return {name: boxes[name][1] - boxes[name][0] + 1 for name in hidden}
 
 
@@ -132,9 +104,9 @@ def _renamed(
 def _exposed_beside(before: Cells, after: Cells) -> list[str]:
     """Protect ``before``, then ``after`` beside it; the withheld counts of either that the two
     together narrow below ``protection`` values (and further than the earlier one alone)."""
-    old_tree = _district(before)
+    old_tree = district(before)
     old = protect(old_tree, RULES)
-    new_tree = _district(after)
+    new_tree = district(after)
     new = protect(new_tree, RULES, [_as_earlier(old_tree, old, "earlier")])
     own = _published(new_tree, new)
     theirs = _renamed(*_published(old_tree, old), own[0])
@@ -160,7 +132,7 @@ AFTER: Cells = {**BEFORE, ("L", "2021"): (8, 0)}
 
 
 def test_a_cell_withheld_before_is_not_pinned_by_what_the_new_release_shows_of_it() -> None:
-    earlier_tree = _district(BEFORE)
+    earlier_tree = district(BEFORE)
     earlier = protect(earlier_tree, RULES)
     assert earlier.numerator is not None
     assert earlier.numerator[("cell", "L", "2021")] is None
@@ -169,10 +141,10 @@ def test_a_cell_withheld_before_is_not_pinned_by_what_the_new_release_shows_of_i
 
 
 def test_the_new_release_withholds_the_events_it_would_have_given_away() -> None:
-    earlier_tree = _district(BEFORE)
+    earlier_tree = district(BEFORE)
     earlier = _as_earlier(earlier_tree, protect(earlier_tree, RULES), "earlier")
 
-    new = protect(_district(AFTER), RULES, [earlier])
+    new = protect(district(AFTER), RULES, [earlier])
 
     assert new.numerator is not None
     assert new.numerator[("cell", "L", "2021")] is None

@@ -14,24 +14,9 @@ from hypothesis import strategies as st
 
 from bakehouse.release.disclosure import CountTree, DisclosureRules, Node, Protected, protect
 
+from .attack import DISTRICT, UNBOUNDED, Cells, district, narrow
+
 RULES = DisclosureRules()
-DISTRICT: Node = ("district", "D")
-UNBOUNDED = 10**12
-Cells = dict[tuple[str, str], tuple[int, int]]  # (LSOA, cohort) -> (population, events)
-
-
-def _district(cells: Cells) -> CountTree:
-    parent: dict[Node, Node | None] = {DISTRICT: None}
-    for lsoa, cohort in cells:
-        parent[("lsoa", lsoa)] = DISTRICT
-        parent[("cell", lsoa, cohort)] = ("lsoa", lsoa)
-    population = dict.fromkeys(parent, 0)
-    events = dict.fromkeys(parent, 0)
-    for (lsoa, cohort), (units, with_outcome) in cells.items():
-        for node in (("cell", lsoa, cohort), ("lsoa", lsoa), DISTRICT):
-            population[node] += units
-            events[node] += with_outcome
-    return CountTree(parent, population, events)
 
 
 def _narrowest(tree: CountTree, result: Protected, rules: DisclosureRules) -> dict[str, int]:
@@ -66,25 +51,12 @@ def _narrowest(tree: CountTree, result: Protected, rules: DisclosureRules) -> di
         if kids:
             for measure in ("population", "events", "rest"):
                 sums.append((f"{measure} {'/'.join(node)}", [f"{measure} {k}" for k in kids]))
-    moved = True
-    while moved:
-        moved = False
-        for total, parts in sums:
-            low_sum = sum(boxes[p][0] for p in parts)
-            high_sum = sum(boxes[p][1] for p in parts)
-            t = boxes[total]
-            if low_sum > t[0] or high_sum < t[1]:
-                t[0], t[1], moved = max(t[0], low_sum), min(t[1], high_sum), True
-            for p in parts:
-                b = boxes[p]
-                low, high = t[0] - (high_sum - b[1]), t[1] - (low_sum - b[0])
-                if low > b[0] or high < b[1]:
-                    b[0], b[1], moved = max(b[0], low), min(b[1], high), True
+    narrow(boxes, sums)
     return {name: boxes[name][1] - boxes[name][0] + 1 for name in hidden}
 
 
 def _exposed(cells: Cells, rules: DisclosureRules = RULES) -> dict[str, int]:
-    tree = _district(cells)
+    tree = district(cells)
     result = protect(tree, rules)
     widths = _narrowest(tree, result, rules)
     return {name: width for name, width in widths.items() if width < rules.protection}
@@ -96,7 +68,7 @@ def test_a_district_with_an_empty_lsoa_is_protected_and_the_empty_lsoa_published
     # district pinned L's withheld cohorts at 0, and the suppressor chose E's figures as their
     # partners: a count pinned at 0 by E's own empty cohort, which no sibling could protect.
     cells: Cells = {("E", "2025"): (0, 0), ("L", "2024"): (1, 0), ("L", "2025"): (7, 0)}
-    tree = _district(cells)
+    tree = district(cells)
     result = protect(tree, RULES)
     assert result.numerator is not None
     empty: list[Node] = [("lsoa", "E"), ("cell", "E", "2025")]
@@ -126,7 +98,7 @@ def test_events_withheld_with_their_population_are_kept_from_their_published_zer
     # its partner under the district, and L's events follow their population; but L's single
     # cohort publishes 0 events, which pins L's withheld events at 0 whatever is withheld above.
     cells: Cells = {("S", "2022"): (1, 0), ("L", "2022"): (8, 0)}
-    result = protect(_district(cells), RULES)
+    result = protect(district(cells), RULES)
     assert result.numerator is not None
     assert result.numerator[("lsoa", "L")] is None
     assert result.numerator[("cell", "L", "2022")] is None

@@ -172,16 +172,8 @@ def weighted_scores(
     return np.array([auc, hits / count, hits / positives if positives else math.nan])
 
 
-def _interval(values: np.ndarray) -> tuple[float, float]:
-    finite = values[np.isfinite(values)]
-    if not len(finite):
-        return (math.nan, math.nan)
-    low, high = np.percentile(finite, [2.5, 97.5])
-    return (float(low), float(high))
-
-
 def _figure(value: float, draws: np.ndarray) -> dict[str, float]:
-    low, high = _interval(draws)
+    low, high = metrics.interval(draws)
     return {"value": float(value), "low": low, "high": high}
 
 

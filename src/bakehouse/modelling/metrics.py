@@ -144,7 +144,8 @@ def bootstrap_indices(n: int, resamples: int, seed: int) -> np.ndarray:
     return np.random.default_rng(seed).integers(0, n, size=(resamples, n))
 
 
-def _interval(values: np.ndarray) -> tuple[float, float]:
+def interval(values: np.ndarray) -> tuple[float, float]:
+    """The 95% percentile interval of bootstrap draws, leaving out draws with no value."""
     finite = values[np.isfinite(values)]
     if not len(finite):
         return (math.nan, math.nan)
@@ -164,7 +165,7 @@ def evaluate(
     draws = [all_metrics(y[row], p[row], top, ece_bins) for row in indices]
     results = {}
     for label, value in point.items():
-        low, high = _interval(np.array([draw[label] for draw in draws]))
+        low, high = interval(np.array([draw[label] for draw in draws]))
         results[label] = {"value": value, "low": low, "high": high}
     return results
 
@@ -176,7 +177,7 @@ def paired_difference(
     draws = np.array(
         [function(y[row], first[row]) - function(y[row], second[row]) for row in indices]
     )
-    low, high = _interval(draws)
+    low, high = interval(draws)
     return {"value": function(y, first) - function(y, second), "low": low, "high": high}
 
 
