@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bakehouse.insight.screening import Kind, Screener
+from bakehouse.insight.screening import Kind, Screened, Screener
 
 
 def spans(screener: Screener, text: str) -> list[tuple[str, str]]:
@@ -36,6 +36,11 @@ def spans(screener: Screener, text: str) -> list[tuple[str, str]]:
             "My son Jack, aged 4, at Vange Primary School has no place.",
             Kind.CHILD_DETAIL,
             "son Jack, aged 4, at Vange Primary School",
+        ),
+        (
+            "my son Jack, aged 4, at Noak primary has no place.",
+            Kind.CHILD_DETAIL,
+            "son Jack, aged 4, at Noak primary",
         ),
         (
             "Our daughter Amy who is 6 years old cannot get in.",
@@ -107,3 +112,7 @@ def test_offsets_index_characters_not_bytes(screener: Screener) -> None:
     text = "Café owner — ring 07911 123456."
     (finding,) = screener.screen(text).findings
     assert text[finding.start : finding.end] == "07911 123456"
+
+
+def test_empty_text_is_not_held(screener: Screener) -> None:
+    assert screener.screen("") == Screened(masked="", findings=())

@@ -188,7 +188,7 @@ _AGE = re.compile(
 )
 _SCHOOL = re.compile(
     rf"\b(?:at|attends|goes to|in)\s+(?:{_CAP}\s+){{1,3}}"
-    r"(?:Primary|Infants?|Juniors?|School|Academy|Nursery|Pre-?school)(?:\s+School)?\b"
+    r"(?i:primary|infants?|juniors?|school|academy|nursery|pre-?school)(?:\s+(?i:school))?\b"
 )
 _SENTENCE_END = re.compile(r"[.!?\n]")
 _CHILD_WINDOW = 120
