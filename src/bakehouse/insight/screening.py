@@ -191,6 +191,8 @@ _SCHOOL = re.compile(
     r"(?i:primary|infants?|juniors?|school|academy|nursery|pre-?school)(?:\s+(?i:school))?\b"
 )
 _SENTENCE_END = re.compile(r"[.!?\n]")
+# How far back a name's run looks for the preposition or sentence end before it.
+_LOOK_BACK = 40
 _CHILD_WINDOW = 120
 
 
@@ -271,7 +273,7 @@ class _NameRecogniser(_Recogniser):
                     start,
                     start + len(" ".join(words)),
                     0.8,
-                    ("a name after words such as 'my neighbour' or 'called'"),
+                    "a name after words such as 'my neighbour' or 'called'",
                 )
         for run in self._capitalised_run.finditer(text):
             yield from self._run_names(text, run)
@@ -323,12 +325,12 @@ def _is_place(text: str, start: int, last: str) -> bool:
         return True
     if last not in _PLACE_ENDINGS:
         return False
-    before = text[:start].split()
+    before = text[max(0, start - _LOOK_BACK) : start].split()
     return not before or before[-1].lower() in _PREPOSITIONS or before[-1][-1] in ".!?:;"
 
 
 def _inside_sentence(text: str, start: int) -> bool:
-    before = text[:start].rstrip()
+    before = text[max(0, start - _LOOK_BACK) : start].rstrip()
     return bool(before) and before[-1] not in ".!?:;\n\"'("
 
 
