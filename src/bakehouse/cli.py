@@ -24,6 +24,7 @@ from bakehouse.commands import publish as publish_command
 from bakehouse.commands import recipes as recipes_commands
 from bakehouse.commands import release as release_commands
 from bakehouse.commands import run as run_command
+from bakehouse.commands import screen as screen_command
 from bakehouse.commands import train as train_command
 from bakehouse.commands import world as world_command
 from bakehouse.errors import BakehouseError
@@ -113,6 +114,7 @@ register(train_command.train, "train")
 register(areas_command.areas, "areas")
 register(publish_command.publish, "publish")
 register(run_command.run, "run")
+register(screen_command.screen_text, "screen-text")
 
 
 def _group(name: str, help_text: str, commands: dict[str, Callable[..., Any]]) -> None:

@@ -229,6 +229,35 @@ _TAIL_ENDINGS = _names("""
 _SURNAME_TAIL_SHARE = 0.4
 
 
+# Every typed forename and surname, for readers outside the world (the personal data screener
+# looks names up in them); the built surname tail is left out because it is invented.
+FORENAMES: tuple[str, ...] = tuple(
+    dict.fromkeys(
+        _MALE_OLDER
+        + _MALE_YOUNGER
+        + _FEMALE_OLDER
+        + _FEMALE_YOUNGER
+        + _MALE_ASIAN
+        + _FEMALE_ASIAN
+        + _MALE_BLACK
+        + _FEMALE_BLACK
+        + _MALE_WHITE_OTHER
+        + _FEMALE_WHITE_OTHER
+        + _MALE_OTHER
+        + _FEMALE_OTHER
+    )
+)
+SURNAMES: tuple[str, ...] = tuple(
+    dict.fromkeys(
+        _SURNAMES_GENERAL
+        + _SURNAMES_ASIAN
+        + _SURNAMES_BLACK
+        + _SURNAMES_WHITE_OTHER
+        + _SURNAMES_OTHER
+    )
+)
+
+
 # --- drawing -----------------------------------------------------------------------------------
 
 

@@ -1,0 +1,1 @@
+"""Community insight: screening free text for personal data before anyone reads it."""
