@@ -175,6 +175,11 @@ class RoundForm(GovukForm):
         required=False,
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["opens_on"].error_messages["required"] = "Enter the date the round opens"
+        self.fields["closes_on"].error_messages["required"] = "Enter the date the round closes"
+
     def clean_added_codes(self) -> tuple[str, ...]:
         raw = self.cleaned_data.get("added_codes", "")
         codes = tuple(dict.fromkeys(code for code in re.split(r"[\s,]+", raw.upper()) if code))

@@ -21,7 +21,9 @@ def round_organiser() -> User:
     return user
 
 
-def make_round(release: Release, *, status: RoundStatus = RoundStatus.OPEN, **plan: object) -> Round:
+def make_round(
+    release: Release, *, status: RoundStatus = RoundStatus.OPEN, **plan: object
+) -> Round:
     """A round over the release's flagged areas, open from yesterday for four weeks."""
     today = timezone.localdate()
     fields: dict[str, object] = {

@@ -115,9 +115,11 @@ def test_planted_identifiers_never_reach_a_public_page_an_export_or_a_log(
     item.refresh_from_db()
     assert item.state == ContributionState.PUBLISHED
 
-    profile = Client().get(
-        reverse("areas:profile", kwargs={"recipe": release.recipe, "lsoa11cd": area.lsoa11cd})
-    ).content.decode()
+    profile = (
+        Client()
+        .get(reverse("areas:profile", kwargs={"recipe": release.recipe, "lsoa11cd": area.lsoa11cd}))
+        .content.decode()
+    )
     export = moderator.get(reverse("insight:decisions_csv")).content.decode()
     private = resident.get(_private_link(resident, round_.pk)).content.decode()
     seen = {
@@ -281,4 +283,6 @@ def test_participant_deletes_their_view_and_the_moderation_log_keeps_only_its_nu
 def test_an_unknown_private_link_finds_nothing(release: Release) -> None:
     round_ = make_round(release)
     give(round_)
-    assert Client().get(reverse("insight:contribution", kwargs={"token": "x" * 43})).status_code == 404
+    assert (
+        Client().get(reverse("insight:contribution", kwargs={"token": "x" * 43})).status_code == 404
+    )
