@@ -32,6 +32,7 @@ NOT_PAGES = {
     "areas:map_data",  # GeoJSON for the map
     "assets:map_boundaries",  # GeoJSON behind the directory's map
     "areas:flagged_csv",  # a download
+    "insight:decisions_csv",
     "transparency:model_card_markdown",  # plain text
     "transparency:transparency_record_markdown",
     # The community asset register's Open Referral UK API: JSON for other directories.

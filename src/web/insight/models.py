@@ -22,7 +22,7 @@ class RoundStatus(models.TextChoices):
 
 class ParticipantRole(models.TextChoices):
     RESIDENT = "resident", "I live or work here"
-    PRACTITIONER = "practitioner", "I work with families here (a practitioner)"
+    PRACTITIONER = "practitioner", "I work with people here (a practitioner)"
     COMMUNITY_LEADER = "community_leader", "I lead a community group here"
 
 

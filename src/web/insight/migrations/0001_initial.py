@@ -43,7 +43,7 @@ class Migration(migrations.Migration):
                     models.CharField(
                         choices=[
                             ("resident", "I live or work here"),
-                            ("practitioner", "I work with families here (a practitioner)"),
+                            ("practitioner", "I work with people here (a practitioner)"),
                             ("community_leader", "I lead a community group here"),
                         ],
                         max_length=20,
