@@ -31,9 +31,9 @@ SERVICE_NAVIGATION = (
     NavigationItem("Topics", "areas:recipes"),
     NavigationItem("Find your area", "areas:find", also=frozenset({"areas:area"})),
     NavigationItem("Local services", "assets:directory"),
-    NavigationItem("Community views", "insight:rounds"),
     NavigationItem("How this works", "transparency:overview"),
     NavigationItem("Releases", "releases:history"),
+    NavigationItem("Community views", "insight:rounds"),
     NavigationItem("Audit trail", "governance:audit_trail"),
     NavigationItem("Administration", "admin:index"),
 )
