@@ -10,17 +10,18 @@ from collections.abc import Callable
 
 import pytest
 from django.urls import reverse
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, ViewportSize, expect
 
 from web.accounts.models import User
 from web.accounts.roles import Role
 from web.insight import moderation
 from web.insight.models import Contribution, ContributionState, Round, Verdict
 from web.insight.tests.factories import give, make_round, round_organiser
+from web.insight.views import private_links
 from web.releases.models import Release
 
 CheckAccessibility = Callable[[str], None]
-PHONE = {"width": 375, "height": 740}
+PHONE = ViewportSize(width=375, height=740)
 
 
 @pytest.fixture
@@ -131,7 +132,7 @@ def test_participant_deletes_their_own_view(
 ) -> None:
     page.set_viewport_size(PHONE)
     _, token = give(open_round)
-    page.goto(site + reverse("insight:contribution", kwargs={"token": token}))
+    page.goto(site + private_links(token)["view"])
     page.get_by_role("link", name="Delete your view").click()
     check_accessibility("journey-insight-delete")
     page.get_by_role("button", name="Delete my view").click()
@@ -140,7 +141,7 @@ def test_participant_deletes_their_own_view(
     assert not Contribution.objects.exists()
     assert not browser_problems
     # The link no longer works (the browser reports the 404 as a problem, which it is not here).
-    response = page.goto(site + reverse("insight:contribution", kwargs={"token": token}))
+    response = page.goto(site + private_links(token)["view"])
     assert response is not None and response.status == 404
 
 

@@ -4,8 +4,6 @@ the choices never change; labels may."""
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -145,8 +143,6 @@ class Contribution(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     edited_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
-
-    objects: ClassVar[models.Manager[Contribution]]
 
     class Meta:
         ordering = ("created_at", "pk")

@@ -9,12 +9,9 @@ app_name = "insight"
 urlpatterns = [
     path("rounds/<int:round_id>/", views.give, name="give"),
     path("rounds/<int:round_id>/thank-you/", views.given, name="given"),
-    path("your-contribution/<str:token>/", views.contribution, name="contribution"),
-    path(
-        "your-contribution/<str:token>/delete/",
-        views.delete_contribution,
-        name="delete_contribution",
-    ),
+    # The private link's key is in the query string, which the web server's log leaves out.
+    path("your-contribution/", views.contribution, name="contribution"),
+    path("your-contribution/delete/", views.delete_contribution, name="delete_contribution"),
     path("moderation-policy/", views.policy, name="policy"),
     path("privacy/", views.privacy, name="privacy"),
     path("staff/rounds/", staff.round_list, name="rounds"),

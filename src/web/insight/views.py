@@ -5,9 +5,11 @@ participant's private link, the moderation policy and the privacy notice. Thin: 
 from __future__ import annotations
 
 import secrets
+from urllib.parse import urlencode
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from web.accounts.client_ip import client_ip_address
@@ -82,20 +84,38 @@ def give(request: HttpRequest, round_id: int) -> HttpResponse:
 def given(request: HttpRequest, round_id: int) -> HttpResponse:
     round_ = get_object_or_404(Round, pk=round_id)
     token = request.session.pop(NEW_TOKEN, None)
-    return render(request, "insight/given.html", {"round": round_, "token": token})
+    links = private_links(token) if token else None
+    return render(request, "insight/given.html", {"round": round_, "links": links})
 
 
-def _own(token: str) -> Contribution:
+def private_links(token: str) -> dict[str, str]:
+    """The participant's links: the key travels in the query string, never in the path, so
+    neither the web server's access log nor Django's log of pages not found records it."""
+    query = urlencode({"key": token})
+    return {
+        "view": f"{reverse('insight:contribution')}?{query}",
+        "delete": f"{reverse('insight:delete_contribution')}?{query}",
+    }
+
+
+def _own(request: HttpRequest) -> tuple[Contribution, str] | None:
+    """The contribution the link's key opens; None when no key was given."""
+    token = request.GET.get("key", "")
+    if not token:
+        return None
     found = contributions.find_by_token(token)
     if found is None:
         raise Http404("No contribution has this link")
-    return found
+    return found, token
 
 
-def contribution(request: HttpRequest, token: str) -> HttpResponse:
+def contribution(request: HttpRequest) -> HttpResponse:
     """The participant's own contribution: what is kept (masked), its state, and changing it
     while the round is open."""
-    own = _own(token)
+    opened = _own(request)
+    if opened is None:
+        return render(request, "insight/no_link.html")
+    own, token = opened
     round_ = own.round_area.round
     form = None
     if round_.accepting:
@@ -116,24 +136,27 @@ def contribution(request: HttpRequest, token: str) -> HttpResponse:
         form.fixed_area = own.round_area
         if request.method == "POST" and form.is_valid():
             contributions.change(own, form.given())
-            return redirect("insight:contribution", token=token)
+            return redirect(private_links(token)["view"])
     elif request.method == "POST":
         return HttpResponse(status=405)
     return render(
         request,
         "insight/contribution.html",
-        {"own": own, "round": round_, "form": form, "token": token},
+        {"own": own, "round": round_, "form": form, "links": private_links(token)},
     )
 
 
 @require_http_methods(["GET", "POST"])
-def delete_contribution(request: HttpRequest, token: str) -> HttpResponse:
-    own = _own(token)
+def delete_contribution(request: HttpRequest) -> HttpResponse:
+    opened = _own(request)
+    if opened is None:
+        return render(request, "insight/no_link.html")
+    own, token = opened
     if request.method == "POST":
         round_ = own.round_area.round
         contributions.delete(own)
         return render(request, "insight/deleted.html", {"round": round_})
-    return render(request, "insight/delete.html", {"own": own, "token": token})
+    return render(request, "insight/delete.html", {"own": own, "links": private_links(token)})
 
 
 def policy(request: HttpRequest) -> HttpResponse:
