@@ -33,7 +33,9 @@ class Count:
 
 @dataclass(frozen=True)
 class Quote:
-    verdict: str
+    """Published words, without the verdict: a quote labelled with its verdict would let anyone
+    count the verdicts that the table hides."""
+
     reasons: str
     local_knowledge: str
 
@@ -96,10 +98,11 @@ def area_result(round_area: RoundArea) -> AreaResult:
     published = Contribution.objects.filter(
         round_area=round_area, state=ContributionState.PUBLISHED
     ).order_by("published_at", "pk")
-    quotes = tuple(
-        Quote(item.get_verdict_display(), item.reasons, item.local_knowledge)
-        for item in published
-        if item.reasons or item.local_knowledge
+    # Each quote is one person's: fewer people than the threshold are not quoted at all.
+    quotes = (
+        tuple(Quote(item.reasons, item.local_knowledge) for item in published)
+        if sum(counts.values()) >= threshold
+        else ()
     )
     return AreaResult(
         round_area=round_area,

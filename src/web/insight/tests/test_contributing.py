@@ -114,6 +114,9 @@ def test_planted_identifiers_never_reach_a_public_page_an_export_or_a_log(
     )
     item.refresh_from_db()
     assert item.state == ContributionState.PUBLISHED
+    # Words are quoted once enough people have answered: others agree, in plain words.
+    for _ in range(release.suppression_threshold - 1):
+        approve(give(round_, lsoa11cd=area.lsoa11cd)[0], round_.created_by)
 
     profile = (
         Client()
@@ -296,3 +299,21 @@ def test_the_private_key_never_appears_in_the_path(release: Release) -> None:
         path, _, query = link.partition("?")
         assert token not in path
         assert query == f"key={token}"
+
+
+def test_after_the_round_closes_a_view_can_be_read_and_deleted_but_not_changed(
+    release: Release,
+) -> None:
+    round_ = make_round(release)
+    item, token = give(round_)
+    round_.status = RoundStatus.CLOSED
+    round_.save()
+    links = views.private_links(token)
+
+    page = Client().get(links["view"]).content.decode()
+    refused = Client().post(links["view"], {"verdict": "disagrees", "reasons": "Changed."})
+
+    assert "cannot be changed" in page
+    assert refused.status_code == 405
+    item.refresh_from_db()
+    assert item.verdict == "agrees"

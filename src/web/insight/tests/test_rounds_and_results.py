@@ -140,6 +140,20 @@ def test_profile_shows_counts_quotes_and_the_response_and_marks_disagreement_for
     assert round_area.lsoa11cd in review
 
 
+def test_fewer_people_than_the_threshold_are_counted_but_not_quoted(release: Release) -> None:
+    round_ = make_round(release)
+    round_area = round_.areas.first()
+    assert round_area is not None
+    threshold = release.suppression_threshold
+    _published(round_, Verdict.DISAGREES, threshold - 1, round_area.lsoa11cd)
+
+    result = area_result(round_area)
+
+    assert result.total == f"Fewer than {threshold}"
+    assert result.quotes == ()
+    assert not result.marked_for_review
+
+
 def test_an_area_most_people_agree_with_is_not_marked_for_review(release: Release) -> None:
     round_ = make_round(release)
     round_area = round_.areas.filter(flagged=True).first()
@@ -179,3 +193,20 @@ def test_the_expire_command_reports_what_it_deleted(
     make_round(release)
     call_command("expire_contributions")
     assert "0 contributions deleted" in capsys.readouterr().out
+
+
+def test_staff_add_an_area_the_release_did_not_flag(
+    release: Release, client_for: Callable[[Role | None], Client]
+) -> None:
+    round_ = make_round(release)
+    extra = release.areas.filter(flagged=False).order_by("lsoa11cd").first()
+    assert extra is not None
+
+    client_for(Role.ADMINISTRATOR).post(
+        reverse("insight:round_add_area", kwargs={"round_id": round_.pk}),
+        {"area": extra.lsoa11cd},
+    )
+
+    added = round_.areas.get(lsoa11cd=extra.lsoa11cd)
+    assert (added.source, added.flagged) == (AreaSource.ADDED, False)
+    assert Event.objects.filter(action=Action.INSIGHT_AREA_ADDED).count() == 1
