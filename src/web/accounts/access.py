@@ -118,6 +118,9 @@ PAGES: Mapping[str, Rule] = {
     "assets:staff_report": role_required(Role.PARTNER_ANALYST, Role.ADMINISTRATOR),
     "assets:edit_service": role_required(Role.PARTNER_ANALYST, Role.ADMINISTRATOR),
     "assets:change": role_required(Role.PARTNER_ANALYST, Role.ADMINISTRATOR),
+    # A background job's progress and outcome: those who start imports; the view shows each job
+    # only to the person who started it and to administrators (web.jobs.services.may_see).
+    "jobs:detail": role_required(Role.PARTNER_ANALYST, Role.ADMINISTRATOR),
     "oruk:index": public(),
     "oruk:openapi": public(),
     "oruk:services": public(),
