@@ -36,7 +36,7 @@ class Job(models.Model):
     task_result_id = models.CharField(max_length=64, blank=True)
 
     class Meta:
-        ordering = ["-started_at", "-pk"]
+        ordering = ("-started_at", "-id")
 
     def __str__(self) -> str:
         return f"{self.title} ({self.state})"
