@@ -23,8 +23,8 @@ from web.accounts.tests.factories import make_user
 from web.assets.feeds import CHECKING, STORING, Feed, import_feed
 from web.assets.models import Organization
 from web.jobs.models import Job, JobState
-from web.jobs.progress import JobProgress
-from web.jobs.services import upload_folder
+from web.jobs.progress import JobProgress, Progress
+from web.jobs.services import Outcome, run_job, upload_folder
 from web.releases.importer import import_release
 from web.releases.models import Release, ReleaseStatus
 from web.releases.tests.builder import tamper
@@ -257,3 +257,25 @@ def test_the_page_polls_while_the_job_runs_and_stops_once_it_has_finished(
     assert done.status_code == 286  # htmx stops polling
     assert "Done" in done.content.decode()
     assert 'hx-trigger="every 2s"' not in client.get(url).content.decode()
+
+
+@pytest.mark.django_db
+def test_work_that_stops_on_an_unexpected_error_fails_its_job_naming_it_for_the_administrator() -> (
+    None
+):
+    job = Job.objects.create(kind="feed_import", title="Import of services.json")
+    folder = upload_folder(job.pk)
+    folder.mkdir(parents=True)
+    (folder / "services.json").write_text("[]", encoding="utf-8")
+
+    def work(job: Job, progress: Progress) -> Outcome:
+        progress(1, 4, CHECKING)
+        raise RuntimeError("disk full")
+
+    with pytest.raises(RuntimeError, match="disk full"):
+        run_job(job.pk, work)
+    job.refresh_from_db()
+    assert job.state == JobState.FAILED and job.finished_at is not None
+    assert f"job {job.pk}" in job.error and "disk full" not in job.error
+    assert (job.done, job.total) == (1, 4)
+    assert not folder.exists()
