@@ -20,7 +20,7 @@ from web.assets.maps import KNOWN_DISTRICTS, boundaries, map_points, served_dist
 from web.assets.models import FeedImport, Service
 from web.assets.reports import may_report, part_choices, receive_report
 from web.assets.tasks import KIND, import_feed_task
-from web.jobs.services import start_job
+from web.jobs.services import recent_jobs, start_job
 
 # Services on one page of the directory.
 PER_PAGE = 20
@@ -41,7 +41,8 @@ def upload(request: HttpRequest) -> HttpResponse:
         )
         return redirect("jobs:detail", job_id=job.pk)
     recent = FeedImport.objects.all()[:10]
-    return render(request, "assets/upload.html", {"form": form, "recent": recent})
+    jobs = recent_jobs(request.user, KIND)
+    return render(request, "assets/upload.html", {"form": form, "recent": recent, "jobs": jobs})
 
 
 def feed_import(request: HttpRequest, import_id: int) -> HttpResponse:

@@ -119,3 +119,13 @@ def may_see(user: User | AnonymousUser, job: Job) -> bool:
     if not isinstance(user, User) or not user.is_active:
         return False
     return job.started_by_id == user.pk or user.role == Role.ADMINISTRATOR
+
+
+def recent_jobs(user: User | AnonymousUser, kind: str, count: int = 10) -> list[Job]:
+    """The newest jobs of ``kind`` that ``user`` may see, for the page that starts them."""
+    if not isinstance(user, User) or not user.is_active:
+        return []
+    jobs = Job.objects.filter(kind=kind).select_related("started_by")
+    if user.role != Role.ADMINISTRATOR:
+        jobs = jobs.filter(started_by=user)
+    return list(jobs[:count])

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from web.accounts.access import may_open
 from web.accounts.models import User
-from web.jobs.services import start_job
+from web.jobs.services import recent_jobs, start_job
 from web.releases.comparison import area_counts, compare_releases, release_before
 from web.releases.forms import CompareForm, PublishForm, ReleaseUploadForm, WithdrawForm
 from web.releases.lifecycle import (
@@ -70,7 +70,9 @@ def upload(request: HttpRequest) -> HttpResponse:
             source=archive.name,
         )
         return redirect("jobs:detail", job_id=job.pk)
-    return render(request, "releases/upload.html", {"form": form})
+    return render(
+        request, "releases/upload.html", {"form": form, "jobs": recent_jobs(request.user, KIND)}
+    )
 
 
 def _latest_pair(published: list[Release]) -> tuple[Release, Release] | None:

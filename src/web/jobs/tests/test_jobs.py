@@ -279,3 +279,17 @@ def test_work_that_stops_on_an_unexpected_error_fails_its_job_naming_it_for_the_
     assert f"job {job.pk}" in job.error and "disk full" not in job.error
     assert (job.done, job.total) == (1, 4)
     assert not folder.exists()
+
+
+@pytest.mark.django_db
+def test_the_upload_page_lists_the_analyst_s_own_jobs_to_come_back_to(
+    client_for: Callable[[Role | None], Client],
+) -> None:
+    analyst = client_for(Role.PARTNER_ANALYST)
+    analyst.post(reverse("assets:upload"), {"feed": feed_upload()})
+    someone_else = make_user(Role.PARTNER_ANALYST, username="someone-else")
+    Job.objects.create(kind="feed_import", title="Import of theirs.json", started_by=someone_else)
+    mine = analyst.get(reverse("assets:upload")).content.decode()
+    assert "Import of organizations.json" in mine and "theirs.json" not in mine
+    every = client_for(Role.ADMINISTRATOR).get(reverse("assets:upload")).content.decode()
+    assert "Import of organizations.json" in every and "theirs.json" in every
