@@ -46,5 +46,10 @@ class Job(models.Model):
         return self.state in (JobState.DONE, JobState.FAILED)
 
     @property
+    def version(self) -> str:
+        """Changes whenever what the job's page shows changes."""
+        return f"{self.state}:{self.done}:{self.total}:{self.step}"
+
+    @property
     def percent(self) -> int:
         return round(100 * self.done / self.total) if self.total else 0

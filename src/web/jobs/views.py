@@ -1,8 +1,11 @@
 """A job's page: its progress while it runs, then how it ended. Asked again by htmx every two
-seconds while the job runs, it answers with the status alone, and stops the asking once the job
-has finished; without JavaScript, a link refreshes the page."""
+seconds while the job runs, it answers with the status alone (nothing when nothing changed since
+the version the page shows), and stops the asking once the job has finished; without
+JavaScript, a link refreshes the page."""
 
 from __future__ import annotations
+
+from http import HTTPStatus
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
@@ -18,6 +21,9 @@ def detail(request: HttpRequest, job_id: int) -> HttpResponse:
     if not may_see(request.user, job):
         raise PermissionDenied("Only the person who started a job and administrators see it.")
     if getattr(request, "htmx", False):
+        if not job.finished and request.GET.get("seen") == job.version:
+            # Nothing new: htmx swaps nothing, so a screen reader announces nothing.
+            return HttpResponse(status=HTTPStatus.NO_CONTENT)
         response = render(request, "jobs/includes/status.html", {"job": job})
         if job.finished:
             return HttpResponseStopPolling(response.content)

@@ -233,7 +233,7 @@ def test_only_the_starter_and_administrators_see_a_job(
 
 
 @pytest.mark.django_db
-def test_the_page_polls_while_the_job_runs_and_stops_once_it_has_finished(
+def test_the_page_polls_while_the_job_runs_gets_only_changes_and_stops_once_finished(
     client_for: Callable[[Role | None], Client],
 ) -> None:
     client = client_for(Role.ADMINISTRATOR)
@@ -252,6 +252,11 @@ def test_the_page_polls_while_the_job_runs_and_stops_once_it_has_finished(
     assert running.status_code == HTTPStatus.OK
     assert f"{CHECKING}: 40 of 160 (25%)" in running.content.decode()
     assert "<html" not in running.content.decode()
+    unchanged = client.get(url, {"seen": job.version}, headers={"HX-Request": "true"})
+    assert unchanged.status_code == HTTPStatus.NO_CONTENT
+    Job.objects.filter(pk=job.pk).update(done=80)
+    moved = client.get(url, {"seen": job.version}, headers={"HX-Request": "true"})
+    assert f"{CHECKING}: 80 of 160 (50%)" in moved.content.decode()
     Job.objects.filter(pk=job.pk).update(state=JobState.DONE, done=160)
     done = client.get(url, headers={"HX-Request": "true"})
     assert done.status_code == 286  # htmx stops polling
