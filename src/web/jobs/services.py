@@ -114,11 +114,15 @@ def _finish(job_id: int, **fields: Any) -> None:
     Job.objects.filter(pk=job_id).update(finished_at=timezone.now(), **fields)
 
 
+def may_see_every_job(user: User | AnonymousUser) -> bool:
+    return isinstance(user, User) and user.is_active and user.role == Role.ADMINISTRATOR
+
+
 def may_see(user: User | AnonymousUser, job: Job) -> bool:
     """The person who started a job sees it, and administrators see every job."""
     if not isinstance(user, User) or not user.is_active:
         return False
-    return job.started_by_id == user.pk or user.role == Role.ADMINISTRATOR
+    return job.started_by_id == user.pk or may_see_every_job(user)
 
 
 def recent_jobs(user: User | AnonymousUser, kind: str, count: int = 10) -> list[Job]:
@@ -126,6 +130,6 @@ def recent_jobs(user: User | AnonymousUser, kind: str, count: int = 10) -> list[
     if not isinstance(user, User) or not user.is_active:
         return []
     jobs = Job.objects.filter(kind=kind).select_related("started_by")
-    if user.role != Role.ADMINISTRATOR:
+    if not may_see_every_job(user):
         jobs = jobs.filter(started_by=user)
     return list(jobs[:count])

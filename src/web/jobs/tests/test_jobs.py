@@ -95,6 +95,9 @@ def test_a_feed_queued_by_the_upload_page_is_imported_by_the_worker_with_its_cou
     }
     assert Organization.objects.count() == 3
     assert DBTaskResult.objects.get(pk=job.task_result_id).status == "SUCCESSFUL"
+    administrator = client_for(Role.ADMINISTRATOR)
+    assert job.task_result_id in administrator.get(response.headers["Location"]).content.decode()
+    assert job.task_result_id not in client.get(response.headers["Location"]).content.decode()
     assert not upload_folder(job.pk).exists()
     page = client.get(reverse("jobs:detail", args=[job.pk])).content.decode()
     assert "Refresh this page" not in page
