@@ -75,8 +75,8 @@ class WithdrawForm(GovukForm):
 class ReleaseUploadForm(GovukForm):
     release = forms.FileField(
         label="Release (.zip)",
-        help_text="The folder `bakehouse publish` wrote, zipped whole: for example "
-        "`cd data/releases && zip -r school-readiness-2026.zip school-readiness-2026`.",
+        help_text="The folder that bakehouse publish wrote, zipped whole: for example, in "
+        "data/releases, zip -r school-readiness-2026.zip school-readiness-2026",
         error_messages={"required": "Choose the zipped release to upload"},
     )
 
