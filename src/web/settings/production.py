@@ -5,8 +5,8 @@ BAKEHOUSE_CONTACT_EMAIL (named in the accessibility statement), BAKEHOUSE_RELEAS
 (the partnership's release signing keys).
 Optional: DATABASE_URL (PostgreSQL; SQLite under data/web/ otherwise), DJANGO_HSTS_SECONDS,
 DJANGO_HSTS_PRELOAD, DJANGO_STATIC_ROOT, DJANGO_CACHE_DIR, BAKEHOUSE_UPLOAD_DIR,
-BAKEHOUSE_TRUSTED_PROXIES, BAKEHOUSE_PARTNERSHIP_NAME, BAKEHOUSE_LOCKOUT_MINUTES. A missing or weak secret stops the app at
-start-up.
+BAKEHOUSE_TRUSTED_PROXIES, BAKEHOUSE_PARTNERSHIP_NAME, BAKEHOUSE_LOCKOUT_MINUTES. A missing or
+weak secret stops the app at start-up.
 """
 
 from __future__ import annotations
