@@ -19,6 +19,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 from django.utils.text import get_valid_filename
@@ -48,7 +49,7 @@ class Outcome:
 Work = Callable[[Job, Progress], Outcome]
 
 UNEXPECTED = (
-    "The job stopped on an error this service did not expect; nothing of it was kept. "
+    "The job stopped on an error this service did not expect. "
     "Try again, and if it stops again, tell the administrator (job {job_id}: the error is "
     "in the worker's log)."
 )
@@ -74,7 +75,7 @@ def start_job(
     if upload is not None:
         folder = upload_folder(job.pk)
         folder.mkdir(parents=True, exist_ok=True)
-        path = folder / get_valid_filename(Path(upload.name or "upload").name)
+        path = folder / _file_name(upload.name)
         with path.open("wb") as handle:
             for chunk in upload.chunks():
                 handle.write(chunk)
@@ -83,6 +84,14 @@ def start_job(
     Job.objects.filter(pk=job.pk).update(task_result_id=str(result.id))
     job.refresh_from_db()
     return job
+
+
+def _file_name(name: str | None) -> str:
+    """The upload's name made safe for a file; the task is told the name as uploaded."""
+    try:
+        return get_valid_filename(Path(name or "upload").name)
+    except SuspiciousFileOperation:
+        return "upload"
 
 
 def run_job(job_id: int, work: Work) -> dict[str, Any]:
