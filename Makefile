@@ -81,8 +81,9 @@ DEMO_RECIPES := school-readiness domestic-abuse homelessness
 
 # The Basildon world (kept while it is current; `make world` rebuilds it), each recipe from its
 # extracts to a checked, signed release, imported and published by the demo custodian, then the
-# web app on http://127.0.0.1:8000 with one demo account per role (passwords printed). Run again,
-# every stage reuses its work.
+# web app on http://127.0.0.1:8000 with one demo account per role (passwords printed) and the
+# worker that runs the imports started from its pages beside it. Run again, every stage reuses
+# its work.
 demo: setup
 	$(RUN) bakehouse world --area basildon --seed 1 --out data/world $(if $(IOD),--iod $(IOD)) --reuse
 	@test -f $(DEMO_KEY) || $(RUN) bakehouse custodian init --key-file $(DEMO_KEY) \
@@ -103,8 +104,11 @@ demo: setup
 	    "$$(basename "$$(cat $(DEMO_RELEASES)/.demo-$$recipe)")" || exit 1; \
 	done
 	$(RUN) python manage.py import_oruk data/world/assets
-	@echo "Serving on http://127.0.0.1:8000 (Ctrl-C to stop)"
-	$(RUN) python manage.py runserver 127.0.0.1:8000
+	@echo "Serving on http://127.0.0.1:8000, with a worker for the imports started from its pages (Ctrl-C stops both)"
+	@BAKEHOUSE_RELEASE_PUBLIC_KEYS="$(DEMO_PUBLIC_KEY)" $(RUN) python manage.py db_worker \
+	  --no-reload & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT; \
+	  $(RUN) python manage.py runserver 127.0.0.1:8000
 
 # The web app's tests run twice: on SQLite with the rest of the suite, then on PostgreSQL, the
 # production database (the browser journeys run once). docs/adr/0025-postgresql-in-tests.md

@@ -99,6 +99,9 @@ PAGES: Mapping[str, Rule] = {
     "releases:make_current": role_required(
         Role.PARTNER_ANALYST, Role.ADMINISTRATOR, get_status=HTTPStatus.METHOD_NOT_ALLOWED
     ),
+    # Importing a release (it arrives as a draft): those who run the recipes and publish their
+    # releases, and administrators.
+    "releases:upload": role_required(Role.PARTNER_ANALYST, Role.ADMINISTRATOR),
     # Imported drafts, publishing them and withdrawing a release: the data protection role.
     "releases:drafts": role_required(Role.CUSTODIAN),
     "releases:publish": role_required(Role.CUSTODIAN),
@@ -118,6 +121,9 @@ PAGES: Mapping[str, Rule] = {
     "assets:staff_report": role_required(Role.PARTNER_ANALYST, Role.ADMINISTRATOR),
     "assets:edit_service": role_required(Role.PARTNER_ANALYST, Role.ADMINISTRATOR),
     "assets:change": role_required(Role.PARTNER_ANALYST, Role.ADMINISTRATOR),
+    # A background job's progress and outcome: those who start imports; the view shows each job
+    # only to the person who started it and to administrators (web.jobs.services.may_see).
+    "jobs:detail": role_required(Role.PARTNER_ANALYST, Role.ADMINISTRATOR),
     "oruk:index": public(),
     "oruk:openapi": public(),
     "oruk:services": public(),
