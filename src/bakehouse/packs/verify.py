@@ -9,6 +9,7 @@ entries are exactly the files it lists, each with its SHA-256.
 
 from __future__ import annotations
 
+import base64
 import json
 import zipfile
 import zlib
@@ -145,7 +146,7 @@ def _check_signature(path: Path, signed: bytes, signature: bytes, keys: list[Pub
             "only with their public key (--public-key)",
         )
     try:
-        return verify_manifest(signed, signature, keys)
+        key_id = verify_manifest(signed, signature, keys)
     except SigningError as error:
         raise PackError(
             f"The signature in {manifest.SIGNATURE} does not hold for {manifest.MANIFEST}: one "
@@ -153,6 +154,24 @@ def _check_signature(path: Path, signed: bytes, signature: bytes, keys: list[Pub
             file=f"{path}:{manifest.MANIFEST}",
             fix=_ASK_AGAIN,
         ) from None
+    # A byte changed where it does not alter the signature (base64's unused bits, layout) still
+    # means the file is not as it was written.
+    document = json.loads(signature.decode("ascii"))
+    written = json.dumps(
+        {
+            "algorithm": document["algorithm"],
+            "key_id": document["key_id"],
+            "signature": base64.b64encode(base64.b64decode(document["signature"])).decode(),
+        },
+        indent=2,
+    )
+    if signature != (written + "\n").encode("ascii"):
+        raise PackError(
+            f"{manifest.SIGNATURE} is not as it was written: it changed after signing",
+            file=where,
+            fix=_ASK_AGAIN,
+        )
+    return key_id
 
 
 def _manifest(path: Path, signed: bytes) -> Manifest:
