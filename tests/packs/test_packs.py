@@ -16,6 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from bakehouse.cli import app
+from bakehouse.custody.audit import AuditLog
 from bakehouse.errors import PackError
 from bakehouse.ingest.agreement import load_agreements
 from bakehouse.ingest.spec import load_specs
@@ -250,6 +251,11 @@ def test_import_installs_the_recipe_where_run_finds_it_first(
     record = json.loads((installed.pack_folder / "installed.json").read_text())
     assert record["signed_by"]["key_id"] == pack.key_id
     assert record["sha256"] == pack.sha256
+    logged = list(AuditLog(workspace / "audit.jsonl").entries())
+    imported = [entry for entry in logged if entry["action"] == "recipe.imported"]
+    assert len(imported) == 1
+    assert imported[0]["details"]["pack_sha256"] == pack.sha256
+    assert imported[0]["details"]["signed_by"] == pack.key_id
 
 
 def test_import_says_what_is_missing_until_the_templates_are_completed(
@@ -328,3 +334,30 @@ def test_a_signed_pack_holding_an_identifier_is_refused_on_import(
     with pytest.raises(PackError, match="National Insurance number"):
         install_pack(verified, tmp_path / "ws", trusted(pack), Supplied())
     assert not (tmp_path / "ws" / "recipes").exists()
+
+
+@pytest.mark.parametrize("group", ["recipe", "recipes"])
+def test_both_spellings_export_and_import_and_print_the_key_to_compare(
+    publisher: Publisher, pack: ExportResult, tmp_path: Path, group: str
+) -> None:
+    out = tmp_path / "pack.zip"
+    exported = runner.invoke(
+        app,
+        [group, "export", "--recipe", str(publisher.recipe),
+         "--workspace", str(publisher.workspace), "--out", str(out),
+         "--signing-key", publisher.signing_key.origin],
+    )  # fmt: skip
+    assert exported.exit_code == 0, exported.output
+    assert out.read_bytes() == pack.path.read_bytes()
+    said = " ".join(exported.output.split())
+    assert f"Signed by key {pack.key_id}" in said
+    assert exported.output.strip().splitlines()[-1] == pack.public_key
+    imported = runner.invoke(
+        app,
+        [group, "import", str(out), "--workspace", str(tmp_path / "ws"),
+         "--public-key", pack.public_key],
+    )  # fmt: skip
+    assert imported.exit_code == 0, imported.output
+    said = " ".join(imported.output.split())
+    assert f"Signature by key {pack.key_id} verified" in said
+    assert "sources/education.yaml: fill in supplier" in said

@@ -9,13 +9,16 @@ ingestion models, where the only problems allowed are the blanks left to fill in
 Installed, the recipe folder is ``<workspace>/recipes/<id>/``, which ``--recipe ID --workspace
 WS`` finds before a built-in recipe of the same id; the pack as received (templates, documents,
 manifest, signature) is kept in ``<workspace>/packs/<id>/`` with ``installed.json``: which key
-signed it, its fingerprint and the pack's SHA-256.
+signed it, its fingerprint and the pack's SHA-256. The install is one workspace change: staged,
+then moved in at once under the workspace's lock, with a ``recipe.imported`` event in the audit
+log (recipe, version, the pack's SHA-256, the signer's key id).
 """
 
 from __future__ import annotations
 
 import json
 import shutil
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,7 +28,8 @@ import duckdb
 import yaml
 from pydantic import BaseModel
 
-from bakehouse.custody.workspace import PACKS, RECIPES, Workspace, write_atomic
+from bakehouse.custody.audit import AuditEvent
+from bakehouse.custody.workspace import PACKS, RECIPES, Staging, Workspace
 from bakehouse.errors import PackError
 from bakehouse.features.asof import LeakageError, check_query
 from bakehouse.features.build import feature_queries
@@ -103,7 +107,8 @@ def install_pack(
         )
     root = Path(workspace)
     target, kept = root / RECIPES / recipe_id, root / PACKS / recipe_id
-    with Workspace(root).locked():
+    workspace_ = Workspace(root)
+    with workspace_.locked():
         replaced = target.exists() or kept.exists()
         if replaced and not replace:
             raise PackError(
@@ -111,9 +116,7 @@ def install_pack(
                 file=target,
                 fix="Give --replace to install this pack in its place",
             )
-        staging = root / f".pack-{recipe_id}.partial"
-        shutil.rmtree(staging, ignore_errors=True)
-        try:
+        with workspace_.change(f"pack-{uuid.uuid4().hex[:12]}") as staging:
             statuses = _stage(verified, staging, supplied, kept)
             signer = next(key for key in trusted if key.key_id == verified.key_id)
             record = {
@@ -123,33 +126,42 @@ def install_pack(
                 "recipe": document.recipe.model_dump(mode="json"),
                 "installed_at": datetime.now(UTC).isoformat(timespec="seconds"),
             }
-            write_atomic(staging / "pack" / INSTALLED, json.dumps(record, indent=2) + "\n", 0o644)
+            staging.path(f"{PACKS}/{recipe_id}/{INSTALLED}").write_text(
+                json.dumps(record, indent=2) + "\n", encoding="utf-8"
+            )
+            staging.record(
+                AuditEvent(
+                    action="recipe.imported",
+                    details={
+                        "recipe": recipe_id,
+                        "version": document.recipe.version,
+                        "pack_sha256": verified.sha256,
+                        "signed_by": verified.key_id,
+                        "replaced": replaced,
+                    },
+                )
+            )
+            # The new files are moved in as the change commits; an older installation's files
+            # go first, so none of them lingers beside the new ones.
             for old in (target, kept):
                 shutil.rmtree(old, ignore_errors=True)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            kept.parent.mkdir(parents=True, exist_ok=True)
-            (staging / "pack").replace(kept)
-            (staging / "recipe").replace(target)
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
     return Installed(load_recipe(recipe_id, root), kept, verified.key_id, replaced, statuses)
 
 
 def _stage(
-    verified: VerifiedPack, staging: Path, supplied: Supplied, kept: Path
+    verified: VerifiedPack, staging: Staging, supplied: Supplied, kept: Path
 ) -> list[SourceStatus]:
-    """Write the pack into ``staging`` and validate every part there; the statuses name the
+    """Stage the recipe folder and the pack, and validate every part; the statuses name the
     templates where they will be kept."""
+    recipe_id = verified.manifest.recipe.id
     for name, data in verified.files.items():
-        for base, relative in (("pack", name), ("recipe", _in_recipe(name))):
-            if relative is None:
-                continue
-            path = staging / base / relative
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
-    (staging / "pack" / MANIFEST).write_bytes(verified.manifest_bytes)
-    (staging / "pack" / SIGNATURE).write_bytes(verified.signature)
-    loaded = _check_recipe(verified, staging / "recipe")
+        staging.path(f"{PACKS}/{recipe_id}/{name}").write_bytes(data)
+        inside = _in_recipe(name)
+        if inside is not None:
+            staging.path(f"{RECIPES}/{recipe_id}/{inside}").write_bytes(data)
+    staging.path(f"{PACKS}/{recipe_id}/{MANIFEST}").write_bytes(verified.manifest_bytes)
+    staging.path(f"{PACKS}/{recipe_id}/{SIGNATURE}").write_bytes(verified.signature)
+    loaded = _check_recipe(verified, staging.folder / RECIPES / recipe_id)
     own = _Own(
         specs=load_specs(supplied.specs) if supplied.specs is not None else None,
         agreements=load_agreements(supplied.agreements)
