@@ -361,3 +361,38 @@ def test_both_spellings_export_and_import_and_print_the_key_to_compare(
     said = " ".join(imported.output.split())
     assert f"Signature by key {pack.key_id} verified" in said
     assert "sources/education.yaml: fill in supplier" in said
+
+
+def with_manifest(pack: ExportResult, key: SigningKey, **changes: object) -> dict[str, bytes]:
+    """The pack's files with the manifest changed and signed again by ``key``."""
+    files = entries(pack.path)
+    document = {**json.loads(files["manifest.json"]), **changes}
+    files["manifest.json"] = (json.dumps(document, indent=2, sort_keys=True) + "\n").encode()
+    files["manifest.sig"] = key.signature_for(files["manifest.json"])
+    return files
+
+
+def test_a_pack_of_a_later_format_asks_for_an_upgrade(
+    pack: ExportResult, publisher: Publisher, tmp_path: Path
+) -> None:
+    later = tmp_path / "later.zip"
+    rewrite(later, with_manifest(pack, publisher.signing_key, format_version=2))
+    with pytest.raises(PackError, match="newer than this Bakehouse reads"):
+        read_pack(later, trusted(pack))
+
+
+def test_a_pack_holding_a_section_this_version_cannot_check_is_refused(
+    pack: ExportResult, publisher: Publisher, tmp_path: Path
+) -> None:
+    files = entries(pack.path)
+    document = json.loads(files["manifest.json"])
+    plan = b"# Evaluation plan\n"
+    sections = {**document["sections"], "evaluations": ["evaluations/plan.md"]}
+    entry = {"sha256": sha256(plan), "bytes": len(plan)}
+    listed = {**document["files"], "evaluations/plan.md": entry}
+    files = with_manifest(pack, publisher.signing_key, sections=sections, files=listed)
+    files["evaluations/plan.md"] = plan
+    holding = tmp_path / "holding.zip"
+    rewrite(holding, files)
+    with pytest.raises(PackError, match="holds evaluations, which this version of Bakehouse"):
+        read_pack(holding, trusted(pack))

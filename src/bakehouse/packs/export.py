@@ -86,13 +86,15 @@ def export_pack(options: ExportOptions) -> ExportResult:
     specs = load_specs(options.specs)
     agreements = load_agreements(options.agreements)
     for source, use in recipe.sources.items():
-        spec = _spec(specs, source, options.specs)
-        agreement = _agreement(agreements, source, use.agreement, options.agreements)
+        spec, spec_file = _spec(specs, source, options.specs)
+        agreement, agreement_file = _agreement(
+            agreements, source, use.agreement, options.agreements
+        )
         spec_name, agreement_name = f"{source}.yaml", f"{agreement.id}.yaml"
-        add(Section.SOURCES, spec_name, spec_template(spec, _raw(spec.path)).text.encode())
+        add(Section.SOURCES, spec_name, spec_template(spec, _raw(spec_file)).text.encode())
         if f"{Section.AGREEMENTS}/{agreement_name}" not in files:
             template = agreement_template(
-                agreement, _raw(agreement.path), recipe.id, list(recipe.sources)
+                agreement, _raw(agreement_file), recipe.id, list(recipe.sources)
             )
             add(Section.AGREEMENTS, agreement_name, template.text.encode())
         needs.append(
@@ -200,7 +202,10 @@ def _recipe_files(folder: Path) -> list[tuple[str, bytes]]:
     return found
 
 
-def _spec(specs: dict[str, SourceSpec], source: str, folder: Path | None) -> SourceSpec:
+def _spec(
+    specs: dict[str, SourceSpec], source: str, folder: Path | None
+) -> tuple[SourceSpec, Path]:
+    """The source's specification and the file it was read from."""
     spec = specs.get(source)
     if spec is None or spec.path is None:
         raise PackError(
@@ -208,12 +213,13 @@ def _spec(specs: dict[str, SourceSpec], source: str, folder: Path | None) -> Sou
             file=folder or "the shipped specifications",
             fix="Give the folder of your source specifications with --specs",
         )
-    return spec
+    return spec, spec.path
 
 
 def _agreement(
     agreements: dict[str, Agreement], source: str, expected: str | None, folder: Path | None
-) -> Agreement:
+) -> tuple[Agreement, Path]:
+    """The agreement covering the source, the one the recipe expects, and its file."""
     agreement = agreements.get(source)
     if agreement is None or agreement.path is None:
         raise PackError(
@@ -228,11 +234,10 @@ def _agreement(
             file=agreement.path,
             fix="Give the agreements the recipe was run under with --agreements",
         )
-    return agreement
+    return agreement, agreement.path
 
 
-def _raw(path: Path | None) -> dict[str, Any]:
-    assert path is not None  # checked by _spec and _agreement
+def _raw(path: Path) -> dict[str, Any]:
     data = read_yaml(path, "settings")
     return dict(data) if isinstance(data, dict) else {}
 
