@@ -8,6 +8,7 @@ import json
 
 import pytest
 import yaml
+from pydantic import BaseModel
 
 from bakehouse.ingest.agreement import Agreement, load_agreements
 from bakehouse.ingest.spec import SourceSpec, load_specs
@@ -44,7 +45,8 @@ def test_every_shipped_recipe_and_its_templates_pass_the_scan(recipe_id: str) ->
 @pytest.mark.parametrize("recipe_id", builtin_recipes())
 def test_a_template_is_valid_but_for_its_blanks(recipe_id: str) -> None:
     for name, data in shipped_templates(recipe_id).items():
-        model = {"sources": SourceSpec, "agreements": Agreement}.get(name.split("/")[0])
+        models: dict[str, type[BaseModel]] = {"sources": SourceSpec, "agreements": Agreement}
+        model = models.get(name.split("/")[0])
         if model is None:
             continue
         blanks, problems = blank_fields(data.decode(), model)
