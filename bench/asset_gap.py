@@ -10,8 +10,9 @@ interval of that many chances: a release is too slow to build in a bench and wou
 model's error to the measure), reads the world's ORUK feed (``assets/services.json``), computes
 the gap with the school readiness recipe's ``assets:`` section, and prints the precision and
 recall of the top N and 2N areas by gap (N the number of truth gap areas) against
-``truth/asset_gaps.json``, and the median time of the gap computation. Only this script reads
-the truth.
+``truth/asset_gaps.json``; for the truth's areas, the mean number of services still within
+the gap band beside every area's, and their mean rank by need and by gap; and the median time
+of the gap computation. Only this script reads the truth.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ def make_world(seed: int, scale: float, out: Path) -> Path:
 
 def true_need(world: Path) -> list[AreaNeed]:
     children = str(world / "truth" / "children.parquet")
-    rows = duckdb.sql(
+    relation = duckdb.sql(
         f"""
         with whole as (
             select cohort from read_parquet('{children}') group by cohort
@@ -57,7 +58,9 @@ def true_need(world: Path) -> list[AreaNeed]:
         where cohort in (select cohort from coming) and lsoa_at_prediction is not null
         group by all order by 1
         """
-    ).fetchall()
+    )
+    assert relation is not None
+    rows = relation.fetchall()
     return [
         AreaNeed(
             code=code,
@@ -91,6 +94,16 @@ def measure(seed: int, scale: float, runs: int) -> dict[str, float]:
         hits = len(truth & set(order[:top]))
         figures[f"precision@{label}"] = hits / top
         figures[f"recall@{label}"] = hits / len(truth)
+    # Why the truth's areas rank where they do: services still within the gap band of them
+    # (from neighbouring areas) beside every area's, and their need's rank.
+    band = [band.metres for band in spec.reach].index(spec.gap_metres)
+    by_need = sorted(table.areas, key=lambda area: -(area.expected or 0.0))
+    need_rank = {area.code: number for number, area in enumerate(by_need, start=1)}
+    gap_areas = [area for area in table.areas if area.code in truth]
+    figures["truth_services"] = statistics.mean(area.services[band] for area in gap_areas)
+    figures["all_services"] = statistics.mean(area.services[band] for area in table.areas)
+    figures["truth_need_rank"] = statistics.mean(need_rank[area.code] for area in gap_areas)
+    figures["truth_gap_rank"] = statistics.mean(area.rank or 0 for area in gap_areas)
     figures["seconds"] = statistics.median(times)
     return figures
 
