@@ -67,11 +67,12 @@ def test_terms_match_by_id_or_by_name_ignoring_case() -> None:
     assert [s.id for s in matching_services(services, SPEC.terms)] == ["by name", "by id"]
 
 
-def test_an_area_with_no_services_keeps_its_whole_need_as_its_gap() -> None:
+def test_an_area_with_no_services_keeps_its_whole_expected_rate_as_its_gap() -> None:
     table = need_against_assets([area("E01000001", expected=12.0)], [], CENTROIDS, SPEC)
     found = table.areas[0]
     assert found.services == (0, 0)
-    assert (found.gap, found.gap_low, found.gap_high) == (12.0, 6.0, 18.0)
+    # 12 of 100 expected: 120 per 1,000, interval 60 to 180.
+    assert (found.gap, found.gap_low, found.gap_high) == pytest.approx((120.0, 60.0, 180.0))
     assert found.provision == 0.0
     assert found.provision_high == pytest.approx(garwood(0, 0.95)[1] * 10)
     assert found.rank == 1
@@ -83,8 +84,8 @@ def test_the_gap_falls_with_each_service_within_the_gap_band() -> None:
         [area("E01000001", 12.0), area("E01000002", 12.0)], services, CENTROIDS, SPEC
     )
     served, unserved = table.areas
-    assert served.gap == pytest.approx(3.0)
-    assert unserved.gap == pytest.approx(12.0)
+    assert served.gap == pytest.approx(30.0)
+    assert unserved.gap == pytest.approx(120.0)
     assert [a.code for a in table.ranked()] == ["E01000002", "E01000001"]
 
 
@@ -199,3 +200,15 @@ def test_a_county_of_areas_and_services_takes_under_a_second() -> None:
     table = need_against_assets(areas, services, centroids, SPEC)
     assert time.process_time() - started < 1.0
     assert len(table.areas) == 1000
+
+
+def test_the_same_expected_rate_and_services_give_the_same_gap_whatever_the_population() -> None:
+    small = AreaNeed("E01000001", 6.0, 3.0, 9.0, 50)
+    large = AreaNeed("E01000002", 24.0, 12.0, 36.0, 200)
+    table = need_against_assets([small, large], [], CENTROIDS, SPEC)
+    assert table.areas[0].gap == pytest.approx(table.areas[1].gap)
+
+
+def test_an_area_without_a_population_has_no_gap() -> None:
+    table = need_against_assets([AreaNeed("E01000001", 5.0, 2.0, 8.0, 0)], [], CENTROIDS, SPEC)
+    assert (table.areas[0].gap, table.areas[0].rank, table.areas[0].provision) == (None,) * 3

@@ -10,10 +10,12 @@ confidential (a refuge) counts for every area in the widest band alone, so that 
 with where it is. A service with neither a place nor a service area cannot be placed: it is
 counted in ``unplaced`` and nowhere else.
 
-The gap is the expected number of events per service within the gap band, the area itself
-counted as one more (``expected / (services + 1)``): an area without a service keeps its whole
-expected need as its gap, and the gap falls as services are added. Its interval is the
-expected-events interval divided the same way: the service count is a census of the register,
+The gap is the expected rate of events (per ``per`` of the population) per service within the
+gap band, one more service counted (``expected / population * per / (services + 1)``): an area
+without a service keeps its whole expected rate as its gap, and the gap falls as services are
+added. A rate, not a number, so that an area's gap does not grow with how many people the
+census happened to put in it (docs/adr/0032-need-against-assets.md has the measurements). Its
+interval is the expected-events interval divided the same way: the service count is a census of the register,
 not a sample. Provision per ``per`` carries a Garwood (exact Poisson) interval on the count, for
 comparing areas whose few services could as easily have been one more or one fewer.
 """
@@ -93,7 +95,7 @@ class AreaGap:
     provision: float | None  # services within the gap band per ``per`` of the population
     provision_low: float | None
     provision_high: float | None
-    gap: float | None
+    gap: float | None  # expected events per ``per`` of the population, per service (+1)
     gap_low: float | None
     gap_high: float | None
     rank: int | None  # 1 is the largest gap
@@ -290,10 +292,13 @@ def _area_gap(
         low, high = _garwood_cached(count, confidence)
         scale = per / area.population
         provision, provision_low, provision_high = count * scale, low * scale, high * scale
-    divisor = count + 1
+    # Expected events per ``per`` of the population, per service (one more counted).
+    divisor = (count + 1) * area.population / per if area.population else None
 
     def share(value: float | None) -> float | None:
-        return None if value is None or area.expected is None else value / divisor
+        if value is None or area.expected is None or divisor is None:
+            return None
+        return value / divisor
 
     return AreaGap(
         code=area.code,

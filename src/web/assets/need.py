@@ -196,14 +196,16 @@ def need_rows(analysis: NeedAnalysis) -> list[NeedRow]:
 
 
 def gap_figure(gap: AreaGap, analysis: NeedAnalysis) -> figures.Figure:
-    """Expected events per service within the gap band, the area counted as one more."""
+    """Expected events per ``per`` of the unit, per service within the gap band (one more
+    service counted)."""
     metres = analysis.table.gap_band
     services = gap.services[analysis.table.bands.index(metres)]
     return _figure(
         gap.gap,
         gap.gap_low,
         gap.gap_high,
-        f"per service ({services:,} within {_distance(metres)}, plus one)",
+        f"per {analysis.table.per:,} {analysis.release.words.units}, per service "
+        f"({services:,} within {_distance(metres)}, plus one)",
     )
 
 
@@ -247,7 +249,7 @@ def csv_rows(analysis: NeedAnalysis) -> Iterable[list[Any]]:
         f"provision_per_{table.per}",
         "provision_low",
         "provision_high",
-        f"gap_events_per_service_within_{table.gap_band}m",
+        f"gap_events_per_{table.per}_per_service_within_{table.gap_band}m",
         "gap_low",
         "gap_high",
     ]

@@ -29,7 +29,8 @@ def _measure(analysis: NeedAnalysis) -> Measure:
     gaps = {gap.code: gap.gap for gap in analysis.table.areas}
     return Measure(
         MEASURE_ID,
-        f"Expected {{events}} per service within {analysis.gap_band_words}",
+        f"Expected {{events}} per {analysis.table.per:,} {{units}}, per service within "
+        f"{analysis.gap_band_words}",
         "The gap between need and provision: darker areas expect more per service.",
         Scale.QUANTILE,
         lambda area: gaps.get(area.lsoa11cd),

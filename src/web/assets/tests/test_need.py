@@ -190,5 +190,5 @@ def test_the_flagged_list_shows_the_gap_beside_each_area(
     html = client.get(reverse("areas:flagged", kwargs={"recipe": release.recipe})).content.decode()
     body = html.split('<tbody class="govuk-table__body">', 1)[1]
     flagged = release.areas.filter(flagged=True).count()
-    assert body.count("per service (") == flagged
+    assert body.count(", per service (") == flagged
     assert "Gap between need and services nearby" in html
