@@ -14,10 +14,11 @@ The gap is the expected rate of events (per ``per`` of the population) per servi
 gap band, one more service counted (``expected / population * per / (services + 1)``): an area
 without a service keeps its whole expected rate as its gap, and the gap falls as services are
 added. A rate, not a number, so that an area's gap does not grow with how many people the
-census happened to put in it (docs/adr/0032-need-against-assets.md has the measurements). Its
-interval is the expected-events interval divided the same way: the service count is a census of the register,
-not a sample. Provision per ``per`` carries a Garwood (exact Poisson) interval on the count, for
-comparing areas whose few services could as easily have been one more or one fewer.
+census happened to put in it (docs/adr/0032-need-against-assets.md has the measurements).
+Its interval is the expected-events interval divided the same way: the service count is a
+census of the register, not a sample. Provision per ``per`` carries a Garwood (exact Poisson)
+interval on the count, for comparing areas whose few services could as easily have been one
+more or one fewer.
 """
 
 from __future__ import annotations
