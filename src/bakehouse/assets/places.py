@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from functools import cache
 from typing import Any
 
 from bakehouse.assets.gap import ServiceSite, Term
@@ -19,8 +20,14 @@ LSOA_CODE = re.compile(r"[EW]0[0-9]{7}")
 def lsoa_centroids(codes: Iterable[str]) -> dict[str, tuple[float, float]]:
     """Population-weighted centroids (latitude, longitude) of the Essex LSOAs among ``codes``,
     from the committed extract; codes outside it are left out for the caller to place."""
+    known = _essex_centroids()
+    return {code: known[code] for code in codes if code in known}
+
+
+@cache
+def _essex_centroids() -> dict[str, tuple[float, float]]:
     lsoas = load_area("essex").lsoas
-    known = {
+    return {
         str(code): (float(lat), float(lon))
         for code, lat, lon in zip(
             lsoas.column("lsoa11cd").to_pylist(),
@@ -29,7 +36,6 @@ def lsoa_centroids(codes: Iterable[str]) -> dict[str, tuple[float, float]]:
             strict=True,
         )
     }
-    return {code: known[code] for code in codes if code in known}
 
 
 def services_from_feed(records: Sequence[Mapping[str, Any]]) -> list[ServiceSite]:

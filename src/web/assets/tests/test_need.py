@@ -10,14 +10,18 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 import pytest
 from django.test import Client
 from django.urls import reverse
 
-from bakehouse.assets import lsoa_centroids
+from bakehouse.assets import AreaNeed, lsoa_centroids, need_against_assets, services_from_feed
+from bakehouse.geography import load_area, load_deprivation
+from bakehouse.world.assets import build_register
 from web.accounts.roles import Role
 from web.assets.feeds import Feed, import_feed
 from web.assets.models import Location
+from web.assets.need import assets_spec
 from web.governance.models import Action, Event
 from web.releases.models import Release
 
@@ -192,3 +196,42 @@ def test_the_flagged_list_shows_the_gap_beside_each_area(
     flagged = release.areas.filter(flagged=True).count()
     assert body.count(", per service (") == flagged
     assert "Gap between need and services nearby" in html
+
+
+def test_the_world_s_register_gives_the_same_counts_as_its_feed_read_directly(
+    client_for: Callable[[Role | None], Client], release: Release
+) -> None:
+    """The site's figures, from the imported register, match the library's reading of the
+    world's ORUK feed; the refuge's postcode is in neither page nor download."""
+    area = load_area("basildon")
+    centroids = np.column_stack(
+        [area.lsoas.column("bng_e").to_numpy(), area.lsoas.column("bng_n").to_numpy()]
+    ).astype(float)
+    deprivation = load_deprivation(area.lsoa_codes, None, np.random.default_rng(1), centroids)
+    register = build_register(area, deprivation, seed=1)
+    for name, kind in (("taxonomies.json", "taxonomy"), ("services.json", "service")):
+        assert import_feed(Feed(name, kind, register.feeds[name])).refused == 0
+    spec = assets_spec(release.recipe)
+    assert spec is not None
+    codes = list(release.areas.values_list("lsoa11cd", flat=True))
+    expected = need_against_assets(
+        [AreaNeed(code, 1.0, 0.5, 1.5, 10) for code in codes],
+        services_from_feed(register.feeds["services.json"]),
+        lsoa_centroids(codes),
+        spec,
+    )
+    client = client_for(Role.PARTNER_ANALYST)
+    text = client.get(reverse("assets:need_csv", kwargs={"recipe": release.recipe})).content
+    rows = list(csv.reader(io.StringIO(text.decode())))[1:]
+    header = rows[0]
+    bands = [f"services_within_{metres}m" for metres in expected.bands]
+    site = {row[0]: tuple(int(row[header.index(band)]) for band in bands) for row in rows[1:]}
+    assert site == {gap.code: gap.services for gap in expected.areas}
+    refuge = next(
+        service
+        for service in register.feeds["services.json"]
+        if service["service_at_locations"][0]["location"].get("attributes")
+    )
+    postcode = refuge["service_at_locations"][0]["location"]["addresses"][0]["postal_code"]
+    page = client.get(reverse("assets:need", kwargs={"recipe": release.recipe})).content.decode()
+    assert postcode not in page and postcode not in text.decode()
