@@ -8,6 +8,7 @@ import csv
 import io
 import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -24,6 +25,8 @@ from web.assets.models import Location
 from web.assets.need import assets_spec
 from web.governance.models import Action, Event
 from web.releases.models import Release
+from web.releases.tests.builder import HOMELESSNESS, ReleaseSpec, write_release
+from web.releases.tests.fixtures import import_published
 
 pytestmark = pytest.mark.django_db
 
@@ -235,3 +238,22 @@ def test_the_world_s_register_gives_the_same_counts_as_its_feed_read_directly(
     postcode = refuge["service_at_locations"][0]["location"]["addresses"][0]["postal_code"]
     page = client.get(reverse("assets:need", kwargs={"recipe": release.recipe})).content.decode()
     assert postcode not in page and postcode not in text.decode()
+
+
+def test_a_topic_that_names_no_services_says_so_and_offers_no_download(
+    client_for: Callable[[Role | None], Client], tmp_path: Path
+) -> None:
+    spec = ReleaseSpec(run_id="5b6c7d8e" + "9f" * 28, recipe=HOMELESSNESS, seed=7)
+    other = import_published(write_release(tmp_path, spec))
+    client = client_for(Role.PARTNER_ANALYST)
+    page = client.get(reverse("assets:need", kwargs={"recipe": other.recipe}))
+    assert page.status_code == 200
+    assert "does not say which services of the register serve its need" in page.content.decode()
+    download = client.get(reverse("assets:need_csv", kwargs={"recipe": other.recipe}))
+    assert download.status_code == 404
+    code = other.areas.first()
+    assert code is not None
+    profile = client.get(
+        reverse("areas:profile", kwargs={"recipe": other.recipe, "lsoa11cd": code.lsoa11cd})
+    ).content.decode()
+    assert "This topic does not say which services of the register serve its need" in profile
