@@ -220,6 +220,8 @@ def _figure(value: float | None, low: float | None, high: float | None, of: str)
 
 
 CSV_COLUMNS = (
+    "release_id",
+    "recipe",
     "lsoa11cd",
     "lsoa11nm",
     "gap_rank",
@@ -255,6 +257,8 @@ def csv_rows(analysis: NeedAnalysis) -> Iterable[list[Any]]:
     ]
     for gap in table.ranked():
         yield [
+            analysis.release.id,
+            analysis.release.recipe,
             gap.code,
             analysis.areas[gap.code].lsoa11nm,
             gap.rank,

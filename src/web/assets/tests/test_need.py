@@ -157,7 +157,16 @@ def test_the_download_names_the_release_and_recipe_and_is_logged(
     assert release.id in rows[0][0] and release.recipe in rows[0][0]
     header, body = rows[1], rows[2:]
     assert len(body) == release.areas.count()
-    row = dict(zip(header, next(r for r in body if r[0] == served["served"]), strict=True))
+    assert {(r[header.index("release_id")], r[header.index("recipe")]) for r in body} == {
+        (release.id, release.recipe)
+    }
+    row = dict(
+        zip(
+            header,
+            next(r for r in body if r[header.index("lsoa11cd")] == served["served"]),
+            strict=True,
+        )
+    )
     assert row["services_within_800m"] == "1"
     # The refuge counts for every area in the widest band, wherever it is.
     assert {dict(zip(header, r, strict=True))["services_within_5000m"] >= "1" for r in body} == {
@@ -228,7 +237,8 @@ def test_the_world_s_register_gives_the_same_counts_as_its_feed_read_directly(
     rows = list(csv.reader(io.StringIO(text.decode())))[1:]
     header = rows[0]
     bands = [f"services_within_{metres}m" for metres in expected.bands]
-    site = {row[0]: tuple(int(row[header.index(band)]) for band in bands) for row in rows[1:]}
+    code = header.index("lsoa11cd")
+    site = {row[code]: tuple(int(row[header.index(band)]) for band in bands) for row in rows[1:]}
     assert site == {gap.code: gap.services for gap in expected.areas}
     refuge = next(
         service
