@@ -100,6 +100,15 @@ class NeedAnalysis:
     def gap_band_words(self) -> str:
         return self.band_words(self.table.gap_band)
 
+    @property
+    def per_text(self) -> str:
+        return f"{self.table.per:,}"
+
+    @property
+    def reach(self) -> list[tuple[str, str]]:
+        """Each band's distance and words, nearest first: ("2 km", "a short bus ride")."""
+        return [(_distance(band.metres), band.words) for band in self.spec.reach]
+
 
 def need_analysis(release: Release) -> NeedAnalysis | None:
     """The release's areas against the register; None when the recipe sets no ``assets:``."""

@@ -26,8 +26,8 @@ def what_is_here(profile: AreaProfile) -> dict[str, Any]:
         "rank": figures.count(gap.rank),
         "ranked": sum(1 for row in analysis.table.areas if row.rank is not None),
         "services": [
-            (band.metres, band.words, count)
-            for band, count in zip(analysis.spec.reach, gap.services, strict=True)
+            (metres, words, count)
+            for (metres, words), count in zip(analysis.reach, gap.services, strict=True)
         ],
         "nearby": nearby_services(analysis, profile.code),
     }

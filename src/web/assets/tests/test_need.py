@@ -124,7 +124,7 @@ def test_the_page_lists_every_area_with_need_services_and_gap(
 ) -> None:
     html = _page(client, release)
     assert html.count('<th scope="row"') == release.areas.count()
-    assert "Services within 800 m" in html and "Services within 5000 m" in html
+    assert "Services within 800 m" in html and "Services within 5 km" in html
     assert "95% interval" in html
     assert "1 at a confidential place" in html
     assert SECRET_STREET not in html
