@@ -112,6 +112,11 @@ PAGES: Mapping[str, Rule] = {
     "assets:directory": public(),
     "assets:service": public(),
     "assets:map_boundaries": public(),
+    # Need against the register: area-level figures, public as the area pages are; the file,
+    # as the areas' list, to anyone with an account so that the governance log names who.
+    "assets:need": public(),
+    "assets:need_map_data": public(),
+    "assets:need_csv": signed_in(),
     # Anyone reports a record is wrong, without an account; staff keep the register right.
     "assets:report": public(),
     "assets:report_sent": public(),
