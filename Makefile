@@ -70,14 +70,20 @@ DEMO_KEY ?= $(HOME)/.config/bakehouse/demo-custodian.key
 DEMO_SIGNING_KEY ?= $(HOME)/.config/bakehouse/demo-release-signing.key
 DEMO_PUBLIC_KEY = $$($(RUN) bakehouse release public-key --key-file $(DEMO_SIGNING_KEY) | tail -n 1)
 
+# The demo's releases, in a folder of their own for each version of the code: a new version can
+# count the same world differently, and a release beside an earlier one that counted otherwise is
+# refused (docs/release.md), so each version publishes into a fresh folder, as a partnership would.
+DEMO_RELEASES := data/releases/code-$(shell git rev-parse --short HEAD:src 2>/dev/null || echo local)
+
 # The recipes the demo bakes, each in a workspace of its own (its data taken in under its own
 # purpose): data/workspaces/<recipe>.
 DEMO_RECIPES := school-readiness domestic-abuse homelessness
 
 # The Basildon world (kept while it is current; `make world` rebuilds it), each recipe from its
 # extracts to a checked, signed release, imported and published by the demo custodian, then the
-# web app on http://127.0.0.1:8000 with one demo account per role (passwords printed). Run again,
-# every stage reuses its work.
+# web app on http://127.0.0.1:8000 with one demo account per role (passwords printed) and the
+# worker that runs the imports started from its pages beside it. Run again, every stage reuses
+# its work.
 demo: setup
 	$(RUN) bakehouse world --area basildon --seed 1 --out data/world $(if $(IOD),--iod $(IOD)) --reuse
 	@test -f $(DEMO_KEY) || $(RUN) bakehouse custodian init --key-file $(DEMO_KEY) \
@@ -85,21 +91,24 @@ demo: setup
 	@test -f $(DEMO_SIGNING_KEY) || $(RUN) bakehouse release keygen --key-file $(DEMO_SIGNING_KEY)
 	@for recipe in $(DEMO_RECIPES); do \
 	  $(RUN) bakehouse run --recipe $$recipe --sources data/world \
-	    --workspace data/workspaces/$$recipe --out data/releases --key-file $(DEMO_KEY) \
+	    --workspace data/workspaces/$$recipe --out $(DEMO_RELEASES) --key-file $(DEMO_KEY) \
 	    --truth data/world/truth $(if $(IOD),--iod $(IOD)) \
-	    --write-path data/releases/.demo-$$recipe --signing-key $(DEMO_SIGNING_KEY) || exit 1; \
+	    --write-path $(DEMO_RELEASES)/.demo-$$recipe --signing-key $(DEMO_SIGNING_KEY) || exit 1; \
 	done
 	$(RUN) python manage.py migrate --verbosity 0
 	$(RUN) python manage.py create_demo_users
 	@for recipe in $(DEMO_RECIPES); do \
 	  BAKEHOUSE_RELEASE_PUBLIC_KEYS="$(DEMO_PUBLIC_KEY)" $(RUN) python manage.py import_release \
-	    --skip-if-imported "$$(cat data/releases/.demo-$$recipe)" || exit 1; \
+	    --skip-if-imported "$$(cat $(DEMO_RELEASES)/.demo-$$recipe)" || exit 1; \
 	  $(RUN) python manage.py publish_release --skip-if-published --by demo-custodian \
-	    "$$(basename "$$(cat data/releases/.demo-$$recipe)")" || exit 1; \
+	    "$$(basename "$$(cat $(DEMO_RELEASES)/.demo-$$recipe)")" || exit 1; \
 	done
 	$(RUN) python manage.py import_oruk data/world/assets
-	@echo "Serving on http://127.0.0.1:8000 (Ctrl-C to stop)"
-	$(RUN) python manage.py runserver 127.0.0.1:8000
+	@echo "Serving on http://127.0.0.1:8000, with a worker for the imports started from its pages (Ctrl-C stops both)"
+	@BAKEHOUSE_RELEASE_PUBLIC_KEYS="$(DEMO_PUBLIC_KEY)" $(RUN) python manage.py db_worker \
+	  --no-reload & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT; \
+	  $(RUN) python manage.py runserver 127.0.0.1:8000
 
 # The web app's tests run twice: on SQLite with the rest of the suite, then on PostgreSQL, the
 # production database (the browser journeys run once). docs/adr/0025-postgresql-in-tests.md

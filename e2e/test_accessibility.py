@@ -32,6 +32,8 @@ NOT_PAGES = {
     "areas:map_data",  # GeoJSON for the map
     "assets:map_boundaries",  # GeoJSON behind the directory's map
     "areas:flagged_csv",  # a download
+    "assets:need_csv",
+    "assets:need_map_data",  # GeoJSON for the need-and-provision map
     "insight:decisions_csv",
     "transparency:model_card_markdown",  # plain text
     "transparency:transparency_record_markdown",
@@ -101,6 +103,7 @@ def test_public_pages(
         "areas:map",
         "areas:area",
         "areas:profile",
+        "assets:need",
         "transparency:recipe",
         "transparency:agreements",
     } <= set(checked)

@@ -20,6 +20,7 @@ from bakehouse.commands import areas as areas_command
 from bakehouse.commands import custody as custody_commands
 from bakehouse.commands import ingest as ingest_command
 from bakehouse.commands import link as link_command
+from bakehouse.commands import packs as pack_commands
 from bakehouse.commands import publish as publish_command
 from bakehouse.commands import recipes as recipes_commands
 from bakehouse.commands import release as release_commands
@@ -144,11 +145,19 @@ _group(
         "remove": custody_commands.optout_remove,
     },
 )
-_group(
-    "recipes",
-    "The recipes Bakehouse ships, and checking a recipe folder of your own.",
-    {"list": recipes_commands.list_recipes, "check": recipes_commands.check},
+# `recipe` and `recipes` are one group under two names, so either spelling works for each job.
+_RECIPE_COMMANDS = {
+    "list": recipes_commands.list_recipes,
+    "check": recipes_commands.check,
+    "export": pack_commands.export,
+    "import": pack_commands.import_,
+}
+_RECIPE_HELP = (
+    "The recipes Bakehouse ships, checking a recipe folder of your own, and recipe packs: "
+    "export one for another partnership, import one from another partnership."
 )
+_group("recipes", _RECIPE_HELP, _RECIPE_COMMANDS)
+_group("recipe", _RECIPE_HELP, _RECIPE_COMMANDS)
 _group("audit", "The hash-chained audit log.", {"verify": custody_commands.audit_verify})
 _group(
     "release",

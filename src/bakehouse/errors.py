@@ -91,3 +91,8 @@ class ReleaseRefused(BakehouseError):
 
 class SigningError(BakehouseError):
     """A release signing key is missing or unsafe, or a manifest's signature does not verify."""
+
+
+class PackError(BakehouseError):
+    """A recipe pack cannot be exported (something unsafe or missing) or is refused on import
+    (a changed byte, an unknown signer, a part that does not validate)."""

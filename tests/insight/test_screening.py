@@ -18,6 +18,9 @@ def spans(screener: Screener, text: str) -> list[tuple[str, str]]:
         ("Ring me on 07911 123456 after six.", Kind.PHONE, "07911 123456"),
         ("Our landline is (01268) 533 210.", Kind.PHONE, "(01268) 533 210"),
         ("Ring +44 7911 123456 please.", Kind.PHONE, "+44 7911 123456"),
+        # Never allocated (Ofcom's drama range), yet a phone number all the same.
+        ("Text me on 07700 900123 tonight.", Kind.PHONE, "07700 900123"),
+        ("Call 020 7946 0321 any time.", Kind.PHONE, "020 7946 0321"),
         ("Email sarah.c@hotmail.co.uk for the rota.", Kind.EMAIL, "sarah.c@hotmail.co.uk"),
         ("We live at SS14 2QR now.", Kind.POSTCODE, "SS14 2QR"),
         ("our postcode is ss16 4qs", Kind.POSTCODE, "ss16 4qs"),

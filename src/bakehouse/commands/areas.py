@@ -43,7 +43,7 @@ def areas(
     from bakehouse.recipes import load_recipe
     from bakehouse.release.preview import estimate_areas
 
-    loaded = load_recipe(recipe)
+    loaded = load_recipe(recipe, workspace)
     with RichReporter(console) as reporter:
         result = estimate_areas(workspace, loaded, area, iod, reporter)
     rows = result.tables.areas.to_pylist()

@@ -8,7 +8,8 @@ WORKSPACE_ENV = "BAKEHOUSE_WORKSPACE"
 
 RECIPE = typer.Option(
     "school-readiness",
-    help="A built-in recipe's id (`bakehouse recipes list`) or a recipe folder of your own.",
+    help="A recipe's id: one installed in the workspace from a pack (`bakehouse recipe import`), "
+    "else a built-in one (`bakehouse recipes list`); or a recipe folder of your own.",
 )
 
 # Required: no command writes to a workspace the user did not name.

@@ -97,7 +97,7 @@ def publish(
                 field="--config",
                 fix="Leave out --config: the recipe's areas: section applies",
             )
-        loaded = load_recipe(recipe)
+        loaded = load_recipe(recipe, workspace)
         settings = area_settings(loaded, area, iod)
         rules = strictest_rules(workspace, loaded.recipe)
     else:

@@ -75,7 +75,7 @@ def run(
         sources=sources,
         workspace=workspace,
         out=out,
-        recipe=load_recipe(recipe),
+        recipe=load_recipe(recipe, workspace),
         area=area,
         key_file=key_file,
         truth=truth,

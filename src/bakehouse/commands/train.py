@@ -61,7 +61,7 @@ def train(
 
     options = TrainOptions(
         workspace=workspace,
-        recipe=load_recipe(recipe),
+        recipe=load_recipe(recipe, workspace),
         truth=truth,
         as_at=_as_at(as_at),
         force=force,

@@ -22,6 +22,8 @@ Layout::
     <workspace>/areas/             area tables built from a model run (`bakehouse areas`)
     <workspace>/review/            clerical review (custodian only): the linkage run's scored
                                    pairs (tokens), and samples exported side by side to label
+    <workspace>/recipes/<id>/      recipes installed from a pack: `--recipe ID` finds them first
+    <workspace>/packs/<id>/        the pack each was installed from, as received and verified
 """
 
 from __future__ import annotations
@@ -50,6 +52,8 @@ REVIEW = "review"
 MODELS = "models"  # models/<recipe id>/<run id (16 hex)>/ and models/<recipe id>/latest.json
 AREAS = "areas"  # areas/<recipe id>/<run id (16 hex)>/: area tables built from a model run
 LATEST = "latest.json"
+RECIPES = "recipes"  # recipes/<recipe id>/: a recipe folder installed from a pack
+PACKS = "packs"  # packs/<recipe id>/: the verified pack it came from, templates included
 REVIEW_PAIRS = f"{REVIEW}/candidate_pairs.parquet"
 _STAGING = ".staging"
 _SCRATCH = ".scratch"

@@ -5,7 +5,8 @@ place names, weekdays, years, ages of a group, NHS 111, freephone helplines).
 Names are planted only from a held-out part of the world's name lists (``split_names``); the
 screener under measurement is built without that part, so a planted name is never found merely
 because the screener's list holds it. Streets are the world's invented Basildon streets and
-postcodes are real Basildon postcodes. Phone numbers are random numbers that python-phonenumbers
+postcodes are real Basildon postcodes. A fifth of phone numbers come from Ofcom's drama ranges
+(UK in shape, never allocated); the rest are random numbers that python-phonenumbers
 accepts as allocated UK numbers, since a real person's number always is one.
 """
 
@@ -95,13 +96,23 @@ class _Values:
         return code.lower() if self.rng.random() < 0.1 else code
 
     def phone(self) -> str:
+        kind = self.rng.random()
+        if kind < 0.2:
+            # Ofcom's ranges kept for drama: UK in shape, never allocated, so python-phonenumbers
+            # calls them invalid; a mobile, a Sheffield-style and a London one.
+            digits = self.rng.choice(["07700900", "01632960", "02079460"])
+            digits += "".join(self.rng.choice("0123456789") for _ in range(11 - len(digits)))
+            return self._laid_out(digits)
         while True:
-            if self.rng.random() < 0.6:
+            if kind < 0.65:
                 digits = "07" + "".join(self.rng.choice("0123456789") for _ in range(9))
             else:
                 digits = "01268" + "".join(self.rng.choice("2345678") for _ in range(6))
             if phonenumbers.is_valid_number(phonenumbers.parse(digits, "GB")):
                 break
+        return self._laid_out(digits)
+
+    def _laid_out(self, digits: str) -> str:
         layout = self.rng.random()
         if layout < 0.4:
             return f"{digits[:5]} {digits[5:]}"

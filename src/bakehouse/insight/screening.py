@@ -227,6 +227,12 @@ class _Recogniser(EntityRecognizer):
 _DOMAINS = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
 
 
+# 0 or +44 then ten digits (nine after +44), in groups split by spaces, dots or hyphens, with
+# the area code optionally in brackets; not inside a longer run of digits.
+_PHONE_SHAPE = re.compile(r"(?<![\d+])(?:\+44\s?\(?0?\)?\s?|\(?0)(?:\d[\s.\-)]{0,2}){9}\d(?![\d])")
+_FREEPHONE = re.compile(r"\(?0\s?80[08]")
+
+
 class _EmailRecogniser(EmailRecognizer):
     def validate_result(self, pattern_text: str) -> bool:
         return bool(_DOMAINS(pattern_text).fqdn)
@@ -239,6 +245,19 @@ class _AddressRecogniser(_Recogniser):
         for match in _ADDRESS.finditer(text):
             end = match.end() - 1 if match.group().endswith(".") else match.end()
             yield match.start(), end, 0.8, "a house number followed by a street name"
+
+
+class _PhoneShapeRecogniser(_Recogniser):
+    """Digits laid out as a UK number, valid or not: python-phonenumbers passes only numbers in
+    allocated ranges, and a number a moderator should not publish need not be allocated (Ofcom's
+    ranges for drama, a mistyped digit)."""
+
+    ENTITY = "PHONE_SHAPE"
+
+    def spans(self, text: str) -> Iterator[tuple[int, int, float, str]]:
+        for match in _PHONE_SHAPE.finditer(text):
+            if not _FREEPHONE.match(match.group()):
+                yield match.start(), match.end(), 0.6, "digits laid out like a UK phone number"
 
 
 class _BirthDateRecogniser(_Recogniser):
@@ -367,6 +386,7 @@ class Screener:
         for recogniser in (
             _EmailRecogniser(),
             PhoneRecognizer(supported_regions=["GB"]),
+            _PhoneShapeRecogniser(),
             NhsRecognizer(),
             UkNinoRecognizer(),
             UkPostcodeRecognizer(),
@@ -392,6 +412,7 @@ def _to_findings(text: str, results: Iterable[RecognizerResult]) -> Iterator[Fin
         "DATE_OF_BIRTH": Kind.DATE_OF_BIRTH,
         "PERSON": Kind.NAME,
         "CHILD_DETAIL": Kind.CHILD_DETAIL,
+        "PHONE_SHAPE": Kind.PHONE,
     }
     for result in results:
         if result.entity_type in _PRESIDIO_KINDS:

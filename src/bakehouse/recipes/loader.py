@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +31,8 @@ if TYPE_CHECKING:
 BUILTIN_DIR = Path(__file__).resolve().parent
 RECIPE_FILE = "recipe.yaml"
 FEATURES_FILE = "features.yaml"
+# A recipe id, as opposed to a path: only an id is looked up among a workspace's installed recipes.
+ID_LIKE = re.compile(r"[a-z0-9][a-z0-9-]*")
 
 
 @dataclass(frozen=True)
@@ -79,9 +82,17 @@ def builtin_recipes() -> list[str]:
     return sorted(path.parent.name for path in BUILTIN_DIR.glob(f"*/{RECIPE_FILE}"))
 
 
-def recipe_path(name_or_path: str | Path) -> Path:
-    """A recipe's ``recipe.yaml``: a built-in recipe's by id, else the folder (or file) given."""
+def recipe_path(name_or_path: str | Path, workspace: Path | None = None) -> Path:
+    """A recipe's ``recipe.yaml``: one installed in ``workspace`` from a pack, else a built-in
+    recipe's by id, else the folder (or file) given."""
     text = str(name_or_path)
+    if workspace is not None and ID_LIKE.fullmatch(text):
+        # Imported lazily: the workspace's package loads stages that load recipes.
+        from bakehouse.custody.workspace import RECIPES
+
+        installed = Path(workspace) / RECIPES / text / RECIPE_FILE
+        if installed.is_file():
+            return installed
     if text in builtin_recipes():
         return BUILTIN_DIR / text / RECIPE_FILE
     path = Path(text).expanduser()
@@ -158,9 +169,10 @@ def _report(problems: list[tuple[str, str]], lines: dict[tuple[str, ...], int]) 
     return f"{len(problems)} problem(s) in the recipe:\n  - {listing}\n"
 
 
-def load_recipe(name_or_path: str | Path) -> LoadedRecipe:
-    """Read and validate a recipe folder; raise :class:`RecipeError` listing every problem."""
-    path = recipe_path(name_or_path)
+def load_recipe(name_or_path: str | Path, workspace: Path | None = None) -> LoadedRecipe:
+    """Read and validate a recipe folder; raise :class:`RecipeError` listing every problem.
+    With ``workspace``, an id names the recipe installed there from a pack, if there is one."""
+    path = recipe_path(name_or_path, workspace)
     text, data, lines = _read(path)
     if not isinstance(data, dict):
         raise RecipeError("Expected a mapping of recipe sections at the top level", file=path)

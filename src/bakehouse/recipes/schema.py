@@ -349,6 +349,67 @@ class TransparencySpec(_Strict):
     impact_assessment: str | None = None
 
 
+class ReachBand(_Strict):
+    """A distance from an area within which a service counts as reachable from it, measured in a
+    straight line from the area's population-weighted centroid to the service's place."""
+
+    metres: int = Field(gt=0, le=50_000)
+    words: str = Field(min_length=1, description="the distance in plain words: 'a 10-minute walk'")
+
+
+def _default_reach() -> list[ReachBand]:
+    # 800 m is the usual planning figure for a 10-minute walk with a buggy; 2 km a short bus
+    # ride; 5 km about as far as a family without a car travels across a district.
+    return [
+        ReachBand(metres=800, words="a 10-minute walk"),
+        ReachBand(metres=2_000, words="a short bus ride"),
+        ReachBand(metres=5_000, words="across the district"),
+    ]
+
+
+class AssetsSpec(_Strict):
+    """The services of the asset register that serve the recipe's need, and how far from an area
+    they count. A service counts when one of its taxonomy terms matches one of ``terms``: by the
+    term's id exactly, or by its name ignoring case (feeds seldom share ids, often names). The
+    gap measure sets the area's expected events beside the services within ``gap_reach``."""
+
+    description: str = Field(min_length=1, description="which services, in plain words")
+    terms: list[str] = Field(min_length=1)
+    reach: list[ReachBand] = Field(default_factory=_default_reach, min_length=1, max_length=5)
+    gap_reach: int | None = Field(
+        default=None, description="the band (metres) the gap uses; the first band when not given"
+    )
+    per: int = Field(default=1000, ge=1, description="provision is shown per this many units")
+
+    @field_validator("terms")
+    @classmethod
+    def _terms(cls, value: list[str]) -> list[str]:
+        cleaned = [term.strip() for term in value]
+        if any(not term for term in cleaned):
+            raise ValueError("a term is blank")
+        if len({term.casefold() for term in cleaned}) != len(cleaned):
+            raise ValueError("a term is listed twice")
+        return cleaned
+
+    @field_validator("reach")
+    @classmethod
+    def _increasing(cls, value: list[ReachBand]) -> list[ReachBand]:
+        distances = [band.metres for band in value]
+        if distances != sorted(set(distances)):
+            raise ValueError("list the bands nearest first, each farther than the one before")
+        return value
+
+    @model_validator(mode="after")
+    def _gap_band(self) -> AssetsSpec:
+        if self.gap_reach is not None and self.gap_reach not in {b.metres for b in self.reach}:
+            raise ValueError(f"gap_reach {self.gap_reach} is not one of the reach bands")
+        return self
+
+    @property
+    def gap_metres(self) -> int:
+        return self.gap_reach if self.gap_reach is not None else self.reach[0].metres
+
+
 class Recipe(_Strict):
     id: str
     version: str = Field(min_length=1)
@@ -375,6 +436,8 @@ class Recipe(_Strict):
     # settings (importing linkage here would load the whole linkage stage with every recipe).
     linkage: dict[str, Any] | None = None
     areas: AreasConfig = Field(default_factory=AreasConfig)
+    # Without it the recipe's need is not set against the asset register.
+    assets: AssetsSpec | None = None
 
     @field_validator("id")
     @classmethod

@@ -350,11 +350,7 @@ class _Release:
 
     # --- counts
     def count_ok(self, value: Any) -> bool:
-        if value is None:
-            return True
-        if not isinstance(value, int) or value < 0:
-            return False
-        return value == 0 or (value % self.rules.rounding == 0 and value > self.rules.threshold)
+        return publishable_count(value, self.rules.threshold, self.rules.rounding)
 
     def _cells(self) -> Iterator[tuple[str, int, Row, str]]:
         for column in ("observed_population", "observed_events", "future_population"):
@@ -955,19 +951,19 @@ class _Release:
                 for column, value in row.items():
                     if isinstance(value, str):
                         check.looked_at += 1
-                        for kind in _identifier_kinds(value):
+                        for kind in identifier_kinds(value):
                             check.fail(f"{_where(name, i, row)} {column}: text like a {kind}")
         for name in DOCUMENT_FILES:
             text = (self.folder / name).read_text(encoding="utf-8")
             check.looked_at += 1
-            for kind in _identifier_kinds(text):
+            for kind in identifier_kinds(text):
                 check.fail(f"{name} holds text that looks like a {kind}")
             if name.endswith(".json"):
                 for key in _keys(_read_json(self.folder / name)):
                     if IDENTIFIER_NAME.search(key) and key not in ("size",):
                         check.fail(f"{name} has a field named like a personal identifier ({key})")
         text = (self.folder / "geometry.geojson").read_text(encoding="utf-8")
-        for kind in _identifier_kinds(text):
+        for kind in identifier_kinds(text):
             check.fail(f"geometry.geojson holds text that looks like a {kind}")
         return check
 
@@ -1198,8 +1194,20 @@ def _area_id(code: str, key: str) -> str:
     return f"areas {code} {key}"
 
 
-def _identifier_kinds(text: str) -> list[str]:
+def identifier_kinds(text: str) -> list[str]:
+    """The kinds of personal identifier (NHS number, NINO, UPN, full postcode) ``text`` holds
+    something like; recipe packs are scanned with it too."""
     return [kind for kind, pattern in IDENTIFIER_TEXT.items() if pattern.search(text)]
+
+
+def publishable_count(value: Any, threshold: int, rounding: int) -> bool:
+    """Whether a published count obeys the rule: withheld (None), 0, or a multiple of the
+    rounding base above the threshold."""
+    if value is None:
+        return True
+    if not isinstance(value, int) or value < 0:
+        return False
+    return value == 0 or (value % rounding == 0 and value > threshold)
 
 
 def _keys(data: Any) -> Iterator[str]:

@@ -19,7 +19,10 @@ ones. Two things could then give a small group away:
    published before (what an attacker would assume). A small withheld count of the new release,
    and a withheld cell of an earlier one, must still keep ``protection`` possible values; the
    latter also when it is the same variable as a cell the new release would publish (a cohort
-   withheld before and shown now), in which case the new release withholds that cell.
+   withheld before and shown now), in which case the new release withholds that cell. The same
+   attack is then run as anyone holding the files can, on published values alone (a cell is one
+   unknown in both releases when their published values agree or either is withheld), and
+   what it narrows is withheld too, or the release refused (docs/adr/0029).
 
 This module reads the earlier releases from the output folder and states them in the new
 tree's terms; it reads only published files.

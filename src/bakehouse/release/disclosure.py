@@ -34,7 +34,11 @@ same value or differs from it by more than T at the ends of both rounding interv
 (``differencing``); and the audit holds every earlier release's cells and totals beside the new
 ones. An earlier release's withheld cell stays a target when it is the same unknown as this
 release's cell; if this release would publish that cell and so narrow it, the cell is withheld
-here (``differencing``).
+here (``differencing``). Last, the attack an attacker can run on the published values of this
+release and each earlier one (:class:`_Beside`: a cohort cell is one unknown in both, measure by
+measure, when the published values agree or either is withheld) must narrow no withheld count of
+either below ``protection`` values further than the earlier release alone; what it narrows is
+withheld here too, and where nothing can be, the release is refused naming the earlier release.
 
 The output checker (:mod:`bakehouse.release.checker`) verifies the result independently; it
 shares no code with this module.
@@ -49,7 +53,7 @@ from typing import TYPE_CHECKING
 from bakehouse.errors import DisclosureError
 
 if TYPE_CHECKING:
-    from bakehouse.release.differencing import Earlier
+    from bakehouse.release.differencing import Earlier, Published
 
 Node = tuple[str, ...]
 UNBOUNDED = 10**15
@@ -120,13 +124,38 @@ def protect(tree: CountTree, rules: DisclosureRules, earlier: Sequence[Earlier] 
     A count withheld because it moved since an earlier release is first protected strictly:
     the other figures must not show that it moved at all. Where that cannot be met (records
     changed throughout the area, so that every figure around it moved too), the weaker guarantee
-    holds instead: they must not pin how far it moved into 1..T."""
+    holds instead: they must not pin how far it moved into 1..T.
+
+    Refused (DisclosureError) where nothing can be withheld to protect a count; when only the
+    earlier releases beside it make that so, the refusal names them and says what to do."""
     try:
         return _protect(_State(tree, rules, earlier, strict=True))
     except DisclosureError:
         if not earlier:
             raise
+    try:
         return _protect(_State(tree, rules, earlier, strict=False))
+    except _RefusedBeside:
+        raise
+    except DisclosureError as refusal:
+        _protect(_State(tree, rules))  # refused alone too: that refusal says what to do
+        named = ", ".join(release.release_id for release in earlier)
+        raise _RefusedBeside(
+            f"{refusal.what}, beside the earlier releases in the output folder ({named}); "
+            "on its own the release could be protected",
+            field="disclosure",
+            fix=_FIX_BESIDE.format(named=named),
+        ) from refusal
+
+
+class _RefusedBeside(DisclosureError):
+    """Refused because of the earlier releases beside this one: alone it could be protected."""
+
+
+_FIX_BESIDE = (
+    "Publish into a fresh output folder, retire {named} from this one (move it out), or publish "
+    "again when more records have arrived"
+)
 
 
 def _protect(state: _State) -> Protected:
@@ -137,7 +166,12 @@ def _protect(state: _State) -> Protected:
         state.secondary()
         exposed = state.audit()
         if not exposed:
-            break
+            beside = state.audit_beside()
+            if not beside:
+                break
+            if not any([state.protect_beside(*target) for target in beside]):
+                raise _unprotectable(beside, state.rules)
+            continue
         if not any([state.protect_more(measure, node) for measure, node in exposed]):
             raise DisclosureError(
                 "Small counts cannot be protected: every count around them is already "
@@ -148,6 +182,21 @@ def _protect(state: _State) -> Protected:
     else:
         raise DisclosureError("Secondary suppression did not settle", field="disclosure")
     return state.published()
+
+
+def _unprotectable(beside: list[tuple[int, Node, str]], rules: DisclosureRules) -> _RefusedBeside:
+    """The refusal when no more withholding protects a count against the releases beside."""
+    measure, node, _ = beside[0]
+    releases = sorted({r for m, n, r in beside if (m, n) == (measure, node)})
+    named = ", ".join(releases)
+    return _RefusedBeside(
+        f"The {_MEASURES[measure]} of {'/'.join(node[1:])} cannot be protected beside the "
+        f"earlier release{'s' if len(releases) > 1 else ''} {named} in the output folder: read "
+        f"side by side, the published figures narrow it (in this release or in the earlier "
+        f"one) to fewer than {rules.protection} possible values whatever else is withheld",
+        field="disclosure",
+        fix=_FIX_BESIDE.format(named=named),
+    )
 
 
 _MEASURES = {
@@ -182,6 +231,8 @@ class _State:
         self.strict = strict
         # Audit targets that are an earlier release's cells: the release they come from.
         self.earlier_of: dict[Node, str] = {}
+        # Each earlier release's totals with the parts they are the sums of.
+        self.nested: dict[str, list[tuple[Node, list[Node]]]] = {}
         # Counts withheld because they moved since an earlier release, with what it published:
         # the other figures must not show that they moved (strict), or at least not pin how far
         # into 1..T.
@@ -391,6 +442,49 @@ class _State:
                 if not usable:
                     raise
                 usable.pop(0)
+
+    def audit_beside(self) -> list[tuple[int, Node, str]]:
+        """The withheld counts of this release or an earlier one that an attacker reading the
+        two side by side, from their published values alone, narrows below ``protection``
+        values (and further than the earlier release alone): (measure, node, release id)."""
+        if not self.earlier:
+            return []
+        published = self.published()
+        exposed: list[tuple[int, Node, str]] = []
+        for release in self.earlier:
+            if release.release_id not in self.nested:
+                self.nested[release.release_id] = _nested(release.totals)
+            nested = self.nested[release.release_id]
+            for measure, node in _exposed_beside(self, published, release, nested):
+                exposed.append((measure, node, release.release_id))
+        return exposed
+
+    def protect_beside(self, measure: int, node: Node, release_id: str) -> bool:
+        """Withhold one more count of this release against the attack side by side: the
+        exposed count itself where this release publishes it, else the smallest published cell
+        it is made of, else as for any exposed count."""
+        withheld = self.withheld_den if measure == DENOMINATOR else self.withheld_num
+        values = self.den if measure == DENOMINATOR else self.num
+        assert values is not None
+        if node not in self.parent:
+            self.earlier_of[node] = release_id
+            return self._protect_earlier(measure, node, withheld, values)
+        if node in withheld or measure == COMPLEMENT:
+            cells = [
+                cell
+                for cell in self._cells_under(node)
+                if cell not in withheld and not self.given_away(cell, withheld, values)
+            ]
+            if cells:
+                withheld[min(cells, key=lambda c: (values[c] == 0, values[c], c))] = "differencing"
+                return True
+        return self.protect_more(measure, node)
+
+    def _cells_under(self, node: Node) -> list[Node]:
+        kids = self.children[node]
+        if not kids:
+            return [node]
+        return [cell for kid in kids for cell in self._cells_under(kid)]
 
     def protect_more(self, measure: int, node: Node) -> bool:
         """Withhold one more count near ``node``: its smallest published sibling, else its parent,
@@ -605,6 +699,148 @@ class _Bounds:
             if not changed:
                 break
         return self
+
+
+class _Beside:
+    """The interval attack on this release and one earlier release side by side, from their
+    published values alone, as anyone holding the two sets of files can run it.
+
+    The attacker knows nothing of which withheld counts are small. A cohort cell of an LSOA is
+    one unknown in both releases, for each measure on its own, when the two published values
+    agree or either is withheld (the attacker takes the same units to have the same count);
+    otherwise each release's cell is an unknown of its own. Each release adds its sums: cells to
+    LSOA, LSOA to district, district to county, and population = events + the rest of every
+    count. ``joint=False`` leaves out this release's figures and sums: what the earlier release
+    alone gives away, which this release is not answerable for."""
+
+    def __init__(
+        self,
+        state: _State,
+        published: Protected,
+        release: Earlier,
+        nested: list[tuple[Node, list[Node]]],
+        joint: bool = True,
+    ) -> None:
+        self.state = state
+        self.rules = state.rules
+        self.joint = joint
+        self.lo: list[int] = []
+        self.hi: list[int] = []
+        self.sums: list[tuple[int, list[int]]] = []
+        # Every withheld count, by its own name in this release where it has one.
+        self.targets: dict[int, tuple[int, Node]] = {}
+        self.own: dict[tuple[int, Node], int] = {}
+        self.theirs: dict[tuple[int, Node], int] = {}
+        assert published.numerator is not None
+        self.ours = {DENOMINATOR: published.denominator, NUMERATOR: published.numerator}
+        self._add_own()
+        self._add_theirs(release, nested)
+
+    def _var(self, shown: int | None, target: bool, measure: int, node: Node) -> int:
+        low, high = _published_box(shown, self.rules)
+        self.lo.append(low)
+        self.hi.append(high)
+        v = len(self.lo) - 1
+        if target:
+            self.targets.setdefault(v, (measure, node))
+        return v
+
+    def _add_own(self) -> None:
+        state, joint = self.state, self.joint
+        for node in state.nodes:
+            for measure, shown in self.ours.items():
+                withheld = shown[node] is None
+                self.own[(measure, node)] = self._var(
+                    shown[node] if joint else None, joint and withheld, measure, node
+                )
+            rest = joint and self.ours[NUMERATOR][node] is None
+            self.own[(COMPLEMENT, node)] = self._var(None, rest, COMPLEMENT, node)
+        if not joint:
+            return
+        for node in state.nodes:
+            self.sums.append(
+                (
+                    self.own[(DENOMINATOR, node)],
+                    [self.own[(NUMERATOR, node)], self.own[(COMPLEMENT, node)]],
+                )
+            )
+            kids = state.children[node]
+            if kids:
+                for measure in (DENOMINATOR, NUMERATOR, COMPLEMENT):
+                    self.sums.append(
+                        (self.own[(measure, node)], [self.own[(measure, k)] for k in kids])
+                    )
+
+    def _add_theirs(self, release: Earlier, nested: list[tuple[Node, list[Node]]]) -> None:
+        for node, values in release.cells.items():
+            for measure, shown in zip((DENOMINATOR, NUMERATOR), values, strict=True):
+                here = self.ours[measure].get(node, UNBOUNDED)
+                shared = node in self.state.parent and (None in (here, shown) or here == shown)
+                if shared:
+                    v = self.own[(measure, node)]
+                    low, high = _published_box(shown, self.rules)
+                    self.lo[v], self.hi[v] = max(self.lo[v], low), min(self.hi[v], high)
+                    if shown is None:
+                        self.targets.setdefault(v, (measure, node))
+                else:
+                    v = self._var(shown, shown is None, measure, node)
+                self.theirs[(measure, node)] = v
+        for node, values, _ in release.totals:
+            for measure, shown in zip((DENOMINATOR, NUMERATOR), values, strict=True):
+                self.theirs[(measure, node)] = self._var(shown, shown is None, measure, node)
+        for node, values in [*release.cells.items(), *((n, v) for n, v, _ in release.totals)]:
+            rest = self._var(None, values[1] is None, COMPLEMENT, node)
+            self.sums.append(
+                (self.theirs[(DENOMINATOR, node)], [self.theirs[(NUMERATOR, node)], rest])
+            )
+        for node, parts in nested:
+            for measure in (DENOMINATOR, NUMERATOR):
+                self.sums.append(
+                    (self.theirs[(measure, node)], [self.theirs[(measure, p)] for p in parts])
+                )
+
+    def propagate(self) -> bool:
+        """Narrow every count by every sum until nothing moves; False if the two releases
+        contradict each other (records changed between them)."""
+        for _ in range(1_000):
+            try:
+                if not any([_narrow(self.lo, self.hi, t, parts) for t, parts in self.sums]):
+                    return True
+            except DisclosureError:
+                return False
+        return True
+
+
+def _exposed_beside(
+    state: _State, published: Protected, release: Earlier, nested: list[tuple[Node, list[Node]]]
+) -> list[tuple[int, Node]]:
+    """The withheld counts of this release or ``release`` that the two read side by side narrow
+    below ``protection`` values, and further than ``release`` alone does."""
+    joint = _Beside(state, published, release, nested)
+    if not joint.propagate():
+        return []
+    alone = _Beside(state, published, release, nested, joint=False)
+    alone.propagate()
+    needed = state.rules.protection
+    exposed = []
+    for v, target in joint.targets.items():
+        before = alone.hi[v] - alone.lo[v] + 1 if v in alone.targets else UNBOUNDED
+        if joint.hi[v] - joint.lo[v] + 1 < min(needed, before):
+            exposed.append(target)
+    return exposed
+
+
+def _nested(totals: list[tuple[Node, Published, list[Node]]]) -> list[tuple[Node, list[Node]]]:
+    """Each total of an earlier release with the parts it is the sum of: the largest totals
+    inside it (LSOAs in a district, districts in the county) and the cells no such total holds."""
+    sets = [(node, frozenset(members)) for node, _, members in totals if members]
+    nested: list[tuple[Node, list[Node]]] = []
+    for node, cells in sets:
+        inner = [(n, c) for n, c in sets if c < cells]
+        largest = [(n, c) for n, c in inner if not any(c < other for _, other in inner)]
+        covered = frozenset().union(*(c for _, c in largest))
+        nested.append((node, [n for n, _ in largest] + sorted(cells - covered)))
+    return nested
 
 
 def _interval(shown: int, rules: DisclosureRules) -> tuple[int, int]:

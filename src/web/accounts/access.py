@@ -102,6 +102,9 @@ PAGES: Mapping[str, Rule] = {
     "releases:make_current": role_required(
         Role.PARTNER_ANALYST, Role.ADMINISTRATOR, get_status=HTTPStatus.METHOD_NOT_ALLOWED
     ),
+    # Importing a release (it arrives as a draft): those who run the recipes and publish their
+    # releases, and administrators.
+    "releases:upload": role_required(Role.PARTNER_ANALYST, Role.ADMINISTRATOR),
     # Imported drafts, publishing them and withdrawing a release: the data protection role.
     "releases:drafts": role_required(Role.CUSTODIAN),
     "releases:publish": role_required(Role.CUSTODIAN),
@@ -112,6 +115,11 @@ PAGES: Mapping[str, Rule] = {
     "assets:directory": public(),
     "assets:service": public(),
     "assets:map_boundaries": public(),
+    # Need against the register: area-level figures, public as the area pages are; the file,
+    # as the areas' list, to anyone with an account so that the governance log names who.
+    "assets:need": public(),
+    "assets:need_map_data": public(),
+    "assets:need_csv": signed_in(),
     # Anyone reports a record is wrong, without an account; staff keep the register right.
     "assets:report": public(),
     "assets:report_sent": public(),
@@ -121,6 +129,9 @@ PAGES: Mapping[str, Rule] = {
     "assets:staff_report": role_required(Role.PARTNER_ANALYST, Role.ADMINISTRATOR),
     "assets:edit_service": role_required(Role.PARTNER_ANALYST, Role.ADMINISTRATOR),
     "assets:change": role_required(Role.PARTNER_ANALYST, Role.ADMINISTRATOR),
+    # A background job's progress and outcome: those who start imports; the view shows each job
+    # only to the person who started it and to administrators (web.jobs.services.may_see).
+    "jobs:detail": role_required(Role.PARTNER_ANALYST, Role.ADMINISTRATOR),
     # Validation rounds: anyone gives a view through a round's open link, without an
     # account, and sees, changes or deletes it through their private link; the policy and the
     # privacy notice are public. Staff who run rounds also moderate them.

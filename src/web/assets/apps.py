@@ -7,3 +7,8 @@ class AssetsConfig(AppConfig):
     name = "web.assets"
     label = "assets"
     verbose_name = "Community assets"
+
+    def ready(self) -> None:
+        from web.assets.need_sections import register
+
+        register()

@@ -28,6 +28,11 @@ from web.assets.schemas import page_problems, problems, problems_against
 from web.core.storable import nul_path, without_nul
 from web.governance.models import Action
 from web.governance.services import record_event
+from web.jobs.progress import Progress, no_progress
+
+# The steps an import reports to whoever watches it.
+CHECKING = "Checking records against the Open Referral UK standard"
+STORING = "Storing the records that meet it"
 
 # The kinds a feed can hold, longest name first so that file names match the right one.
 FEED_KINDS = ("service_at_location", "taxonomy_term", "organization", "taxonomy", "service")
@@ -128,27 +133,46 @@ class Refusal:
     record: Any
 
 
-def import_feed(feed: Feed, *, actor: User | None = None) -> FeedImport:
-    """Check and store every record of ``feed`` in one transaction; returns the report."""
-    refusals: list[Refusal] = []
+def import_feed(
+    feed: Feed, *, actor: User | None = None, progress: Progress = no_progress
+) -> FeedImport:
+    """Check every record of ``feed``, then store the good ones in one transaction; returns
+    the report. ``progress`` hears how many records are checked, then stored: the checking
+    runs outside the transaction, so someone watching sees it move."""
+    total = len(feed.records)
+    # Refusals by the record's place in the feed, so the report lists them in its order.
+    refused: dict[int, Refusal] = {}
+    checked: list[tuple[int, str, Any]] = []
+    for index, record in enumerate(feed.records):
+        progress(index, total, CHECKING)
+        where = feed.where(index)
+        refusal = _check_one(feed, record, where)
+        if refusal is None:
+            checked.append((index, where, record))
+        else:
+            refused[index] = refusal
+    progress(total, total, CHECKING)
     written: Counter[str] = Counter()
     stored = unchanged = 0
+    progress(0, len(checked), STORING)
+    kind = feed.kind or ""  # a feed of no known kind has every record refused above
     with transaction.atomic():
-        for index, record in enumerate(feed.records):
-            result = _store_one(feed, record, feed.where(index))
+        for index, where, record in checked:
+            result = _store_one(kind, record, where)
             if isinstance(result, Refusal):
-                refusals.append(result)
+                refused[index] = result
                 continue
             stored += 1
             unchanged += not result.changed
             written.update(result.written)
+        refusals = [refused[index] for index in sorted(refused)]
         confidential = Attribute.objects.filter(taxonomy_term_id=CONFIDENTIAL_LOCATION_TERM)
         Location.objects.filter(pk__in=confidential.values("link_id")).update(sensitive=True)
         report = FeedImport.objects.create(
             imported_by=actor,
             source=without_nul(feed.source)[:300],
             feed_format=feed.feed_format,
-            received=len(feed.records),
+            received=total,
             stored=stored,
             refused=len(refusals),
             unchanged=unchanged,
@@ -176,10 +200,11 @@ def import_feed(feed: Feed, *, actor: User | None = None) -> FeedImport:
                 "refused": report.refused,
             },
         )
+    progress(len(checked), len(checked), STORING)
     return report
 
 
-def _store_one(feed: Feed, record: Any, where: str) -> Outcome | Refusal:
+def _check_one(feed: Feed, record: Any, where: str) -> Refusal | None:
     wrong = feed.problems(record, where)
     if wrong or feed.kind is None:
         return Refusal(wrong[0].partition(": ")[0], "\n".join(wrong), record)
@@ -191,11 +216,16 @@ def _store_one(feed: Feed, record: Any, where: str) -> Outcome | Refusal:
             "remove it from the feed",
             record,
         )
+    return None
+
+
+def _store_one(kind: str, record: Any, where: str) -> Outcome | Refusal:
+    """Store a checked record; one its references or nested records refuse is refused whole."""
     outcome = Outcome()
     try:
         # A savepoint: a record refused half way leaves none of its nested records behind.
         with transaction.atomic():
-            store(feed.kind, record, where, outcome)
+            store(kind, record, where, outcome)
     except RecordRefused as refused:
         return Refusal(refused.path, str(refused), record)
     return outcome

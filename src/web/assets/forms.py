@@ -7,11 +7,11 @@ from typing import Any
 from django import forms
 
 from web.areas.postcodes import normalise
-from web.assets.feeds import PLURALS, Feed, FeedRefused, kind_from_name, read_json_feed
+from web.assets.feeds import PLURALS, FeedRefused, kind_from_name
 from web.assets.finder import Cost, DirectoryQuery, TimeOfDay
 from web.assets.hours import DAY_CODE
 from web.assets.search import DAYS, BadQuery, postcode_point
-from web.assets.tables import read_csv_table
+from web.assets.tables import read_feed_file
 from web.core.abuse import HoneypotMixin
 from web.core.forms import GovukForm
 
@@ -42,24 +42,17 @@ class FeedUploadForm(GovukForm):
             self.add_error("feed", "The feed must be smaller than 20 MB: split it by kind")
             return cleaned
         name = upload.name or "upload.json"
-        if name.lower().endswith(".csv"):
-            try:
-                cleaned["parsed"] = read_csv_table(upload.read(), name)
-            except FeedRefused as refusal:
-                self.add_error("feed", str(refusal))
-            return cleaned
-        if not cleaned.get("kind") and kind_from_name(name) is None:
+        csv_table = name.lower().endswith(".csv")
+        if not csv_table and not cleaned.get("kind") and kind_from_name(name) is None:
             self.add_error("kind", "Choose what the feed holds: its file name does not say")
             return cleaned
+        # Read here so that a file that is not a feed at all is refused at once, on the form;
+        # checking and storing its records is the import job's work.
         try:
-            cleaned["parsed"] = read_json_feed(upload.read(), name, cleaned.get("kind") or None)
+            read_feed_file(upload.read(), name, cleaned.get("kind") or None)
         except FeedRefused as refusal:
             self.add_error("feed", str(refusal))
         return cleaned
-
-    def parsed_feed(self) -> Feed:
-        feed: Feed = self.cleaned_data["parsed"]
-        return feed
 
 
 DAY_CHOICES = [("", "Any day"), *((code, name.capitalize()) for code, name in DAYS.items())]

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from web.assets.export import public_records
-from web.assets.feeds import Feed, FeedRefused
+from web.assets.feeds import Feed, FeedRefused, read_json_feed
 from web.assets.models import FeedFormat
 from web.assets.records import KINDS
 from web.assets.schemas import load_schema
@@ -150,3 +150,11 @@ def _text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return json.dumps(value) if isinstance(value, dict | list) else str(value)
+
+
+def read_feed_file(data: bytes, name: str, kind: str | None = None) -> Feed:
+    """One uploaded file: a CSV table when its name ends in .csv, otherwise a JSON feed of
+    ``kind`` (by default the kind its name says)."""
+    if name.lower().endswith(".csv"):
+        return read_csv_table(data, name)
+    return read_json_feed(data, name, kind)

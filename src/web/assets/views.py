@@ -14,12 +14,13 @@ from web.accounts.client_ip import client_ip_address
 from web.accounts.models import User
 from web.assets.directory import categories, entries, service_page
 from web.assets.export import public_records
-from web.assets.feeds import import_feed
 from web.assets.finder import DirectoryQuery, Found, access_choices, find
 from web.assets.forms import DirectorySearchForm, ErrorReportForm, FeedUploadForm
 from web.assets.maps import KNOWN_DISTRICTS, boundaries, map_points, served_districts
 from web.assets.models import FeedImport, Service
 from web.assets.reports import may_report, part_choices, receive_report
+from web.assets.tasks import KIND, import_feed_task
+from web.jobs.services import recent_jobs, start_job
 
 # Services on one page of the directory.
 PER_PAGE = 20
@@ -28,11 +29,20 @@ PER_PAGE = 20
 def upload(request: HttpRequest) -> HttpResponse:
     form = FeedUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        actor = request.user if isinstance(request.user, User) else None
-        report = import_feed(form.parsed_feed(), actor=actor)
-        return redirect("assets:feed_import", import_id=report.pk)
+        upload = form.cleaned_data["feed"]
+        job = start_job(
+            import_feed_task,
+            kind=KIND,
+            title=f"Import of {upload.name}",
+            starter=request.user if isinstance(request.user, User) else None,
+            upload=upload,
+            source=upload.name,
+            feed_kind=form.cleaned_data["kind"] or None,
+        )
+        return redirect("jobs:detail", job_id=job.pk)
     recent = FeedImport.objects.all()[:10]
-    return render(request, "assets/upload.html", {"form": form, "recent": recent})
+    jobs = recent_jobs(request.user, KIND)
+    return render(request, "assets/upload.html", {"form": form, "recent": recent, "jobs": jobs})
 
 
 def feed_import(request: HttpRequest, import_id: int) -> HttpResponse:

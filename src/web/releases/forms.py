@@ -1,10 +1,13 @@
-"""Choosing two releases to compare."""
+"""Choosing two releases to compare; publishing, withdrawing and uploading a release."""
 
 from __future__ import annotations
 
+import zipfile
 from typing import Any
 
 from django import forms
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 
 from web.core.forms import GovukForm
 from web.releases.lifecycle import REASON_MAX
@@ -67,3 +70,26 @@ class WithdrawForm(GovukForm):
             "max_length": f"Keep the reason to {REASON_MAX} characters",
         },
     )
+
+
+class ReleaseUploadForm(GovukForm):
+    release = forms.FileField(
+        label="Release (.zip)",
+        help_text="The folder that bakehouse publish wrote, zipped whole: for example, in "
+        "data/releases, zip -r school-readiness-2026.zip school-readiness-2026",
+        error_messages={"required": "Choose the zipped release to upload"},
+    )
+
+    def clean_release(self) -> UploadedFile[bytes]:
+        upload: UploadedFile[bytes] = self.cleaned_data["release"]
+        limit = settings.BAKEHOUSE_RELEASE_MAX_TOTAL_BYTES
+        if upload.size is not None and upload.size > limit:
+            raise forms.ValidationError(
+                f"The release must be smaller than {limit:,} bytes, this web app's limit for a "
+                "whole release"
+            )
+        if not zipfile.is_zipfile(upload):
+            raise forms.ValidationError(
+                "The file is not a zip file: zip the release's folder and upload the zip"
+            )
+        return upload

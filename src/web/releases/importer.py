@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from web.accounts.models import User
 from web.governance.models import Action
 from web.governance.services import record_event
+from web.jobs.progress import Progress, no_progress
 from web.releases import contract
 from web.releases.models import (
     Area,
@@ -23,19 +24,28 @@ from web.releases.models import (
     ReleaseStatus,
     TrendPoint,
 )
-from web.releases.verification import ReleaseRefused, VerifiedRelease, verify_release
+from web.releases.verification import (
+    STEP_STORE,
+    STEPS,
+    ReleaseRefused,
+    VerifiedRelease,
+    verify_release,
+)
 
 AREA_FIELDS = [column.name for column in contract.TABLES[contract.AREAS]]
 # Columns of words rather than codes or categories.
 FREE_TEXT = frozenset({"flag_reasons", "summary", "code", "name", "feature", "label", "text"})
 
 
-def import_release(folder: Path, *, actor: User | None = None) -> Release:
+def import_release(
+    folder: Path, *, actor: User | None = None, progress: Progress = no_progress
+) -> Release:
     """Verify the release in ``folder`` and import it as a draft. A refused release is logged as
-    such and raises ``ReleaseRefused``."""
+    such and raises ``ReleaseRefused``. ``progress`` hears each step (``verification.STEPS``)."""
     try:
-        verified = verify_release(folder)
+        verified = verify_release(folder, progress=progress)
         _refuse_if_imported(folder, verified.manifest.release_id)
+        progress(STEPS.index(STEP_STORE), len(STEPS), STEP_STORE)
         try:
             with transaction.atomic():
                 release = _write(verified, actor)
@@ -64,6 +74,7 @@ def import_release(folder: Path, *, actor: User | None = None) -> Release:
             detail={"folder": str(folder), "problems": refusal.problems[:20]},
         )
         raise
+    progress(len(STEPS), len(STEPS), STEP_STORE)
     return release
 
 

@@ -27,6 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bakehouse.release.signing import SIGNATURE
 from web.core.storable import NUL, nul_path
+from web.jobs.progress import Progress, no_progress
 from web.releases.contract import (
     AREAS,
     BENCHMARKS,
@@ -93,6 +94,16 @@ PROPORTIONS: dict[str, tuple[str, ...]] = {
 }
 ROWS_NAMED = 5  # rows named in one problem before "and N more"
 TOLERANCE = 1e-9
+
+
+# The steps of an import, as whoever watches it reads them; the importer stores the tables last.
+STEP_READ = "Reading the release's files"
+STEP_SIGNATURE = "Checking the signature"
+STEP_MANIFEST = "Checking the manifest, the disclosure rule and every file's hash"
+STEP_TABLES = "Checking the tables and boundaries"
+STEP_CHECKER = "Running the output checker again"
+STEP_STORE = "Storing the release's tables"
+STEPS = (STEP_READ, STEP_SIGNATURE, STEP_MANIFEST, STEP_TABLES, STEP_CHECKER, STEP_STORE)
 
 
 class ReleaseRefused(Exception):
@@ -197,21 +208,26 @@ class VerifiedRelease:
     documents: Mapping[str, tuple[dict[str, Any], str]]  # name -> (content, Markdown)
 
 
-def verify_release(folder: Path, trust: Trust | None = None) -> VerifiedRelease:
+def verify_release(
+    folder: Path, trust: Trust | None = None, progress: Progress = no_progress
+) -> VerifiedRelease:
     """The release in ``folder``, verified; raises ``ReleaseRefused`` with every problem.
-    ``trust`` defaults to the web app's settings."""
+    ``trust`` defaults to the web app's settings; ``progress`` hears each of ``STEPS``."""
     folder = Path(folder)
     trust = trust or Trust.from_settings()
     if not folder.is_dir():
         raise ReleaseRefused(folder, [f"{folder} is not a folder"])
+    _report(progress, STEP_READ)
     files, problems = read_files(folder, trust)
     if problems:
         raise ReleaseRefused(folder, problems)
     if MANIFEST not in files:
         raise ReleaseRefused(folder, [f"{MANIFEST}: missing; a release without one is refused"])
+    _report(progress, STEP_SIGNATURE)
     signed_by, problems = check_signature(files, trust)
     if signed_by is None:
         raise ReleaseRefused(folder, problems)
+    _report(progress, STEP_MANIFEST)
     raw, manifest = _read_manifest(folder, files[MANIFEST])
     rule, problems = claimed_rule(manifest.disclosure.threshold, manifest.disclosure.rounding, raw)
     problems += _check_manifest(manifest)
@@ -221,6 +237,7 @@ def verify_release(folder: Path, trust: Trust | None = None) -> VerifiedRelease:
     if problems or rule is None:
         raise ReleaseRefused(folder, problems)
 
+    _report(progress, STEP_TABLES)
     tables: dict[str, list[dict[str, Any]]] = {}
     for name, columns in TABLES.items():
         rows, table_problems = _read_table(name, files[name], columns)
@@ -239,10 +256,15 @@ def verify_release(folder: Path, trust: Trust | None = None) -> VerifiedRelease:
     if AREAS in tables:
         problems += _check_references(tables, geometry if not geometry_problems else None)
     if not problems:
+        _report(progress, STEP_CHECKER)
         problems += rerun_checker({name: files[name] for name in manifest.files}, rule)
     if problems:
         raise ReleaseRefused(folder, problems)
     return VerifiedRelease(folder, manifest, raw, signed_by, tables, geometry, documents)
+
+
+def _report(progress: Progress, step: str) -> None:
+    progress(STEPS.index(step), len(STEPS), step)
 
 
 # The manifest and the files it lists.

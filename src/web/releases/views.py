@@ -12,8 +12,9 @@ from django.views.decorators.http import require_POST
 
 from web.accounts.access import may_open
 from web.accounts.models import User
+from web.jobs.services import recent_jobs, start_job
 from web.releases.comparison import area_counts, compare_releases, release_before
-from web.releases.forms import CompareForm, PublishForm, WithdrawForm
+from web.releases.forms import CompareForm, PublishForm, ReleaseUploadForm, WithdrawForm
 from web.releases.lifecycle import (
     TransitionRefused,
     publish_release,
@@ -21,6 +22,7 @@ from web.releases.lifecycle import (
     withdraw_release,
 )
 from web.releases.models import Release, ReleaseStatus
+from web.releases.tasks import KIND, import_release_task
 
 
 def _actor(request: HttpRequest) -> User | None:
@@ -45,10 +47,31 @@ def history(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "form": form,
             "comparable": pair is not None,
+            "may_upload": may_open(request.user, "releases:upload"),
             "drafts": Release.objects.filter(status=ReleaseStatus.DRAFT).count()
             if may_review
             else None,
         },
+    )
+
+
+def upload(request: HttpRequest) -> HttpResponse:
+    """Upload a zipped release; a worker verifies and imports it while the job's page shows how
+    far it has gone."""
+    form = ReleaseUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        archive = form.cleaned_data["release"]
+        job = start_job(
+            import_release_task,
+            kind=KIND,
+            title=f"Import of the release {archive.name}",
+            starter=_actor(request),
+            upload=archive,
+            source=archive.name,
+        )
+        return redirect("jobs:detail", job_id=job.pk)
+    return render(
+        request, "releases/upload.html", {"form": form, "jobs": recent_jobs(request.user, KIND)}
     )
 
 

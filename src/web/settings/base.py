@@ -41,6 +41,11 @@ INSTALLED_APPS = [
     "web.assets",
     "web.insight",
     "rest_framework",
+    "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
+    # After django_tasks_db, whose admin page of raw task results it removes.
+    "web.jobs",
 ]
 
 MIDDLEWARE = [
@@ -53,6 +58,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
     "web.accounts.middleware.RoleAccessMiddleware",
     # django-axes asks to be last: it turns a lockout raised during sign-in into its response.
     "axes.middleware.AxesMiddleware",
@@ -188,6 +194,12 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
+
+# Long work (importing a release or a feed) runs off the request path, in a worker process that
+# takes tasks from the database (`manage.py db_worker`): no extra server (docs/adr/0033).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Where an upload waits for its job; each job's folder is removed once the job has read it.
+UPLOAD_DIR = Path(env_str("BAKEHOUSE_UPLOAD_DIR", str(DATA_DIR / "uploads")))
 
 # Releases. Only a release whose manifest is signed by one of these keys is imported (the
 # output of `bakehouse release keygen`, comma-separated); production has no default.

@@ -4,9 +4,9 @@ Required environment: DJANGO_SECRET_KEY (50 or more random characters), DJANGO_A
 BAKEHOUSE_CONTACT_EMAIL (named in the accessibility statement), BAKEHOUSE_RELEASE_PUBLIC_KEYS
 (the partnership's release signing keys).
 Optional: DATABASE_URL (PostgreSQL; SQLite under data/web/ otherwise), DJANGO_HSTS_SECONDS,
-DJANGO_HSTS_PRELOAD, DJANGO_STATIC_ROOT, DJANGO_CACHE_DIR, BAKEHOUSE_TRUSTED_PROXIES,
-BAKEHOUSE_PARTNERSHIP_NAME, BAKEHOUSE_LOCKOUT_MINUTES. A missing or weak secret stops the app at
-start-up.
+DJANGO_HSTS_PRELOAD, DJANGO_STATIC_ROOT, DJANGO_CACHE_DIR, BAKEHOUSE_UPLOAD_DIR,
+BAKEHOUSE_TRUSTED_PROXIES, BAKEHOUSE_PARTNERSHIP_NAME, BAKEHOUSE_LOCKOUT_MINUTES. A missing or
+weak secret stops the app at start-up.
 """
 
 from __future__ import annotations

@@ -4,6 +4,9 @@ password hashing, and the same security middleware as production."""
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from bakehouse.release.signing import SigningKey
@@ -21,3 +24,8 @@ PARTNERSHIP_CONTACT_EMAIL = "data-partnership@example.org"
 # the web app trusts the public half, as a deployment trusts the partnership's key.
 TEST_RELEASE_SIGNING_KEY = SigningKey(Ed25519PrivateKey.generate(), origin="test settings")
 BAKEHOUSE_RELEASE_PUBLIC_KEYS = [TEST_RELEASE_SIGNING_KEY.public.text]
+# Background work runs at once, inside the request, so a test reads its outcome on the next line;
+# the tests of the worker itself switch to the database backend (web/jobs/tests).
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# Uploads wait in a folder of this run's own, never under the repository's data/.
+UPLOAD_DIR = Path(tempfile.mkdtemp(prefix="bakehouse-test-uploads-"))

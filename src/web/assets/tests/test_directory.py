@@ -15,6 +15,7 @@ from django.urls import reverse
 from web.accounts.roles import Role
 from web.assets.tests import factories
 from web.governance.models import Action, Event
+from web.jobs.models import Job
 
 pytestmark = pytest.mark.django_db
 
@@ -71,7 +72,9 @@ def test_staff_import_a_feed_from_the_page_and_read_its_report(
     feed = SimpleUploadedFile("services.json", b'[{"id": "x", "name": "No status"}]')
     response = client.post(reverse("assets:upload"), {"feed": feed})
     assert response.status_code == 302
-    report = client.get(response.headers["Location"]).content.decode()
+    job = client.get(response.headers["Location"]).content.decode()
+    assert "Done" in job and "Read the import&#x27;s report" in job
+    report = client.get(Job.objects.get().result_url).content.decode()
     assert 'Records received</dt><dd class="govuk-summary-list__value">1' in report
     assert "services[0]: &#x27;status&#x27; is a required property" in report
 
@@ -86,6 +89,6 @@ def test_staff_import_a_csv_table_from_the_page(
     )
     response = client.post(reverse("assets:upload"), {"feed": table})
     assert response.status_code == 302
-    report = client.get(response.headers["Location"]).content.decode()
+    report = client.get(Job.objects.get().result_url).content.decode()
     assert "Import of organizations.csv" in report
     assert "1 organization" in report

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from web.assets.feeds import PLURALS, FeedRefused, import_feed, read_json_feed, read_json_folder
 from web.assets.tables import read_csv_folder, read_csv_table
+from web.jobs.progress import PrintedProgress
 from web.releases.management.actor import account_named
 
 
@@ -52,7 +53,7 @@ class Command(BaseCommand):
         except OSError as error:
             raise CommandError(f"{path}: cannot be read ({error.strerror}).") from None
         for feed in feeds:
-            report = import_feed(feed, actor=actor)
+            report = import_feed(feed, actor=actor, progress=PrintedProgress(self.stdout.write))
             what = PLURALS.get(feed.kind or "", "records")
             self.stdout.write(
                 f"{feed.source}: {report.received} {what} received, "

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from web.jobs.progress import PrintedProgress
 from web.releases.importer import import_release, imported_as
 from web.releases.management.actor import account_named
 from web.releases.verification import ReleaseRefused
@@ -49,7 +50,7 @@ class Command(BaseCommand):
             self.stdout.write(f"{existing.id} is already imported; nothing to do.")
             return
         try:
-            release = import_release(path, actor=actor)
+            release = import_release(path, actor=actor, progress=PrintedProgress(self.stdout.write))
         except ReleaseRefused as refusal:
             raise CommandError(str(refusal)) from None
         flagged = release.areas.filter(flagged=True).count()
