@@ -34,6 +34,7 @@ NOT_PAGES = {
     "areas:flagged_csv",  # a download
     "assets:need_csv",
     "assets:need_map_data",  # GeoJSON for the need-and-provision map
+    "insight:decisions_csv",
     "transparency:model_card_markdown",  # plain text
     "transparency:transparency_record_markdown",
     # The community asset register's Open Referral UK API: JSON for other directories.

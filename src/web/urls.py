@@ -20,6 +20,7 @@ urlpatterns = [
     path("governance/", include("web.governance.urls")),
     path("assets/", include("web.assets.urls")),
     path("oruk/", include("web.assets.api_urls")),
+    path("insight/", include("web.insight.urls")),
     path("jobs/", include("web.jobs.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -57,6 +57,9 @@ def signed_in(get_status: HTTPStatus = HTTPStatus.OK) -> Rule:
     return role_required(*Role, get_status=get_status)
 
 
+# Those who run validation rounds and moderate what people say in them.
+INSIGHT_STAFF = (Role.PARTNER_ANALYST, Role.ADMINISTRATOR)
+
 PAGES: Mapping[str, Rule] = {
     "core:home": public(),
     "core:accessibility": public(),
@@ -129,6 +132,28 @@ PAGES: Mapping[str, Rule] = {
     # A background job's progress and outcome: those who start imports; the view shows each job
     # only to the person who started it and to administrators (web.jobs.services.may_see).
     "jobs:detail": role_required(Role.PARTNER_ANALYST, Role.ADMINISTRATOR),
+    # Validation rounds: anyone gives a view through a round's open link, without an
+    # account, and sees, changes or deletes it through their private link; the policy and the
+    # privacy notice are public. Staff who run rounds also moderate them.
+    "insight:give": public(),
+    "insight:given": public(),
+    "insight:contribution": public(),
+    "insight:delete_contribution": public(),
+    "insight:policy": public(),
+    "insight:privacy": public(),
+    "insight:rounds": role_required(*INSIGHT_STAFF),
+    "insight:round_create": role_required(*INSIGHT_STAFF),
+    "insight:round": role_required(*INSIGHT_STAFF),
+    "insight:round_add_area": role_required(
+        *INSIGHT_STAFF, get_status=HTTPStatus.METHOD_NOT_ALLOWED
+    ),
+    "insight:round_status": role_required(*INSIGHT_STAFF, get_status=HTTPStatus.METHOD_NOT_ALLOWED),
+    "insight:response": role_required(*INSIGHT_STAFF),
+    "insight:queue": role_required(*INSIGHT_STAFF),
+    "insight:moderate": role_required(*INSIGHT_STAFF),
+    "insight:decisions": role_required(*INSIGHT_STAFF),
+    "insight:decisions_csv": role_required(*INSIGHT_STAFF),
+    "insight:review": role_required(*INSIGHT_STAFF),
     "oruk:index": public(),
     "oruk:openapi": public(),
     "oruk:services": public(),

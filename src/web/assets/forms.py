@@ -12,6 +12,7 @@ from web.assets.finder import Cost, DirectoryQuery, TimeOfDay
 from web.assets.hours import DAY_CODE
 from web.assets.search import DAYS, BadQuery, postcode_point
 from web.assets.tables import read_feed_file
+from web.core.abuse import HoneypotMixin
 from web.core.forms import GovukForm
 
 # A whole county's register as JSON is a few megabytes.
@@ -165,7 +166,7 @@ class DirectorySearchForm(GovukForm):
         )
 
 
-class ErrorReportForm(GovukForm):
+class ErrorReportForm(HoneypotMixin, GovukForm):
     part = forms.ChoiceField(
         label="What is wrong about it?",
         widget=forms.RadioSelect,
@@ -182,15 +183,10 @@ class ErrorReportForm(GovukForm):
             "max_length": "Tell us in 2,000 characters or fewer",
         },
     )
-    # Hidden from people; robots that fill every box fill it (see the template).
-    website = forms.CharField(label="Leave this empty", required=False)
 
     def __init__(self, *args: Any, parts: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["part"].choices = parts  # type: ignore[attr-defined]
-
-    def is_robot(self) -> bool:
-        return bool(self.cleaned_data.get("website"))
 
 
 class ChangeForm(GovukForm):

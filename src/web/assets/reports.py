@@ -3,16 +3,13 @@ honeypot for robots and a limit per address, kept for staff to handle."""
 
 from __future__ import annotations
 
-import hashlib
-
-from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
 from web.accounts.models import User
 from web.assets.export import public_records
 from web.assets.models import ErrorReport, ReportStatus, Service
+from web.core.abuse import within_limit
 from web.governance.models import Action
 from web.governance.services import record_event
 
@@ -47,22 +44,11 @@ def part_choices(service: Service) -> list[tuple[str, str]]:
     ]
 
 
-def _throttle_key(address: str) -> str:
-    # Keyed by a hash, in the cache only, for the window: no address is stored with a report.
-    digest = hashlib.sha256(f"{settings.SECRET_KEY}:{address}".encode()).hexdigest()
-    return f"assets:report-throttle:{digest}"
-
-
 def may_report(address: str | None) -> bool:
     """True while this address has sent fewer than the limit in the window; counts this one."""
-    key = _throttle_key(address or "unknown")
-    cache.add(key, 0, WINDOW_SECONDS)
-    try:
-        sent = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, WINDOW_SECONDS)
-        sent = 1
-    return sent <= REPORTS_PER_WINDOW
+    return within_limit(
+        "assets:report-throttle", address or "unknown", REPORTS_PER_WINDOW, WINDOW_SECONDS
+    )
 
 
 def receive_report(service: Service, part: str, what_is_wrong: str) -> ErrorReport:

@@ -33,6 +33,7 @@ SERVICE_NAVIGATION = (
     NavigationItem("Local services", "assets:directory"),
     NavigationItem("How this works", "transparency:overview"),
     NavigationItem("Releases", "releases:history"),
+    NavigationItem("Community views", "insight:rounds"),
     NavigationItem("Audit trail", "governance:audit_trail"),
     NavigationItem("Administration", "admin:index"),
 )

@@ -34,6 +34,15 @@ class Action(models.TextChoices):
     ASSET_CHANGE_APPROVED = "asset_change_approved", "Change to a community asset approved"
     ASSET_CHANGE_REJECTED = "asset_change_rejected", "Change to a community asset rejected"
     ASSET_RECORD_CHECKED = "asset_record_checked", "Community asset checked by a person"
+    INSIGHT_ROUND_CREATED = "insight_round_created", "Validation round created"
+    INSIGHT_ROUND_OPENED = "insight_round_opened", "Validation round opened"
+    INSIGHT_ROUND_CLOSED = "insight_round_closed", "Validation round closed"
+    INSIGHT_AREA_ADDED = "insight_area_added", "Area added to a validation round"
+    INSIGHT_APPROVED = "insight_approved", "Community contribution approved"
+    INSIGHT_REJECTED = "insight_rejected", "Community contribution rejected"
+    INSIGHT_MASKED = "insight_masked", "Community contribution masked further"
+    INSIGHT_RESPONSE_WRITTEN = "insight_response_written", "Response to a community written"
+    INSIGHT_EXPIRED = "insight_expired", "Community contributions deleted after retention"
 
 
 class AppendOnlyError(Exception):

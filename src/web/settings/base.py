@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "web.areas",
     "web.transparency",
     "web.assets",
+    "web.insight",
     "rest_framework",
     "django_htmx",
     "django_tasks",

@@ -33,11 +33,11 @@ RECIPE = {"recipe": "school-readiness"}
     ("role", "expected"),
     [
         (None, [*PUBLIC, "Sign in"]),
-        (Role.PARTNER_ANALYST, [*PUBLIC, "Sign out"]),
+        (Role.PARTNER_ANALYST, [*PUBLIC, "Community views", "Sign out"]),
         (Role.PARTNER_VIEWER, [*PUBLIC, "Sign out"]),
         (Role.COMMUNITY_MEMBER, [*PUBLIC, "Sign out"]),
         (Role.CUSTODIAN, [*PUBLIC, "Audit trail", "Sign out"]),
-        (Role.ADMINISTRATOR, [*PUBLIC, "Administration", "Sign out"]),
+        (Role.ADMINISTRATOR, [*PUBLIC, "Community views", "Administration", "Sign out"]),
     ],
     ids=lambda value: getattr(value, "value", None) or "anonymous",
 )

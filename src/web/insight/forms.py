@@ -1,0 +1,262 @@
+"""The forms of validation rounds: a participant's contribution, staff's round and response,
+and a moderator's decisions."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from django import forms
+from shapely.geometry import Point, shape
+
+from bakehouse.insight.screening import Kind
+from web.core.abuse import HoneypotMixin
+from web.core.forms import DateField, GovukForm
+from web.insight.contributions import Given
+from web.insight.models import ParticipantRole, RejectReason, Round, RoundArea, Verdict
+from web.releases.models import Area, Release
+
+TEXT_LIMIT = 2000
+_LSOA_CODE = re.compile(r"E0\d{7}")
+
+
+def _text(label: str, help_text: str, required_message: str | None = None) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        help_text=help_text,
+        required=required_message is not None,
+        max_length=TEXT_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={
+            "required": required_message or "",
+            "max_length": "Write 2,000 characters or fewer",
+        },
+    )
+
+
+class ContributionForm(HoneypotMixin, GovukForm):
+    """What a participant says about one area. ``round_areas`` offers the areas to choose
+    from; a participant changing their own contribution has its area already."""
+
+    area = forms.ChoiceField(
+        label="Which area are you telling us about?",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the area you are telling us about"},
+    )
+    verdict = forms.ChoiceField(
+        label="Does the flag match what you know about this area?",
+        choices=Verdict.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose whether the flag matches what you know"},
+    )
+    reasons = _text(
+        "Why do you say that?",
+        "Do not include your name or anyone else's, addresses or contact details.",
+        "Tell us why you say that",
+    )
+    local_knowledge = _text(
+        "What do you know about this area that the figures might miss? (optional)",
+        "For example: a new estate, a group that closed, a bus route that stopped.",
+    )
+    participant_role = forms.ChoiceField(
+        label="Which describes you best?",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose which describes you best"},
+    )
+    latitude = forms.FloatField(required=False, widget=forms.HiddenInput)
+    longitude = forms.FloatField(required=False, widget=forms.HiddenInput)
+    consent = forms.BooleanField(
+        label="I have read the privacy notice and agree to what I write being published "
+        "without my name, after a moderator has read it",
+        error_messages={"required": "Tick the box to say you have read the privacy notice"},
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        round_: Round,
+        round_areas: list[RoundArea] | None,
+        ask_consent: bool = True,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.round = round_
+        self.round_areas = {item.lsoa11cd: item for item in round_areas or []}
+        if round_areas is None:
+            del self.fields["area"]
+        else:
+            self.fields["area"].choices = [  # type: ignore[attr-defined]
+                (item.lsoa11cd, item.lsoa11nm) for item in round_areas
+            ]
+        self.fields["participant_role"].choices = [  # type: ignore[attr-defined]
+            (role.value, role.label)
+            for role in ParticipantRole
+            if role.value in round_.invited_roles
+        ]
+        if not ask_consent:
+            del self.fields["consent"]
+        self.fixed_area: RoundArea | None = None
+
+    def chosen_area(self) -> RoundArea:
+        if self.fixed_area is not None:
+            return self.fixed_area
+        return self.round_areas[self.cleaned_data["area"]]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        latitude, longitude = cleaned.get("latitude"), cleaned.get("longitude")
+        if (latitude is None) != (longitude is None):
+            raise forms.ValidationError("Choose a point on the map again, or leave it out")
+        if latitude is not None and longitude is not None and not self.errors:
+            area = Area.objects.only("geometry").get(
+                release=self.round.release, lsoa11cd=self.chosen_area().lsoa11cd
+            )
+            if not shape(area.geometry).contains(Point(longitude, latitude)):
+                self.add_error(
+                    None, "The point you chose is outside the area: choose one inside it"
+                )
+        return cleaned
+
+    def given(self) -> Given:
+        data = self.cleaned_data
+        return Given(
+            verdict=data["verdict"],
+            participant_role=data["participant_role"],
+            reasons=data["reasons"],
+            local_knowledge=data["local_knowledge"],
+            latitude=data.get("latitude"),
+            longitude=data.get("longitude"),
+        )
+
+
+class RoundForm(GovukForm):
+    release = forms.ModelChoiceField(
+        label="Release",
+        help_text="Every area the release flags is in the round.",
+        queryset=Release.objects.public(),
+        empty_label=None,
+    )
+    question = forms.CharField(
+        label="Question",
+        max_length=300,
+        initial="Do the areas flagged match what you know locally?",
+    )
+    opens_on = DateField(label="Opens")
+    closes_on = DateField(label="Closes")
+    retention_days = forms.IntegerField(
+        label="Days to keep contributions after the round closes",
+        min_value=1,
+        max_value=730,
+        initial=180,
+    )
+    invited_roles = forms.MultipleChoiceField(
+        label="Who is invited",
+        choices=ParticipantRole.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose who is invited"},
+    )
+    practitioner_groups = forms.CharField(
+        label="Practitioner groups invited (optional)",
+        help_text="For example: health visitors, family hubs, primary school staff",
+        max_length=300,
+        required=False,
+    )
+    moderate_unflagged = forms.BooleanField(
+        label="Publish unflagged contributions only after moderation",
+        help_text="Contributions where screening found personal details always wait for a "
+        "moderator.",
+        required=False,
+        initial=True,
+    )
+    added_codes = forms.CharField(
+        label="Other areas to add (optional)",
+        help_text="LSOA codes from the release, separated by spaces or commas",
+        required=False,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["opens_on"].error_messages["required"] = "Enter the date the round opens"
+        self.fields["closes_on"].error_messages["required"] = "Enter the date the round closes"
+
+    def clean_added_codes(self) -> tuple[str, ...]:
+        raw = self.cleaned_data.get("added_codes", "")
+        codes = tuple(dict.fromkeys(code for code in re.split(r"[\s,]+", raw.upper()) if code))
+        bad = [code for code in codes if not _LSOA_CODE.fullmatch(code)]
+        if bad:
+            raise forms.ValidationError(f"These are not LSOA codes: {', '.join(bad)}")
+        return codes
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        opens: date | None = cleaned.get("opens_on")
+        closes: date | None = cleaned.get("closes_on")
+        if opens and closes and closes < opens:
+            self.add_error("closes_on", "The round must close on or after the day it opens")
+        release: Release | None = cleaned.get("release")
+        codes = cleaned.get("added_codes") or ()
+        if release is not None and codes:
+            known = set(release.areas.filter(lsoa11cd__in=codes).values_list("lsoa11cd", flat=True))
+            missing = [code for code in codes if code not in known]
+            if missing:
+                self.add_error("added_codes", f"Not areas of this release: {', '.join(missing)}")
+        return cleaned
+
+
+class AddAreaForm(GovukForm):
+    area = forms.ChoiceField(label="Add an area to the round")
+
+    def __init__(self, *args: Any, round_: Round, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        taken = set(round_.areas.values_list("lsoa11cd", flat=True))
+        self.fields["area"].choices = [  # type: ignore[attr-defined]
+            (area.lsoa11cd, f"{area.lsoa11nm} ({area.lsoa11cd})")
+            for area in round_.release.areas.defer("geometry").order_by("lsoa11nm")
+            if area.lsoa11cd not in taken
+        ]
+
+
+class ResponseForm(GovukForm):
+    you_said = forms.CharField(
+        label="You said",
+        help_text="A summary of what people said, in your words. Name nobody.",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=TEXT_LIMIT,
+    )
+    we_did = forms.CharField(
+        label="We did",
+        help_text="What the partnership did or will do, and when.",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=TEXT_LIMIT,
+    )
+
+
+class ApproveForm(GovukForm):
+    note = forms.CharField(label="Note (optional)", max_length=500, required=False)
+
+
+class RejectForm(GovukForm):
+    reason = forms.ChoiceField(
+        label="Why is it not published?",
+        choices=RejectReason.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose why it is not published"},
+    )
+    note = forms.CharField(
+        label="Note (optional)",
+        help_text="Do not copy what the participant wrote.",
+        max_length=500,
+        required=False,
+    )
+
+
+class MaskForm(GovukForm):
+    field = forms.ChoiceField(
+        label="In",
+        choices=[("reasons", "Why they say that"), ("local_knowledge", "What they know locally")],
+    )
+    words = forms.CharField(label="Words to hide", max_length=200)
+    kind = forms.ChoiceField(
+        label="Hide as", choices=[(kind.value, kind.value.replace("_", " ")) for kind in Kind]
+    )

@@ -1,0 +1,201 @@
+"""Validation rounds and what people say in them. Everything is area-level or typed by
+participants about an area; nothing here holds an agency's person-level data. Stored values of
+the choices never change; labels may."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+
+from web.releases.models import Release
+
+
+class RoundStatus(models.TextChoices):
+    DRAFT = "draft", "Not open yet"
+    OPEN = "open", "Open"
+    CLOSED = "closed", "Closed"
+
+
+class ParticipantRole(models.TextChoices):
+    RESIDENT = "resident", "I live or work here"
+    PRACTITIONER = "practitioner", "I work with people here (a practitioner)"
+    COMMUNITY_LEADER = "community_leader", "I lead a community group here"
+
+
+class Verdict(models.TextChoices):
+    AGREES = "agrees", "Yes, it matches what I know"
+    PARTLY = "partly", "Partly"
+    DISAGREES = "disagrees", "No, it does not match what I know"
+    DONT_KNOW = "dont_know", "I do not know"
+
+
+class AreaSource(models.TextChoices):
+    FLAGGED = "flagged", "Flagged in the release"
+    ADDED = "added", "Added by staff"
+
+
+class ContributionState(models.TextChoices):
+    HELD = "held", "Waiting for a moderator"
+    PUBLISHED = "published", "Published"
+    REJECTED = "rejected", "Not published"
+
+
+class Decision(models.TextChoices):
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+    MASKED = "masked", "More masked"
+
+
+class RejectReason(models.TextChoices):
+    PERSONAL_DATA = "personal_data", "Personal details that masking cannot hide"
+    ABUSIVE = "abusive", "Abusive, threatening or discriminatory"
+    OFF_TOPIC = "off_topic", "Not about the area or the question"
+    ADVERTISING = "advertising", "Advertising or spam"
+    DUPLICATE = "duplicate", "Said already by the same person"
+    OTHER = "other", "Another reason (in the note)"
+
+
+class Round(models.Model):
+    """A question about a release's areas, open between two dates to those invited."""
+
+    release = models.ForeignKey(Release, on_delete=models.PROTECT, related_name="+")
+    # The release's recipe, kept beside it: every page asks for rounds by recipe and area.
+    recipe = models.CharField(max_length=64, db_index=True)
+    question = models.CharField(max_length=300)
+    opens_on = models.DateField()
+    closes_on = models.DateField()
+    retention_days = models.PositiveIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(730)]
+    )
+    invited_roles = models.JSONField(default=list)
+    practitioner_groups = models.CharField(max_length=300, blank=True)
+    # Policy: contributions where screening found nothing still wait for a moderator.
+    moderate_unflagged = models.BooleanField(default=True)
+    status = models.CharField(max_length=10, choices=RoundStatus.choices, default=RoundStatus.DRAFT)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ("-opens_on", "-pk")
+        constraints = (
+            models.CheckConstraint(
+                condition=models.Q(closes_on__gte=models.F("opens_on")),
+                name="round_closes_after_it_opens",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=RoundStatus.values), name="round_status_known"
+            ),
+        )
+
+    def __str__(self) -> str:
+        return self.question
+
+    @property
+    def accepting(self) -> bool:
+        """Open, and today is between its dates."""
+        today = timezone.localdate()
+        return self.status == RoundStatus.OPEN and self.opens_on <= today <= self.closes_on
+
+
+class RoundArea(models.Model):
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="areas")
+    lsoa11cd = models.CharField(max_length=9)
+    lsoa11nm = models.CharField(max_length=100)
+    source = models.CharField(max_length=10, choices=AreaSource.choices)
+    # Whether the release flagged it: what a disagreement is measured against.
+    flagged = models.BooleanField()
+
+    class Meta:
+        ordering = ("round", "lsoa11nm")
+        constraints = (
+            models.UniqueConstraint(fields=("round", "lsoa11cd"), name="round_area_once"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.lsoa11nm} ({self.lsoa11cd})"
+
+
+class Contribution(models.Model):
+    """What one participant said about one area. Only masked text is kept: the text as typed
+    is screened in memory and never stored (ADR 0035)."""
+
+    round_area = models.ForeignKey(
+        RoundArea, on_delete=models.CASCADE, related_name="contributions"
+    )
+    verdict = models.CharField(max_length=10, choices=Verdict.choices)
+    participant_role = models.CharField(max_length=20, choices=ParticipantRole.choices)
+    reasons = models.TextField(blank=True)
+    local_knowledge = models.TextField(blank=True)
+    # WGS84, inside the area's boundary; both or neither.
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    # [{"field": ..., "kind": ..., "start": ..., "end": ...}]: never the text found.
+    findings = models.JSONField(default=list)
+    state = models.CharField(
+        max_length=10, choices=ContributionState.choices, default=ContributionState.HELD
+    )
+    # SHA-256 of the participant's private link token; the token itself is shown once.
+    token_digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("created_at", "pk")
+        constraints = (
+            models.CheckConstraint(
+                condition=models.Q(state__in=ContributionState.values),
+                name="contribution_state_known",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(latitude__isnull=True, longitude__isnull=True)
+                | models.Q(latitude__isnull=False, longitude__isnull=False),
+                name="contribution_point_whole",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"Contribution {self.pk} on {self.round_area}"
+
+    @property
+    def finding_kinds(self) -> list[str]:
+        return sorted({finding["kind"] for finding in self.findings})
+
+
+class ModerationDecision(models.Model):
+    """One moderator's decision. Kept when the contribution is deleted (by its participant or
+    at the end of retention), so the log stays whole."""
+
+    contribution = models.ForeignKey(
+        Contribution, null=True, on_delete=models.SET_NULL, related_name="decisions"
+    )
+    contribution_number = models.PositiveIntegerField()
+    round_area = models.ForeignKey(RoundArea, on_delete=models.CASCADE, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(default=timezone.now, db_index=True)
+    decision = models.CharField(max_length=10, choices=Decision.choices)
+    reason = models.CharField(max_length=20, choices=RejectReason.choices, blank=True)
+    # The kinds screening found, as the moderator saw them.
+    finding_kinds = models.JSONField(default=list)
+    note = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ("-decided_at", "-pk")
+
+
+class AreaResponse(models.Model):
+    """The partnership's answer to what was said about an area ("you said, we did")."""
+
+    round_area = models.OneToOneField(RoundArea, on_delete=models.CASCADE, related_name="response")
+    you_said = models.TextField()
+    we_did = models.TextField()
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    written_at = models.DateTimeField(default=timezone.now)

@@ -1,0 +1,167 @@
+"""Public pages of validation rounds: giving a view through a round's open link, the
+participant's private link, the moderation policy and the privacy notice. Thin: the work is in
+``contributions``. Staff pages are in ``staff``."""
+
+from __future__ import annotations
+
+import secrets
+from urllib.parse import urlencode
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from web.accounts.client_ip import client_ip_address
+from web.core.abuse import within_limit
+from web.insight import contributions
+from web.insight.forms import ContributionForm
+from web.insight.models import Contribution, Round, RoundStatus
+
+# Contributions one address may send in an hour: a family sharing a connection, not a robot.
+PER_ADDRESS_PER_HOUR = 20
+# Contributions one device may send to one round, over the round's life (a cookie).
+PER_DEVICE_PER_ROUND = 15
+DEVICE_COOKIE = "bakehouse_device"
+DEVICE_COOKIE_SECONDS = 400 * 24 * 3600
+# Where the confirmation page finds the private link's token, once.
+NEW_TOKEN = "insight_new_token"
+
+
+def _device(request: HttpRequest) -> tuple[str, bool]:
+    """The device's random id from its cookie, and whether it is new."""
+    known = request.COOKIES.get(DEVICE_COOKIE, "")
+    if 20 <= len(known) <= 64:
+        return known, False
+    return secrets.token_urlsafe(24), True
+
+
+def _may_send(request: HttpRequest, round_: Round, device: str) -> bool:
+    address = client_ip_address(request) or "unknown"
+    return within_limit("insight:address", address, PER_ADDRESS_PER_HOUR, 3600) and within_limit(
+        f"insight:device:{round_.pk}", device, PER_DEVICE_PER_ROUND, DEVICE_COOKIE_SECONDS
+    )
+
+
+def give(request: HttpRequest, round_id: int) -> HttpResponse:
+    round_ = get_object_or_404(Round.objects.select_related("release"), pk=round_id)
+    if round_.status == RoundStatus.DRAFT:
+        raise Http404("No such round")
+    if not round_.accepting:
+        return render(request, "insight/closed.html", {"round": round_})
+    round_areas = list(round_.areas.all())
+    wanted = request.GET.get("area", "")
+    form = ContributionForm(
+        request.POST or None,
+        round_=round_,
+        round_areas=round_areas,
+        initial={"area": wanted} if any(a.lsoa11cd == wanted for a in round_areas) else None,
+    )
+    device, new_device = _device(request)
+    if request.method == "POST" and form.is_valid():
+        if not _may_send(request, round_, device):
+            response = render(request, "insight/throttled.html", {"round": round_}, status=429)
+        else:
+            # A robot that filled the hidden box is told it worked, and nothing is kept.
+            if not form.is_robot():
+                _, token = contributions.receive(form.chosen_area(), form.given())
+                request.session[NEW_TOKEN] = token
+            response = redirect("insight:given", round_id=round_.pk)
+    else:
+        response = render(request, "insight/give.html", {"form": form, "round": round_})
+    if new_device:
+        response.set_cookie(
+            DEVICE_COOKIE,
+            device,
+            max_age=DEVICE_COOKIE_SECONDS,
+            secure=request.is_secure(),
+            httponly=True,
+            samesite="Lax",
+        )
+    return response
+
+
+def given(request: HttpRequest, round_id: int) -> HttpResponse:
+    round_ = get_object_or_404(Round, pk=round_id)
+    token = request.session.pop(NEW_TOKEN, None)
+    links = private_links(token) if token else None
+    return render(request, "insight/given.html", {"round": round_, "links": links})
+
+
+def private_links(token: str) -> dict[str, str]:
+    """The participant's links: the key travels in the query string, never in the path, so
+    neither the web server's access log nor Django's log of pages not found records it."""
+    query = urlencode({"key": token})
+    return {
+        "view": f"{reverse('insight:contribution')}?{query}",
+        "delete": f"{reverse('insight:delete_contribution')}?{query}",
+    }
+
+
+def _own(request: HttpRequest) -> tuple[Contribution, str] | None:
+    """The contribution the link's key opens; None when no key was given."""
+    token = request.GET.get("key", "")
+    if not token:
+        return None
+    found = contributions.find_by_token(token)
+    if found is None:
+        raise Http404("No contribution has this link")
+    return found, token
+
+
+def contribution(request: HttpRequest) -> HttpResponse:
+    """The participant's own contribution: what is kept (masked), its state, and changing it
+    while the round is open."""
+    opened = _own(request)
+    if opened is None:
+        return render(request, "insight/no_link.html")
+    own, token = opened
+    round_ = own.round_area.round
+    form = None
+    if round_.accepting:
+        form = ContributionForm(
+            request.POST or None,
+            round_=round_,
+            round_areas=None,
+            ask_consent=False,
+            initial={
+                "verdict": own.verdict,
+                "participant_role": own.participant_role,
+                "reasons": own.reasons,
+                "local_knowledge": own.local_knowledge,
+                "latitude": own.latitude,
+                "longitude": own.longitude,
+            },
+        )
+        form.fixed_area = own.round_area
+        if request.method == "POST" and form.is_valid():
+            contributions.change(own, form.given())
+            return redirect(private_links(token)["view"])
+    elif request.method == "POST":
+        return HttpResponse(status=405)
+    return render(
+        request,
+        "insight/contribution.html",
+        {"own": own, "round": round_, "form": form, "links": private_links(token)},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def delete_contribution(request: HttpRequest) -> HttpResponse:
+    opened = _own(request)
+    if opened is None:
+        return render(request, "insight/no_link.html")
+    own, token = opened
+    if request.method == "POST":
+        round_ = own.round_area.round
+        contributions.delete(own)
+        return render(request, "insight/deleted.html", {"round": round_})
+    return render(request, "insight/delete.html", {"own": own, "links": private_links(token)})
+
+
+def policy(request: HttpRequest) -> HttpResponse:
+    return render(request, "insight/policy.html")
+
+
+def privacy(request: HttpRequest) -> HttpResponse:
+    return render(request, "insight/privacy.html")
