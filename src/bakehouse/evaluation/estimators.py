@@ -1,0 +1,337 @@
+"""The three designs, each from a maintained package, and the one :class:`Result` they give.
+
+- ``did``: two-way fixed effects (unit and period) by statsmodels' weighted least squares,
+  errors clustered by unit; the event study is the same regression with one term per period
+  relative to the start, and its leads are tested jointly zero (F test, clustered).
+- ``staggered``: Callaway and Sant'Anna's group-time effects from diff-diff, never-treated units
+  as comparison, aggregated over treated periods; the leads of its event study are tested
+  jointly zero (chi-squared with the estimator's covariance).
+- ``synthetic-control``: pysyncon's weights for the treated units' (population-weighted) series
+  fitted to the comparison units over the periods before the start, each series about its own
+  pre-period mean (demeaned synthetic control, Ferman and Pinto 2021); inference by placebos in
+  space: the same fit for comparison units (one at a time, or groups as many as the treated
+  units), p = the treated series' rank of post/pre RMSPE ratio among them, and the interval
+  from the placebos' mean gaps.
+
+Which package was chosen for each, and why: docs/adr/0031-evaluation-estimators.md.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import statsmodels.api as sm
+from scipy import stats
+
+from bakehouse.evaluation.panel import Panel
+from bakehouse.evaluation.plan import Design
+
+PLACEBOS = 99
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """What a design's estimator gives, before the verdict is put into words."""
+
+    estimator: str
+    effect: float
+    low: float
+    high: float
+    p_value: float
+    pretrend_p: float | None  # leads jointly zero; None where the design has no leads
+    pretrend_test: str
+    event_study: pd.DataFrame  # event_time, estimate, low, high
+    trajectories: pd.DataFrame  # period, treated, comparison (for synthetic control: synthetic)
+    pre_rmspe: float | None = None  # synthetic control's pre-period fit
+    placebos: int | None = None
+
+
+Progress = Callable[[int, int], None]
+
+
+def twfe(panel: Panel, start: int, alpha: float) -> Estimate:
+    """Two-way fixed effects with errors clustered by unit; one start for every treated unit."""
+    frame = panel.frame
+    groups = frame["unit"].astype("category").cat.codes.to_numpy()
+    terms = pd.DataFrame({"treated": frame["treated"].astype(float)})
+    fitted = _fixed_effects(frame, terms, groups)
+    low, high = fitted.conf_int(alpha=alpha).loc["treated"]
+    study, pretrend = _twfe_event_study(frame, groups, start, alpha)
+    return Estimate(
+        estimator="statsmodels WLS, unit and period fixed effects, errors clustered by unit",
+        effect=float(fitted.params["treated"]),
+        low=float(low),
+        high=float(high),
+        p_value=float(fitted.pvalues["treated"]),
+        pretrend_p=pretrend,
+        pretrend_test="event-study leads jointly zero (F, clustered)",
+        event_study=study,
+        trajectories=_group_means(panel, panel.treated_units),
+    )
+
+
+def _fixed_effects(frame: pd.DataFrame, terms: pd.DataFrame, groups: np.ndarray) -> Any:
+    """Weighted least squares of the outcome on ``terms`` plus unit and period dummies, errors
+    clustered by unit (t on clusters - 1 degrees of freedom)."""
+    dummies = pd.get_dummies(frame[["unit", "period"]].astype(str), drop_first=True, dtype=float)
+    design = sm.add_constant(pd.concat([terms, dummies], axis=1))
+    return sm.WLS(frame["outcome"], design, weights=frame["weight"]).fit(
+        cov_type="cluster", cov_kwds={"groups": groups}, use_t=True
+    )
+
+
+def _twfe_event_study(
+    frame: pd.DataFrame, groups: np.ndarray, start: int, alpha: float
+) -> tuple[pd.DataFrame, float | None]:
+    """One coefficient per period relative to the start (the period before is the reference)."""
+    # Periods are counted by position, so a gap (cohorts without results) is not an empty lead.
+    position = {period: i for i, period in enumerate(sorted(frame["period"].unique()))}
+    relative = frame["period"].map(position) - position[start]
+    ever = frame.groupby("unit")["treated"].transform("max") == 1
+    names: dict[str, int] = {}
+    terms = {}
+    for offset in sorted(relative.unique()):
+        if offset == -1:
+            continue
+        name = f"lead{-offset}" if offset < 0 else f"lag{offset}"
+        terms[name] = ((relative == offset) & ever).astype(float)
+        names[name] = int(offset)
+    fitted = _fixed_effects(frame, pd.DataFrame(terms), groups)
+    bounds = fitted.conf_int(alpha=alpha)
+    rows = [{"event_time": -1, "estimate": 0.0, "low": 0.0, "high": 0.0}]
+    for name, offset in names.items():
+        rows.append(
+            {
+                "event_time": offset,
+                "estimate": float(fitted.params[name]),
+                "low": float(bounds.loc[name, 0]),
+                "high": float(bounds.loc[name, 1]),
+            }
+        )
+    leads = [name for name, offset in names.items() if offset < -1]
+    pretrend = None
+    if leads:
+        test = fitted.f_test(", ".join(f"{name} = 0" for name in leads))
+        pretrend = float(np.asarray(test.pvalue))
+    study = pd.DataFrame(rows).sort_values("event_time").reset_index(drop=True)
+    return study, pretrend
+
+
+def callaway_santanna(panel: Panel, alpha: float) -> Estimate:
+    """Callaway and Sant'Anna (diff-diff), never-treated comparison, regression adjustment."""
+    from diff_diff import CallawaySantAnna
+
+    frame = panel.frame.copy()
+    # diff-diff counts event time in the period's units: positions (1, 2, ...) keep a gap in the
+    # periods (cohorts without results) from reading as a missing period.
+    position = {period: i + 1 for i, period in enumerate(panel.periods)}
+    frame["period"] = frame["period"].map(position)
+    adoption = {unit: position[start] for unit, start in panel.adoption.items()}
+    frame["first_treat"] = frame["unit"].map(adoption).fillna(0).astype(int)
+    with warnings.catch_warnings():
+        # diff-diff warns on every small cohort; the caveats say what matters in plain words.
+        warnings.simplefilter("ignore")
+        fitted = CallawaySantAnna(
+            control_group="never_treated", estimation_method="reg", alpha=alpha
+        ).fit(
+            frame,
+            outcome="outcome",
+            unit="unit",
+            time="period",
+            first_treat="first_treat",
+            aggregate="event_study",
+        )
+    low, high = fitted.overall_conf_int
+    effects = fitted.event_study_effects or {}
+    study = pd.DataFrame(
+        [
+            {
+                "event_time": int(e),
+                "estimate": float(v["effect"]),
+                "low": float(v["conf_int"][0]),
+                "high": float(v["conf_int"][1]),
+            }
+            for e, v in sorted(effects.items())
+            if np.isfinite(v["effect"])
+        ]
+    )
+    return Estimate(
+        estimator="diff-diff CallawaySantAnna, never-treated comparison",
+        effect=float(fitted.overall_att),
+        low=float(low),
+        high=float(high),
+        p_value=float(fitted.overall_p_value),
+        pretrend_p=_cs_pretrend(fitted),
+        pretrend_test="event-study leads jointly zero (chi-squared)",
+        event_study=study,
+        trajectories=_group_means(panel, panel.treated_units),
+    )
+
+
+def _cs_pretrend(fitted: object) -> float | None:
+    vcov = getattr(fitted, "event_study_vcov", None)
+    index = getattr(fitted, "event_study_vcov_index", None)
+    effects = getattr(fitted, "event_study_effects", None) or {}
+    if vcov is None or index is None:
+        return None
+    leads = [i for i, e in enumerate(index) if e < 0 and np.isfinite(effects[e]["effect"])]
+    if not leads:
+        return None
+    b = np.array([effects[index[i]]["effect"] for i in leads], dtype=float)
+    v = np.asarray(vcov, dtype=float)[np.ix_(leads, leads)]
+    statistic = float(b @ np.linalg.pinv(v) @ b)
+    return float(stats.chi2.sf(statistic, len(leads)))
+
+
+def synthetic_control(
+    panel: Panel,
+    start: int,
+    alpha: float,
+    *,
+    placebos: int = PLACEBOS,
+    seed: int = 0,
+    progress: Progress | None = None,
+) -> Estimate:
+    """Synthetic control (pysyncon) with placebo-in-space inference."""
+    outcome = panel.frame.pivot(index="period", columns="unit", values="outcome")
+    size = panel.frame.pivot(index="period", columns="unit", values="weight")
+    treated = panel.treated_units
+    comparison = panel.comparison_units
+    pre = outcome.index < start
+    fit = _synthetic_gap(outcome, size, treated, comparison, pre)
+    groups = _placebo_groups(comparison, len(treated), placebos, seed)
+    gaps = []
+    for done, group in enumerate(groups, start=1):
+        donors = [unit for unit in comparison if unit not in group]
+        gaps.append(_synthetic_gap(outcome, size, group, donors, pre).gap)
+        if progress is not None:
+            progress(done, len(groups))
+    placebo = np.array(gaps)  # placebos x periods
+    effect = float(fit.gap[~pre].mean())
+    ratio = _rmspe(fit.gap[~pre]) / max(_rmspe(fit.gap[pre]), 1e-12)
+    ratios = np.array([_rmspe(g[~pre]) / max(_rmspe(g[pre]), 1e-12) for g in placebo])
+    p_value = float((1 + (ratios >= ratio).sum()) / (1 + len(ratios)))
+    means = placebo[:, ~pre].mean(axis=1)
+    low = effect - float(np.quantile(means, 1 - alpha / 2))
+    high = effect - float(np.quantile(means, alpha / 2))
+    study = pd.DataFrame(
+        {
+            "event_time": np.arange(len(pre)) - int(pre.sum()),
+            "estimate": fit.gap,
+            "low": fit.gap - np.quantile(placebo, 1 - alpha / 2, axis=0),
+            "high": fit.gap - np.quantile(placebo, alpha / 2, axis=0),
+        }
+    )
+    trajectories = pd.DataFrame(
+        {"period": outcome.index.to_numpy(), "treated": fit.treated, "synthetic": fit.synthetic}
+    )
+    return Estimate(
+        estimator="pysyncon Synth (weights over the pre-period outcomes), placebos in space",
+        effect=effect,
+        low=low,
+        high=high,
+        p_value=p_value,
+        pretrend_p=None,
+        pretrend_test="none: the synthetic series is fitted to the pre-period",
+        event_study=study,
+        trajectories=trajectories,
+        pre_rmspe=_rmspe(fit.gap[pre]),
+        placebos=len(groups),
+    )
+
+
+@dataclass(frozen=True)
+class _Fit:
+    treated: np.ndarray
+    synthetic: np.ndarray
+
+    @property
+    def gap(self) -> np.ndarray:
+        return self.treated - self.synthetic
+
+
+def _synthetic_gap(
+    outcome: pd.DataFrame,
+    size: pd.DataFrame,
+    treated: list[str],
+    donors: list[str],
+    pre: np.ndarray,
+) -> _Fit:
+    """The population-weighted series of ``treated`` and its synthetic twin from ``donors``."""
+    from pysyncon import Synth
+
+    weights = size[treated].to_numpy()
+    series = (outcome[treated].to_numpy() * weights).sum(axis=1) / weights.sum(axis=1)
+    # Each series is taken about its own pre-period mean (demeaned synthetic control): a mix of
+    # small areas cannot reach a treated group whose level lies outside theirs, but it can
+    # follow its movements, and the level is not what the design compares.
+    level = series[pre].mean()
+    donor = outcome[donors]
+    donor = donor - donor.loc[pre].mean()
+    z0 = donor.loc[pre]
+    z1 = pd.Series(series[pre] - level, index=z0.index, name="treated")
+    synth = Synth()
+    # The predictors are the pre-period outcomes themselves, weighted equally: only the donor
+    # weights are optimised, which keeps hundreds of placebo fits affordable.
+    synth.fit(X0=z0, X1=z1, Z0=z0, Z1=z1, custom_V=np.ones(int(pre.sum())))
+    assert synth.W is not None
+    synthetic = level + donor.to_numpy() @ np.asarray(synth.W, dtype=float)
+    return _Fit(series, synthetic)
+
+
+def _placebo_groups(comparison: list[str], size: int, count: int, seed: int) -> list[list[str]]:
+    """Each comparison unit in turn when one unit is treated (up to ``count``); otherwise
+    ``count`` random groups as large as the treated group, so placebo series are as smooth as
+    the treated one."""
+    rng = np.random.default_rng(seed)
+    if size == 1:
+        if len(comparison) <= count:
+            return [[unit] for unit in comparison]
+        chosen = rng.choice(len(comparison), size=count, replace=False)
+        return [[comparison[i]] for i in sorted(chosen)]
+    take = min(size, len(comparison) - 2)
+    return [
+        [comparison[i] for i in sorted(rng.choice(len(comparison), size=take, replace=False))]
+        for _ in range(count)
+    ]
+
+
+def _rmspe(gap: np.ndarray) -> float:
+    return float(np.sqrt(np.mean(gap**2)))
+
+
+def _group_means(panel: Panel, treated: list[str]) -> pd.DataFrame:
+    """Population-weighted mean outcome per period of the treated and the comparison units."""
+    frame = panel.frame.assign(group=np.where(panel.frame["unit"].isin(treated), "treated", "c"))
+    frame["product"] = frame["outcome"] * frame["weight"]
+    sums = frame.groupby(["period", "group"])[["product", "weight"]].sum()
+    means = (sums["product"] / sums["weight"]).unstack("group")
+    return pd.DataFrame(
+        {
+            "period": means.index.to_numpy(),
+            "treated": means["treated"].to_numpy(),
+            "comparison": means["c"].to_numpy(),
+        }
+    )
+
+
+def estimate(
+    panel: Panel,
+    design: Design,
+    start: int,
+    alpha: float,
+    *,
+    placebos: int = PLACEBOS,
+    progress: Progress | None = None,
+) -> Estimate:
+    """The estimate of ``design`` on ``panel`` (already restricted to the plan's units)."""
+    if design is Design.DID:
+        return twfe(panel, start, alpha)
+    if design is Design.STAGGERED:
+        return callaway_santanna(panel, alpha)
+    return synthetic_control(panel, start, alpha, placebos=placebos, progress=progress)
