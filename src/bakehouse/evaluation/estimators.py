@@ -10,8 +10,8 @@
   fitted to the comparison units over the periods before the start, each series about its own
   pre-period mean (demeaned synthetic control, Ferman and Pinto 2021); inference by placebos in
   space: the same fit for comparison units (one at a time, or groups as many as the treated
-  units), p = the treated series' rank of post/pre RMSPE ratio among them, and the interval
-  from the placebos' mean gaps.
+  units): p = the rank of the mean gap after the start among the placebos' mean gaps, and the
+  interval from the same placebo gaps; the rank of the post/pre RMSPE ratio is given beside it.
 
 Which package was chosen for each, and why: docs/adr/0031-evaluation-estimators.md.
 """
@@ -48,6 +48,7 @@ class Estimate:
     event_study: pd.DataFrame  # event_time, estimate, low, high
     trajectories: pd.DataFrame  # period, treated, comparison (for synthetic control: synthetic)
     pre_rmspe: float | None = None  # synthetic control's pre-period fit
+    rmspe_ratio_p: float | None = None  # rank of the post/pre RMSPE ratio among placebos
     placebos: int | None = None
 
 
@@ -213,10 +214,15 @@ def synthetic_control(
             progress(done, len(groups))
     placebo = np.array(gaps)  # placebos x periods
     effect = float(fit.gap[~pre].mean())
+    means = placebo[:, ~pre].mean(axis=1)
+    # The p-value ranks the mean gap after the start among the placebos' (two-sided), the same
+    # statistic the interval inverts. The classic ratio of post to pre RMSPE is kept beside it:
+    # with few periods before the start and many comparison units the pre-period fits are
+    # close to exact for treated and placebos alike, and the ratio then ranks rounding error.
+    p_value = float((1 + (np.abs(means) >= abs(effect)).sum()) / (1 + len(means)))
     ratio = _rmspe(fit.gap[~pre]) / max(_rmspe(fit.gap[pre]), 1e-12)
     ratios = np.array([_rmspe(g[~pre]) / max(_rmspe(g[pre]), 1e-12) for g in placebo])
-    p_value = float((1 + (ratios >= ratio).sum()) / (1 + len(ratios)))
-    means = placebo[:, ~pre].mean(axis=1)
+    ratio_p = float((1 + (ratios >= ratio).sum()) / (1 + len(ratios)))
     low = effect - float(np.quantile(means, 1 - alpha / 2))
     high = effect - float(np.quantile(means, alpha / 2))
     study = pd.DataFrame(
@@ -241,6 +247,7 @@ def synthetic_control(
         event_study=study,
         trajectories=trajectories,
         pre_rmspe=_rmspe(fit.gap[pre]),
+        rmspe_ratio_p=ratio_p,
         placebos=len(groups),
     )
 

@@ -61,10 +61,11 @@ def pre_period_variances(panel: Panel, before: int) -> tuple[np.ndarray, float |
     within = float((n * y * (1 - y)).sum() / max(total - clusters, 1))
     n0 = (total - (n**2).sum() / total) / max(clusters - 1, 1)
     icc = max(0.0, (between - within) / (between + (n0 - 1) * within)) if between > 0 else 0.0
-    mean_rate = float((n * y).sum() / total)
+    # Each area's own past rate: areas far from the mean rate vary less, binomially.
+    unit_rate = (n * y).sum(axis=1) / n.sum(axis=1)
     unit_size = n.mean(axis=1)
     deff = 1 + (unit_size - 1) * icc
-    variances = mean_rate * (1 - mean_rate) / unit_size * deff
+    variances = unit_rate * (1 - unit_rate) / unit_size * deff
     return variances, icc, float(1 + (unit_size.mean() - 1) * icc)
 
 

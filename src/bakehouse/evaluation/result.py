@@ -45,6 +45,7 @@ class Result:
     pretrend_test: str
     balance: dict[str, float]  # pre-period means of the treated and comparison units
     pre_rmspe: float | None
+    rmspe_ratio_p: float | None  # synthetic control: the classic post/pre RMSPE ratio's rank
     placebos: int | None
     verdict: str
     caveats: list[str]
@@ -107,6 +108,7 @@ def evaluate(
         pretrend_test=found.pretrend_test,
         balance=balance,
         pre_rmspe=found.pre_rmspe,
+        rmspe_ratio_p=found.rmspe_ratio_p,
         placebos=found.placebos,
         verdict=verdict(found, power, plan, percent),
         caveats=caveats(found, power, plan, balance, len(adoption), panel.weighted, percent),
