@@ -3,7 +3,7 @@ what it claims?
 
     uv run python bench/evaluation.py                      # 50 evaluations per design and case
     uv run python bench/evaluation.py --runs 20 --skip-compare
-    uv run python bench/evaluation.py --workspace WS --plan plan.yaml --truth EFFECT
+    uv run python bench/evaluation.py --workspace WS --plan plan.yaml --world WORLD
 
 Panels are simulated the way the world draws outcomes (:mod:`bakehouse.evaluation.simulate`:
 LSOA-sized cohorts, lasting area levels, a common trend, area-period shocks, binomial outcomes;
@@ -39,7 +39,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import numpy as np
 
-from bakehouse.evaluation import EvaluationPlan, Panel, evaluate, load_plan
+from bakehouse.evaluation import Design, EvaluationPlan, Panel, evaluate, load_plan
 from bakehouse.evaluation.estimators import twfe
 from bakehouse.evaluation.power import minimum_detectable_effect
 from bakehouse.evaluation.simulate import Scenario, simulate_panel
@@ -63,7 +63,7 @@ def plan_for(panel: Panel, design: str) -> EvaluationPlan:
         treated_units=sorted(adoption),
         start=start,
         starts={unit: s for unit, s in adoption.items() if s != start},
-        design=design,
+        design=Design(design),
         hypotheses="The programme lowers the share of children not ready for school.",
     )
 
@@ -191,13 +191,24 @@ def compare_twfe(runs: int) -> None:
     print(f"did: mean difference between the two estimates {statistics.mean(gap):.4f}")
 
 
-def on_workspace(workspace: Path, plan_file: Path, truth: float) -> None:
+def on_workspace(workspace: Path, plan_file: Path, world: Path) -> None:
+    """One evaluation of a real world's workspace against the effect the world injected, as the
+    panel sees it: children are placed by where they lived at the prediction point, the effect
+    by where they started school, so movers dilute it."""
+    import pyarrow.parquet as pq
+
     from bakehouse.evaluation.workspace import panel_from_workspace
     from bakehouse.recipes import load_recipe
 
     plan = load_plan(plan_file)
     built = panel_from_workspace(workspace, load_recipe("school-readiness"), plan)
     result = evaluate(built.panel, plan, placebos=PLACEBOS)
+    children = pq.read_table(world / "truth" / "children.parquet").to_pandas()
+    after = children[children["assessed"] & (children["cohort"] >= plan.start)]
+    after = after[after["cohort"].isin(result.periods)]
+    inside = after["lsoa_at_prediction"].isin(plan.treated_units)
+    effect = after["intervention_effect"]
+    truth = -(effect[inside].mean() - effect[~inside].mean())  # on not reaching GLD
     print(
         f"workspace ({plan.design.value}): effect {result.effect:+.4f} (95% {result.low:+.4f} to "
         f"{result.high:+.4f}), true {truth:+.4f}, holds it: {result.low <= truth <= result.high}; "
@@ -212,10 +223,10 @@ def main() -> None:
     parser.add_argument("--skip-compare", action="store_true")
     parser.add_argument("--workspace", type=Path)
     parser.add_argument("--plan", type=Path)
-    parser.add_argument("--truth", type=float, default=EFFECT)
+    parser.add_argument("--world", type=Path, help="the world behind --workspace (its truth)")
     args = parser.parse_args()
     if args.workspace is not None:
-        on_workspace(args.workspace, args.plan, args.truth)
+        on_workspace(args.workspace, args.plan, args.world)
         return
     np.seterr(all="ignore")
     for design in args.designs:

@@ -9,7 +9,7 @@ from dataclasses import replace
 import pytest
 
 from bakehouse.errors import ConfigError
-from bakehouse.evaluation import EvaluationPlan, Panel, evaluate
+from bakehouse.evaluation import Design, EvaluationPlan, Panel, evaluate
 from bakehouse.evaluation.simulate import Scenario
 
 from .conftest import SMALL, small_panel
@@ -28,7 +28,7 @@ def plan_for(panel: Panel, design: str) -> EvaluationPlan:
         treated_units=sorted(adoption),
         start=start,
         starts={unit: s for unit, s in adoption.items() if s != start},
-        design=design,
+        design=Design(design),
         hypotheses="The programme lowers the share not ready for school.",
     )
 
@@ -37,9 +37,7 @@ CASES = [("did", SMALL), ("staggered", STAGGERED), ("synthetic-control", SINGLE)
 
 
 @pytest.mark.parametrize(("design", "scenario"), CASES)
-def test_a_large_effect_is_found_and_its_interval_holds_it(
-    design: str, scenario: Scenario
-) -> None:
+def test_a_large_effect_is_found_and_its_interval_holds_it(design: str, scenario: Scenario) -> None:
     panel = small_panel(EFFECT, seed=5, scenario=scenario)
     result = evaluate(panel, plan_for(panel, design), placebos=39)
     assert result.low <= EFFECT <= result.high

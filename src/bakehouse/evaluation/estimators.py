@@ -5,8 +5,9 @@
   relative to the start, and its leads are tested jointly zero (F test, the regression's own
   covariance: see ``_twfe_event_study``).
 - ``staggered``: Callaway and Sant'Anna's group-time effects from diff-diff, never-treated units
-  as comparison, aggregated over treated periods; the leads of its event study are tested
-  jointly zero (chi-squared with the estimator's covariance).
+  as comparison, aggregated over treated periods; trends before the start are tested by the
+  two-way event study's leads (relative to each unit's own start), as for ``did``: the
+  chi-squared test of diff-diff's own leads flagged three panels in four with parallel trends.
 - ``synthetic-control``: pysyncon's weights for the treated units' (population-weighted) series
   fitted to the comparison units over the periods before the start, each series about its own
   pre-period mean (demeaned synthetic control, Ferman and Pinto 2021); inference by placebos in
@@ -27,7 +28,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
-from scipy import stats
 
 from bakehouse.evaluation.panel import Panel
 from bakehouse.evaluation.plan import Design
@@ -59,11 +59,11 @@ Progress = Callable[[int, int], None]
 def twfe(panel: Panel, start: int, alpha: float) -> Estimate:
     """Two-way fixed effects with errors clustered by unit; one start for every treated unit."""
     frame = panel.frame
-    groups = frame["unit"].astype("category").cat.codes.to_numpy()
+    groups = groups_of(frame)
     terms = pd.DataFrame({"treated": frame["treated"].astype(float)})
     fitted = _fixed_effects(frame, terms, groups)
     low, high = fitted.conf_int(alpha=alpha).loc["treated"]
-    study, pretrend = _twfe_event_study(frame, groups, start, alpha)
+    study, pretrend = _twfe_event_study(frame, groups, panel.adoption, alpha)
     return Estimate(
         estimator="statsmodels WLS, unit and period fixed effects, errors clustered by unit",
         effect=float(fitted.params["treated"]),
@@ -75,6 +75,11 @@ def twfe(panel: Panel, start: int, alpha: float) -> Estimate:
         event_study=study,
         trajectories=_group_means(panel, panel.treated_units),
     )
+
+
+def groups_of(frame: pd.DataFrame) -> np.ndarray:
+    """Each row's cluster: its unit."""
+    return np.asarray(frame["unit"].astype("category").cat.codes.to_numpy())
 
 
 def _fixed_effects(frame: pd.DataFrame, terms: pd.DataFrame, groups: np.ndarray) -> Any:
@@ -90,16 +95,18 @@ def _fixed_effects(frame: pd.DataFrame, terms: pd.DataFrame, groups: np.ndarray)
 
 
 def _twfe_event_study(
-    frame: pd.DataFrame, groups: np.ndarray, start: int, alpha: float
+    frame: pd.DataFrame, groups: np.ndarray, adoption: dict[str, int], alpha: float
 ) -> tuple[pd.DataFrame, float | None]:
-    """One coefficient per period relative to the start (the period before is the reference)."""
+    """One coefficient per period relative to each treated unit's start (the period before is
+    the reference), never-treated units as the comparison."""
     # Periods are counted by position, so a gap (cohorts without results) is not an empty lead.
     position = {period: i for i, period in enumerate(sorted(frame["period"].unique()))}
-    relative = frame["period"].map(position) - position[start]
-    ever = frame.groupby("unit")["treated"].transform("max") == 1
+    first = frame["unit"].map(adoption)
+    ever = first.notna()
+    relative = frame["period"].map(position) - first.map(position).fillna(0).astype(int)
     names: dict[str, int] = {}
     terms = {}
-    for offset in sorted(relative.unique()):
+    for offset in sorted(relative[ever].unique()):
         if offset == -1:
             continue
         name = f"lead{-offset}" if offset < 0 else f"lag{offset}"
@@ -177,26 +184,11 @@ def callaway_santanna(panel: Panel, alpha: float) -> Estimate:
         low=float(low),
         high=float(high),
         p_value=float(fitted.overall_p_value),
-        pretrend_p=_cs_pretrend(fitted),
-        pretrend_test="event-study leads jointly zero (chi-squared)",
+        pretrend_p=_twfe_event_study(panel.frame, groups_of(panel.frame), panel.adoption, alpha)[1],
+        pretrend_test="two-way fixed effects event-study leads jointly zero (F)",
         event_study=study,
         trajectories=_group_means(panel, panel.treated_units),
     )
-
-
-def _cs_pretrend(fitted: object) -> float | None:
-    vcov = getattr(fitted, "event_study_vcov", None)
-    index = getattr(fitted, "event_study_vcov_index", None)
-    effects = getattr(fitted, "event_study_effects", None) or {}
-    if vcov is None or index is None:
-        return None
-    leads = [i for i, e in enumerate(index) if e < 0 and np.isfinite(effects[e]["effect"])]
-    if not leads:
-        return None
-    b = np.array([effects[index[i]]["effect"] for i in leads], dtype=float)
-    v = np.asarray(vcov, dtype=float)[np.ix_(leads, leads)]
-    statistic = float(b @ np.linalg.pinv(v) @ b)
-    return float(stats.chi2.sf(statistic, len(leads)))
 
 
 def synthetic_control(
