@@ -225,14 +225,16 @@ def synthetic_control(
     ratio = _rmspe(fit.gap[~pre]) / max(_rmspe(fit.gap[pre]), 1e-12)
     ratios = np.array([_rmspe(g[~pre]) / max(_rmspe(g[pre]), 1e-12) for g in placebo])
     ratio_p = float((1 + (ratios >= ratio).sum()) / (1 + len(ratios)))
-    low = effect - float(np.quantile(means, 1 - alpha / 2))
-    high = effect - float(np.quantile(means, alpha / 2))
+    # The interval inverts the same test: the effect give or take the size of gap that only
+    # alpha of the placebos reach.
+    reach = float(np.quantile(np.abs(means), 1 - alpha))
+    low, high = effect - reach, effect + reach
     study = pd.DataFrame(
         {
             "event_time": np.arange(len(pre)) - int(pre.sum()),
             "estimate": fit.gap,
-            "low": fit.gap - np.quantile(placebo, 1 - alpha / 2, axis=0),
-            "high": fit.gap - np.quantile(placebo, alpha / 2, axis=0),
+            "low": fit.gap - np.quantile(np.abs(placebo), 1 - alpha, axis=0),
+            "high": fit.gap + np.quantile(np.abs(placebo), 1 - alpha, axis=0),
         }
     )
     trajectories = pd.DataFrame(
