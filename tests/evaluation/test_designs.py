@@ -99,3 +99,11 @@ def test_did_with_staggered_starts_asks_for_the_staggered_design() -> None:
     panel = small_panel(EFFECT, seed=10, scenario=STAGGERED)
     with pytest.raises(ConfigError, match="needs one start"):
         evaluate(panel, plan_for(panel, "did"))
+
+
+def test_too_few_placebos_to_reach_the_level_is_said() -> None:
+    panel = small_panel(EFFECT, seed=12, scenario=replace(SMALL, units=12, treated=1))
+    result = evaluate(panel, plan_for(panel, "synthetic-control"), placebos=39)
+    assert result.placebos == 11
+    assert result.p_value >= 1 / 12
+    assert any("Only 11 placebos" in caveat for caveat in result.caveats)

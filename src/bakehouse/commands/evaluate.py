@@ -56,7 +56,9 @@ def evaluate(
         None, file_okay=False, help="Folder for the plots (SVG) and their tables (CSV)."
     ),
     placebos: int = typer.Option(
-        99, min=19, help="Synthetic control: placebo fits (p can be no smaller than 1/(n+1))."
+        99,
+        min=39,
+        help="Synthetic control: placebo fits (p can be no smaller than 1/(n+1)).",
     ),
 ) -> None:
     """Estimate an intervention's effect with its interval, p-value, minimum detectable effect,

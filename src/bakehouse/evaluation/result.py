@@ -236,6 +236,11 @@ def caveats(
             f"The synthetic series missed the treated series before the start by "
             f"{amount(found.pre_rmspe, percent).lstrip('+')} (RMSPE), as much as the effect."
         )
+    if found.placebos is not None and 1 / (found.placebos + 1) >= plan.alpha:
+        notes.append(
+            f"Only {found.placebos} placebos: the smallest p-value possible is "
+            f"{1 / (found.placebos + 1):.3f}, so no effect can be called at level {plan.alpha}."
+        )
     if power.post_periods < 2:
         notes.append("Only one period after the start: an effect that takes time is not seen.")
     return notes
