@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
+from textwrap import fill
 from typing import TYPE_CHECKING
 
 from bakehouse.evaluation.result import Result
@@ -54,7 +55,7 @@ def write_plots(result: Result, folder: Path) -> list[Path]:
     axes.axvline(-0.5, color="grey", linestyle="--", linewidth=0.8)
     axes.set_xlabel("periods from the start (0 = first treated period)")
     axes.set_ylabel("gap" if result.design == "synthetic-control" else "effect")
-    axes.set_title(f"{result.outcome}: effect by period ({result.design})")
+    axes.set_title(fill(f"{result.outcome}: effect by period ({result.design})", 70), fontsize=10)
     axes.legend()
     figure.tight_layout()
     written.append(_save(figure, folder / "event_study.svg"))
@@ -67,8 +68,8 @@ def write_plots(result: Result, folder: Path) -> list[Path]:
     axes.plot(periods, [row[other] for row in result.trajectories], marker="s", label=other)
     axes.axvline(result.start - 0.5, color="grey", linestyle="--", linewidth=0.8)
     axes.set_xlabel("period")
-    axes.set_ylabel(result.outcome)
-    axes.set_title(f"{result.outcome}: treated and {other}")
+    axes.set_ylabel("outcome")
+    axes.set_title(fill(f"{result.outcome}: treated and {other}", 70), fontsize=10)
     axes.legend()
     figure.tight_layout()
     written.append(_save(figure, folder / "trajectories.svg"))
