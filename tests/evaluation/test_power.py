@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from bakehouse.evaluation.estimators import twfe
+from bakehouse.evaluation.panel import Columns, panel_from_frame
 from bakehouse.evaluation.power import minimum_detectable_effect
 from bakehouse.evaluation.simulate import Scenario, simulate_panel
 
@@ -43,3 +44,17 @@ def test_simulated_power_at_the_mde_is_the_claimed_eighty_percent() -> None:
         for seed in range(150)
     ]
     assert abs(float(np.mean(detected)) - 0.8) < 0.1
+
+
+def test_the_mde_is_computed_before_any_outcome_after_the_start() -> None:
+    full = simulate_panel(BASILDON, 3)
+    adoption = {unit: 2021 for unit in full.treated_units}
+    past = full.frame[full.frame["period"] < 2021].rename(
+        columns={"treated": "treatment", "weight": "population"}
+    )
+    columns = Columns("unit", "period", "outcome", "treatment", weight="population")
+    planned = panel_from_frame(past, columns, planning=True)
+    before = minimum_detectable_effect(planned, adoption, full.comparison_units, post_periods=5)
+    after = minimum_detectable_effect(full, adoption, full.comparison_units)
+    assert before.mde == pytest.approx(after.mde)
+    assert before.post_periods == 5

@@ -118,8 +118,12 @@ def panel_from_frame(
     source: str = "panel",
     min_pre_periods: int = MIN_PRE_PERIODS,
     min_comparison_units: int = MIN_COMPARISON_UNITS,
+    planning: bool = False,
 ) -> Panel:
-    """Check ``frame`` and return it as a :class:`Panel`; the first problem found is raised."""
+    """Check ``frame`` and return it as a :class:`Panel`; the first problem found is raised.
+
+    ``planning``: the panel of past periods a plan's power is computed from, before any unit is
+    treated; the checks of treated units and their periods are left to the evaluation."""
     wanted = [columns.unit, columns.period, columns.outcome, columns.treatment]
     if columns.weight is not None:
         wanted.append(columns.weight)
@@ -171,7 +175,8 @@ def panel_from_frame(
     clean = clean.sort_values(["unit", "period"], kind="stable").reset_index(drop=True)
     _check_stays_on(clean, source, columns)
     panel = Panel(clean.drop(columns="row"), source, columns.outcome, columns.weight is not None)
-    _check_design(panel, source, columns, min_pre_periods, min_comparison_units)
+    if not planning:
+        _check_design(panel, source, columns, min_pre_periods, min_comparison_units)
     return panel
 
 

@@ -84,9 +84,9 @@ def minimum_detectable_effect(
     the panel's periods from it on."""
     earliest = min(adoption.values())
     variances, icc, deff = pre_period_variances(panel, earliest)
-    order = sorted(panel.frame.loc[panel.frame["period"] < earliest, "unit"].unique())
-    variance_of = dict(zip(order, variances, strict=True))
-    size_of = panel.frame.groupby("unit")["weight"].mean().to_dict()
+    past = panel.frame[panel.frame["period"] < earliest]
+    variance_of = dict(zip(sorted(past["unit"].unique()), variances, strict=True))
+    size_of = past.groupby("unit")["weight"].mean().to_dict()
     periods = panel.periods
 
     def factor(start: int) -> float:
