@@ -18,6 +18,7 @@ from rich.console import Console
 from bakehouse import __version__
 from bakehouse.commands import areas as areas_command
 from bakehouse.commands import custody as custody_commands
+from bakehouse.commands import evaluate as evaluate_command
 from bakehouse.commands import ingest as ingest_command
 from bakehouse.commands import link as link_command
 from bakehouse.commands import packs as pack_commands
@@ -116,6 +117,7 @@ register(areas_command.areas, "areas")
 register(publish_command.publish, "publish")
 register(run_command.run, "run")
 register(screen_command.screen_text, "screen-text")
+register(evaluate_command.evaluate, "evaluate")
 
 
 def _group(name: str, help_text: str, commands: dict[str, Callable[..., Any]]) -> None:

@@ -1,0 +1,150 @@
+"""`bakehouse evaluate`: an intervention's effect from a panel of areas by periods, under a plan."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+from bakehouse.errors import ConfigError
+from bakehouse.evaluation.plan import Design, EvaluationPlan
+
+if TYPE_CHECKING:
+    from bakehouse.evaluation.panel import Panel
+
+console = Console(stderr=True)
+
+
+def evaluate(
+    panel: Path | None = typer.Option(
+        None,
+        "--panel",
+        exists=True,
+        dir_okay=False,
+        help="CSV or Parquet panel: one row per unit and period.",
+    ),
+    unit: str = typer.Option("unit", help="The panel's unit (area) column."),
+    period: str = typer.Option("period", help="The panel's period column (whole numbers)."),
+    outcome: str = typer.Option("outcome", help="The panel's outcome column."),
+    treatment: str = typer.Option(
+        "treatment",
+        help="The panel's treatment column: 1 in a treated unit's rows from its first treated "
+        "period on, 0 elsewhere.",
+    ),
+    weight: str | None = typer.Option(
+        None, help="The panel's population column, if any: weights, and the ICC for power."
+    ),
+    design: Design | None = typer.Option(
+        None, help="did, staggered or synthetic-control (the plan's, when a plan is given)."
+    ),
+    plan: Path | None = typer.Option(
+        None, "--plan", exists=True, dir_okay=False, help="The frozen evaluation plan (YAML)."
+    ),
+    workspace: Path | None = typer.Option(
+        None,
+        file_okay=False,
+        help="Evaluate the workspace's own outcomes per LSOA and cohort (needs --plan).",
+    ),
+    recipe: str = typer.Option("school-readiness", help="The recipe whose outcome is evaluated."),
+    area: str = typer.Option("basildon", help="The area of the workspace's LSOAs."),
+    json_out: Path = typer.Option(..., "--json", help="Where to write the result as JSON."),
+    plots: Path | None = typer.Option(
+        None, file_okay=False, help="Folder for the plots (SVG) and their tables (CSV)."
+    ),
+    placebos: int = typer.Option(
+        99,
+        min=39,
+        help="Synthetic control: placebo fits (p can be no smaller than 1/(n+1)).",
+    ),
+) -> None:
+    """Estimate an intervention's effect with its interval, p-value, minimum detectable effect,
+    checks of trends before the start and of balance, and a verdict in plain words."""
+    from bakehouse.evaluation import Columns, load_plan, read_panel
+    from bakehouse.evaluation import evaluate as run_evaluation
+    from bakehouse.evaluation.report import write_json, write_plots
+
+    if (panel is None) == (workspace is None):
+        raise ConfigError(
+            "Give either --panel FILE or --workspace WS", fix="One panel per evaluation"
+        )
+    frozen = load_plan(plan) if plan is not None else None
+    if frozen is not None and design is not None and design is not frozen.design:
+        raise ConfigError(
+            f"--design {design.value} differs from the plan's design {frozen.design.value}",
+            file=plan,
+            field="design",
+            fix="The frozen plan decides the design: leave --design out",
+        )
+    if workspace is not None:
+        from bakehouse.evaluation.workspace import panel_from_workspace
+        from bakehouse.recipes import load_recipe
+
+        if frozen is None:
+            raise ConfigError(
+                "A workspace panel needs --plan: the plan says which LSOAs were treated and when"
+            )
+        built = panel_from_workspace(workspace, load_recipe(recipe), frozen, area)
+        data = built.panel
+        if built.units_left_out:
+            console.print(
+                f"{built.units_left_out} LSOAs had nobody of known outcome in some cohort: "
+                "left out of the comparison"
+            )
+    else:
+        assert panel is not None
+        data = read_panel(panel, Columns(unit, period, outcome, treatment, weight))
+    caveats: list[str] = []
+    if frozen is None:
+        if design is None:
+            raise ConfigError("Give --design (did, staggered or synthetic-control) or --plan")
+        frozen = _plan_from_panel(data, design)
+        caveats.append(
+            "No pre-registered plan: the treated units and starts were read from the panel."
+        )
+    if frozen.design is Design.SYNTHETIC_CONTROL:
+        with Progress(
+            TextColumn("placebo fits"), BarColumn(), MofNCompleteColumn(), console=console
+        ) as progress:
+            task = progress.add_task("placebos", total=None)
+
+            def advance(done: int, total: int) -> None:
+                progress.update(task, completed=done, total=total)
+
+            result = run_evaluation(data, frozen, placebos=placebos, progress=advance)
+    else:
+        result = run_evaluation(data, frozen)
+    result = replace(result, caveats=caveats + result.caveats)
+    write_json(result, json_out)
+    console.print(f"[bold]{result.verdict[0].upper()}{result.verdict[1:]}.[/bold]")
+    console.print(
+        f"{result.n_treated} treated and {result.n_comparison} comparison units, "
+        f"{len(result.periods)} periods; {result.estimator}."
+    )
+    if result.pretrend_p is not None:
+        console.print(
+            f"Trends before the start: p = {result.pretrend_p:.3f} ({result.pretrend_test})."
+        )
+    for caveat in result.caveats:
+        console.print(f"  - {caveat}", highlight=False)
+    if plots is not None:
+        write_plots(result, plots)
+        console.print(f"Plots and their tables: {plots}")
+    console.print(f"Result: {json_out} (plan {result.plan_hash[:12]})")
+
+
+def _plan_from_panel(data: Panel, design: Design) -> EvaluationPlan:
+    """The plan a panel implies: its treated units and their starts, read from its treatment."""
+    adoption = data.adoption
+    start = min(adoption.values())
+    return EvaluationPlan(
+        outcome=data.outcome_name,
+        treated_units=sorted(adoption),
+        start=start,
+        starts={unit: s for unit, s in adoption.items() if s != start},
+        design=design,
+        hypotheses=f"The treatment changes {data.outcome_name}.",
+    )
