@@ -11,10 +11,11 @@ smaller k on a tie; the same texts and seed give the same suggestions. A suggest
 its three heaviest terms; its quotes are the three member texts closest to its centre.
 
 Coding (:func:`code`): a text takes every theme one of whose example phrases it contains (whole
-words, any case), and besides the one theme its TF-IDF vector is most similar to (cosine, over
-the theme's label, description and examples), when that similarity is at least
-``SIMILARITY_FLOOR``. So a theme accepted from a suggestion, whose examples are its top terms,
-codes the texts the analyst has not read.
+words, any case), and besides the one theme whose centre its TF-IDF vector is most similar to
+(cosine), when that similarity is at least ``SIMILARITY_FLOOR``. A theme's centre is the sum of
+its profile (label, description and examples) and of the texts its phrases found. So a theme
+accepted from a suggestion, whose examples are its top terms, codes the texts the analyst has
+not read, including those that share the phrase-found texts' other words.
 """
 
 from __future__ import annotations
@@ -250,18 +251,22 @@ def code(texts: Sequence[str], codebook: Codebook) -> list[frozenset[str]]:
     profiles = [" ".join([t.label, t.description, *t.examples]).lower() for t in codebook.themes]
     vectoriser = _vectoriser([])  # every word counts: a theme's phrases may occur once
     vectoriser.fit([*cleaned, *profiles])
-    similarity = (vectoriser.transform(cleaned) @ vectoriser.transform(profiles).T).toarray()
+    vectors = vectoriser.transform(cleaned).toarray()
     patterns = [
         [re.compile(rf"\b{re.escape(p.lower())}\b") for p in theme.examples]
         for theme in codebook.themes
     ]
+    hits = np.array(
+        [[any(p.search(text) for p in phrases) for phrases in patterns] for text in cleaned]
+    )
+    # A theme's centre is its profile with the texts its phrases found: the words those texts
+    # use besides the phrases bring in the texts that use only those words.
+    centres = vectoriser.transform(profiles).toarray() + hits.T.astype(float) @ vectors
+    centres /= np.maximum(np.linalg.norm(centres, axis=1, keepdims=True), 1e-12)
+    similarity = vectors @ centres.T
     coded = []
-    for row, text in enumerate(cleaned):
-        found = {
-            theme.id
-            for theme, phrases in zip(codebook.themes, patterns, strict=True)
-            if any(p.search(text) for p in phrases)
-        }
+    for row in range(len(cleaned)):
+        found = {t.id for t, hit in zip(codebook.themes, hits[row], strict=True) if hit}
         best = int(np.argmax(similarity[row]))
         if similarity[row, best] >= SIMILARITY_FLOOR:
             found.add(codebook.themes[best].id)
