@@ -19,6 +19,7 @@ from bakehouse import __version__
 from bakehouse.commands import areas as areas_command
 from bakehouse.commands import custody as custody_commands
 from bakehouse.commands import ingest as ingest_command
+from bakehouse.commands import insight as insight_command
 from bakehouse.commands import link as link_command
 from bakehouse.commands import publish as publish_command
 from bakehouse.commands import recipes as recipes_commands
@@ -115,6 +116,7 @@ register(areas_command.areas, "areas")
 register(publish_command.publish, "publish")
 register(run_command.run, "run")
 register(screen_command.screen_text, "screen-text")
+register(insight_command.insight_round, "insight-round")
 
 
 def _group(name: str, help_text: str, commands: dict[str, Callable[..., Any]]) -> None:
