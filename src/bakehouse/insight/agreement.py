@@ -28,7 +28,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bakehouse.modelling.metrics import wilson
+from bakehouse.areas.intervals import wilson
 
 MIN_VIEWS = 5
 
@@ -40,6 +40,12 @@ class Verdict(StrEnum):
     PARTLY = "partly"
     DISAGREES = "disagrees"
     DONT_KNOW = "dont_know"
+
+
+def _interval(events: int, total: int) -> tuple[float, float]:
+    """The Wilson 95% interval; nan for nothing out of nothing."""
+    low, high = wilson(events, total)
+    return float(low), float(high)
 
 
 @dataclass(frozen=True)
@@ -61,7 +67,7 @@ class AreaVerdicts:
 
     @property
     def interval(self) -> tuple[float, float]:
-        return wilson(self.agrees, self.with_view)
+        return _interval(self.agrees, self.with_view)
 
     @property
     def community_agrees(self) -> bool | None:
@@ -93,7 +99,7 @@ class Agreement:
 
     @property
     def rate_interval(self) -> tuple[float, float]:
-        return wilson(self.both + self.neither, self.compared)
+        return _interval(self.both + self.neither, self.compared)
 
     @property
     def kappa(self) -> float:
@@ -156,7 +162,7 @@ class ReviewScore:
 
     @property
     def precision_interval(self) -> tuple[float, float]:
-        return wilson(self.correct, len(self.marked))
+        return _interval(self.correct, len(self.marked))
 
     @property
     def recall(self) -> float:

@@ -24,17 +24,18 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-from sklearn.cluster import KMeans
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.metrics import silhouette_score
 
 from bakehouse.errors import ConfigError
 from bakehouse.release.disclosure import CountTree, DisclosureRules, protect
 from bakehouse.yamlfiles import read_yaml
+
+if TYPE_CHECKING:
+    from sklearn.feature_extraction.text import TfidfVectorizer
 
 K_RANGE = range(2, 9)
 TOP_TERMS = 8
@@ -136,6 +137,9 @@ def _unmasked(text: str) -> str:
 
 
 def _vectoriser(texts: Sequence[str]) -> TfidfVectorizer:
+    # scikit-learn takes seconds to import: the codebook's operations and counts do without it.
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     return TfidfVectorizer(
         stop_words="english",
         ngram_range=(1, 2),
@@ -147,6 +151,9 @@ def _vectoriser(texts: Sequence[str]) -> TfidfVectorizer:
 
 def suggest_themes(texts: Sequence[str], k: int | None = None, seed: int = 0) -> list[Suggestion]:
     """Suggested themes in masked ``texts``, the largest first (see the module's rule for k)."""
+    from sklearn.cluster import KMeans
+    from sklearn.metrics import silhouette_score
+
     if len(texts) < 3:
         raise ConfigError(
             f"Themes need at least 3 texts to suggest from; {len(texts)} given",
