@@ -170,3 +170,17 @@ def test_no_planted_identifier_reaches_a_published_field_unmasked_and_unseen(
 def test_a_flagged_area_outside_the_world_is_refused(world: Path) -> None:
     with pytest.raises(ConfigError, match="not in the world, the first E99999999"):
         synthetic_round(world, {"E99999999"}, seed=1)
+
+
+def test_a_release_folder_gives_the_round_its_flagged_areas(
+    world: Path, flagged: frozenset[str], round_: Round, tmp_path: Path
+) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    codes = sorted(area_truth(world).rate)
+    pq.write_table(
+        pa.table({"lsoa11cd": codes, "flagged": [code in flagged for code in codes]}),
+        tmp_path / "areas.parquet",
+    )
+    assert synthetic_round(world, tmp_path, seed=4) == round_

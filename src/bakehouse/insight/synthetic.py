@@ -227,8 +227,11 @@ def _area_name(world_dir: Path) -> str:
         ) from None
 
 
-def synthetic_round(world_dir: Path, flagged: Collection[str], seed: int) -> Round:
-    """The round for the world in ``world_dir``, asking about the ``flagged`` areas."""
+def synthetic_round(world_dir: Path, flagged: Path | Collection[str], seed: int) -> Round:
+    """The round for the world in ``world_dir``, asking about the ``flagged`` areas (or the
+    areas a release folder flagged)."""
+    if isinstance(flagged, Path):
+        flagged = flagged_in_release(flagged)
     truth = area_truth(world_dir)
     unknown = sorted(set(flagged) - set(truth.rate))
     if unknown:

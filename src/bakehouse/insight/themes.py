@@ -302,7 +302,10 @@ def counts_by_theme_and_area(
     denominator: counts at or below the threshold are withheld, with the counts that would give
     them away, and the rest rounded. A contribution may carry several themes, so themes do not
     sum to the contributions and each theme's table is protected on its own; a denominator is
-    published only where every theme's table publishes it."""
+    published only where every theme's table publishes it. Nor are themes parts of an area's
+    total: a contribution may carry none or several, and how many is never published, so no
+    subtraction across themes pins a withheld count. Code one theme per contribution and publish
+    the uncoded count, and they become parts, to be protected as one table."""
     root: tuple[str, ...] = (EVERYWHERE,)
     areas = sorted({area for area, _ in coded})
     parent: dict[tuple[str, ...], tuple[str, ...] | None] = {root: None}
