@@ -145,6 +145,7 @@ class Planted:
 @dataclass(frozen=True)
 class AreaTruth:
     rate: dict[str, float]
+    cut: float  # the high-need cut-off: rates at or above it are high need
     high_need: frozenset[str]
     asset_gaps: frozenset[str]
 
@@ -194,6 +195,7 @@ def area_truth(world_dir: Path) -> AreaTruth:
     gaps = json.loads(gaps_path.read_text("utf-8"))["gap_areas"] if gaps_path.is_file() else []
     return AreaTruth(
         rate=rate,
+        cut=cut,
         high_need=frozenset(code for code, value in rate.items() if value >= cut),
         asset_gaps=frozenset(gaps),
     )
@@ -242,9 +244,7 @@ def synthetic_round(world_dir: Path, flagged: Path | Collection[str], seed: int)
         )
     area = _area_name(world_dir)
     rng = np.random.default_rng(seed)
-    rates = np.array(list(truth.rate.values()))
-    cut = float(np.quantile(rates, HIGH_NEED_QUANTILE))
-    spread = float(rates.std()) or 1.0
+    spread = float(np.std(list(truth.rate.values()))) or 1.0
     boundaries = _polygons(area)
 
     drafts: list[tuple[str, Role, Verdict, str]] = []
@@ -252,7 +252,7 @@ def synthetic_round(world_dir: Path, flagged: Path | Collection[str], seed: int)
         mean = PER_FLAGGED if code in flagged else PER_OTHER
         for _ in range(int(rng.poisson(mean))):
             role = _ROLES[int(rng.choice(3, p=_ROLE_SHARES))]
-            verdict = _verdict(rng, (truth.rate[code] - cut) / spread)
+            verdict = _verdict(rng, (truth.rate[code] - truth.cut) / spread)
             theme = _theme(rng, verdict, code in truth.asset_gaps)
             drafts.append((code, role, verdict, theme))
 
@@ -371,6 +371,7 @@ def write_round(found: Round, out: Path) -> tuple[Path, Path]:
     truth = {
         "format_version": FORMAT_VERSION,
         "seed": found.seed,
+        "high_need_cut": round(found.truth.cut, 4),
         "high_need": sorted(found.truth.high_need),
         "asset_gaps": sorted(found.truth.asset_gaps),
         "need_rate": {code: round(rate, 4) for code, rate in found.truth.rate.items()},
