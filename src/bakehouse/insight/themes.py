@@ -177,16 +177,15 @@ def suggest_themes(texts: Sequence[str], k: int | None = None, seed: int = 0) ->
             "The texts are too alike to suggest more than one theme", field="texts", fix=_FIX
         )
     model = best[1]
-    dense = matrix.toarray()
     groups = sorted(
         (np.flatnonzero(model.labels_ == label) for label in range(model.n_clusters)),
         key=lambda members: (-len(members), int(members[0]) if len(members) else 0),
     )
     suggestions = []
     for number, members in enumerate(g for g in groups if len(g)):
-        centre = dense[members].mean(axis=0)
+        centre = np.asarray(matrix[members].mean(axis=0)).ravel()
         top = tuple(str(terms[i]) for i in np.argsort(-centre, kind="stable")[:TOP_TERMS])
-        closeness = dense[members] @ centre
+        closeness = matrix[members] @ centre
         order = members[np.argsort(-closeness, kind="stable")]
         suggestions.append(
             Suggestion(
