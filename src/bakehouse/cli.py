@@ -20,6 +20,7 @@ from bakehouse.commands import areas as areas_command
 from bakehouse.commands import custody as custody_commands
 from bakehouse.commands import evaluate as evaluate_command
 from bakehouse.commands import ingest as ingest_command
+from bakehouse.commands import insight as insight_command
 from bakehouse.commands import link as link_command
 from bakehouse.commands import packs as pack_commands
 from bakehouse.commands import publish as publish_command
@@ -118,6 +119,7 @@ register(publish_command.publish, "publish")
 register(run_command.run, "run")
 register(screen_command.screen_text, "screen-text")
 register(evaluate_command.evaluate, "evaluate")
+register(insight_command.insight_round, "insight-round")
 
 
 def _group(name: str, help_text: str, commands: dict[str, Callable[..., Any]]) -> None:
