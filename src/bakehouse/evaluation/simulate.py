@@ -33,8 +33,23 @@ class Scenario:
     population: tuple[int, int] = (15, 35)  # per area and period, uniform
 
 
+@dataclass(frozen=True)
+class Simulated:
+    """A panel and the effect its treated areas really received: the mean, over treated area
+    periods, of the probability with the effect less the probability without. It falls short of
+    ``scenario.effect`` where a probability meets its bound (an area already near 0)."""
+
+    panel: Panel
+    effect: float
+
+
 def simulate_panel(scenario: Scenario, seed: int) -> Panel:
     """One panel of ``scenario``; the treated areas are the first ``treated`` units."""
+    return simulated(scenario, seed).panel
+
+
+def simulated(scenario: Scenario, seed: int) -> Simulated:
+    """One panel of ``scenario`` with the effect its treated areas received."""
     rng = np.random.default_rng(seed)
     periods = np.asarray(scenario.periods)
     shape = (scenario.units, len(periods))
@@ -50,7 +65,9 @@ def simulate_panel(scenario: Scenario, seed: int) -> Panel:
         choices = scenario.starts or (scenario.start,)
         starts[i] = choices[i % len(choices)]
     treated = periods[None, :] >= starts[:, None]
+    untreated = np.clip(p, 0.001, 0.999)
     p = np.clip(p + scenario.effect * treated, 0.001, 0.999)
+    received = float((p - untreated)[treated].mean()) if treated.any() else 0.0
     events = rng.binomial(population, p)
     frame = pd.DataFrame(
         {
@@ -62,4 +79,6 @@ def simulate_panel(scenario: Scenario, seed: int) -> Panel:
         }
     )
     columns = Columns("unit", "period", "outcome", "treatment", weight="population")
-    return panel_from_frame(frame, columns, source=f"simulated panel (seed {seed})")
+    return Simulated(
+        panel_from_frame(frame, columns, source=f"simulated panel (seed {seed})"), received
+    )
