@@ -130,15 +130,15 @@ def test_a_built_world_puts_its_gaps_where_its_children_most_need_support(
     world = small_world_factory(seed=1).out
     gaps = json.loads((world / "truth" / "asset_gaps.json").read_text(encoding="utf-8"))
     # The world's as-at is 30 September 2025: the cohorts of summer 2027 on are still to start.
-    shares = duckdb.sql(
+    highest = duckdb.connect().execute(
         f"""
         select lsoa11cd from read_parquet('{world / "truth" / "area_need.parquet"}')
         where cohort >= 2027 group by lsoa11cd
         order by sum(expected_not_gld) / sum(children) desc, lsoa11cd
         limit {GAP_FROM_HIGHEST_NEED}
         """
-    ).fetchall()
-    assert set(gaps["gap_areas"]) <= {code for (code,) in shares}
+    )
+    assert set(gaps["gap_areas"]) <= {code for (code,) in highest.fetchall()}
     assert gaps["chosen_by"] == "expected_not_ready_share"
     feed = json.loads((world / "assets" / "services.json").read_text(encoding="utf-8"))
     walk = early_years_within_walk(Register({"services.json": feed}, gaps), gaps["gap_areas"])
