@@ -11,7 +11,8 @@ model's error to the measure), reads the world's ORUK feed (``assets/services.js
 the gap with the school readiness recipe's ``assets:`` section, and prints the precision and
 recall of the top N and 2N areas by gap (N the number of truth gap areas) against
 ``truth/asset_gaps.json``, and the share of them that are gaps a resident would feel (a gap
-area or a neighbour the closures left without, ``areas_left_without``); for the truth's areas,
+area or a neighbour the closures left without, ``areas_left_without``), beside the precision
+of the need's rate alone with no services counted; for the truth's areas,
 the mean number of services still within the gap band beside every area's, and their mean rank
 by need and by gap; and the median time of the gap computation. Only this script reads the truth.
 """
@@ -93,12 +94,15 @@ def measure(seed: int, scale: float, runs: int) -> dict[str, float]:
         table = need_against_assets(areas, services, centroids, spec)
         times.append(time.perf_counter() - started)
     order = [area.code for area in table.ranked()]
+    # The need's rate alone, no provision: what the gap adds to ranking by need.
+    alone = [area.code for area in need_against_assets(areas, [], centroids, spec).ranked()]
     figures = {"areas": float(len(areas)), "services": float(table.matched)}
     for label, top in (("N", len(truth)), ("2N", 2 * len(truth))):
         hits = len(truth & set(order[:top]))
         figures[f"precision@{label}"] = hits / top
         figures[f"recall@{label}"] = hits / len(truth)
         figures[f"precision_felt@{label}"] = len(felt & set(order[:top])) / top
+        figures[f"precision_need_alone@{label}"] = len(truth & set(alone[:top])) / top
     # Why the truth's areas rank where they do: services still within the gap band of them
     # (from neighbouring areas) beside every area's, and their need's rank.
     band = [band.metres for band in spec.reach].index(spec.gap_metres)
