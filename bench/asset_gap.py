@@ -10,9 +10,11 @@ interval of that many chances: a release is too slow to build in a bench and wou
 model's error to the measure), reads the world's ORUK feed (``assets/services.json``), computes
 the gap with the school readiness recipe's ``assets:`` section, and prints the precision and
 recall of the top N and 2N areas by gap (N the number of truth gap areas) against
-``truth/asset_gaps.json``; for the truth's areas, the mean number of services still within
-the gap band beside every area's, and their mean rank by need and by gap; and the median time
-of the gap computation. Only this script reads the truth.
+``truth/asset_gaps.json``, and the share of them that are gaps a resident would feel (a gap
+area or a neighbour the closures left without, ``areas_left_without``), beside the precision
+of the need's rate alone with no services counted; for the truth's areas,
+the mean number of services still within the gap band beside every area's, and their mean rank
+by need and by gap; and the median time of the gap computation. Only this script reads the truth.
 """
 
 from __future__ import annotations
@@ -80,7 +82,10 @@ def measure(seed: int, scale: float, runs: int) -> dict[str, float]:
         world = make_world(seed, scale, Path(folder) / "world")
         areas = true_need(world)
         feed = json.loads((world / "assets" / "services.json").read_text(encoding="utf-8"))
-        truth = set(json.loads((world / "truth" / "asset_gaps.json").read_text())["gap_areas"])
+        gaps = json.loads((world / "truth" / "asset_gaps.json").read_text(encoding="utf-8"))
+    truth = set(gaps["gap_areas"])
+    # Gaps a resident would feel: the gap areas and the neighbours their closures left without.
+    felt = truth | set(gaps["areas_left_without"])
     services = services_from_feed(feed)
     centroids = lsoa_centroids(area.code for area in areas)
     times = []
@@ -89,11 +94,15 @@ def measure(seed: int, scale: float, runs: int) -> dict[str, float]:
         table = need_against_assets(areas, services, centroids, spec)
         times.append(time.perf_counter() - started)
     order = [area.code for area in table.ranked()]
+    # The need's rate alone, no provision: what the gap adds to ranking by need.
+    alone = [area.code for area in need_against_assets(areas, [], centroids, spec).ranked()]
     figures = {"areas": float(len(areas)), "services": float(table.matched)}
     for label, top in (("N", len(truth)), ("2N", 2 * len(truth))):
         hits = len(truth & set(order[:top]))
         figures[f"precision@{label}"] = hits / top
         figures[f"recall@{label}"] = hits / len(truth)
+        figures[f"precision_felt@{label}"] = len(felt & set(order[:top])) / top
+        figures[f"precision_need_alone@{label}"] = len(truth & set(alone[:top])) / top
     # Why the truth's areas rank where they do: services still within the gap band of them
     # (from neighbouring areas) beside every area's, and their need's rank.
     band = [band.metres for band in spec.reach].index(spec.gap_metres)

@@ -5,9 +5,12 @@ Family hubs, children's centres, libraries, nurseries and pre-schools, playgroup
 language drop-ins, health visiting clinics, parenting courses, food banks, domestic abuse and
 housing advice, and a refuge, each at a real postcode of the area, with opening times and the
 ages it serves. Sites are spread with the area's children. Then, as happens when funding ends,
-every early years service in a few of the most deprived areas is taken away: the feed leaves
-them out and ``truth/asset_gaps.json`` lists them. The refuge's location carries the
-"confidential location" term, so a register that reads the feed keeps its address private.
+a few neighbourhoods among those of highest need are left with no early years provision within
+a walk: every early years service inside a gap area, or within ``GAP_REACH_METRES`` of its
+population-weighted centre, is taken away. The feed leaves them out and
+``truth/asset_gaps.json`` lists the gap areas, the services removed and the rule. Libraries,
+food banks and advice stay. The refuge's location carries the "confidential location" term, so
+a register that reads the feed keeps its address private.
 
 Every organisation and service says in its description that it is synthetic. Deterministic by
 seed; no person appears anywhere in it.
@@ -16,7 +19,9 @@ seed; no person appears anywhere in it.
 from __future__ import annotations
 
 import json
+import math
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,9 +40,22 @@ TAXONOMY_ID = "0f8b5a4e-2c1d-4b7a-9e3f-6a1b2c3d4e50"
 # keeps any location carrying it out of every public page and feed; the id is fixed so that
 # partners' feeds can use it too (web.assets.records.CONFIDENTIAL_LOCATION_TERM).
 CONFIDENTIAL_LOCATION_TERM = "0f8b5a4e-2c1d-4b7a-9e3f-6a1b2c3d4e51"
-# How many of the most deprived areas lose their early years services.
+# How many neighbourhoods lose their early years provision, chosen among how many areas of
+# highest need.
 GAP_AREAS = 4
-GAP_FROM_MOST_DEPRIVED = 15
+GAP_FROM_HIGHEST_NEED = 15
+# The walk within which a gap leaves no early years service: the school readiness recipe's
+# ``assets: gap_reach`` (src/bakehouse/recipes/school-readiness/recipe.yaml), so that a gap in
+# the truth is a gap a family on foot would feel.
+GAP_REACH_METRES = 800
+# Services this little beyond the walk go too: the feed's coordinates are rounded, and a service
+# measured just inside the walk from them would leave a gap that is not one.
+GAP_MARGIN_METRES = 5
+NEED_WORDS = {
+    "expected_not_ready_share": "need: the share of children still to start school expected "
+    "not to be ready for it",
+    "deprivation": "deprivation (Index of Multiple Deprivation rank)",
+}
 
 
 @dataclass(frozen=True)
@@ -238,22 +256,30 @@ class Register:
     gaps: dict[str, Any]
 
 
-def build_register(area: Area, deprivation: Deprivation, seed: int) -> Register:
+def build_register(
+    area: Area, deprivation: Deprivation, seed: int, need: Mapping[str, float] | None = None
+) -> Register:
+    """The register of ``area``. ``need`` is each area's true need for school readiness (the
+    share of its children still to start school who are expected not to be ready); the gap
+    areas are drawn among the areas where it is highest. Without it, as for a register built
+    without its people, they are drawn among the most deprived areas instead."""
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(STREAM,)))
     ids = _Ids(rng)
-    codes = list(deprivation.lsoa11cd)
     postcodes = _postcodes_by_lsoa(area)
-    codes = [code for code in codes if postcodes.get(code)]
+    codes = [code for code in deprivation.lsoa11cd if postcodes.get(code)]
     children = np.array([deprivation.children[deprivation.lsoa11cd.index(c)] for c in codes])
     weights = children / children.sum()
-    by_need = sorted(codes, key=lambda code: deprivation.imd_rank[deprivation.lsoa11cd.index(code)])
+    ranked, basis = _by_need(codes, deprivation, need)
     gap_areas = sorted(
-        rng.choice(by_need[:GAP_FROM_MOST_DEPRIVED], size=GAP_AREAS, replace=False).tolist()
+        rng.choice(ranked[:GAP_FROM_HIGHEST_NEED], size=GAP_AREAS, replace=False).tolist()
     )
+    centres = _centres(area, gap_areas)
     terms = {kind.key: _term(ids.next(), kind.label) for kind in (*TYPES, REFUGE)}
     organizations: dict[str, dict[str, Any]] = {}
     services: list[dict[str, Any]] = []
     removed: list[dict[str, Any]] = []
+    gone: list[tuple[int, int]] = []
+    kept: list[tuple[int, int]] = []
     early_years_kinds = 0
     for kind in (*TYPES, REFUGE):
         sites = rng.choice(codes, size=kind.sites, replace=False, p=weights).tolist()
@@ -269,16 +295,22 @@ def build_register(area: Area, deprivation: Deprivation, seed: int) -> Register:
             service = _service(
                 ids, kind, number, postcode, (easting, northing), organization, terms[kind.key]
             )
-            if kind.early_years and lsoa in gap_areas:
+            gap = _gap_reached(lsoa, (easting, northing), centres) if kind.early_years else None
+            if gap is not None:
                 removed.append(
                     {
                         "lsoa11cd": lsoa,
                         "type": kind.key,
                         "name": service["name"],
                         "postal_code": postcode,
+                        "gap_area": gap[0],
+                        "metres_from_gap_centre": gap[1],
                     }
                 )
+                gone.append((easting, northing))
                 continue
+            if kind.early_years:
+                kept.append((easting, northing))
             services.append(service)
     taxonomy = {
         "id": TAXONOMY_ID,
@@ -292,17 +324,28 @@ def build_register(area: Area, deprivation: Deprivation, seed: int) -> Register:
         gaps={
             "seed": seed,
             "gap_areas": gap_areas,
-            "why": "Every early years service in these areas (chosen among the "
-            f"{GAP_FROM_MOST_DEPRIVED} most deprived) was removed from the register.",
+            "chosen_by": basis,
+            "gap_reach_metres": GAP_REACH_METRES,
+            "rule": f"{GAP_AREAS} gap areas drawn at random among the {GAP_FROM_HIGHEST_NEED} "
+            f"areas of highest {NEED_WORDS[basis]}: every early years service inside a gap "
+            f"area or within {GAP_REACH_METRES} m of its population-weighted centre was removed "
+            "from the register. Other kinds of service stay.",
             "removed_services": removed,
+            "areas_left_without": _left_without(_centres(area, codes), gap_areas, gone, kept),
             "early_years_types": [kind.key for kind in TYPES if kind.early_years],
         },
     )
 
 
-def write_register(area: Area, deprivation: Deprivation, seed: int, world: Path) -> None:
+def write_register(
+    area: Area,
+    deprivation: Deprivation,
+    seed: int,
+    world: Path,
+    need: Mapping[str, float] | None = None,
+) -> None:
     """Writes ``assets/`` (the ORUK feed) and ``truth/asset_gaps.json`` into ``world``."""
-    register = build_register(area, deprivation, seed)
+    register = build_register(area, deprivation, seed, need)
     folder = world / "assets"
     folder.mkdir(parents=True, exist_ok=True)
     for name, records in register.feeds.items():
@@ -310,6 +353,64 @@ def write_register(area: Area, deprivation: Deprivation, seed: int, world: Path)
     (world / "truth" / "asset_gaps.json").write_text(
         json.dumps(register.gaps, indent=2, sort_keys=True) + "\n", encoding="utf-8"
     )
+
+
+def _by_need(
+    codes: list[str], deprivation: Deprivation, need: Mapping[str, float] | None
+) -> tuple[list[str], str]:
+    """The areas, highest need first, and what need was read from."""
+    if need is None:
+        rank = dict(zip(deprivation.lsoa11cd, deprivation.imd_rank, strict=True))
+        return sorted(codes, key=lambda code: rank[code]), "deprivation"
+    # Ties (and areas without children to come) fall back to the code, for a stable draw.
+    return sorted(codes, key=lambda code: (-need.get(code, 0.0), code)), "expected_not_ready_share"
+
+
+def _left_without(
+    centres: dict[str, tuple[float, float]],
+    gap_areas: list[str],
+    gone: list[tuple[int, int]],
+    kept: list[tuple[int, int]],
+) -> list[str]:
+    """Areas besides the gap areas whose walk held early years services only among those
+    removed: neighbours the closures left without, which a gap measure rightly finds too."""
+
+    def within_reach(centre: tuple[float, float], sites: list[tuple[int, int]]) -> bool:
+        return any(math.dist(centre, site) <= GAP_REACH_METRES for site in sites)
+
+    return [
+        code
+        for code, centre in centres.items()
+        if code not in gap_areas and within_reach(centre, gone) and not within_reach(centre, kept)
+    ]
+
+
+def _centres(area: Area, codes: list[str]) -> dict[str, tuple[float, float]]:
+    """Population-weighted centres (British National Grid metres) of ``codes``: the points the
+    gap measure measures its reach from."""
+    lsoas = area.lsoas
+    found = {
+        code: (float(easting), float(northing))
+        for code, easting, northing in zip(
+            lsoas.column("lsoa11cd").to_pylist(),
+            lsoas.column("bng_e").to_pylist(),
+            lsoas.column("bng_n").to_pylist(),
+            strict=True,
+        )
+    }
+    return {code: found[code] for code in codes}
+
+
+def _gap_reached(
+    lsoa: str, point: tuple[int, int], centres: dict[str, tuple[float, float]]
+) -> tuple[str, int] | None:
+    """The gap area a service at ``point`` in ``lsoa`` falls in or within reach of (the
+    nearest), with its distance in whole metres, or None."""
+    distances = {code: math.dist(point, centre) for code, centre in centres.items()}
+    code = lsoa if lsoa in centres else min(distances, key=distances.__getitem__)
+    if lsoa in centres or distances[code] <= GAP_REACH_METRES + GAP_MARGIN_METRES:
+        return code, round(distances[code])
+    return None
 
 
 class _Ids:

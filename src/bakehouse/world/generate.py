@@ -8,6 +8,7 @@ import json
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -56,7 +57,7 @@ class WorldSummary:
 
 # What a world holds. Raised whenever a world's files change in content or meaning, so that an
 # older world on disk is built again rather than reused.
-WORLD_FORMAT = 5
+WORLD_FORMAT = 6
 
 
 def is_current(config: WorldConfig, out: Path) -> bool:
@@ -112,7 +113,8 @@ def generate(config: WorldConfig, out: Path, progress: Progress | None = None) -
     if not config.national_ids:
         write_local_specs(staging / SPECS_FOLDER)
     _write_truth(world, records, deprivation, staging / "truth")
-    write_register(area, deprivation, config.seed, staging)
+    # The register comes after the people: its gaps fall where the truth's need is highest.
+    write_register(area, deprivation, config.seed, staging, need=_need_to_come(world, config.as_at))
     manifest = _manifest(config, world, records, staging)
     (staging / "world.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
     if out.exists():
@@ -512,6 +514,23 @@ def _area_need(world: tables.SimulatedWorld) -> pa.Table:
         group by all order by lsoa11cd, cohort
         """
     ).to_arrow_table()
+
+
+def _need_to_come(world: tables.SimulatedWorld, as_at: date) -> dict[str, float]:
+    """Each area's true share of children expected not to be ready for school, among the
+    children still to start it at ``as_at`` (Reception starts in the September a year before a
+    cohort's summer)."""
+    first = as_at.year + 2 if as_at >= date(as_at.year, 9, 1) else as_at.year + 1
+    con = duckdb.connect()
+    con.register("area_need", _area_need(world))
+    rows = con.execute(
+        """
+        select lsoa11cd, sum(expected_not_gld) / sum(children) from area_need
+        where cohort >= ? group by lsoa11cd
+        """,
+        [first],
+    ).fetchall()
+    return {str(code): float(share) for code, share in rows}
 
 
 def _expected_events(world: tables.SimulatedWorld) -> dict[str, pa.Table]:
