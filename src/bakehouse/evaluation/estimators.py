@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
+from scipy import stats
 
 from bakehouse.evaluation.panel import Panel
 from bakehouse.evaluation.plan import Design
@@ -164,7 +165,15 @@ def callaway_santanna(panel: Panel, alpha: float) -> Estimate:
             first_treat="first_treat",
             aggregate="event_study",
         )
-    low, high = fitted.overall_conf_int
+    # diff-diff's interval and p use the normal distribution. With a dozen treated areas the
+    # standard error from their influence functions is itself noisy, so the interval takes t on
+    # treated areas - 1 degrees of freedom, as the two-way estimate does on its clusters
+    # (ADR 0031: on 200 panels coverage 0.865 became 0.88, false alarms 0.09 became 0.04).
+    freedom = max(len(panel.treated_units) - 1, 1)
+    att, se = float(fitted.overall_att), float(fitted.overall_se)
+    reach = float(stats.t.ppf(1 - alpha / 2, freedom)) * se
+    low, high = att - reach, att + reach
+    p_value = float(2 * stats.t.sf(abs(att) / se, freedom)) if se > 0 else 1.0
     effects = fitted.event_study_effects or {}
     study = pd.DataFrame(
         [
@@ -180,10 +189,10 @@ def callaway_santanna(panel: Panel, alpha: float) -> Estimate:
     )
     return Estimate(
         estimator="diff-diff CallawaySantAnna, never-treated comparison",
-        effect=float(fitted.overall_att),
-        low=float(low),
-        high=float(high),
-        p_value=float(fitted.overall_p_value),
+        effect=att,
+        low=low,
+        high=high,
+        p_value=p_value,
         pretrend_p=_twfe_event_study(panel.frame, groups_of(panel.frame), panel.adoption, alpha)[1],
         pretrend_test="two-way fixed effects event-study leads jointly zero (F)",
         event_study=study,
