@@ -189,6 +189,7 @@ def test_clean_items_are_approved_and_counted_and_the_rest_wait_in_the_queue_wit
     assert made.areas.filter(source=AreaSource.ADDED).count() == 1
     assert f"{threshold + 5} in = {threshold + 3} stored + 2 refused" in out
     assert "Refused r1-0103" in err and "field 'verdict'" in err
+    assert "perhaps" not in err  # a refusal names the field, never what it held
     assert "Refused r1-0104" in err and "field 'lsoa11cd'" in err
     approved = ModerationDecision.objects.filter(decision=Decision.APPROVED, decided_by=analyst)
     assert approved.count() == threshold + 1
