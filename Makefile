@@ -79,11 +79,15 @@ DEMO_RELEASES := data/releases/code-$(shell git rev-parse --short HEAD:src 2>/de
 # purpose): data/workspaces/<recipe>.
 DEMO_RECIPES := school-readiness domestic-abuse homelessness
 
+# A finished community round on the school readiness release, written from the world's truth
+# (kept while newer than the release and the world) and loaded once per release.
+DEMO_ROUND := data/insight/school-readiness
+
 # The Basildon world (kept while it is current; `make world` rebuilds it), each recipe from its
-# extracts to a checked, signed release, imported and published by the demo custodian, then the
-# web app on http://127.0.0.1:8000 with one demo account per role (passwords printed) and the
-# worker that runs the imports started from its pages beside it. Run again, every stage reuses
-# its work.
+# extracts to a checked, signed release, imported and published by the demo custodian, a finished
+# community round on the school readiness release, then the web app on http://127.0.0.1:8000
+# with one demo account per role (passwords printed) and the worker that runs the imports
+# started from its pages beside it. Run again, every stage reuses its work.
 demo: setup
 	$(RUN) bakehouse world --area basildon --seed 1 --out data/world $(if $(IOD),--iod $(IOD)) --reuse
 	@test -f $(DEMO_KEY) || $(RUN) bakehouse custodian init --key-file $(DEMO_KEY) \
@@ -104,6 +108,13 @@ demo: setup
 	    "$$(basename "$$(cat $(DEMO_RELEASES)/.demo-$$recipe)")" || exit 1; \
 	done
 	$(RUN) python manage.py import_oruk data/world/assets
+	@release="$$(cat $(DEMO_RELEASES)/.demo-school-readiness)"; \
+	  round=$(DEMO_ROUND)/round.json; \
+	  { [ "$$round" -nt "$$release/manifest.json" ] && [ "$$round" -nt data/world/world.json ]; } || \
+	  $(RUN) bakehouse insight-round --world data/world --release "$$release" --seed 1 \
+	    --out $(DEMO_ROUND) || exit 1; \
+	  $(RUN) python manage.py load_insight_round "$$round" --release "$$(basename "$$release")" \
+	    --by demo-analyst
 	@echo "Serving on http://127.0.0.1:8000, with a worker for the imports started from its pages (Ctrl-C stops both)"
 	@BAKEHOUSE_RELEASE_PUBLIC_KEYS="$(DEMO_PUBLIC_KEY)" $(RUN) python manage.py db_worker \
 	  --no-reload & worker=$$!; \

@@ -78,10 +78,18 @@ class Round(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    # SHA-256 of the round file it was loaded from (``manage.py load_insight_round``), so the
+    # same file loaded again for the release finds it; blank for a round made on the web.
+    source_sha256 = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         ordering = ("-opens_on", "-pk")
         constraints = (
+            models.UniqueConstraint(
+                fields=("release", "source_sha256"),
+                condition=~models.Q(source_sha256=""),
+                name="round_file_loaded_once_per_release",
+            ),
             models.CheckConstraint(
                 condition=models.Q(closes_on__gte=models.F("opens_on")),
                 name="round_closes_after_it_opens",

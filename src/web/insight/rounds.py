@@ -26,6 +26,7 @@ class RoundPlan:
     practitioner_groups: str = ""
     moderate_unflagged: bool = True
     added_codes: tuple[str, ...] = ()
+    source_sha256: str = ""
 
 
 def _round_area(round_: Round, area: Area, source: AreaSource) -> RoundArea:
@@ -52,6 +53,7 @@ def create_round(plan: RoundPlan, actor: User) -> Round:
             practitioner_groups=plan.practitioner_groups,
             moderate_unflagged=plan.moderate_unflagged,
             created_by=actor,
+            source_sha256=plan.source_sha256,
         )
         areas = plan.release.areas.defer("geometry")
         for area in areas.filter(flagged=True):
