@@ -43,10 +43,17 @@ def _may_send(request: HttpRequest, round_: Round, device: str) -> bool:
     )
 
 
-def give(request: HttpRequest, round_id: int) -> HttpResponse:
+def _public_round(round_id: int) -> Round:
+    """A round the public may open: not a draft, and about a release the public can see (a
+    round on a draft or withdrawn release would name what the public must not see)."""
     round_ = get_object_or_404(Round.objects.select_related("release"), pk=round_id)
-    if round_.status == RoundStatus.DRAFT:
+    if round_.status == RoundStatus.DRAFT or not round_.release.is_public:
         raise Http404("No such round")
+    return round_
+
+
+def give(request: HttpRequest, round_id: int) -> HttpResponse:
+    round_ = _public_round(round_id)
     if not round_.accepting:
         return render(request, "insight/closed.html", {"round": round_})
     round_areas = list(round_.areas.all())
@@ -82,7 +89,7 @@ def give(request: HttpRequest, round_id: int) -> HttpResponse:
 
 
 def given(request: HttpRequest, round_id: int) -> HttpResponse:
-    round_ = get_object_or_404(Round, pk=round_id)
+    round_ = _public_round(round_id)
     token = request.session.pop(NEW_TOKEN, None)
     links = private_links(token) if token else None
     return render(request, "insight/given.html", {"round": round_, "links": links})
