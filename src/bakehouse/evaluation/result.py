@@ -224,6 +224,12 @@ def caveats(
             f"{amount(balance['difference'], percent)} before the start): the design assumes "
             f"parallel trends, not equal levels, but the comparison is less alike."
         )
+    if plan.design is Design.STAGGERED:
+        notes.append(
+            "With a dozen treated units over several starts, this design's 95% interval held "
+            "the true effect in 0.88 of simulated evaluations, not 0.95 (ADR 0031): read it as "
+            "a little too narrow."
+        )
     if plan.design is Design.STAGGERED and weighted:
         notes.append("Each unit counts equally in the staggered estimate (not by population).")
     if plan.design is not Design.DID:
