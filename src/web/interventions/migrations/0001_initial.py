@@ -8,114 +8,235 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('assets', '0002_error_reports_and_changes'),
+        ("assets", "0002_error_reports_and_changes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='EvaluationPlanRecord',
+            name="EvaluationPlanRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('plan', models.JSONField()),
-                ('post_periods', models.PositiveSmallIntegerField(default=2)),
-                ('power', models.JSONField(blank=True, default=dict)),
-                ('frozen_hash', models.CharField(blank=True, max_length=64)),
-                ('frozen_at', models.DateTimeField(blank=True, null=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('frozen_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("plan", models.JSONField()),
+                ("post_periods", models.PositiveSmallIntegerField(default=2)),
+                ("power", models.JSONField(blank=True, default=dict)),
+                ("frozen_hash", models.CharField(blank=True, max_length=64)),
+                ("frozen_at", models.DateTimeField(blank=True, null=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "frozen_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Deviation',
+            name="Deviation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('recorded_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('field', models.CharField(max_length=40)),
-                ('before', models.JSONField(null=True)),
-                ('after', models.JSONField(null=True)),
-                ('reason', models.TextField()),
-                ('by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='deviations', to='interventions.evaluationplanrecord')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("recorded_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("field", models.CharField(max_length=40)),
+                ("before", models.JSONField(null=True)),
+                ("after", models.JSONField(null=True)),
+                ("reason", models.TextField()),
+                (
+                    "by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="deviations",
+                        to="interventions.evaluationplanrecord",
+                    ),
+                ),
             ],
             options={
-                'ordering': ('recorded_at', 'id'),
+                "ordering": ("recorded_at", "id"),
             },
         ),
         migrations.CreateModel(
-            name='Intervention',
+            name="Intervention",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('recipe', models.CharField(db_index=True, max_length=64)),
-                ('title', models.CharField(max_length=200)),
-                ('why', models.TextField(blank=True)),
-                ('materials', models.TextField(blank=True)),
-                ('procedures', models.TextField(blank=True)),
-                ('provider', models.TextField(blank=True)),
-                ('how', models.TextField(blank=True)),
-                ('where', models.TextField(blank=True)),
-                ('when_and_how_much', models.TextField(blank=True)),
-                ('tailoring', models.TextField(blank=True)),
-                ('modifications', models.TextField(blank=True)),
-                ('fidelity', models.TextField(blank=True)),
-                ('lsoa_codes', models.JSONField(default=list)),
-                ('state', models.CharField(choices=[('proposed', 'Proposed'), ('agreed', 'Agreed'), ('delivering', 'Delivering'), ('completed', 'Completed'), ('evaluated', 'Evaluated')], default='proposed', max_length=12)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('services', models.ManyToManyField(blank=True, related_name='interventions', to='assets.service')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("recipe", models.CharField(db_index=True, max_length=64)),
+                ("title", models.CharField(max_length=200)),
+                ("why", models.TextField(blank=True)),
+                ("materials", models.TextField(blank=True)),
+                ("procedures", models.TextField(blank=True)),
+                ("provider", models.TextField(blank=True)),
+                ("how", models.TextField(blank=True)),
+                ("where", models.TextField(blank=True)),
+                ("when_and_how_much", models.TextField(blank=True)),
+                ("tailoring", models.TextField(blank=True)),
+                ("modifications", models.TextField(blank=True)),
+                ("fidelity", models.TextField(blank=True)),
+                ("lsoa_codes", models.JSONField(default=list)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("proposed", "Proposed"),
+                            ("agreed", "Agreed"),
+                            ("delivering", "Delivering"),
+                            ("completed", "Completed"),
+                            ("evaluated", "Evaluated"),
+                        ],
+                        default="proposed",
+                        max_length=12,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "services",
+                    models.ManyToManyField(
+                        blank=True, related_name="interventions", to="assets.service"
+                    ),
+                ),
             ],
             options={
-                'ordering': ('-created_at', '-id'),
+                "ordering": ("-created_at", "-id"),
             },
         ),
         migrations.AddField(
-            model_name='evaluationplanrecord',
-            name='intervention',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='plan', to='interventions.intervention'),
+            model_name="evaluationplanrecord",
+            name="intervention",
+            field=models.OneToOneField(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="plan",
+                to="interventions.intervention",
+            ),
         ),
         migrations.CreateModel(
-            name='CoProductionSession',
+            name="CoProductionSession",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('held_on', models.DateField()),
-                ('participants', models.JSONField(default=dict)),
-                ('decisions', models.TextField()),
-                ('intervention', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sessions', to='interventions.intervention')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("held_on", models.DateField()),
+                ("participants", models.JSONField(default=dict)),
+                ("decisions", models.TextField()),
+                (
+                    "intervention",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sessions",
+                        to="interventions.intervention",
+                    ),
+                ),
             ],
             options={
-                'ordering': ('held_on', 'id'),
+                "ordering": ("held_on", "id"),
             },
         ),
         migrations.CreateModel(
-            name='Milestone',
+            name="Milestone",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200)),
-                ('due_on', models.DateField()),
-                ('done_on', models.DateField(blank=True, null=True)),
-                ('intervention', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='milestones', to='interventions.intervention')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200)),
+                ("due_on", models.DateField()),
+                ("done_on", models.DateField(blank=True, null=True)),
+                (
+                    "intervention",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="milestones",
+                        to="interventions.intervention",
+                    ),
+                ),
             ],
             options={
-                'ordering': ('due_on', 'id'),
+                "ordering": ("due_on", "id"),
             },
         ),
         migrations.CreateModel(
-            name='StateUpdate',
+            name="StateUpdate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('on', models.DateField()),
-                ('state', models.CharField(choices=[('proposed', 'Proposed'), ('agreed', 'Agreed'), ('delivering', 'Delivering'), ('completed', 'Completed'), ('evaluated', 'Evaluated')], max_length=12)),
-                ('text', models.TextField()),
-                ('recorded_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('intervention', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='updates', to='interventions.intervention')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("on", models.DateField()),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("proposed", "Proposed"),
+                            ("agreed", "Agreed"),
+                            ("delivering", "Delivering"),
+                            ("completed", "Completed"),
+                            ("evaluated", "Evaluated"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("text", models.TextField()),
+                ("recorded_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "intervention",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="updates",
+                        to="interventions.intervention",
+                    ),
+                ),
             ],
             options={
-                'ordering': ('on', 'recorded_at', 'id'),
+                "ordering": ("on", "recorded_at", "id"),
             },
         ),
     ]

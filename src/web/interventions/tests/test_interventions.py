@@ -39,12 +39,19 @@ def test_staff_create_an_intervention_from_a_flagged_area_with_its_services(
     code = release.areas.filter(flagged=True).values_list("lsoa11cd", flat=True).first()
     assert code is not None
     staff = client_for(Role.PARTNER_ANALYST)
-    form = staff.get(reverse("interventions:create", kwargs={"recipe": release.recipe}), {"lsoa": code})
+    form = staff.get(
+        reverse("interventions:create", kwargs={"recipe": release.recipe}), {"lsoa": code}
+    )
     assert code in form.content.decode()
 
     answer = staff.post(
         reverse("interventions:create", kwargs={"recipe": release.recipe}),
-        {"title": "Stay and play at the library", "lsoa_codes": code, "services": [STAY_AND_PLAY], **TIDIER_FILLED},
+        {
+            "title": "Stay and play at the library",
+            "lsoa_codes": code,
+            "services": [STAY_AND_PLAY],
+            **TIDIER_FILLED,
+        },
     )
 
     made = Intervention.objects.get()
@@ -54,7 +61,11 @@ def test_staff_create_an_intervention_from_a_flagged_area_with_its_services(
     assert made.fidelity == TIDIER_FILLED["fidelity"]
     assert list(made.services.values_list("pk", flat=True)) == [STAY_AND_PLAY]
     assert Event.objects.filter(action=Action.INTERVENTION_CREATED, object_id=str(made.pk)).exists()
-    page = Client().get(reverse("interventions:detail", kwargs={"intervention_id": made.pk})).content.decode()
+    page = (
+        Client()
+        .get(reverse("interventions:detail", kwargs={"intervention_id": made.pk}))
+        .content.decode()
+    )
     assert TIDIER_FILLED["fidelity"] in page and "Stay and play" in page
 
 
@@ -66,7 +77,9 @@ def test_an_area_outside_the_current_release_is_refused_and_nothing_made(
         {"title": "Stay and play", "lsoa_codes": "E01099999"},
     )
     assert answer.status_code == 200
-    assert "E01099999 is not an area of this recipe&#x27;s current release" in answer.content.decode()
+    assert (
+        "E01099999 is not an area of this recipe&#x27;s current release" in answer.content.decode()
+    )
     assert not Intervention.objects.exists()
 
 
@@ -75,7 +88,10 @@ def test_progress_updates_move_the_lifecycle_and_show_on_the_public_timeline(
 ) -> None:
     made = make_intervention(release)
     staff = client_for(Role.PARTNER_ANALYST)
-    steps = [("2026-01-12", "agreed", "Agreed with the parents' forum."), ("2026-02-02", "delivering", "First sessions held.")]
+    steps = [
+        ("2026-01-12", "agreed", "Agreed with the parents' forum."),
+        ("2026-02-02", "delivering", "First sessions held."),
+    ]
     for day, state, text in steps:
         year, month, dom = day.split("-")
         staff.post(
@@ -84,7 +100,14 @@ def test_progress_updates_move_the_lifecycle_and_show_on_the_public_timeline(
         )
     staff.post(
         reverse("interventions:add_session", kwargs={"intervention_id": made.pk}),
-        {"held_on_day": "5", "held_on_month": "1", "held_on_year": "2026", "role_resident": "14", "role_practitioner": "3", "decisions": "Sessions on Tuesday mornings."},
+        {
+            "held_on_day": "5",
+            "held_on_month": "1",
+            "held_on_year": "2026",
+            "role_resident": "14",
+            "role_practitioner": "3",
+            "decisions": "Sessions on Tuesday mornings.",
+        },
     )
     services.add_milestone(made, "Twenty families attending", date(2026, 6, 30))
     reached = services.add_milestone(made, "Kits bought", date(2026, 1, 20))
@@ -93,8 +116,14 @@ def test_progress_updates_move_the_lifecycle_and_show_on_the_public_timeline(
     made.refresh_from_db()
     assert made.state == State.DELIVERING
     assert Event.objects.filter(action=Action.INTERVENTION_STATE_UPDATED).count() == 2
-    page = Client().get(reverse("interventions:detail", kwargs={"intervention_id": made.pk})).content.decode()
-    assert page.index("12 January 2026") < page.index("2 February 2026") < page.index("30 June 2026")
+    page = (
+        Client()
+        .get(reverse("interventions:detail", kwargs={"intervention_id": made.pk}))
+        .content.decode()
+    )
+    assert (
+        page.index("12 January 2026") < page.index("2 February 2026") < page.index("30 June 2026")
+    )
     assert "1 of 2 milestones reached" in page
     assert "14 residents" in page and "3 practitioners" in page
     assert "Sessions on Tuesday mornings." in page
@@ -125,5 +154,18 @@ def test_only_analysts_and_administrators_record_interventions(
     listing = reverse("interventions:list", kwargs={"recipe": release.recipe})
     public = client_for(None).get(listing).content.decode()
     assert made.title in public and "Create an intervention" not in public
-    assert "Create an intervention" in client_for(Role.PARTNER_ANALYST).get(listing).content.decode()
+    assert (
+        "Create an intervention" in client_for(Role.PARTNER_ANALYST).get(listing).content.decode()
+    )
 
+
+def test_staff_find_the_way_to_plan_an_intervention_on_a_flagged_area_s_profile(
+    release: Release, client_for: Callable[[Role | None], Client]
+) -> None:
+    code = release.areas.filter(flagged=True).values_list("lsoa11cd", flat=True).first()
+    profile = reverse("areas:profile", kwargs={"recipe": release.recipe, "lsoa11cd": code})
+    create = reverse("interventions:create", kwargs={"recipe": release.recipe})
+    assert f"{create}?lsoa={code}" in client_for(Role.PARTNER_ANALYST).get(profile).content.decode()
+    public = client_for(None).get(profile).content.decode()
+    assert create not in public
+    assert reverse("interventions:list", kwargs={"recipe": release.recipe}) in public

@@ -134,9 +134,11 @@ def test_changing_a_frozen_plan_on_its_page_needs_a_reason_and_is_shown_as_a_dev
     assert (deviation.field, deviation.before, deviation.after) == ("start", 2026, 2027)
     assert services.current_plan(stored)["start"] == 2027
     assert Event.objects.filter(action=Action.EVALUATION_PLAN_DEVIATION).count() == 1
-    public = Client().get(
-        reverse("interventions:detail", kwargs={"intervention_id": record.intervention_id})
-    ).content.decode()
+    public = (
+        Client()
+        .get(reverse("interventions:detail", kwargs={"intervention_id": record.intervention_id}))
+        .content.decode()
+    )
     assert record.frozen_hash in public
     assert reason in public
     assert "Deviations from the frozen plan" in public
