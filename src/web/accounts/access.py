@@ -67,6 +67,7 @@ PAGES: Mapping[str, Rule] = {
     # partnership is accountable for what it does and how it judges it. Staff record them.
     "interventions:list": public(),
     "interventions:detail": public(),
+    "interventions:plan_yaml": public(),
     "interventions:create": role_required(*INTERVENTION_STAFF),
     "interventions:edit": role_required(*INTERVENTION_STAFF),
     "interventions:manage": role_required(*INTERVENTION_STAFF),

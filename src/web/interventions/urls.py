@@ -9,6 +9,7 @@ app_name = "interventions"
 urlpatterns = [
     path("recipe/<str:recipe>/", views.intervention_list, name="list"),
     path("<int:intervention_id>/", views.intervention_detail, name="detail"),
+    path("<int:intervention_id>/plan.yaml", views.plan_yaml, name="plan_yaml"),
     path("recipe/<str:recipe>/new/", staff.create, name="create"),
     path("<int:intervention_id>/edit/", staff.edit, name="edit"),
     path("<int:intervention_id>/progress/", staff.manage, name="manage"),

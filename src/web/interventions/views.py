@@ -3,10 +3,14 @@ accountability timeline and its evaluation plan with any deviations."""
 
 from __future__ import annotations
 
+from typing import Any
+
+import yaml
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
+from bakehouse.evaluation import EvaluationPlan, frozen_document
 from web.accounts.access import PAGES
 from web.accounts.models import User
 from web.accounts.roles import Role
@@ -49,7 +53,35 @@ def intervention_detail(request: HttpRequest, intervention_id: int) -> HttpRespo
         "milestones": milestones,
         "record": record,
         "plan": record.fields if record is not None else None,
-        "deviations": record.deviations.select_related("by") if record is not None else [],
+        "deviations": [
+            (deviation, _shown(deviation.before), _shown(deviation.after))
+            for deviation in (record.deviations.all() if record is not None else [])
+        ],
         "staff": _is_staff(request),
     }
     return render(request, "interventions/detail.html", context)
+
+
+def _shown(value: Any) -> str:
+    """A plan field's value in words: lists of areas joined, later starts as 'area from year'."""
+    if isinstance(value, list):
+        return ", ".join(map(str, value)) or "none"
+    if isinstance(value, dict):
+        return "; ".join(f"{key} from {start}" for key, start in value.items()) or "none"
+    return str(value)
+
+
+def plan_yaml(request: HttpRequest, intervention_id: int) -> HttpResponse:
+    """The frozen plan as a plan file, ``frozen: {hash, at}`` included, for ``bakehouse
+    evaluate --plan``: the plan as frozen, never with its deviations."""
+    record = get_object_or_404(EvaluationPlanRecord, intervention_id=intervention_id)
+    if record.frozen_at is None:
+        raise Http404("This plan is not frozen yet.")
+    document = frozen_document(EvaluationPlan.model_validate(record.plan), record.frozen_at)
+    response = HttpResponse(
+        yaml.safe_dump(document, sort_keys=False, allow_unicode=True),
+        content_type="application/yaml; charset=utf-8",
+    )
+    name = f"intervention-{intervention_id}-plan.yaml"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

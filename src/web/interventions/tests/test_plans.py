@@ -4,12 +4,13 @@ frozen record never changes, and every later change is a deviation shown publicl
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 
-from bakehouse.evaluation import EvaluationPlan, plan_hash
+from bakehouse.evaluation import EvaluationPlan, load_plan_file, plan_hash
 from web.accounts.roles import Role
 from web.governance.models import Action, Event
 from web.interventions import services
@@ -142,3 +143,22 @@ def test_changing_a_frozen_plan_on_its_page_needs_a_reason_and_is_shown_as_a_dev
     assert record.frozen_hash in public
     assert reason in public
     assert "Deviations from the frozen plan" in public
+
+
+def test_the_frozen_plan_s_file_is_accepted_by_the_evaluation_and_keeps_no_deviation(
+    release: Release, tmp_path: Path
+) -> None:
+    record = _frozen(release)
+    later = plan_for(release, start=2027)
+    services.save_plan(record.intervention, services.PlanChange(later, 2, "Delayed"), planner())
+
+    answer = Client().get(
+        reverse("interventions:plan_yaml", kwargs={"intervention_id": record.intervention_id})
+    )
+
+    path = tmp_path / "plan.yaml"
+    path.write_bytes(answer.content)
+    read = load_plan_file(path)
+    read.check_frozen()
+    assert read.plan.start == 2026
+    assert read.frozen is not None and read.frozen.hash == record.frozen_hash
