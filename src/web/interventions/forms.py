@@ -147,7 +147,7 @@ class SessionForm(GovukForm):
 
 
 class UpdateForm(GovukForm):
-    on = DateField(label="Date", required=False)
+    on = DateField(label="Date of the update", required=False)
     state = forms.ChoiceField(
         label="Stage",
         choices=State.choices,
