@@ -35,6 +35,7 @@ NOT_PAGES = {
     "assets:need_csv",
     "assets:need_map_data",  # GeoJSON for the need-and-provision map
     "insight:decisions_csv",
+    "interventions:plan_yaml",  # the frozen plan file, for the evaluation command
     "transparency:model_card_markdown",  # plain text
     "transparency:transparency_record_markdown",
     # The community asset register's Open Referral UK API: JSON for other directories.

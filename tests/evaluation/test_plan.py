@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bakehouse.errors import ConfigError
-from bakehouse.evaluation.plan import Design, EvaluationPlan, load_plan, plan_hash
+from bakehouse.evaluation.plan import (
+    Design,
+    EvaluationPlan,
+    frozen_document,
+    load_plan,
+    load_plan_file,
+    plan_hash,
+)
 
 FIELDS: dict[str, Any] = {
     "outcome": "children not reaching a good level of development",
@@ -71,3 +79,32 @@ def test_every_problem_of_a_plan_is_reported_together(tmp_path: Path) -> None:
 def test_a_comparison_unit_that_is_also_treated_is_refused() -> None:
     with pytest.raises(ValueError, match="comparison_pool"):
         EvaluationPlan(**{**FIELDS, "comparison_pool": ["E01021237"]})
+
+
+def test_a_frozen_plan_file_is_read_with_its_hash_and_time(tmp_path: Path) -> None:
+    import yaml
+
+    plan = EvaluationPlan(**FIELDS)
+    at = datetime(2021, 8, 31, 17, 0, tzinfo=UTC)
+    path = tmp_path / "plan.yaml"
+    path.write_text(yaml.safe_dump(frozen_document(plan, at)))
+    read = load_plan_file(path)
+    assert read.plan == plan
+    assert read.frozen is not None and read.frozen.at == at
+    assert read.matches_frozen
+    read.check_frozen()
+
+
+def test_a_frozen_record_that_is_not_a_hash_is_refused_naming_it(tmp_path: Path) -> None:
+    path = tmp_path / "plan.yaml"
+    path.write_text(yaml_text({**FIELDS, "frozen": {"hash": "abc", "at": "2021-08-31"}}))
+    with pytest.raises(ConfigError) as caught:
+        load_plan_file(path)
+    assert caught.value.field == "frozen"
+    assert "frozen.hash" in caught.value.message
+
+
+def yaml_text(data: dict[str, Any]) -> str:
+    import yaml
+
+    return yaml.safe_dump(data)

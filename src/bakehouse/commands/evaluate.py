@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from bakehouse.errors import ConfigError
-from bakehouse.evaluation.plan import Design, EvaluationPlan
+from bakehouse.evaluation.plan import EXPLORATORY, Design, EvaluationPlan, load_plan_file
 
 if TYPE_CHECKING:
     from bakehouse.evaluation.panel import Panel
@@ -44,6 +44,12 @@ def evaluate(
     plan: Path | None = typer.Option(
         None, "--plan", exists=True, dir_okay=False, help="The frozen evaluation plan (YAML)."
     ),
+    exploratory: bool = typer.Option(
+        False,
+        "--exploratory",
+        help="Run a plan that is not frozen, or changed since it was: the result says it is "
+        "exploratory, not pre-registered.",
+    ),
     workspace: Path | None = typer.Option(
         None,
         file_okay=False,
@@ -63,7 +69,7 @@ def evaluate(
 ) -> None:
     """Estimate an intervention's effect with its interval, p-value, minimum detectable effect,
     checks of trends before the start and of balance, and a verdict in plain words."""
-    from bakehouse.evaluation import Columns, load_plan, read_panel
+    from bakehouse.evaluation import Columns, read_panel
     from bakehouse.evaluation import evaluate as run_evaluation
     from bakehouse.evaluation.report import write_json, write_plots
 
@@ -71,10 +77,16 @@ def evaluate(
         raise ConfigError(
             "Give either --panel FILE or --workspace WS", fix="One panel per evaluation"
         )
-    frozen = load_plan(plan) if plan is not None else None
-    if frozen is not None and design is not None and design is not frozen.design:
+    registration = EXPLORATORY
+    planned: EvaluationPlan | None = None
+    if plan is not None:
+        plan_file = load_plan_file(plan)
+        if not exploratory:
+            plan_file.check_frozen()
+        planned, registration = plan_file.plan, plan_file.registration()
+    if planned is not None and design is not None and design is not planned.design:
         raise ConfigError(
-            f"--design {design.value} differs from the plan's design {frozen.design.value}",
+            f"--design {design.value} differs from the plan's design {planned.design.value}",
             file=plan,
             field="design",
             fix="The frozen plan decides the design: leave --design out",
@@ -83,11 +95,11 @@ def evaluate(
         from bakehouse.evaluation.workspace import panel_from_workspace
         from bakehouse.recipes import load_recipe
 
-        if frozen is None:
+        if planned is None:
             raise ConfigError(
                 "A workspace panel needs --plan: the plan says which LSOAs were treated and when"
             )
-        built = panel_from_workspace(workspace, load_recipe(recipe), frozen, area)
+        built = panel_from_workspace(workspace, load_recipe(recipe), planned, area)
         data = built.panel
         if built.units_left_out:
             console.print(
@@ -98,14 +110,19 @@ def evaluate(
         assert panel is not None
         data = read_panel(panel, Columns(unit, period, outcome, treatment, weight))
     caveats: list[str] = []
-    if frozen is None:
+    if planned is None:
         if design is None:
             raise ConfigError("Give --design (did, staggered or synthetic-control) or --plan")
-        frozen = _plan_from_panel(data, design)
+        planned = _plan_from_panel(data, design)
         caveats.append(
             "No pre-registered plan: the treated units and starts were read from the panel."
         )
-    if frozen.design is Design.SYNTHETIC_CONTROL:
+    elif registration == EXPLORATORY:
+        caveats.append(
+            "The plan was not frozen, or changed after it was: the design and the areas may "
+            "have been chosen after seeing the outcomes."
+        )
+    if planned.design is Design.SYNTHETIC_CONTROL:
         with Progress(
             TextColumn("placebo fits"), BarColumn(), MofNCompleteColumn(), console=console
         ) as progress:
@@ -114,11 +131,12 @@ def evaluate(
             def advance(done: int, total: int) -> None:
                 progress.update(task, completed=done, total=total)
 
-            result = run_evaluation(data, frozen, placebos=placebos, progress=advance)
+            result = run_evaluation(data, planned, placebos=placebos, progress=advance)
     else:
-        result = run_evaluation(data, frozen)
-    result = replace(result, caveats=caveats + result.caveats)
+        result = run_evaluation(data, planned)
+    result = replace(result, caveats=caveats + result.caveats, registration=registration)
     write_json(result, json_out)
+    console.print(f"[bold]{registration[0].upper()}{registration[1:]}.[/bold]", highlight=False)
     console.print(f"[bold]{result.verdict[0].upper()}{result.verdict[1:]}.[/bold]")
     console.print(
         f"{result.n_treated} treated and {result.n_comparison} comparison units, "

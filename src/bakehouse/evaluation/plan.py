@@ -4,19 +4,29 @@ A plan is written before any outcome after the start exists and frozen by its ha
 (:func:`plan_hash`): the sha256 of the plan's canonical JSON (keys sorted, no spaces, lists in
 the order given). Any change to any field changes the hash, so a result can show it followed the
 plan that was frozen.
+
+A frozen plan file carries ``frozen: {hash, at}`` beside the plan's fields
+(:func:`frozen_document`). :func:`load_plan_file` reads both; :meth:`PlanFile.check_frozen`
+refuses a plan that was never frozen or whose content no longer matches the hash it was frozen
+with.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from bakehouse.errors import ConfigError
 from bakehouse.yamlfiles import read_yaml
+
+EXPLORATORY = "exploratory: not pre-registered"
 
 
 class Design(StrEnum):
@@ -73,24 +83,93 @@ def plan_hash(plan: EvaluationPlan) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+class Frozen(BaseModel):
+    """When a plan was frozen, and the hash its content had then."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    hash: str = Field(pattern=r"^[0-9a-f]{64}$")
+    at: datetime
+
+
+@dataclass(frozen=True)
+class PlanFile:
+    """A plan as read from its file, with its ``frozen`` record if it has one."""
+
+    plan: EvaluationPlan
+    frozen: Frozen | None
+    path: Path | None = None
+
+    @property
+    def matches_frozen(self) -> bool:
+        return self.frozen is not None and self.frozen.hash == plan_hash(self.plan)
+
+    def registration(self) -> str:
+        """In words: pre-registered (frozen when, with which hash), or exploratory."""
+        if self.frozen is None or not self.matches_frozen:
+            return EXPLORATORY
+        return f"pre-registered: frozen {self.frozen.at.isoformat()} (plan {self.frozen.hash[:12]})"
+
+    def check_frozen(self) -> None:
+        """Refuse a plan that was never frozen, or changed since it was."""
+        if self.frozen is None:
+            raise ConfigError(
+                "The evaluation plan is not frozen: an evaluation against it would not be "
+                "pre-registered",
+                file=self.path,
+                field="frozen",
+                fix="Freeze the plan before any outcome after its start exists (the web app's "
+                "intervention page), or give --exploratory to run it as an exploratory analysis",
+            )
+        if not self.matches_frozen:
+            raise ConfigError(
+                f"The evaluation plan changed after it was frozen on {self.frozen.at:%Y-%m-%d}: "
+                f"its content hashes to {plan_hash(self.plan)[:12]}, not the frozen "
+                f"{self.frozen.hash[:12]}",
+                file=self.path,
+                field="frozen",
+                fix="Evaluate the plan as frozen (record any change as a deviation), or give "
+                "--exploratory to run the changed plan as an exploratory analysis",
+            )
+
+
+def frozen_document(plan: EvaluationPlan, at: datetime) -> dict[str, Any]:
+    """The plan's fields with ``frozen: {hash, at}``: what a frozen plan file holds."""
+    return {
+        **plan.model_dump(mode="json"),
+        "frozen": {"hash": plan_hash(plan), "at": at.isoformat()},
+    }
+
+
 def load_plan(path: Path) -> EvaluationPlan:
-    """Read a plan from YAML; every problem is reported together, naming its field."""
+    """Read a plan from YAML, frozen or not; every problem is reported together."""
+    return load_plan_file(path).plan
+
+
+def load_plan_file(path: Path) -> PlanFile:
+    """Read a plan and its ``frozen`` record from YAML; every problem is reported together,
+    naming its field."""
     data = read_yaml(path, "evaluation plan")
     if not isinstance(data, dict):
         raise ConfigError(
             "An evaluation plan is a mapping of fields (outcome, treated_units, start, ...)",
             file=path,
         )
+    fields = {key: value for key, value in data.items() if key != "frozen"}
     try:
-        return EvaluationPlan.model_validate(data)
+        plan = EvaluationPlan.model_validate(fields)
+        frozen = Frozen.model_validate(data["frozen"]) if "frozen" in data else None
     except ValidationError as error:
+        where = "frozen." if error.title == "Frozen" else ""
         problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or 'plan'}: {e['msg']}" for e in error.errors()
+            f"{where}{'.'.join(str(p) for p in e['loc']) or 'plan'}: {e['msg']}"
+            for e in error.errors()
         )
         first = error.errors()[0]["loc"]
         raise ConfigError(
             f"Invalid evaluation plan ({problems})",
             file=path,
-            field=str(first[0]) if first else None,
+            field="frozen" if where else (str(first[0]) if first else None),
             fix="See docs/guides/analyst.md, 'Evaluating an intervention', for the fields",
         ) from None
+    return PlanFile(plan, frozen, path)

@@ -16,7 +16,7 @@ import numpy as np
 from bakehouse.errors import ConfigError
 from bakehouse.evaluation.estimators import PLACEBOS, Estimate, Progress, estimate
 from bakehouse.evaluation.panel import Panel
-from bakehouse.evaluation.plan import Design, EvaluationPlan, plan_hash
+from bakehouse.evaluation.plan import EXPLORATORY, Design, EvaluationPlan, plan_hash
 from bakehouse.evaluation.power import PowerAnalysis, minimum_detectable_effect
 
 FEW_TREATED = 5  # below this, errors clustered by unit are known to be too small
@@ -51,6 +51,8 @@ class Result:
     caveats: list[str]
     event_study: list[dict[str, float]] = field(default_factory=list)
     trajectories: list[dict[str, float]] = field(default_factory=list)
+    # Whether the plan was frozen before the outcomes existed (see plan.PlanFile.registration).
+    registration: str = EXPLORATORY
 
     @property
     def significant(self) -> bool:

@@ -59,8 +59,34 @@ def signed_in(get_status: HTTPStatus = HTTPStatus.OK) -> Rule:
 
 # Those who run validation rounds and moderate what people say in them.
 INSIGHT_STAFF = (Role.PARTNER_ANALYST, Role.ADMINISTRATOR)
+# Those who record interventions with communities and write and freeze their evaluation plans.
+INTERVENTION_STAFF = (Role.PARTNER_ANALYST, Role.ADMINISTRATOR)
 
 PAGES: Mapping[str, Rule] = {
+    # Interventions, their timelines and their frozen evaluation plans are public: the
+    # partnership is accountable for what it does and how it judges it. Staff record them.
+    "interventions:list": public(),
+    "interventions:detail": public(),
+    "interventions:plan_yaml": public(),
+    "interventions:create": role_required(*INTERVENTION_STAFF),
+    "interventions:edit": role_required(*INTERVENTION_STAFF),
+    "interventions:manage": role_required(*INTERVENTION_STAFF),
+    "interventions:plan": role_required(*INTERVENTION_STAFF),
+    "interventions:add_session": role_required(
+        *INTERVENTION_STAFF, get_status=HTTPStatus.METHOD_NOT_ALLOWED
+    ),
+    "interventions:add_update": role_required(
+        *INTERVENTION_STAFF, get_status=HTTPStatus.METHOD_NOT_ALLOWED
+    ),
+    "interventions:add_milestone": role_required(
+        *INTERVENTION_STAFF, get_status=HTTPStatus.METHOD_NOT_ALLOWED
+    ),
+    "interventions:milestone_done": role_required(
+        *INTERVENTION_STAFF, get_status=HTTPStatus.METHOD_NOT_ALLOWED
+    ),
+    "interventions:freeze": role_required(
+        *INTERVENTION_STAFF, get_status=HTTPStatus.METHOD_NOT_ALLOWED
+    ),
     "core:home": public(),
     "core:accessibility": public(),
     "accounts:login": public(),

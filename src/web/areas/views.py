@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
+from web.accounts.access import PAGES
 from web.accounts.models import User
 from web.areas import flagged
 from web.areas.across import area_across_recipes
@@ -127,7 +128,12 @@ def profile(request: HttpRequest, recipe: str, lsoa11cd: str) -> HttpResponse:
     return render(
         request,
         "areas/profile.html",
-        {"release": release, "profile": found, "sections": sections},
+        {
+            "release": release,
+            "profile": found,
+            "sections": sections,
+            "may_plan": PAGES["interventions:create"].allows(request.user),
+        },
     )
 
 

@@ -43,6 +43,10 @@ class Action(models.TextChoices):
     INSIGHT_MASKED = "insight_masked", "Community contribution masked further"
     INSIGHT_RESPONSE_WRITTEN = "insight_response_written", "Response to a community written"
     INSIGHT_EXPIRED = "insight_expired", "Community contributions deleted after retention"
+    INTERVENTION_CREATED = "intervention_created", "Intervention created"
+    INTERVENTION_STATE_UPDATED = "intervention_state_updated", "Intervention's progress updated"
+    EVALUATION_PLAN_FROZEN = "evaluation_plan_frozen", "Evaluation plan frozen"
+    EVALUATION_PLAN_DEVIATION = "evaluation_plan_deviation", "Deviation from a frozen plan recorded"
 
 
 class AppendOnlyError(Exception):

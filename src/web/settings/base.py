@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "web.transparency",
     "web.assets",
     "web.insight",
+    "web.interventions",
     "rest_framework",
     "django_htmx",
     "django_tasks",

@@ -11,6 +11,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from web.accounts.models import User
 from web.assets.tests.factories import register_samples
 from web.insight.tests.factories import insight_samples
+from web.interventions.tests.factories import intervention_samples
 from web.jobs.tests.factories import job_samples
 from web.releases.models import Release
 
@@ -34,7 +35,8 @@ def url_samples(subject: User, release: Release, draft: Release) -> dict[str, ob
     """Values for URL parameters: the admin site's point at ``subject`` (an account) or its
     app; the release and recipe pages' at the published ``release``, its recipe and its first
     area, or at ``draft``; the asset register's at a small register made here; a job's at a
-    finished job; validation rounds' at an open round of ``release`` with one contribution."""
+    finished job; validation rounds' at an open round of ``release`` with one contribution;
+    interventions' at one in ``release``'s areas with a milestone and a frozen plan."""
     area = release.areas.order_by("lsoa11cd").first()
     if area is None:
         raise LookupError(f"Release {release.id} has no areas to sample")
@@ -52,6 +54,7 @@ def url_samples(subject: User, release: Release, draft: Release) -> dict[str, ob
         **register_samples(),
         **jobs,
         **insight_samples(release),
+        **intervention_samples(release),
     }
 
 

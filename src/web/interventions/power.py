@@ -1,0 +1,96 @@
+"""The minimum detectable effect of a plan, from the recipe's current release.
+
+The web app holds no person-level data, so the intra-cluster correlation cannot come from
+children: it comes from the release's published observed outcomes per area and cohort (rate and
+population, both after disclosure control), which is exactly the area-period table
+``bakehouse.evaluation.power`` estimates it from. Cells the release withheld are not there:
+areas missing any earlier cohort are left out of the comparison, and the record says how many.
+Published populations are rounded, which adds a little noise to the ICC; the record says so.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from bakehouse.errors import BakehouseError
+from bakehouse.evaluation import Columns, EvaluationPlan, minimum_detectable_effect
+from bakehouse.evaluation.panel import panel_from_frame
+from web.releases.models import Release, TrendKind, TrendPoint
+
+SOURCE = (
+    "the intra-cluster correlation and each area's past rate come from the release's published "
+    "observed rates and populations per area and cohort (rounded for disclosure control), the "
+    "only area-level outcomes the web app holds"
+)
+
+
+def observed_cohorts(release: Release) -> list[int]:
+    """The cohorts whose observed outcomes the release publishes for any area."""
+    found = TrendPoint.objects.filter(area__release=release, kind=TrendKind.OBSERVED)
+    return sorted(set(found.values_list("cohort", flat=True)))
+
+
+def plan_power(release: Release, plan: EvaluationPlan, post_periods: int) -> dict[str, Any]:
+    """The MDE at 80% power and the plan's alpha, with what it was computed from; when it
+    cannot be computed, ``mde`` is None and ``reason`` says why."""
+    points = TrendPoint.objects.filter(
+        area__release=release,
+        kind=TrendKind.OBSERVED,
+        cohort__lt=min(plan.adoption().values()),
+        rate__isnull=False,
+        population__gt=0,
+    ).values_list("area__lsoa11cd", "cohort", "rate", "population")
+    frame = pd.DataFrame(list(points), columns=["unit", "period", "outcome", "weight"])
+    periods = sorted(frame["period"].unique())
+    whole = frame.groupby("unit")["period"].nunique() == len(periods)
+    complete = frame[frame["unit"].isin(whole[whole].index)].assign(treatment=0)
+    treated = [unit for unit in plan.treated_units if unit in set(complete["unit"])]
+    published = set(release.areas.values_list("lsoa11cd", flat=True))
+    pool = plan.comparison_pool or sorted(published - set(plan.treated_units))
+    comparison = [unit for unit in pool if unit in set(complete["unit"])]
+    basis: dict[str, Any] = {
+        "release": release.id,
+        "periods_before": [int(period) for period in periods],
+        "post_periods": post_periods,
+        "treated_used": len(treated),
+        "treated_left_out": len(plan.treated_units) - len(treated),
+        "comparison_used": len(comparison),
+        "comparison_left_out": len(pool) - len(comparison),
+        "source": SOURCE,
+    }
+    if not treated:
+        return {
+            **basis,
+            "mde": None,
+            "reason": "no treated area has every earlier cohort published",
+        }
+    if len(comparison) < 2:
+        return {
+            **basis,
+            "mde": None,
+            "reason": "fewer than 2 comparison areas have every earlier cohort published",
+        }
+    try:
+        panel = panel_from_frame(
+            complete,
+            Columns("unit", "period", "outcome", "treatment", "weight"),
+            source=f"release {release.id}",
+            planning=True,
+        )
+        adoption = {unit: plan.adoption()[unit] for unit in treated}
+        power = minimum_detectable_effect(
+            panel, adoption, comparison, alpha=plan.alpha, post_periods=post_periods
+        )
+    except BakehouseError as error:
+        return {**basis, "mde": None, "reason": error.what}
+    return {
+        **basis,
+        "mde": power.mde,
+        "power": power.power,
+        "alpha": power.alpha,
+        "icc": power.icc,
+        "design_effect": power.design_effect,
+        "standard_error": power.standard_error,
+    }

@@ -1,0 +1,60 @@
+"""Interventions for tests, built in code over an imported release."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from bakehouse.evaluation import Design, EvaluationPlan
+from web.accounts.models import User
+from web.accounts.roles import Role
+from web.interventions import services
+from web.interventions.models import EvaluationPlanRecord, Intervention, State
+from web.releases.models import Release
+
+
+def planner() -> User:
+    user, _ = User.objects.get_or_create(
+        username="intervention-planner", defaults={"role": Role.PARTNER_ANALYST}
+    )
+    return user
+
+
+def flagged_codes(release: Release, count: int = 2) -> list[str]:
+    """Codes of the release's areas, flagged first: the areas an intervention starts from."""
+    areas = release.areas.order_by("-flagged", "lsoa11cd").values_list("lsoa11cd", flat=True)
+    return list(areas[:count])
+
+
+def make_intervention(
+    release: Release, *, title: str = "Stay and play at the library"
+) -> Intervention:
+    return services.create_intervention(release.recipe, title, flagged_codes(release), planner())
+
+
+def plan_for(release: Release, *, start: int = 2026, **fields: object) -> EvaluationPlan:
+    """A difference-in-differences plan for the release's first two areas from ``start``."""
+    values: dict[str, object] = {
+        "outcome": "children not reaching a good level of development",
+        "treated_units": flagged_codes(release),
+        "start": start,
+        "design": Design.DID,
+        "hypotheses": "Stay and play lowers the share of children not ready for school.",
+        **fields,
+    }
+    return EvaluationPlan(**values)  # type: ignore[arg-type]
+
+
+def make_plan(intervention: Intervention, plan: EvaluationPlan) -> EvaluationPlanRecord:
+    return services.save_plan(intervention, services.PlanChange(plan, 2), planner())
+
+
+def intervention_samples(release: Release) -> dict[str, object]:
+    """URL parameters pointing at an intervention of ``release``'s recipe with a milestone and
+    a frozen plan."""
+    made = make_intervention(release)
+    services.add_update(
+        made, date(2026, 1, 12), State.AGREED, "Agreed with the parents' forum.", planner()
+    )
+    milestone = services.add_milestone(made, "First session held", date(2026, 3, 1))
+    services.freeze_plan(make_plan(made, plan_for(release)), planner())
+    return {"intervention_id": made.pk, "milestone_id": milestone.pk}

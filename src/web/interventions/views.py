@@ -1,0 +1,87 @@
+"""Public pages: a recipe's interventions, and each intervention with its description, its
+accountability timeline and its evaluation plan with any deviations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+
+from bakehouse.evaluation import EvaluationPlan, frozen_document
+from web.accounts.access import PAGES
+from web.accounts.models import User
+from web.accounts.roles import Role
+from web.interventions.forms import TIDIER
+from web.interventions.models import EvaluationPlanRecord, Intervention
+from web.interventions.timeline import timeline
+from web.releases.models import Release
+
+
+def _is_staff(request: HttpRequest) -> bool:
+    user = request.user
+    return isinstance(user, User) and PAGES["interventions:edit"].allows_role(Role(user.role))
+
+
+def intervention_list(request: HttpRequest, recipe: str) -> HttpResponse:
+    found = Intervention.objects.filter(recipe=recipe)
+    release = Release.objects.current(recipe)
+    if release is None and not found.exists():
+        raise Http404("No interventions or results have been published for this topic.")
+    context = {
+        "recipe": recipe,
+        "release": release,
+        "interventions": found,
+        "staff": _is_staff(request),
+    }
+    return render(request, "interventions/list.html", context)
+
+
+def intervention_detail(request: HttpRequest, intervention_id: int) -> HttpResponse:
+    intervention = get_object_or_404(Intervention, pk=intervention_id)
+    record = EvaluationPlanRecord.objects.filter(intervention=intervention).first()
+    milestones = list(intervention.milestones.all())
+    context = {
+        "intervention": intervention,
+        "tidier": [(label, getattr(intervention, name)) for name, label, _ in TIDIER],
+        "services": intervention.services.order_by("name"),
+        "sessions": intervention.sessions.all(),
+        "timeline": timeline(intervention, timezone.localdate()),
+        "milestones_reached": sum(1 for m in milestones if m.done_on is not None),
+        "milestones": milestones,
+        "record": record,
+        "plan": record.fields if record is not None else None,
+        "deviations": [
+            (deviation, _shown(deviation.before), _shown(deviation.after))
+            for deviation in (record.deviations.all() if record is not None else [])
+        ],
+        "staff": _is_staff(request),
+    }
+    return render(request, "interventions/detail.html", context)
+
+
+def _shown(value: Any) -> str:
+    """A plan field's value in words: lists of areas joined, later starts as 'area from year'."""
+    if isinstance(value, list):
+        return ", ".join(map(str, value)) or "none"
+    if isinstance(value, dict):
+        return "; ".join(f"{key} from {start}" for key, start in value.items()) or "none"
+    return str(value)
+
+
+def plan_yaml(request: HttpRequest, intervention_id: int) -> HttpResponse:
+    """The frozen plan as a plan file, ``frozen: {hash, at}`` included, for ``bakehouse
+    evaluate --plan``: the plan as frozen, never with its deviations."""
+    record = get_object_or_404(EvaluationPlanRecord, intervention_id=intervention_id)
+    if record.frozen_at is None:
+        raise Http404("This plan is not frozen yet.")
+    document = frozen_document(EvaluationPlan.model_validate(record.plan), record.frozen_at)
+    response = HttpResponse(
+        yaml.safe_dump(document, sort_keys=False, allow_unicode=True),
+        content_type="application/yaml; charset=utf-8",
+    )
+    name = f"intervention-{intervention_id}-plan.yaml"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
