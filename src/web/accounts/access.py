@@ -95,6 +95,10 @@ PAGES: Mapping[str, Rule] = {
     "transparency:fairness": public(),
     "transparency:data_quality": public(),
     "transparency:agreements": public(),
+    # Every recipe with its evidence, what it needs and its results, and its signed pack for
+    # another partnership to verify and bake: public, as the releases are.
+    "recipes:book": public(),
+    "recipes:pack": public(),
     "releases:history": public(),
     "releases:detail": public(),
     "releases:compare": public(),
