@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -68,6 +68,7 @@ def import_pack(path: Path, *, actor: User | None = None) -> PackImport:
                 "signed_by": verified.key_id,
                 "manifest": document.model_dump(mode="json"),
                 "model_card": _model_card(verified),
+                "needs": [asdict(need) for need in needs_of(verified)],
                 "content": data,
                 "imported_by": actor,
             },
@@ -111,6 +112,38 @@ def _check_safe(verified: VerifiedPack, trust: Trust) -> None:
             f"{'; '.join(str(finding) for finding in findings[:10])}. Do not use it: tell the "
             "publishing partnership"
         )
+
+
+@dataclass(frozen=True)
+class Need:
+    """A source the recipe reads, in plain words: the source's and its agreement's titles from
+    their templates in the pack (their ids when a template gives none), and why it is read."""
+
+    source: str
+    why: str
+    agreement: str
+    agreement_id: str
+
+
+def needs_of(verified: VerifiedPack) -> list[Need]:
+    return [
+        Need(
+            source=_title(verified, need.specification) or need.source.replace("_", " "),
+            why=need.why,
+            agreement=_title(verified, need.agreement_template) or need.agreement,
+            agreement_id=need.agreement,
+        )
+        for need in verified.manifest.sources
+    ]
+
+
+def _title(verified: VerifiedPack, entry: str) -> str:
+    try:
+        document = yaml.safe_load(verified.files[entry])
+    except (KeyError, yaml.YAMLError):
+        return ""
+    title = document.get("title") if isinstance(document, dict) else None
+    return title if isinstance(title, str) else ""
 
 
 def _question(verified: VerifiedPack) -> str:

@@ -5,8 +5,6 @@ one). One pack per recipe is served: importing another replaces it."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -25,6 +23,8 @@ class RecipePack(models.Model):
     manifest = models.JSONField()
     # The pack's model/model_card.json: the validation figures the page shows come from it.
     model_card = models.JSONField()
+    # What baking the recipe needs, per source, in the pack's own words (see importer.Need).
+    needs = models.JSONField()
     content = models.BinaryField()
     imported_at = models.DateTimeField(default=timezone.now)
     # Blank when imported from the command line without naming an account.
@@ -41,9 +41,3 @@ class RecipePack(models.Model):
     @property
     def filename(self) -> str:
         return f"{self.recipe}-{self.version}.zip"
-
-    @property
-    def sources(self) -> list[dict[str, Any]]:
-        """What baking the recipe needs, per source (the manifest's ``sources``)."""
-        found = self.manifest.get("sources", [])
-        return found if isinstance(found, list) else []

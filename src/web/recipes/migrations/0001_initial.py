@@ -33,6 +33,7 @@ class Migration(migrations.Migration):
                 ("signed_by", models.CharField(max_length=16)),
                 ("manifest", models.JSONField()),
                 ("model_card", models.JSONField()),
+                ("needs", models.JSONField()),
                 ("content", models.BinaryField()),
                 ("imported_at", models.DateTimeField(default=django.utils.timezone.now)),
                 (

@@ -46,8 +46,12 @@ def pack_files(spec: PackSpec) -> dict[str, bytes]:
             f'id: {spec.recipe}\nversion: "{spec.version}"\ntitle: {spec.title}\n'
             f"question: >-\n  {spec.question}\n# {spec.revision}\n"
         ).encode(),
-        "sources/health_visiting.yaml": b"source: health_visiting\nsupplier:\n",
-        "agreements/DSA-NHS-HV-2026.yaml": b"id: DSA-NHS-HV-2026\nparties:\n",
+        "sources/health_visiting.yaml": (
+            b"source: health_visiting\ntitle: Health visiting contacts\nsupplier:\n"
+        ),
+        "agreements/DSA-NHS-HV-2026.yaml": (
+            b"id: DSA-NHS-HV-2026\ntitle: Health visiting for school readiness\nparties:\n"
+        ),
         "model/model_card.json": json.dumps(card, indent=2).encode(),
         "evidence/summary.md": b"# Evidence summary\n\nNot yet evaluated: no evidence of effect.\n",
         "licence/LICENCE.md": b"# Licence\n\nMIT; Open Government Licence v3.0.\n",

@@ -38,7 +38,7 @@ def test_a_signed_pack_is_downloaded_byte_for_byte_as_it_was_verified(tmp_path: 
     assert 'filename="school-readiness-8.zip"' in response["Content-Disposition"]
     assert (pack.sha256, pack.size) == (sha256(path.read_bytes()), path.stat().st_size)
     assert pack.imported_by == analyst
-    assert [need["source"] for need in pack.sources] == ["health_visiting"]
+    assert [need["source"] for need in pack.needs] == ["Health visiting contacts"]
 
 
 def test_a_changed_entry_is_refused_naming_it_and_nothing_is_served(tmp_path: Path) -> None:

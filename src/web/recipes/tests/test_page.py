@@ -41,7 +41,10 @@ def test_a_recipe_with_a_release_and_a_pack_shows_every_part(release: Release) -
     assert release.about.question in shown
     assert "Not yet evaluated: no evidence of effect." in shown
     assert "0.749 (0.733 to 0.763)" in shown and ADDED_VALUE in shown
-    assert "The ASQ-3 scores of the 2-2.5 year review (under agreement DSA-NHS-HV-2026)" in shown
+    assert (
+        "<strong>Health visiting contacts</strong>: The ASQ-3 scores of the 2-2.5 year review. "
+        "Shared under the agreement “Health visiting for school readiness” (DSA-NHS-HV-2026)."
+    ) in shown
     assert f"{flagged} of 10 could use additional support" in shown
     assert reverse("areas:recipe", args=[release.recipe]) in shown
     assert pack.sha256 in shown and f"Key {pack.signed_by}" in shown
