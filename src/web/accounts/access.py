@@ -99,6 +99,8 @@ PAGES: Mapping[str, Rule] = {
     # another partnership to verify and bake: public, as the releases are.
     "recipes:book": public(),
     "recipes:pack": public(),
+    # A pack is served as soon as it is imported, with no draft step: the data protection role.
+    "recipes:upload": role_required(Role.CUSTODIAN),
     "releases:history": public(),
     "releases:detail": public(),
     "releases:compare": public(),

@@ -11,5 +11,6 @@ app_name = "recipes"
 
 urlpatterns = [
     path("", views.recipes, name="book"),
+    path("import/", views.upload, name="upload"),
     re_path(r"^(?P<recipe>[a-z][a-z0-9\-]{0,62}[a-z0-9])\.zip$", views.download, name="pack"),
 ]

@@ -124,3 +124,35 @@ def test_a_new_pack_of_a_recipe_replaces_the_one_served(tmp_path: Path) -> None:
 
     served = RecipePack.objects.get()
     assert (served.version, served.sha256) == ("9", sha256(newer.read_bytes()))
+
+
+def test_a_custodian_uploads_a_pack_and_it_is_served(tmp_path: Path) -> None:
+    path = write_pack(tmp_path / "school-readiness.zip")
+    client = Client()
+    client.force_login(make_user(Role.CUSTODIAN))
+
+    with path.open("rb") as handle:
+        response = client.post(reverse("recipes:upload"), {"pack": handle}, follow=True)
+
+    assert "is served on this page" in response.content.decode()
+    download = Client().get(reverse("recipes:pack", args=["school-readiness"]))
+    assert download.content == path.read_bytes()
+
+
+def test_an_uploaded_tampered_pack_is_refused_on_the_form_naming_the_entry(
+    tmp_path: Path,
+) -> None:
+    files = pack_files(PackSpec())
+    files["model/model_card.json"] = files["model/model_card.json"].replace(b"0.749", b"0.949")
+    path = write_pack(tmp_path / "school-readiness.zip", files=files)
+    client = Client()
+    client.force_login(make_user(Role.CUSTODIAN))
+
+    with path.open("rb") as handle:
+        response = client.post(reverse("recipes:upload"), {"pack": handle})
+
+    html = response.content.decode()
+    assert response.status_code == 200 and "<title>Error: " in html
+    assert "model/model_card.json does not match its SHA-256" in html
+    assert str(tmp_path) not in html and "bakehouse-test-uploads" not in html
+    assert not RecipePack.objects.exists()
