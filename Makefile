@@ -84,10 +84,11 @@ DEMO_RECIPES := school-readiness domestic-abuse homelessness
 DEMO_ROUND := data/insight/school-readiness
 
 # The Basildon world (kept while it is current; `make world` rebuilds it), each recipe from its
-# extracts to a checked, signed release, imported and published by the demo custodian, a finished
-# community round on the school readiness release, then the web app on http://127.0.0.1:8000
-# with one demo account per role (passwords printed) and the worker that runs the imports
-# started from its pages beside it. Run again, every stage reuses its work.
+# extracts to a checked, signed release, imported and published by the demo custodian, the school
+# readiness recipe's signed pack served on the recipes page, a finished community round on the
+# school readiness release, then the web app on http://127.0.0.1:8000 with one demo account per
+# role (passwords printed) and the worker that runs the imports started from its pages beside it.
+# Run again, every stage reuses its work.
 demo: setup
 	$(RUN) bakehouse world --area basildon --seed 1 --out data/world $(if $(IOD),--iod $(IOD)) --reuse
 	@test -f $(DEMO_KEY) || $(RUN) bakehouse custodian init --key-file $(DEMO_KEY) \
@@ -107,6 +108,10 @@ demo: setup
 	  $(RUN) python manage.py publish_release --skip-if-published --by demo-custodian \
 	    "$$(basename "$$(cat $(DEMO_RELEASES)/.demo-$$recipe)")" || exit 1; \
 	done
+	$(RUN) bakehouse recipe export --recipe school-readiness --workspace data/workspaces/school-readiness \
+	  --out $(DEMO_RELEASES)/packs/school-readiness.zip --signing-key $(DEMO_SIGNING_KEY)
+	BAKEHOUSE_RELEASE_PUBLIC_KEYS="$(DEMO_PUBLIC_KEY)" $(RUN) python manage.py import_recipe_pack \
+	  --by demo-custodian $(DEMO_RELEASES)/packs/school-readiness.zip
 	$(RUN) python manage.py import_oruk data/world/assets
 	@release="$$(cat $(DEMO_RELEASES)/.demo-school-readiness)"; \
 	  round=$(DEMO_ROUND)/round.json; \

@@ -32,6 +32,7 @@ NOT_PAGES = {
     "areas:map_data",  # GeoJSON for the map
     "assets:map_boundaries",  # GeoJSON behind the directory's map
     "areas:flagged_csv",  # a download
+    "recipes:pack",
     "assets:need_csv",
     "assets:need_map_data",  # GeoJSON for the need-and-provision map
     "insight:decisions_csv",
@@ -107,6 +108,7 @@ def test_public_pages(
         "assets:need",
         "transparency:recipe",
         "transparency:agreements",
+        "recipes:book",
     } <= set(checked)
     assert not browser_problems
 

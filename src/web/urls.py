@@ -15,6 +15,7 @@ urlpatterns = [
     # /recipes/<recipe id>/... (each recipe's pages), /areas/... and /how-this-works/...
     path("", include("web.areas.urls")),
     path("", include("web.transparency.urls")),
+    path("recipe-book/", include("web.recipes.urls")),
     path("releases/", include("web.releases.urls")),
     path("account/", include("web.accounts.urls")),
     path("governance/", include("web.governance.urls")),

@@ -121,6 +121,12 @@ PAGES: Mapping[str, Rule] = {
     "transparency:fairness": public(),
     "transparency:data_quality": public(),
     "transparency:agreements": public(),
+    # Every recipe with its evidence, what it needs and its results, and its signed pack for
+    # another partnership to verify and bake: public, as the releases are.
+    "recipes:book": public(),
+    "recipes:pack": public(),
+    # A pack is served as soon as it is imported, with no draft step: the data protection role.
+    "recipes:upload": role_required(Role.CUSTODIAN),
     "releases:history": public(),
     "releases:detail": public(),
     "releases:compare": public(),

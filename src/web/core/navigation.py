@@ -32,6 +32,7 @@ SERVICE_NAVIGATION = (
     NavigationItem("Find your area", "areas:find", also=frozenset({"areas:area"})),
     NavigationItem("Local services", "assets:directory"),
     NavigationItem("How this works", "transparency:overview"),
+    NavigationItem("Recipes", "recipes:book"),
     NavigationItem("Releases", "releases:history"),
     NavigationItem("Community views", "insight:rounds"),
     NavigationItem("Audit trail", "governance:audit_trail"),

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "web.releases",
     "web.areas",
     "web.transparency",
+    "web.recipes",
     "web.assets",
     "web.insight",
     "web.interventions",

@@ -13,6 +13,7 @@ from web.assets.tests.factories import register_samples
 from web.insight.tests.factories import insight_samples
 from web.interventions.tests.factories import intervention_samples
 from web.jobs.tests.factories import job_samples
+from web.recipes.tests.factories import serve_pack_of
 from web.releases.models import Release
 
 # Pages about an imported draft (reviewing and publishing it) point at a draft release.
@@ -36,12 +37,14 @@ def url_samples(subject: User, release: Release, draft: Release) -> dict[str, ob
     app; the release and recipe pages' at the published ``release``, its recipe and its first
     area, or at ``draft``; the asset register's at a small register made here; a job's at a
     finished job; validation rounds' at an open round of ``release`` with one contribution;
-    interventions' at one in ``release``'s areas with a milestone and a frozen plan."""
+    interventions' at one in ``release``'s areas with a milestone and a frozen plan; the recipe
+    pack's download at a pack of ``release``'s recipe, served here."""
     area = release.areas.order_by("lsoa11cd").first()
     if area is None:
         raise LookupError(f"Release {release.id} has no areas to sample")
     # Before the register's samples, which make an analyst of their own.
     jobs = job_samples()
+    serve_pack_of(release)
     return {
         "object_id": subject.pk,
         "id": subject.pk,

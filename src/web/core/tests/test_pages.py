@@ -25,7 +25,15 @@ def nav_labels(html: str) -> list[str]:
     return [" ".join(re.sub(r"<[^>]*>", " ", item.split(">", 1)[1]).split()) for item in items]
 
 
-PUBLIC = ["Home", "Topics", "Find your area", "Local services", "How this works", "Releases"]
+PUBLIC = [
+    "Home",
+    "Topics",
+    "Find your area",
+    "Local services",
+    "How this works",
+    "Recipes",
+    "Releases",
+]
 RECIPE = {"recipe": "school-readiness"}
 
 
@@ -57,6 +65,7 @@ def test_navigation_offers_only_the_pages_a_role_may_open(
         ("areas:find", {}, "Find your area"),
         ("areas:area", {"lsoa11cd": "first area"}, "Find your area"),
         ("transparency:fairness", RECIPE, "How this works"),
+        ("recipes:book", {}, "Recipes"),
         ("releases:compare", {}, "Releases"),
         ("assets:directory", {}, "Local services"),
     ],

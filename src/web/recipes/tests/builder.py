@@ -1,0 +1,117 @@
+"""Small signed recipe packs for the web app's tests, in the library's format
+(``bakehouse.packs.manifest``) and signed with the key the test settings trust; the real export
+needs a workspace that ran the recipe, which the web app's tests do not build."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from bakehouse.packs.manifest import Manifest, Section, manifest_bytes, sha256
+from bakehouse.release.signing import SigningKey
+from web.releases.tests.builder import SCHOOL_READINESS, trusted_signing_key
+
+HEADLINE = {
+    "test_auc": "0.749 (0.733 to 0.763)",
+    "test_precision_top_10": "0.740 (0.690 to 0.780)",
+    "test_brier_score": "0.181 (0.176 to 0.186)",
+}
+ADDED_VALUE = "The model ranked children better than ranking by deprivation alone."
+
+
+@dataclass(frozen=True)
+class PackSpec:
+    recipe: str = SCHOOL_READINESS.id
+    title: str = SCHOOL_READINESS.title
+    question: str = SCHOOL_READINESS.question
+    version: str = "8"
+    # Changes the recipe file, and so the pack's bytes, without changing what it says.
+    revision: str = ""
+
+
+def pack_files(spec: PackSpec) -> dict[str, bytes]:
+    """The entries of a pack of ``spec``'s recipe: one source under one agreement."""
+    card = {
+        "question": spec.question,
+        "evaluation": {
+            "method": "Temporal validation on the latest cohorts.",
+            "headline": HEADLINE,
+        },
+        "added_value": {"said_plainly": ADDED_VALUE},
+    }
+    return {
+        "recipe/recipe.yaml": (
+            f'id: {spec.recipe}\nversion: "{spec.version}"\ntitle: {spec.title}\n'
+            f"question: >-\n  {spec.question}\n# {spec.revision}\n"
+        ).encode(),
+        "sources/health_visiting.yaml": (
+            b"source: health_visiting\ntitle: Health visiting contacts\nsupplier:\n"
+        ),
+        "agreements/DSA-NHS-HV-2026.yaml": (
+            b"id: DSA-NHS-HV-2026\ntitle: Health visiting for school readiness\nparties:\n"
+        ),
+        "model/model_card.json": json.dumps(card, indent=2).encode(),
+        "evidence/summary.md": b"# Evidence summary\n\nNot yet evaluated: no evidence of effect.\n",
+        "licence/LICENCE.md": b"# Licence\n\nMIT; Open Government Licence v3.0.\n",
+    }
+
+
+def pack_manifest(spec: PackSpec, files: dict[str, bytes]) -> Manifest:
+    sections: dict[Section, list[str]] = {}
+    for name in sorted(files):
+        sections.setdefault(Section(name.partition("/")[0]), []).append(name)
+    return Manifest.model_validate(
+        {
+            "format": "bakehouse-recipe-pack",
+            "format_version": 1,
+            "recipe": {
+                "id": spec.recipe,
+                "version": spec.version,
+                "title": spec.title,
+                "sha256": sha256(files["recipe/recipe.yaml"]),
+            },
+            "code_version": "0.1.0",
+            "model_run": "3f2a9c1d" + "7e" * 28,
+            "disclosure": {"threshold": 7, "rounding": 5},
+            "sections": sections,
+            "not_included": {"evaluations": "none is recorded yet"},
+            "sources": [
+                {
+                    "source": "health_visiting",
+                    "why": "The ASQ-3 scores of the 2-2.5 year review",
+                    "specification": "sources/health_visiting.yaml",
+                    "agreement": "DSA-NHS-HV-2026",
+                    "agreement_template": "agreements/DSA-NHS-HV-2026.yaml",
+                }
+            ],
+            "checks": [{"name": "pack_scan", "passed": True, "detail": "6 files"}],
+            "files": {
+                name: {"sha256": sha256(data), "bytes": len(data)} for name, data in files.items()
+            },
+        }
+    )
+
+
+def write_pack(
+    path: Path,
+    spec: PackSpec | None = None,
+    *,
+    key: SigningKey | None = None,
+    files: dict[str, bytes] | None = None,
+) -> Path:
+    """Write a signed pack to ``path``: by default ``spec``'s files, signed by the trusted test
+    key; ``files`` puts other bytes in the zip under the same signed manifest (a tamperer's)."""
+    spec = spec or PackSpec()
+    honest = pack_files(spec)
+    signed = manifest_bytes(pack_manifest(spec, honest))
+    entries = {
+        **(files if files is not None else honest),
+        "manifest.json": signed,
+        "manifest.sig": (key or trusted_signing_key()).signature_for(signed),
+    }
+    with zipfile.ZipFile(path, "w") as archive:
+        for name in sorted(entries):
+            archive.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), entries[name])
+    return path
