@@ -43,6 +43,14 @@ class Action(models.TextChoices):
     INSIGHT_MASKED = "insight_masked", "Community contribution masked further"
     INSIGHT_RESPONSE_WRITTEN = "insight_response_written", "Response to a community written"
     INSIGHT_EXPIRED = "insight_expired", "Community contributions deleted after retention"
+    INSIGHT_THEMES_SUGGESTED = "insight_themes_suggested", "Themes suggested for a round"
+    INSIGHT_THEME_ACCEPTED = "insight_theme_accepted", "Theme accepted into a codebook"
+    INSIGHT_THEMES_MERGED = "insight_themes_merged", "Themes merged"
+    INSIGHT_THEME_REJECTED = "insight_theme_rejected", "Theme rejected"
+    INSIGHT_THEME_EDITED = "insight_theme_edited", "Theme edited"
+    INSIGHT_THEMES_CODED = "insight_themes_coded", "Contributions coded with a codebook"
+    INSIGHT_THEME_ADDED = "insight_theme_added", "Theme added to a contribution"
+    INSIGHT_THEME_REMOVED = "insight_theme_removed", "Theme removed from a contribution"
 
 
 class AppendOnlyError(Exception):
