@@ -115,7 +115,9 @@ def verdict_counts(round_area: RoundArea) -> dict[str, int]:
     return {verdict: found.get(verdict, 0) for verdict in Verdict.values}
 
 
-def area_result(round_area: RoundArea) -> AreaResult:
+def area_result(round_area: RoundArea, tables: dict[str, ThemeTable] | None = None) -> AreaResult:
+    """The area's result in its round; ``tables`` are the round's ``theme_tables``, when the
+    caller has them already (protecting them takes about 0.1 s for a round of 400)."""
     threshold = round_area.round.release.suppression_threshold
     counts = verdict_counts(round_area)
     shown = suppressed_counts(counts, threshold)
@@ -135,7 +137,9 @@ def area_result(round_area: RoundArea) -> AreaResult:
         quotes=quotes,
         response=AreaResponse.objects.filter(round_area=round_area).first(),
         marked_for_review=marked_for_review(round_area, counts, threshold),
-        themes=theme_tables(round_area.round).get(round_area.lsoa11cd),
+        themes=(theme_tables(round_area.round) if tables is None else tables).get(
+            round_area.lsoa11cd
+        ),
     )
 
 
@@ -159,10 +163,13 @@ def areas_for_review() -> list[AreaResult]:
         .order_by("round__recipe", "lsoa11nm", "-round__pk")
     )
     found = []
+    tables: dict[int, dict[str, ThemeTable]] = {}
     for round_area in round_areas:
         threshold = round_area.round.release.suppression_threshold
         if marked_for_review(round_area, verdict_counts(round_area), threshold):
-            found.append(area_result(round_area))
+            if round_area.round_id not in tables:
+                tables[round_area.round_id] = theme_tables(round_area.round)
+            found.append(area_result(round_area, tables[round_area.round_id]))
     return found
 
 

@@ -18,6 +18,7 @@ from web.insight.models import (
     ContributionTheme,
     RejectReason,
     Round,
+    RoundStatus,
     Theme,
     ThemeState,
 )
@@ -288,3 +289,43 @@ def test_only_analysts_and_administrators_decide_themes(
     theme.refresh_from_db()
     assert answer.status_code == 403
     assert theme.state == ThemeState.SUGGESTED
+
+
+def test_the_themes_page_shows_each_suggestion_with_its_terms_count_and_quotes(
+    round_: Round, client_for: Callable[[Role | None], Client]
+) -> None:
+    give(round_, reasons="Zeppelins over the marshes every night.")
+    analyst = client_for(Role.PARTNER_ANALYST)
+    analyst.post(reverse("insight:themes_suggest", kwargs={"round_id": round_.pk}))
+
+    page = analyst.get(reverse("insight:themes", kwargs={"round_id": round_.pk})).content.decode()
+
+    assert "bus, route, buses (5 contributions)" in page
+    assert "Top terms: bus, route, buses, bus route" in page
+    assert page.count('class="govuk-inset-text"') == 9
+    assert "Zeppelin" not in page
+
+
+def test_a_round_with_too_few_published_texts_says_why_no_themes_are_suggested(
+    release: Release, client_for: Callable[[Role | None], Client]
+) -> None:
+    made = make_round(release)
+    published(made, BUSES[:2])
+
+    page = client_for(Role.PARTNER_ANALYST).post(
+        reverse("insight:themes_suggest", kwargs={"round_id": made.pk}), follow=True
+    )
+
+    assert "Themes need at least 3 texts to suggest from; 2 given" in page.content.decode()
+    assert not Theme.objects.exists()
+    assert not Event.objects.filter(action=Action.INSIGHT_THEMES_SUGGESTED).exists()
+
+
+def test_the_round_report_is_not_public_while_the_round_is_a_draft(
+    release: Release, client: Client
+) -> None:
+    draft = make_round(release, status=RoundStatus.DRAFT)
+
+    answer = client.get(reverse("insight:report", kwargs={"round_id": draft.pk}))
+
+    assert answer.status_code == 404
