@@ -59,7 +59,7 @@ class ThemeTable:
     carry none, one or several themes, so the counts need not add up to it."""
 
     rules: DisclosureRules
-    contributions: str
+    contributions: int | None  # rounded; None where withheld
     themes: tuple[ThemeShown, ...]
 
 
@@ -212,7 +212,7 @@ def theme_tables(round_: Round) -> dict[str, ThemeTable]:
         contributions = next(iter(found.values()))[1]
         tables[place] = ThemeTable(
             rules=rules,
-            contributions=_shown_count(contributions),
+            contributions=contributions,
             # A theme no published contribution carries has no table of its own: none is 0.
             themes=tuple(
                 ThemeShown(theme.label, _shown_count(found.get(theme.key, (0, None))[0]))

@@ -84,8 +84,8 @@ def code_the_rest(request: HttpRequest, round_id: int) -> HttpResponse:
     else:
         messages.success(
             request,
-            f"{done.contributions} contributions coded by the codebook's rule; "
-            f"{done.left_alone} coded by hand were left as they are.",
+            f"The codebook's rule gave {done.coded} of {done.contributions} contributions a "
+            f"theme; {done.left_alone} coded by hand were left as they are.",
         )
     return redirect("insight:themes", round_id=round_.pk)
 

@@ -259,7 +259,7 @@ def test_theme_counts_at_or_below_the_threshold_are_withheld_on_the_area_profile
     assert [t.count for t in tables[busy.lsoa11cd].themes] == [WITHHELD]
     # Across the round: 19 of 37, each rounded to 5.
     assert [t.count for t in tables["all"].themes] == ["20"]
-    assert (tables["all"].contributions, tables[quiet.lsoa11cd].contributions) == ("35", "15")
+    assert (tables["all"].contributions, tables[quiet.lsoa11cd].contributions) == (35, 15)
     page = client.get(
         reverse("areas:profile", kwargs={"recipe": release.recipe, "lsoa11cd": quiet.lsoa11cd})
     ).content.decode()
