@@ -161,22 +161,25 @@ def _undecided(theme: Theme) -> None:
 
 
 def _as_rule(theme: Theme, label: str = "") -> rules.Theme:
-    """The theme as the coding rule knows it; a suggestion as accepting it would make it."""
-    if theme.state == ThemeState.SUGGESTED:
+    """The theme as the coding rule knows it. A suggestion without phrases of the analyst's
+    takes those accepting it gives (its heaviest terms); what the analyst edited is kept."""
+    examples = tuple(theme.examples)
+    if theme.state == ThemeState.SUGGESTED and not examples:
         suggestion = rules.Suggestion(
             id=theme.key, label=theme.label, terms=tuple(theme.terms), members=(), quotes=()
         )
-        return rules.accept(rules.Codebook(), suggestion, theme.key, label=label or None).themes[0]
+        examples = rules.accept(rules.Codebook(), suggestion, theme.key).themes[0].examples
     return rules.Theme(
         id=theme.key,
         label=label or theme.label,
         description=theme.description,
-        examples=tuple(theme.examples),
+        examples=examples,
     )
 
 
 def accept(theme: Theme, actor: User, label: str = "") -> Theme:
-    """The suggestion into the codebook; its heaviest terms become its example phrases."""
+    """The suggestion into the codebook; its heaviest terms become its example phrases unless
+    an analyst has given some."""
     _undecided(theme)
     made = _as_rule(theme, label)
     with transaction.atomic():

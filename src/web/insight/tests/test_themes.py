@@ -329,3 +329,19 @@ def test_the_round_report_is_not_public_while_the_round_is_a_draft(
     answer = client.get(reverse("insight:report", kwargs={"round_id": draft.pk}))
 
     assert answer.status_code == 404
+
+
+def test_a_suggestion_edited_before_it_is_accepted_keeps_the_analysts_phrases(
+    round_: Round,
+) -> None:
+    theme = suggested_theme(round_, "bus, route", ["bus", "route", "buses"])
+    codebooks.edit(theme, round_organiser(), "Transport", "Buses cut", ["bus stop"])
+
+    codebooks.accept(theme, round_organiser())
+
+    theme.refresh_from_db()
+    assert (theme.label, theme.description, theme.examples) == (
+        "Transport",
+        "Buses cut",
+        ["bus stop"],
+    )
