@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from bakehouse.insight import themes as rules
@@ -89,6 +90,15 @@ def accepted(codebook: Codebook) -> list[Theme]:
     return list(codebook.themes.filter(state=ThemeState.ACCEPTED))
 
 
+def accepted_in(round_: Round) -> list[Theme]:
+    """The round's codebook, read without making one (public pages only read)."""
+    return list(
+        Theme.objects.filter(codebook__round=round_, state=ThemeState.ACCEPTED).order_by(
+            "position", "pk"
+        )
+    )
+
+
 def rule_codebook(themes: Sequence[Theme]) -> rules.Codebook:
     return rules.Codebook(themes=tuple(_as_rule(theme) for theme in themes))
 
@@ -102,7 +112,7 @@ def suggest(round_: Round, actor: User) -> list[Theme]:
     found = rules.suggest_themes(texts, seed=codebook.seed)
     with transaction.atomic():
         codebook.themes.filter(state=ThemeState.SUGGESTED).delete()
-        start = codebook.themes.count()
+        start = (codebook.themes.aggregate(last=Max("position"))["last"] or 0) + 1
         made = []
         for number, suggestion in enumerate(found):
             members = [items[i] for i in suggestion.members]
@@ -397,7 +407,7 @@ def _checked(contribution: Contribution) -> None:
 def coded_for_counts(round_: Round) -> list[tuple[str, frozenset[str]]]:
     """Each published contribution's area and accepted themes (none for an uncoded one): what
     ``counts_by_theme_and_area`` publishes from."""
-    themes = {theme.pk: theme.key for theme in accepted(codebook_of(round_))}
+    themes = {theme.pk: theme.key for theme in accepted_in(round_)}
     found: dict[int, set[str]] = {}
     for contribution_id, theme_id in ContributionTheme.objects.filter(
         contribution__round_area__round=round_,

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from bakehouse.errors import DisclosureError
 from bakehouse.insight.themes import EVERYWHERE, counts_by_theme_and_area
 from bakehouse.release.disclosure import DisclosureRules
-from web.insight.codebooks import accepted, codebook_of, coded_for_counts
+from web.insight.codebooks import accepted_in, coded_for_counts
 from web.insight.models import (
     AreaResponse,
     Contribution,
@@ -195,7 +195,7 @@ def theme_tables(round_: Round) -> dict[str, ThemeTable]:
     ``counts_by_theme_and_area`` under the release's rules; empty when nothing is accepted, or
     when the rules cannot protect the counts (then nothing by theme is published). The number of
     uncoded contributions is never among them."""
-    themes = accepted(codebook_of(round_))
+    themes = accepted_in(round_)
     if not themes:
         return {}
     rules = disclosure_rules(round_.release)

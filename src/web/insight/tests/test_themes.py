@@ -14,6 +14,7 @@ from web.accounts.roles import Role
 from web.governance.models import Action, Event
 from web.insight import codebooks, moderation
 from web.insight.models import (
+    Codebook,
     CodedBy,
     ContributionTheme,
     RejectReason,
@@ -345,3 +346,18 @@ def test_a_suggestion_edited_before_it_is_accepted_keeps_the_analysts_phrases(
         "Buses cut",
         ["bus stop"],
     )
+
+
+def test_a_visitor_reading_an_area_profile_makes_no_codebook(
+    release: Release, client: Client
+) -> None:
+    made = make_round(release)
+    area = made.areas.first()
+    assert area is not None
+
+    page = client.get(
+        reverse("areas:profile", kwargs={"recipe": release.recipe, "lsoa11cd": area.lsoa11cd})
+    )
+
+    assert page.status_code == 200
+    assert not Codebook.objects.exists()
