@@ -50,9 +50,7 @@ PAGES = {
 
 def import_world_register(seed: int) -> None:
     area = load_area("basildon")
-    centroids = np.column_stack(
-        [area.lsoas.column("bng_e").to_numpy(), area.lsoas.column("bng_n").to_numpy()]
-    ).astype(float)
+    centroids = area.centroids
     deprivation = load_deprivation(area.lsoa_codes, None, np.random.default_rng(seed), centroids)
     with tempfile.TemporaryDirectory() as folder:
         world = Path(folder)

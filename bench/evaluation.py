@@ -39,10 +39,10 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import numpy as np
 
-from bakehouse.evaluation import Design, EvaluationPlan, Panel, evaluate, load_plan
+from bakehouse.evaluation import evaluate, load_plan
 from bakehouse.evaluation.estimators import twfe
 from bakehouse.evaluation.power import minimum_detectable_effect
-from bakehouse.evaluation.simulate import Scenario, simulate_panel, simulated
+from bakehouse.evaluation.simulate import Scenario, plan_for, simulate_panel, simulated
 
 BASILDON = Scenario()  # 110 LSOAs, 12 treated, 15 to 35 children per LSOA and cohort
 EFFECT = -0.08  # the world's +0.08 on reaching GLD: 8 points fewer children not ready
@@ -53,19 +53,6 @@ DESIGNS = {
     "synthetic-control": replace(BASILDON, units=60, treated=8),
 }
 PLACEBOS = 39
-
-
-def plan_for(panel: Panel, design: str) -> EvaluationPlan:
-    adoption = panel.adoption
-    start = min(adoption.values())
-    return EvaluationPlan(
-        outcome="the share not ready for school",
-        treated_units=sorted(adoption),
-        start=start,
-        starts={unit: s for unit, s in adoption.items() if s != start},
-        design=Design(design),
-        hypotheses="The programme lowers the share of children not ready for school.",
-    )
 
 
 def recovery(design: str, scenario: Scenario, runs: int) -> None:

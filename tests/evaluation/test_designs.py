@@ -9,8 +9,8 @@ from dataclasses import replace
 import pytest
 
 from bakehouse.errors import ConfigError
-from bakehouse.evaluation import Design, EvaluationPlan, Panel, evaluate
-from bakehouse.evaluation.simulate import Scenario
+from bakehouse.evaluation import Panel, evaluate
+from bakehouse.evaluation.simulate import Scenario, plan_for
 
 from .conftest import SMALL, small_panel
 
@@ -18,19 +18,6 @@ EFFECT = -0.15
 STAGGERED = replace(SMALL, treated=8, starts=(2020, 2022))
 # Synthetic control: the treated areas as one series, placebo groups of as many areas.
 SINGLE = SMALL
-
-
-def plan_for(panel: Panel, design: str) -> EvaluationPlan:
-    adoption = panel.adoption
-    start = min(adoption.values())
-    return EvaluationPlan(
-        outcome="the share not ready for school",
-        treated_units=sorted(adoption),
-        start=start,
-        starts={unit: s for unit, s in adoption.items() if s != start},
-        design=Design(design),
-        hypotheses="The programme lowers the share not ready for school.",
-    )
 
 
 CASES = [("did", SMALL), ("staggered", STAGGERED), ("synthetic-control", SINGLE)]

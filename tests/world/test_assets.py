@@ -32,9 +32,7 @@ from bakehouse.world.generate import WorldSummary
 @pytest.fixture(scope="module")
 def basildon() -> tuple[Area, Deprivation]:
     area = load_area("basildon")
-    centroids = np.column_stack(
-        [area.lsoas.column("bng_e").to_numpy(), area.lsoas.column("bng_n").to_numpy()]
-    ).astype(float)
+    centroids = area.centroids
     deprivation = load_deprivation(area.lsoa_codes, None, np.random.default_rng(1), centroids)
     return area, deprivation
 

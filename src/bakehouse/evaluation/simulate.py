@@ -15,6 +15,7 @@ import pandas as pd
 from scipy.special import expit, logit
 
 from bakehouse.evaluation.panel import Columns, Panel, panel_from_frame
+from bakehouse.evaluation.plan import Design, EvaluationPlan
 
 
 @dataclass(frozen=True)
@@ -81,4 +82,18 @@ def simulated(scenario: Scenario, seed: int) -> Simulated:
     columns = Columns("unit", "period", "outcome", "treatment", weight="population")
     return Simulated(
         panel_from_frame(frame, columns, source=f"simulated panel (seed {seed})"), received
+    )
+
+
+def plan_for(panel: Panel, design: str) -> EvaluationPlan:
+    """The plan a simulated panel implies: its treated units, each from its own start."""
+    adoption = panel.adoption
+    start = min(adoption.values())
+    return EvaluationPlan(
+        outcome="the share not ready for school",
+        treated_units=sorted(adoption),
+        start=start,
+        starts={unit: s for unit, s in adoption.items() if s != start},
+        design=Design(design),
+        hypotheses="The programme lowers the share of children not ready for school.",
     )

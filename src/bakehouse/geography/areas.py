@@ -9,6 +9,7 @@ from functools import cache
 from importlib.resources import files
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
@@ -48,6 +49,14 @@ class Area:
     @property
     def lsoa_codes(self) -> list[str]:
         return [str(code) for code in self.lsoas.column("lsoa11cd").to_pylist()]
+
+    @property
+    def centroids(self) -> np.ndarray:
+        """Each LSOA's centre as the ONS boundary file gives it (BNG_E, BNG_N): (easting,
+        northing) in metres on the British National Grid, in the order of ``lsoa_codes``."""
+        return np.column_stack(
+            [self.lsoas.column("bng_e").to_numpy(), self.lsoas.column("bng_n").to_numpy()]
+        ).astype(float)
 
     def boundaries(self) -> dict[str, Any]:
         """The area's LSOA boundaries as a GeoJSON FeatureCollection (CRS84)."""

@@ -216,9 +216,7 @@ def test_the_world_s_register_gives_the_same_counts_as_its_feed_read_directly(
     """The site's figures, from the imported register, match the library's reading of the
     world's ORUK feed; the refuge's postcode is in neither page nor download."""
     area = load_area("basildon")
-    centroids = np.column_stack(
-        [area.lsoas.column("bng_e").to_numpy(), area.lsoas.column("bng_n").to_numpy()]
-    ).astype(float)
+    centroids = area.centroids
     deprivation = load_deprivation(area.lsoa_codes, None, np.random.default_rng(1), centroids)
     register = build_register(area, deprivation, seed=1)
     for name, kind in (("taxonomies.json", "taxonomy"), ("services.json", "service")):
