@@ -159,6 +159,7 @@ PAGES: Mapping[str, Rule] = {
         *INSIGHT_STAFF, get_status=HTTPStatus.METHOD_NOT_ALLOWED
     ),
     "insight:themes_code": role_required(*INSIGHT_STAFF, get_status=HTTPStatus.METHOD_NOT_ALLOWED),
+    "insight:theme_new": role_required(*INSIGHT_STAFF),
     "insight:theme_edit": role_required(*INSIGHT_STAFF),
     "insight:contribution_themes": role_required(*INSIGHT_STAFF),
     "insight:report": public(),

@@ -48,6 +48,7 @@ class Action(models.TextChoices):
     INSIGHT_THEMES_MERGED = "insight_themes_merged", "Themes merged"
     INSIGHT_THEME_REJECTED = "insight_theme_rejected", "Theme rejected"
     INSIGHT_THEME_EDITED = "insight_theme_edited", "Theme edited"
+    INSIGHT_THEME_WRITTEN = "insight_theme_written", "Theme written into a codebook"
     INSIGHT_THEMES_CODED = "insight_themes_coded", "Contributions coded with a codebook"
     INSIGHT_THEME_ADDED = "insight_theme_added", "Theme added to a contribution"
     INSIGHT_THEME_REMOVED = "insight_theme_removed", "Theme removed from a contribution"

@@ -302,6 +302,32 @@ def edit(theme: Theme, actor: User, label: str, description: str, examples: Sequ
     return theme
 
 
+def write(
+    round_: Round, actor: User, label: str, description: str, examples: Sequence[str]
+) -> Theme:
+    """A theme the analyst writes into the codebook, not suggested by the text."""
+    try:
+        # Its id is the row's, not known yet: any valid id lets the rule check the rest.
+        rules.Theme(id="new", label=label, description=description, examples=tuple(examples))
+    except ValueError as error:
+        raise ThemeDecisionRefused(f"The theme would be invalid: {error}") from None
+    codebook = codebook_of(round_)
+    with transaction.atomic():
+        last = codebook.themes.aggregate(last=Max("position"))["last"]
+        theme = Theme.objects.create(
+            codebook=codebook,
+            label=label,
+            description=description,
+            examples=list(examples),
+            state=ThemeState.ACCEPTED,
+            position=0 if last is None else last + 1,
+        )
+        record_event(
+            Action.INSIGHT_THEME_WRITTEN, actor=actor, subject=theme, detail={"round": round_.pk}
+        )
+    return theme
+
+
 @dataclass(frozen=True)
 class Coded:
     contributions: int

@@ -67,8 +67,11 @@ def suggest(request: HttpRequest, round_id: int) -> HttpResponse:
     try:
         made = codebooks.suggest(round_, _staff(request))
     except ConfigError as refusal:
-        advice = f" {refusal.fix}." if refusal.fix else ""
-        messages.error(request, f"No themes suggested: {refusal.what}.{advice}")
+        messages.error(
+            request,
+            f"No themes suggested: {refusal.what}. Wait for more published contributions, or "
+            "write the codebook's themes yourself.",
+        )
     else:
         messages.success(request, f"{len(made)} themes suggested from the published texts.")
     return redirect("insight:themes", round_id=round_.pk)
@@ -112,6 +115,23 @@ def theme_edit(request: HttpRequest, theme_id: int) -> HttpResponse:
             messages.success(request, f"Theme '{theme.label}' saved.")
             return redirect("insight:themes", round_id=theme.codebook.round_id)
     return render(request, "insight/staff/theme_edit.html", {"theme": theme, "form": form})
+
+
+def theme_new(request: HttpRequest, round_id: int) -> HttpResponse:
+    round_ = get_object_or_404(Round, pk=round_id)
+    form = ThemeEditForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            made = codebooks.write(
+                round_, _staff(request), data["label"], data["description"], data["examples"]
+            )
+        except codebooks.ThemeDecisionRefused as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            messages.success(request, f"Theme '{made.label}' is in the codebook.")
+            return redirect("insight:themes", round_id=round_.pk)
+    return render(request, "insight/staff/theme_new.html", {"round": round_, "form": form})
 
 
 def contribution_themes(request: HttpRequest, contribution_id: int) -> HttpResponse:

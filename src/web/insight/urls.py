@@ -36,6 +36,7 @@ urlpatterns = [
         staff_themes.code_the_rest,
         name="themes_code",
     ),
+    path("staff/rounds/<int:round_id>/themes/new/", staff_themes.theme_new, name="theme_new"),
     path("staff/themes/<int:theme_id>/", staff_themes.theme_edit, name="theme_edit"),
     path(
         "staff/contributions/<int:contribution_id>/themes/",

@@ -361,3 +361,26 @@ def test_a_visitor_reading_an_area_profile_makes_no_codebook(
 
     assert page.status_code == 200
     assert not Codebook.objects.exists()
+
+
+def test_an_analyst_writes_a_theme_and_codes_a_round_too_small_to_suggest_from(
+    release: Release, client_for: Callable[[Role | None], Client]
+) -> None:
+    made = make_round(release)
+    first, _ = published(made, [BUSES[0], PARKS[0]])
+    analyst = client_for(Role.PARTNER_ANALYST)
+
+    analyst.post(
+        reverse("insight:theme_new", kwargs={"round_id": made.pk}),
+        {"label": "Buses cut", "description": "", "examples": "bus route"},
+    )
+    analyst.post(reverse("insight:themes_code", kwargs={"round_id": made.pk}))
+
+    theme = Theme.objects.get()
+    assert (theme.label, theme.state, theme.examples) == (
+        "Buses cut",
+        ThemeState.ACCEPTED,
+        ["bus route"],
+    )
+    assert list(ContributionTheme.objects.values_list("contribution_id", flat=True)) == [first.pk]
+    assert Event.objects.filter(action=Action.INSIGHT_THEME_WRITTEN).count() == 1
