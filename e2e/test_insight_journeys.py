@@ -1,7 +1,8 @@
 """The journeys of a validation round, end to end in a browser: a resident without an account
 gives a view on a phone-sized screen; a moderator finds what screening held and approves it,
 and rejects another; a participant deletes their own view; the public area profile shows what
-communities said. axe-core checks every page on the way."""
+communities said; an analyst suggests themes, accepts one and codes the rest. axe-core checks
+every page on the way."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from web.accounts.models import User
 from web.accounts.roles import Role
 from web.insight import moderation
 from web.insight.models import Contribution, ContributionState, Round, Verdict
-from web.insight.tests.factories import give, make_round, round_organiser
+from web.insight.tests.factories import give, make_round, published, round_organiser
 from web.insight.views import private_links
 from web.releases.models import Release
 
@@ -170,4 +171,43 @@ def test_public_area_profile_shows_what_communities_said(
     ).to_contain_text(str(threshold))
     expect(section).to_contain_text("The estate has had no family centre since the library closed.")
     check_accessibility("journey-insight-area-profile")
+    assert not browser_problems
+
+
+def test_analyst_suggests_themes_accepts_one_and_codes_the_rest(
+    page: Page,
+    site: str,
+    open_round: Round,
+    sign_in_as: Callable[[Role], User],
+    check_accessibility: CheckAccessibility,
+    browser_problems: list[str],
+) -> None:
+    published(
+        open_round,
+        [
+            "The bus route was cut and the buses stopped running.",
+            "No bus after six, the bus route to town is gone.",
+            "Buses are rare now since the route changed.",
+            "The children's centre closed and the nursery is full.",
+            "Since the children's centre shut there is no nursery.",
+            "Nursery places are full, the children's centre is boarded up.",
+        ],
+    )
+    sign_in_as(Role.PARTNER_ANALYST)
+
+    page.goto(site + reverse("insight:round", kwargs={"round_id": open_round.pk}))
+    page.get_by_role("link", name="Themes: suggest, accept and code").click()
+    page.get_by_role("button", name="Suggest themes").click()
+    expect(page.get_by_role("alert")).to_contain_text("themes suggested from the published texts")
+    check_accessibility("journey-insight-themes-suggested")
+    page.get_by_label(re.compile(r"^bus, .* \(3 contributions\)")).check()
+    page.get_by_label("Label (optional)").fill("Buses cut")
+    page.get_by_role("button", name="Accept the chosen").click()
+    expect(page.get_by_role("alert")).to_contain_text("1 accepted into the codebook")
+    page.get_by_role("button", name="Code the rest").click()
+    expect(page.get_by_role("alert")).to_contain_text("gave 3 of 6 contributions a theme")
+    check_accessibility("journey-insight-themes-coded")
+    page.get_by_role("link", name=re.compile(r": change its themes")).first.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Themes of contribution")
+    check_accessibility("journey-insight-contribution-themes")
     assert not browser_problems

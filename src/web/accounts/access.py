@@ -186,6 +186,15 @@ PAGES: Mapping[str, Rule] = {
     "insight:decisions": role_required(*INSIGHT_STAFF),
     "insight:decisions_csv": role_required(*INSIGHT_STAFF),
     "insight:review": role_required(*INSIGHT_STAFF),
+    "insight:themes": role_required(*INSIGHT_STAFF),
+    "insight:themes_suggest": role_required(
+        *INSIGHT_STAFF, get_status=HTTPStatus.METHOD_NOT_ALLOWED
+    ),
+    "insight:themes_code": role_required(*INSIGHT_STAFF, get_status=HTTPStatus.METHOD_NOT_ALLOWED),
+    "insight:theme_new": role_required(*INSIGHT_STAFF),
+    "insight:theme_edit": role_required(*INSIGHT_STAFF),
+    "insight:contribution_themes": role_required(*INSIGHT_STAFF),
+    "insight:report": public(),
     "oruk:index": public(),
     "oruk:openapi": public(),
     "oruk:services": public(),

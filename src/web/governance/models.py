@@ -47,6 +47,15 @@ class Action(models.TextChoices):
     INTERVENTION_STATE_UPDATED = "intervention_state_updated", "Intervention's progress updated"
     EVALUATION_PLAN_FROZEN = "evaluation_plan_frozen", "Evaluation plan frozen"
     EVALUATION_PLAN_DEVIATION = "evaluation_plan_deviation", "Deviation from a frozen plan recorded"
+    INSIGHT_THEMES_SUGGESTED = "insight_themes_suggested", "Themes suggested for a round"
+    INSIGHT_THEME_ACCEPTED = "insight_theme_accepted", "Theme accepted into a codebook"
+    INSIGHT_THEMES_MERGED = "insight_themes_merged", "Themes merged"
+    INSIGHT_THEME_REJECTED = "insight_theme_rejected", "Theme rejected"
+    INSIGHT_THEME_EDITED = "insight_theme_edited", "Theme edited"
+    INSIGHT_THEME_WRITTEN = "insight_theme_written", "Theme written into a codebook"
+    INSIGHT_THEMES_CODED = "insight_themes_coded", "Contributions coded with a codebook"
+    INSIGHT_THEME_ADDED = "insight_theme_added", "Theme added to a contribution"
+    INSIGHT_THEME_REMOVED = "insight_theme_removed", "Theme removed from a contribution"
 
 
 class AppendOnlyError(Exception):

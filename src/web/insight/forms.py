@@ -1,5 +1,5 @@
 """The forms of validation rounds: a participant's contribution, staff's round and response,
-and a moderator's decisions."""
+a moderator's decisions, and analysts' decisions on themes."""
 
 from __future__ import annotations
 
@@ -14,7 +14,16 @@ from bakehouse.insight.screening import Kind
 from web.core.abuse import HoneypotMixin
 from web.core.forms import DateField, GovukForm
 from web.insight.contributions import Given
-from web.insight.models import ParticipantRole, RejectReason, Round, RoundArea, Verdict
+from web.insight.models import (
+    Codebook,
+    ParticipantRole,
+    RejectReason,
+    Round,
+    RoundArea,
+    Theme,
+    ThemeState,
+    Verdict,
+)
 from web.releases.models import Area, Release
 
 TEXT_LIMIT = 2000
@@ -260,3 +269,61 @@ class MaskForm(GovukForm):
     kind = forms.ChoiceField(
         label="Hide as", choices=[(kind.value, kind.value.replace("_", " ")) for kind in Kind]
     )
+
+
+class ThemeDecisionForm(GovukForm):
+    """Accept, merge or reject themes of one round's codebook, chosen on the themes page."""
+
+    action = forms.ChoiceField(
+        choices=[("accept", "Accept"), ("merge", "Merge"), ("reject", "Reject")]
+    )
+    themes = forms.ModelMultipleChoiceField(
+        queryset=Theme.objects.none(),
+        error_messages={"required": "Choose at least one theme"},
+    )
+    label = forms.CharField(label="Label (optional)", max_length=120, required=False)
+
+    def __init__(self, *args: Any, codebook: Codebook, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["themes"]
+        assert isinstance(field, forms.ModelMultipleChoiceField)
+        field.queryset = codebook.themes.filter(
+            state__in=(ThemeState.SUGGESTED, ThemeState.ACCEPTED)
+        )
+
+
+class ThemeEditForm(GovukForm):
+    label = forms.CharField(label="Label", max_length=120)
+    description = forms.CharField(
+        label="Description (optional)",
+        required=False,
+        max_length=TEXT_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    examples = forms.CharField(
+        label="Example phrases",
+        help_text="One a line. A contribution containing one (whole words, any case) is coded "
+        "with the theme when the rest of the round is coded.",
+        required=False,
+        max_length=TEXT_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+
+    def clean_examples(self) -> list[str]:
+        lines = str(self.cleaned_data["examples"]).splitlines()
+        return list(dict.fromkeys(line.strip() for line in lines if line.strip()))
+
+
+class ContributionThemeForm(GovukForm):
+    """Add or remove one accepted theme on one contribution."""
+
+    action = forms.ChoiceField(choices=[("add", "Add"), ("remove", "Remove")])
+    theme = forms.ModelChoiceField(
+        queryset=Theme.objects.none(), error_messages={"required": "Choose a theme"}
+    )
+
+    def __init__(self, *args: Any, codebook: Codebook, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["theme"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = codebook.themes.filter(state=ThemeState.ACCEPTED)

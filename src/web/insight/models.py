@@ -151,6 +151,9 @@ class Contribution(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     edited_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
+    # Set when an analyst adds or removes a theme on it: the codebook's rule then leaves its
+    # themes alone.
+    themes_checked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ("created_at", "pk")
@@ -207,3 +210,88 @@ class AreaResponse(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     written_at = models.DateTimeField(default=timezone.now)
+
+
+class ThemeState(models.TextChoices):
+    SUGGESTED = "suggested", "Suggested"
+    ACCEPTED = "accepted", "In the codebook"
+    REJECTED = "rejected", "Rejected"
+    MERGED = "merged", "Merged into another theme"
+
+
+class CodedBy(models.TextChoices):
+    ANALYST = "analyst", "An analyst"
+    RULE = "rule", "The codebook's rule"
+
+
+class Codebook(models.Model):
+    """The themes analysts code one round's contributions with. One per round: suggestions come
+    from the round's own texts and its counts are published with the round's release."""
+
+    round = models.OneToOneField(Round, on_delete=models.CASCADE, related_name="codebook")
+    # k-means' seed: the same published texts and seed give the same suggestions.
+    seed = models.PositiveIntegerField(default=0)
+    suggested_at = models.DateTimeField(null=True, blank=True)
+    # How many published texts the last suggestions were made from.
+    suggested_from = models.PositiveIntegerField(default=0)
+    coded_at = models.DateTimeField(null=True, blank=True)
+
+
+class Theme(models.Model):
+    """A suggested theme, or one analysts accepted into the codebook. ``key`` is the id the
+    coding rule knows it by (``bakehouse.insight.themes.Theme.id``)."""
+
+    codebook = models.ForeignKey(Codebook, on_delete=models.CASCADE, related_name="themes")
+    label = models.CharField(max_length=120)
+    description = models.TextField(blank=True)
+    # Phrases that code a text with the theme (whole words, any case).
+    examples = models.JSONField(default=list)
+    # A suggestion's heaviest terms, its size and its most typical members, as suggested.
+    terms = models.JSONField(default=list)
+    suggested_count = models.PositiveIntegerField(null=True, blank=True)
+    quote_ids = models.JSONField(default=list)
+    state = models.CharField(max_length=10, choices=ThemeState.choices)
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_from"
+    )
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ("codebook", "position", "pk")
+        constraints = (
+            models.CheckConstraint(
+                condition=models.Q(state__in=ThemeState.values), name="theme_state_known"
+            ),
+        )
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def key(self) -> str:
+        return f"theme-{self.pk}"
+
+
+class ContributionTheme(models.Model):
+    """A contribution coded with a theme, by an analyst or by the codebook's rule."""
+
+    contribution = models.ForeignKey(
+        Contribution, on_delete=models.CASCADE, related_name="coded_themes"
+    )
+    theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="coded")
+    coded_by = models.CharField(max_length=10, choices=CodedBy.choices)
+    coded_at = models.DateTimeField(default=timezone.now)
+    analyst = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ("contribution", "theme")
+        constraints = (
+            models.UniqueConstraint(
+                fields=("contribution", "theme"), name="contribution_theme_once"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(coded_by__in=CodedBy.values), name="coded_by_known"
+            ),
+        )

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from web.insight import staff, views
+from web.insight import staff, staff_themes, views
 
 app_name = "insight"
 
@@ -25,4 +25,23 @@ urlpatterns = [
     path("staff/decisions/", staff.decisions, name="decisions"),
     path("staff/decisions.csv", staff.decisions_csv, name="decisions_csv"),
     path("staff/review/", staff.review, name="review"),
+    path("staff/rounds/<int:round_id>/themes/", staff_themes.themes, name="themes"),
+    path(
+        "staff/rounds/<int:round_id>/themes/suggest/",
+        staff_themes.suggest,
+        name="themes_suggest",
+    ),
+    path(
+        "staff/rounds/<int:round_id>/themes/code/",
+        staff_themes.code_the_rest,
+        name="themes_code",
+    ),
+    path("staff/rounds/<int:round_id>/themes/new/", staff_themes.theme_new, name="theme_new"),
+    path("staff/themes/<int:theme_id>/", staff_themes.theme_edit, name="theme_edit"),
+    path(
+        "staff/contributions/<int:contribution_id>/themes/",
+        staff_themes.contribution_themes,
+        name="contribution_themes",
+    ),
+    path("rounds/<int:round_id>/report/", views.report, name="report"),
 ]

@@ -1,5 +1,6 @@
 """Public pages of validation rounds: giving a view through a round's open link, the
-participant's private link, the moderation policy and the privacy notice. Thin: the work is in
+participant's private link, the round's counts by theme, the moderation policy and the privacy
+notice. Thin: the work is in
 ``contributions``. Staff pages are in ``staff``."""
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from web.core.abuse import within_limit
 from web.insight import contributions
 from web.insight.forms import ContributionForm
 from web.insight.models import Contribution, Round, RoundStatus
+from web.insight.results import round_theme_table
 
 # Contributions one address may send in an hour: a family sharing a connection, not a robot.
 PER_ADDRESS_PER_HOUR = 20
@@ -164,6 +166,14 @@ def delete_contribution(request: HttpRequest) -> HttpResponse:
         contributions.delete(own)
         return render(request, "insight/deleted.html", {"round": round_})
     return render(request, "insight/delete.html", {"own": own, "links": private_links(token)})
+
+
+def report(request: HttpRequest, round_id: int) -> HttpResponse:
+    """The round's counts by theme, across all its areas, as published."""
+    round_ = _public_round(round_id)
+    return render(
+        request, "insight/report.html", {"round": round_, "table": round_theme_table(round_)}
+    )
 
 
 def policy(request: HttpRequest) -> HttpResponse:

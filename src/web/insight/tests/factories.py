@@ -8,9 +8,17 @@ from django.utils import timezone
 
 from web.accounts.models import User
 from web.accounts.roles import Role
-from web.insight import contributions, rounds
+from web.insight import codebooks, contributions, moderation, rounds
 from web.insight.contributions import Given
-from web.insight.models import Contribution, ParticipantRole, Round, RoundStatus, Verdict
+from web.insight.models import (
+    Contribution,
+    ParticipantRole,
+    Round,
+    RoundStatus,
+    Theme,
+    ThemeState,
+    Verdict,
+)
 from web.releases.models import Release
 
 
@@ -62,14 +70,36 @@ def give(
     )
 
 
+def published(round_: Round, texts: list[str], lsoa11cd: str | None = None) -> list[Contribution]:
+    """Contributions with these reasons, approved by a moderator."""
+    made = []
+    for text in texts:
+        item, _ = give(round_, reasons=text, lsoa11cd=lsoa11cd)
+        moderation.approve(item, round_organiser())
+        made.append(item)
+    return made
+
+
+def suggested_theme(round_: Round, label: str, terms: list[str]) -> Theme:
+    """A suggestion as ``codebooks.suggest`` stores one, with chosen terms."""
+    return Theme.objects.create(
+        codebook=codebooks.codebook_of(round_),
+        label=label,
+        terms=terms,
+        suggested_count=0,
+        state=ThemeState.SUGGESTED,
+    )
+
+
 def insight_samples(release: Release) -> dict[str, object]:
-    """URL parameters pointing at an open round of ``release``, one of its areas and a held
+    """URL parameters pointing at an open round of ``release``, one of its areas, a held
     contribution (the private link's key is a query parameter, so the walk opens the page that
-    asks for the link)."""
+    asks for the link) and a suggested theme."""
     made = make_round(release)
     item, _ = give(made)
     return {
         "round_id": made.pk,
         "round_area_id": item.round_area_id,
         "contribution_id": item.pk,
+        "theme_id": suggested_theme(made, "bus, buses, route", ["bus", "buses", "route"]).pk,
     }
