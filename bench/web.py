@@ -189,7 +189,7 @@ def build_register_feed(folder: Path, count: int) -> tuple[list[str], list[str]]
 
     from bakehouse.geography import load_area, load_deprivation
     from bakehouse.geography.areas import DISTRICTS
-    from bakehouse.world.assets import CONFIDENTIAL_LOCATION_TERM, build_register
+    from bakehouse.world.assets import CONFIDENTIAL_LOCATION_TERM, REFUGE, build_register
 
     terms: dict[str, dict[str, Any]] = {}
     taxonomy: dict[str, Any] = {}
@@ -225,7 +225,9 @@ def build_register_feed(folder: Path, count: int) -> tuple[list[str], list[str]]
         json.dumps([{**taxonomy, "taxonomy_terms": list(terms.values())}]), encoding="utf-8"
     )
     (folder / "services.json").write_text(json.dumps(services[:count]), encoding="utf-8")
-    kinds = [term for term in terms if term != CONFIDENTIAL_LOCATION_TERM]
+    # Refuges are only ever at confidential places, which no search shows.
+    hidden = {REFUGE.label, "Confidential location"}
+    kinds = [term_id for term_id, term in terms.items() if term["name"] not in hidden]
     return postcodes[: len(DISTRICTS)], sorted(kinds)
 
 
