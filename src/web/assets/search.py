@@ -248,10 +248,19 @@ def _grid(latitude: float, longitude: float) -> tuple[float, float]:
     return to_grid(latitude, longitude)
 
 
-def within_box(centre: tuple[float, float], metres: float, prefix: str = "location__") -> Q:
-    """Places (by their location's latitude and longitude) in a box around every point within
-    ``metres`` of ``centre`` (easting, northing): a filter the database applies before the
-    exact distance is measured, so a search does not measure the whole register."""
+@dataclass(frozen=True)
+class Box:
+    """Latitudes and longitudes, each from the least to the greatest."""
+
+    south: float
+    north: float
+    west: float
+    east: float
+
+
+def box_around(centre: tuple[float, float], metres: float) -> Box:
+    """A box of latitude and longitude holding every point within ``metres`` of ``centre``
+    (easting, northing)."""
     easting, northing = centre
     corners = [
         to_wgs84(easting + east, northing + north)
@@ -260,11 +269,21 @@ def within_box(centre: tuple[float, float], metres: float, prefix: str = "locati
     ]
     latitudes = [latitude for latitude, _ in corners]
     longitudes = [longitude for _, longitude in corners]
+    return Box(
+        south=min(latitudes) - BOX_MARGIN_DEGREES,
+        north=max(latitudes) + BOX_MARGIN_DEGREES,
+        west=min(longitudes) - BOX_MARGIN_DEGREES,
+        east=max(longitudes) + BOX_MARGIN_DEGREES,
+    )
+
+
+def within_box(centre: tuple[float, float], metres: float) -> Q:
+    """Places whose location is in ``box_around``: a filter the database applies before the
+    exact distance is measured, so a search does not measure the whole register."""
+    box = box_around(centre, metres)
     return Q(
-        **{
-            f"{prefix}latitude__gte": min(latitudes) - BOX_MARGIN_DEGREES,
-            f"{prefix}latitude__lte": max(latitudes) + BOX_MARGIN_DEGREES,
-            f"{prefix}longitude__gte": min(longitudes) - BOX_MARGIN_DEGREES,
-            f"{prefix}longitude__lte": max(longitudes) + BOX_MARGIN_DEGREES,
-        }
+        location__latitude__gte=box.south,
+        location__latitude__lte=box.north,
+        location__longitude__gte=box.west,
+        location__longitude__lte=box.east,
     )
