@@ -49,7 +49,8 @@ def served_districts() -> tuple[str, ...]:
     postcodes = (
         public_records("address").exclude(postal_code="").values_list("postal_code", flat=True)
     )
-    found = {_district_of_postcode(text) for text in postcodes.distinct()}
+    # Without the default order by id, each postcode comes once rather than once per address.
+    found = {_district_of_postcode(text) for text in postcodes.order_by().distinct()}
     return tuple(sorted(code for code in found if code))
 
 
