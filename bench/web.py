@@ -269,7 +269,7 @@ def register_phases(postcodes: list[str], kinds: list[str]) -> list[Phase]:
     ]
 
 
-def test_signing_key() -> str:
+def run_signing_key() -> str:
     sys.path.insert(0, str(REPO / "src"))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "web.settings.test")
     import django
@@ -304,7 +304,7 @@ def main() -> int:
             release, trusted = build_release(work / "releases")
         else:
             # The register needs no release; the production settings still want a key.
-            trusted = test_signing_key()
+            trusted = run_signing_key()
         env = {
             **os.environ,
             KEYS: trusted,
