@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from django.db.models import Exists, OuterRef
+
 from web.assets.export import public_records
 from web.assets.finder import Found, access_description
 from web.assets.hours import BankHolidays, Opening, next_bank_holiday_on, opening
@@ -68,7 +70,11 @@ class ServicePage:
 def categories() -> list[tuple[str, str]]:
     """(term id, name) of every term that describes at least one service."""
     used = public_records("attribute").filter(link_id__in=Service.objects.values("pk"))
-    terms = TaxonomyTerm.objects.filter(pk__in=used.values("taxonomy_term_id")).order_by("name")
+    # Asked per term, the database stops at the first service each describes, rather than
+    # reading every service's terms on every page of the directory.
+    terms = TaxonomyTerm.objects.filter(
+        Exists(used.filter(taxonomy_term_id=OuterRef("pk")))
+    ).order_by("name")
     return [(term.pk, term.name or term.pk) for term in terms]
 
 

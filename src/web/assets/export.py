@@ -83,31 +83,66 @@ def public_records(kind_name: str) -> models.QuerySet[Any]:
 
 def render(kind_name: str, record: tables.Record, shape: Shape) -> dict[str, Any]:
     """``record`` as ORUK publishes it, with the nested records ``shape`` names."""
-    document = dict(record.fields)
-    for key, inner in shape.items():
-        if (kind_name, key) in ONE:
-            child_kind, attribute = ONE[(kind_name, key)]
-            child_id = getattr(record, f"{attribute}_id")
-            child = public_records(child_kind).filter(pk=child_id).first()
-            if child is not None:
-                document[key] = render(child_kind, child, inner)
-            continue
-        if key == ATTRIBUTES:
-            child_kind, children = (
-                "attribute",
-                public_records("attribute").filter(link_id=record.pk),
-            )
-        else:
-            child_kind, attribute = MANY[(kind_name, key)]
-            children = public_records(child_kind).filter(**{attribute: record.pk})
-        rendered = [render(child_kind, child, inner) for child in children.order_by("pk")]
-        if rendered:
-            document[key] = rendered
-    return document
+    rendered: dict[str, Any] = render_all(kind_name, [record], shape)[0]
+    return rendered
 
 
 def render_all(kind_name: str, records: Iterable[tables.Record], shape: Shape) -> list[Any]:
-    return [render(kind_name, record, shape) for record in records]
+    """Each of ``records`` as ORUK publishes it, with the nested records ``shape`` names.
+
+    Each nested part is read for all the records at once (one query per part and level, not
+    per record), so a page of 50 services costs as many queries as one service."""
+    records = list(records)
+    documents = [dict(record.fields) for record in records]
+    if not records:
+        return documents
+    ids = [record.pk for record in records]
+    for key, inner in shape.items():
+        if (kind_name, key) in ONE:
+            child_kind, attribute = ONE[(kind_name, key)]
+            links = [getattr(record, f"{attribute}_id") for record in records]
+            children = _read(child_kind, "pk", {link for link in links if link is not None})
+            by_id = dict(
+                zip(
+                    [child.pk for child in children],
+                    render_all(child_kind, children, inner),
+                    strict=True,
+                )
+            )
+            for document, link in zip(documents, links, strict=True):
+                if link in by_id:
+                    document[key] = by_id[link]
+            continue
+        if key == ATTRIBUTES:
+            child_kind, column = "attribute", "link_id"
+        else:
+            child_kind, attribute = MANY[(kind_name, key)]
+            column = f"{attribute}_id"
+        children = _read(child_kind, column, ids)
+        groups: dict[str, list[Any]] = {}
+        for child, child_document in zip(
+            children, render_all(child_kind, children, inner), strict=True
+        ):
+            groups.setdefault(getattr(child, column), []).append(child_document)
+        for document, record_id in zip(documents, ids, strict=True):
+            if record_id in groups:
+                document[key] = groups[record_id]
+    return documents
+
+
+# Ids per query: under SQLite's smallest limit on a statement's parameters (999).
+_CHUNK = 900
+
+
+def _read(kind_name: str, column: str, values: Iterable[str]) -> list[Any]:
+    """The public records of a kind whose ``column`` is one of ``values``, in id order."""
+    wanted = sorted(set(values))
+    chunks = [wanted[start : start + _CHUNK] for start in range(0, len(wanted), _CHUNK)]
+    found: list[Any] = []
+    for chunk in chunks:
+        found.extend(public_records(kind_name).filter(**{f"{column}__in": chunk}).order_by("pk"))
+    # One chunk keeps the database's order, as a query per record did; more are merged here.
+    return found if len(chunks) <= 1 else sorted(found, key=lambda record: record.pk)
 
 
 def page(

@@ -18,7 +18,7 @@ from django.db.models import Q, QuerySet
 
 from web.assets.export import public_records
 from web.assets.models import Service, ServiceAtLocation
-from web.assets.search import metres_between, postcode_point, services_matching
+from web.assets.search import metres_between, postcode_point, services_matching, within_box
 
 METRES_PER_MILE = 1609.344
 
@@ -145,6 +145,8 @@ def _nearest_first(services: QuerySet[Service], postcode: str, miles: float | No
         .select_related("location", "service", "service__organization")
         .order_by("pk")
     )
+    if miles is not None:
+        places = places.filter(within_box(centre, miles * METRES_PER_MILE))
     nearest: dict[str, Found] = {}
     for place in places:
         metres = metres_between(centre, place)

@@ -8,7 +8,7 @@ hold public places only."""
 from __future__ import annotations
 
 import json
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from django.urls import reverse
@@ -46,12 +46,18 @@ def map_points(shown: list[Entry], postcode: str) -> dict[str, Any]:
 
 def served_districts() -> tuple[str, ...]:
     """Codes of the districts with a public place of the register, by its postcode."""
-    districts = _district_of_lsoa()
     postcodes = (
         public_records("address").exclude(postal_code="").values_list("postal_code", flat=True)
     )
-    found = {districts.get(lsoa_for(normalise(text) or "") or "") for text in postcodes.distinct()}
+    # Without the default order by id, each postcode comes once rather than once per address.
+    found = {_district_of_postcode(text) for text in postcodes.order_by().distinct()}
     return tuple(sorted(code for code in found if code))
+
+
+@lru_cache(maxsize=100_000)
+def _district_of_postcode(text: str) -> str:
+    # Asked on every page of the directory, for every postcode of the register.
+    return _district_of_lsoa().get(lsoa_for(normalise(text) or "") or "") or ""
 
 
 def boundaries(districts: tuple[str, ...]) -> bytes:

@@ -83,6 +83,11 @@ class Location(Record):
     # feed. Set by staff; no feed can clear it.
     sensitive = models.BooleanField(default=False)
 
+    class Meta(Record.Meta):
+        # A search near a postcode asks first for the places in a box of latitude and
+        # longitude around it (search.within_box).
+        indexes = (models.Index(fields=("latitude", "longitude"), name="location_position"),)
+
 
 class ServiceAtLocation(Record):
     service = models.ForeignKey(

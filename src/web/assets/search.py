@@ -10,12 +10,12 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from bakehouse.geography.grid import to_grid
+from bakehouse.geography.grid import to_grid, to_wgs84
 from web.areas.postcodes import normalise
 from web.assets.export import public_records
 from web.assets.models import Attribute, Schedule, Service, ServiceAtLocation
@@ -31,6 +31,10 @@ DAYS = {
 }
 PER_PAGE = 50
 MAX_PER_PAGE = 500
+# Degrees added to each side of a search's box of latitude and longitude: the grid's square
+# is slightly curved and turned in them (a few metres over tens of kilometres); 0.005 degrees
+# is over 300 metres, so the box always holds the whole circle.
+BOX_MARGIN_DEGREES = 0.005
 
 
 class BadQuery(Exception):
@@ -176,16 +180,18 @@ def service_at_locations_matching(
     matching = services_matching(params)
     places: QuerySet[ServiceAtLocation] = public_records("service_at_location")
     places = places.filter(service__in=matching).select_related("location")
-    ordered = list(places.order_by("service__name", "pk"))
     postcode_text = params.get("postcode", "").strip()
     proximity = _number(params, "proximity")
     if not postcode_text:
         # The standard measures proximity from the postcode; clients that send a default
         # distance with every request get every place when no postcode is given.
-        return ordered
+        return list(places.order_by("service__name", "pk"))
     if proximity is not None and proximity < 0:
         raise BadQuery("proximity", "a distance in metres, 0 or more")
     centre = postcode_point(postcode_text)
+    if proximity is not None:
+        places = places.filter(within_box(centre, proximity))
+    ordered = list(places.order_by("service__name", "pk"))
     distances = [(metres_between(centre, place), place) for place in ordered]
     near = [
         (distance, place)
@@ -229,7 +235,55 @@ def metres_between(centre: tuple[float, float], place: ServiceAtLocation) -> flo
     latitude, longitude = place.location.latitude, place.location.longitude
     if latitude is None or longitude is None or not (-90 < latitude < 90):
         return None
-    easting, northing = to_grid(latitude, longitude)
+    easting, northing = _grid(latitude, longitude)
     if not (math.isfinite(easting) and math.isfinite(northing)):
         return None
     return math.hypot(easting - centre[0], northing - centre[1])
+
+
+@lru_cache(maxsize=100_000)
+def _grid(latitude: float, longitude: float) -> tuple[float, float]:
+    # Places stay where they are: each is projected once per process, not once per search
+    # (a search near a postcode measures every candidate place).
+    return to_grid(latitude, longitude)
+
+
+@dataclass(frozen=True)
+class Box:
+    """Latitudes and longitudes, each from the least to the greatest."""
+
+    south: float
+    north: float
+    west: float
+    east: float
+
+
+def box_around(centre: tuple[float, float], metres: float) -> Box:
+    """A box of latitude and longitude holding every point within ``metres`` of ``centre``
+    (easting, northing)."""
+    easting, northing = centre
+    corners = [
+        to_wgs84(easting + east, northing + north)
+        for east in (-metres, metres)
+        for north in (-metres, metres)
+    ]
+    latitudes = [latitude for latitude, _ in corners]
+    longitudes = [longitude for _, longitude in corners]
+    return Box(
+        south=min(latitudes) - BOX_MARGIN_DEGREES,
+        north=max(latitudes) + BOX_MARGIN_DEGREES,
+        west=min(longitudes) - BOX_MARGIN_DEGREES,
+        east=max(longitudes) + BOX_MARGIN_DEGREES,
+    )
+
+
+def within_box(centre: tuple[float, float], metres: float) -> Q:
+    """Places whose location is in ``box_around``: a filter the database applies before the
+    exact distance is measured, so a search does not measure the whole register."""
+    box = box_around(centre, metres)
+    return Q(
+        location__latitude__gte=box.south,
+        location__latitude__lte=box.north,
+        location__longitude__gte=box.west,
+        location__longitude__lte=box.east,
+    )

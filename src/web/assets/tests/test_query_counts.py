@@ -1,0 +1,131 @@
+"""A bigger register costs no more queries per page: the ORUK API's lists and the directory
+read each part of a page for all its records at once, and a search near a postcode asks the
+database only for the places around it."""
+
+from __future__ import annotations
+
+import math
+import uuid
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from pytest_django import DjangoAssertNumQueries
+
+from bakehouse.geography.grid import to_wgs84
+from web.assets.feeds import Feed, import_feed
+from web.assets.models import ServiceAtLocation
+from web.assets.search import box_around, postcode_point
+from web.assets.tests import factories
+
+pytestmark = pytest.mark.django_db
+
+COPIES = uuid.UUID("0b8e3f0c-6a55-4f0e-8f57-3d1c2b7a9e10")
+# Queries a page takes whatever the register's size: as measured, so a change that adds one
+# per record (or per page) fails here.
+API_LIST_QUERIES = 3  # count, the page, their organisations
+API_NEAR_QUERIES = 4  # the places, their services' organisations, locations and services
+DIRECTORY_QUERIES = 11  # kinds and access for the form, the places, each part of the page
+
+
+def _renamed(value: Any, key: str, copy: int) -> Any:
+    if isinstance(value, dict):
+        return {name: _renamed(item, name, copy) for name, item in value.items()}
+    if isinstance(value, list):
+        return [_renamed(item, key, copy) for item in value]
+    if key == "id" and isinstance(value, str):
+        return str(uuid.uuid5(COPIES, f"{copy}:{value}"))
+    return value
+
+
+def add_playgroups(first: int, last: int) -> None:
+    """Copies ``first`` to ``last`` of the Saturday playgroup, each with its own hall a little
+    further east of the first, every part (times, cost, language, access) its own."""
+    copies = []
+    for copy in range(first, last + 1):
+        playgroup = _renamed(factories.saturday_playgroup(), "", copy)
+        playgroup["name"] = f"Saturday playgroup {copy}"
+        location = playgroup["service_at_locations"][0]["location"]
+        location["longitude"] += copy * 0.001
+        copies.append(playgroup)
+    import_feed(Feed("services.json", "service", copies))
+
+
+@pytest.fixture
+def register() -> None:
+    factories.make_register()
+    add_playgroups(1, 5)
+
+
+def queries(client: Client, path: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(path).status_code == 200
+    return len(captured)
+
+
+def test_a_page_of_services_from_the_api_costs_the_same_queries_for_50_services_as_for_5(
+    client: Client, register: None, django_assert_num_queries: DjangoAssertNumQueries
+) -> None:
+    small = queries(client, "/oruk/services")
+    add_playgroups(6, 50)
+    with django_assert_num_queries(API_LIST_QUERIES):
+        response = client.get("/oruk/services")
+    assert response.json()["size"] == 50
+    assert small == API_LIST_QUERIES
+
+
+def test_places_near_a_postcode_from_the_api_cost_the_same_queries_for_50_services_as_for_5(
+    client: Client, register: None, django_assert_num_queries: DjangoAssertNumQueries
+) -> None:
+    path = f"/oruk/service_at_locations?postcode={factories.HALL_POSTCODE}&proximity=5000"
+    small = queries(client, path)
+    add_playgroups(6, 50)
+    with django_assert_num_queries(API_NEAR_QUERIES):
+        response = client.get(path)
+    assert response.json()["total_items"] == 52  # 50 halls and the family hub's two services
+    assert small == API_NEAR_QUERIES
+
+
+def test_the_directory_near_a_postcode_costs_the_same_queries_for_50_services_as_for_5(
+    client: Client, register: None, django_assert_num_queries: DjangoAssertNumQueries
+) -> None:
+    path = f"/assets/?postcode={factories.HALL_POSTCODE}&distance=5&day=SA&time=morning"
+    small = queries(client, path)
+    add_playgroups(6, 50)
+    with django_assert_num_queries(DIRECTORY_QUERIES):
+        html = client.get(path).content.decode()
+    assert "50 services near SS14 1AE, within 5 miles, nearest first, page 1 of 3" in html
+    assert small == DIRECTORY_QUERIES
+
+
+@pytest.mark.parametrize("metres", [100.0, 1609.344, 16093.44, 40000.0])
+def test_every_point_at_the_searched_distance_is_inside_the_box_the_database_is_asked_for(
+    metres: float,
+) -> None:
+    centre = postcode_point(factories.HALL_POSTCODE)
+    box = box_around(centre, metres)
+    for step in range(72):
+        angle = math.radians(step * 5)
+        latitude, longitude = to_wgs84(
+            centre[0] + metres * math.cos(angle), centre[1] + metres * math.sin(angle)
+        )
+        assert box.south <= latitude <= box.north
+        assert box.west <= longitude <= box.east
+
+
+def test_a_place_just_beyond_the_distance_is_left_out_and_one_just_within_is_kept(
+    client: Client, register: None
+) -> None:
+    factories.add_saturday_playgroup()
+    centre = postcode_point(factories.HALL_POSTCODE)
+    hall = ServiceAtLocation.objects.select_related("location").get(pk=factories.PLAYGROUP_AT_HALL)
+    # Moved due north of the postcode, 1 mile and 10 metres away, then 1 mile less 10 metres.
+    for metres, found in ((1609.344 + 10, False), (1609.344 - 10, True)):
+        hall.location.latitude, hall.location.longitude = to_wgs84(centre[0], centre[1] + metres)
+        hall.location.save()
+        html = client.get(
+            "/assets/", {"postcode": factories.HALL_POSTCODE, "distance": "1"}
+        ).content.decode()
+        assert ("Little Stars Saturday playgroup" in html) is found
