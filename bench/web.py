@@ -317,9 +317,7 @@ def main() -> int:
             "DJANGO_CACHE_DIR": str(work / "cache"),
         }
         manage(env, "migrate", "--verbosity", "0")
-        # django-htmx 1.29's extensions (which no page loads) name "../htmx" in doc comments,
-        # which the hashed storage's import rewriting takes for a module it cannot find.
-        manage(env, "collectstatic", "--noinput", "--verbosity", "0", "--ignore", "hx-*.js")
+        manage(env, "collectstatic", "--noinput", "--verbosity", "0")
         if options.services is not None:
             feed = work / "register"
             feed.mkdir()

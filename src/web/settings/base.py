@@ -29,7 +29,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
-    "django.contrib.staticfiles",
+    "web.core.staticfiles.StaticFiles",
     "axes",
     "csp",
     # After django.contrib.auth, whose Group admin web.accounts removes.

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from django.contrib.staticfiles import finders
 from pytest_django import Settings
 
@@ -43,7 +42,6 @@ def test_a_missing_install_is_an_error_that_says_what_to_run(
     assert "npm ci" in (error.hint or "")
 
 
-@pytest.mark.slow
 def test_collectstatic_under_production_settings_hashes_the_module_import(
     tmp_path: Path,
 ) -> None:
