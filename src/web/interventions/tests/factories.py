@@ -56,5 +56,9 @@ def intervention_samples(release: Release) -> dict[str, object]:
         made, date(2026, 1, 12), State.AGREED, "Agreed with the parents' forum.", planner()
     )
     milestone = services.add_milestone(made, "First session held", date(2026, 3, 1))
-    services.freeze_plan(make_plan(made, plan_for(release)), planner())
+    plan = make_plan(made, plan_for(release))
+    # A plan's power comes from the recipe's current release: with only a draft, it stays
+    # unfrozen, as it would for staff.
+    if Release.objects.filter(pk=release.pk, is_current=True).exists():
+        services.freeze_plan(plan, planner())
     return {"intervention_id": made.pk, "milestone_id": milestone.pk}

@@ -47,7 +47,8 @@ def public_pages_mentioning(
         if name.startswith("admin:"):
             continue
         response = client.get(sample_url(name, pattern, samples))
-        content = response.content.decode()
+        # A download (a recipe pack) is bytes: a release id in it would still show as text.
+        content = response.content.decode(errors="replace")
         if response.status_code == HTTPStatus.OK and (
             release.id in content
             or any(summary in content for summary in summaries)
