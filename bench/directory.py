@@ -50,8 +50,9 @@ PAGES = {
 
 def import_world_register(seed: int) -> None:
     area = load_area("basildon")
-    centroids = area.centroids
-    deprivation = load_deprivation(area.lsoa_codes, None, np.random.default_rng(seed), centroids)
+    deprivation = load_deprivation(
+        area.lsoa_codes, None, np.random.default_rng(seed), area.centroids
+    )
     with tempfile.TemporaryDirectory() as folder:
         world = Path(folder)
         (world / "truth").mkdir()

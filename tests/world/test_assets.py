@@ -32,8 +32,7 @@ from bakehouse.world.generate import WorldSummary
 @pytest.fixture(scope="module")
 def basildon() -> tuple[Area, Deprivation]:
     area = load_area("basildon")
-    centroids = area.centroids
-    deprivation = load_deprivation(area.lsoa_codes, None, np.random.default_rng(1), centroids)
+    deprivation = load_deprivation(area.lsoa_codes, None, np.random.default_rng(1), area.centroids)
     return area, deprivation
 
 

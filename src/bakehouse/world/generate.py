@@ -82,8 +82,7 @@ def generate(config: WorldConfig, out: Path, progress: Progress | None = None) -
     )
     area = load_area(config.area)
     _check_interventions(config, set(area.lsoa_codes))
-    centroids = area.centroids
-    deprivation = load_deprivation(area.lsoa_codes, config.iod_dir, rng_area, centroids)
+    deprivation = load_deprivation(area.lsoa_codes, config.iod_dir, rng_area, area.centroids)
     sim = Simulation(rng_sim, area, deprivation, config.scale, config.as_at)
     index_states = homelessness.IndexStates()
     sim.run(

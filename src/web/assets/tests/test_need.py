@@ -216,8 +216,7 @@ def test_the_world_s_register_gives_the_same_counts_as_its_feed_read_directly(
     """The site's figures, from the imported register, match the library's reading of the
     world's ORUK feed; the refuge's postcode is in neither page nor download."""
     area = load_area("basildon")
-    centroids = area.centroids
-    deprivation = load_deprivation(area.lsoa_codes, None, np.random.default_rng(1), centroids)
+    deprivation = load_deprivation(area.lsoa_codes, None, np.random.default_rng(1), area.centroids)
     register = build_register(area, deprivation, seed=1)
     for name, kind in (("taxonomies.json", "taxonomy"), ("services.json", "service")):
         assert import_feed(Feed(name, kind, register.feeds[name])).refused == 0

@@ -28,8 +28,7 @@ from web.assets.schemas import problems
 @pytest.fixture(scope="module")
 def basildon() -> tuple[Area, Deprivation]:
     area = load_area("basildon")
-    centroids = area.centroids
-    deprivation = load_deprivation(area.lsoa_codes, None, np.random.default_rng(1), centroids)
+    deprivation = load_deprivation(area.lsoa_codes, None, np.random.default_rng(1), area.centroids)
     return area, deprivation
 
 
