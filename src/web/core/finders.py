@@ -7,6 +7,10 @@ GOV.UK Frontend: only the compiled style sheet and script (and their source maps
 sources, which a partnership's service neither needs nor may use.
 
 Leaflet: its script, style sheet and the images the style sheet names, under ``leaflet/``.
+
+Apps' own static files, as Django finds them, less the htmx extensions django-htmx ships: no page
+loads them, and their doc comments hold `import("../htmx")`, which the hashed storage of
+production takes for a module it cannot find, stopping `collectstatic`.
 """
 
 from __future__ import annotations
@@ -16,9 +20,19 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.finders import BaseFinder
 from django.core.checks import CheckMessage, Error
 from django.core.files.storage import FileSystemStorage
+
+
+class AppDirectoriesFinder(finders.AppDirectoriesFinder):
+    """Django's finder of apps' ``static/`` folders, listing none of django-htmx's extensions."""
+
+    def list(
+        self, ignore_patterns: Iterable[str] | None
+    ) -> Iterator[tuple[str, FileSystemStorage]]:
+        yield from super().list([*(ignore_patterns or ()), "django_htmx/ext/*"])
 
 
 class NodePackageFinder(BaseFinder):

@@ -29,7 +29,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
-    "web.core.staticfiles.StaticFiles",
+    "django.contrib.staticfiles",
     "axes",
     "csp",
     # After django.contrib.auth, whose Group admin web.accounts removes.
@@ -168,7 +168,7 @@ GOVUK_FRONTEND_DIR = REPO_DIR / "node_modules" / "govuk-frontend" / "dist" / "go
 # Leaflet draws the map from the release's GeoJSON, with no tile server (under /static/leaflet/).
 LEAFLET_DIR = REPO_DIR / "node_modules" / "leaflet" / "dist"
 STATICFILES_FINDERS = [
-    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "web.core.finders.AppDirectoriesFinder",
     "web.core.finders.GovukFrontendFinder",
     "web.core.finders.LeafletFinder",
 ]
