@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pytest
 
+from bakehouse.areas.intervals import exact_poisson
 from bakehouse.assets import (
     AreaNeed,
     AssetGapError,
@@ -16,7 +15,6 @@ from bakehouse.assets import (
     need_against_assets,
     services_from_feed,
 )
-from bakehouse.assets.gap import garwood
 from bakehouse.assets.places import CONFIDENTIAL_LOCATION_TERM
 from bakehouse.recipes.schema import AssetsSpec, ReachBand
 
@@ -74,7 +72,7 @@ def test_an_area_with_no_services_keeps_its_whole_expected_rate_as_its_gap() -> 
     # 12 of 100 expected: 120 per 1,000, interval 60 to 180.
     assert (found.gap, found.gap_low, found.gap_high) == pytest.approx((120.0, 60.0, 180.0))
     assert found.provision == 0.0
-    assert found.provision_high == pytest.approx(garwood(0, 0.95)[1] * 10)
+    assert found.provision_high == pytest.approx(exact_poisson(0, 0.95)[1] * 10)
     assert found.rank == 1
 
 
@@ -185,7 +183,8 @@ def test_capacity_is_summed_over_the_services_that_state_one() -> None:
     assert row.capacity_known == (1, 1)
 
 
-def test_a_county_of_areas_and_services_takes_under_a_second() -> None:
+def test_a_county_of_areas_and_services_gives_every_area_its_row() -> None:
+    # The time this takes is measured by bench/asset_gap.py (median of 5), not here.
     rng = np.random.default_rng(1)
     codes = [f"E0{i:07d}" for i in range(1000)]
     centroids = {code: (51.5 + rng.uniform(0, 0.6), 0.0 + rng.uniform(0, 1.2)) for code in codes}
@@ -193,13 +192,8 @@ def test_a_county_of_areas_and_services_takes_under_a_second() -> None:
         ServiceSite(f"s{i}", NURSERY, points=((51.5 + rng.uniform(0, 0.6), rng.uniform(0, 1.2)),))
         for i in range(5000)
     ]
-    areas = [area(code) for code in codes]
-    need_against_assets(areas[:1], services[:1], centroids, SPEC)  # loads scipy's distributions
-    # Processor time, not the clock: the machine may be busy with other work.
-    started = time.process_time()
-    table = need_against_assets(areas, services, centroids, SPEC)
-    assert time.process_time() - started < 1.0
-    assert len(table.areas) == 1000
+    table = need_against_assets([area(code) for code in codes], services, centroids, SPEC)
+    assert sorted(row.code for row in table.areas) == codes
 
 
 def test_the_same_expected_rate_and_services_give_the_same_gap_whatever_the_population() -> None:

@@ -3,17 +3,17 @@
 - Proportions: Wilson score interval.
 - Counts (events): Byar's approximation for 10 or more events, the exact Poisson interval below.
 
-Normal quantiles come from :class:`statistics.NormalDist`; the exact Poisson limits are found by
-bisection on the Poisson distribution function, so no statistics library is needed.
+Normal quantiles come from :class:`statistics.NormalDist`; the exact Poisson limits from scipy's
+chi-square quantiles (Garwood).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from statistics import NormalDist
 
 import numpy as np
+from scipy.stats import chi2
 
 BYAR_FROM = 10  # events; below this the exact interval is used
 
@@ -65,34 +65,9 @@ def byar(events: int, confidence: float = 0.95) -> tuple[float, float]:
 
 
 def exact_poisson(events: int, confidence: float = 0.95) -> tuple[float, float]:
-    """The exact (Garwood) interval: the means at which ``events`` is just in each tail."""
+    """The exact (Garwood) interval: the means at which ``events`` is just in each tail, from the
+    chi-square quantiles they equal."""
     tail = (1.0 - confidence) / 2.0
-    # P(X >= events) rises with the mean: the lower limit is where it reaches the tail, the
-    # upper limit where P(X > events) reaches 1 - tail.
-    low = (
-        0.0 if events == 0 else _increasing_root(lambda mu: 1 - _poisson_cdf(events - 1, mu), tail)
-    )
-    high = _increasing_root(lambda mu: 1 - _poisson_cdf(events, mu), 1.0 - tail)
+    low = 0.0 if events == 0 else float(chi2.ppf(tail, 2 * events)) / 2.0
+    high = float(chi2.ppf(1.0 - tail, 2 * events + 2)) / 2.0
     return low, high
-
-
-def _poisson_cdf(k: int, mu: float) -> float:
-    if k < 0:
-        return 0.0
-    if mu == 0:
-        return 1.0
-    return sum(math.exp(i * math.log(mu) - mu - math.lgamma(i + 1)) for i in range(k + 1))
-
-
-def _increasing_root(f: Callable[[float], float], target: float) -> float:
-    """Where increasing ``f`` on [0, inf) reaches ``target``, by bisection."""
-    lo, hi = 0.0, 1.0
-    while f(hi) < target:
-        lo, hi = hi, hi * 2.0
-    for _ in range(100):
-        mid = (lo + hi) / 2.0
-        if f(mid) < target:
-            lo = mid
-        else:
-            hi = mid
-    return (lo + hi) / 2.0

@@ -28,8 +28,8 @@ from dataclasses import dataclass, replace
 from functools import cache
 
 import numpy as np
-from scipy.stats import chi2
 
+from bakehouse.areas.intervals import exact_poisson
 from bakehouse.errors import ConfigError
 from bakehouse.recipes.schema import AssetsSpec
 
@@ -133,17 +133,8 @@ def matching_services(services: Sequence[ServiceSite], terms: Sequence[str]) -> 
     ]
 
 
-def garwood(count: int, confidence: float) -> tuple[float, float]:
-    """The exact Poisson interval for a count."""
-    alpha = 1 - confidence
-    low = 0.0 if count == 0 else float(chi2.ppf(alpha / 2, 2 * count)) / 2
-    high = float(chi2.ppf(1 - alpha / 2, 2 * count + 2)) / 2
-    return low, high
-
-
-@cache
-def _garwood_cached(count: int, confidence: float) -> tuple[float, float]:
-    return garwood(count, confidence)
+# Areas share the same few service counts: each count's interval is worked out once.
+_garwood_cached = cache(exact_poisson)
 
 
 def need_against_assets(
