@@ -20,6 +20,8 @@ from bakehouse.errors import PackError
 from bakehouse.packs import VerifiedPack, read_pack
 from bakehouse.packs.scan import scan
 from web.accounts.models import User
+from web.governance.models import Action
+from web.governance.services import record_event
 from web.recipes.models import RecipePack
 from web.releases.trust import NO_KEYS, Trust
 
@@ -40,7 +42,19 @@ class PackImport:
 
 def import_pack(path: Path, *, actor: User | None = None) -> PackImport:
     """Verify the pack at ``path`` and store it as its recipe's pack; :class:`PackRefused` says
-    why it was not, and then nothing changed."""
+    why it was not, and then nothing changed but the governance log, which records both."""
+    try:
+        return _import(path, actor)
+    except PackRefused as refusal:
+        record_event(
+            Action.RECIPE_PACK_REFUSED,
+            actor=actor,
+            detail={"file": path.name, "problem": str(refusal).replace(str(path), path.name)},
+        )
+        raise
+
+
+def _import(path: Path, actor: User | None) -> PackImport:
     trust = Trust.from_settings()
     if not trust.public_keys:
         raise PackRefused(NO_KEYS)
@@ -71,6 +85,18 @@ def import_pack(path: Path, *, actor: User | None = None) -> PackImport:
                 "needs": [asdict(need) for need in needs_of(verified)],
                 "content": data,
                 "imported_by": actor,
+            },
+        )
+        record_event(
+            Action.RECIPE_PACK_IMPORTED,
+            actor=actor,
+            subject=pack,
+            detail={
+                "recipe": pack.recipe,
+                "version": pack.version,
+                "sha256": pack.sha256,
+                "signed_by": pack.signed_by,
+                "replaced": existing.sha256 if existing is not None else None,
             },
         )
     return PackImport(pack, changed=True)

@@ -18,6 +18,7 @@ from bakehouse.packs.manifest import sha256
 from bakehouse.release.signing import SigningKey
 from web.accounts.roles import Role
 from web.accounts.tests.factories import make_user
+from web.governance.models import Action, Event
 from web.recipes.importer import PackRefused, import_pack
 from web.recipes.models import RecipePack
 from web.recipes.tests.builder import PackSpec, pack_files, write_pack
@@ -156,3 +157,25 @@ def test_an_uploaded_tampered_pack_is_refused_on_the_form_naming_the_entry(
     assert "model/model_card.json does not match its SHA-256" in html
     assert str(tmp_path) not in html and "bakehouse-test-uploads" not in html
     assert not RecipePack.objects.exists()
+
+
+def test_the_governance_log_records_each_import_and_each_refusal_once(tmp_path: Path) -> None:
+    analyst = make_user(Role.PARTNER_ANALYST)
+    first = write_pack(tmp_path / "v8.zip")
+    import_pack(first, actor=analyst)
+    import_pack(first, actor=analyst)  # the same file again: nothing happened, nothing logged
+    newer = write_pack(tmp_path / "v9.zip", PackSpec(version="9"))
+    import_pack(newer, actor=analyst)
+    files = pack_files(PackSpec())
+    files["evidence/summary.md"] += b"\nShown to work in every area.\n"
+    with pytest.raises(PackRefused):
+        import_pack(write_pack(tmp_path / "tampered.zip", files=files), actor=analyst)
+
+    imported = Event.objects.filter(action=Action.RECIPE_PACK_IMPORTED).order_by("id")
+    assert [event.detail["version"] for event in imported] == ["8", "9"]
+    assert [event.detail["replaced"] for event in imported] == [None, sha256(first.read_bytes())]
+    assert {event.actor for event in imported} == {analyst}
+    refused = Event.objects.get(action=Action.RECIPE_PACK_REFUSED)
+    assert refused.detail["file"] == "tampered.zip"
+    assert "evidence/summary.md does not match its SHA-256" in refused.detail["problem"]
+    assert str(tmp_path) not in refused.detail["problem"]
