@@ -7,13 +7,13 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := .venv
 RUN := $(UV) run --frozen
 
-.PHONY: setup setup-browser setup-postgres demo test test-all lint bench world clean help
+.PHONY: setup setup-browser setup-postgres setup-spark demo test test-all lint bench world clean help
 
 help:
 	@echo "make demo      set up, build the Basildon world, run the recipe to a release, serve it"
 	@echo "make test      set up (with the browser and PostgreSQL where possible), run the test"
 	@echo "               suite, then the web app's tests again on PostgreSQL"
-	@echo "make test-all  the suite including slow cases"
+	@echo "make test-all  the suite including slow cases (and the linkage on Spark)"
 	@echo "make lint      ruff and mypy"
 	@echo "make bench     benchmark scripts (medians and ratios)"
 
@@ -130,12 +130,23 @@ demo: setup
 # production database (the browser journeys run once). docs/adr/0025-postgresql-in-tests.md
 WEB_TESTS := src/web
 
+# Spark for the linkage's Spark backend in the slow tests: pyspark from its dependency group, and
+# Debian's Java runtime, installed when running as root and missing.
+setup-spark: setup
+	@if ! command -v java >/dev/null; then \
+	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
+	    (apt-get update -qq \
+	      && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless >/dev/null) \
+	      || echo "Java could not be installed: the Spark linkage test will be skipped"; \
+	  else echo "Java not found and not root: the Spark linkage test will be skipped"; fi; \
+	fi
+
 test: setup setup-browser setup-postgres
 	$(RUN) pytest
 	scripts/with-postgres $(RUN) pytest $(WEB_TESTS)
 
-test-all: setup setup-browser setup-postgres
-	$(RUN) pytest -m "slow or not slow"
+test-all: setup setup-browser setup-postgres setup-spark
+	$(RUN) --group spark pytest -m "slow or not slow"
 	scripts/with-postgres $(RUN) pytest -m "slow or not slow" $(WEB_TESTS)
 
 lint: setup

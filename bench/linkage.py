@@ -3,6 +3,7 @@
     uv run python bench/linkage.py            # Essex at 0.16 scale (~1.1 million records), 3 runs
     uv run python bench/linkage.py --quick    # one run of each
     uv run python bench/linkage.py --area basildon --scale 1.0 --noise high
+    uv run --group spark python bench/linkage.py --spark   # also on Spark (pyspark and Java)
 
 The world and its ingested workspace are built once and kept in --data (default: a folder under
 the system's temporary directory), outside the repository. Each run is a separate process pinned
@@ -10,7 +11,10 @@ to two cores, so its peak resident memory is its own. Printed: the median wall t
 memory of the full linkage run (Splink persons, households, outputs, report, measurement) and of
 the plain deterministic-rules baseline on the same prepared identities, their person-level
 pairwise F1 against the world's truth, and the ratios (Splink over baseline; time over the
-two-minute target).
+two-minute target). With --spark, Splink runs a third time on its Spark backend (a local
+session on the same two cores) and its F1 is set beside DuckDB's: the two must agree within
+0.002. The Spark run's peak memory is the larger of the Python process's and the Java one's
+(sampled from /proc every half second, so Linux only).
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -41,11 +46,18 @@ def _pin_two_cores() -> None:
         os.sched_setaffinity(0, cores)
 
 
-def child_splink(world: Path, workspace: Path, key: Path) -> dict[str, Any]:
+SPARK_F1_TOLERANCE = 0.002
+
+
+def child_splink(
+    world: Path, workspace: Path, key: Path, backend: str = "duckdb"
+) -> dict[str, Any]:
     from bakehouse.linkage import LinkOptions, link
 
     started = time.perf_counter()
-    result = link(LinkOptions(workspace=workspace, truth=world / "truth", key_file=key))
+    result = link(
+        LinkOptions(workspace=workspace, truth=world / "truth", key_file=key, backend=backend)
+    )
     seconds = time.perf_counter() - started
     assert result.measured is not None
     return {
@@ -59,6 +71,38 @@ def child_splink(world: Path, workspace: Path, key: Path) -> dict[str, Any]:
         "children_household_correct": result.measured["children"]["correct"],
         "children": result.measured["children"]["children"],
     }
+
+
+def child_spark(world: Path, workspace: Path, key: Path) -> dict[str, Any]:
+    """Splink on a local Spark session. Its Java process runs beside this one and is stopped,
+    not waited for, when the session ends, so its peak memory is sampled from /proc."""
+    peaks: dict[int, int] = {}
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.wait(0.5):
+            for status in Path("/proc").glob("[0-9]*/status"):
+                try:
+                    fields = dict(
+                        line.split(":", 1)
+                        for line in status.read_text().splitlines()
+                        if ":" in line
+                    )
+                except OSError:
+                    continue
+                if fields.get("PPid", "").strip() == str(os.getpid()) and "VmHWM" in fields:
+                    pid = int(status.parent.name)
+                    peaks[pid] = max(peaks.get(pid, 0), int(fields["VmHWM"].split()[0]))
+
+    watcher = threading.Thread(target=sample, daemon=True)
+    watcher.start()
+    try:
+        result = child_splink(world, workspace, key, backend="spark")
+    finally:
+        done.set()
+        watcher.join()
+    result["java_peak_gb"] = max(peaks.values(), default=0) / 1024**2
+    return result
 
 
 def child_baseline(world: Path, workspace: Path, key: Path) -> dict[str, Any]:
@@ -119,7 +163,8 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=0.16)
     parser.add_argument("--noise", default="default")
     parser.add_argument("--data", type=Path, default=None, help="cache folder for world and zones")
-    parser.add_argument("--child", choices=["splink", "baseline"], help=argparse.SUPPRESS)
+    parser.add_argument("--spark", action="store_true", help="run Splink on Spark too")
+    parser.add_argument("--child", choices=["splink", "baseline", "spark"], help=argparse.SUPPRESS)
     parser.add_argument("--world", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--workspace", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--key", type=Path, help=argparse.SUPPRESS)
@@ -127,9 +172,10 @@ def main() -> None:
 
     if options.child:
         _pin_two_cores()
-        work = child_splink if options.child == "splink" else child_baseline
-        result = work(options.world, options.workspace, options.key)
-        result["peak_gb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
+        work = {"splink": child_splink, "baseline": child_baseline, "spark": child_spark}
+        result = work[options.child](options.world, options.workspace, options.key)
+        peak_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
+        result["peak_gb"] = max(peak_gb, result.pop("java_peak_gb", 0.0))
         print(json.dumps(result))
         return
 
@@ -139,6 +185,8 @@ def main() -> None:
     world, workspace, key = ingested_world(data, config)
     runs = 1 if options.quick else options.runs
     results: dict[str, list[dict[str, Any]]] = {"baseline": [], "splink": []}
+    if options.spark:
+        results["spark"] = []
     for _ in range(runs):
         for kind in results:
             results[kind].append(run_child(kind, world, workspace, key))
@@ -160,6 +208,15 @@ def main() -> None:
             f"{statistics.median(m['precision'] for m in measured):.4f}, recall "
             f"{statistics.median(m['recall'] for m in measured):.4f})"
         )
+    failed = False
+    if options.spark:
+        (s_t, _, s_f), (k_t, _, k_f) = medians["splink"], medians["spark"]
+        failed = abs(k_f - s_f) > SPARK_F1_TOLERANCE
+        print(
+            f"spark/duckdb: F1 {k_f:.4f} vs {s_f:.4f} (difference {k_f - s_f:+.4f}, "
+            f"tolerance {SPARK_F1_TOLERANCE}{', MISSED' if failed else ''}); time ratio "
+            f"{k_t / s_t:.2f}"
+        )
     (s_t, s_m, s_f), (b_t, b_m, b_f) = medians["splink"], medians["baseline"]
     print(
         f"splink/baseline: time ratio {s_t / b_t:.2f}, memory ratio {s_m / b_m:.2f}, "
@@ -170,6 +227,8 @@ def main() -> None:
         print(f"children, {name} at the prediction date: {count / children:.2%} of {children:,}")
     steps = first["steps"]
     print("splink steps (s): " + ", ".join(f"{k} {v:.1f}" for k, v in steps.items()))
+    if failed:
+        sys.exit(1)
 
 
 if __name__ == "__main__":

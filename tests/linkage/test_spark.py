@@ -1,4 +1,5 @@
-"""The Spark backend, where pyspark is installed: the same model, the same quality."""
+"""The Spark backend, where pyspark is installed (`make test-all` installs it, with Java): the
+same model, the same quality."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from .conftest import LinkedWorld
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(importlib.util.find_spec("pyspark") is None, reason="needs pyspark"),
+    pytest.mark.skipif(shutil.which("java") is None, reason="needs Java"),
 ]
 
 
@@ -35,4 +37,4 @@ def test_spark_backend_links_a_small_world_as_well_as_duckdb(
     spark = result.measured["scores"]["persons, pairwise"]["f1"]
     duckdb = linked.result.measured["scores"]["persons, pairwise"]["f1"]
     assert spark >= 0.99
-    assert abs(spark - duckdb) < 0.005
+    assert abs(spark - duckdb) <= 0.002

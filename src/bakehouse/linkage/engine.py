@@ -85,6 +85,8 @@ class SparkBackend:
             SparkSession.builder.master(engine.spark_master)
             .appName("bakehouse-linkage")
             .config("spark.jars", similarity_jar_location())
+            # Bakehouse reports its own progress; Spark's bars would break up its display.
+            .config("spark.ui.showConsoleProgress", "false")
             .getOrCreate()
         )
         self.scratch = scratch
