@@ -7,8 +7,15 @@ from datetime import date
 from bakehouse.evaluation import Design, EvaluationPlan
 from web.accounts.models import User
 from web.accounts.roles import Role
-from web.interventions import services
-from web.interventions.models import EvaluationPlanRecord, Intervention, State
+from web.interventions import evaluations, services
+from web.interventions.models import (
+    EvaluationPlanRecord,
+    EvaluationRun,
+    Intervention,
+    RunSource,
+    State,
+)
+from web.jobs.progress import no_progress
 from web.releases.models import Release
 
 
@@ -48,9 +55,23 @@ def make_plan(intervention: Intervention, plan: EvaluationPlan) -> EvaluationPla
     return services.save_plan(intervention, services.PlanChange(plan, 2), planner())
 
 
+def evaluated_run(
+    release: Release, *, start: int = 2024, publish: bool = False, **fields: object
+) -> EvaluationRun:
+    """An intervention whose unfrozen plan starts in a cohort ``release`` publishes, run on the
+    release's published figures (as the job does, without the job)."""
+    made = make_intervention(release, title="Family hub outreach")
+    record = make_plan(made, plan_for(release, start=start, **fields))
+    run = evaluations.start_run(record, RunSource.PUBLISHED, planner())
+    evaluations.run_evaluation(run, no_progress)
+    if publish:
+        evaluations.publish_run(run, planner())
+    return run
+
+
 def intervention_samples(release: Release) -> dict[str, object]:
     """URL parameters pointing at an intervention of ``release``'s recipe with a milestone and
-    a frozen plan."""
+    a frozen plan, and at a published run of another's plan with its plots."""
     made = make_intervention(release)
     services.add_update(
         made, date(2026, 1, 12), State.AGREED, "Agreed with the parents' forum.", planner()
@@ -61,4 +82,10 @@ def intervention_samples(release: Release) -> dict[str, object]:
     # unfrozen, as it would for staff.
     if Release.objects.filter(pk=release.pk, is_current=True).exists():
         services.freeze_plan(plan, planner())
-    return {"intervention_id": made.pk, "milestone_id": milestone.pk}
+    run = evaluated_run(release, publish=True)
+    return {
+        "intervention_id": made.pk,
+        "milestone_id": milestone.pk,
+        "run_id": run.pk,
+        "plot": "event_study",
+    }
