@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from web.accounts.roles import Role
 from web.insight import codebooks
-from web.insight.models import Round, RoundStatus
+from web.insight.models import RoundStatus
 from web.insight.tests.factories import (
     give,
     make_round,
@@ -20,34 +20,8 @@ from web.insight.tests.factories import (
     suggested_theme,
 )
 from web.interventions.models import Intervention
-from web.interventions.tests.factories import make_intervention
+from web.interventions.tests.factories import BUSES, CENTRE, coded_round, make_intervention
 from web.releases.models import Release
-
-BUSES = [
-    "The bus route was cut and the buses stopped running on the estate.",
-    "No bus after six, the bus route to town is gone.",
-    "Buses are rare now, the route changed and the bus stop moved.",
-    "Getting a bus to the clinic takes an hour since the route was cut.",
-    "The bus stop is far and buses are late on the new route.",
-]
-CENTRE = [
-    "The children's centre closed and the nursery has a waiting list.",
-    "Since the children's centre shut there is no nursery nearby.",
-    "Nursery places are full and the children's centre is boarded up.",
-    "Parents lost the children's centre, the nursery is too expensive.",
-    "The nursery moved away after the children's centre closed.",
-]
-
-
-def _coded_round(release: Release, code: str) -> Round:
-    """A round whose 20 published texts about ``code`` carry the accepted bus theme in 10 and
-    the accepted nursery theme in 10."""
-    made = make_round(release)
-    published(made, BUSES * 2 + CENTRE * 2, lsoa11cd=code)
-    for label, terms in (("bus, route", ["bus", "buses"]), ("nursery", ["nursery"])):
-        codebooks.accept(suggested_theme(made, label, terms), round_organiser())
-    codebooks.code_the_rest(made, round_organiser())
-    return made
 
 
 def _edit(client: Client, intervention: Intervention, **changes: object) -> int:
@@ -72,7 +46,7 @@ def test_staff_link_accepted_themes_and_the_public_sees_their_published_counts(
     release: Release, client_for: Callable[[Role | None], Client]
 ) -> None:
     made = make_intervention(release)
-    round_ = _coded_round(release, made.lsoa_codes[0])
+    round_ = coded_round(release, made.lsoa_codes[0])
     bus = round_.codebook.themes.get(label="bus, route")
     suggestion = suggested_theme(round_, "parks", ["park"])
     staff = client_for(Role.PARTNER_ANALYST)
@@ -96,7 +70,7 @@ def test_a_suggested_theme_cannot_be_linked(
     release: Release, client_for: Callable[[Role | None], Client]
 ) -> None:
     made = make_intervention(release)
-    round_ = _coded_round(release, made.lsoa_codes[0])
+    round_ = coded_round(release, made.lsoa_codes[0])
     suggestion = suggested_theme(round_, "parks", ["park"])
 
     status = _edit(client_for(Role.PARTNER_ANALYST), made, themes=[suggestion.pk])

@@ -4,7 +4,6 @@ shows on the public page with its plots and their tables."""
 
 from __future__ import annotations
 
-import random
 from collections.abc import Callable
 
 import pytest
@@ -22,6 +21,7 @@ from web.interventions.tests.factories import (
     flagged_codes,
     make_intervention,
     make_plan,
+    panel_csv,
     plan_for,
     planner,
 )
@@ -33,30 +33,10 @@ from web.releases.models import Release
 WITHHELD_AREA = "E01021270"
 
 
-def _panel_csv(release: Release, *, bad_row: int | None = None) -> bytes:
-    """Area by cohort rates 2021 to 2027 for every area of the release, the flagged two
-    falling by 8 points from 2026; ``bad_row`` (a data row) gets an outcome that is not a
-    number."""
-    rng = random.Random(3)
-    treated = set(flagged_codes(release))
-    lines = ["lsoa11cd,cohort,rate,children"]
-    for code in release.areas.order_by("lsoa11cd").values_list("lsoa11cd", flat=True):
-        level = rng.uniform(0.25, 0.35)
-        for cohort in range(2021, 2028):
-            effect = -0.08 if code in treated and cohort >= 2026 else 0.0
-            rate = level + 0.005 * (cohort - 2021) + effect + rng.gauss(0, 0.01)
-            lines.append(f"{code},{cohort},{rate:.4f},{rng.randint(20, 35)}")
-    if bad_row is not None:
-        cells = lines[bad_row].split(",")
-        cells[2] = "about a third"
-        lines[bad_row] = ",".join(cells)
-    return ("\n".join(lines) + "\n").encode()
-
-
 def _upload(release: Release, **kwargs: int) -> dict[str, object]:
     return {
         "source": "upload",
-        "panel": SimpleUploadedFile("hub-panel.csv", _panel_csv(release, **kwargs), "text/csv"),
+        "panel": SimpleUploadedFile("hub-panel.csv", panel_csv(release, **kwargs), "text/csv"),
         "unit": "lsoa11cd",
         "period": "cohort",
         "outcome": "rate",
