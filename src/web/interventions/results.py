@@ -15,6 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+# How ``PlanFile.registration`` begins for a plan frozen before the outcomes existed.
+PRE_REGISTERED = "pre-registered: "
 DESIGNS = {
     "did": "Difference-in-differences with comparison areas",
     "staggered": "Staggered adoption (Callaway and Sant'Anna)",
@@ -89,13 +91,24 @@ def _level(value: float, percent: bool) -> str:
     return f"{value:.1%}" if percent else f"{value:.3g}"
 
 
+EFFECTS = ("estimate", "low", "high")
+
+
 def _cell(name: str, text: str, percent: bool) -> str:
     if name in ("event_time", "period"):
         return text
     value = float(text)
-    if name in ("estimate", "low", "high"):
-        return _amount(value, percent)
-    return _level(value, percent)
+    if name in EFFECTS:
+        return f"{value * 100:+.1f}" if percent else f"{value:+.3g}"
+    return f"{value * 100:.1f}" if percent else f"{value:.3g}"
+
+
+def _heading(name: str, percent: bool) -> str:
+    """The column's heading, with the unit once rather than in every cell."""
+    words = HEADERS.get(name, name)
+    if not percent or name in ("event_time", "period"):
+        return words
+    return f"{words} (percentage points)" if name in EFFECTS else f"{words} (%)"
 
 
 def _table(text: str, percent: bool) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]:
@@ -103,8 +116,12 @@ def _table(text: str, percent: bool) -> tuple[tuple[str, ...], tuple[tuple[str, 
     if not rows:
         return (), ()
     names = list(rows[0])
-    header = tuple(HEADERS.get(name, name) for name in names)
+    header = tuple(_heading(name, percent) for name in names)
     return header, tuple(tuple(_cell(name, row[name], percent) for name in names) for row in rows)
+
+
+def _p(value: float) -> str:
+    return "less than 0.001" if value < 0.001 else f"{value:.3f}"
 
 
 def shown_result(
@@ -123,12 +140,12 @@ def shown_result(
     balance = result["balance"]
     pretrend = "Not tested for this design"
     if result["pretrend_p"] is not None:
-        pretrend = f"p = {result['pretrend_p']:.3f} ({result['pretrend_test']})"
+        pretrend = f"p = {_p(result['pretrend_p'])} ({result['pretrend_test']})"
     verdict = result["verdict"]
     return ShownResult(
         verdict=verdict[:1].upper() + verdict[1:],
-        registration=result["registration"],
-        pre_registered=result["registration"].startswith("pre-registered"),
+        registration=result["registration"].removeprefix(PRE_REGISTERED),
+        pre_registered=result["registration"].startswith(PRE_REGISTERED),
         design=DESIGNS.get(result["design"], result["design"]),
         estimator=result["estimator"],
         outcome=result["outcome"],
@@ -137,7 +154,7 @@ def shown_result(
             f"{level} interval {_amount(result['low'], percent)} to "
             f"{_amount(result['high'], percent)}"
         ),
-        p_value=f"{result['p_value']:.3f}",
+        p_value=_p(result["p_value"]),
         mde=_amount(result["mde"], percent).lstrip("+"),
         treated=result["n_treated"],
         comparison=result["n_comparison"],
