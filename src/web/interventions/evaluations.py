@@ -9,6 +9,7 @@ the result says so. Only a finished run can be published, and publishing is logg
 
 from __future__ import annotations
 
+import json
 import tempfile
 from dataclasses import replace
 from pathlib import Path
@@ -110,7 +111,8 @@ def run_evaluation(
     run.plan_run = planned.plan.model_dump(mode="json")
     run.registration = registration
     run.source_detail = planned.described
-    run.result = result.to_dict()
+    # Through the library's JSON, which refuses NaN: PostgreSQL's jsonb would too, later.
+    run.result = json.loads(result.to_json())
     run.files = files
     run.state = RunState.DONE
     run.finished_at = timezone.now()
