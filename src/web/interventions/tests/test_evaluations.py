@@ -8,7 +8,8 @@ from collections.abc import Callable
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
+from django.core.management import call_command
+from django.test import Client, override_settings
 from django.urls import reverse
 
 from bakehouse.evaluation import EXPLORATORY
@@ -227,3 +228,27 @@ def test_a_published_run_is_not_published_twice(release: Release) -> None:
         evaluations.publish_run(run, planner())
 
     assert Event.objects.filter(action=Action.EVALUATION_PUBLISHED).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_evaluation_queued_on_the_database_waits_for_the_worker_then_runs(
+    release: Release, client_for: Callable[[Role | None], Client]
+) -> None:
+    made = make_intervention(release)
+    make_plan(made, plan_for(release, start=2026))
+    client = client_for(Role.PARTNER_ANALYST)
+
+    with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}):
+        answer = client.post(_evaluate_url(made.pk), _upload(release))
+        waiting = client.get(answer["Location"]).content.decode()
+        run = EvaluationRun.objects.get()
+        assert "Waiting to start" in waiting and run.state == RunState.RUNNING
+        assert upload_folder(run.job.pk).exists()  # type: ignore[union-attr]
+        call_command(
+            "db_worker", batch=True, startup_delay=False, reload=False, interval=0, verbosity=0
+        )
+
+    run.refresh_from_db()
+    assert run.state == RunState.DONE and run.result is not None
+    assert run.result["n_treated"] == 2 and run.result["n_comparison"] == 8
+    assert not upload_folder(run.job.pk).exists()  # type: ignore[union-attr]
