@@ -108,6 +108,7 @@ demo: setup
 	  $(RUN) python manage.py publish_release --skip-if-published --by demo-custodian \
 	    "$$(basename "$$(cat $(DEMO_RELEASES)/.demo-$$recipe)")" || exit 1; \
 	done
+	$(if $(wildcard demo/interventions/*.yaml),$(RUN) python manage.py load_interventions --by demo-analyst $(wildcard demo/interventions/*.yaml))
 	$(RUN) bakehouse recipe export --recipe school-readiness --workspace data/workspaces/school-readiness \
 	  --out $(DEMO_RELEASES)/packs/school-readiness.zip --signing-key $(DEMO_SIGNING_KEY)
 	BAKEHOUSE_RELEASE_PUBLIC_KEYS="$(DEMO_PUBLIC_KEY)" $(RUN) python manage.py import_recipe_pack \

@@ -37,6 +37,7 @@ NOT_PAGES = {
     "assets:need_map_data",  # GeoJSON for the need-and-provision map
     "insight:decisions_csv",
     "interventions:plan_yaml",  # the frozen plan file, for the evaluation command
+    "interventions:run_plot",  # an evaluation's plot, an SVG image shown on its pages
     "transparency:model_card_markdown",  # plain text
     "transparency:transparency_record_markdown",
     # The community asset register's Open Referral UK API: JSON for other directories.

@@ -87,6 +87,14 @@ PAGES: Mapping[str, Rule] = {
     "interventions:freeze": role_required(
         *INTERVENTION_STAFF, get_status=HTTPStatus.METHOD_NOT_ALLOWED
     ),
+    # Staff run a plan as a background job and publish a run; a published run's plots are
+    # public like its result (the view refuses an unpublished run's to everyone else).
+    "interventions:evaluate": role_required(*INTERVENTION_STAFF),
+    "interventions:run": role_required(*INTERVENTION_STAFF),
+    "interventions:publish_run": role_required(
+        *INTERVENTION_STAFF, get_status=HTTPStatus.METHOD_NOT_ALLOWED
+    ),
+    "interventions:run_plot": public(),
     "core:home": public(),
     "core:accessibility": public(),
     "accounts:login": public(),

@@ -56,6 +56,7 @@ class Action(models.TextChoices):
     INSIGHT_THEMES_CODED = "insight_themes_coded", "Contributions coded with a codebook"
     INSIGHT_THEME_ADDED = "insight_theme_added", "Theme added to a contribution"
     INSIGHT_THEME_REMOVED = "insight_theme_removed", "Theme removed from a contribution"
+    EVALUATION_PUBLISHED = "evaluation_published", "Evaluation result published"
     RECIPE_PACK_IMPORTED = "recipe_pack_imported", "Recipe pack imported"
     RECIPE_PACK_REFUSED = "recipe_pack_refused", "Recipe pack refused"
 

@@ -7,12 +7,14 @@ import re
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from pydantic import ValidationError as PlanInvalid
 
 from bakehouse.evaluation import Design, EvaluationPlan
 from web.assets.export import public_records
 from web.core.forms import DateField, GovukForm
-from web.interventions.models import PARTICIPANTS, State
+from web.insight.models import RoundStatus, Theme, ThemeState
+from web.interventions.models import PARTICIPANTS, RunSource, State
 from web.interventions.services import release_codes
 
 TEXT_LIMIT = 4000
@@ -89,6 +91,21 @@ def check_codes(recipe: str, text: str, *, required: bool) -> list[str]:
     return codes
 
 
+def recipe_themes(recipe: str) -> QuerySet[Theme]:
+    """Accepted themes of the recipe's validation rounds that have opened."""
+    return (
+        Theme.objects.filter(state=ThemeState.ACCEPTED, codebook__round__recipe=recipe)
+        .exclude(codebook__round__status=RoundStatus.DRAFT)
+        .select_related("codebook__round")
+        .order_by("-codebook__round__opens_on", "position", "pk")
+    )
+
+
+class ThemeChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Theme) -> str:
+        return f"{obj.label} (round: {obj.codebook.round.question})"
+
+
 class InterventionForm(GovukForm):
     title = forms.CharField(
         label="Name of the intervention",
@@ -110,11 +127,22 @@ class InterventionForm(GovukForm):
         widget=forms.CheckboxSelectMultiple,
     )
 
+    themes = ThemeChoiceField(
+        label="Themes from what communities said that led to it (optional)",
+        help_text="Themes accepted into the codebooks of this recipe's validation rounds.",
+        queryset=Theme.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
     def __init__(self, recipe: str, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.recipe = recipe
         for name, label, hint in TIDIER:
             self.fields[name] = _text(label, hint)
+        themes = self.fields["themes"]
+        assert isinstance(themes, ThemeChoiceField)
+        themes.queryset = recipe_themes(recipe)
 
     def clean_lsoa_codes(self) -> list[str]:
         return check_codes(self.recipe, self.cleaned_data["lsoa_codes"], required=True)
@@ -289,3 +317,55 @@ def plan_initial(fields: dict[str, Any]) -> dict[str, Any]:
         "comparison_pool": " ".join(fields.get("comparison_pool", [])),
         "starts": "\n".join(f"{code} {start}" for code, start in fields.get("starts", {}).items()),
     }
+
+
+PANEL_LIMIT = 20 * 1024 * 1024
+_COLUMN: dict[str, Any] = {"max_length": 100, "required": False}
+_NEEDED = {"unit": "area code", "period": "period", "outcome": "outcome"}
+
+
+class EvaluationForm(GovukForm):
+    """Run the plan on the recipe's published figures, or on an uploaded area-level panel."""
+
+    source = forms.ChoiceField(
+        label="What to evaluate it on",
+        choices=RunSource.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose what to evaluate the plan on"},
+    )
+    panel = forms.FileField(
+        label="Panel (CSV, for an uploaded panel)",
+        help_text="One row per area and period: the area's LSOA code, the period (a cohort or "
+        "year), the outcome (a rate) and, if you have it, the population. Area-level figures "
+        "only: no records of people.",
+        required=False,
+    )
+    unit = forms.CharField(label="Column of the area code", initial="lsoa11cd", **_COLUMN)
+    period = forms.CharField(label="Column of the period", initial="cohort", **_COLUMN)
+    outcome = forms.CharField(label="Column of the outcome", initial="rate", **_COLUMN)
+    population = forms.CharField(
+        label="Column of the population (optional)",
+        help_text="Weights each area's rate by its population. Leave empty to weigh areas equally.",
+        **_COLUMN,
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("source") != RunSource.UPLOAD:
+            return data
+        upload = data.get("panel")
+        if upload is None:
+            self.add_error("panel", "Choose the panel to upload")
+        elif upload.size is not None and upload.size > PANEL_LIMIT:
+            self.add_error("panel", "The panel must be smaller than 20 MB")
+        for name, words in _NEEDED.items():
+            if not (data.get(name) or "").strip():
+                self.add_error(name, f"Enter the name of the {words} column")
+        return data
+
+    def columns(self) -> dict[str, str]:
+        data = self.cleaned_data
+        return {
+            name: (data.get(name) or "").strip()
+            for name in ("unit", "period", "outcome", "population")
+        }

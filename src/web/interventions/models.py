@@ -16,6 +16,7 @@ from django.db import models
 from django.utils import timezone
 
 from web.assets.models import Service
+from web.insight.models import Theme
 
 
 class State(models.TextChoices):
@@ -45,6 +46,8 @@ class Intervention(models.Model):
     # LSOA codes, sorted: checked against the recipe's current release when set.
     lsoa_codes = models.JSONField(default=list)
     services = models.ManyToManyField(Service, blank=True, related_name="interventions")
+    # Accepted themes of the recipe's validation rounds that led to it.
+    themes = models.ManyToManyField(Theme, blank=True, related_name="interventions")
     state = models.CharField(max_length=12, choices=State.choices, default=State.PROPOSED)
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(
@@ -195,3 +198,54 @@ class Deviation(models.Model):
 
     class Meta:
         ordering = ("recorded_at", "id")
+
+
+class RunSource(models.TextChoices):
+    """Where an evaluation's panel came from. Stored values never change; labels may."""
+
+    PUBLISHED = "published", "The recipe's published figures"
+    UPLOAD = "upload", "An uploaded area-level panel"
+
+
+class RunState(models.TextChoices):
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class EvaluationRun(models.Model):
+    """One run of an intervention's plan, made by a background job: the library's ``Result`` as
+    JSON with its plots (SVG) and their tables (CSV), or what was wrong. Published runs show on
+    the intervention's public page."""
+
+    plan = models.ForeignKey(EvaluationPlanRecord, on_delete=models.PROTECT, related_name="runs")
+    source = models.CharField(max_length=10, choices=RunSource.choices)
+    # In words: which release's figures, or which file with which columns, and what was left out.
+    source_detail = models.TextField(blank=True)
+    # The plan as run: the frozen plan, or the current plan with its deviations applied.
+    plan_run = models.JSONField(default=dict)
+    registration = models.CharField(max_length=200, blank=True)
+    result = models.JSONField(null=True, blank=True)
+    # report.write_plots' files by name (event_study.svg, event_study.csv, ...), as text.
+    files = models.JSONField(default=dict, blank=True)
+    state = models.CharField(max_length=10, choices=RunState.choices, default=RunState.RUNNING)
+    error = models.TextField(blank=True)
+    job = models.ForeignKey(
+        "jobs.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ("-started_at", "-id")
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None

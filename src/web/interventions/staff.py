@@ -1,6 +1,7 @@
 """Staff pages: create an intervention (from a flagged area), describe and link it, record its
-co-production sessions, progress and milestones, and write, freeze and change its evaluation
-plan. Thin: the work is in ``services``."""
+co-production sessions, progress and milestones, write, freeze and change its evaluation
+plan, run the plan as a background job and publish a run's result. Thin: the work is in
+``services`` and ``evaluations``."""
 
 from __future__ import annotations
 
@@ -14,9 +15,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from web.accounts.models import User
-from web.interventions import services
+from web.interventions import evaluations, services
 from web.interventions.forms import (
     TIDIER,
+    EvaluationForm,
     InterventionForm,
     MilestoneForm,
     PlanForm,
@@ -24,7 +26,17 @@ from web.interventions.forms import (
     UpdateForm,
     plan_initial,
 )
-from web.interventions.models import EvaluationPlanRecord, Intervention, Milestone, State
+from web.interventions.models import (
+    EvaluationPlanRecord,
+    EvaluationRun,
+    Intervention,
+    Milestone,
+    RunSource,
+    State,
+)
+from web.interventions.tasks import KIND, evaluate_plan_task
+from web.interventions.views import shown_run
+from web.jobs.services import recent_jobs, start_job
 
 
 def _staff(request: HttpRequest) -> User:
@@ -43,6 +55,7 @@ def _describe(intervention: Intervention, form: InterventionForm) -> None:
         setattr(intervention, name, data[name])
     intervention.save()
     intervention.services.set(data["services"])
+    intervention.themes.set(data["themes"])
 
 
 def create(request: HttpRequest, recipe: str) -> HttpResponse:
@@ -68,6 +81,7 @@ def edit(request: HttpRequest, intervention_id: int) -> HttpResponse:
         title=intervention.title,
         lsoa_codes=" ".join(intervention.lsoa_codes),
         services=list(intervention.services.all()),
+        themes=list(intervention.themes.all()),
     )
     form = InterventionForm(intervention.recipe, request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -194,3 +208,64 @@ def freeze(request: HttpRequest, intervention_id: int) -> HttpResponse:
         return _plan_page(request, intervention, _plan_form(intervention), str(refused))
     messages.success(request, f"Plan frozen with hash {record.frozen_hash[:12]}.")
     return redirect("interventions:plan", intervention_id=intervention_id)
+
+
+def evaluate(request: HttpRequest, intervention_id: int) -> HttpResponse:
+    """Run the plan as it stands on the published figures or an uploaded panel: a worker does
+    it while the job's page shows how far it has gone."""
+    actor = _staff(request)
+    record = get_object_or_404(
+        EvaluationPlanRecord.objects.select_related("intervention"), intervention_id=intervention_id
+    )
+    form = EvaluationForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        source = RunSource(form.cleaned_data["source"])
+        run = evaluations.start_run(record, source, actor)
+        title = f"Evaluation of {record.intervention.title} on {source.label.lower()}"
+        upload = form.cleaned_data["panel"] if source == RunSource.UPLOAD else None
+        arguments: dict[str, Any] = {"run_id": run.pk}
+        if upload is not None:
+            arguments.update(upload_name=upload.name, columns=form.columns())
+        job = start_job(
+            evaluate_plan_task, kind=KIND, title=title, starter=actor, upload=upload, **arguments
+        )
+        EvaluationRun.objects.filter(pk=run.pk).update(job=job)
+        return redirect("jobs:detail", job_id=job.pk)
+    _, registration, caveat = evaluations.plan_as_it_stands(record)
+    context = {
+        "form": form,
+        "intervention": record.intervention,
+        "record": record,
+        "registration": registration,
+        "caveat": caveat,
+        "runs": record.runs.select_related("started_by"),
+        "jobs": recent_jobs(request.user, KIND),
+    }
+    status = 400 if form.is_bound else 200
+    return render(request, "interventions/staff/evaluate.html", context, status=status)
+
+
+def run(request: HttpRequest, run_id: int, problem: str = "") -> HttpResponse:
+    _staff(request)
+    found = get_object_or_404(
+        EvaluationRun.objects.select_related("plan__intervention", "started_by"), pk=run_id
+    )
+    context = {
+        "run": found,
+        "intervention": found.plan.intervention,
+        "shown": shown_run(found) if found.result is not None else None,
+        "problem": problem,
+    }
+    return render(request, "interventions/staff/run.html", context, status=400 if problem else 200)
+
+
+@require_POST
+def publish_run(request: HttpRequest, run_id: int) -> HttpResponse:
+    actor = _staff(request)
+    found = get_object_or_404(EvaluationRun, pk=run_id)
+    try:
+        evaluations.publish_run(found, actor)
+    except evaluations.RunRefused as refused:
+        return run(request, run_id, str(refused))
+    messages.success(request, "Result published on the intervention's page.")
+    return redirect("interventions:run", run_id=run_id)

@@ -19,4 +19,8 @@ urlpatterns = [
     path("milestones/<int:milestone_id>/done/", staff.milestone_done, name="milestone_done"),
     path("<int:intervention_id>/plan/", staff.plan, name="plan"),
     path("<int:intervention_id>/plan/freeze/", staff.freeze, name="freeze"),
+    path("<int:intervention_id>/evaluate/", staff.evaluate, name="evaluate"),
+    path("runs/<int:run_id>/", staff.run, name="run"),
+    path("runs/<int:run_id>/publish/", staff.publish_run, name="publish_run"),
+    path("runs/<int:run_id>/<str:plot>.svg", views.run_plot, name="run_plot"),
 ]

@@ -1,21 +1,29 @@
-"""Public pages: a recipe's interventions, and each intervention with its description, its
-accountability timeline and its evaluation plan with any deviations."""
+"""Public pages: a recipe's interventions, and each intervention with its description, the
+themes and what communities said about its areas, its accountability timeline, its evaluation
+plan with any deviations, and its published results with their plots."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import yaml
+from csp.constants import NONE
+from csp.decorators import csp
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_GET
 
 from bakehouse.evaluation import EvaluationPlan, frozen_document
 from web.accounts.access import PAGES
 from web.accounts.models import User
 from web.accounts.roles import Role
+from web.interventions.community import areas_said, linked_themes
+from web.interventions.evaluations import PLOTS, published_runs
 from web.interventions.forms import TIDIER
-from web.interventions.models import EvaluationPlanRecord, Intervention
+from web.interventions.models import EvaluationPlanRecord, EvaluationRun, Intervention
+from web.interventions.results import ShownResult, shown_result
 from web.interventions.timeline import timeline
 from web.releases.models import Release
 
@@ -43,6 +51,7 @@ def intervention_detail(request: HttpRequest, intervention_id: int) -> HttpRespo
     intervention = get_object_or_404(Intervention, pk=intervention_id)
     record = EvaluationPlanRecord.objects.filter(intervention=intervention).first()
     milestones = list(intervention.milestones.all())
+    release = Release.objects.current(intervention.recipe)
     context = {
         "intervention": intervention,
         "tidier": [(label, getattr(intervention, name)) for name, label, _ in TIDIER],
@@ -57,9 +66,36 @@ def intervention_detail(request: HttpRequest, intervention_id: int) -> HttpRespo
             (deviation, _shown(deviation.before), _shown(deviation.after))
             for deviation in (record.deviations.all() if record is not None else [])
         ],
+        "results": [(run, shown_run(run)) for run in published_runs(record)],
+        "themes": linked_themes(intervention),
+        "areas_said": areas_said(intervention, release),
         "staff": _is_staff(request),
     }
     return render(request, "interventions/detail.html", context)
+
+
+def shown_run(run: EvaluationRun) -> ShownResult:
+    assert run.result is not None
+    urls = {
+        name: reverse("interventions:run_plot", kwargs={"run_id": run.pk, "plot": name})
+        for name in PLOTS
+    }
+    return shown_result(run.result, run.files, urls)
+
+
+@require_GET
+# The decorator's types know only views of the request alone.
+@csp({"default-src": [NONE], "style-src": ["'unsafe-inline'"]})  # type: ignore[arg-type]
+def run_plot(request: HttpRequest, run_id: int, plot: str) -> HttpResponse:
+    """A run's plot as an SVG image: a published run's for anyone, another only for staff. The
+    image's own policy lets its drawing styles apply and nothing run."""
+    run = get_object_or_404(EvaluationRun, pk=run_id)
+    if not run.is_published and not _is_staff(request):
+        raise Http404("No published evaluation has this plot.")
+    text = run.files.get(f"{plot}.svg") if plot in PLOTS else None
+    if text is None:
+        raise Http404("No such plot.")
+    return HttpResponse(text, content_type="image/svg+xml; charset=utf-8")
 
 
 def _shown(value: Any) -> str:
