@@ -5,7 +5,9 @@
   relative to the start, and its leads are tested jointly zero (F test, the regression's own
   covariance: see ``_twfe_event_study``).
 - ``staggered``: Callaway and Sant'Anna's group-time effects from diff-diff, never-treated units
-  as comparison, aggregated over treated periods; trends before the start are tested by the
+  as comparison, aggregated over treated periods. The variance is diff-diff's with each start's
+  areas as a stratum, and the interval is t on the Welch-Satterthwaite degrees of freedom of the
+  starts (each estimated from its own few areas). Trends before the start are tested by the
   two-way event study's leads (relative to each unit's own start), as for ``did``: the
   chi-squared test of diff-diff's own leads flagged three panels in four with parallel trends.
 - ``synthetic-control``: pysyncon's weights for the treated units' (population-weighted) series
@@ -167,15 +169,18 @@ def callaway_santanna(panel: Panel, alpha: float) -> Estimate:
             first_treat="first_treat",
             # Each start's areas (and the never-treated ones) are a stratum of their own: the plan
             # fixes which areas start when, so the starts' shares are not sampled, and each
-            # start's variance is estimated about its own mean with n / (n - 1). Per-unit
-            # influence functions (diff-diff's default) divide by n: with four areas a start
-            # that is three quarters of the variance (ADR 0031).
+            # start's variance is estimated about its own mean times n / (n - 1). diff-diff's
+            # default, per-unit influence functions, divides by n: from four areas a start's
+            # variance comes out three quarters of what it is (ADR 0031).
             survey_design=SurveyDesign(psu="unit", strata="first_treat"),
         )
         starts = fitted.aggregate("group").to_dataframe()
         study = fitted.aggregate("event_study").to_dataframe()
     att, se = float(fitted.overall_att), float(fitted.overall_se)
-    freedom = _starts_freedom(starts, frame, len(position))
+    first = starts["label"].astype(int).to_numpy()
+    areas = start_areas(frame, first)
+    weight = start_weights(areas, first, len(position))
+    freedom = welch_freedom(weight * starts["se"].to_numpy(dtype=float), areas)
     reach = float(stats.t.ppf(1 - alpha / 2, freedom)) * se
     p_value = float(2 * stats.t.sf(abs(att) / se, freedom)) if se > 0 else 1.0
     study = study[np.isfinite(study["att"])]
@@ -202,24 +207,30 @@ def callaway_santanna(panel: Panel, alpha: float) -> Estimate:
     )
 
 
-def _starts_freedom(starts: pd.DataFrame, frame: pd.DataFrame, periods: int) -> float:
-    """Welch-Satterthwaite degrees of freedom of the overall effect's variance: the sum of each
-    start's share, ``(weight x its standard error)^2``, each estimated from its own treated areas
-    on n - 1 degrees of freedom. A dozen areas over three starts, the earliest weighing most,
-    give about 7: t on treated areas - 1 still left 0.93 of intervals holding the truth.
-
-    The weights are diff-diff's for the overall effect: each treated area-period after the start
-    counts once, so a start weighs its areas times its periods from the start on."""
+def start_areas(frame: pd.DataFrame, starts: np.ndarray) -> np.ndarray:
+    """The number of treated areas of each start (``first_treat`` positions)."""
     units = frame.drop_duplicates("unit")
-    areas = units[units["first_treat"] > 0].groupby("first_treat")["unit"].size()
-    start = starts["label"].astype(int).to_numpy()
-    count = areas.reindex(start).to_numpy(dtype=float)
-    weight = count * (periods - start + 1)
-    share = (weight / weight.sum() * starts["se"].to_numpy(dtype=float)) ** 2
-    # A start of a single area has no spread to estimate its noise from (its share is then the
-    # comparison's alone); one degree of freedom keeps the sum defined.
-    denominator = float((share**2 / np.maximum(count - 1, 1)).sum())
-    return float(share.sum() ** 2 / denominator) if denominator > 0 else float(count.sum() - 1)
+    return np.asarray(units.groupby("first_treat")["unit"].size().reindex(starts), dtype=float)
+
+
+def start_weights(areas: np.ndarray, starts: np.ndarray, periods: int) -> np.ndarray:
+    """Each start's weight in diff-diff's overall effect: every treated area-period from the
+    start on counts once, so a start weighs its areas times its periods (positions 1 to
+    ``periods``) from the start on."""
+    weight = areas * (periods - starts + 1)
+    return np.asarray(weight / weight.sum(), dtype=float)
+
+
+def welch_freedom(parts: np.ndarray, areas: np.ndarray) -> float:
+    """Welch-Satterthwaite degrees of freedom of a variance that is the sum of ``parts**2``,
+    each start's weighted standard error, estimated from that start's treated areas on n - 1
+    degrees of freedom. A dozen areas over three starts, the earliest weighing most, give
+    about 7 (ADR 0031: t on treated areas - 1 left intervals too narrow)."""
+    share = parts**2
+    # A start of a single area has no spread to estimate its noise from (its share is then
+    # the comparison's alone, and the caveats say so); one degree of freedom keeps it defined.
+    denominator = float((share**2 / np.maximum(areas - 1, 1)).sum())
+    return float(share.sum() ** 2 / denominator) if denominator > 0 else float(areas.sum() - 1)
 
 
 def synthetic_control(
