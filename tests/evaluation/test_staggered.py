@@ -3,14 +3,18 @@ own few areas, and an interval on the starts' degrees of freedom."""
 
 from __future__ import annotations
 
+import json
 import warnings
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pytest
 from diff_diff import CallawaySantAnna
 from scipy import stats
+from typer.testing import CliRunner
 
+from bakehouse.cli import app
 from bakehouse.evaluation import evaluate
 from bakehouse.evaluation.estimators import (
     callaway_santanna,
@@ -20,7 +24,7 @@ from bakehouse.evaluation.estimators import (
 )
 from bakehouse.evaluation.simulate import Scenario, plan_for, simulated
 
-from .conftest import SMALL, small_panel
+from .conftest import SMALL, small_panel, write_csv
 
 # Three starts of two, two and one areas: the last start is a single area.
 UNEVEN = replace(SMALL, treated=5, starts=(2019, 2021, 2023))
@@ -101,3 +105,23 @@ def test_intervals_hold_the_injected_effect_in_about_95_of_200_panels() -> None:
     assert 0.90 <= covered / 200 <= 0.98
     assert abs(float(np.mean(errors))) < 0.008
     assert alarms / 200 <= 0.06
+
+
+def test_the_command_writes_a_staggered_result_with_the_did_result_s_fields(
+    tmp_path: Path,
+) -> None:
+    def run(design: str, scenario: Scenario) -> dict[str, object]:
+        panel = write_csv(small_panel(-0.15, seed=5, scenario=scenario), tmp_path / "panel.csv")
+        out = tmp_path / f"{design}.json"
+        arguments = ["evaluate", "--panel", str(panel), "--unit", "unit", "--period", "period"]
+        arguments += ["--outcome", "outcome", "--treatment", "treatment", "--design", design]
+        result = CliRunner().invoke(app, [*arguments, "--json", str(out)])
+        assert result.exit_code == 0, result.output
+        data: dict[str, object] = json.loads(out.read_text())
+        return data
+
+    staggered = run("staggered", replace(SMALL, treated=8, starts=(2020, 2022)))
+    assert set(staggered) == set(run("did", SMALL))
+    assert staggered["design"] == "staggered"
+    assert "degrees of freedom" in str(staggered["estimator"])
+    assert staggered["event_study"]
