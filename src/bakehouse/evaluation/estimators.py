@@ -183,7 +183,7 @@ def callaway_santanna(panel: Panel, alpha: float) -> Estimate:
     freedom = welch_freedom(weight * starts["se"].to_numpy(dtype=float), areas)
     reach = float(stats.t.ppf(1 - alpha / 2, freedom)) * se
     p_value = float(2 * stats.t.sf(abs(att) / se, freedom)) if se > 0 else 1.0
-    study = study[np.isfinite(study["att"])]
+    study = study[np.isfinite(study["att"])].sort_values("event_time")
     return Estimate(
         estimator=(
             "diff-diff CallawaySantAnna, never-treated comparison, variance by start, "
