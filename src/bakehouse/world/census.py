@@ -101,3 +101,12 @@ def write_census(
         writer.writerow(COLUMNS)
         writer.writerows(census_rows(people, residence, addresses, as_at, seed))
     return path
+
+
+def read_census(path: Path) -> dict[tuple[str, str], dict[str, int]]:
+    """``census.csv`` as counts by (LSOA, measure) and group."""
+    found: dict[tuple[str, str], dict[str, int]] = {}
+    with path.open(newline="", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            found.setdefault((row["lsoa"], row["measure"]), {})[row["group"]] = int(row["count"])
+    return found

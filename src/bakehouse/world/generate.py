@@ -113,9 +113,7 @@ def generate(config: WorldConfig, out: Path, progress: Progress | None = None) -
     _write_truth(world, records, deprivation, staging / "truth")
     # The register comes after the people: its gaps fall where the truth's need is highest.
     write_register(area, deprivation, config.seed, staging, need=_need_to_come(world, config.as_at))
-    write_census(
-        world.people, world.residence, world.addresses, config.as_at, config.seed, staging
-    )
+    write_census(world.people, world.residence, world.addresses, config.as_at, config.seed, staging)
     manifest = _manifest(config, world, records, staging)
     (staging / "world.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
     if out.exists():
