@@ -5,10 +5,12 @@ For each question, each group's share among those who answered it, with a Wilson
 beside the group's share of the areas' population. A group is **under-heard** when the whole
 interval lies below its population share. Counts follow the release's threshold as the verdict
 counts do (``results.suppressed_counts``): from 1 to the threshold minus one shown as "fewer than
-N", with the next smallest hidden when only one is. A withheld count has no share; it is still
+N", with the next smallest hidden when only one is. How many answered and how many skipped are
+shown as they are: skipping is a choice, not a trait to protect. A withheld count has no share;
+it is still
 marked under-heard when the interval of the largest count it could be lies wholly below its
 population share, which says nothing the "fewer than N" does not. A question's table is shown
-only where the number who answered it is published exactly (the groups add up to it).
+only where at least the threshold answered it.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from web.insight.models import (
     Round,
     RoundArea,
 )
-from web.insight.results import suppressed_counts
+from web.insight.results import count_as_shown, suppressed_counts
 
 WITHHELD = "Withheld"
 
@@ -149,24 +151,21 @@ def _question(
     """One question's table from the answers given (blank where skipped)."""
     known = {value for value, _ in groups}
     answered = sum(1 for answer in answers if answer in known)
-    cells = {"answered": answered, "skipped": sum(1 for answer in answers if not answer)}
-    if elsewhere is not None:
-        cells["elsewhere"] = elsewhere
-    margins = suppressed_counts(cells, threshold)
     total_population = sum(population.get(value, 0) for value, _ in groups)
-    words = f"{total_population:,} {population_words}" if total_population else ""
     base = {
         "question": question,
-        "answered": margins["answered"],
-        "skipped": margins["skipped"],
-        "population": words,
-        "elsewhere": margins.get("elsewhere", ""),
+        # Not answering is a choice, not a trait: how many skipped is shown as it is, while the
+        # groups, which are traits, follow the threshold.
+        "answered": str(answered),
+        "skipped": str(sum(1 for answer in answers if not answer)),
+        "population": f"{total_population:,} {population_words}" if total_population else "",
+        "elsewhere": "" if elsewhere is None else count_as_shown(elsewhere, threshold),
     }
-    if margins["answered"] != str(answered) or answered == 0:
+    if answered < threshold:
         return QuestionHeard(
             **base,
-            withheld_because=f"Too few answered this question to show groups (fewer than "
-            f"{threshold}, or withheld so that a smaller count stays hidden).",
+            withheld_because=f"Fewer than {threshold} answered this question: too few to show "
+            "by group.",
             groups=(),
         )
     counts = Counter(answer for answer in answers if answer in known)
