@@ -37,12 +37,12 @@ from web.insight.results import count_as_shown, suppressed_counts
 WITHHELD = "Withheld"
 
 # What each measure's population counts, for the page's denominators.
-POPULATION_OF = {
+POPULATION_OF: dict[str, str] = {
     Measure.AGE_BAND: "residents aged 16 or over",
     Measure.ETHNIC_GROUP: "residents of all ages",
     Measure.CHILDREN_UNDER_FIVE: "households",
 }
-QUESTIONS = {
+QUESTIONS: dict[str, str] = {
     Measure.AGE_BAND: "Age",
     Measure.ETHNIC_GROUP: "Ethnic group",
     Measure.CHILDREN_UNDER_FIVE: "Children under five at home",
