@@ -5,6 +5,8 @@ threshold."""
 
 from __future__ import annotations
 
+import io
+import json
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -305,3 +307,64 @@ def test_too_few_answers_show_no_groups_only_that_they_are_withheld(release: Rel
     assert age.groups == ()
     assert (age.answered, age.skipped) == ("2", "0")
     assert f"Fewer than {release.suppression_threshold} answered" in age.withheld_because
+
+
+def test_a_round_files_answers_about_participants_load_as_the_form_takes_them(
+    release: Release, tmp_path: Path
+) -> None:
+    flagged = sorted(release.areas.filter(flagged=True).values_list("lsoa11cd", flat=True))
+    code = flagged[0]
+    postcode = _postcode_in(code)
+    base = {
+        "lsoa11cd": code,
+        "role": "resident",
+        "verdict": "agrees",
+        "reasons": "The children's centre closed.",
+        "local_knowledge": "",
+        "latitude": None,
+        "longitude": None,
+    }
+    items = [
+        {
+            **base,
+            "id": "r1-0001",
+            "age_band": "16-24",
+            "ethnic_group": "asian",
+            "postcode": postcode,
+        },
+        {**base, "id": "r1-0002", "age_band": "", "children_under_five": "yes"},
+        {**base, "id": "r1-0003", "postcode": "ZZ99 9ZZ"},
+    ]
+    path = tmp_path / "round.json"
+    path.write_text(
+        json.dumps(
+            {
+                "format_version": 1,
+                "area": release.area_name,
+                "seed": 1,
+                "flagged": flagged,
+                "contributions": items,
+            }
+        ),
+        encoding="utf-8",
+    )
+    out, err = io.StringIO(), io.StringIO()
+
+    call_command(
+        "load_insight_round",
+        str(path),
+        release=release.id,
+        by=round_organiser().username,
+        stdout=out,
+        stderr=err,
+    )
+
+    stored = {
+        (item.age_band, item.ethnic_group, item.children_under_five, item.home_lsoa11cd)
+        for item in Contribution.objects.all()
+    }
+    assert stored == {("16-24", "asian", "", code), ("", "", "yes", "")}
+    assert "3 in = 2 stored + 1 refused" in out.getvalue()
+    assert "Refused r1-0003" in err.getvalue() and "field 'postcode'" in err.getvalue()
+    assert "ZZ99" not in err.getvalue()
+    assert postcode not in _every_stored_value()
