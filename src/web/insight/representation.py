@@ -16,15 +16,11 @@ only where at least the threshold answered it.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass
-
-from django.db.models import Sum
 
 from bakehouse.areas.intervals import wilson
 from web.insight.models import (
     MEASURE_GROUPS,
-    AgeBand,
     Contribution,
     ContributionState,
     Measure,
@@ -94,15 +90,6 @@ class Heard:
 
 def _percent(value: float) -> str:
     return f"{100 * value:.0f}%"
-
-
-def _population(codes: Iterable[str], measure: str) -> dict[str, int]:
-    rows = (
-        PopulationCount.objects.filter(lsoa11cd__in=list(codes), measure=measure)
-        .values("group")
-        .annotate(total=Sum("count"))
-    )
-    return {row["group"]: int(row["total"]) for row in rows}
 
 
 def _interval_below(count: int, answered: int, share: float) -> bool:
@@ -187,59 +174,93 @@ def _question(
     )
 
 
-def _published(round_areas: list[RoundArea]) -> list[Contribution]:
-    return list(
-        Contribution.objects.filter(
-            round_area__in=round_areas, state=ContributionState.PUBLISHED
-        ).only("age_band", "ethnic_group", "children_under_five", "home_lsoa11cd")
-    )
+@dataclass(frozen=True)
+class _Loaded:
+    """What a round's pages read, fetched once: the population of its areas (LSOA, measure,
+    group) and the published contributions of each of its areas."""
+
+    population: dict[str, dict[str, dict[str, int]]]
+    published: dict[int, list[Contribution]]
+
+    def counts(self, codes: list[str], measure: str) -> dict[str, int]:
+        summed: Counter[str] = Counter()
+        for code in codes:
+            summed.update(self.population.get(code, {}).get(measure, {}))
+        return dict(summed)
 
 
-def _areas_with_population(codes: list[str]) -> int:
-    return PopulationCount.objects.filter(lsoa11cd__in=codes).values("lsoa11cd").distinct().count()
+def _load(round_areas: list[RoundArea]) -> _Loaded:
+    population: dict[str, dict[str, dict[str, int]]] = {}
+    for row in PopulationCount.objects.filter(
+        lsoa11cd__in=[item.lsoa11cd for item in round_areas]
+    ).values_list("lsoa11cd", "measure", "group", "count"):
+        code, measure, group, count = row
+        population.setdefault(code, {}).setdefault(measure, {})[group] = count
+    published: dict[int, list[Contribution]] = {item.pk: [] for item in round_areas}
+    for contribution in Contribution.objects.filter(
+        round_area__in=round_areas, state=ContributionState.PUBLISHED
+    ).only("round_area_id", "age_band", "ethnic_group", "children_under_five", "home_lsoa11cd"):
+        published[contribution.round_area_id].append(contribution)
+    return _Loaded(population, published)
 
 
-def heard(round_: Round, round_area: RoundArea | None = None) -> Heard:
-    """Who the round heard, across all its areas, or in ``round_area`` alone."""
-    threshold = round_.release.suppression_threshold
-    round_areas = [round_area] if round_area else list(round_.areas.all())
+def _heard(
+    round_areas: list[RoundArea], loaded: _Loaded, threshold: int, place: str, whole: bool
+) -> Heard:
     codes = [item.lsoa11cd for item in round_areas]
-    found = _published(round_areas)
+    found = [item for area in round_areas for item in loaded.published[area.pk]]
     questions = [
         _question(
             QUESTIONS[measure],
             [getattr(item, measure) for item in found],
             list(MEASURE_GROUPS[measure].choices),
-            _population(codes, measure),
+            loaded.counts(codes, measure),
             POPULATION_OF[measure],
             threshold,
         )
         for measure in MEASURE_GROUPS
     ]
-    if round_area is None:
-        questions.append(_home_area(round_areas, found, threshold))
+    if whole:
+        questions.append(_home_area(round_areas, found, loaded, threshold))
     return Heard(
-        place=str(round_area) if round_area else "All the round's areas",
+        place=place,
         threshold=threshold,
         questions=tuple(questions),
         areas=len(codes),
-        areas_with_population=_areas_with_population(codes),
+        areas_with_population=sum(1 for code in codes if code in loaded.population),
     )
 
 
+def heard(round_: Round) -> Heard:
+    """Who the round heard across all its areas."""
+    round_areas = list(round_.areas.all())
+    return _heard(
+        round_areas,
+        _load(round_areas),
+        round_.release.suppression_threshold,
+        "All the round's areas",
+        whole=True,
+    )
+
+
+def heard_by_area(round_: Round) -> list[Heard]:
+    """Who the round heard in each of its areas."""
+    round_areas = list(round_.areas.all())
+    loaded = _load(round_areas)
+    threshold = round_.release.suppression_threshold
+    return [_heard([area], loaded, threshold, str(area), whole=False) for area in round_areas]
+
+
 def _home_area(
-    round_areas: list[RoundArea], found: list[Contribution], threshold: int
+    round_areas: list[RoundArea], found: list[Contribution], loaded: _Loaded, threshold: int
 ) -> QuestionHeard:
     """Where those who gave a postcode live, among the round's areas, beside each area's share
     of the round's residents aged 16 or over; postcodes elsewhere are counted apart."""
     codes = [item.lsoa11cd for item in round_areas]
     adults = {
-        row["lsoa11cd"]: int(row["total"])
-        for row in PopulationCount.objects.filter(
-            lsoa11cd__in=codes, measure=Measure.AGE_BAND, group__in=AgeBand.values
-        )
-        .values("lsoa11cd")
-        .annotate(total=Sum("count"))
+        code: sum(loaded.population[code].get(Measure.AGE_BAND, {}).values())
+        for code in codes
+        if code in loaded.population
     }
     given = [item.home_lsoa11cd for item in found]
     return _question(
@@ -251,8 +272,3 @@ def _home_area(
         threshold,
         elsewhere=sum(1 for code in given if code and code not in codes),
     )
-
-
-def heard_by_area(round_: Round) -> list[Heard]:
-    """Who the round heard in each of its areas."""
-    return [heard(round_, item) for item in round_.areas.all()]
