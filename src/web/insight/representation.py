@@ -7,10 +7,9 @@ interval lies below its population share. Counts follow the release's threshold 
 counts do (``results.suppressed_counts``): from 1 to the threshold minus one shown as "fewer than
 N", with the next smallest hidden when only one is. How many answered and how many skipped are
 shown as they are: skipping is a choice, not a trait to protect. A withheld count has no share;
-it is still
-marked under-heard when the interval of the largest count it could be lies wholly below its
-population share, which says nothing the "fewer than N" does not. A question's table is shown
-only where at least the threshold answered it.
+it is still marked under-heard when the interval of the largest count it could be lies wholly
+below its population share, which says nothing the "fewer than N" does not. A question's groups
+are shown only where at least the threshold answered it.
 """
 
 from __future__ import annotations
@@ -38,12 +37,6 @@ POPULATION_OF: dict[str, str] = {
     Measure.ETHNIC_GROUP: "residents of all ages",
     Measure.CHILDREN_UNDER_FIVE: "households",
 }
-QUESTIONS: dict[str, str] = {
-    Measure.AGE_BAND: "Age",
-    Measure.ETHNIC_GROUP: "Ethnic group",
-    Measure.CHILDREN_UNDER_FIVE: "Children under five at home",
-}
-HOME_AREA = "home_area"
 ELSEWHERE = "elsewhere"
 
 
@@ -211,7 +204,7 @@ def _heard(
     found = [item for area in round_areas for item in loaded.published[area.pk]]
     questions = [
         _question(
-            QUESTIONS[measure],
+            str(Measure(measure).label),
             [getattr(item, measure) for item in found],
             list(MEASURE_GROUPS[measure].choices),
             loaded.counts(codes, measure),
