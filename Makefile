@@ -114,6 +114,7 @@ demo: setup
 	BAKEHOUSE_RELEASE_PUBLIC_KEYS="$(DEMO_PUBLIC_KEY)" $(RUN) python manage.py import_recipe_pack \
 	  --by demo-custodian $(DEMO_RELEASES)/packs/school-readiness.zip
 	$(RUN) python manage.py import_oruk data/world/assets
+	$(RUN) python manage.py load_population data/world/census.csv
 	@release="$$(cat $(DEMO_RELEASES)/.demo-school-readiness)"; \
 	  round=$(DEMO_ROUND)/round.json; \
 	  { [ "$$round" -nt "$$release/manifest.json" ] && [ "$$round" -nt data/world/world.json ]; } || \

@@ -1,8 +1,8 @@
 """The journeys of a validation round, end to end in a browser: a resident without an account
-gives a view on a phone-sized screen; a moderator finds what screening held and approves it,
-and rejects another; a participant deletes their own view; the public area profile shows what
-communities said; an analyst suggests themes, accepts one and codes the rest. axe-core checks
-every page on the way."""
+gives a view on a phone-sized screen, answering one optional question about themselves; a
+moderator finds what screening held and approves it, and rejects another; a participant deletes
+their own view; the public area profile shows what communities said; an analyst suggests themes,
+accepts one and codes the rest. axe-core checks every page on the way."""
 
 from __future__ import annotations
 
@@ -65,6 +65,8 @@ def test_resident_without_an_account_gives_a_view_on_a_phone(
         "Most young families moved to the new estate across the road."
     )
     page.get_by_label("I live or work here").check()
+    # One optional question about the resident answered; the rest skipped.
+    page.get_by_label("35 to 49", exact=True).check()
     page.get_by_label(re.compile("I have read the privacy notice")).check()
     check_accessibility("journey-insight-give")
     page.get_by_role("button", name="Send").click()
@@ -77,7 +79,8 @@ def test_resident_without_an_account_gives_a_view_on_a_phone(
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Your view on {name}")
     expect(page.locator("main")).to_contain_text("Waiting for a moderator")
     check_accessibility("journey-insight-own-view")
-    assert Contribution.objects.get().verdict == Verdict.DISAGREES
+    given = Contribution.objects.get()
+    assert (given.verdict, given.age_band, given.ethnic_group) == (Verdict.DISAGREES, "35-49", "")
     assert not browser_problems
 
 

@@ -18,6 +18,7 @@ from bakehouse.areas.config import area_settings
 from bakehouse.ingest import IngestOptions
 from bakehouse.ingest import ingest as run_ingest
 from bakehouse.ingest.progress import Reporter, SilentReporter
+from bakehouse.insight.review import read_review
 from bakehouse.linkage import LinkOptions
 from bakehouse.linkage import link as run_link
 from bakehouse.modelling import TrainOptions
@@ -47,6 +48,9 @@ class RunOptions:
     # A partnership's own source specifications and agreements (default: the shipped ones).
     specs: Path | None = None
     agreements: Path | None = None
+    # The areas validation rounds marked for review (``manage.py export_review``), for the
+    # model card and transparency record.
+    review: Path | None = None
 
 
 @dataclass
@@ -86,6 +90,7 @@ def run(options: RunOptions, reporter: Reporter | None = None) -> RunResult:
     # Everything that can be checked before any work is checked first.
     loaded = options.recipe
     areas = area_settings(loaded, options.area, options.iod_dir, reporter)
+    review = read_review(options.review, loaded.recipe.id) if options.review else None
     seconds: dict[str, float] = {}
 
     started = time.perf_counter()
@@ -134,6 +139,7 @@ def run(options: RunOptions, reporter: Reporter | None = None) -> RunResult:
             recipe=loaded,
             truth=options.truth,
             iod_dir=options.iod_dir,
+            review=review,
         ),
         stage,
     )

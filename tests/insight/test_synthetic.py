@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from bakehouse.errors import ConfigError
+from bakehouse.geography import load_postcodes
 from bakehouse.insight.agreement import Verdict, agreement, review_against_truth
 from bakehouse.insight.planted import covered
 from bakehouse.insight.screening import Screener
@@ -23,6 +24,7 @@ from bakehouse.insight.synthetic import (
     write_round,
 )
 from bakehouse.insight.themes import suggest_themes
+from bakehouse.world.census import CENSUS_FILE, read_census
 from bakehouse.world.generate import WorldSummary
 
 # The screener's name recall target is 0.9 (ADR 0030); on rounds it masks 0.99-1.0 of planted
@@ -37,6 +39,10 @@ PUBLIC_FIELDS = {
     "local_knowledge",
     "latitude",
     "longitude",
+    "age_band",
+    "ethnic_group",
+    "children_under_five",
+    "postcode",
 }
 
 
@@ -184,3 +190,45 @@ def test_a_release_folder_gives_the_round_its_flagged_areas(
         tmp_path / "areas.parquet",
     )
     assert synthetic_round(world, tmp_path, seed=4) == round_
+
+
+def _expected_share(round_: Round, world: Path, measure: str, group: str) -> float:
+    """The group's share of the population of each contribution's area, averaged over the
+    contributions: what an evenly heard round would show."""
+    census = read_census(world / CENSUS_FILE)
+    shares = []
+    for item in round_.contributions:
+        counts = census[(item.lsoa11cd, measure)]
+        shares.append(counts[group] / sum(counts.values()))
+    return sum(shares) / len(shares)
+
+
+@pytest.mark.parametrize(("measure", "group"), [("age_band", "16-24"), ("ethnic_group", "asian")])
+def test_the_round_hears_young_adults_and_asian_residents_less_than_live_there(
+    round_: Round, world: Path, measure: str, group: str
+) -> None:
+    answers = [getattr(item, measure) for item in round_.contributions]
+    given = [answer for answer in answers if answer]
+    assert 0.6 < len(given) / len(answers) < 0.85
+    heard = given.count(group) / len(given)
+    assert heard < 0.6 * _expected_share(round_, world, measure, group)
+
+
+def test_parents_of_young_children_answer_more_than_their_share(round_: Round, world: Path) -> None:
+    given = [item.children_under_five for item in round_.contributions if item.children_under_five]
+    assert given.count("yes") / len(given) > _expected_share(
+        round_, world, "children_under_five", "yes"
+    )
+
+
+def test_a_residents_postcode_is_in_the_area_they_speak_about(round_: Round) -> None:
+    lsoa_of = dict(
+        zip(
+            load_postcodes().column("postcode").to_pylist(),
+            load_postcodes().column("lsoa11cd").to_pylist(),
+            strict=True,
+        )
+    )
+    residents = [item for item in round_.contributions if item.role == "resident" and item.postcode]
+    assert residents
+    assert all(lsoa_of[item.postcode] == item.lsoa11cd for item in residents)

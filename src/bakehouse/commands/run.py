@@ -57,6 +57,13 @@ def run(
         help="Go on although this source is missing, empty or far smaller than last time "
         "(repeatable); the model's documents say what it lacked.",
     ),
+    review: Path | None = typer.Option(
+        None,
+        exists=True,
+        dir_okay=False,
+        help="The areas validation rounds marked for review (`manage.py export_review`): the "
+        "release's model card and transparency record list them and what was found.",
+    ),
     replace: bool = typer.Option(False, help="Replace a release of the same id."),
     write_path: Path | None = typer.Option(
         None, dir_okay=False, help="Also write the release folder's path to this file (scripts)."
@@ -86,6 +93,7 @@ def run(
         accept=tuple(accept),
         specs=specs,
         agreements=agreements,
+        review=review,
     )
     with RichReporter(console) as reporter:
         result = run_recipe(options, reporter)

@@ -28,6 +28,13 @@ round):
    part of the world's name lists held out of the measured screener.
 6. **Point.** ``POINT_SHARE`` of contributions carry a point, uniform inside the LSOA's shipped
    boundary, rounded to 3 decimal places (about 100 metres), so it places a street, not a home.
+7. **About you**, from a generator of its own (so the rest of the round is as before). Each
+   question is answered with its probability in ``ANSWERED``, else skipped (blank). The age band,
+   ethnic group and children under five are drawn from the area's own population (the world's
+   ``census.csv``) weighted by how readily each group takes part (``ENGAGEMENT``): as real
+   engagement finds, adults under 25 and Asian and Black residents answer less, and parents of
+   young children more. A resident's postcode is one of the area's; a practitioner's or
+   community leader's is in the area half the time, else anywhere in the world's area.
 """
 
 from __future__ import annotations
@@ -48,6 +55,7 @@ from bakehouse.geography import load_area
 from bakehouse.insight.agreement import Verdict
 from bakehouse.insight.planted import PlantedItem, PlantedSpan, planted_items, split_names
 from bakehouse.insight.screening import default_names
+from bakehouse.world.census import CENSUS_FILE, read_census
 
 FORMAT_VERSION = 1
 PER_FLAGGED = 12.0
@@ -60,6 +68,15 @@ PLANTED_SHARE = 0.3
 PLANTED_IN_REASONS = 0.1
 POINT_SHARE = 0.6
 POINT_DECIMALS = 3
+# How often each optional question is answered, and how readily each group takes part relative
+# to its share of the population (1 is in proportion).
+ANSWERED = {"age_band": 0.75, "ethnic_group": 0.7, "children_under_five": 0.75, "postcode": 0.6}
+ENGAGEMENT: dict[str, dict[str, float]] = {
+    "age_band": {"16-24": 0.3, "25-34": 1.0, "35-49": 1.2, "50-64": 1.0, "65+": 0.8},
+    "ethnic_group": {"asian": 0.35, "black": 0.3, "mixed": 0.8, "white": 1.0, "other": 0.6},
+    "children_under_five": {"yes": 1.6, "no": 1.0},
+}
+ABOUT_STREAM = 7  # the about-you generator's seed is (seed, ABOUT_STREAM)
 
 
 class Role(StrEnum):
@@ -124,6 +141,11 @@ class Contribution:
     local_knowledge: str
     latitude: float | None
     longitude: float | None
+    # "About you": blank where skipped.
+    age_band: str = ""
+    ethnic_group: str = ""
+    children_under_five: str = ""
+    postcode: str = ""
 
 
 @dataclass(frozen=True)
@@ -243,7 +265,10 @@ def synthetic_round(world_dir: Path, flagged: Path | Collection[str], seed: int)
             fix="Flag areas of the world the round is for",
         )
     area = _area_name(world_dir)
+    census = _census(world_dir)
     rng = np.random.default_rng(seed)
+    about_rng = np.random.default_rng([seed, ABOUT_STREAM])
+    postcodes = _postcodes(area)
     spread = float(np.std(list(truth.rate.values()))) or 1.0
     boundaries = _polygons(area)
 
@@ -276,12 +301,58 @@ def synthetic_round(world_dir: Path, flagged: Path | Collection[str], seed: int)
                 local.text,
                 point[1] if point else None,
                 point[0] if point else None,
+                **_about(about_rng, census, postcodes, code, role),
             )
         )
         fields = [PlantedField("reasons", s) for s in in_reasons]
         fields += [PlantedField("local_knowledge", s) for s in local.spans]
         planted[ident] = Planted(theme, tuple(fields))
     return Round(area, seed, frozenset(flagged), tuple(contributions), planted, truth)
+
+
+def _census(world_dir: Path) -> dict[tuple[str, str], dict[str, int]]:
+    path = world_dir / CENSUS_FILE
+    if not path.is_file():
+        raise SchemaError(
+            "No census of the world's residents",
+            file=path,
+            fix="Rebuild the world with this version of Bakehouse (`bakehouse world`)",
+        )
+    return read_census(path)
+
+
+def _postcodes(area: str) -> dict[str, list[str]]:
+    """The area's live postcodes by LSOA, sorted."""
+    table = load_area(area).postcodes
+    found: dict[str, list[str]] = {}
+    for postcode, code in zip(
+        table.column("postcode").to_pylist(), table.column("lsoa11cd").to_pylist(), strict=True
+    ):
+        found.setdefault(code, []).append(postcode)
+    return {code: sorted(values) for code, values in found.items()}
+
+
+def _about(
+    rng: np.random.Generator,
+    census: dict[tuple[str, str], dict[str, int]],
+    postcodes: dict[str, list[str]],
+    code: str,
+    role: Role,
+) -> dict[str, str]:
+    """One participant's answers about themselves (rule 7 of the module)."""
+    answers = {}
+    for measure, weights in ENGAGEMENT.items():
+        counts = census.get((code, measure), {})
+        groups = list(weights)
+        mass = np.array([counts.get(group, 0) * weights[group] for group in groups], float)
+        drawn = str(groups[int(rng.choice(len(groups), p=mass / mass.sum()))]) if mass.sum() else ""
+        answers[measure] = drawn if rng.random() < ANSWERED[measure] else ""
+    home = code
+    if role is not Role.RESIDENT and rng.random() < 0.5:
+        home = str(rng.choice(sorted(postcodes)))
+    postcode = str(rng.choice(postcodes[home])) if postcodes.get(home) else ""
+    answers["postcode"] = postcode if rng.random() < ANSWERED["postcode"] else ""
+    return answers
 
 
 def _verdict(rng: np.random.Generator, distance: float) -> Verdict:

@@ -21,6 +21,7 @@ from typing import Any
 
 from bakehouse.features.catalogue import CATALOGUE, SCOPES
 from bakehouse.features.labels import describe_group
+from bakehouse.insight.review import ReviewList
 from bakehouse.modelling import baselines
 from bakehouse.modelling.fairness import publishable
 from bakehouse.recipes.schema import Recipe, Words
@@ -94,6 +95,9 @@ class RunFacts:
     # The comparison with what services already knew (:mod:`.baselines`), exact; None when the
     # recipe states no baselines.
     added_value: dict[str, Any] | None = None
+    # The areas validation rounds marked for review (``bakehouse run --review``); None when the
+    # run was given no list.
+    review: ReviewList | None = None
 
     @property
     def added_value_published(self) -> dict[str, Any] | None:
@@ -382,6 +386,7 @@ def model_card(facts: RunFacts) -> dict[str, Any]:
             for item in facts.importance[:10]
         },
         "added_value": added_value_section(facts, facts.added_value_published),
+        "community_review": community_review(facts),
         "caveats": _caveats(facts),
     }
     if facts.truth is not None:
@@ -407,6 +412,33 @@ def model_card(facts: RunFacts) -> dict[str, Any]:
         if beside is not None:
             card["synthetic_world_check"]["added_value"] = _added_value_truth(beside)
     return card
+
+
+def community_review(facts: RunFacts) -> dict[str, Any]:
+    """The areas communities said the last release's flags did not match, from the review
+    list the run was given, with what the partnership found; or that none were marked."""
+    review = facts.review
+    if review is None:
+        return {"said_plainly": facts.prose("review_not_given")}
+    if not review.areas:
+        return {"said_plainly": facts.prose("review_none_marked", exported=review.exported_at[:10])}
+    return {
+        "said_plainly": facts.prose(
+            "review_listed", count=len(review.areas), exported=review.exported_at[:10]
+        ),
+        "rule": review.rule,
+        "areas": {
+            str(index): {
+                "area": f"{area.lsoa11nm} ({area.lsoa11cd})",
+                "round": f"round {area.round} on release {area.release}, {area.asked}",
+                "community_verdicts": "; ".join(
+                    f"{label}: {shown}" for label, shown in area.verdicts.items()
+                ),
+                "what_was_found": area.found or "No response written yet",
+            }
+            for index, area in enumerate(review.areas, start=1)
+        },
+    }
 
 
 def transparency_record(facts: RunFacts) -> dict[str, Any]:
@@ -551,6 +583,7 @@ def transparency_record(facts: RunFacts) -> dict[str, Any]:
                         start=1,
                     )
                 },
+                "areas_communities_disagreed_with": community_review(facts),
             },
         },
     }

@@ -30,6 +30,7 @@ from bakehouse.geography import Deprivation, load_deprivation
 from bakehouse.geography.deprivation import SHIPPED as SHIPPED_IOD
 from bakehouse.ingest import Reporter, SilentReporter
 from bakehouse.ingest.shortfall import accepted_shortfalls
+from bakehouse.insight.review import ReviewList
 from bakehouse.modelling import artefacts, baselines, documents, store, truth
 from bakehouse.modelling.validation import ModelRun, run_model
 from bakehouse.recipes import LoadedRecipe, Recipe
@@ -47,6 +48,8 @@ class TrainOptions:
     # The IoD 2019 folder for the deprivation baseline; without it deprivation is simulated and
     # the documents say so.
     iod_dir: Path | None = None
+    # The areas validation rounds marked for review, listed in the documents.
+    review: ReviewList | None = None
 
 
 @dataclass
@@ -272,6 +275,9 @@ def train(options: TrainOptions, reporter: Reporter | None = None) -> TrainResul
             "truth": truth_sha,
             "iod": _iod_fingerprint(options.iod_dir),
         }
+        if options.review is not None:
+            # The documents list the areas, so another list is another run.
+            run_options["review"] = options.review.sha256
         run_id = store.run_id(loaded.canonical, data["sha256"], code, run_options)
         artefact_store = store.ArtefactStore(workspace.root, recipe.id)
         existing = None if options.force else artefact_store.complete(run_id)
@@ -314,6 +320,7 @@ def train(options: TrainOptions, reporter: Reporter | None = None) -> TrainResul
         facts = _facts(loaded, run_id, code, sources, features, run, measured, rules)
         facts.added_value = added
         facts.shortfalls = accepted_shortfalls(workspace.manifest())
+        facts.review = options.review
         relative = artefact_store.relative(run_id)
         with workspace.change(run_id[:16]) as staging:
             folder = staging.path(relative)

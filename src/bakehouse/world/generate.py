@@ -32,6 +32,7 @@ from bakehouse.world import (
     timeline,
 )
 from bakehouse.world.assets import write_register
+from bakehouse.world.census import write_census
 from bakehouse.world.config import WorldConfig
 from bakehouse.world.extracts import write_extracts
 from bakehouse.world.extracts.specs import SPECS_FOLDER, write_local_specs
@@ -57,7 +58,7 @@ class WorldSummary:
 
 # What a world holds. Raised whenever a world's files change in content or meaning, so that an
 # older world on disk is built again rather than reused.
-WORLD_FORMAT = 6
+WORLD_FORMAT = 7
 
 
 def is_current(config: WorldConfig, out: Path) -> bool:
@@ -112,6 +113,7 @@ def generate(config: WorldConfig, out: Path, progress: Progress | None = None) -
     _write_truth(world, records, deprivation, staging / "truth")
     # The register comes after the people: its gaps fall where the truth's need is highest.
     write_register(area, deprivation, config.seed, staging, need=_need_to_come(world, config.as_at))
+    write_census(world.people, world.residence, world.addresses, config.as_at, config.seed, staging)
     manifest = _manifest(config, world, records, staging)
     (staging / "world.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
     if out.exists():

@@ -23,6 +23,17 @@ TEXT_FIELDS = ("reasons", "local_knowledge")
 
 
 @dataclass(frozen=True)
+class AboutYou:
+    """A participant's optional answers about themselves; blank where skipped. Of a postcode
+    only its LSOA arrives here: the postcode itself is never stored."""
+
+    age_band: str = ""
+    ethnic_group: str = ""
+    children_under_five: str = ""
+    home_lsoa11cd: str = ""
+
+
+@dataclass(frozen=True)
 class Given:
     """What a participant gives about one area, before screening."""
 
@@ -32,6 +43,7 @@ class Given:
     local_knowledge: str
     latitude: float | None = None
     longitude: float | None = None
+    about: AboutYou = AboutYou()
 
 
 def token_digest(token: str) -> str:
@@ -72,6 +84,10 @@ def _apply(contribution: Contribution, given: Given) -> None:
     contribution.latitude = given.latitude
     contribution.longitude = given.longitude
     contribution.findings = findings
+    contribution.age_band = given.about.age_band
+    contribution.ethnic_group = given.about.ethnic_group
+    contribution.children_under_five = given.about.children_under_five
+    contribution.home_lsoa11cd = given.about.home_lsoa11cd
     contribution.state = _state_after_screening(contribution.round_area, findings)
     contribution.published_at = (
         timezone.now() if contribution.state == ContributionState.PUBLISHED else None

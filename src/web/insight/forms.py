@@ -11,11 +11,15 @@ from django import forms
 from shapely.geometry import Point, shape
 
 from bakehouse.insight.screening import Kind
+from web.areas.postcodes import lsoa_for, normalise
 from web.core.abuse import HoneypotMixin
 from web.core.forms import DateField, GovukForm
-from web.insight.contributions import Given
+from web.insight.contributions import AboutYou, Given
 from web.insight.models import (
+    AgeBand,
+    ChildrenUnderFive,
     Codebook,
+    EthnicGroup,
     ParticipantRole,
     RejectReason,
     Round,
@@ -41,6 +45,15 @@ def _text(label: str, help_text: str, required_message: str | None = None) -> fo
             "required": required_message or "",
             "max_length": "Write 2,000 characters or fewer",
         },
+    )
+
+
+SKIP = ("", "Prefer not to say")
+
+
+def _about(label: str, choices: list[tuple[str, str]]) -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=label, choices=[*choices, SKIP], required=False, widget=forms.RadioSelect
     )
 
 
@@ -75,6 +88,21 @@ class ContributionForm(HoneypotMixin, GovukForm):
     )
     latitude = forms.FloatField(required=False, widget=forms.HiddenInput)
     longitude = forms.FloatField(required=False, widget=forms.HiddenInput)
+    # "About you": each optional, to see who the round did not hear (ADR 0042).
+    age_band = _about("How old are you? (optional)", AgeBand.choices)
+    ethnic_group = _about("What is your ethnic group? (optional)", EthnicGroup.choices)
+    children_under_five = _about(
+        "Do you have children under five? (optional)", ChildrenUnderFive.choices
+    )
+    postcode = forms.CharField(
+        label="Your postcode (optional)",
+        help_text="We keep only the small area it is in, never the postcode itself.",
+        required=False,
+        max_length=12,
+    )
+    forget_home_area = forms.BooleanField(
+        label="Forget the area of the postcode I gave before", required=False
+    )
     consent = forms.BooleanField(
         label="I have read the privacy notice and agree to what I write being published "
         "without my name, after a moderator has read it",
@@ -87,6 +115,7 @@ class ContributionForm(HoneypotMixin, GovukForm):
         round_: Round,
         round_areas: list[RoundArea] | None,
         ask_consent: bool = True,
+        home_area: str = "",
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -105,12 +134,29 @@ class ContributionForm(HoneypotMixin, GovukForm):
         ]
         if not ask_consent:
             del self.fields["consent"]
+        # Only a participant changing a view that holds a home area may ask to forget it.
+        self.home_area = home_area
+        if not home_area:
+            del self.fields["forget_home_area"]
         self.fixed_area: RoundArea | None = None
 
     def chosen_area(self) -> RoundArea:
         if self.fixed_area is not None:
             return self.fixed_area
         return self.round_areas[self.cleaned_data["area"]]
+
+    def clean_postcode(self) -> str:
+        """The LSOA of the postcode given, or blank; the postcode goes no further."""
+        text: str = self.cleaned_data.get("postcode", "").strip()
+        if not text:
+            return ""
+        postcode = normalise(text)
+        if postcode is None:
+            raise forms.ValidationError("Enter a full UK postcode, like SS14 1DL, or leave it out")
+        found = lsoa_for(postcode)
+        if found is None:
+            raise forms.ValidationError("We do not know this postcode: check it, or leave it out")
+        return found
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -136,7 +182,21 @@ class ContributionForm(HoneypotMixin, GovukForm):
             local_knowledge=data["local_knowledge"],
             latitude=data.get("latitude"),
             longitude=data.get("longitude"),
+            about=AboutYou(
+                age_band=data["age_band"],
+                ethnic_group=data["ethnic_group"],
+                children_under_five=data["children_under_five"],
+                home_lsoa11cd=self._home_area(),
+            ),
         )
+
+    def _home_area(self) -> str:
+        """A new postcode's area; else, when changing a view, the area kept before unless the
+        participant asked to forget it."""
+        given: str = self.cleaned_data["postcode"]
+        if given or self.cleaned_data.get("forget_home_area"):
+            return given
+        return self.home_area
 
 
 class RoundForm(GovukForm):

@@ -31,6 +31,74 @@ class Verdict(models.TextChoices):
     DONT_KNOW = "dont_know", "I do not know"
 
 
+class AgeBand(models.TextChoices):
+    """The bands the population table counts residents aged 16 and over in."""
+
+    FROM_16 = "16-24", "16 to 24"
+    FROM_25 = "25-34", "25 to 34"
+    FROM_35 = "35-49", "35 to 49"
+    FROM_50 = "50-64", "50 to 64"
+    FROM_65 = "65+", "65 or over"
+
+
+class EthnicGroup(models.TextChoices):
+    """The 2021 Census's five high-level ethnic groups (England and Wales), in its order."""
+
+    ASIAN = "asian", "Asian, Asian British or Asian Welsh"
+    BLACK = "black", "Black, Black British, Black Welsh, Caribbean or African"
+    MIXED = "mixed", "Mixed or Multiple ethnic groups"
+    WHITE = "white", "White"
+    OTHER = "other", "Other ethnic group"
+
+
+class ChildrenUnderFive(models.TextChoices):
+    YES = "yes", "Yes"
+    NO = "no", "No"
+
+
+class Measure(models.TextChoices):
+    """What a row of the population table counts: residents aged 16 and over by age band,
+    residents by ethnic group, households by whether a child under five lives there."""
+
+    AGE_BAND = "age_band", "Age"
+    ETHNIC_GROUP = "ethnic_group", "Ethnic group"
+    CHILDREN_UNDER_FIVE = "children_under_five", "Children under five at home"
+
+
+# Each measure's groups: the answers a participant may give to the question of that name.
+MEASURE_GROUPS: dict[str, type[models.TextChoices]] = {
+    Measure.AGE_BAND: AgeBand,
+    Measure.ETHNIC_GROUP: EthnicGroup,
+    Measure.CHILDREN_UNDER_FIVE: ChildrenUnderFive,
+}
+
+
+class PopulationCount(models.Model):
+    """One count of an area's population (``manage.py load_population``): area-level, from a
+    published table such as the 2021 Census's, never about a person."""
+
+    lsoa11cd = models.CharField(max_length=9)
+    measure = models.CharField(max_length=20, choices=Measure.choices)
+    group = models.CharField(max_length=10)
+    count = models.PositiveIntegerField()
+    source = models.CharField(max_length=300)
+    loaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("lsoa11cd", "measure", "group")
+        constraints = (
+            models.UniqueConstraint(
+                fields=("lsoa11cd", "measure", "group"), name="population_count_once"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(measure__in=Measure.values), name="population_measure_known"
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.lsoa11cd} {self.measure} {self.group}: {self.count}"
+
+
 class AreaSource(models.TextChoices):
     FLAGGED = "flagged", "Flagged in the release"
     ADDED = "added", "Added by staff"
@@ -154,6 +222,13 @@ class Contribution(models.Model):
     # Set when an analyst adds or removes a theme on it: the codebook's rule then leaves its
     # themes alone.
     themes_checked_at = models.DateTimeField(null=True, blank=True)
+    # "About you", each optional and blank when skipped. A postcode is kept only as its LSOA.
+    age_band = models.CharField(max_length=10, choices=AgeBand.choices, blank=True)
+    ethnic_group = models.CharField(max_length=10, choices=EthnicGroup.choices, blank=True)
+    children_under_five = models.CharField(
+        max_length=3, choices=ChildrenUnderFive.choices, blank=True
+    )
+    home_lsoa11cd = models.CharField(max_length=9, blank=True)
 
     class Meta:
         ordering = ("created_at", "pk")

@@ -74,7 +74,7 @@ class AreaResult:
     themes: ThemeTable | None = None
 
 
-def _shown(count: int, threshold: int) -> str:
+def count_as_shown(count: int, threshold: int) -> str:
     if count == 0:
         return "None"
     return f"Fewer than {threshold}" if count < threshold else str(count)
@@ -83,7 +83,7 @@ def _shown(count: int, threshold: int) -> str:
 def suppressed_counts(counts: dict[str, int], threshold: int) -> dict[str, str]:
     """Each count as shown: below the threshold as "fewer than N". When exactly one count is
     hidden, the next smallest is hidden too, so that no hidden count follows from the total."""
-    shown = {verdict: _shown(count, threshold) for verdict, count in counts.items()}
+    shown = {verdict: count_as_shown(count, threshold) for verdict, count in counts.items()}
     hidden = [verdict for verdict, count in counts.items() if 0 < count < threshold]
     if len(hidden) == 1:
         others = sorted(
@@ -132,7 +132,7 @@ def area_result(round_area: RoundArea, tables: dict[str, ThemeTable] | None = No
     )
     return AreaResult(
         round_area=round_area,
-        total=_shown(sum(counts.values()), threshold),
+        total=count_as_shown(sum(counts.values()), threshold),
         counts=tuple(Count(v, Verdict(v).label, shown[v]) for v in Verdict.values),
         quotes=quotes,
         response=AreaResponse.objects.filter(round_area=round_area).first(),

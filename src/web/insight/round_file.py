@@ -119,6 +119,11 @@ def _form_data(item: dict[str, Any]) -> dict[str, Any]:
         "participant_role": item.get("role"),
         "reasons": item.get("reasons"),
         "local_knowledge": item.get("local_knowledge"),
+        # "About you", each optional: absent or blank is skipped.
+        "age_band": item.get("age_band"),
+        "ethnic_group": item.get("ethnic_group"),
+        "children_under_five": item.get("children_under_five"),
+        "postcode": item.get("postcode"),
     }
     for name in ("latitude", "longitude"):
         if item.get(name) is not None:

@@ -34,6 +34,7 @@ from web.insight.models import (
     RoundArea,
     RoundStatus,
 )
+from web.insight.representation import heard, heard_by_area
 from web.insight.results import REVIEW_RULE, areas_for_review
 
 
@@ -96,6 +97,8 @@ def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
             "areas": areas,
             "add_form": AddAreaForm(round_=round_),
             "open_link": open_link,
+            "heard": heard(round_),
+            "by_area": heard_by_area(round_),
         },
     )
 

@@ -18,6 +18,7 @@ from web.core.abuse import within_limit
 from web.insight import contributions
 from web.insight.forms import ContributionForm
 from web.insight.models import Contribution, Round, RoundStatus
+from web.insight.representation import heard, heard_by_area
 from web.insight.results import round_theme_table
 
 # Contributions one address may send in an hour: a family sharing a connection, not a robot.
@@ -133,6 +134,7 @@ def contribution(request: HttpRequest) -> HttpResponse:
             round_=round_,
             round_areas=None,
             ask_consent=False,
+            home_area=own.home_lsoa11cd,
             initial={
                 "verdict": own.verdict,
                 "participant_role": own.participant_role,
@@ -140,6 +142,9 @@ def contribution(request: HttpRequest) -> HttpResponse:
                 "local_knowledge": own.local_knowledge,
                 "latitude": own.latitude,
                 "longitude": own.longitude,
+                "age_band": own.age_band,
+                "ethnic_group": own.ethnic_group,
+                "children_under_five": own.children_under_five,
             },
         )
         form.fixed_area = own.round_area
@@ -169,10 +174,17 @@ def delete_contribution(request: HttpRequest) -> HttpResponse:
 
 
 def report(request: HttpRequest, round_id: int) -> HttpResponse:
-    """The round's counts by theme, across all its areas, as published."""
+    """The round's counts by theme and who it heard, across all its areas, as published."""
     round_ = _public_round(round_id)
     return render(
-        request, "insight/report.html", {"round": round_, "table": round_theme_table(round_)}
+        request,
+        "insight/report.html",
+        {
+            "round": round_,
+            "table": round_theme_table(round_),
+            "heard": heard(round_),
+            "by_area": heard_by_area(round_),
+        },
     )
 
 

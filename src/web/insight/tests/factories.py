@@ -11,8 +11,11 @@ from web.accounts.roles import Role
 from web.insight import codebooks, contributions, moderation, rounds
 from web.insight.contributions import Given
 from web.insight.models import (
+    AgeBand,
     Contribution,
+    Measure,
     ParticipantRole,
+    PopulationCount,
     Round,
     RoundStatus,
     Theme,
@@ -97,6 +100,17 @@ def insight_samples(release: Release) -> dict[str, object]:
     asks for the link) and a suggested theme."""
     made = make_round(release)
     item, _ = give(made)
+    # The area's population, so the pages that say who was heard show it beside the answers.
+    PopulationCount.objects.bulk_create(
+        PopulationCount(
+            lsoa11cd=item.round_area.lsoa11cd,
+            measure=Measure.AGE_BAND,
+            group=band,
+            count=200,
+            source="test",
+        )
+        for band in AgeBand.values
+    )
     return {
         "round_id": made.pk,
         "round_area_id": item.round_area_id,
