@@ -5,12 +5,15 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from web.insight.retention import expire_contributions
+from web.insight.retention import expire_everything
 
 
 class Command(BaseCommand):
-    help = "Delete community contributions whose round's retention period has ended (run daily)."
+    help = (
+        "Delete community contributions, survey responses and fieldwork records whose retention "
+        "period has ended (run daily)."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        deleted = expire_contributions(timezone.localdate())
-        self.stdout.write(f"{deleted} contributions deleted after their retention period.")
+        deleted = expire_everything(timezone.localdate())
+        self.stdout.write(f"{deleted} records deleted after their retention period.")
