@@ -44,6 +44,6 @@ def add_expiry(expire: Callable[[date], int]) -> None:
         _expiries.append(expire)
 
 
-def expire_everything(today: date) -> int:
-    """Contributions, then every other app's records, whose retention has ended by ``today``."""
-    return expire_contributions(today) + sum(expire(today) for expire in _expiries)
+def expire_others(today: date) -> int:
+    """Every other app's records whose retention has ended by ``today``; how many."""
+    return sum(expire(today) for expire in _expiries)

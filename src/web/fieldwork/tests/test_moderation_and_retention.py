@@ -174,7 +174,7 @@ def test_survey_responses_and_fieldwork_records_are_deleted_after_retention(
         patch.setattr(timezone, "localdate", lambda: later)
         call_command("expire_contributions", stdout=out)
     assert not FieldworkRecord.objects.exists()
-    assert "1 records deleted" in out.getvalue()
+    assert "1 other records (survey responses, fieldwork records) deleted" in out.getvalue()
     # The decision about the deleted answer stays, naming only its number.
     assert ModerationDecision.objects.get().contribution_number == answer.pk
     assert Event.objects.filter(action=Action.INSIGHT_EXPIRED).count() == 2

@@ -3,9 +3,11 @@
 
 import django.db.models.deletion
 from django.db import migrations, models
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.state import StateApps
 
 
-def recipe_from_round(apps, schema_editor):
+def recipe_from_round(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     """Decisions made before other items could be moderated were all about contributions."""
     decisions = apps.get_model("insight", "ModerationDecision")
     for decision in decisions.objects.select_related("round_area__round"):

@@ -5,7 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from web.insight.retention import expire_everything
+from web.insight.retention import expire_contributions, expire_others
 
 
 class Command(BaseCommand):
@@ -15,5 +15,11 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        deleted = expire_everything(timezone.localdate())
-        self.stdout.write(f"{deleted} records deleted after their retention period.")
+        today = timezone.localdate()
+        deleted = expire_contributions(today)
+        self.stdout.write(f"{deleted} contributions deleted after their retention period.")
+        others = expire_others(today)
+        self.stdout.write(
+            f"{others} other records (survey responses, fieldwork records) deleted after their "
+            "retention period."
+        )
