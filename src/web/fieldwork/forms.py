@@ -115,8 +115,13 @@ class FieldworkForm(GovukForm):
     )
     retention_days = _retention()
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, kept_notes: bool = False, **kwargs: Any) -> None:
+        """``kept_notes``: the record has notes its editor may not read, so the form leaves
+        them out and they stay as they are."""
         super().__init__(*args, **kwargs)
+        self.kept_notes = kept_notes
+        if kept_notes:
+            del self.fields["notes"]
         self.fields["recipe"].choices = _recipe_choices()  # type: ignore[attr-defined]
         self.fields["area"].choices = [("", "None"), *self._area_choices()]  # type: ignore[attr-defined]
         themes = self.fields["themes"]
@@ -162,11 +167,11 @@ class FieldworkForm(GovukForm):
         counts = [cleaned.get(name) for name in ("residents", "practitioners", "community_leaders")]
         if all(count is not None for count in counts) and not any(counts):
             self.add_error("residents", "Enter how many took part in at least one role")
-        if cleaned.get("notes", "").strip() and ConsentScope.RECORDED not in cleaned.get(
-            "consent", []
-        ):
+        has_notes = self.kept_notes or bool(cleaned.get("notes", "").strip())
+        if has_notes and ConsentScope.RECORDED not in cleaned.get("consent", []):
             self.add_error(
-                "notes", "Keep notes only if the people taking part agreed to notes being kept"
+                "consent",
+                "Keep notes only if the people taking part agreed to notes being kept",
             )
         round_: Round | None = cleaned.get("round")
         for theme in cleaned.get("themes") or []:

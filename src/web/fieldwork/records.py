@@ -30,13 +30,13 @@ class Fieldwork:
     practitioners: int
     community_leaders: int
     consent: tuple[str, ...]
-    notes: str
+    # None when the notes are left as they are (staff who may not read them change the rest).
+    notes: str | None
     themes: tuple[Theme, ...]
     retention_days: int
 
 
 def _apply(record: FieldworkRecord, given: Fieldwork) -> None:
-    notes = screened("notes", given.notes)
     record.kind = given.kind
     record.held_on = given.held_on
     record.place = given.place
@@ -49,6 +49,9 @@ def _apply(record: FieldworkRecord, given: Fieldwork) -> None:
     record.community_leaders = given.community_leaders
     record.consent = list(given.consent)
     record.retention_days = given.retention_days
+    if given.notes is None:
+        return
+    notes = screened("notes", given.notes)
     record.notes = notes.masked
     record.findings = notes.findings
     # Staff notes are about other people: every one waits for a moderator, found or not.
@@ -66,7 +69,8 @@ def write(given: Fieldwork, actor: User) -> FieldworkRecord:
 
 
 def change(record: FieldworkRecord, given: Fieldwork) -> FieldworkRecord:
-    """The new version replaces the old, screened and held for a moderator again."""
+    """The new version replaces the old; new notes are screened and held for a moderator
+    again."""
     _apply(record, given)
     record.edited_at = timezone.now()
     with transaction.atomic():

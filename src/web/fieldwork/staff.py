@@ -50,7 +50,7 @@ def _fieldwork(form: FieldworkForm) -> records.Fieldwork:
         practitioners=data["practitioners"],
         community_leaders=data["community_leaders"],
         consent=tuple(data["consent"]),
-        notes=data["notes"],
+        notes=None if form.kept_notes else data["notes"],
         themes=tuple(data["themes"]),
         retention_days=data["retention_days"],
     )
@@ -81,8 +81,8 @@ def record_detail(request: HttpRequest, record_id: int) -> HttpResponse:
 
 def record_edit(request: HttpRequest, record_id: int) -> HttpResponse:
     record = get_object_or_404(FieldworkRecord, pk=record_id)
-    actor = _staff(request)
-    # The masked notes are shown back only to whoever may read them.
+    # Staff who may not read the held notes change the rest and leave the notes as they are.
+    kept_notes = bool(record.notes) and not records.may_read_notes(record, _staff(request))
     initial: dict[str, Any] = {
         "kind": record.kind,
         "held_on": record.held_on,
@@ -94,14 +94,17 @@ def record_edit(request: HttpRequest, record_id: int) -> HttpResponse:
         "practitioners": record.practitioners,
         "community_leaders": record.community_leaders,
         "consent": record.consent,
-        "notes": record.notes if records.may_read_notes(record, actor) else "",
+        "notes": "" if kept_notes else record.notes,
         "themes": list(record.themes.all()),
         "retention_days": record.retention_days,
     }
-    form = FieldworkForm(request.POST or None, initial=initial)
+    form = FieldworkForm(request.POST or None, initial=initial, kept_notes=kept_notes)
     if request.method == "POST" and form.is_valid():
         records.change(record, _fieldwork(form))
-        messages.success(request, "Record changed. Its notes wait for a moderator again.")
+        messages.success(
+            request,
+            "Record changed." if kept_notes else "Record changed. Its notes wait for a moderator.",
+        )
         return redirect("fieldwork:record", record_id=record.pk)
     return render(request, "fieldwork/staff/record_form.html", {"form": form, "record": record})
 

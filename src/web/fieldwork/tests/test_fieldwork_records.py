@@ -116,6 +116,13 @@ def test_held_notes_are_read_only_by_their_writer_until_a_moderator_publishes_th
     assert notes not in other.get(url).content.decode()
     edit_form = other.get(reverse("fieldwork:record_edit", args=[record.pk])).content.decode()
     assert notes not in edit_form
+    # Another's change to the rest of the record leaves the notes as they were.
+    other.post(
+        reverse("fieldwork:record_edit", args=[record.pk]),
+        _record(release, place="Community hall, Vange", consent=["recorded"]),
+    )
+    record.refresh_from_db()
+    assert (record.place, record.notes) == ("Community hall, Vange", notes)
     approve(record, User.objects.get(role=Role.ADMINISTRATOR))
     assert notes in other.get(url).content.decode()
 
