@@ -108,6 +108,10 @@ def test_resident_answers_a_survey_on_a_phone(
     page.get_by_label("What else should we know?").fill(
         "The last bus leaves before the evening session ends."
     )
+    # The map beside the list draws the release's areas; the list alone answers the question.
+    expect(page.locator(".bakehouse-place-picker path.leaflet-interactive")).to_have_count(
+        published_release.areas.count()
+    )
     page.get_by_label("Which area do you live in?").select_option(area.lsoa11cd)
     page.get_by_label(re.compile("I have read the privacy notice")).check()
     check_accessibility("journey-survey-answer")

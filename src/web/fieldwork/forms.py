@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from shapely.geometry import Point, shape
 
 from bakehouse.insight.screening import Kind
 from web.core.abuse import HoneypotMixin
@@ -278,7 +279,10 @@ def _answer_field(question: Question, places: list[tuple[str, str]]) -> forms.Fi
 
 
 class AnswerForm(HoneypotMixin, GovukForm):
-    """A respondent's answers to every question of a survey, on one page."""
+    """A respondent's answers to every question of a survey, on one page. A place question is
+    an area from the list of the release's areas; with script, a tap on the map beside it
+    chooses the area and keeps the point (hidden ``<name>_lat`` and ``<name>_lng``), which must
+    then lie inside the area chosen."""
 
     consent = forms.BooleanField(
         label="I have read the privacy notice and agree to my answers being kept and used as it "
@@ -286,14 +290,49 @@ class AnswerForm(HoneypotMixin, GovukForm):
         error_messages={"required": "Agree to the privacy notice to send your answers"},
     )
 
-    def __init__(
-        self, *args: Any, survey: Survey, places: list[tuple[str, str]], **kwargs: Any
-    ) -> None:
+    def __init__(self, *args: Any, survey: Survey, release: Release, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.release = release
         self.questions = list(survey.questions.all())
-        answers = {q.field_name: _answer_field(q, places) for q in self.questions}
+        places = [
+            (area.lsoa11cd, f"{area.lsoa11nm} ({area.lsoa11cd})")
+            for area in release.areas.defer("geometry").order_by("lsoa11nm")
+        ]
+        answers: dict[str, forms.Field] = {}
+        for question in self.questions:
+            answers[question.field_name] = _answer_field(question, places)
+            if question.kind == QuestionKind.LOCATION:
+                for part in ("lat", "lng"):
+                    answers[f"{question.field_name}_{part}"] = forms.FloatField(
+                        required=False, widget=forms.HiddenInput
+                    )
         # The questions first, in order; consent and the hidden box after them.
         self.fields = {**answers, **self.fields}
+        self.points: dict[int, tuple[float, float]] = {}
+
+    @property
+    def has_place_question(self) -> bool:
+        return any(question.kind == QuestionKind.LOCATION for question in self.questions)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        for question in self.questions:
+            if question.kind != QuestionKind.LOCATION:
+                continue
+            name = question.field_name
+            latitude, longitude = cleaned.get(f"{name}_lat"), cleaned.get(f"{name}_lng")
+            if latitude is None and longitude is None:
+                continue
+            code = cleaned.get(name)
+            if latitude is None or longitude is None or not code:
+                self.add_error(name, "Choose the point on the map again, or an area from the list")
+                continue
+            area = self.release.areas.only("geometry").get(lsoa11cd=code)
+            if not shape(area.geometry).contains(Point(longitude, latitude)):
+                self.add_error(name, "The point you chose is outside the area: choose again")
+                continue
+            self.points[question.pk] = (latitude, longitude)
+        return cleaned
 
     def fields_in_order(self) -> list[tuple[Question, forms.BoundField]]:
         return [(question, self[question.field_name]) for question in self.questions]
@@ -312,6 +351,8 @@ class AnswerForm(HoneypotMixin, GovukForm):
                 given.scales[question.pk] = int(value)
             elif question.kind == QuestionKind.LOCATION:
                 given.places[question.pk] = str(value)
+                if question.pk in self.points:
+                    given.points[question.pk] = self.points[question.pk]
             else:
                 given.texts[question.pk] = str(value)
         return given

@@ -144,7 +144,7 @@ class QuestionKind(models.TextChoices):
     MULTIPLE = "multiple", "Choose any options"
     SCALE = "scale", "A scale from 1 to 5"
     TEXT = "text", "Free text"
-    LOCATION = "location", "A place: an area from a list"
+    LOCATION = "location", "A place: an area from a list, or a point on a map"
 
 
 SCALE_POINTS = (1, 2, 3, 4, 5)
@@ -197,6 +197,18 @@ class Answer(models.Model):
         null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
     lsoa11cd = models.CharField(max_length=9, blank=True)
+    # A place question's optional point on the map, inside ``lsoa11cd``; never published.
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        constraints = (
+            models.CheckConstraint(
+                condition=models.Q(latitude__isnull=True, longitude__isnull=True)
+                | models.Q(latitude__isnull=False, longitude__isnull=False),
+                name="answer_point_whole",
+            ),
+        )
 
 
 class TextAnswer(models.Model):

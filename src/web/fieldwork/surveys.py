@@ -52,12 +52,14 @@ class QuestionPlan:
 @dataclass(frozen=True)
 class Given:
     """A respondent's answers by question, before screening. ``chosen`` holds option
-    positions; ``places`` LSOA codes."""
+    positions; ``places`` LSOA codes; ``points`` the optional (latitude, longitude) inside a
+    place."""
 
     chosen: dict[int, list[int]] = field(default_factory=dict)
     scales: dict[int, int] = field(default_factory=dict)
     texts: dict[int, str] = field(default_factory=dict)
     places: dict[int, str] = field(default_factory=dict)
+    points: dict[int, tuple[float, float]] = field(default_factory=dict)
 
 
 def create_survey(plan: SurveyPlan, actor: User) -> Survey:
@@ -118,8 +120,13 @@ def receive(survey: Survey, given: Given) -> SurveyResponse:
             elif question.kind == QuestionKind.SCALE and key in given.scales:
                 Answer.objects.create(response=response, question=question, scale=given.scales[key])
             elif question.kind == QuestionKind.LOCATION and given.places.get(key):
+                latitude, longitude = given.points.get(key, (None, None))
                 Answer.objects.create(
-                    response=response, question=question, lsoa11cd=given.places[key]
+                    response=response,
+                    question=question,
+                    lsoa11cd=given.places[key],
+                    latitude=latitude,
+                    longitude=longitude,
                 )
             elif question.kind == QuestionKind.TEXT and given.texts.get(key, "").strip():
                 text = screened("text", given.texts[key])

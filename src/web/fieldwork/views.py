@@ -38,20 +38,13 @@ def _may_send(request: HttpRequest, survey: Survey, device: str) -> bool:
     )
 
 
-def _places(survey: Survey) -> list[tuple[str, str]]:
-    release = surveys.release_of(survey)
-    assert release is not None
-    return [
-        (area.lsoa11cd, f"{area.lsoa11nm} ({area.lsoa11cd})")
-        for area in release.areas.defer("geometry").order_by("lsoa11nm")
-    ]
-
-
 def answer(request: HttpRequest, survey_id: int) -> HttpResponse:
     survey = _public_survey(survey_id)
     if not survey.accepting:
         return render(request, "fieldwork/closed.html", {"survey": survey})
-    form = AnswerForm(request.POST or None, survey=survey, places=_places(survey))
+    release = surveys.release_of(survey)
+    assert release is not None  # _public_survey refuses a survey without one
+    form = AnswerForm(request.POST or None, survey=survey, release=release)
     device, new_device = device_id(request)
     if request.method == "POST" and form.is_valid():
         if not _may_send(request, survey, device):
@@ -62,7 +55,11 @@ def answer(request: HttpRequest, survey_id: int) -> HttpResponse:
                 surveys.receive(survey, form.given())
             response = redirect("fieldwork:answered", survey_id=survey.pk)
     else:
-        response = render(request, "fieldwork/answer.html", {"form": form, "survey": survey})
+        response = render(
+            request,
+            "fieldwork/answer.html",
+            {"form": form, "survey": survey, "release": release},
+        )
     if new_device:
         response.set_cookie(
             DEVICE_COOKIE,

@@ -11,6 +11,7 @@ from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from shapely.geometry import shape
 
 from web.accounts.roles import Role
 from web.fieldwork import surveys
@@ -230,3 +231,37 @@ def test_the_public_report_quotes_only_moderated_text_once_enough_people_publish
     assert "Answers published: Fewer than 7." in too_few
     assert all(f"Reason number {n}." in enough for n in range(release.suppression_threshold))
     assert not Answer.objects.exists()
+
+
+def test_a_point_on_the_map_is_kept_inside_the_area_chosen_and_refused_outside_it(
+    release: Release,
+) -> None:
+    survey = make_survey(release)
+    place = survey.questions.get(kind=QuestionKind.LOCATION).field_name
+    first, second = release.areas.order_by("lsoa11cd")[:2]
+    inside = shape(first.geometry).representative_point()
+    elsewhere = shape(second.geometry).representative_point()
+    url = reverse("fieldwork:answer", args=[survey.pk])
+
+    refused = Client().post(
+        url,
+        _answers(
+            survey, release, **{f"{place}_lat": str(elsewhere.y), f"{place}_lng": str(elsewhere.x)}
+        ),
+    )
+    kept = Client().post(
+        url,
+        _answers(survey, release, **{f"{place}_lat": str(inside.y), f"{place}_lng": str(inside.x)}),
+    )
+
+    assert "The point you chose is outside the area: choose again" in refused.content.decode()
+    assert kept.status_code == 302
+    answer = Answer.objects.get(question__kind=QuestionKind.LOCATION)
+    assert (answer.lsoa11cd, answer.latitude, answer.longitude) == (
+        first.lsoa11cd,
+        pytest.approx(inside.y),
+        pytest.approx(inside.x),
+    )
+    # The point is never published: the report counts areas.
+    report = Client().get(reverse("fieldwork:survey_report", args=[survey.pk])).content.decode()
+    assert f"{inside.y:.4f}" not in report
