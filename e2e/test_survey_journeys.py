@@ -62,7 +62,7 @@ def test_staff_compose_a_survey_with_one_question_of_each_kind(
             {"Words for 1 (for a scale)": "Very hard", "Words for 5 (for a scale)": "Very easy"},
         ),
         ("Free text", "What else should we know?", {}),
-        ("A place: an area from a list", "Which area do you live in?", {}),
+        ("A place: an area from a list, or a point on a map", "Which area do you live in?", {}),
     ]
     for kind, prompt, extra in questions:
         page.get_by_label(kind, exact=True).check()
