@@ -22,6 +22,7 @@ urlpatterns = [
     path("assets/", include("web.assets.urls")),
     path("oruk/", include("web.assets.api_urls")),
     path("insight/", include("web.insight.urls")),
+    path("fieldwork/", include("web.fieldwork.urls")),
     path("interventions/", include("web.interventions.urls")),
     path("jobs/", include("web.jobs.urls")),
     path("admin/", admin.site.urls),

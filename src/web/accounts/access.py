@@ -203,6 +203,25 @@ PAGES: Mapping[str, Rule] = {
     "insight:theme_edit": role_required(*INSIGHT_STAFF),
     "insight:contribution_themes": role_required(*INSIGHT_STAFF),
     "insight:report": public(),
+    "fieldwork:answer": public(),
+    "fieldwork:answered": public(),
+    "fieldwork:survey_report": public(),
+    "fieldwork:records": role_required(*INSIGHT_STAFF),
+    "fieldwork:record_create": role_required(*INSIGHT_STAFF),
+    "fieldwork:record": role_required(*INSIGHT_STAFF),
+    "fieldwork:record_edit": role_required(*INSIGHT_STAFF),
+    "fieldwork:surveys": role_required(*INSIGHT_STAFF),
+    "fieldwork:survey_create": role_required(*INSIGHT_STAFF),
+    "fieldwork:survey": role_required(*INSIGHT_STAFF),
+    "fieldwork:survey_status": role_required(
+        *INSIGHT_STAFF, get_status=HTTPStatus.METHOD_NOT_ALLOWED
+    ),
+    "fieldwork:results": role_required(*INSIGHT_STAFF),
+    "fieldwork:question_remove": role_required(
+        *INSIGHT_STAFF, get_status=HTTPStatus.METHOD_NOT_ALLOWED
+    ),
+    "fieldwork:moderate_answer": role_required(*INSIGHT_STAFF),
+    "fieldwork:moderate_record": role_required(*INSIGHT_STAFF),
     "oruk:index": public(),
     "oruk:openapi": public(),
     "oruk:services": public(),

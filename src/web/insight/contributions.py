@@ -18,8 +18,7 @@ from django.utils import timezone
 from bakehouse.insight.screening import screen
 from web.insight.models import Contribution, ContributionState, RoundArea
 
-# The free-text fields a participant fills in.
-TEXT_FIELDS = ("reasons", "local_knowledge")
+TEXT_FIELDS = Contribution.text_fields
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,9 @@ the choices never change; labels may."""
 
 from __future__ import annotations
 
+from typing import ClassVar
+
+from django.apps import apps
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -247,20 +250,36 @@ class Contribution(models.Model):
     def __str__(self) -> str:
         return f"Contribution {self.pk} on {self.round_area}"
 
+    # The free-text fields a participant fills in, which a moderator may mask or a rejection
+    # empties.
+    text_fields: ClassVar[tuple[str, ...]] = ("reasons", "local_knowledge")
+
     @property
     def finding_kinds(self) -> list[str]:
         return sorted({finding["kind"] for finding in self.findings})
 
+    @property
+    def recipe(self) -> str:
+        return self.round_area.round.recipe
+
 
 class ModerationDecision(models.Model):
-    """One moderator's decision. Kept when the contribution is deleted (by its participant or
-    at the end of retention), so the log stays whole."""
+    """One moderator's decision about a contribution or another moderated item (a survey's
+    free-text answer, fieldwork notes). Kept when the item is deleted (by its participant or at
+    the end of retention), so the log stays whole."""
 
     contribution = models.ForeignKey(
         Contribution, null=True, on_delete=models.SET_NULL, related_name="decisions"
     )
+    # The item's number; for an item other than a contribution, its primary key in its table.
     contribution_number = models.PositiveIntegerField()
-    round_area = models.ForeignKey(RoundArea, on_delete=models.CASCADE, related_name="+")
+    # The item's model, as the governance log names it (``app_label.model``).
+    item_type = models.CharField(max_length=100, default="insight.contribution")
+    recipe = models.CharField(max_length=64, blank=True)
+    # A contribution's area; blank for other items.
+    round_area = models.ForeignKey(
+        RoundArea, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -273,6 +292,15 @@ class ModerationDecision(models.Model):
 
     class Meta:
         ordering = ("-decided_at", "-pk")
+
+    @property
+    def is_contribution(self) -> bool:
+        return self.item_type == Contribution._meta.label_lower
+
+    @property
+    def item_name(self) -> str:
+        """What the item is, in words ("contribution", "survey answer")."""
+        return str(apps.get_model(self.item_type)._meta.verbose_name)
 
 
 class AreaResponse(models.Model):

@@ -1,12 +1,20 @@
 """Moderators' decisions: approve, reject with a reason, or mask more. Each is a
 ``ModerationDecision`` and a governance event; the log exports as CSV without any text a
-participant typed."""
+participant typed.
+
+A contribution is one kind of moderated item; other apps bring others (a survey's free-text
+answer, fieldwork notes) through ``Moderated``, and list theirs in the queue through
+``add_held_source``, so there is one queue, one decision model and one log."""
 
 from __future__ import annotations
 
 import csv
 import io
 import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, ClassVar, Protocol
 
 from django.db import transaction
 from django.utils import timezone
@@ -14,7 +22,6 @@ from django.utils import timezone
 from web.accounts.models import User
 from web.governance.models import Action
 from web.governance.services import record_event
-from web.insight.contributions import TEXT_FIELDS
 from web.insight.models import (
     Contribution,
     ContributionState,
@@ -24,12 +31,57 @@ from web.insight.models import (
 )
 
 
+class Moderated(Protocol):
+    """A stored item a moderator decides on: its free texts are stored masked, with what
+    screening found, and it is held, published or rejected (``ContributionState``)."""
+
+    text_fields: ClassVar[tuple[str, ...]]
+    pk: Any
+    state: str
+    published_at: datetime | None
+    findings: list[dict[str, Any]]
+
+    @property
+    def finding_kinds(self) -> list[str]: ...
+
+    @property
+    def recipe(self) -> str: ...
+
+    def save(self, *, update_fields: list[str]) -> None: ...
+
+
+@dataclass(frozen=True)
+class HeldItem:
+    """An item other than a contribution waiting in the queue."""
+
+    label: str
+    url: str
+    about: str
+    finding_kinds: list[str]
+    received_at: datetime
+
+
+_held_sources: list[Callable[[], Iterable[HeldItem]]] = []
+
+
+def add_held_source(source: Callable[[], Iterable[HeldItem]]) -> None:
+    """Another app's held items join the queue (called from its ``AppConfig.ready``)."""
+    if source not in _held_sources:
+        _held_sources.append(source)
+
+
+def held_elsewhere() -> list[HeldItem]:
+    """Every other app's held items, oldest first."""
+    found = [item for source in _held_sources for item in source()]
+    return sorted(found, key=lambda item: item.received_at)
+
+
 class NotInText(ValueError):
     """The words a moderator asked to mask are not in the field."""
 
 
 def _decide(
-    contribution: Contribution,
+    item: Moderated,
     actor: User,
     decision: Decision,
     *,
@@ -37,14 +89,17 @@ def _decide(
     note: str = "",
     detail: dict[str, object] | None = None,
 ) -> ModerationDecision:
+    contribution = item if isinstance(item, Contribution) else None
     made = ModerationDecision.objects.create(
         contribution=contribution,
-        contribution_number=contribution.pk,
-        round_area=contribution.round_area,
+        contribution_number=item.pk,
+        item_type=item._meta.label_lower,  # type: ignore[attr-defined]
+        recipe=item.recipe,
+        round_area=contribution.round_area if contribution else None,
         decided_by=actor,
         decision=decision,
         reason=reason,
-        finding_kinds=contribution.finding_kinds,
+        finding_kinds=item.finding_kinds,
         note=note,
     )
     action = {
@@ -55,57 +110,53 @@ def _decide(
     record_event(
         action,
         actor=actor,
-        subject=contribution,
+        subject=item,  # type: ignore[arg-type]
         detail={"decision": made.pk, "reason": reason, **(detail or {})},
     )
     return made
 
 
-def approve(contribution: Contribution, actor: User, note: str = "") -> ModerationDecision:
+def approve(item: Moderated, actor: User, note: str = "") -> ModerationDecision:
     with transaction.atomic():
-        contribution.state = ContributionState.PUBLISHED
-        contribution.published_at = timezone.now()
-        contribution.save(update_fields=["state", "published_at"])
-        return _decide(contribution, actor, Decision.APPROVED, note=note)
+        item.state = ContributionState.PUBLISHED
+        item.published_at = timezone.now()
+        item.save(update_fields=["state", "published_at"])
+        return _decide(item, actor, Decision.APPROVED, note=note)
 
 
 def reject(
-    contribution: Contribution, actor: User, reason: RejectReason, note: str = ""
+    item: Moderated, actor: User, reason: RejectReason, note: str = ""
 ) -> ModerationDecision:
     """Not published; its text is deleted at once, since nobody will read it again."""
     with transaction.atomic():
-        contribution.state = ContributionState.REJECTED
-        contribution.published_at = None
-        contribution.reasons = ""
-        contribution.local_knowledge = ""
-        contribution.save(update_fields=["state", "published_at", "reasons", "local_knowledge"])
-        return _decide(contribution, actor, Decision.REJECTED, reason=reason, note=note)
+        item.state = ContributionState.REJECTED
+        item.published_at = None
+        for field in item.text_fields:
+            setattr(item, field, "")
+        item.save(update_fields=["state", "published_at", *item.text_fields])
+        return _decide(item, actor, Decision.REJECTED, reason=reason, note=note)
 
 
-def mask(
-    contribution: Contribution, actor: User, field: str, words: str, kind: str
-) -> ModerationDecision:
+def mask(item: Moderated, actor: User, field: str, words: str, kind: str) -> ModerationDecision:
     """Replace every occurrence of ``words`` in one field with ``[kind]``. A moderator can hide
     more, never reveal or add: the result is the masked text with less in it."""
-    if field not in TEXT_FIELDS:
+    if field not in item.text_fields:
         raise ValueError(f"Unknown field {field!r}")
-    text: str = getattr(contribution, field)
+    text: str = getattr(item, field)
     pattern = re.compile(re.escape(words.strip()), re.IGNORECASE)
     if not words.strip() or not pattern.search(text):
         raise NotInText(words)
     with transaction.atomic():
-        setattr(contribution, field, pattern.sub(f"[{kind}]", text))
-        contribution.findings = [
-            *contribution.findings,
-            {"field": field, "kind": kind, "by": "moderator"},
-        ]
-        contribution.save(update_fields=[field, "findings"])
-        return _decide(contribution, actor, Decision.MASKED, detail={"field": field, "kind": kind})
+        setattr(item, field, pattern.sub(f"[{kind}]", text))
+        item.findings = [*item.findings, {"field": field, "kind": kind, "by": "moderator"}]
+        item.save(update_fields=[field, "findings"])
+        return _decide(item, actor, Decision.MASKED, detail={"field": field, "kind": kind})
 
 
 EXPORT_COLUMNS = (
     "decided_at",
     "moderator",
+    "item",
     "round",
     "recipe",
     "lsoa11cd",
@@ -121,15 +172,16 @@ def export_decisions_csv() -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(EXPORT_COLUMNS)
-    decisions = ModerationDecision.objects.select_related("decided_by", "round_area__round")
+    decisions = ModerationDecision.objects.select_related("decided_by", "round_area")
     for made in decisions.order_by("decided_at", "pk"):
         writer.writerow(
             (
                 made.decided_at.isoformat(),
                 made.decided_by.username,
-                made.round_area.round_id,
-                made.round_area.round.recipe,
-                made.round_area.lsoa11cd,
+                made.item_type,
+                made.round_area.round_id if made.round_area else "",
+                made.recipe,
+                made.round_area.lsoa11cd if made.round_area else "",
                 made.contribution_number,
                 made.decision,
                 made.reason,

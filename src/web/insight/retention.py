@@ -1,9 +1,11 @@
 """Deleting contributions when their round's retention ends: ``retention_days`` after the
-round closes."""
+round closes. Other apps whose records have a retention period (surveys, fieldwork) join the
+same daily run through ``add_expiry``."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import date, timedelta
 
 from django.db import transaction
@@ -30,3 +32,18 @@ def expire_contributions(today: date) -> int:
             logger.info("Round %s: %d contributions deleted after retention", round_.pk, deleted)
         deleted_total += deleted
     return deleted_total
+
+
+_expiries: list[Callable[[date], int]] = []
+
+
+def add_expiry(expire: Callable[[date], int]) -> None:
+    """Another app's deletion at the end of retention joins the daily run (called from its
+    ``AppConfig.ready``); ``expire(today)`` returns how many records it deleted."""
+    if expire not in _expiries:
+        _expiries.append(expire)
+
+
+def expire_others(today: date) -> int:
+    """Every other app's records whose retention has ended by ``today``; how many."""
+    return sum(expire(today) for expire in _expiries)

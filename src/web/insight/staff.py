@@ -144,7 +144,11 @@ def queue(request: HttpRequest) -> HttpResponse:
     held = Contribution.objects.filter(state=ContributionState.HELD).select_related(
         "round_area__round"
     )
-    return render(request, "insight/staff/queue.html", {"held": held})
+    return render(
+        request,
+        "insight/staff/queue.html",
+        {"held": held, "held_elsewhere": moderation.held_elsewhere()},
+    )
 
 
 def moderate(request: HttpRequest, contribution_id: int) -> HttpResponse:
@@ -187,7 +191,7 @@ def moderate(request: HttpRequest, contribution_id: int) -> HttpResponse:
 
 
 def decisions(request: HttpRequest) -> HttpResponse:
-    log = ModerationDecision.objects.select_related("decided_by", "round_area__round")[:500]
+    log = ModerationDecision.objects.select_related("decided_by", "round_area")[:500]
     return render(request, "insight/staff/decisions.html", {"decisions": log})
 
 

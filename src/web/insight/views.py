@@ -31,8 +31,9 @@ DEVICE_COOKIE_SECONDS = 400 * 24 * 3600
 NEW_TOKEN = "insight_new_token"
 
 
-def _device(request: HttpRequest) -> tuple[str, bool]:
-    """The device's random id from its cookie, and whether it is new."""
+def device_id(request: HttpRequest) -> tuple[str, bool]:
+    """The device's random id from its cookie, and whether it is new. Surveys count with the
+    same cookie."""
     known = request.COOKIES.get(DEVICE_COOKIE, "")
     if 20 <= len(known) <= 64:
         return known, False
@@ -67,7 +68,7 @@ def give(request: HttpRequest, round_id: int) -> HttpResponse:
         round_areas=round_areas,
         initial={"area": wanted} if any(a.lsoa11cd == wanted for a in round_areas) else None,
     )
-    device, new_device = _device(request)
+    device, new_device = device_id(request)
     if request.method == "POST" and form.is_valid():
         if not _may_send(request, round_, device):
             response = render(request, "insight/throttled.html", {"round": round_}, status=429)

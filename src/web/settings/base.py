@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "web.recipes",
     "web.assets",
     "web.insight",
+    "web.fieldwork",
     "web.interventions",
     "rest_framework",
     "django_htmx",

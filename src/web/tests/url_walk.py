@@ -10,6 +10,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from web.accounts.models import User
 from web.assets.tests.factories import register_samples
+from web.fieldwork.tests.factories import fieldwork_samples
 from web.insight.tests.factories import insight_samples
 from web.interventions.tests.factories import intervention_samples
 from web.jobs.tests.factories import job_samples
@@ -38,7 +39,8 @@ def url_samples(subject: User, release: Release, draft: Release) -> dict[str, ob
     area, or at ``draft``; the asset register's at a small register made here; a job's at a
     finished job; validation rounds' at an open round of ``release`` with one contribution;
     interventions' at one in ``release``'s areas with a milestone and a frozen plan; the recipe
-    pack's download at a pack of ``release``'s recipe, served here."""
+    pack's download at a pack of ``release``'s recipe, served here; surveys' and fieldwork's at
+    an open survey of ``release``'s recipe with a held answer, and a fieldwork record."""
     area = release.areas.order_by("lsoa11cd").first()
     if area is None:
         raise LookupError(f"Release {release.id} has no areas to sample")
@@ -58,6 +60,7 @@ def url_samples(subject: User, release: Release, draft: Release) -> dict[str, ob
         **jobs,
         **insight_samples(release),
         **intervention_samples(release),
+        **fieldwork_samples(release),
     }
 
 

@@ -5,12 +5,21 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from web.insight.retention import expire_contributions
+from web.insight.retention import expire_contributions, expire_others
 
 
 class Command(BaseCommand):
-    help = "Delete community contributions whose round's retention period has ended (run daily)."
+    help = (
+        "Delete community contributions, survey responses and fieldwork records whose retention "
+        "period has ended (run daily)."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        deleted = expire_contributions(timezone.localdate())
+        today = timezone.localdate()
+        deleted = expire_contributions(today)
         self.stdout.write(f"{deleted} contributions deleted after their retention period.")
+        others = expire_others(today)
+        self.stdout.write(
+            f"{others} other records (survey responses, fieldwork records) deleted after their "
+            "retention period."
+        )
