@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ("insight", "0004_moderation_of_other_items"),
+        ("insight", "0005_moderation_of_other_items"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

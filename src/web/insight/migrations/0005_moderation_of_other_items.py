@@ -17,7 +17,7 @@ def recipe_from_round(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) 
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("insight", "0003_themes"),
+        ("insight", "0004_about_you"),
     ]
 
     operations = [
