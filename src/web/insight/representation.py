@@ -5,11 +5,12 @@ For each question, each group's share among those who answered it, with a Wilson
 beside the group's share of the areas' population. A group is **under-heard** when the whole
 interval lies below its population share. Counts follow the release's threshold as the verdict
 counts do (``results.suppressed_counts``): from 1 to the threshold minus one shown as "fewer than
-N", with the next smallest hidden when only one is. How many answered and how many skipped are
-shown as they are: skipping is a choice, not a trait to protect. A withheld count has no share;
-it is still marked under-heard when the interval of the largest count it could be lies wholly
-below its population share, which says nothing the "fewer than N" does not. A question's groups
-are shown only where at least the threshold answered it.
+N", zeros hidden with them, and shown counts hidden until the hidden ones sum to the threshold.
+How many answered and how many skipped are shown as they are: skipping is a choice, not a trait
+to protect. A withheld count has no share; it is still marked under-heard when the interval of
+the largest count it could be lies wholly below its population share, which says nothing the
+"fewer than N" does not. A question's groups are shown only where at least the threshold
+answered it.
 """
 
 from __future__ import annotations
@@ -98,7 +99,7 @@ def _group(
     population: float | None,
     threshold: int,
 ) -> GroupHeard:
-    exact = shown == str(count) or count == 0
+    exact = shown in (str(count), "None")  # a zero hidden beside small counts stays hidden
     if exact:
         low, high = (float(value) for value in wilson(count, answered))
         share = f"{_percent(count / answered)} ({_percent(low)} to {_percent(high)})"

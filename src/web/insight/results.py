@@ -81,21 +81,24 @@ def count_as_shown(count: int, threshold: int) -> str:
 
 
 def suppressed_counts(counts: dict[str, int], threshold: int) -> dict[str, str]:
-    """Each count as shown: below the threshold as "fewer than N". When exactly one count is
-    hidden, the next smallest is hidden too, so that no hidden count follows from the total."""
-    shown = {verdict: count_as_shown(count, threshold) for verdict, count in counts.items()}
-    hidden = [verdict for verdict, count in counts.items() if 0 < count < threshold]
-    if len(hidden) == 1:
-        others = sorted(
-            (count, verdict)
-            for verdict, count in counts.items()
-            if count >= threshold and verdict not in hidden
-        )
-        if others:
-            shown[others[0][1]] = (
-                f"{threshold} or more (not shown, so that smaller counts stay hidden)"
-            )
-    return shown
+    """Each count as shown: below the threshold as "fewer than N". The total is published, so
+    the hidden counts' sum follows from it, and must say no more than they do: once any count is
+    hidden, a zero is hidden with them (shown as "none", a zero would tell that each hidden count
+    is at least 1, so that two hidden counts summing to 2 would each be exactly 1), and while the
+    hidden counts sum to less than the threshold, the smallest shown count is hidden too."""
+    if not any(0 < count < threshold for count in counts.values()):
+        return {label: count_as_shown(count, threshold) for label, count in counts.items()}
+    shown = {
+        label: f"Fewer than {threshold}" for label, count in counts.items() if count < threshold
+    }
+    rest = sorted((count, label) for label, count in counts.items() if label not in shown)
+    hidden_sum = sum(counts[label] for label in shown)
+    while rest and hidden_sum < threshold:
+        count, label = rest.pop(0)
+        shown[label] = f"{threshold} or more (not shown, so that smaller counts stay hidden)"
+        hidden_sum += count
+    shown.update({label: count_as_shown(count, threshold) for count, label in rest})
+    return {label: shown[label] for label in counts}
 
 
 def marked_for_review(round_area: RoundArea, counts: dict[str, int], threshold: int) -> bool:

@@ -298,6 +298,26 @@ def test_the_report_says_young_adults_were_not_heard_with_intervals_and_denomina
         assert "Each question was optional" in text
 
 
+def test_a_group_nobody_answered_stays_hidden_beside_a_small_one(
+    release: Release, tmp_path: Path
+) -> None:
+    round_ = make_round(release)
+    codes = list(round_.areas.values_list("lsoa11cd", flat=True))
+    call_command("load_population", _population_csv(tmp_path / "p.csv", codes, 400, 200))
+    # One answer of 16 to 24 and none of 65+: published as 0% share, the zero would tell the
+    # total's reader that the hidden count is the 16 to 24 one alone.
+    _publish(_first_area(round_), ["16-24"] + ["25-34"] * 13 + ["35-49"] * 13 + ["50-64"] * 13)
+
+    groups = {group.label: group for group in heard(round_).questions[0].groups}
+
+    hidden = f"Fewer than {release.suppression_threshold}"
+    assert [groups[label].respondents for label in ("16 to 24", "65 or over")] == [
+        hidden,
+        hidden,
+    ]
+    assert groups["65 or over"].share == "Withheld"
+
+
 def test_too_few_answers_show_no_groups_only_that_they_are_withheld(release: Release) -> None:
     round_ = make_round(release)
     _publish(_first_area(round_), ["25-34", "35-49"])

@@ -90,9 +90,21 @@ def test_a_round_closing_before_it_opens_or_naming_unknown_areas_is_refused(
 def test_counts_under_the_threshold_are_hidden_and_so_is_the_one_that_would_reveal_them() -> None:
     shown = suppressed_counts({"agrees": 9, "partly": 12, "disagrees": 2, "dont_know": 0}, 7)
     assert shown["disagrees"] == "Fewer than 7"
-    assert shown["dont_know"] == "None"
     assert shown["agrees"].startswith("7 or more")
     assert shown["partly"] == "12"
+
+
+def test_no_hidden_count_can_be_worked_out_from_the_total_and_the_counts_shown() -> None:
+    # Published with the total 12: were the zero shown as "none", the two hidden counts would
+    # sum to 2 while each is at least 1, so each would be exactly 1.
+    counts = {"agrees": 10, "partly": 1, "disagrees": 1, "dont_know": 0}
+    shown = suppressed_counts(counts, 7)
+    assert [shown[label] for label in ("partly", "disagrees", "dont_know")] == ["Fewer than 7"] * 3
+    assert shown["agrees"].startswith("7 or more")
+    hidden = [label for label, text in shown.items() if not text.isdigit() and text != "None"]
+    assert sum(counts[label] for label in hidden) >= 7  # what the total leaves to share out
+    # Nothing hidden: zeros are plain.
+    assert suppressed_counts({"agrees": 9, "partly": 0}, 7) == {"agrees": "9", "partly": "None"}
 
 
 def _published(round_: Round, verdict: str, count: int, code: str) -> None:
