@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from web.accounts.access import may_open
@@ -16,6 +17,7 @@ from web.assets.directory import categories, entries, service_page
 from web.assets.export import public_records
 from web.assets.finder import DirectoryQuery, Found, access_choices, find
 from web.assets.forms import DirectorySearchForm, ErrorReportForm, FeedUploadForm
+from web.assets.freshness import cached, current_version
 from web.assets.maps import KNOWN_DISTRICTS, boundaries, map_points, served_districts
 from web.assets.models import FeedImport, Service
 from web.assets.reports import may_report, part_choices, receive_report
@@ -55,26 +57,50 @@ def feed_import(request: HttpRequest, import_id: int) -> HttpResponse:
 
 
 def directory(request: HttpRequest) -> HttpResponse:
-    form = DirectorySearchForm(
-        request.GET or None, categories=categories(), access=access_choices()
-    )
+    """The directory. Its costly parts, the filters' choices and the results column, are kept
+    in the shared cache under the register's version (``freshness``): computed once per query
+    and page until the register next changes. The rest of the page (errors, who is signed in)
+    is drawn for each request."""
+    version = current_version()
+    kinds, access = cached("choices", version, (), lambda: (categories(), access_choices()))
+    form = DirectorySearchForm(request.GET or None, categories=kinds, access=access)
     query = form.query() if form.is_bound and form.is_valid() else DirectoryQuery()
-    found: list[Found] = find(query) if not form.errors else []
-    page = Paginator(found, PER_PAGE).get_page(request.GET.get("page"))
-    shown = entries(page.object_list)
-    points = map_points(shown, query.postcode)
+    if form.errors:
+        results = _results(request, query, [])
+    else:
+        # The whole query string: the fragment's page links repeat it. The date too, for a
+        # page that says when each service was checked.
+        asked = (sorted(request.GET.lists()), timezone.localdate())
+        results = cached("directory", version, asked, lambda: _results(request, query, None))
     return render(
         request,
         "assets/directory.html",
         {
             "form": form,
+            "results": results,
+            "staff": may_open(request.user, "assets:staff"),
+        },
+    )
+
+
+def _results(request: HttpRequest, query: DirectoryQuery, found: list[Found] | None) -> str:
+    """The results column: how many, the map of the page's places, the page of services and
+    the links to the other pages."""
+    if found is None:
+        found = find(query)
+    page = Paginator(found, PER_PAGE).get_page(request.GET.get("page"))
+    shown = entries(page.object_list)
+    points = map_points(shown, query.postcode)
+    return render_to_string(
+        "assets/includes/directory_results.html",
+        {
             "page": page,
             "entries": shown,
             "query": query,
             "points": points,
             "districts": ",".join(served_districts()) if points["places"] else "",
-            "staff": may_open(request.user, "assets:staff"),
         },
+        request=request,
     )
 
 
