@@ -86,14 +86,14 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def manage(env: dict[str, str], *arguments: str) -> str:
+def manage(env: dict[str, str], *arguments: str, timeout: float = 300) -> str:
     result = subprocess.run(
         [sys.executable, str(REPO / "manage.py"), *arguments],
         env=env,
         capture_output=True,
         text=True,
         check=False,
-        timeout=300,
+        timeout=timeout,
     )
     if result.returncode != 0:
         raise SystemExit(f"manage.py {' '.join(arguments)} failed:\n{result.stderr}")
@@ -327,7 +327,8 @@ def main() -> int:
             feed.mkdir()
             postcodes, kinds = build_register_feed(feed, options.services)
             started = time.perf_counter()
-            print(manage(env, "import_oruk", str(feed)).strip())
+            # 5,000 services take minutes to check and store on a busy machine.
+            print(manage(env, "import_oruk", str(feed), timeout=1800).strip())
             print(f"imported in {time.perf_counter() - started:.0f} s")
             phases = register_phases(postcodes, kinds)
         else:

@@ -68,10 +68,9 @@ def directory(request: HttpRequest) -> HttpResponse:
     if form.errors:
         results = _results(request, query, [])
     else:
-        # The whole query string: the fragment's page links repeat it. The date too, for a
-        # page that says when each service was checked.
-        asked = (sorted(request.GET.lists()), timezone.localdate())
-        results = cached("directory", version, asked, lambda: _results(request, query, None))
+        # The whole query string: the fragment's page links repeat it.
+        asked = sorted(request.GET.lists())
+        results = cached("directory", version, asked, lambda: _results(request, query, find(query)))
     return render(
         request,
         "assets/directory.html",
@@ -83,11 +82,9 @@ def directory(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _results(request: HttpRequest, query: DirectoryQuery, found: list[Found] | None) -> str:
+def _results(request: HttpRequest, query: DirectoryQuery, found: list[Found]) -> str:
     """The results column: how many, the map of the page's places, the page of services and
     the links to the other pages."""
-    if found is None:
-        found = find(query)
     page = Paginator(found, PER_PAGE).get_page(request.GET.get("page"))
     shown = entries(page.object_list)
     points = map_points(shown, query.postcode)

@@ -16,6 +16,7 @@ from web.accounts.models import User
 from web.accounts.roles import Role
 from web.accounts.tests.factories import make_user
 from web.assets.changes import ChangeRefused, approve, propose
+from web.assets.export import register_feeds
 from web.assets.feeds import Feed, import_feed
 from web.assets.models import (
     Accessibility,
@@ -84,6 +85,12 @@ def test_an_approved_cost_is_served_by_the_api_and_meets_the_standard(
     assert page_problems(listed) == []
     directory = client.get("/assets/", {"search": "Little Stars"}).content.decode()
     assert "£3.50: per family, per session" in directory
+    exported = next(
+        service
+        for service in register_feeds()["services.json"]
+        if service["id"] == factories.PLAYGROUP
+    )
+    assert exported["cost_options"][0]["amount"] == 3.5
 
 
 def test_a_proposed_cost_stays_off_every_public_page_until_approved(
