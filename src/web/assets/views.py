@@ -57,40 +57,39 @@ def feed_import(request: HttpRequest, import_id: int) -> HttpResponse:
 
 
 def directory(request: HttpRequest) -> HttpResponse:
-    """The directory. Its costly parts, the filters' choices and the results column, are kept
-    in the shared cache under the register's version (``freshness``): computed once per query
-    and page until the register next changes. The rest of the page (errors, who is signed in)
-    is drawn for each request."""
+    """The directory. Its costly parts, the filters' choices and the page's body (the filters
+    as asked and the results), are kept in the shared cache under the register's version
+    (``freshness``): drawn once per query and page until the register next changes. The rest
+    of the page (errors, who is signed in) is drawn for each request."""
     version = current_version()
     kinds, access = cached("choices", version, (), lambda: (categories(), access_choices()))
     form = DirectorySearchForm(request.GET or None, categories=kinds, access=access)
     query = form.query() if form.is_bound and form.is_valid() else DirectoryQuery()
     if form.errors:
-        results = _results(request, query, [])
+        body = _body(request, form, query, [])
     else:
-        # The whole query string: the fragment's page links repeat it.
+        # The whole query string: the form shows it and the page links repeat it.
         asked = sorted(request.GET.lists())
-        results = cached("directory", version, asked, lambda: _results(request, query, find(query)))
+        body = cached("directory", version, asked, lambda: _body(request, form, query, find(query)))
     return render(
         request,
         "assets/directory.html",
-        {
-            "form": form,
-            "results": results,
-            "staff": may_open(request.user, "assets:staff"),
-        },
+        {"form": form, "body": body, "staff": may_open(request.user, "assets:staff")},
     )
 
 
-def _results(request: HttpRequest, query: DirectoryQuery, found: list[Found]) -> str:
-    """The results column: how many, the map of the page's places, the page of services and
-    the links to the other pages."""
+def _body(
+    request: HttpRequest, form: DirectorySearchForm, query: DirectoryQuery, found: list[Found]
+) -> str:
+    """The filters as asked, and the results: how many, the map of the page's places, the
+    page of services and the links to the other pages."""
     page = Paginator(found, PER_PAGE).get_page(request.GET.get("page"))
     shown = entries(page.object_list)
     points = map_points(shown, query.postcode)
     return render_to_string(
-        "assets/includes/directory_results.html",
+        "assets/includes/directory_body.html",
         {
+            "form": form,
             "page": page,
             "entries": shown,
             "query": query,
