@@ -1,7 +1,8 @@
-"""Staff changes to the published fields of a service, one of its public places or one of its
-schedules: proposed by one member of staff, published only when another approves. Until then
-the record, and so every page, the API and exports, keeps the last approved values. Each step
-is logged in the governance log."""
+"""Staff changes to the published fields of a service or of one of its parts (public places and
+the access there, schedules, costs, contacts, phones): proposed by one member of staff,
+checked against the record's ORUK table schema, published only when another approves. Until
+then the record, and so every page, the API and exports, keeps the last approved values. Each
+step is logged in the governance log."""
 
 from __future__ import annotations
 

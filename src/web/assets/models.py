@@ -343,13 +343,13 @@ class ChangedKind(models.TextChoices):
 
 
 class RecordChange(models.Model):
-    """A change to the published fields of a service, or of one of its places or schedules,
+    """A change to the published fields of a service, or of one of its parts (``ChangedKind``),
     that one member of staff proposes and another approves. Until then the register, and so
     every page, feed and export, keeps the last approved values: the change lives here, not in
     the record."""
 
     # The service the change is about, for its history; the record changed may be one of its
-    # places or schedules.
+    # parts.
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="changes")
     kind = models.CharField(max_length=20, choices=ChangedKind.choices)
     record_id = models.CharField(max_length=64)
