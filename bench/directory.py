@@ -1,12 +1,15 @@
 """Time the directory of local services on the synthetic world's register: the median of the
 directory page (no filter; near a postcode; within 5 miles on Saturdays) and of a service's
-page, and the queries a page of 20 services takes.
+page, each as the first request after a write to the register (nothing cached) and as a
+request again before the next write (its search cached), and the queries a page of 20
+services takes.
 
     uv run python bench/directory.py [--repeats 15] [--seed 1]
 
 Everything runs in this process: the world's Basildon register is built, imported into a
 throwaway in-memory database (the test settings) and each page is requested through Django's
-test client, once to warm up and then --repeats times.
+test client, once to warm up and then --repeats times each way (the cache emptied before
+each first request).
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ import django  # noqa: E402
 django.setup()
 
 import numpy as np  # noqa: E402
+from django.core.cache import cache  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.runner import DiscoverRunner  # noqa: E402
@@ -61,10 +65,14 @@ def import_world_register(seed: int) -> None:
             import_feed(feed)
 
 
-def median_ms(client: Client, url: str, params: dict[str, str], repeats: int) -> tuple[float, int]:
+def median_ms(
+    client: Client, url: str, params: dict[str, str], repeats: int, *, cached: bool
+) -> tuple[float, int]:
     size = len(client.get(url, params).content)
     times = []
     for _ in range(repeats):
+        if not cached:
+            cache.clear()
         start = time.perf_counter()
         client.get(url, params)
         times.append(time.perf_counter() - start)
@@ -88,11 +96,17 @@ def main() -> None:
         if first is not None:
             pages["a service's page"] = (f"/assets/services/{first.pk}/", {})
         for name, (url, params) in pages.items():
-            milliseconds, size = median_ms(client, url, params, args.repeats)
-            print(f"{name}: median {milliseconds:.0f} ms, {size / 1000:.0f} KB")
-        with CaptureQueriesContext(connection) as queries:
-            client.get("/assets/")
-        print(f"queries for the directory's first page: {len(queries)}")
+            first_ms, size = median_ms(client, url, params, args.repeats, cached=False)
+            again_ms, _ = median_ms(client, url, params, args.repeats, cached=True)
+            print(
+                f"{name}: median {first_ms:.1f} ms first, {again_ms:.1f} ms again, "
+                f"{size / 1000:.0f} KB"
+            )
+        cache.clear()
+        for when in ("first", "again"):
+            with CaptureQueriesContext(connection) as queries:
+                client.get("/assets/")
+            print(f"queries for the directory's first page, {when}: {len(queries)}")
     finally:
         runner.teardown_databases(databases)
 

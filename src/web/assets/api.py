@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.db.models import QuerySet
@@ -19,6 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from web.assets import export
+from web.assets.freshness import cached, current_version
 from web.assets.schemas import OPENAPI
 from web.assets.search import (
     BadQuery,
@@ -75,17 +76,37 @@ def paged(
     request: Request, records: QuerySet[Any] | list[Any], kind: str, shape: export.Shape
 ) -> Response:
     try:
-        wanted = paging(request.query_params)
+        return Response(page_of(request.query_params, records, kind, shape))
     except BadQuery as error:
         return bad_query(error)
+
+
+def page_of(
+    params: Mapping[str, str],
+    records: QuerySet[Any] | list[Any],
+    kind: str,
+    shape: export.Shape,
+) -> dict[str, Any]:
+    """The page ``params`` ask for of ``records``, in the ORUK envelope."""
+    wanted = paging(params)
     total = records.count() if isinstance(records, QuerySet) else len(records)
     start = (wanted.page - 1) * wanted.per_page
     # Past the end, nothing to fetch (and no offset too large for the database).
     chosen = records[start : start + wanted.per_page] if start < total else []
     contents = export.render_all(kind, chosen, shape)
-    return Response(
-        export.page(contents, total_items=total, page_number=wanted.page, per_page=wanted.per_page)
+    return export.page(
+        contents, total_items=total, page_number=wanted.page, per_page=wanted.per_page
     )
+
+
+def cached_search(request: Request, name: str, search: Callable[[], dict[str, Any]]) -> Response:
+    """A search's page, kept in the shared cache under the register's version
+    (``freshness``) and every parameter given, until the register next changes."""
+    asked = sorted(request.query_params.lists())
+    try:
+        return Response(cached(name, current_version(), asked, search))
+    except BadQuery as error:
+        return bad_query(error)
 
 
 @endpoint
@@ -106,11 +127,12 @@ def openapi(request: Request) -> Response:
 
 @endpoint
 def services(request: Request) -> Response:
-    try:
-        found = services_matching(request.query_params)
-        return paged(request, found, "service", export.SERVICE_LIST)
-    except BadQuery as error:
-        return bad_query(error)
+    params = request.query_params
+    return cached_search(
+        request,
+        "oruk-services",
+        lambda: page_of(params, services_matching(params), "service", export.SERVICE_LIST),
+    )
 
 
 @endpoint
@@ -120,11 +142,17 @@ def service(request: Request, service_id: str) -> Response:
 
 @endpoint
 def service_at_locations(request: Request) -> Response:
-    try:
-        found = service_at_locations_matching(request.query_params)
-    except BadQuery as error:
-        return bad_query(error)
-    return paged(request, found, "service_at_location", export.SERVICE_AT_LOCATION_LIST)
+    params = request.query_params
+    return cached_search(
+        request,
+        "oruk-service-at-locations",
+        lambda: page_of(
+            params,
+            service_at_locations_matching(params),
+            "service_at_location",
+            export.SERVICE_AT_LOCATION_LIST,
+        ),
+    )
 
 
 @endpoint

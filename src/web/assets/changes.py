@@ -1,7 +1,8 @@
-"""Staff changes to the published fields of a service, one of its public places or one of its
-schedules: proposed by one member of staff, published only when another approves. Until then
-the record, and so every page, the API and exports, keeps the last approved values. Each step
-is logged in the governance log."""
+"""Staff changes to the published fields of a service or of one of its parts (public places and
+the access there, schedules, costs, contacts, phones): proposed by one member of staff,
+checked against the record's ORUK table schema, published only when another approves. Until
+then the record, and so every page, the API and exports, keeps the last approved values. Each
+step is logged in the governance log."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from web.assets.models import (
     Service,
 )
 from web.assets.records import KINDS
+from web.assets.schemas import problems_against
 from web.governance.models import Action
 from web.governance.services import record_event
 
@@ -44,6 +46,18 @@ EDITABLE: dict[str, dict[str, str]] = {
         "closes_at": "Closes at",
         "description": "When, in words",
         "notes": "Notes",
+    },
+    ChangedKind.COST_OPTION: {
+        "option": "What the cost is for",
+        "amount": "Amount in pounds",
+        "amount_description": "The cost in words",
+    },
+    ChangedKind.CONTACT: {"name": "Name", "title": "Role"},
+    ChangedKind.PHONE: {"number": "Number", "description": "About the number"},
+    ChangedKind.ACCESSIBILITY: {
+        "description": "Access",
+        "details": "More about it",
+        "url": "Web page about access",
     },
 }
 # How long since a person last checked a record before staff are asked to check it again.
@@ -71,17 +85,51 @@ def field_changes(change: RecordChange) -> list[FieldChange]:
 
 def records_of(service: Service, kind: str) -> QuerySet[Any]:
     """The records of ``kind`` staff may change for ``service``: the service itself, its public
-    places (a sensitive one is changed only by its publisher's feed), or its schedules."""
+    places (a sensitive one is changed only by its publisher's feed) and the access at them,
+    its schedules, costs, contacts and phones (its own, its contacts' and at its public
+    places)."""
+    at_service = Q(service=service) | Q(service_at_location__service=service)
     if kind == ChangedKind.SERVICE:
         return Service.objects.filter(pk=service.pk)
     if kind == ChangedKind.LOCATION:
-        places = public_records("service_at_location").filter(service=service)
-        return public_records("location").filter(pk__in=places.values("location_id"))
+        return public_records("location").filter(pk__in=_places_of(service))
+    if kind == ChangedKind.ACCESSIBILITY:
+        return public_records("accessibility").filter(location_id__in=_places_of(service))
     if kind == ChangedKind.SCHEDULE:
-        return public_records("schedule").filter(
-            Q(service=service) | Q(service_at_location__service=service)
-        )
+        return public_records("schedule").filter(at_service)
+    if kind == ChangedKind.COST_OPTION:
+        return public_records("cost_option").filter(service=service)
+    if kind == ChangedKind.CONTACT:
+        return public_records("contact").filter(at_service)
+    if kind == ChangedKind.PHONE:
+        contacts = public_records("contact").filter(at_service).values("pk")
+        return public_records("phone").filter(at_service | Q(contact_id__in=contacts))
     raise ChangeRefused(f"{kind} records cannot be changed here")
+
+
+def _places_of(service: Service) -> QuerySet[Any]:
+    places = public_records("service_at_location").filter(service=service)
+    return public_records("location").filter(pk__in=places.values("location_id")).values("pk")
+
+
+def _with_change(fields: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    """The record's published fields once ``after`` is applied: None removes a field."""
+    changed = {**fields}
+    for name, value in after.items():
+        if value is None:
+            changed.pop(name, None)
+        else:
+            changed[name] = value
+    return changed
+
+
+def _refuse_unless_valid(kind: str, fields: dict[str, Any]) -> None:
+    """The record as it would be published must meet its ORUK table schema."""
+    found = problems_against(f"{kind}.json", fields, kind)
+    if found:
+        raise ChangeRefused(
+            "The record would break the Open Referral UK standard: " + "; ".join(found)
+        )
 
 
 def propose(
@@ -103,6 +151,7 @@ def propose(
     }
     if not after:
         raise ChangeRefused("Nothing differs from the published record: change a field first")
+    _refuse_unless_valid(kind, _with_change(record.fields, after))
     with transaction.atomic():
         change = RecordChange.objects.create(
             service=service,
@@ -146,12 +195,8 @@ def approve(change: RecordChange, actor: User) -> None:
                 f"The record's {', '.join(stale)} changed since this was proposed: reject it "
                 "and propose the change again on the record as it is now"
             )
-        fields = {**record.fields}
-        for name, value in change.after.items():
-            if value is None:
-                fields.pop(name, None)
-            else:
-                fields[name] = value
+        fields = _with_change(record.fields, change.after)
+        _refuse_unless_valid(change.kind, fields)
         record.fields = fields
         for column, value in kind.columns(fields).items():
             setattr(record, column, value)

@@ -309,6 +309,84 @@ class ScheduleChangeForm(ChangeForm):
         return wanted
 
 
+class CostChangeForm(ChangeForm):
+    FIELDS = ("option", "amount", "amount_description")
+
+    option = forms.CharField(
+        label="What the cost is for",
+        help_text="For example: per family, per session",
+        max_length=500,
+        required=False,
+    )
+    amount = forms.FloatField(
+        label="Amount in pounds",
+        help_text="0 when it is free; leave empty when the cost is only in words",
+        min_value=0,
+        required=False,
+        error_messages={"invalid": "Enter the amount as a number of pounds, like 2.50"},
+    )
+    amount_description = forms.CharField(
+        label="The cost in words",
+        help_text="For example: free for families on Universal Credit",
+        max_length=500,
+        required=False,
+    )
+
+    def wanted(self) -> dict[str, Any]:
+        wanted = super().wanted()
+        amount = wanted["amount"]
+        if amount is not None and float(amount).is_integer():
+            # £2 is written 2 in the feed, as publishers write it, not 2.0.
+            wanted["amount"] = int(amount)
+        return wanted
+
+
+class ContactChangeForm(ChangeForm):
+    FIELDS = ("name", "title")
+
+    name = forms.CharField(label="Name", max_length=500, required=False)
+    title = forms.CharField(
+        label="Role", help_text="For example: Group organiser", max_length=500, required=False
+    )
+
+
+class PhoneChangeForm(ChangeForm):
+    FIELDS = ("number", "description")
+
+    number = forms.CharField(
+        label="Number",
+        help_text="As a resident would dial it, like 01268 533911",
+        max_length=50,
+        error_messages={"required": "Enter the phone number"},
+    )
+    description = forms.CharField(
+        label="About the number",
+        help_text="For example: answered on weekday mornings",
+        max_length=500,
+        required=False,
+    )
+
+
+class AccessibilityChangeForm(ChangeForm):
+    FIELDS = ("description", "details", "url")
+
+    description = forms.CharField(
+        label="Access",
+        help_text="For example: Step-free entrance",
+        max_length=500,
+        error_messages={"required": "Say what access the place has"},
+    )
+    details = forms.CharField(
+        label="More about it",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        required=False,
+    )
+    url = forms.URLField(
+        label="Web page about access", required=False, max_length=500, assume_scheme="https"
+    )
+
+
 class CloseReportForm(GovukForm):
     outcome = forms.CharField(
         label="What was done",

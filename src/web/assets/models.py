@@ -225,6 +225,18 @@ class Attribute(Record):
     )
 
 
+class RegisterVersion(models.Model):
+    """One row whose ``version`` the database itself moves on by every write to a register
+    table (triggers installed by ``web.assets.freshness``), in the writing transaction: a page
+    cached under one version can never be served once a later write is committed, whichever
+    way the write was made (a feed, an approved change, ``QuerySet.update()``, plain SQL)."""
+
+    version = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return f"Register version {self.version}"
+
+
 class FeedFormat(models.TextChoices):
     JSON = "json", "JSON (as the ORUK API returns it)"
     CSV = "csv", "CSV tables"
@@ -317,23 +329,29 @@ class ChangeStatus(models.TextChoices):
 
 
 class ChangedKind(models.TextChoices):
-    """The records of a service staff may change: its own, one of its places, its times."""
+    """The records of a service staff may change: its own, one of its places, its times, its
+    costs, its contacts and their phones, and the access at its places. Each value is the
+    ORUK table's name in ``web.assets.records.KINDS``."""
 
     SERVICE = "service", "The service"
     LOCATION = "location", "A place"
     SCHEDULE = "schedule", "Opening times"
+    COST_OPTION = "cost_option", "A cost"
+    CONTACT = "contact", "A contact"
+    PHONE = "phone", "A phone number"
+    ACCESSIBILITY = "accessibility", "Access at a place"
 
 
 class RecordChange(models.Model):
-    """A change to the published fields of a service, or of one of its places or schedules,
+    """A change to the published fields of a service, or of one of its parts (``ChangedKind``),
     that one member of staff proposes and another approves. Until then the register, and so
     every page, feed and export, keeps the last approved values: the change lives here, not in
     the record."""
 
     # The service the change is about, for its history; the record changed may be one of its
-    # places or schedules.
+    # parts.
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="changes")
-    kind = models.CharField(max_length=10, choices=ChangedKind.choices)
+    kind = models.CharField(max_length=20, choices=ChangedKind.choices)
     record_id = models.CharField(max_length=64)
     # Field by field: the values when proposed, and the values proposed ({"name": ...}).
     before = models.JSONField()

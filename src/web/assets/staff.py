@@ -25,9 +25,13 @@ from web.assets.changes import (
     reject,
 )
 from web.assets.forms import (
+    AccessibilityChangeForm,
     ChangeForm,
     CloseReportForm,
+    ContactChangeForm,
+    CostChangeForm,
     LocationChangeForm,
+    PhoneChangeForm,
     ScheduleChangeForm,
     ServiceChangeForm,
 )
@@ -95,12 +99,35 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
 FORMS: dict[str, type[ChangeForm]] = {
     ChangedKind.SERVICE: ServiceChangeForm,
     ChangedKind.LOCATION: LocationChangeForm,
+    ChangedKind.ACCESSIBILITY: AccessibilityChangeForm,
     ChangedKind.SCHEDULE: ScheduleChangeForm,
+    ChangedKind.COST_OPTION: CostChangeForm,
+    ChangedKind.CONTACT: ContactChangeForm,
+    ChangedKind.PHONE: PhoneChangeForm,
 }
 PREFIXES: dict[str, str] = {
     ChangedKind.SERVICE: "service",
     ChangedKind.LOCATION: "place",
+    ChangedKind.ACCESSIBILITY: "access",
     ChangedKind.SCHEDULE: "times",
+    ChangedKind.COST_OPTION: "cost",
+    ChangedKind.CONTACT: "contact",
+    ChangedKind.PHONE: "phone",
+}
+# What names each record on the staff page, after the words for its kind.
+TITLE_FIELDS: dict[str, tuple[str, ...]] = {
+    ChangedKind.LOCATION: ("name",),
+    ChangedKind.ACCESSIBILITY: ("description", "accessibility"),
+    ChangedKind.COST_OPTION: ("option", "amount_description", "amount"),
+    ChangedKind.CONTACT: ("name", "title"),
+    ChangedKind.PHONE: ("number",),
+}
+TITLES: dict[str, str] = {
+    ChangedKind.LOCATION: "Place",
+    ChangedKind.ACCESSIBILITY: "Access",
+    ChangedKind.COST_OPTION: "Cost",
+    ChangedKind.CONTACT: "Contact",
+    ChangedKind.PHONE: "Phone",
 }
 
 
@@ -135,8 +162,9 @@ def _editables(service: Service, posted: HttpRequest | None) -> list[Editable]:
 def _title(kind: str, record: Record) -> str:
     if kind == ChangedKind.SERVICE:
         return "The service"
-    if kind == ChangedKind.LOCATION:
-        return f"Place: {record.fields.get('name') or record.pk}"
+    if kind in TITLE_FIELDS:
+        named = (record.fields.get(name) for name in TITLE_FIELDS[kind])
+        return f"{TITLES[kind]}: {next((str(value) for value in named if value), record.pk)}"
     if isinstance(record, Schedule):
         words = opening(
             record.fields, record.byday, record.freq, record.opens_at, record.closes_at

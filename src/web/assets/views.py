@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from web.accounts.access import may_open
@@ -16,6 +17,7 @@ from web.assets.directory import categories, entries, service_page
 from web.assets.export import public_records
 from web.assets.finder import DirectoryQuery, Found, access_choices, find
 from web.assets.forms import DirectorySearchForm, ErrorReportForm, FeedUploadForm
+from web.assets.freshness import cached, current_version
 from web.assets.maps import KNOWN_DISTRICTS, boundaries, map_points, served_districts
 from web.assets.models import FeedImport, Service
 from web.assets.reports import may_report, part_choices, receive_report
@@ -55,17 +57,37 @@ def feed_import(request: HttpRequest, import_id: int) -> HttpResponse:
 
 
 def directory(request: HttpRequest) -> HttpResponse:
-    form = DirectorySearchForm(
-        request.GET or None, categories=categories(), access=access_choices()
-    )
+    """The directory. Its costly parts, the filters' choices and the page's body (the filters
+    as asked and the results), are kept in the shared cache under the register's version
+    (``freshness``): drawn once per query and page until the register next changes. The rest
+    of the page (errors, who is signed in) is drawn for each request."""
+    version = current_version()
+    kinds, access = cached("choices", version, (), lambda: (categories(), access_choices()))
+    form = DirectorySearchForm(request.GET or None, categories=kinds, access=access)
     query = form.query() if form.is_bound and form.is_valid() else DirectoryQuery()
-    found: list[Found] = find(query) if not form.errors else []
-    page = Paginator(found, PER_PAGE).get_page(request.GET.get("page"))
-    shown = entries(page.object_list)
-    points = map_points(shown, query.postcode)
+    if form.errors:
+        body = _body(request, form, query, [])
+    else:
+        # The whole query string: the form shows it and the page links repeat it.
+        asked = sorted(request.GET.lists())
+        body = cached("directory", version, asked, lambda: _body(request, form, query, find(query)))
     return render(
         request,
         "assets/directory.html",
+        {"form": form, "body": body, "staff": may_open(request.user, "assets:staff")},
+    )
+
+
+def _body(
+    request: HttpRequest, form: DirectorySearchForm, query: DirectoryQuery, found: list[Found]
+) -> str:
+    """The filters as asked, and the results: how many, the map of the page's places, the
+    page of services and the links to the other pages."""
+    page = Paginator(found, PER_PAGE).get_page(request.GET.get("page"))
+    shown = entries(page.object_list)
+    points = map_points(shown, query.postcode)
+    return render_to_string(
+        "assets/includes/directory_body.html",
         {
             "form": form,
             "page": page,
@@ -73,8 +95,8 @@ def directory(request: HttpRequest) -> HttpResponse:
             "query": query,
             "points": points,
             "districts": ",".join(served_districts()) if points["places"] else "",
-            "staff": may_open(request.user, "assets:staff"),
         },
+        request=request,
     )
 
 

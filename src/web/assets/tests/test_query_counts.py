@@ -5,6 +5,7 @@ database only for the places around it."""
 from __future__ import annotations
 
 import math
+import re
 import uuid
 from typing import Any
 
@@ -25,9 +26,14 @@ pytestmark = pytest.mark.django_db
 COPIES = uuid.UUID("0b8e3f0c-6a55-4f0e-8f57-3d1c2b7a9e10")
 # Queries a page takes whatever the register's size: as measured, so a change that adds one
 # per record (or per page) fails here.
-API_LIST_QUERIES = 3  # count, the page, their organisations
-API_NEAR_QUERIES = 4  # the places, their services' organisations, locations and services
-DIRECTORY_QUERIES = 11  # kinds and access for the form, the places, each part of the page
+# Each first asks the register's version (freshness.current_version).
+API_LIST_QUERIES = 4  # the version, count, the page, their organisations
+API_NEAR_QUERIES = 5  # the version, places, their services' organisations, locations, services
+DIRECTORY_QUERIES = 12  # the version, kinds and access, the places, each part of the page
+# Another page of a search: the filters' choices come from the cache.
+DIRECTORY_NEXT_PAGE_QUERIES = 10
+# The same page again, until the register changes: the version, then the cache.
+CACHED_QUERIES = 1
 
 
 def _renamed(value: Any, key: str, copy: int) -> Any:
@@ -74,6 +80,9 @@ def test_a_page_of_services_from_the_api_costs_the_same_queries_for_50_services_
         response = client.get("/oruk/services")
     assert response.json()["size"] == 50
     assert small == API_LIST_QUERIES
+    with django_assert_num_queries(CACHED_QUERIES):
+        again = client.get("/oruk/services")
+    assert again.json() == response.json()
 
 
 def test_places_near_a_postcode_from_the_api_cost_the_same_queries_for_50_services_as_for_5(
@@ -86,6 +95,9 @@ def test_places_near_a_postcode_from_the_api_cost_the_same_queries_for_50_servic
         response = client.get(path)
     assert response.json()["total_items"] == 52  # 50 halls and the family hub's two services
     assert small == API_NEAR_QUERIES
+    with django_assert_num_queries(CACHED_QUERIES):
+        again = client.get(path)
+    assert again.json() == response.json()
 
 
 def test_the_directory_near_a_postcode_costs_the_same_queries_for_50_services_as_for_5(
@@ -98,6 +110,26 @@ def test_the_directory_near_a_postcode_costs_the_same_queries_for_50_services_as
         html = client.get(path).content.decode()
     assert "50 services near SS14 1AE, within 5 miles, nearest first, page 1 of 3" in html
     assert small == DIRECTORY_QUERIES
+    with django_assert_num_queries(CACHED_QUERIES):
+        again = client.get(path).content.decode()
+    assert again == html
+
+
+def test_each_page_of_the_directory_costs_the_same_queries_and_shows_its_own_services(
+    client: Client, register: None, django_assert_num_queries: DjangoAssertNumQueries
+) -> None:
+    add_playgroups(6, 50)
+    path = f"/assets/?postcode={factories.HALL_POSTCODE}&distance=5&day=SA&time=morning"
+    seen: list[str] = []
+    for number in (1, 2, 3):
+        expected = DIRECTORY_QUERIES if number == 1 else DIRECTORY_NEXT_PAGE_QUERIES
+        with django_assert_num_queries(expected):
+            html = client.get(f"{path}&page={number}").content.decode()
+        assert f"page {number} of 3" in html
+        names = re.findall(r"Saturday playgroup \d+", html)
+        assert names and not set(names) & set(seen)
+        seen.extend(names)
+    assert len(set(seen)) == 50
 
 
 @pytest.mark.parametrize("metres", [100.0, 1609.344, 16093.44, 40000.0])
