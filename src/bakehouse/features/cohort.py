@@ -153,6 +153,10 @@ def _annual_cohort(
     as_at: date,
 ) -> None:
     seen = " UNION ALL ".join(_source_rows(schema, s, sources[s]) for s in rule.seen_in)
+    # Only households linkage placed at an address before the date. A "household" placed by a
+    # postcode alone is one person linkage could not place with their family (a baby known to
+    # health visiting only, whose surname matched no one at the postcode): counted, it would be
+    # the family a second time, holding none of its records.
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE fx_dates AS
         WITH dates AS (
@@ -163,7 +167,10 @@ def _annual_cohort(
         SELECT DISTINCT s.household_id, d.prediction_date, d.cohort
         FROM dates d JOIN seen s
           ON s.event_date < d.prediction_date
-         AND s.event_date >= d.prediction_date - to_months($within)""",  # noqa: S608
+         AND s.event_date >= d.prediction_date - to_months($within)
+        WHERE EXISTS (SELECT 1 FROM {name(schema)}.household_episodes e
+                      WHERE e.household_id = s.household_id AND e.address_id IS NOT NULL
+                        AND e.start_date < d.prediction_date)""",  # noqa: S608
         {
             "month": rule.month,
             "first": rule.first_cohort,
