@@ -325,3 +325,35 @@ def test_a_household_whose_last_stay_ended_before_1_april_is_still_counted_there
     rows = rows_of(zone, tmp_path / "ws", recipe_folder(tmp_path, ANNUAL))
     assert rows["H3@2025-04-01"]["lsoa11cd"] == OTHER_LSOA
     assert rows["H3@2025-04-01"]["window_open"] is True
+
+
+def test_a_person_linkage_placed_by_a_postcode_alone_is_not_a_household_of_the_annual_rule(
+    zone: Zone, tmp_path: Path
+) -> None:
+    """A baby known only to health visiting, whose family linkage could not tell, is a
+    household of its own with no address: counted, it would be its family a second time."""
+    zone.stay("dad", "H4", date(2015, 1, 1), date(2026, 1, 1), address="A4")
+    zone.stay("baby", "H5", date(2021, 2, 1), date(2026, 1, 1), address=None)
+    claim(zone, "dad", "H4", "C4", "HB", date(2020, 6, 1))
+    claim(zone, "baby", "H5", "C5", "CTR", date(2021, 6, 1))
+    rows = rows_of(zone, tmp_path / "ws", recipe_folder(tmp_path, ANNUAL))
+    assert "H4@2022-04-01" in rows
+    assert not [unit for unit in rows if unit.startswith("H5@")]
+
+
+def test_a_household_whose_people_have_all_been_recorded_elsewhere_since_is_not_counted(
+    zone: Zone, tmp_path: Path
+) -> None:
+    """A couple part in 2021: her claims move to her new home, his to his. From then on their
+    old household is nobody's home, though it was seen by a service in the two years before."""
+    for person, later, address in (("eve", "H7", "A7"), ("fred", "H8", "A8")):
+        zone.stay(person, "H6", date(2015, 1, 1), date(2021, 1, 1), address="A6")
+        zone.stay(person, later, date(2021, 1, 2), date(2026, 1, 1), address=address)
+    claim(zone, "eve", "H6", "C6", "HB", date(2019, 6, 1))
+    claim(zone, "fred", "H6", "C7", "CTR", date(2020, 6, 1))
+    claim(zone, "eve", "H7", "C8", "HB", date(2021, 6, 1))
+    claim(zone, "fred", "H8", "C9", "CTR", date(2021, 7, 1))
+    rows = rows_of(zone, tmp_path / "ws", recipe_folder(tmp_path, ANNUAL))
+    assert "H6@2021-04-01" in rows
+    assert "H6@2022-04-01" not in rows
+    assert {"H7@2022-04-01", "H8@2022-04-01"} <= set(rows)

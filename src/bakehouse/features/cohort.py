@@ -137,9 +137,10 @@ def _households_on(con: duckdb.DuckDBPyConnection, schema: str, *, carried: bool
 
 
 def _source_rows(schema: str, source: str, use: SourceUse, where_sql: str = "TRUE") -> str:
-    """SQL for (household_id, event_date) of a source's rows."""
+    """SQL for (household_id, person_id, event_date) of a source's rows."""
     zone = name(schema)
-    return f"""SELECT l.household_id, CAST(s.{name(use.event_date)} AS DATE) AS event_date
+    return f"""SELECT l.household_id, l.person_id,
+               CAST(s.{name(use.event_date)} AS DATE) AS event_date
         FROM {zone}.person_links l JOIN {zone}.{name(source)} s ON s.token = l.token
         WHERE l.source = '{source}' AND s.{name(use.event_date)} IS NOT NULL
           AND {where_sql}"""  # noqa: S608
@@ -153,17 +154,34 @@ def _annual_cohort(
     as_at: date,
 ) -> None:
     seen = " UNION ALL ".join(_source_rows(schema, s, sources[s]) for s in rule.seen_in)
+    # A household is counted on the date only if someone still lives in it: someone whose latest
+    # record before the date is the household's. One whose people have all been recorded in
+    # other households since (a partner who left, then the children who moved in with a
+    # grandparent) is no longer anyone's home, and counted it would be theirs a second time.
+    # And only households linkage placed at an address before the date: a "household" placed by
+    # a postcode alone is one person linkage could not place with their family (a baby known to
+    # health visiting only, whose surname matched no one at the postcode).
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE fx_dates AS
         WITH dates AS (
           SELECT make_date(CAST(y AS INTEGER), $month, 1) AS prediction_date, y AS cohort
           FROM range($first, year($as_at) + 1) t(y)
           WHERE make_date(CAST(y AS INTEGER), $month, 1) <= $as_at),
-        seen AS ({seen})
+        seen AS ({seen}),
+        homes AS (
+          SELECT d.prediction_date, s.person_id,
+                 arg_max(s.household_id, (s.event_date, s.household_id)) AS household_id
+          FROM dates d JOIN seen s ON s.event_date < d.prediction_date
+          GROUP BY ALL)
         SELECT DISTINCT s.household_id, d.prediction_date, d.cohort
         FROM dates d JOIN seen s
           ON s.event_date < d.prediction_date
-         AND s.event_date >= d.prediction_date - to_months($within)""",  # noqa: S608
+         AND s.event_date >= d.prediction_date - to_months($within)
+        SEMI JOIN homes h
+          ON h.household_id = s.household_id AND h.prediction_date = d.prediction_date
+        WHERE EXISTS (SELECT 1 FROM {name(schema)}.household_episodes e
+                      WHERE e.household_id = s.household_id AND e.address_id IS NOT NULL
+                        AND e.start_date < d.prediction_date)""",  # noqa: S608
         {
             "month": rule.month,
             "first": rule.first_cohort,
