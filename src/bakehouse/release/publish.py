@@ -1,8 +1,8 @@
 """Publish: from a predictions table to a checked, versioned release folder.
 
 The run id is the SHA-256 of everything that determines the release's content (code version,
-recipe settings, disclosure rules, area, as-at date, and the bytes of every input file), so the
-same inputs give the same id, and the release id carries its first 8 characters.
+recipe settings, disclosure rules, area, as-at date, and the bytes of every input file and of
+every evaluation kept for publication), so the same inputs give the same id, and the release id carries its first 8 characters.
 """
 
 from __future__ import annotations
