@@ -14,7 +14,6 @@ from typer.testing import CliRunner
 from bakehouse.cli import app
 from bakehouse.custody import init_key
 from bakehouse.recipes import load_recipe
-from bakehouse.release import checker
 from bakehouse.release.signing import generate_key
 from bakehouse.run import RunOptions, run
 from bakehouse.world.config import Intervention, WorldConfig
@@ -70,7 +69,9 @@ def test_an_intervention_is_evaluated_kept_and_published_with_the_next_release(
     [entry] = manifest["evaluations"]
     assert entry["registration"] == "exploratory: not pre-registered"
     assert set(entry["files"].values()) <= set(manifest["files"])
-    assert checker.check_release(second.path).passed
+    checks = {check["name"]: check for check in manifest["checks"]}
+    assert manifest["checker"]["passed"]
+    assert checks["evaluations_publishable"]["detail"] == "1 cells or items checked"
     result = json.loads((second.path / entry["files"]["result"]).read_text())
     assert result["low"] < -GLD_EFFECT < result["high"]
     assert result["p_value"] < 0.05
