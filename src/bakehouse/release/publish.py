@@ -2,7 +2,8 @@
 
 The run id is the SHA-256 of everything that determines the release's content (code version,
 recipe settings, disclosure rules, area, as-at date, and the bytes of every input file and of
-every evaluation kept for publication), so the same inputs give the same id, and the release id carries its first 8 characters.
+every evaluation kept for publication), so the same inputs give the same id, and the release
+id carries its first 8 characters.
 """
 
 from __future__ import annotations
