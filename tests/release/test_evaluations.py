@@ -178,3 +178,26 @@ def test_the_checker_refuses_a_file_named_for_another_plan(published: tuple[Path
     for path in list(folder.glob(f"{stem}*")):
         shutil.move(path, folder / path.name.replace(stem, "evaluation-" + "0" * 12))
     assert "named 000000000000 but of plan" in evaluations_check(folder).findings[0]
+
+
+def test_the_checker_refuses_a_drawing_that_loads_from_outside(
+    published: tuple[Path, str],
+) -> None:
+    folder, stem = published
+    path = folder / f"{stem}-trajectories.svg"
+    outside = '<image href="https://example.org/x.png"/><rect style="fill: url(http://x/y)"/>'
+    path.write_text(path.read_text().replace("</svg>", outside + "</svg>"))
+    findings = evaluations_check(folder).findings
+    assert len(findings) == 2
+    assert all("refers outside itself" in finding for finding in findings)
+
+
+def test_the_checker_reads_a_drawings_words_for_identifiers(published: tuple[Path, str]) -> None:
+    folder, stem = published
+    path = folder / f"{stem}-event_study.svg"
+    path.write_text(path.read_text().replace("</svg>", "<!-- 943 476 5919 --></svg>"))
+    verdict = checker.check_release(folder, checker.Rules(RULES.threshold, RULES.rounding, 3))
+    [identifiers] = [c for c in verdict.checks if c.name == "no_identifiers"]
+    assert identifiers.findings == [
+        f"{stem}-event_study.svg holds text that looks like a NHS number"
+    ]

@@ -162,7 +162,8 @@ EVALUATION_TABLES = {
     "trajectories": (("period", "treated", "comparison"), ("period", "treated", "synthetic")),
 }
 SVG = "{http://www.w3.org/2000/svg}"
-XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
+# A drawing may refer only to its own parts (``url(#clip1)``, ``href="#glyph"``).
+OUTSIDE_URL = re.compile(r"url\(\s*['\"]?(?!#)")
 ADDED_RANKINGS = frozenset({"model", "deprivation", "known_to_services", "deprivation_and_known"})
 ADDED_RANKING_MEASURES = frozenset({"auc", "precision", "recall"})
 ADDED_COUNTS = {
@@ -1104,11 +1105,15 @@ class _Release:
             tag = str(element.tag).removeprefix(SVG)
             if tag in ("script", "foreignObject"):
                 check.fail(f"{name} holds a {tag} element")
+            if element.text and OUTSIDE_URL.search(element.text):
+                check.fail(f"{name} refers outside itself (in a {tag}'s text)")
             for attribute, value in element.attrib.items():
-                if attribute.lower().startswith("on"):
-                    check.fail(f"{name} holds an event handler ({attribute})")
-                if attribute in (XLINK_HREF, "href") and not value.startswith("#"):
-                    check.fail(f"{name} refers outside itself ({value[:40]})")
+                local = attribute.rsplit("}", 1)[-1]
+                if local.lower().startswith("on"):
+                    check.fail(f"{name} holds an event handler ({local})")
+                outside = local == "href" and not value.startswith("#")
+                if outside or OUTSIDE_URL.search(value):
+                    check.fail(f"{name} refers outside itself ({local}: {value[:40]})")
 
     # --- the model against what services already knew
     def added_value(self) -> Check:
