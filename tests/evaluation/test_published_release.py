@@ -19,7 +19,9 @@ from bakehouse.run import RunOptions, run
 from bakehouse.world.config import Intervention, WorldConfig
 from bakehouse.world.generate import generate
 
-pytestmark = pytest.mark.slow
+# A world of 0.3 of Basildon's population (enough children for every treated LSOA to have a rate
+# in each cohort), run twice: about two minutes of one core, more on a busy machine.
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(1800)]
 
 TREATED = [
     *("E01021243", "E01021251", "E01021262", "E01021279"),

@@ -676,7 +676,8 @@ def _read_evaluations(
         texts: dict[str, str] = {}
         for kind, name in wanted.items():
             if name not in files:
-                continue  # the file check has said so
+                problems.append(f"{where}: {name} is not in the release")
+                continue
             try:
                 texts[kind] = files[name].decode("utf-8")
             except UnicodeDecodeError:

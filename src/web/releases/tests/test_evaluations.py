@@ -154,3 +154,26 @@ def test_a_changed_evaluation_file_refuses_the_release_by_its_hash(
     path.write_text(path.read_text() + "2030,0.1,0.2\n")
     problems = refused(evaluated_folder)
     assert any("SHA-256 does not match" in problem for problem in problems)
+
+
+def test_an_evaluation_whose_files_are_not_in_the_release_refuses_it(
+    release_folder: Path, result: Result
+) -> None:
+    manifest = read_manifest(release_folder)
+    short = result.plan_hash[:12]
+    manifest["evaluations"] = [
+        {
+            "plan_hash": result.plan_hash,
+            "registration": result.registration,
+            "files": {
+                "result": f"evaluation-{short}.json",
+                "event_study_svg": f"evaluation-{short}-event_study.svg",
+                "event_study_csv": f"evaluation-{short}-event_study.csv",
+                "trajectories_svg": f"evaluation-{short}-trajectories.svg",
+                "trajectories_csv": f"evaluation-{short}-trajectories.csv",
+            },
+        }
+    ]
+    write_manifest(release_folder, manifest)
+    problems = refused(release_folder)
+    assert f"evaluation-{short}.json is not in the release" in " ".join(problems)
