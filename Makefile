@@ -61,8 +61,15 @@ setup-postgres:
 # Essex's IoD 2019 figures are shipped; IOD=DIR gives the official files for an area outside it.
 IOD ?=
 
+# The demo's two interventions, the truth only the world reads (one with an effect, one without);
+# the analyst's side of each is beside it in demo/interventions/.
+DEMO_WORLD_INTERVENTIONS := demo/interventions/world.yaml
+DEMO_INTERVENTIONS := $(filter-out $(DEMO_WORLD_INTERVENTIONS),$(wildcard demo/interventions/*.yaml))
+WORLD_OPTIONS = --area basildon --seed 1 --out data/world $(if $(IOD),--iod $(IOD)) \
+  --intervention-file $(DEMO_WORLD_INTERVENTIONS)
+
 world: setup
-	$(RUN) bakehouse world --area basildon --seed 1 --out data/world $(if $(IOD),--iod $(IOD))
+	$(RUN) bakehouse world $(WORLD_OPTIONS)
 
 # The custodian key of the demo: outside the repository, as a real custodian keeps it.
 DEMO_KEY ?= $(HOME)/.config/bakehouse/demo-custodian.key
@@ -83,23 +90,33 @@ DEMO_RECIPES := school-readiness domestic-abuse homelessness
 # (kept while newer than the release and the world) and loaded once per release.
 DEMO_ROUND := data/insight/school-readiness
 
-# The Basildon world (kept while it is current; `make world` rebuilds it), each recipe from its
-# extracts to a checked, signed release, imported and published by the demo custodian, the school
-# readiness recipe's signed pack served on the recipes page, a finished community round on the
-# school readiness release, then the web app on http://127.0.0.1:8000 with one demo account per
-# role (passwords printed) and the worker that runs the imports started from its pages beside it.
-# Run again, every stage reuses its work.
+# `bakehouse run` for the recipe named by the shell variable $$recipe.
+DEMO_RUN = $(RUN) bakehouse run --recipe $$recipe --sources data/world \
+  --workspace data/workspaces/$$recipe --out $(DEMO_RELEASES) --key-file $(DEMO_KEY) \
+  --truth data/world/truth $(if $(IOD),--iod $(IOD)) \
+  --write-path $(DEMO_RELEASES)/.demo-$$recipe --signing-key $(DEMO_SIGNING_KEY)
+
+# The Basildon world with the demo's interventions (kept while it is current, rebuilt when
+# demo/interventions/world.yaml changes; `make world` rebuilds it), each recipe from its extracts
+# to a checked, signed release, the demo's interventions evaluated on the school readiness
+# workspace (exploratory: they started before the demo, when their outcomes already existed) and
+# kept, so that the recipe's release carries them; each release imported and published by the
+# demo custodian, the school readiness recipe's signed pack served on the recipes page, a
+# finished community round on the school readiness release, then the web app on
+# http://127.0.0.1:8000 with one demo account per role (passwords printed) and the worker that
+# runs the imports started from its pages beside it. Run again, every stage reuses its work.
 demo: setup
-	$(RUN) bakehouse world --area basildon --seed 1 --out data/world $(if $(IOD),--iod $(IOD)) --reuse
+	$(RUN) bakehouse world $(WORLD_OPTIONS) --reuse
 	@test -f $(DEMO_KEY) || $(RUN) bakehouse custodian init --key-file $(DEMO_KEY) \
 	  --workspace data/workspaces/school-readiness
 	@test -f $(DEMO_SIGNING_KEY) || $(RUN) bakehouse release keygen --key-file $(DEMO_SIGNING_KEY)
-	@for recipe in $(DEMO_RECIPES); do \
-	  $(RUN) bakehouse run --recipe $$recipe --sources data/world \
-	    --workspace data/workspaces/$$recipe --out $(DEMO_RELEASES) --key-file $(DEMO_KEY) \
-	    --truth data/world/truth $(if $(IOD),--iod $(IOD)) \
-	    --write-path $(DEMO_RELEASES)/.demo-$$recipe --signing-key $(DEMO_SIGNING_KEY) || exit 1; \
+	@for recipe in $(DEMO_RECIPES); do $(DEMO_RUN) || exit 1; done
+	@for intervention in $(DEMO_INTERVENTIONS); do \
+	  $(RUN) bakehouse evaluate --recipe school-readiness \
+	    --workspace data/workspaces/school-readiness --intervention $$intervention \
+	    --exploratory --publish || exit 1; \
 	done
+	@recipe=school-readiness; $(DEMO_RUN)
 	$(RUN) python manage.py migrate --verbosity 0
 	$(RUN) python manage.py create_demo_users
 	@for recipe in $(DEMO_RECIPES); do \
@@ -108,7 +125,7 @@ demo: setup
 	  $(RUN) python manage.py publish_release --skip-if-published --by demo-custodian \
 	    "$$(basename "$$(cat $(DEMO_RELEASES)/.demo-$$recipe)")" || exit 1; \
 	done
-	$(if $(wildcard demo/interventions/*.yaml),$(RUN) python manage.py load_interventions --by demo-analyst $(wildcard demo/interventions/*.yaml))
+	$(if $(DEMO_INTERVENTIONS),$(RUN) python manage.py load_interventions --by demo-analyst $(DEMO_INTERVENTIONS))
 	$(RUN) bakehouse recipe export --recipe school-readiness --workspace data/workspaces/school-readiness \
 	  --out $(DEMO_RELEASES)/packs/school-readiness.zip --signing-key $(DEMO_SIGNING_KEY)
 	BAKEHOUSE_RELEASE_PUBLIC_KEYS="$(DEMO_PUBLIC_KEY)" $(RUN) python manage.py import_recipe_pack \

@@ -38,6 +38,7 @@ NOT_PAGES = {
     "insight:decisions_csv",
     "interventions:plan_yaml",  # the frozen plan file, for the evaluation command
     "interventions:run_plot",  # an evaluation's plot, an SVG image shown on its pages
+    "interventions:released_plot",  # the same, of an evaluation a release carries
     "transparency:model_card_markdown",  # plain text
     "transparency:transparency_record_markdown",
     # The community asset register's Open Referral UK API: JSON for other directories.

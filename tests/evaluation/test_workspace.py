@@ -9,15 +9,20 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from typer.testing import CliRunner
 
 from bakehouse.areas.counts import count_population, geography_of
 from bakehouse.areas.predictions import read_predictions
+from bakehouse.cli import app
 from bakehouse.custody.workspace import LATEST, MODELS
 from bakehouse.errors import ConfigError
 from bakehouse.evaluation import Design, EvaluationPlan, evaluate
+from bakehouse.evaluation.intervention import load_intervention
+from bakehouse.evaluation.plan import plan_hash
 from bakehouse.evaluation.workspace import panel_from_workspace
 from bakehouse.geography import load_area
 from bakehouse.recipes import load_recipe
+from bakehouse.release.evaluations import kept_evaluations
 
 RECIPE = load_recipe("school-readiness")
 CODES = load_area("basildon").lsoa_codes
@@ -106,3 +111,42 @@ def test_an_evaluation_of_the_workspace_carries_rates_not_counts(workspace: Path
 def test_a_workspace_without_a_model_run_says_to_train(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="No model run"):
         panel_from_workspace(tmp_path, RECIPE, plan(2023, CODES[:2]))
+
+
+DEMO = Path(__file__).parents[2] / "demo" / "interventions"
+
+
+def test_a_demo_intervention_is_evaluated_and_kept_for_the_recipe_s_next_release(
+    workspace: Path,
+) -> None:
+    intervention = DEMO / "talk-and-play-at-home.yaml"
+    arguments = ["evaluate", "--workspace", str(workspace), "--intervention", str(intervention)]
+    done = CliRunner().invoke(app, [*arguments, "--exploratory", "--publish"])
+
+    assert done.exit_code == 0, done.output
+    [kept] = kept_evaluations(workspace, RECIPE.recipe.id)
+    assert kept.plan_hash == plan_hash(load_intervention(intervention).plan)
+    assert kept.registration == "exploratory: not pre-registered"
+    result = json.loads(kept.path("result").read_text())
+    assert result["n_treated"] == 8
+    assert any("not frozen" in caveat for caveat in result["caveats"])
+
+
+def test_an_intervention_file_is_not_evaluated_as_pre_registered(workspace: Path) -> None:
+    intervention = DEMO / "library-story-sessions.yaml"
+    arguments = ["evaluate", "--workspace", str(workspace), "--intervention", str(intervention)]
+    done = CliRunner().invoke(app, [*arguments, "--publish"])
+
+    assert done.exit_code != 0
+    assert "never frozen" in " ".join(done.output.split())
+    assert not (workspace / "evaluations").exists()
+
+
+def test_publishing_needs_a_workspace(tmp_path: Path) -> None:
+
+    panel = tmp_path / "panel.csv"
+    panel.write_text("unit,period,outcome,treatment\n")
+    done = CliRunner().invoke(app, ["evaluate", "--panel", str(panel), "--publish"])
+
+    assert done.exit_code != 0
+    assert "give --workspace WS" in " ".join(done.output.split())

@@ -62,9 +62,15 @@ def test_a_good_release_passes_every_check(good_release: Path) -> None:
         "no_identifiers",
         "geometry_matches_areas",
         "added_value_from_published_counts",
+        "evaluations_publishable",
     ]
-    # No other release beside it; and no table of added value (one written before it).
-    alone = {"no_recovery_across_releases", "added_value_from_published_counts"}
+    # No other release beside it; no table of added value (one written before it); and no
+    # evaluation of an intervention.
+    alone = {
+        "no_recovery_across_releases",
+        "added_value_from_published_counts",
+        "evaluations_publishable",
+    }
     assert all(c.looked_at > 0 for c in verdict.checks if c.name not in alone)
 
 

@@ -44,6 +44,14 @@ def evaluate(
     plan: Path | None = typer.Option(
         None, "--plan", exists=True, dir_okay=False, help="The frozen evaluation plan (YAML)."
     ),
+    intervention: Path | None = typer.Option(
+        None,
+        "--intervention",
+        exists=True,
+        dir_okay=False,
+        help="An intervention file (recipe, title, TIDieR, timeline, plan): its plan, as "
+        "written and never frozen, evaluated with --exploratory.",
+    ),
     exploratory: bool = typer.Option(
         False,
         "--exploratory",
@@ -57,7 +65,13 @@ def evaluate(
     ),
     recipe: str = typer.Option("school-readiness", help="The recipe whose outcome is evaluated."),
     area: str = typer.Option("basildon", help="The area of the workspace's LSOAs."),
-    json_out: Path = typer.Option(..., "--json", help="Where to write the result as JSON."),
+    json_out: Path | None = typer.Option(None, "--json", help="Where to write the result as JSON."),
+    publish: bool = typer.Option(
+        False,
+        "--publish",
+        help="Keep the result, its plots and tables in the workspace (evaluations/<recipe>/"
+        "<plan hash>/): the recipe's next release carries them (needs --workspace).",
+    ),
     plots: Path | None = typer.Option(
         None, file_okay=False, help="Folder for the plots (SVG) and their tables (CSV)."
     ),
@@ -77,6 +91,16 @@ def evaluate(
         raise ConfigError(
             "Give either --panel FILE or --workspace WS", fix="One panel per evaluation"
         )
+    if publish and workspace is None:
+        raise ConfigError(
+            "--publish keeps the result in a workspace: give --workspace WS",
+            field="--publish",
+            fix="A panel from a file is evaluated, not published",
+        )
+    if json_out is None and not publish:
+        raise ConfigError("Give --json FILE, --publish, or both", field="--json")
+    if plan is not None and intervention is not None:
+        raise ConfigError("Give --plan or --intervention, not both", fix="One plan per evaluation")
     registration = EXPLORATORY
     planned: EvaluationPlan | None = None
     if plan is not None:
@@ -84,6 +108,8 @@ def evaluate(
         if not exploratory:
             plan_file.check_frozen()
         planned, registration = plan_file.plan, plan_file.registration()
+    elif intervention is not None:
+        planned = _intervention_plan(intervention, recipe, exploratory)
     if planned is not None and design is not None and design is not planned.design:
         raise ConfigError(
             f"--design {design.value} differs from the plan's design {planned.design.value}",
@@ -97,7 +123,8 @@ def evaluate(
 
         if planned is None:
             raise ConfigError(
-                "A workspace panel needs --plan: the plan says which LSOAs were treated and when"
+                "A workspace panel needs --plan or --intervention: the plan says which LSOAs "
+                "were treated and when"
             )
         built = panel_from_workspace(workspace, load_recipe(recipe), planned, area)
         data = built.panel
@@ -135,7 +162,8 @@ def evaluate(
     else:
         result = run_evaluation(data, planned)
     result = replace(result, caveats=caveats + result.caveats, registration=registration)
-    write_json(result, json_out)
+    if json_out is not None:
+        write_json(result, json_out)
     console.print(f"[bold]{registration[0].upper()}{registration[1:]}.[/bold]", highlight=False)
     console.print(f"[bold]{result.verdict[0].upper()}{result.verdict[1:]}.[/bold]")
     console.print(
@@ -151,7 +179,42 @@ def evaluate(
     if plots is not None:
         write_plots(result, plots)
         console.print(f"Plots and their tables: {plots}")
-    console.print(f"Result: {json_out} (plan {result.plan_hash[:12]})")
+    if json_out is not None:
+        console.print(f"Result: {json_out} (plan {result.plan_hash[:12]})")
+    if publish:
+        from bakehouse.evaluation.workspace import keep_result
+
+        assert workspace is not None
+        kept = keep_result(workspace, recipe, result)
+        console.print(
+            f"Kept for publication in {kept} (plan {result.plan_hash[:12]}): the next release "
+            f"of {recipe} carries it ({registration})."
+        )
+
+
+def _intervention_plan(path: Path, recipe: str, exploratory: bool) -> EvaluationPlan:
+    """The plan of an intervention file, which is never frozen: only an exploratory evaluation
+    may run it."""
+    from bakehouse.evaluation.intervention import load_intervention
+
+    described = load_intervention(path)
+    if described.recipe != recipe:
+        raise ConfigError(
+            f"The intervention is of recipe {described.recipe}, not {recipe}",
+            file=path,
+            field="recipe",
+            fix=f"Give --recipe {described.recipe}",
+        )
+    if not exploratory:
+        raise ConfigError(
+            "An intervention file holds its plan as written, never frozen: an evaluation of it "
+            "would not be pre-registered",
+            file=path,
+            field="plan",
+            fix="Evaluate the frozen plan file the web app serves (--plan), or give "
+            "--exploratory to run this one as an exploratory analysis",
+        )
+    return described.plan
 
 
 def _plan_from_panel(data: Panel, design: Design) -> EvaluationPlan:

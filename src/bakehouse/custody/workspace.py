@@ -20,6 +20,8 @@ Layout::
     <workspace>/.scratch/<run>/    a run's private working files (spills), removed after it
     <workspace>/models/            model runs per recipe, and latest.json naming the current one
     <workspace>/areas/             area tables built from a model run (`bakehouse areas`)
+    <workspace>/evaluations/       evaluations kept for publication, per recipe and plan
+                                   (`bakehouse evaluate --publish`; the release carries them)
     <workspace>/review/            clerical review (custodian only): the linkage run's scored
                                    pairs (tokens), and samples exported side by side to label
     <workspace>/recipes/<id>/      recipes installed from a pack: `--recipe ID` finds them first
@@ -51,6 +53,7 @@ AUDIT = "audit.jsonl"
 REVIEW = "review"
 MODELS = "models"  # models/<recipe id>/<run id (16 hex)>/ and models/<recipe id>/latest.json
 AREAS = "areas"  # areas/<recipe id>/<run id (16 hex)>/: area tables built from a model run
+EVALUATIONS = "evaluations"  # evaluations/<recipe id>/<first 12 hex of the plan hash>/
 LATEST = "latest.json"
 RECIPES = "recipes"  # recipes/<recipe id>/: a recipe folder installed from a pack
 PACKS = "packs"  # packs/<recipe id>/: the verified pack it came from, templates included

@@ -8,6 +8,9 @@ Plots are drawn with matplotlib's Agg backend (no display needed):
   and synthetic series with the placebos' band.
 - ``trajectories.svg`` / ``.csv``: the treated units' mean outcome per period beside the
   comparison units' (or the synthetic series).
+
+The same result gives the same bytes (no date in the SVG, fixed element ids), so a release that
+carries an evaluation kept again unchanged is the same release.
 """
 
 from __future__ import annotations
@@ -78,7 +81,10 @@ def write_plots(result: Result, folder: Path) -> list[Path]:
 
 
 def _save(figure: Figure, path: Path) -> Path:
-    figure.savefig(path, format="svg")
+    import matplotlib
+
+    with matplotlib.rc_context({"svg.hashsalt": "bakehouse-evaluation"}):
+        figure.savefig(path, format="svg", metadata={"Date": None})
     return path
 
 

@@ -1,4 +1,5 @@
-"""A partnership's own panel: observed outcome rates per LSOA and cohort from the workspace.
+"""A partnership's own panel: observed outcome rates per LSOA and cohort from the workspace, and
+the results kept there for publication (:func:`keep_result`).
 
 The counts are the areas stage's (:func:`bakehouse.areas.counts.count_population` over the latest
 model run's units with a known outcome), so an evaluation and the area estimates rest on the same
@@ -9,6 +10,7 @@ estimates and group means.
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,8 +22,16 @@ from bakehouse.areas.predictions import read_predictions
 from bakehouse.errors import ConfigError
 from bakehouse.evaluation.panel import Columns, Panel, panel_from_frame
 from bakehouse.evaluation.plan import EvaluationPlan
+from bakehouse.evaluation.report import write_json, write_plots
+from bakehouse.evaluation.result import Result
 from bakehouse.geography import load_area
 from bakehouse.recipes.loader import LoadedRecipe
+from bakehouse.release.evaluations import (
+    FILES,
+    MIN_AREAS,
+    disclosure_problems,
+    evaluation_folder,
+)
 from bakehouse.release.preview import latest_model_run
 
 
@@ -78,3 +88,30 @@ def panel_from_workspace(
     columns = Columns("unit", "period", "outcome", "treated", weight="weight")
     panel = panel_from_frame(frame, columns, source=f"{workspace} (model run {run_id[:16]})")
     return WorkspacePanel(panel, run_id, int((~complete).sum()))
+
+
+def keep_result(workspace: Path, recipe_id: str, result: Result) -> Path:
+    """Keep ``result`` for publication: its JSON, plots and tables in the workspace's folder for
+    its plan (:mod:`bakehouse.release.evaluations`), which the recipe's next release carries.
+    The folder is written beside and renamed into place, replacing an earlier evaluation of the
+    same plan; a result over too few areas to publish is refused and nothing is kept."""
+    problems = disclosure_problems(result.to_dict())
+    if problems:
+        raise ConfigError(
+            f"This evaluation cannot be published: {'; '.join(problems)}",
+            field="treated_units" if result.n_treated < MIN_AREAS else "comparison_pool",
+            fix="Leave out --publish (the result is still written with --json), or evaluate a "
+            f"plan with at least {MIN_AREAS} areas in each group",
+        )
+    target = evaluation_folder(workspace, recipe_id, result.plan_hash)
+    staging = target.with_name(f".{target.name}.partial")
+    shutil.rmtree(staging, ignore_errors=True)
+    write_json(result, staging / FILES["result"][0])
+    write_plots(result, staging)
+    retired = target.with_name(f".{target.name}.replaced")
+    shutil.rmtree(retired, ignore_errors=True)
+    if target.exists():
+        target.rename(retired)
+    staging.rename(target)
+    shutil.rmtree(retired, ignore_errors=True)
+    return target

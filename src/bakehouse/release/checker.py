@@ -53,6 +53,14 @@ With threshold T, rounding base B and protection P, the checks are:
   looks like an NHS number, National Insurance number, UPN or full postcode, in any table,
   document or the geometry.
 - ``geometry_matches_areas``: one feature per published LSOA, with only ``lsoa11cd``, ``lsoa11nm``.
+- ``evaluations_publishable`` (when the release holds evaluations, ``evaluation-<h12>.json``
+  and its four plot files): each evaluation has all five files, named by the first 12 hex of
+  its result's plan hash; the result holds only the fields of an evaluation result (estimates,
+  intervals, p-values, group means, words), no count; each group mean is over at least
+  ``EVALUATION_MIN_AREAS`` (3) treated and comparison areas (a mean over one or two areas is
+  close to an area's rate, whose counts the release may withhold); every table row holds only
+  its columns, as finite numbers; each CSV holds exactly its result's table; each SVG is an SVG
+  drawing with no script, no event handler and no reference outside itself.
 - ``added_value_from_published_counts`` (when the release holds ``added_value.parquet``, which
   releases written before the comparison with what services already knew do not): only the
   contract's figures, never a list; every count of units above the capacity line and of those
@@ -65,9 +73,12 @@ With threshold T, rounding base B and protection P, the checks are:
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import math
 import re
+import xml.etree.ElementTree as ElementTree
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -124,6 +135,35 @@ CONTRACT_FILES = frozenset((*TABLE_FILES, "geometry.geojson", *DOCUMENT_FILES))
 ADDED_VALUE = "added_value.parquet"
 # A release may hold these besides the contract's files; one written before them does not.
 OPTIONAL_FILES = frozenset({ADDED_VALUE})
+# Evaluations: five files each, flat in the folder, named by the plan hash's first 12 hex.
+EVALUATION_FILE = re.compile(
+    r"evaluation-(?P<short>[0-9a-f]{12})"
+    r"(?P<part>\.json|-event_study\.svg|-event_study\.csv|-trajectories\.svg|-trajectories\.csv)"
+)
+EVALUATION_PARTS = (
+    ".json",
+    "-event_study.svg",
+    "-event_study.csv",
+    "-trajectories.svg",
+    "-trajectories.csv",
+)
+EVALUATION_MIN_AREAS = 3
+EVALUATION_FIELDS = frozenset(
+    {"design", "estimator", "outcome", "plan_hash", "effect", "low", "high", "p_value", "alpha",
+     "mde", "icc", "n_treated", "n_comparison", "periods", "start", "pretrend_p",
+     "pretrend_test", "balance", "pre_rmspe", "rmspe_ratio_p", "placebos", "verdict",
+     "caveats", "event_study", "trajectories", "registration"}
+)  # fmt: skip
+EVALUATION_BALANCE = frozenset(
+    {"treated_pre_mean", "comparison_pre_mean", "difference", "standardised_difference"}
+)
+EVALUATION_TABLES = {
+    "event_study": (("event_time", "estimate", "low", "high"),),
+    "trajectories": (("period", "treated", "comparison"), ("period", "treated", "synthetic")),
+}
+SVG = "{http://www.w3.org/2000/svg}"
+# A drawing may refer only to its own parts (``url(#clip1)``, ``href="#glyph"``).
+OUTSIDE_URL = re.compile(r"url\(\s*['\"]?(?!#)")
 ADDED_RANKINGS = frozenset({"model", "deprivation", "known_to_services", "deprivation_and_known"})
 ADDED_RANKING_MEASURES = frozenset({"auc", "precision", "recall"})
 ADDED_COUNTS = {
@@ -265,6 +305,7 @@ def check_release(folder: Path, rules: Rules | None = None) -> Verdict:
             release.identifiers(),
             release.geometry(),
             release.added_value(),
+            release.evaluations(),
         ]
     return Verdict(all(c.passed for c in checks), checks)
 
@@ -319,7 +360,8 @@ class _Release:
         for name in sorted(CONTRACT_FILES - present):
             check.fail(f"{name} is missing")
         for name in sorted(present - CONTRACT_FILES - OPTIONAL_FILES):
-            check.fail(f"{name} is not part of a release")
+            if not EVALUATION_FILE.fullmatch(name):
+                check.fail(f"{name} is not part of a release")
         return check
 
     def has(self, name: str) -> bool:
@@ -965,7 +1007,113 @@ class _Release:
         text = (self.folder / "geometry.geojson").read_text(encoding="utf-8")
         for kind in identifier_kinds(text):
             check.fail(f"geometry.geojson holds text that looks like a {kind}")
+        for name in self.evaluation_files():
+            check.looked_at += 1
+            data = (self.folder / name).read_bytes()
+            # A drawing's words are its text and comments (matplotlib draws letters as paths and
+            # names each in a comment); its coordinates are long numbers, not identifiers.
+            text = _drawing_words(data) if name.endswith(".svg") else data.decode(errors="replace")
+            for kind in identifier_kinds(text):
+                check.fail(f"{name} holds text that looks like a {kind}")
         return check
+
+    # --- evaluations of interventions
+    def evaluation_files(self) -> list[str]:
+        return sorted(p.name for p in self.folder.iterdir() if EVALUATION_FILE.fullmatch(p.name))
+
+    def evaluations(self) -> Check:
+        check = Check("evaluations_publishable")
+        shorts = sorted({name[len("evaluation-") :][:12] for name in self.evaluation_files()})
+        for short in shorts:
+            check.looked_at += 1
+            stem = f"evaluation-{short}"
+            missing = [stem + part for part in EVALUATION_PARTS if not self.has(stem + part)]
+            if missing:
+                check.fail(f"{stem}: {', '.join(missing)} missing")
+                continue
+            result = _read_json(self.folder / f"{stem}.json")
+            if not isinstance(result, dict):
+                check.fail(f"{stem}.json is not a JSON object")
+                continue
+            self._evaluation_result(check, stem, short, result)
+            for table, csv_part in (("event_study", "-event_study.csv"),
+                                    ("trajectories", "-trajectories.csv")):  # fmt: skip
+                self._evaluation_csv(check, stem + csv_part, result.get(table))
+            for svg_part in ("-event_study.svg", "-trajectories.svg"):
+                self._evaluation_svg(check, stem + svg_part)
+        return check
+
+    def _evaluation_result(self, check: Check, stem: str, short: str, result: Row) -> None:
+        where = f"{stem}.json"
+        unknown = sorted(set(result) - EVALUATION_FIELDS)
+        if unknown:
+            check.fail(f"{where}: fields not of an evaluation result ({', '.join(unknown)})")
+        plan_hash = result.get("plan_hash")
+        if not isinstance(plan_hash, str) or not re.fullmatch(r"[0-9a-f]{64}", plan_hash):
+            check.fail(f"{where}: plan_hash is not 64 hex digits")
+        elif not plan_hash.startswith(short):
+            check.fail(f"{where}: named {short} but of plan {plan_hash[:12]}")
+        for group in ("n_treated", "n_comparison"):
+            value = result.get(group)
+            if not isinstance(value, int) or value < EVALUATION_MIN_AREAS:
+                check.fail(
+                    f"{where}: {group} {value!r}; a group mean over fewer than "
+                    f"{EVALUATION_MIN_AREAS} areas is close to an area's rate"
+                )
+        balance = result.get("balance")
+        if not isinstance(balance, dict) or set(balance) != EVALUATION_BALANCE:
+            check.fail(f"{where}: balance holds other than the groups' pre-period means")
+        for table, shapes in EVALUATION_TABLES.items():
+            rows = result.get(table)
+            if not isinstance(rows, list):
+                check.fail(f"{where}: {table} is not a list of rows")
+                continue
+            for i, row in enumerate(rows):
+                if not isinstance(row, dict) or tuple(row) not in shapes:
+                    check.fail(f"{where}: {table} row {i + 1} holds other than {shapes[0]}")
+                elif not all(_finite(value) for value in row.values()):
+                    check.fail(f"{where}: {table} row {i + 1} holds other than numbers")
+
+    def _evaluation_csv(self, check: Check, name: str, rows: Any) -> None:
+        try:
+            text = (self.folder / name).read_text(encoding="utf-8")
+            table = list(csv.reader(io.StringIO(text)))
+        except (UnicodeDecodeError, csv.Error):
+            check.fail(f"{name} is not a CSV table")
+            return
+        if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
+            return  # the result's own check says why
+        header = list(rows[0]) if rows else []
+        expected = [header, *([str(row[c]) for c in header] for row in rows)]
+        found = [line for line in table if line]
+        if (
+            len(found) != len(expected)
+            or found[0] != header
+            or any(not _same_numbers(a, b) for a, b in zip(found[1:], expected[1:], strict=True))
+        ):
+            check.fail(f"{name} does not hold exactly its result's table")
+
+    def _evaluation_svg(self, check: Check, name: str) -> None:
+        try:
+            root = ElementTree.fromstring((self.folder / name).read_bytes())
+        except ElementTree.ParseError:
+            check.fail(f"{name} is not an SVG drawing")
+            return
+        if root.tag != f"{SVG}svg":
+            check.fail(f"{name} is not an SVG drawing")
+        for element in root.iter():
+            tag = str(element.tag).removeprefix(SVG)
+            if tag in ("script", "foreignObject"):
+                check.fail(f"{name} holds a {tag} element")
+            if element.text and OUTSIDE_URL.search(element.text):
+                check.fail(f"{name} refers outside itself (in a {tag}'s text)")
+            for attribute, value in element.attrib.items():
+                local = attribute.rsplit("}", 1)[-1]
+                if local.lower().startswith("on"):
+                    check.fail(f"{name} holds an event handler ({local})")
+                outside = local == "href" and not value.startswith("#")
+                if outside or OUTSIDE_URL.search(value):
+                    check.fail(f"{name} refers outside itself ({local}: {value[:40]})")
 
     # --- the model against what services already knew
     def added_value(self) -> Check:
@@ -1251,6 +1399,32 @@ def _fractions(data: Any, where: str) -> Iterator[tuple[str, float]]:
             yield from _fractions(item, f"{where} [{i + 1}]")
     elif isinstance(data, float) and not data.is_integer():
         yield where, data
+
+
+def _drawing_words(data: bytes) -> str:
+    parser = ElementTree.XMLParser(target=ElementTree.TreeBuilder(insert_comments=True))
+    try:
+        root = ElementTree.fromstring(data, parser=parser)
+    except ElementTree.ParseError:
+        return data.decode(errors="replace")  # not a drawing: every character is read
+    return "\n".join(
+        part for node in root.iter() for part in (node.text, node.tail) if part and part.strip()
+    )
+
+
+def _finite(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _same_numbers(found: list[str], expected: list[str]) -> bool:
+    if len(found) != len(expected):
+        return False
+    try:
+        return all(
+            abs(float(a) - float(b)) <= TOLERANCE for a, b in zip(found, expected, strict=True)
+        )
+    except ValueError:
+        return False
 
 
 def _near(a: Any, b: float) -> bool:

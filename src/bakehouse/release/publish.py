@@ -1,8 +1,9 @@
 """Publish: from a predictions table to a checked, versioned release folder.
 
 The run id is the SHA-256 of everything that determines the release's content (code version,
-recipe settings, disclosure rules, area, as-at date, and the bytes of every input file), so the
-same inputs give the same id, and the release id carries its first 8 characters.
+recipe settings, disclosure rules, area, as-at date, and the bytes of every input file and of
+every evaluation kept for publication), so the same inputs give the same id, and the release
+id carries its first 8 characters.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from bakehouse.recipes.schema import Recipe, Words
 from bakehouse.release.added_value import added_value_table, flagged_not_most_deprived
 from bakehouse.release.differencing import Earlier, earlier_releases
 from bakehouse.release.disclosure import DisclosureRules
+from bakehouse.release.evaluations import KeptEvaluation, kept_evaluations
 from bakehouse.release.signing import SigningKey
 from bakehouse.release.summaries import LINKAGE_REPORT, QUALITY_REPORT, workspace_summaries
 from bakehouse.release.tables import AreaTables, build_area_tables
@@ -138,7 +140,12 @@ def publish(options: PublishOptions) -> PublishResult:
         )
     recipe = _recipe_settings(options)
     recipe_sha = hashlib.sha256(_canonical(recipe)).hexdigest()
-    run_id = _run_id(options, recipe_sha)
+    evaluations = (
+        kept_evaluations(options.workspace, options.recipe.id)
+        if options.workspace is not None
+        else []
+    )
+    run_id = _run_id(options, recipe_sha, evaluations)
     built = build_tables(
         options.predictions,
         options.area,
@@ -183,6 +190,7 @@ def publish(options: PublishOptions) -> PublishResult:
         drivers=tables.drivers,
         geometry=release_geometry(built.boundaries, geography.codes),
         added_value=_added_value(documents.added_value, built),
+        evaluations=tuple(evaluations),
     )
     path = write_release(
         options.out,
@@ -318,7 +326,9 @@ def _recipe_settings(options: PublishOptions) -> dict[str, Any]:
     }
 
 
-def _run_id(options: PublishOptions, recipe_sha: str) -> str:
+def _run_id(
+    options: PublishOptions, recipe_sha: str, evaluations: Sequence[KeptEvaluation] = ()
+) -> str:
     digest = hashlib.sha256()
     digest.update(_canonical({"code": __version__, "recipe": recipe_sha, "area": options.area}))
     digest.update(_canonical({"as_at": options.as_at.isoformat() if options.as_at else None}))
@@ -332,6 +342,10 @@ def _run_id(options: PublishOptions, recipe_sha: str) -> str:
         for relative in (LINKAGE_REPORT, QUALITY_REPORT):
             path = options.workspace / relative
             digest.update(_file_digest(path if path.is_file() else None))
+    # A release without evaluations keeps the id it had before they could be carried.
+    for evaluation in evaluations:
+        for kind, name in evaluation.release_names().items():
+            digest.update(name.encode() + _file_digest(evaluation.path(kind)))
     return digest.hexdigest()
 
 

@@ -26,6 +26,7 @@ from bakehouse.errors import ConfigError, ReleaseRefused
 from bakehouse.recipes.schema import Recipe
 from bakehouse.release import checker
 from bakehouse.release.disclosure import DisclosureRules
+from bakehouse.release.evaluations import KeptEvaluation, disclosure_problems
 from bakehouse.release.signing import SigningKey
 
 # 2: outcome-neutral column names, and the recipe's title, question, unit and words in the
@@ -149,7 +150,8 @@ class ReleaseInfo:
 
 @dataclass(frozen=True)
 class ReleaseContent:
-    """The four tables, the geometry, and the table of added value when the run made one."""
+    """The four tables, the geometry, the table of added value when the run made one, and the
+    evaluations kept for publication."""
 
     areas: pa.Table
     trend: pa.Table
@@ -157,6 +159,7 @@ class ReleaseContent:
     drivers: pa.Table
     geometry: dict[str, Any]
     added_value: pa.Table | None = None
+    evaluations: tuple[KeptEvaluation, ...] = ()
 
 
 def release_geometry(boundaries: dict[str, Any], codes: list[str]) -> dict[str, Any]:
@@ -220,7 +223,7 @@ def write_release(
                 file=target,
                 fix="Nothing was published. Fix the disclosure control and publish again",
             )
-        manifest = _manifest(staging, info, rules, verdict)
+        manifest = _manifest(staging, info, rules, verdict, content.evaluations)
         (staging / "manifest.json").write_text(
             json.dumps(manifest, indent=2, sort_keys=False) + "\n", encoding="utf-8"
         )
@@ -260,6 +263,26 @@ def _write_files(folder: Path, content: ReleaseContent, documents: Documents) ->
     _write_json(folder / "fairness.json", documents.fairness)
     _write_json(folder / "linkage_summary.json", documents.linkage_summary)
     _write_json(folder / "quality_summary.json", documents.quality_summary)
+    for evaluation in content.evaluations:
+        _copy_evaluation(folder, evaluation)
+
+
+def _copy_evaluation(folder: Path, evaluation: KeptEvaluation) -> None:
+    """The evaluation's files under their release names; the disclosure rule is applied to the
+    very bytes copied (the kept folder may have been evaluated again since it was read)."""
+    names = evaluation.release_names()
+    data = {kind: evaluation.path(kind).read_bytes() for kind in names}
+    result = json.loads(data["result"])
+    problems = disclosure_problems(result)
+    if problems or result.get("plan_hash") != evaluation.plan_hash:
+        raise ReleaseRefused(
+            f"The evaluation of plan {evaluation.plan_hash[:12]} cannot be published: "
+            + ("; ".join(problems) or "its result is of another plan"),
+            file=evaluation.folder,
+            fix="Nothing was published. Remove the kept evaluation, or evaluate the plan again",
+        )
+    for kind, name in names.items():
+        (folder / name).write_bytes(data[kind])
 
 
 def _write_json(path: Path, data: dict[str, Any] | None) -> None:
@@ -269,7 +292,11 @@ def _write_json(path: Path, data: dict[str, Any] | None) -> None:
 
 
 def _manifest(
-    folder: Path, info: ReleaseInfo, rules: DisclosureRules, verdict: checker.Verdict
+    folder: Path,
+    info: ReleaseInfo,
+    rules: DisclosureRules,
+    verdict: checker.Verdict,
+    evaluations: tuple[KeptEvaluation, ...] = (),
 ) -> dict[str, Any]:
     files = {
         path.name: hashlib.sha256(path.read_bytes()).hexdigest()
@@ -303,6 +330,7 @@ def _manifest(
         "checker": {"name": checker.NAME, "version": checker.VERSION, "passed": verdict.passed},
         "previous_release": info.previous_release,
         **({"added_value": info.added_value} if info.added_value is not None else {}),
+        **({"evaluations": [e.as_manifest() for e in evaluations]} if evaluations else {}),
     }
 
 

@@ -95,6 +95,7 @@ PAGES: Mapping[str, Rule] = {
         *INTERVENTION_STAFF, get_status=HTTPStatus.METHOD_NOT_ALLOWED
     ),
     "interventions:run_plot": public(),
+    "interventions:released_plot": public(),
     "core:home": public(),
     "core:accessibility": public(),
     "accounts:login": public(),

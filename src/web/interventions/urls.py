@@ -23,4 +23,9 @@ urlpatterns = [
     path("runs/<int:run_id>/", staff.run, name="run"),
     path("runs/<int:run_id>/publish/", staff.publish_run, name="publish_run"),
     path("runs/<int:run_id>/<str:plot>.svg", views.run_plot, name="run_plot"),
+    path(
+        "released/<int:evaluation_id>/<str:plot>.svg",
+        views.released_plot,
+        name="released_plot",
+    ),
 ]

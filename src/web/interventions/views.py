@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from bakehouse.evaluation import EvaluationPlan, frozen_document
+from bakehouse.evaluation import EvaluationPlan, frozen_document, plan_hash
 from web.accounts.access import PAGES
 from web.accounts.models import User
 from web.accounts.roles import Role
@@ -24,8 +24,10 @@ from web.interventions.evaluations import PLOTS, published_runs
 from web.interventions.forms import TIDIER
 from web.interventions.models import EvaluationPlanRecord, EvaluationRun, Intervention
 from web.interventions.results import ShownResult, shown_result
+from web.interventions.services import current_plan
 from web.interventions.timeline import timeline
-from web.releases.models import Release
+from web.releases.evaluations import published_evaluations
+from web.releases.models import Release, ReleaseEvaluation, ReleaseStatus
 
 
 def _is_staff(request: HttpRequest) -> bool:
@@ -67,6 +69,7 @@ def intervention_detail(request: HttpRequest, intervention_id: int) -> HttpRespo
             for deviation in (record.deviations.all() if record is not None else [])
         ],
         "results": [(run, shown_run(run)) for run in published_runs(record)],
+        "released": [(found, shown_released(found)) for found in released_evaluations(record)],
         "themes": linked_themes(intervention),
         "areas_said": areas_said(intervention, release),
         "staff": _is_staff(request),
@@ -83,9 +86,56 @@ def shown_run(run: EvaluationRun) -> ShownResult:
     return shown_result(run.result, run.files, urls)
 
 
-@require_GET
+def released_evaluations(record: EvaluationPlanRecord | None) -> list[ReleaseEvaluation]:
+    """Evaluations published releases carry of this plan: as frozen (a pre-registered result),
+    or as it stands now (the plan with its deviations, or never frozen: exploratory)."""
+    if record is None:
+        return []
+    hashes = {record.frozen_hash} if record.frozen_hash else set()
+    standing = {k: v for k, v in current_plan(record).items() if k != "post_periods"}
+    hashes.add(plan_hash(EvaluationPlan.model_validate(standing)))
+    found: list[ReleaseEvaluation] = []
+    for wanted in sorted(hashes):
+        found += published_evaluations(wanted)
+    return sorted(found, key=lambda item: item.release.created_at, reverse=True)
+
+
+def shown_released(evaluation: ReleaseEvaluation) -> ShownResult:
+    urls = {
+        name: reverse(
+            "interventions:released_plot",
+            kwargs={"evaluation_id": evaluation.pk, "plot": name},
+        )
+        for name in PLOTS
+    }
+    files = {
+        f"{name}.{kind}": getattr(evaluation, f"{name}_{kind}")
+        for name in PLOTS
+        for kind in ("svg", "csv")
+    }
+    return shown_result(evaluation.result, files, urls)
+
+
 # The decorator's types know only views of the request alone.
-@csp({"default-src": [NONE], "style-src": ["'unsafe-inline'"]})  # type: ignore[arg-type]
+PLOT_POLICY = csp({"default-src": [NONE], "style-src": ["'unsafe-inline'"]})
+
+
+@require_GET
+@PLOT_POLICY  # type: ignore[arg-type]
+def released_plot(request: HttpRequest, evaluation_id: int, plot: str) -> HttpResponse:
+    """A plot of an evaluation a published release carries, as an SVG image, under the same
+    policy as a run's."""
+    evaluation = get_object_or_404(
+        ReleaseEvaluation, pk=evaluation_id, release__status=ReleaseStatus.PUBLISHED
+    )
+    if plot not in PLOTS:
+        raise Http404("No such plot.")
+    text = getattr(evaluation, f"{plot}_svg")
+    return HttpResponse(text, content_type="image/svg+xml; charset=utf-8")
+
+
+@require_GET
+@PLOT_POLICY  # type: ignore[arg-type]
 def run_plot(request: HttpRequest, run_id: int, plot: str) -> HttpResponse:
     """A run's plot as an SVG image: a published run's for anyone, another only for staff. The
     image's own policy lets its drawing styles apply and nothing run."""

@@ -147,6 +147,27 @@ NOT_PRODUCED = "not produced by this run"
 TO_COMPLETE = "to_complete"
 
 
+# Evaluations of interventions (optional): five flat files each, named by the first 12 hex of
+# the plan's hash, and listed in the manifest's ``evaluations`` section under these keys.
+EVALUATION_SUFFIXES = {
+    "result": ".json",
+    "event_study_svg": "-event_study.svg",
+    "event_study_csv": "-event_study.csv",
+    "trajectories_svg": "-trajectories.svg",
+    "trajectories_csv": "-trajectories.csv",
+}
+EVALUATION_FILE = re.compile(
+    r"evaluation-[0-9a-f]{12}(?:\.json|-(?:event_study|trajectories)\.(?:svg|csv))"
+)
+
+
+def evaluation_files(plan_hash: str) -> dict[str, str]:
+    """The file names the contract gives each part of the evaluation of ``plan_hash``."""
+    return {
+        kind: f"evaluation-{plan_hash[:12]}{suffix}" for kind, suffix in EVALUATION_SUFFIXES.items()
+    }
+
+
 def is_not_produced(content: object) -> bool:
     """True for a document the run says it did not produce."""
     if not isinstance(content, dict):

@@ -21,6 +21,7 @@ from web.releases.models import (
     Document,
     Driver,
     Release,
+    ReleaseEvaluation,
     ReleaseStatus,
     TrendPoint,
 )
@@ -58,6 +59,7 @@ def import_release(
                         "folder": str(folder),
                         "areas": len(verified.tables[contract.AREAS]),
                         "flagged": sum(row["flagged"] for row in verified.tables[contract.AREAS]),
+                        "evaluations": [e.plan_hash for e in verified.evaluations],
                         "signed_by": verified.signed_by,
                         "status": release.status,
                     },
@@ -151,6 +153,19 @@ def _write(verified: VerifiedRelease, actor: User | None) -> Release:
     Document.objects.bulk_create(
         Document(release=release, name=name, content=content, markdown=markdown)
         for name, (content, markdown) in verified.documents.items()
+    )
+    ReleaseEvaluation.objects.bulk_create(
+        ReleaseEvaluation(
+            release=release,
+            plan_hash=evaluation.plan_hash,
+            registration=evaluation.registration,
+            result=evaluation.result,
+            event_study_svg=evaluation.event_study_svg,
+            event_study_csv=evaluation.event_study_csv,
+            trajectories_svg=evaluation.trajectories_svg,
+            trajectories_csv=evaluation.trajectories_csv,
+        )
+        for evaluation in verified.evaluations
     )
     return release
 

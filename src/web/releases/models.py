@@ -352,3 +352,35 @@ class Document(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_name_display()} of {self.release_id}"
+
+
+class ReleaseEvaluation(models.Model):
+    """An intervention's evaluation as a release published it (docs/release.md, "Evaluations"):
+    the result (estimates, intervals, p-values, group means over at least three areas each,
+    never a count), its two plots as SVG and their figures as CSV. Keyed by the plan's hash,
+    which the intervention's frozen plan carries too."""
+
+    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="evaluations")
+    plan_hash = models.CharField(max_length=64, db_index=True)
+    # "pre-registered: frozen <when> (plan <hash>)" or "exploratory: not pre-registered"
+    registration = models.TextField()
+    result = models.JSONField()
+    event_study_svg = models.TextField()
+    event_study_csv = models.TextField()
+    trajectories_svg = models.TextField()
+    trajectories_csv = models.TextField()
+
+    class Meta:
+        ordering = ("release", "plan_hash")
+        constraints = (
+            models.UniqueConstraint(
+                fields=("release", "plan_hash"), name="evaluation_once_per_release"
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"Evaluation of plan {self.plan_hash[:12]} in {self.release_id}"
+
+    @property
+    def is_exploratory(self) -> bool:
+        return not self.registration.startswith("pre-registered")

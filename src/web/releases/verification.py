@@ -34,6 +34,7 @@ from web.releases.contract import (
     COUNTS,
     DOCUMENTS,
     DRIVERS,
+    EVALUATION_FILE,
     FORMAT_VERSION,
     GEOMETRY,
     KEYS,
@@ -43,6 +44,7 @@ from web.releases.contract import (
     TREND,
     Column,
     Kind,
+    evaluation_files,
     is_not_produced,
     required_files,
 )
@@ -176,6 +178,24 @@ class AddedValue(_Open):
     sentence: str = Field(min_length=1, max_length=2000)
 
 
+class EvaluationFiles(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    result: str
+    event_study_svg: str
+    event_study_csv: str
+    trajectories_svg: str
+    trajectories_csv: str
+
+
+class EvaluationRef(_Open):
+    """An intervention's evaluation the release carries (docs/release.md, "Evaluations")."""
+
+    plan_hash: str = Field(pattern=r"^[0-9a-f]{64}$")
+    registration: str = Field(min_length=1, max_length=500)
+    files: EvaluationFiles
+
+
 class Manifest(_Open):
     format_version: int
     release_id: str
@@ -193,6 +213,21 @@ class Manifest(_Open):
     checker: Checker
     previous_release: str | None = None
     added_value: AddedValue | None = None
+    # Absent from releases that carry no evaluation.
+    evaluations: list[EvaluationRef] = Field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class VerifiedEvaluation:
+    """An evaluation read from the release: the result and the texts of its plots and tables."""
+
+    plan_hash: str
+    registration: str
+    result: dict[str, Any]
+    event_study_svg: str
+    event_study_csv: str
+    trajectories_svg: str
+    trajectories_csv: str
 
 
 @dataclass(frozen=True)
@@ -206,6 +241,7 @@ class VerifiedRelease:
     tables: Mapping[str, list[dict[str, Any]]]
     geometry: Mapping[str, dict[str, Any]]  # lsoa11cd -> GeoJSON geometry
     documents: Mapping[str, tuple[dict[str, Any], str]]  # name -> (content, Markdown)
+    evaluations: tuple[VerifiedEvaluation, ...] = ()
 
 
 def verify_release(
@@ -253,6 +289,8 @@ def verify_release(
     problems += geometry_problems
     documents, document_problems = _read_documents(files)
     problems += document_problems
+    evaluations, evaluation_problems = _read_evaluations(files, manifest)
+    problems += evaluation_problems
     if AREAS in tables:
         problems += _check_references(tables, geometry if not geometry_problems else None)
     if not problems:
@@ -260,7 +298,9 @@ def verify_release(
         problems += rerun_checker({name: files[name] for name in manifest.files}, rule)
     if problems:
         raise ReleaseRefused(folder, problems)
-    return VerifiedRelease(folder, manifest, raw, signed_by, tables, geometry, documents)
+    return VerifiedRelease(
+        folder, manifest, raw, signed_by, tables, geometry, documents, tuple(evaluations)
+    )
 
 
 def _report(progress: Progress, step: str) -> None:
@@ -608,3 +648,70 @@ def _read_documents(
         problems += _nul_problems(document.json_file, content)
         documents[document.name] = (content, markdown)
     return documents, problems
+
+
+# Evaluations of interventions.
+
+
+def _read_evaluations(
+    files: Mapping[str, bytes], manifest: Manifest
+) -> tuple[list[VerifiedEvaluation], list[str]]:
+    """Each evaluation the manifest lists, read from its hashed files: named as the contract
+    names them, its result of the plan and registration the manifest says; and no evaluation
+    file in the release that the section does not list."""
+    evaluations: list[VerifiedEvaluation] = []
+    problems = []
+    named: set[str] = set()
+    for index, entry in enumerate(manifest.evaluations):
+        where = f"{MANIFEST}, evaluations item {index + 1} (plan {entry.plan_hash[:12]})"
+        wanted = evaluation_files(entry.plan_hash)
+        given = entry.files.model_dump()
+        if given != wanted:
+            problems.append(f"{where}: files must be {sorted(wanted.values())}")
+            continue
+        if named & set(wanted.values()):
+            problems.append(f"{where}: the plan's evaluation is listed twice")
+            continue
+        named.update(wanted.values())
+        texts: dict[str, str] = {}
+        for kind, name in wanted.items():
+            if name not in files:
+                problems.append(f"{where}: {name} is not in the release")
+                continue
+            try:
+                texts[kind] = files[name].decode("utf-8")
+            except UnicodeDecodeError:
+                problems.append(f"{name}: not UTF-8 text")
+                continue
+            problems += _nul_problems(name, texts[kind])
+        if len(texts) < len(wanted):
+            continue
+        try:
+            result = json.loads(texts["result"])
+        except json.JSONDecodeError as error:
+            problems.append(f"{wanted['result']}: not valid JSON ({error})")
+            continue
+        if not isinstance(result, dict):
+            problems.append(f"{wanted['result']}: must be a JSON object")
+            continue
+        if result.get("plan_hash") != entry.plan_hash:
+            problems.append(f"{wanted['result']}, field plan_hash: not the plan the manifest lists")
+        if result.get("registration") != entry.registration:
+            problems.append(
+                f"{wanted['result']}, field registration: not the registration the manifest gives"
+            )
+        evaluations.append(
+            VerifiedEvaluation(
+                plan_hash=entry.plan_hash,
+                registration=entry.registration,
+                result=result,
+                event_study_svg=texts["event_study_svg"],
+                event_study_csv=texts["event_study_csv"],
+                trajectories_svg=texts["trajectories_svg"],
+                trajectories_csv=texts["trajectories_csv"],
+            )
+        )
+    for name in sorted(set(files) - named):
+        if EVALUATION_FILE.fullmatch(name):
+            problems.append(f"{name}: an evaluation file the manifest's evaluations do not list")
+    return evaluations, problems
