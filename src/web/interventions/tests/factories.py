@@ -20,7 +20,7 @@ from web.interventions.models import (
     State,
 )
 from web.jobs.progress import no_progress
-from web.releases.models import Release
+from web.releases.models import Release, ReleaseEvaluation
 
 
 def planner() -> User:
@@ -75,7 +75,8 @@ def evaluated_run(
 
 def intervention_samples(release: Release) -> dict[str, object]:
     """URL parameters pointing at an intervention of ``release``'s recipe with a milestone and
-    a frozen plan, and at a published run of another's plan with its plots."""
+    a frozen plan, at a published run of another's plan with its plots, and at that result as
+    ``release`` carries it."""
     made = make_intervention(release)
     services.add_update(
         made, date(2026, 1, 12), State.AGREED, "Agreed with the parents' forum.", planner()
@@ -87,10 +88,24 @@ def intervention_samples(release: Release) -> dict[str, object]:
     if Release.objects.filter(pk=release.pk, is_current=True).exists():
         services.freeze_plan(plan, planner())
     run = evaluated_run(release, publish=True)
+    assert run.result is not None
+    # The same result as a release would carry it (web.releases imports such rows).
+    carried = ReleaseEvaluation.objects.create(
+        release=release,
+        plan_hash=run.result["plan_hash"],
+        registration=run.registration,
+        result=run.result,
+        **{
+            f"{plot}_{kind}": run.files[f"{plot}.{kind}"]
+            for plot in ("event_study", "trajectories")
+            for kind in ("svg", "csv")
+        },
+    )
     return {
         "intervention_id": made.pk,
         "milestone_id": milestone.pk,
         "run_id": run.pk,
+        "evaluation_id": carried.pk,
         "plot": "event_study",
     }
 
