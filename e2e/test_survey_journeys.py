@@ -1,7 +1,8 @@
 """The journeys of a survey, end to end in a browser: staff compose a survey with one question
-of each kind; a resident answers it on a phone-sized screen; a moderator approves a free-text
-answer from the one moderation queue; the public report shows the counts. Staff also record a
-workshop. axe-core checks every page on the way."""
+of each kind; a resident answers it on a phone-sized screen, then through their private link
+changes and deletes their answers; a moderator approves a free-text answer from the one
+moderation queue; the public report shows the counts. Staff also record a workshop. axe-core
+checks every page on the way."""
 
 from __future__ import annotations
 
@@ -15,8 +16,15 @@ from playwright.sync_api import Page, ViewportSize, expect
 from web.accounts.models import User
 from web.accounts.roles import Role
 from web.fieldwork import surveys
-from web.fieldwork.models import FieldworkRecord, QuestionKind, Survey, TextAnswer
+from web.fieldwork.models import (
+    FieldworkRecord,
+    QuestionKind,
+    Survey,
+    SurveyResponse,
+    TextAnswer,
+)
 from web.fieldwork.tests.factories import answer_text, make_survey
+from web.fieldwork.views import private_links
 from web.insight.models import ContributionState, RoundStatus
 from web.releases.models import Release
 
@@ -120,6 +128,7 @@ def test_resident_answers_a_survey_on_a_phone(
     page.get_by_role("button", name="Send your answers").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Answers sent")
+    expect(page.locator(".bakehouse-private-link a")).to_be_visible()
     check_accessibility("journey-survey-answered")
     response = survey.responses.get()
     assert sorted(answer.question.kind for answer in response.answers.all()) == [
@@ -130,6 +139,55 @@ def test_resident_answers_a_survey_on_a_phone(
     ]
     assert response.text_answers.get().state == ContributionState.HELD
     assert browser_problems == []
+
+
+def test_respondent_changes_then_deletes_their_answers_on_a_phone(
+    page: Page,
+    site: str,
+    published_release: Release,
+    check_accessibility: CheckAccessibility,
+    browser_problems: list[str],
+) -> None:
+    survey = make_survey(published_release)
+    text = survey.questions.get(kind=QuestionKind.TEXT)
+    area = published_release.areas.order_by("lsoa11nm").first()
+    assert area is not None
+    single = survey.questions.get(kind=QuestionKind.SINGLE)
+    multiple = survey.questions.get(kind=QuestionKind.MULTIPLE)
+    scale = survey.questions.get(kind=QuestionKind.SCALE)
+    place = survey.questions.get(kind=QuestionKind.LOCATION)
+    _, key = surveys.receive(
+        survey,
+        surveys.Given(
+            chosen={single.pk: [0], multiple.pk: [1]},
+            scales={scale.pk: 2},
+            texts={text.pk: "The bus stops too early."},
+            places={place.pk: area.lsoa11cd},
+        ),
+    )
+    page.set_viewport_size(PHONE)
+
+    page.goto(site + private_links(key)["view"])
+    expect(page.locator("main")).to_contain_text("The bus stops too early.")
+    check_accessibility("journey-survey-your-answers")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    page.get_by_label("What else should we know?").fill("A later bus would help.")
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.locator("main")).to_contain_text("A later bus would help.")
+    expect(page.locator("main")).not_to_contain_text("The bus stops too early.")
+    assert TextAnswer.objects.get().state == ContributionState.HELD
+
+    page.get_by_role("link", name="Delete your answers").click()
+    check_accessibility("journey-survey-delete-answers")
+    page.get_by_role("button", name="Delete my answers").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your answers are deleted")
+    check_accessibility("journey-survey-answers-deleted")
+    assert not SurveyResponse.objects.exists()
+    assert not browser_problems
+    # The link now asks for the link (the browser reports the 404 as a problem, not here).
+    response = page.goto(site + private_links(key)["view"])
+    assert response is not None and response.status == 404
+    expect(page.get_by_role("heading", level=1)).to_have_text("Open your private link")
 
 
 def test_moderator_approves_a_free_text_answer_from_the_queue(

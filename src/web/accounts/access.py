@@ -206,6 +206,9 @@ PAGES: Mapping[str, Rule] = {
     "insight:report": public(),
     "fieldwork:answer": public(),
     "fieldwork:answered": public(),
+    # A respondent's private link, as a round's: the key in the query string is the access.
+    "fieldwork:response": public(),
+    "fieldwork:delete_response": public(),
     "fieldwork:survey_report": public(),
     "fieldwork:records": role_required(*INSIGHT_STAFF),
     "fieldwork:record_create": role_required(*INSIGHT_STAFF),

@@ -290,8 +290,18 @@ class AnswerForm(HoneypotMixin, GovukForm):
         error_messages={"required": "Agree to the privacy notice to send your answers"},
     )
 
-    def __init__(self, *args: Any, survey: Survey, release: Release, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        survey: Survey,
+        release: Release,
+        ask_consent: bool = True,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
+        # A respondent changing their answers agreed when they first sent them.
+        if not ask_consent:
+            del self.fields["consent"]
         self.release = release
         self.questions = list(survey.questions.all())
         places = [

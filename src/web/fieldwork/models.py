@@ -180,10 +180,23 @@ class Question(models.Model):
 
 
 class SurveyResponse(models.Model):
-    """One respondent's answers, sent together. Nothing identifies the respondent."""
+    """One respondent's answers, sent together. Nothing identifies the respondent: the private
+    link's key is theirs alone, and only its SHA-256 is kept (``web.insight.private_link``)."""
 
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="responses")
     received_at = models.DateTimeField(default=timezone.now)
+    # Blank for a response sent before surveys gave private links.
+    token_digest = models.CharField(max_length=64, blank=True, default="")
+    edited_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = (
+            models.UniqueConstraint(
+                fields=("token_digest",),
+                condition=~models.Q(token_digest=""),
+                name="survey_response_token_unique",
+            ),
+        )
 
 
 class Answer(models.Model):

@@ -42,19 +42,19 @@ def _counts(question: Question) -> tuple[int, dict[str, int]]:
         counts = {option: chosen.get(i, 0) for i, option in enumerate(question.options)}
     elif question.kind == QuestionKind.SCALE:
         scale = Counter(answer.scale for answer in answers)
-        counts = {_scale_label(question, point): scale.get(point, 0) for point in SCALE_POINTS}
+        counts = {scale_label(question, point): scale.get(point, 0) for point in SCALE_POINTS}
     else:
         places = Counter(answer.lsoa11cd for answer in answers)
-        counts = {_place_name(question.survey, code): n for code, n in sorted(places.items())}
+        counts = {place_name(question.survey, code): n for code, n in sorted(places.items())}
     return len(answers), counts
 
 
-def _scale_label(question: Question, point: int) -> str:
+def scale_label(question: Question, point: int) -> str:
     words = {1: question.low_label, 5: question.high_label}.get(point, "")
     return f"{point} ({words})" if words else str(point)
 
 
-def _place_name(survey: Survey, code: str) -> str:
+def place_name(survey: Survey, code: str) -> str:
     release = release_of(survey)
     area = release.areas.filter(lsoa11cd=code).first() if release else None
     return f"{area.lsoa11nm} ({code})" if area else code

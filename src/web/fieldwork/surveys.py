@@ -8,6 +8,7 @@ from datetime import date
 
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 
 from web.accounts.models import User
 from web.fieldwork.models import (
@@ -19,6 +20,7 @@ from web.fieldwork.models import (
     TextAnswer,
 )
 from web.fieldwork.screening import screened
+from web.insight import private_link
 from web.insight.models import ContributionState, Round, RoundStatus
 from web.releases.models import Release
 
@@ -107,37 +109,61 @@ def set_status(survey: Survey, status: RoundStatus) -> Survey:
 CHOICE_KINDS = (QuestionKind.SINGLE, QuestionKind.MULTIPLE)
 
 
-def receive(survey: Survey, given: Given) -> SurveyResponse:
-    """Store one respondent's answers; each free text only as screened and masked, held."""
+def receive(survey: Survey, given: Given) -> tuple[SurveyResponse, str]:
+    """Store one respondent's answers; each free text only as screened and masked, held.
+    Returns the response and its private link's key, which is never stored and cannot be
+    shown again."""
+    key, digest = private_link.new_key()
     with transaction.atomic():
-        response = SurveyResponse.objects.create(survey=survey)
-        for question in survey.questions.all():
-            key = question.pk
-            if question.kind in CHOICE_KINDS and given.chosen.get(key):
-                Answer.objects.create(
-                    response=response, question=question, chosen=given.chosen[key]
-                )
-            elif question.kind == QuestionKind.SCALE and key in given.scales:
-                Answer.objects.create(response=response, question=question, scale=given.scales[key])
-            elif question.kind == QuestionKind.LOCATION and given.places.get(key):
-                latitude, longitude = given.points.get(key, (None, None))
-                Answer.objects.create(
-                    response=response,
-                    question=question,
-                    lsoa11cd=given.places[key],
-                    latitude=latitude,
-                    longitude=longitude,
-                )
-            elif question.kind == QuestionKind.TEXT and given.texts.get(key, "").strip():
-                text = screened("text", given.texts[key])
-                TextAnswer.objects.create(
-                    response=response,
-                    question=question,
-                    text=text.masked,
-                    findings=text.findings,
-                    state=ContributionState.HELD,
-                )
+        response = SurveyResponse.objects.create(survey=survey, token_digest=digest)
+        _store_answers(response, given)
+    return response, key
+
+
+def change(response: SurveyResponse, given: Given) -> SurveyResponse:
+    """The respondent's new answers replace all the old ones: the old free text is deleted,
+    the new is screened and held for a moderator again."""
+    with transaction.atomic():
+        response.answers.all().delete()
+        response.text_answers.all().delete()
+        _store_answers(response, given)
+        response.edited_at = timezone.now()
+        response.save(update_fields=["edited_at"])
     return response
+
+
+def delete_response(response: SurveyResponse) -> None:
+    """The respondent's own deletion: the response and every answer go; moderators' decisions
+    about its free text stay, naming only the answer's number."""
+    with transaction.atomic():
+        response.delete()
+
+
+def _store_answers(response: SurveyResponse, given: Given) -> None:
+    for question in response.survey.questions.all():
+        key = question.pk
+        if question.kind in CHOICE_KINDS and given.chosen.get(key):
+            Answer.objects.create(response=response, question=question, chosen=given.chosen[key])
+        elif question.kind == QuestionKind.SCALE and key in given.scales:
+            Answer.objects.create(response=response, question=question, scale=given.scales[key])
+        elif question.kind == QuestionKind.LOCATION and given.places.get(key):
+            latitude, longitude = given.points.get(key, (None, None))
+            Answer.objects.create(
+                response=response,
+                question=question,
+                lsoa11cd=given.places[key],
+                latitude=latitude,
+                longitude=longitude,
+            )
+        elif question.kind == QuestionKind.TEXT and given.texts.get(key, "").strip():
+            text = screened("text", given.texts[key])
+            TextAnswer.objects.create(
+                response=response,
+                question=question,
+                text=text.masked,
+                findings=text.findings,
+                state=ContributionState.HELD,
+            )
 
 
 def release_of(survey: Survey) -> Release | None:

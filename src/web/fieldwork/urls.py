@@ -10,6 +10,9 @@ urlpatterns = [
     path("surveys/<int:survey_id>/", views.answer, name="answer"),
     path("surveys/<int:survey_id>/thank-you/", views.answered, name="answered"),
     path("surveys/<int:survey_id>/report/", views.report, name="survey_report"),
+    # The private link's key is in the query string, which the web server's log leaves out.
+    path("your-answers/", views.your_answers, name="response"),
+    path("your-answers/delete/", views.delete_your_answers, name="delete_response"),
     path("staff/records/", staff.record_list, name="records"),
     path("staff/records/new/", staff.record_create, name="record_create"),
     path("staff/records/<int:record_id>/", staff.record_detail, name="record"),

@@ -1,18 +1,22 @@
-"""Public pages of surveys: answering through the open link, the thank-you page and the
-published report. Thin: the work is in ``surveys`` and ``results``. The abuse controls are
-validation rounds' (``web.core.abuse``, the same device cookie and limits)."""
+"""Public pages of surveys: answering through the open link, the thank-you page with the
+respondent's private link, the pages that link opens, and the published report. Thin: the
+work is in ``surveys``, ``respondent`` and ``results``. The abuse controls and the private link
+are validation rounds' (``web.core.abuse``, the same device cookie and limits;
+``web.insight.private_link``)."""
 
 from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
 
 from web.accounts.client_ip import client_ip_address
 from web.core.abuse import within_limit
-from web.fieldwork import surveys
+from web.fieldwork import respondent, surveys
 from web.fieldwork.forms import AnswerForm
-from web.fieldwork.models import Survey
+from web.fieldwork.models import Survey, SurveyResponse
 from web.fieldwork.results import public_threshold, survey_results
+from web.insight import private_link
 from web.insight.models import RoundStatus
 from web.insight.views import (
     DEVICE_COOKIE,
@@ -21,6 +25,9 @@ from web.insight.views import (
     PER_DEVICE_PER_ROUND,
     device_id,
 )
+
+# Where the thank-you page finds the private link's key, once.
+NEW_KEY = private_link.OnceInSession("survey_new_key")
 
 
 def _public_survey(survey_id: int) -> Survey:
@@ -52,7 +59,8 @@ def answer(request: HttpRequest, survey_id: int) -> HttpResponse:
         else:
             # A robot that filled the hidden box is told it worked, and nothing is kept.
             if not form.is_robot():
-                surveys.receive(survey, form.given())
+                _, key = surveys.receive(survey, form.given())
+                NEW_KEY.keep(request, key)
             response = redirect("fieldwork:answered", survey_id=survey.pk)
     else:
         response = render(
@@ -73,7 +81,79 @@ def answer(request: HttpRequest, survey_id: int) -> HttpResponse:
 
 
 def answered(request: HttpRequest, survey_id: int) -> HttpResponse:
-    return render(request, "fieldwork/answered.html", {"survey": _public_survey(survey_id)})
+    survey = _public_survey(survey_id)
+    key = NEW_KEY.take(request)
+    links = private_links(key) if key else None
+    return render(request, "fieldwork/answered.html", {"survey": survey, "links": links})
+
+
+def private_links(key: str) -> dict[str, str]:
+    return private_link.links("fieldwork:response", "fieldwork:delete_response", key)
+
+
+def _own(request: HttpRequest) -> tuple[SurveyResponse, str] | None:
+    """The response the link's key opens; None when the link has no key or a key that opens
+    nothing (a mistyped or deleted link): both are told to open the link they were given."""
+    key = private_link.key_given(request)
+    found = respondent.find_by_key(key) if key else None
+    return (found, key) if found is not None else None
+
+
+def _no_link(request: HttpRequest) -> HttpResponse:
+    # A key that opens nothing is not found; no key at all is a question, answered.
+    status = 404 if private_link.key_given(request) else 200
+    return render(request, "fieldwork/no_link.html", status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def your_answers(request: HttpRequest) -> HttpResponse:
+    """The respondent's own answers: what is kept (free text masked), and changing them while
+    the survey is open."""
+    opened = _own(request)
+    if opened is None:
+        return _no_link(request)
+    own, key = opened
+    survey = own.survey
+    release = surveys.release_of(survey)
+    form = None
+    if survey.accepting and release is not None:
+        form = AnswerForm(
+            request.POST or None,
+            survey=survey,
+            release=release,
+            ask_consent=False,
+            initial=respondent.initial_answers(own),
+        )
+        if request.method == "POST" and form.is_valid():
+            surveys.change(own, form.given())
+            return redirect(private_links(key)["view"])
+    elif request.method == "POST":
+        return HttpResponse(status=405)
+    return render(
+        request,
+        "fieldwork/response.html",
+        {
+            "own": own,
+            "survey": survey,
+            "release": release,
+            "kept": respondent.kept_answers(own),
+            "form": form,
+            "links": private_links(key),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def delete_your_answers(request: HttpRequest) -> HttpResponse:
+    opened = _own(request)
+    if opened is None:
+        return _no_link(request)
+    own, key = opened
+    if request.method == "POST":
+        survey = own.survey
+        surveys.delete_response(own)
+        return render(request, "fieldwork/deleted.html", {"survey": survey})
+    return render(request, "fieldwork/delete.html", {"own": own, "links": private_links(key)})
 
 
 def report(request: HttpRequest, survey_id: int) -> HttpResponse:

@@ -7,8 +7,6 @@ the round's policy says otherwise. Nothing is published without being screened."
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from bakehouse.insight.screening import screen
+from web.insight import private_link
 from web.insight.models import Contribution, ContributionState, RoundArea
 
 TEXT_FIELDS = Contribution.text_fields
@@ -43,10 +42,6 @@ class Given:
     latitude: float | None = None
     longitude: float | None = None
     about: AboutYou = AboutYou()
-
-
-def token_digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _screened(given: Given) -> tuple[dict[str, str], list[dict[str, Any]]]:
@@ -96,8 +91,8 @@ def _apply(contribution: Contribution, given: Given) -> None:
 def receive(round_area: RoundArea, given: Given) -> tuple[Contribution, str]:
     """Screen and store a contribution; returns it and the private link's token, which is
     never stored and cannot be shown again."""
-    token = secrets.token_urlsafe(32)
-    contribution = Contribution(round_area=round_area, token_digest=token_digest(token))
+    token, digest = private_link.new_key()
+    contribution = Contribution(round_area=round_area, token_digest=digest)
     _apply(contribution, given)
     contribution.save()
     return contribution, token
@@ -106,7 +101,7 @@ def receive(round_area: RoundArea, given: Given) -> tuple[Contribution, str]:
 def find_by_token(token: str) -> Contribution | None:
     return (
         Contribution.objects.select_related("round_area__round")
-        .filter(token_digest=token_digest(token))
+        .filter(token_digest=private_link.digest(token))
         .first()
     )
 

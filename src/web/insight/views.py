@@ -6,16 +6,14 @@ notice. Thin: the work is in
 from __future__ import annotations
 
 import secrets
-from urllib.parse import urlencode
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from web.accounts.client_ip import client_ip_address
 from web.core.abuse import within_limit
-from web.insight import contributions
+from web.insight import contributions, private_link
 from web.insight.forms import ContributionForm
 from web.insight.models import Contribution, Round, RoundStatus
 from web.insight.representation import heard, heard_by_area
@@ -28,7 +26,7 @@ PER_DEVICE_PER_ROUND = 15
 DEVICE_COOKIE = "bakehouse_device"
 DEVICE_COOKIE_SECONDS = 400 * 24 * 3600
 # Where the confirmation page finds the private link's token, once.
-NEW_TOKEN = "insight_new_token"
+NEW_TOKEN = private_link.OnceInSession("insight_new_token")
 
 
 def device_id(request: HttpRequest) -> tuple[str, bool]:
@@ -76,7 +74,7 @@ def give(request: HttpRequest, round_id: int) -> HttpResponse:
             # A robot that filled the hidden box is told it worked, and nothing is kept.
             if not form.is_robot():
                 _, token = contributions.receive(form.chosen_area(), form.given())
-                request.session[NEW_TOKEN] = token
+                NEW_TOKEN.keep(request, token)
             response = redirect("insight:given", round_id=round_.pk)
     else:
         response = render(request, "insight/give.html", {"form": form, "round": round_})
@@ -94,24 +92,19 @@ def give(request: HttpRequest, round_id: int) -> HttpResponse:
 
 def given(request: HttpRequest, round_id: int) -> HttpResponse:
     round_ = _public_round(round_id)
-    token = request.session.pop(NEW_TOKEN, None)
+    token = NEW_TOKEN.take(request)
     links = private_links(token) if token else None
     return render(request, "insight/given.html", {"round": round_, "links": links})
 
 
 def private_links(token: str) -> dict[str, str]:
-    """The participant's links: the key travels in the query string, never in the path, so
-    neither the web server's access log nor Django's log of pages not found records it."""
-    query = urlencode({"key": token})
-    return {
-        "view": f"{reverse('insight:contribution')}?{query}",
-        "delete": f"{reverse('insight:delete_contribution')}?{query}",
-    }
+    """The participant's links (``private_link``: the key in the query string only)."""
+    return private_link.links("insight:contribution", "insight:delete_contribution", token)
 
 
 def _own(request: HttpRequest) -> tuple[Contribution, str] | None:
     """The contribution the link's key opens; None when no key was given."""
-    token = request.GET.get("key", "")
+    token = private_link.key_given(request)
     if not token:
         return None
     found = contributions.find_by_token(token)

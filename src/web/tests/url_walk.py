@@ -40,7 +40,9 @@ def url_samples(subject: User, release: Release, draft: Release) -> dict[str, ob
     finished job; validation rounds' at an open round of ``release`` with one contribution;
     interventions' at one in ``release``'s areas with a milestone and a frozen plan; the recipe
     pack's download at a pack of ``release``'s recipe, served here; surveys' and fieldwork's at
-    an open survey of ``release``'s recipe with a held answer, and a fieldwork record."""
+    an open survey of ``release``'s recipe with a held answer, and a fieldwork record. The
+    private links of a round and of a survey carry their key in the query string, so the walk
+    opens the page that asks for the link."""
     area = release.areas.order_by("lsoa11cd").first()
     if area is None:
         raise LookupError(f"Release {release.id} has no areas to sample")

@@ -93,7 +93,8 @@ def make_record(
 
 def fieldwork_samples(release: Release) -> dict[str, object]:
     """URL parameters pointing at an open survey of ``release``'s recipe, its first question,
-    a held free-text answer and a fieldwork record."""
+    a held free-text answer and a fieldwork record. A respondent's private link needs none: its
+    key is a query parameter."""
     survey = make_survey(release)
     return {
         "survey_id": survey.pk,
