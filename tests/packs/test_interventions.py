@@ -1,0 +1,311 @@
+"""A pack carries the interventions a partnership describes and the evaluations it keeps for
+publication: each result linked to its intervention by the plan's hash, its verdict in the
+evidence summary, validated again and installed by the receiving partnership. An evaluation over
+too few areas never leaves; a changed intervention is refused naming it."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from bakehouse.cli import app
+from bakehouse.errors import ConfigError, PackError
+from bakehouse.evaluation import evaluate
+from bakehouse.evaluation.plan import Design, EvaluationPlan
+from bakehouse.evaluation.result import Result
+from bakehouse.evaluation.simulate import Scenario, simulate_panel
+from bakehouse.evaluation.workspace import keep_result
+from bakehouse.packs import (
+    ExportOptions,
+    ExportResult,
+    Supplied,
+    export_pack,
+    install_pack,
+    read_pack,
+)
+from bakehouse.packs.manifest import sha256
+from bakehouse.packs.scan import scan
+from bakehouse.recipes import load_recipe
+from bakehouse.release.evaluations import evaluation_folder
+
+from .conftest import Publisher
+from .test_packs import entries, one_byte_changed, rewrite, trusted, with_manifest
+
+runner = CliRunner()
+RECIPE = "school-readiness"
+OUTCOME = "not reaching a Good Level of Development at the end of Reception"
+PRE_REGISTERED = "pre-registered: frozen 2023-06-01T09:00:00+00:00 (plan 000000000000)"
+
+
+def _intervention_file(folder: Path, slug: str, title: str, plan: EvaluationPlan) -> Path:
+    """An intervention file describing ``title``, with ``plan`` as its evaluation plan."""
+    document = {
+        "recipe": RECIPE,
+        "title": title,
+        "tidier": {
+            "why": "Children who hear more language at home are readier for school.",
+            "materials": "A book and play materials at each visit.",
+            "procedures": "Home visits showing one way to talk and play in everyday routines.",
+            "provider": "Family support workers from the family hubs.",
+            "how": "Face to face at home.",
+            "where": "Families' homes in the areas the release showed.",
+            "when_and_how_much": f"{title}: six sessions of an hour over twelve months.",
+            "tailoring": "Activities in the family's home language.",
+            "modifications": "None so far.",
+            "fidelity": "The team lead joins one session in ten.",
+        },
+        "post_periods": 2,
+        "plan": plan.model_dump(mode="json"),
+    }
+    path = folder / f"{slug}.yaml"
+    path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def _plan(
+    title: str, panel_seed: int, effect: float, treated: int = 6
+) -> tuple[Result, EvaluationPlan]:
+    panel = simulate_panel(Scenario(units=30, treated=treated, effect=effect), panel_seed)
+    plan = EvaluationPlan(
+        outcome=OUTCOME,
+        treated_units=sorted(panel.adoption),
+        start=min(panel.adoption.values()),
+        design=Design.DID,
+        hypotheses=f"{title} lowers the share of children not ready for school.",
+    )
+    return evaluate(panel, plan), plan
+
+
+@dataclass(frozen=True)
+class Evaluated:
+    workspace: Path
+    interventions: list[Path]
+    results: list[Result]
+
+
+@pytest.fixture(scope="module")
+def evaluated(publisher: Publisher, tmp_path_factory: pytest.TempPathFactory) -> Evaluated:
+    """A copy of the publisher's workspace keeping two evaluations for publication (one
+    pre-registered that found an effect, one exploratory that did not), and the intervention
+    files of their plans."""
+    root = tmp_path_factory.mktemp("evaluated")
+    workspace = root / "ws"
+    shutil.copytree(publisher.workspace, workspace)
+    files, results = [], []
+    for slug, title, effect, seed, registration in (
+        ("talk-and-play", "Talk and play at home", -0.15, 1, PRE_REGISTERED),
+        ("story-sessions", "Library story sessions", 0.0, 2, None),
+    ):
+        result, plan = _plan(title, seed, effect)
+        if registration is not None:
+            result = replace(result, registration=registration)
+        keep_result(workspace, RECIPE, result)
+        files.append(_intervention_file(root, slug, title, plan))
+        results.append(result)
+    return Evaluated(workspace, files, results)
+
+
+def _export(publisher: Publisher, out: Path, workspace: Path, files: list[Path]) -> ExportResult:
+    return export_pack(
+        ExportOptions(
+            recipe=load_recipe(publisher.recipe),
+            workspace=workspace,
+            out=out,
+            signing_key=publisher.signing_key,
+            interventions=tuple(files),
+        )
+    )
+
+
+@pytest.fixture(scope="module")
+def fuller(
+    publisher: Publisher, evaluated: Evaluated, tmp_path_factory: pytest.TempPathFactory
+) -> ExportResult:
+    out = tmp_path_factory.mktemp("fuller") / "school-readiness.zip"
+    return _export(publisher, out, evaluated.workspace, evaluated.interventions)
+
+
+def test_the_pack_carries_each_evaluation_linked_to_its_intervention_by_plan_hash(
+    fuller: ExportResult, evaluated: Evaluated
+) -> None:
+    document = read_pack(fuller.path, trusted(fuller)).manifest
+    assert document.format_version == 2
+    assert "interventions" not in document.not_included
+    assert "evaluations" not in document.not_included
+    assert document.sections["interventions"] == [
+        "interventions/story-sessions.yaml",
+        "interventions/talk-and-play.yaml",
+    ]
+    by_plan = {entry.plan_hash: entry for entry in document.evaluations}
+    assert set(by_plan) == {result.plan_hash for result in evaluated.results}
+    for result, slug in zip(evaluated.results, ("talk-and-play", "story-sessions"), strict=True):
+        entry = by_plan[result.plan_hash]
+        assert entry.file == f"evaluations/{result.plan_hash[:12]}.json"
+        assert entry.intervention == f"interventions/{slug}.yaml"
+        assert entry.registration == result.registration
+    # The result JSON only: a pack carries no tables (CSV) and no plots (SVG).
+    names = list(entries(fuller.path))
+    assert not [name for name in names if name.endswith((".csv", ".svg"))]
+
+
+def test_the_fuller_pack_passes_the_scan_and_holds_no_person_count(
+    fuller: ExportResult, evaluated: Evaluated
+) -> None:
+    files = {
+        name: data
+        for name, data in entries(fuller.path).items()
+        if name not in ("manifest.json", "manifest.sig")
+    }
+    rule = fuller.manifest.disclosure
+    assert scan(files, rule.threshold, rule.rounding) == []
+    result = json.loads(files[f"evaluations/{evaluated.results[0].plan_hash[:12]}.json"])
+    assert result["n_treated"] == 6 and result["n_comparison"] == 24
+    # A whole number in a field a result does not have (a count of children, say) is refused.
+    result["children_reached"] = 4
+    files["evaluations/extra.json"] = json.dumps(result).encode()
+    found = [str(item) for item in scan(files, rule.threshold, rule.rounding)]
+    assert found == [
+        "evaluations/extra.json: children_reached: a whole number where a result holds none "
+        "(estimates only)"
+    ]
+
+
+def test_the_evidence_summary_gives_each_verdict_its_registration_and_the_intervention(
+    fuller: ExportResult, evaluated: Evaluated
+) -> None:
+    summary = " ".join(entries(fuller.path)["evidence/summary.md"].decode().split())
+    assert "Not yet evaluated" not in summary
+    effect, none = evaluated.results
+    assert effect.p_value < effect.alpha and none.p_value >= none.alpha
+    assert f"**Talk and play at home** ({PRE_REGISTERED}): {effect.verdict}." in summary
+    assert f"**Library story sessions** (exploratory: not pre-registered): {none.verdict}" in (
+        summary
+    )
+    assert "difference-in-differences: quasi-experimental" in summary
+    assert "6 areas with the intervention and 24 comparison areas" in summary
+    assert (
+        "2 evaluation(s): 1 found the outcome lower with the intervention, 0 found it higher, "
+        "1 found no effect it could tell from chance" in summary
+    )
+    assert "1 of the 2 evaluation(s) are exploratory" in summary
+    assert "Library story sessions: six sessions of an hour over twelve months." in summary
+
+
+def test_import_validates_and_installs_the_interventions_and_evaluations(
+    fuller: ExportResult, tmp_path: Path
+) -> None:
+    workspace = tmp_path / "harlow-ws"
+    installed = install_pack(
+        read_pack(fuller.path, trusted(fuller)), workspace, trusted(fuller), Supplied()
+    )
+    kept = workspace / "packs" / RECIPE
+    assert [item.path for item in installed.interventions] == [
+        kept / "interventions/story-sessions.yaml",
+        kept / "interventions/talk-and-play.yaml",
+    ]
+    assert all(item.path.is_file() for item in installed.interventions)
+    assert {item.intervention for item in installed.evaluations} == {
+        "Talk and play at home",
+        "Library story sessions",
+    }
+    assert all(item.path.is_file() and item.verdict for item in installed.evaluations)
+    # Not in the recipe folder (a later export would carry them as recipe files), and not in
+    # the workspace's own evaluations (its next release would publish them as its own).
+    assert not (workspace / "recipes" / RECIPE / "interventions").exists()
+    assert not (workspace / "evaluations").exists()
+
+
+def test_import_prints_the_evaluations_installed(fuller: ExportResult, tmp_path: Path) -> None:
+    imported = runner.invoke(
+        app,
+        ["recipe", "import", str(fuller.path), "--workspace", str(tmp_path / "ws"),
+         "--public-key", fuller.public_key],
+    )  # fmt: skip
+    assert imported.exit_code == 0, imported.output
+    said = " ".join(imported.output.split())
+    assert "Intervention installed: Talk and play at home" in said
+    assert "Evaluation installed: Library story sessions (exploratory: not pre-registered)" in said
+
+
+def test_a_changed_byte_in_an_intervention_entry_is_refused_naming_it(
+    fuller: ExportResult, tmp_path: Path
+) -> None:
+    files = entries(fuller.path)
+    name = "interventions/talk-and-play.yaml"
+    files[name] = one_byte_changed(files[name])
+    changed = tmp_path / "changed.zip"
+    rewrite(changed, files)
+    with pytest.raises(PackError, match=re.escape(f"{name} does not match its SHA-256")):
+        read_pack(changed, trusted(fuller))
+
+
+def test_a_signed_intervention_that_does_not_validate_is_not_installed(
+    fuller: ExportResult, publisher: Publisher, tmp_path: Path
+) -> None:
+    name = "interventions/story-sessions.yaml"
+    files = entries(fuller.path)
+    document = json.loads(files["manifest.json"])
+    text = files[name].decode().replace("post_periods: 2", "post_periods: 0")
+    listed = {**document["files"], name: {"sha256": sha256(text.encode()), "bytes": len(text)}}
+    files = {**with_manifest(fuller, publisher.signing_key, files=listed), name: text.encode()}
+    signed = tmp_path / "signed.zip"
+    rewrite(signed, files)
+    workspace = tmp_path / "ws"
+    with pytest.raises(PackError, match=f"The intervention {name} does not validate") as refused:
+        install_pack(read_pack(signed, trusted(fuller)), workspace, trusted(fuller), Supplied())
+    assert refused.value.field == "post_periods"
+    assert not (workspace / "recipes" / RECIPE).exists()
+
+
+def test_an_evaluation_over_two_areas_refuses_the_export_naming_it(
+    publisher: Publisher, evaluated: Evaluated, tmp_path: Path
+) -> None:
+    workspace = tmp_path / "ws"
+    shutil.copytree(evaluated.workspace, workspace)
+    result, _ = _plan("Two areas only", 3, -0.1, treated=2)
+    # Kept by hand: `bakehouse evaluate --publish` refuses to keep it in the first place.
+    folder = evaluation_folder(workspace, RECIPE, result.plan_hash)
+    shutil.copytree(evaluation_folder(workspace, RECIPE, evaluated.results[0].plan_hash), folder)
+    (folder / "result.json").write_text(result.to_json(), encoding="utf-8")
+    out = tmp_path / "pack.zip"
+    with pytest.raises(ConfigError, match="treated group of 2 area") as refused:
+        _export(publisher, out, workspace, evaluated.interventions)
+    assert refused.value.file == str(folder)
+    assert not out.exists()
+
+
+def test_an_intervention_of_another_recipe_refuses_the_export(
+    publisher: Publisher, evaluated: Evaluated, tmp_path: Path
+) -> None:
+    path = evaluated.interventions[0]
+    other = tmp_path / path.name
+    other.write_text(
+        path.read_text(encoding="utf-8").replace(f"recipe: {RECIPE}", "recipe: homelessness"),
+        encoding="utf-8",
+    )
+    with pytest.raises(PackError, match="of recipe 'homelessness', not 'school-readiness'"):
+        _export(publisher, tmp_path / "pack.zip", evaluated.workspace, [other])
+
+
+def test_a_pack_of_the_first_format_still_reads(
+    pack: ExportResult, publisher: Publisher, tmp_path: Path
+) -> None:
+    files = entries(pack.path)
+    document = json.loads(files["manifest.json"])
+    for key in ("interventions", "evaluations"):
+        del document[key]
+    files["manifest.json"] = (json.dumps({**document, "format_version": 1}, indent=2,
+                              sort_keys=True) + "\n").encode()  # fmt: skip
+    files["manifest.sig"] = publisher.signing_key.signature_for(files["manifest.json"])
+    first = tmp_path / "first.zip"
+    rewrite(first, files)
+    verified = read_pack(first, trusted(pack))
+    assert verified.manifest.format_version == 1
+    assert verified.manifest.evaluations == []
