@@ -30,7 +30,7 @@ from bakehouse.packs import (
     install_pack,
     read_pack,
 )
-from bakehouse.packs.manifest import sha256
+from bakehouse.packs.manifest import Section, sha256
 from bakehouse.packs.scan import scan
 from bakehouse.recipes import load_recipe
 from bakehouse.release.evaluations import evaluation_folder
@@ -139,7 +139,7 @@ def test_the_pack_carries_each_evaluation_linked_to_its_intervention_by_plan_has
     assert document.format_version == 2
     assert "interventions" not in document.not_included
     assert "evaluations" not in document.not_included
-    assert document.sections["interventions"] == [
+    assert document.sections[Section.INTERVENTIONS] == [
         "interventions/story-sessions.yaml",
         "interventions/talk-and-play.yaml",
     ]

@@ -21,7 +21,7 @@ from bakehouse.errors import PackError
 from bakehouse.ingest.agreement import load_agreements
 from bakehouse.ingest.spec import load_specs
 from bakehouse.packs import ExportResult, Supplied, install_pack, read_pack
-from bakehouse.packs.manifest import ABSENT, FORMAT_VERSION, LATER, REQUIRED, sha256
+from bakehouse.packs.manifest import ABSENT, FORMAT_VERSION, LATER, REQUIRED, Section, sha256
 from bakehouse.recipes import load_recipe
 from bakehouse.recipes.loader import BUILTIN_DIR, recipe_path
 from bakehouse.release.checker import IDENTIFIER_TEXT, publishable_count
@@ -74,8 +74,8 @@ def test_the_pack_holds_every_section_and_says_why_the_others_are_absent(
     document = verified.manifest
     assert set(document.sections) == set(REQUIRED)
     assert set(document.not_included) == set(LATER) | set(ABSENT)
-    assert "no intervention file given" in document.not_included["interventions"]
-    assert "no evaluation kept" in document.not_included["evaluations"]
+    assert "no intervention file given" in document.not_included[Section.INTERVENTIONS]
+    assert "no evaluation kept" in document.not_included[Section.EVALUATIONS]
     assert document.recipe.id == "school-readiness"
     assert {need.source for need in document.sources} == set(
         load_recipe("school-readiness").recipe.sources

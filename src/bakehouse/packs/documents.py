@@ -164,7 +164,7 @@ def _size_of(item: Evaluated) -> str:
     result = item.result
     periods = result.get("periods")
     span = (
-        f"cohorts {periods[0]} to {periods[-1]} ({len(periods)} periods)"
+        f"periods {periods[0]} to {periods[-1]} ({len(periods)} in all)"
         if isinstance(periods, list) and periods
         else f"periods {NOT_IN_RESULT}"
     )
