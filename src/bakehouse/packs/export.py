@@ -250,15 +250,25 @@ def _evaluations(
     plans = {entry.plan_hash: entry.file for entry in interventions}
     entries, results = [], []
     for kept in kept_evaluations(workspace, recipe_id):
+        result = kept.path("result").read_bytes()
+        verdict = json.loads(result).get("verdict")
+        if not isinstance(verdict, str) or not verdict.strip():
+            raise PackError(
+                "The kept evaluation gives no verdict",
+                file=kept.path("result"),
+                field="verdict",
+                fix="Evaluate the plan again with `bakehouse evaluate --publish`",
+            )
         entries.append(
             manifest.PackEvaluation(
                 file=f"{Section.EVALUATIONS}/{kept.plan_hash[:SHORT]}.json",
                 plan_hash=kept.plan_hash,
+                verdict=verdict,
                 registration=kept.registration,
                 intervention=plans.get(kept.plan_hash),
             )
         )
-        results.append(kept.path("result").read_bytes())
+        results.append(result)
     return entries, results
 
 

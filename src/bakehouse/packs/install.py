@@ -325,8 +325,8 @@ def _check_evaluation(
         problems.append("it is not named by its plan hash")
     if result.get("registration") != entry.registration:
         problems.append("its registration is not the manifest's")
-    if not isinstance(result.get("verdict"), str) or not result["verdict"].strip():
-        problems.append("it gives no verdict")
+    if result.get("verdict") != entry.verdict:
+        problems.append("its verdict is not the manifest's")
     if problems:
         raise PackError(
             f"The evaluation {entry.file} is not what the manifest says: {'; '.join(problems)}",
@@ -335,7 +335,7 @@ def _check_evaluation(
         )
     return InstalledEvaluation(
         path=kept / entry.file,
-        verdict=" ".join(result["verdict"].split()),
+        verdict=" ".join(entry.verdict.split()),
         registration=entry.registration,
         intervention=titles.get(entry.intervention) if entry.intervention else None,
     )

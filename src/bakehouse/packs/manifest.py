@@ -109,11 +109,14 @@ class PackIntervention(_Strict):
 
 
 class PackEvaluation(_Strict):
-    """An evaluation result carried, and the intervention file whose plan it evaluated (None
-    when the pack carries no file with that plan)."""
+    """An evaluation result carried: its verdict and registration as the result words them (so
+    a reader of the manifest alone, the web app's recipes page, can say what was found), and the
+    intervention file whose plan it evaluated (None when the pack carries no file with that
+    plan)."""
 
     file: str
     plan_hash: str = Field(pattern=r"^[0-9a-f]{64}$")
+    verdict: str = Field(min_length=1)
     registration: str
     intervention: str | None
 
