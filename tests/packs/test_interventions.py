@@ -8,128 +8,22 @@ from __future__ import annotations
 import json
 import re
 import shutil
-from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
-import yaml
 from typer.testing import CliRunner
 
 from bakehouse.cli import app
 from bakehouse.errors import ConfigError, PackError
-from bakehouse.evaluation import evaluate
-from bakehouse.evaluation.plan import Design, EvaluationPlan
-from bakehouse.evaluation.result import Result
-from bakehouse.evaluation.simulate import Scenario, simulate_panel
-from bakehouse.evaluation.workspace import keep_result
-from bakehouse.packs import (
-    ExportOptions,
-    ExportResult,
-    Supplied,
-    export_pack,
-    install_pack,
-    read_pack,
-)
+from bakehouse.packs import ExportResult, Supplied, install_pack, read_pack
 from bakehouse.packs.manifest import Section, sha256
 from bakehouse.packs.scan import scan
-from bakehouse.recipes import load_recipe
 from bakehouse.release.evaluations import evaluation_folder
 
-from .conftest import Publisher
+from .conftest import PRE_REGISTERED, RECIPE, Evaluated, Publisher, evaluated_plan, export
 from .test_packs import entries, one_byte_changed, rewrite, trusted, with_manifest
 
 runner = CliRunner()
-RECIPE = "school-readiness"
-OUTCOME = "not reaching a Good Level of Development at the end of Reception"
-PRE_REGISTERED = "pre-registered: frozen 2023-06-01T09:00:00+00:00 (plan 000000000000)"
-
-
-def _intervention_file(folder: Path, slug: str, title: str, plan: EvaluationPlan) -> Path:
-    """An intervention file describing ``title``, with ``plan`` as its evaluation plan."""
-    document = {
-        "recipe": RECIPE,
-        "title": title,
-        "tidier": {
-            "why": "Children who hear more language at home are readier for school.",
-            "materials": "A book and play materials at each visit.",
-            "procedures": "Home visits showing one way to talk and play in everyday routines.",
-            "provider": "Family support workers from the family hubs.",
-            "how": "Face to face at home.",
-            "where": "Families' homes in the areas the release showed.",
-            "when_and_how_much": f"{title}: six sessions of an hour over twelve months.",
-            "tailoring": "Activities in the family's home language.",
-            "modifications": "None so far.",
-            "fidelity": "The team lead joins one session in ten.",
-        },
-        "post_periods": 2,
-        "plan": plan.model_dump(mode="json"),
-    }
-    path = folder / f"{slug}.yaml"
-    path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
-    return path
-
-
-def _plan(
-    title: str, panel_seed: int, effect: float, treated: int = 6
-) -> tuple[Result, EvaluationPlan]:
-    panel = simulate_panel(Scenario(units=30, treated=treated, effect=effect), panel_seed)
-    plan = EvaluationPlan(
-        outcome=OUTCOME,
-        treated_units=sorted(panel.adoption),
-        start=min(panel.adoption.values()),
-        design=Design.DID,
-        hypotheses=f"{title} lowers the share of children not ready for school.",
-    )
-    return evaluate(panel, plan), plan
-
-
-@dataclass(frozen=True)
-class Evaluated:
-    workspace: Path
-    interventions: list[Path]
-    results: list[Result]
-
-
-@pytest.fixture(scope="module")
-def evaluated(publisher: Publisher, tmp_path_factory: pytest.TempPathFactory) -> Evaluated:
-    """A copy of the publisher's workspace keeping two evaluations for publication (one
-    pre-registered that found an effect, one exploratory that did not), and the intervention
-    files of their plans."""
-    root = tmp_path_factory.mktemp("evaluated")
-    workspace = root / "ws"
-    shutil.copytree(publisher.workspace, workspace)
-    files, results = [], []
-    for slug, title, effect, seed, registration in (
-        ("talk-and-play", "Talk and play at home", -0.15, 1, PRE_REGISTERED),
-        ("story-sessions", "Library story sessions", 0.0, 2, None),
-    ):
-        result, plan = _plan(title, seed, effect)
-        if registration is not None:
-            result = replace(result, registration=registration)
-        keep_result(workspace, RECIPE, result)
-        files.append(_intervention_file(root, slug, title, plan))
-        results.append(result)
-    return Evaluated(workspace, files, results)
-
-
-def _export(publisher: Publisher, out: Path, workspace: Path, files: list[Path]) -> ExportResult:
-    return export_pack(
-        ExportOptions(
-            recipe=load_recipe(publisher.recipe),
-            workspace=workspace,
-            out=out,
-            signing_key=publisher.signing_key,
-            interventions=tuple(files),
-        )
-    )
-
-
-@pytest.fixture(scope="module")
-def fuller(
-    publisher: Publisher, evaluated: Evaluated, tmp_path_factory: pytest.TempPathFactory
-) -> ExportResult:
-    out = tmp_path_factory.mktemp("fuller") / "school-readiness.zip"
-    return _export(publisher, out, evaluated.workspace, evaluated.interventions)
 
 
 def test_the_pack_carries_each_evaluation_linked_to_its_intervention_by_plan_hash(
@@ -269,14 +163,14 @@ def test_an_evaluation_over_two_areas_refuses_the_export_naming_it(
 ) -> None:
     workspace = tmp_path / "ws"
     shutil.copytree(evaluated.workspace, workspace)
-    result, _ = _plan("Two areas only", 3, -0.1, treated=2)
+    result, _ = evaluated_plan("Two areas only", 3, -0.1, treated=2)
     # Kept by hand: `bakehouse evaluate --publish` refuses to keep it in the first place.
     folder = evaluation_folder(workspace, RECIPE, result.plan_hash)
     shutil.copytree(evaluation_folder(workspace, RECIPE, evaluated.results[0].plan_hash), folder)
     (folder / "result.json").write_text(result.to_json(), encoding="utf-8")
     out = tmp_path / "pack.zip"
     with pytest.raises(ConfigError, match="treated group of 2 area") as refused:
-        _export(publisher, out, workspace, evaluated.interventions)
+        export(publisher, out, workspace, tuple(evaluated.interventions))
     assert refused.value.file == str(folder)
     assert not out.exists()
 
@@ -291,7 +185,7 @@ def test_an_intervention_of_another_recipe_refuses_the_export(
         encoding="utf-8",
     )
     with pytest.raises(PackError, match="of recipe 'homelessness', not 'school-readiness'"):
-        _export(publisher, tmp_path / "pack.zip", evaluated.workspace, [other])
+        export(publisher, tmp_path / "pack.zip", evaluated.workspace, (other,))
 
 
 def test_a_pack_of_the_first_format_still_reads(

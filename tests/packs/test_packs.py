@@ -159,9 +159,12 @@ def _world_identifiers(world: Path) -> set[str]:
     return {value for value in found if value and len(value) > 6}
 
 
+@pytest.mark.parametrize("which", ["pack", "fuller"])
 def test_the_pack_holds_no_identifier_no_table_and_no_count_below_the_threshold(
-    pack: ExportResult, publisher: Publisher
+    which: str, publisher: Publisher, request: pytest.FixtureRequest
 ) -> None:
+    # "fuller": the pack carrying interventions and evaluations (conftest.py).
+    pack: ExportResult = request.getfixturevalue(which)
     rule = pack.manifest.disclosure
     people = _world_identifiers(publisher.world)
     assert len(people) > 100
