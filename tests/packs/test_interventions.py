@@ -203,3 +203,18 @@ def test_a_pack_of_the_first_format_still_reads(
     verified = read_pack(first, trusted(pack))
     assert verified.manifest.format_version == 1
     assert verified.manifest.evaluations == []
+
+
+def test_interventions_without_a_kept_evaluation_travel_with_their_costs_but_no_effect(
+    publisher: Publisher, evaluated: Evaluated, tmp_path: Path
+) -> None:
+    described = export(
+        publisher, tmp_path / "pack.zip", publisher.workspace, tuple(evaluated.interventions)
+    )
+    document = described.manifest
+    assert len(document.interventions) == 2 and document.evaluations == []
+    assert "no evaluation kept" in document.not_included[Section.EVALUATIONS]
+    summary = " ".join(entries(described.path)["evidence/summary.md"].decode().split())
+    assert "Not yet evaluated: no evidence of effect." in summary
+    assert "Talk and play at home: six sessions of an hour over twelve months." in summary
+    assert "No costs are recorded" not in summary

@@ -82,6 +82,7 @@ def test_the_pack_holds_every_section_and_says_why_the_others_are_absent(
     )
     summary = verified.files["evidence/summary.md"].decode()
     assert "Not yet evaluated: no evidence of effect." in summary
+    assert "No costs are recorded" in summary
     card = json.loads(verified.files["model/model_card.json"])
     assert card["evaluation"]["headline"]["test_auc"] in summary
 

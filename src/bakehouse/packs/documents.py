@@ -25,7 +25,7 @@ EFFECT = HERE / "effect.md"
 LICENCE = HERE / "LICENCE.md"
 NOT_IN_CARD = "not in the model card"
 NOT_IN_RESULT = "not in the result"
-PART = re.compile(r"<!-- (effect|strength|costs): (none|evaluated) -->\n(.*?)(?=<!--)", re.S)
+PART = re.compile(r"<!-- (effect|strength|costs): (none|evaluated|given) -->\n(.*?)(?=<!--)", re.S)
 DESIGNS = {
     "did": "difference-in-differences",
     "staggered": "staggered difference-in-differences",
@@ -125,7 +125,6 @@ def _effect_values(evaluations: list[Evaluated]) -> dict[str, str]:
         return {
             "effect": parts["effect", "none"].substitute(),
             "effect_strength": parts["strength", "none"].substitute(),
-            "costs": parts["costs", "none"].substitute(),
             "and_results": "",
         }
     verdicts = "\n".join(
@@ -137,12 +136,6 @@ def _effect_values(evaluations: list[Evaluated]) -> dict[str, str]:
         {DESIGNS.get(str(item.result.get("design")), NOT_IN_RESULT) for item in evaluations}
     )
     exploratory = sum(item.exploratory for item in evaluations)
-    given = {
-        item.intervention.title: item.intervention.tidier.when_and_how_much
-        for item in evaluations
-        if item.intervention is not None
-    }
-    costs = "\n".join(f"- **{_text(title)}:** {_text(text)}" for title, text in given.items())
     return {
         "effect": parts["effect", "evaluated"].substitute(
             count=len(evaluations), verdicts=verdicts
@@ -153,11 +146,22 @@ def _effect_values(evaluations: list[Evaluated]) -> dict[str, str]:
             consistency=_consistency(evaluations),
             registration_note=_registration_note(len(evaluations), exploratory),
         ),
-        "costs": parts["costs", "evaluated"].substitute(
-            costs_given=costs or "- no costs recorded: no intervention file describes them."
-        ),
         "and_results": " and, for effects, from the evaluation results",
     }
+
+
+def _costs(interventions: list[InterventionFile]) -> str:
+    """The cost notes: what each intervention carried took, as its description says (TIDieR's
+    "when and how much"); none carried, no costs recorded."""
+    parts = _parts()
+    if not interventions:
+        return parts["costs", "none"].substitute()
+    return parts["costs", "given"].substitute(
+        costs_given="\n".join(
+            f"- **{_text(item.title)}:** {_text(item.tidier.when_and_how_much)}"
+            for item in interventions
+        )
+    )
 
 
 def _size_of(item: Evaluated) -> str:
@@ -197,10 +201,13 @@ def _registration_note(count: int, exploratory: int) -> str:
 
 
 def evidence_summary(
-    recipe: Recipe, card: dict[str, Any], evaluations: list[Evaluated] | None = None
+    recipe: Recipe,
+    card: dict[str, Any],
+    evaluations: list[Evaluated] | None = None,
+    interventions: list[InterventionFile] | None = None,
 ) -> str:
     """The evidence summary, in Markdown, from the recipe, its model card and the evaluations
-    the pack carries."""
+    and interventions the pack carries."""
     details = card.get("model_details", {})
     evaluation = card.get("evaluation", {})
     headline = evaluation.get("headline", {}) if isinstance(evaluation, dict) else {}
@@ -224,6 +231,7 @@ def evidence_summary(
         "best_achievable": _best_achievable(card.get("synthetic_world_check")),
         "caveats": "\n".join(f"- {_text(text)}" for text in caveats.values()) or "- None given.",
         **_effect_values(evaluations or []),
+        "costs": _costs(interventions or []),
     }
     return Template(EVIDENCE.read_text(encoding="utf-8")).substitute(values)
 

@@ -129,7 +129,9 @@ def export_pack(options: ExportOptions) -> ExportResult:
     add(
         Section.EVIDENCE,
         "summary.md",
-        documents.evidence_summary(recipe, card, evaluated).encode(),
+        documents.evidence_summary(
+            recipe, card, evaluated, [described for _, described in interventions.values()]
+        ).encode(),
     )
     add(Section.LICENCE, "LICENCE.md", documents.licence(recipe).encode())
 
