@@ -218,3 +218,22 @@ def test_interventions_without_a_kept_evaluation_travel_with_their_costs_but_no_
     assert "Not yet evaluated: no evidence of effect." in summary
     assert "Talk and play at home: six sessions of an hour over twelve months." in summary
     assert "No costs are recorded" not in summary
+
+
+def test_a_signed_result_whose_verdict_is_not_the_manifests_is_not_installed(
+    fuller: ExportResult, evaluated: Evaluated, publisher: Publisher, tmp_path: Path
+) -> None:
+    name = f"evaluations/{evaluated.results[1].plan_hash[:12]}.json"
+    files = entries(fuller.path)
+    result = json.loads(files[name])
+    result["verdict"] = "an effect of -20 percentage points"
+    data = json.dumps(result).encode()
+    document = json.loads(files["manifest.json"])
+    listed = {**document["files"], name: {"sha256": sha256(data), "bytes": len(data)}}
+    files = {**with_manifest(fuller, publisher.signing_key, files=listed), name: data}
+    signed = tmp_path / "signed.zip"
+    rewrite(signed, files)
+    workspace = tmp_path / "ws"
+    with pytest.raises(PackError, match=f"The evaluation {name} is not what the manifest says"):
+        install_pack(read_pack(signed, trusted(fuller)), workspace, trusted(fuller), Supplied())
+    assert not (workspace / "packs" / RECIPE).exists()

@@ -57,13 +57,17 @@ class Evaluated:
 
     @property
     def direction(self) -> str | None:
-        """ "lower" or "higher" when the result found an effect (p below the plan's alpha)."""
+        """Which way the outcome moved when the result found an effect (p below the plan's
+        alpha): "lower" or "higher"; None when it found none."""
         effect, p, alpha = (self.result.get(key) for key in ("effect", "p_value", "alpha"))
-        if not all(isinstance(value, int | float) for value in (effect, p, alpha)):
+        numbers = (int, float)
+        if not (
+            isinstance(effect, numbers) and isinstance(p, numbers) and isinstance(alpha, numbers)
+        ):
             return None
-        if p >= alpha:  # type: ignore[operator]
+        if p >= alpha:
             return None
-        return "lower" if effect < 0 else "higher"  # type: ignore[operator]
+        return "lower" if effect < 0 else "higher"
 
 
 def evaluated(

@@ -58,6 +58,7 @@ from bakehouse.packs.templates import blank_fields
 from bakehouse.packs.verify import VerifiedPack
 from bakehouse.recipes.loader import LoadedRecipe, load_recipe
 from bakehouse.recipes.schema import RecipeError
+from bakehouse.release.evaluations import SHORT
 from bakehouse.release.signing import PublicKey
 
 INSTALLED = "installed.json"
@@ -321,7 +322,7 @@ def _check_evaluation(
     problems = []
     if result.get("plan_hash") != entry.plan_hash:
         problems.append("its plan hash is not the manifest's")
-    if entry.file != f"{Section.EVALUATIONS}/{entry.plan_hash[:12]}.json":
+    if entry.file != f"{Section.EVALUATIONS}/{entry.plan_hash[:SHORT]}.json":
         problems.append("it is not named by its plan hash")
     if result.get("registration") != entry.registration:
         problems.append("its registration is not the manifest's")
