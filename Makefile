@@ -127,7 +127,8 @@ demo: setup
 	done
 	$(if $(DEMO_INTERVENTIONS),$(RUN) python manage.py load_interventions --by demo-analyst $(DEMO_INTERVENTIONS))
 	$(RUN) bakehouse recipe export --recipe school-readiness --workspace data/workspaces/school-readiness \
-	  --out $(DEMO_RELEASES)/packs/school-readiness.zip --signing-key $(DEMO_SIGNING_KEY)
+	  --out $(DEMO_RELEASES)/packs/school-readiness.zip --signing-key $(DEMO_SIGNING_KEY) \
+	  $(addprefix --interventions ,$(DEMO_INTERVENTIONS))
 	BAKEHOUSE_RELEASE_PUBLIC_KEYS="$(DEMO_PUBLIC_KEY)" $(RUN) python manage.py import_recipe_pack \
 	  --by demo-custodian $(DEMO_RELEASES)/packs/school-readiness.zip
 	$(RUN) python manage.py import_oruk data/world/assets

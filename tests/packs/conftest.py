@@ -1,11 +1,12 @@
-"""A partnership that has baked school readiness on a small Basildon world and exports it, and
-the answers another partnership writes into the pack's templates."""
+"""A partnership that has baked school readiness on a small Basildon world and exports it (with
+and without evaluations of interventions), and the answers another partnership writes into the
+pack's templates."""
 
 from __future__ import annotations
 
 import shutil
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,11 @@ from typer.testing import CliRunner
 
 from bakehouse.cli import app
 from bakehouse.custody import init_key
+from bakehouse.evaluation import evaluate
+from bakehouse.evaluation.plan import Design, EvaluationPlan
+from bakehouse.evaluation.result import Result
+from bakehouse.evaluation.simulate import Scenario, simulate_panel
+from bakehouse.evaluation.workspace import keep_result
 from bakehouse.packs import ExportOptions, ExportResult, export_pack
 from bakehouse.recipes import load_recipe
 from bakehouse.recipes.loader import BUILTIN_DIR
@@ -23,6 +29,9 @@ from bakehouse.release.signing import SigningKey, generate_key
 from bakehouse.world.generate import WorldSummary
 
 runner = CliRunner()
+RECIPE = "school-readiness"
+OUTCOME = "not reaching a Good Level of Development at the end of Reception"
+PRE_REGISTERED = "pre-registered: frozen 2023-06-01T09:00:00+00:00 (plan 000000000000)"
 
 
 @dataclass(frozen=True)
@@ -84,13 +93,19 @@ def publisher(
     return found
 
 
-def export(publisher: Publisher, out: Path, workspace: Path | None = None) -> ExportResult:
+def export(
+    publisher: Publisher,
+    out: Path,
+    workspace: Path | None = None,
+    interventions: tuple[Path, ...] = (),
+) -> ExportResult:
     return export_pack(
         ExportOptions(
             recipe=load_recipe(publisher.recipe),
             workspace=workspace or publisher.workspace,
             out=out,
             signing_key=publisher.signing_key,
+            interventions=interventions,
         )
     )
 
@@ -98,6 +113,82 @@ def export(publisher: Publisher, out: Path, workspace: Path | None = None) -> Ex
 @pytest.fixture(scope="session")
 def pack(publisher: Publisher, tmp_path_factory: pytest.TempPathFactory) -> ExportResult:
     return export(publisher, tmp_path_factory.mktemp("pack") / "school-readiness.zip")
+
+
+def intervention_file(folder: Path, slug: str, title: str, plan: EvaluationPlan) -> Path:
+    """An intervention file describing ``title``, with ``plan`` as its evaluation plan."""
+    document = {
+        "recipe": RECIPE,
+        "title": title,
+        "tidier": {
+            "why": "Children who hear more language at home are readier for school.",
+            "materials": "A book and play materials at each visit.",
+            "procedures": "Home visits showing one way to talk and play in everyday routines.",
+            "provider": "Family support workers from the family hubs.",
+            "how": "Face to face at home.",
+            "where": "Families' homes in the areas the release showed.",
+            "when_and_how_much": f"{title}: six sessions of an hour over twelve months.",
+            "tailoring": "Activities in the family's home language.",
+            "modifications": "None so far.",
+            "fidelity": "The team lead joins one session in ten.",
+        },
+        "post_periods": 2,
+        "plan": plan.model_dump(mode="json"),
+    }
+    path = folder / f"{slug}.yaml"
+    path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def evaluated_plan(
+    title: str, panel_seed: int, effect: float, treated: int = 6
+) -> tuple[Result, EvaluationPlan]:
+    panel = simulate_panel(Scenario(units=30, treated=treated, effect=effect), panel_seed)
+    plan = EvaluationPlan(
+        outcome=OUTCOME,
+        treated_units=sorted(panel.adoption),
+        start=min(panel.adoption.values()),
+        design=Design.DID,
+        hypotheses=f"{title} lowers the share of children not ready for school.",
+    )
+    return evaluate(panel, plan), plan
+
+
+@dataclass(frozen=True)
+class Evaluated:
+    workspace: Path
+    interventions: list[Path]
+    results: list[Result]
+
+
+@pytest.fixture(scope="session")
+def evaluated(publisher: Publisher, tmp_path_factory: pytest.TempPathFactory) -> Evaluated:
+    """A copy of the publisher's workspace keeping two evaluations for publication (one
+    pre-registered that found an effect, one exploratory that did not), and the intervention
+    files of their plans."""
+    root = tmp_path_factory.mktemp("evaluated")
+    workspace = root / "ws"
+    shutil.copytree(publisher.workspace, workspace)
+    files, results = [], []
+    for slug, title, effect, seed, registration in (
+        ("talk-and-play", "Talk and play at home", -0.15, 1, PRE_REGISTERED),
+        ("story-sessions", "Library story sessions", 0.0, 2, None),
+    ):
+        result, plan = evaluated_plan(title, seed, effect)
+        if registration is not None:
+            result = replace(result, registration=registration)
+        keep_result(workspace, RECIPE, result)
+        files.append(intervention_file(root, slug, title, plan))
+        results.append(result)
+    return Evaluated(workspace, files, results)
+
+
+@pytest.fixture(scope="session")
+def fuller(
+    publisher: Publisher, evaluated: Evaluated, tmp_path_factory: pytest.TempPathFactory
+) -> ExportResult:
+    out = tmp_path_factory.mktemp("fuller") / "school-readiness.zip"
+    return export(publisher, out, evaluated.workspace, tuple(evaluated.interventions))
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from bakehouse.errors import PackError
 from bakehouse.ingest.agreement import load_agreements
 from bakehouse.ingest.spec import load_specs
 from bakehouse.packs import ExportResult, Supplied, install_pack, read_pack
-from bakehouse.packs.manifest import LATER, REQUIRED, sha256
+from bakehouse.packs.manifest import ABSENT, FORMAT_VERSION, LATER, REQUIRED, Section, sha256
 from bakehouse.recipes import load_recipe
 from bakehouse.recipes.loader import BUILTIN_DIR, recipe_path
 from bakehouse.release.checker import IDENTIFIER_TEXT, publishable_count
@@ -67,19 +67,22 @@ def trusted(pack: ExportResult) -> list[PublicKey]:
     return [parse_public_key(pack.public_key)]
 
 
-def test_the_pack_holds_every_section_and_lists_those_a_later_version_fills(
+def test_the_pack_holds_every_section_and_says_why_the_others_are_absent(
     pack: ExportResult,
 ) -> None:
     verified = read_pack(pack.path, trusted(pack))
     document = verified.manifest
     assert set(document.sections) == set(REQUIRED)
-    assert set(document.not_included) == set(LATER)
+    assert set(document.not_included) == set(LATER) | set(ABSENT)
+    assert "no intervention file given" in document.not_included[Section.INTERVENTIONS]
+    assert "no evaluation kept" in document.not_included[Section.EVALUATIONS]
     assert document.recipe.id == "school-readiness"
     assert {need.source for need in document.sources} == set(
         load_recipe("school-readiness").recipe.sources
     )
     summary = verified.files["evidence/summary.md"].decode()
     assert "Not yet evaluated: no evidence of effect." in summary
+    assert "No costs are recorded" in summary
     card = json.loads(verified.files["model/model_card.json"])
     assert card["evaluation"]["headline"]["test_auc"] in summary
 
@@ -157,9 +160,12 @@ def _world_identifiers(world: Path) -> set[str]:
     return {value for value in found if value and len(value) > 6}
 
 
+@pytest.mark.parametrize("which", ["pack", "fuller"])
 def test_the_pack_holds_no_identifier_no_table_and_no_count_below_the_threshold(
-    pack: ExportResult, publisher: Publisher
+    which: str, publisher: Publisher, request: pytest.FixtureRequest
 ) -> None:
+    # "fuller": the pack carrying interventions and evaluations (conftest.py).
+    pack: ExportResult = request.getfixturevalue(which)
     rule = pack.manifest.disclosure
     people = _world_identifiers(publisher.world)
     assert len(people) > 100
@@ -376,7 +382,7 @@ def test_a_pack_of_a_later_format_asks_for_an_upgrade(
     pack: ExportResult, publisher: Publisher, tmp_path: Path
 ) -> None:
     later = tmp_path / "later.zip"
-    rewrite(later, with_manifest(pack, publisher.signing_key, format_version=2))
+    rewrite(later, with_manifest(pack, publisher.signing_key, format_version=FORMAT_VERSION + 1))
     with pytest.raises(PackError, match="newer than this Bakehouse reads"):
         read_pack(later, trusted(pack))
 
@@ -386,13 +392,13 @@ def test_a_pack_holding_a_section_this_version_cannot_check_is_refused(
 ) -> None:
     files = entries(pack.path)
     document = json.loads(files["manifest.json"])
-    plan = b"# Evaluation plan\n"
-    sections = {**document["sections"], "evaluations": ["evaluations/plan.md"]}
-    entry = {"sha256": sha256(plan), "bytes": len(plan)}
-    listed = {**document["files"], "evaluations/plan.md": entry}
+    summary = b"# Community insight\n"
+    sections = {**document["sections"], "insight": ["insight/summary.md"]}
+    entry = {"sha256": sha256(summary), "bytes": len(summary)}
+    listed = {**document["files"], "insight/summary.md": entry}
     files = with_manifest(pack, publisher.signing_key, sections=sections, files=listed)
-    files["evaluations/plan.md"] = plan
+    files["insight/summary.md"] = summary
     holding = tmp_path / "holding.zip"
     rewrite(holding, files)
-    with pytest.raises(PackError, match="holds evaluations, which this version of Bakehouse"):
+    with pytest.raises(PackError, match="holds insight, which this version of Bakehouse"):
         read_pack(holding, trusted(pack))

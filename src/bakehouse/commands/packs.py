@@ -29,10 +29,17 @@ def export(
     specs: Path | None = SPECS,
     agreements: Path | None = AGREEMENTS,
     signing_key: Path | None = SIGNING_KEY,
+    interventions: list[Path] = typer.Option(
+        [],
+        "--interventions",
+        dir_okay=False,
+        help="An intervention file of this recipe (TIDieR and plan) to carry (repeatable).",
+    ),
 ) -> None:
     """Export a recipe as a signed pack: the recipe folder, a specification and an agreement
-    template per source, the last model run's model card and transparency record, an evidence
-    summary and the licence. Every file passes the output checker's rules first."""
+    template per source, the last model run's model card and transparency record, the
+    intervention files given and the evaluations kept for publication, an evidence summary and
+    the licence. Every file passes the output checker's rules first."""
     from bakehouse.packs import ExportOptions, export_pack
     from bakehouse.recipes import load_recipe
     from bakehouse.release.signing import load_signing_key
@@ -45,6 +52,7 @@ def export(
             signing_key=load_signing_key(signing_key),
             specs=specs,
             agreements=agreements,
+            interventions=tuple(interventions),
         )
     )
     document = result.manifest
@@ -53,6 +61,8 @@ def export(
         f"{result.path} ({len(document.files)} files: {', '.join(document.sections)}).",
         highlight=False,
     )
+    for why in document.not_included.values():
+        console.print(f"Not included: {why}.", highlight=False)
     console.print(f"SHA-256 of the pack: {result.sha256}", highlight=False)
     console.print(
         f"Signed by key {result.key_id}. Give the receiving partnership this public key by a "
@@ -130,6 +140,16 @@ def import_(
     )
     for name, blanks in templates.items():
         console.print(f"  {name}: fill in {', '.join(blanks) or 'nothing'}", highlight=False)
+    for intervention in installed.interventions:
+        console.print(
+            f"Intervention installed: {intervention.title} ({intervention.path})", highlight=False
+        )
+    for evaluation in installed.evaluations:
+        console.print(
+            f"Evaluation installed: {evaluation.intervention or 'an intervention not described'}"
+            f" ({evaluation.registration}): {evaluation.verdict} ({evaluation.path})",
+            highlight=False,
+        )
     console.print(
         "Not in this pack: "
         + "; ".join(verified.manifest.not_included.values())

@@ -4,13 +4,22 @@ and bake on its own data (see README.md)."""
 from __future__ import annotations
 
 from bakehouse.packs.export import ExportOptions, ExportResult, export_pack
-from bakehouse.packs.install import Installed, SourceStatus, Supplied, install_pack
+from bakehouse.packs.install import (
+    Installed,
+    InstalledEvaluation,
+    InstalledIntervention,
+    SourceStatus,
+    Supplied,
+    install_pack,
+)
 from bakehouse.packs.verify import VerifiedPack, read_pack
 
 __all__ = [
     "ExportOptions",
     "ExportResult",
     "Installed",
+    "InstalledEvaluation",
+    "InstalledIntervention",
     "SourceStatus",
     "Supplied",
     "VerifiedPack",

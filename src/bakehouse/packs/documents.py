@@ -1,26 +1,86 @@
 """The pack's own documents: the evidence summary and the licence.
 
-Their prose is in ``evidence.md`` and ``LICENCE.md`` beside this module (``string.Template``);
-this module supplies only values, read from the model card the pack carries and the recipe. A
-figure the model card does not hold is said to be missing, never made up.
+Their prose is in ``evidence.md``, ``effect.md`` and ``LICENCE.md`` beside this module
+(``string.Template``); this module supplies only values, read from the model card, the
+evaluation results and the intervention files the pack carries, and the recipe. A figure they do
+not hold is said to be missing, never made up.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from string import Template
 from typing import Any
 
+from bakehouse.evaluation.intervention import InterventionFile
+from bakehouse.evaluation.plan import EXPLORATORY
 from bakehouse.recipes.schema import Recipe
 
 HERE = Path(__file__).parent
 EVIDENCE = HERE / "evidence.md"
+EFFECT = HERE / "effect.md"
 LICENCE = HERE / "LICENCE.md"
 NOT_IN_CARD = "not in the model card"
+NOT_IN_RESULT = "not in the result"
+PART = re.compile(r"<!-- (effect|strength|costs): (none|evaluated|given) -->\n(.*?)(?=<!--)", re.S)
+DESIGNS = {
+    "did": "difference-in-differences",
+    "staggered": "staggered difference-in-differences",
+    "synthetic-control": "synthetic control",
+}
 
 
-def _text(value: Any) -> str:
-    return " ".join(str(value).split()) if value not in (None, "") else NOT_IN_CARD
+@dataclass(frozen=True)
+class Evaluated:
+    """An evaluation result the pack carries, and the intervention whose plan it evaluated
+    (None when the pack carries no description of it)."""
+
+    result: Mapping[str, Any]
+    intervention: InterventionFile | None
+
+    @property
+    def title(self) -> str:
+        if self.intervention is not None:
+            return " ".join(self.intervention.title.split())
+        return f"an intervention not described in this pack (plan {self.plan_short})"
+
+    @property
+    def plan_short(self) -> str:
+        return str(self.result.get("plan_hash", ""))[:12]
+
+    @property
+    def exploratory(self) -> bool:
+        return str(self.result.get("registration", EXPLORATORY)).startswith("exploratory")
+
+    @property
+    def direction(self) -> str | None:
+        """Which way the outcome moved when the result found an effect (p below the plan's
+        alpha): "lower" or "higher"; None when it found none."""
+        effect, p, alpha = (self.result.get(key) for key in ("effect", "p_value", "alpha"))
+        numbers = (int, float)
+        if not (
+            isinstance(effect, numbers) and isinstance(p, numbers) and isinstance(alpha, numbers)
+        ):
+            return None
+        if p >= alpha:
+            return None
+        return "lower" if effect < 0 else "higher"
+
+
+def evaluated(
+    results: list[Mapping[str, Any]], interventions: Mapping[str, InterventionFile]
+) -> list[Evaluated]:
+    """Each result with the intervention file of the same plan hash, if given."""
+    return [
+        Evaluated(result, interventions.get(str(result.get("plan_hash")))) for result in results
+    ]
+
+
+def _text(value: Any, missing: str = NOT_IN_CARD) -> str:
+    return " ".join(str(value).split()) if value not in (None, "") else missing
 
 
 def _headline_rows(headline: dict[str, Any]) -> str:
@@ -57,8 +117,101 @@ def _best_achievable(check: Any) -> str:
     )
 
 
-def evidence_summary(recipe: Recipe, card: dict[str, Any]) -> str:
-    """The evidence summary, in Markdown, from the recipe and its model card."""
+def _parts() -> dict[tuple[str, str], Template]:
+    text = EFFECT.read_text(encoding="utf-8")
+    return {(part, case): Template(body.strip()) for part, case, body in PART.findall(text)}
+
+
+def _effect_values(evaluations: list[Evaluated]) -> dict[str, str]:
+    """The effect parts of the summary, from the evaluations carried (none: no evidence)."""
+    parts = _parts()
+    if not evaluations:
+        return {
+            "effect": parts["effect", "none"].substitute(),
+            "effect_strength": parts["strength", "none"].substitute(),
+            "and_results": "",
+        }
+    verdicts = "\n".join(
+        f"- **{item.title}** ({_text(item.result.get('registration'), NOT_IN_RESULT)}): "
+        f"{_text(item.result.get('verdict'), NOT_IN_RESULT)}."
+        for item in evaluations
+    )
+    designs = sorted(
+        {DESIGNS.get(str(item.result.get("design")), NOT_IN_RESULT) for item in evaluations}
+    )
+    exploratory = sum(item.exploratory for item in evaluations)
+    return {
+        "effect": parts["effect", "evaluated"].substitute(
+            count=len(evaluations), verdicts=verdicts
+        ),
+        "effect_strength": parts["strength", "evaluated"].substitute(
+            designs=", ".join(designs),
+            sizes="; ".join(_size_of(item) for item in evaluations),
+            consistency=_consistency(evaluations),
+            registration_note=_registration_note(len(evaluations), exploratory),
+        ),
+        "and_results": " and, for effects, from the evaluation results",
+    }
+
+
+def _costs(interventions: list[InterventionFile]) -> str:
+    """The cost notes: what each intervention carried took, as its description says (TIDieR's
+    "when and how much"); none carried, no costs recorded."""
+    parts = _parts()
+    if not interventions:
+        return parts["costs", "none"].substitute()
+    return parts["costs", "given"].substitute(
+        costs_given="\n".join(
+            f"- **{_text(item.title)}:** {_text(item.tidier.when_and_how_much)}"
+            for item in interventions
+        )
+    )
+
+
+def _size_of(item: Evaluated) -> str:
+    result = item.result
+    periods = result.get("periods")
+    span = (
+        f"periods {periods[0]} to {periods[-1]} ({len(periods)} in all)"
+        if isinstance(periods, list) and periods
+        else f"periods {NOT_IN_RESULT}"
+    )
+    return (
+        f"{item.title}: {_text(result.get('n_treated'), NOT_IN_RESULT)} areas with the "
+        f"intervention and {_text(result.get('n_comparison'), NOT_IN_RESULT)} comparison areas, "
+        f"{span}, starting {_text(result.get('start'), NOT_IN_RESULT)}"
+    )
+
+
+def _consistency(evaluations: list[Evaluated]) -> str:
+    lower = sum(item.direction == "lower" for item in evaluations)
+    higher = sum(item.direction == "higher" for item in evaluations)
+    none = len(evaluations) - lower - higher
+    return (
+        f"{len(evaluations)} evaluation(s): {lower} found the outcome lower with the "
+        f"intervention, {higher} found it higher, {none} found no effect it could tell from "
+        "chance"
+    )
+
+
+def _registration_note(count: int, exploratory: int) -> str:
+    if exploratory == 0:
+        return "Every plan was pre-registered: frozen before the outcomes it is judged on existed."
+    return (
+        f"{exploratory} of the {count} evaluation(s) are exploratory: their plans were not frozen "
+        "before the outcomes existed, so they are weaker evidence than pre-registered ones, and "
+        "a finding among them is a lead to test again, not a settled effect."
+    )
+
+
+def evidence_summary(
+    recipe: Recipe,
+    card: dict[str, Any],
+    evaluations: list[Evaluated] | None = None,
+    interventions: list[InterventionFile] | None = None,
+) -> str:
+    """The evidence summary, in Markdown, from the recipe, its model card and the evaluations
+    and interventions the pack carries."""
     details = card.get("model_details", {})
     evaluation = card.get("evaluation", {})
     headline = evaluation.get("headline", {}) if isinstance(evaluation, dict) else {}
@@ -81,6 +234,8 @@ def evidence_summary(recipe: Recipe, card: dict[str, Any]) -> str:
         else "not compared in this run (the recipe states no baselines)",
         "best_achievable": _best_achievable(card.get("synthetic_world_check")),
         "caveats": "\n".join(f"- {_text(text)}" for text in caveats.values()) or "- None given.",
+        **_effect_values(evaluations or []),
+        "costs": _costs(interventions or []),
     }
     return Template(EVIDENCE.read_text(encoding="utf-8")).substitute(values)
 

@@ -2,10 +2,13 @@
 
 The pack holds the recipe folder, the specification and an agreement template for each source
 it reads, the model card and transparency record of the workspace's last model run of this
-recipe, an evidence summary and the licence. Every file passes the safety scan (``scan.py``,
-the output checker's rules) before anything is written; the manifest lists each file's SHA-256
-and is signed with the partnership's release signing key. Entries are sorted and carry a fixed
-time, and Ed25519 signatures are deterministic, so the same inputs and key give the same bytes.
+recipe, the intervention files given (TIDieR descriptions and plans) and the evaluation results
+the workspace keeps for publication for this recipe (each linked to the intervention of the
+same plan hash), an evidence summary and the licence. Every file passes the safety scan
+(``scan.py``, the output checker's rules) before anything is written; the manifest lists each
+file's SHA-256 and is signed with the partnership's release signing key. Entries are sorted and
+carry a fixed time, and Ed25519 signatures are deterministic, so the same inputs and key give
+the same bytes.
 """
 
 from __future__ import annotations
@@ -19,14 +22,17 @@ from typing import Any
 
 from bakehouse import __version__
 from bakehouse.errors import PackError
+from bakehouse.evaluation.intervention import InterventionFile, load_intervention
+from bakehouse.evaluation.plan import plan_hash
 from bakehouse.ingest.agreement import Agreement, load_agreements
 from bakehouse.ingest.spec import SourceSpec, load_specs
 from bakehouse.modelling.store import ArtefactStore
 from bakehouse.packs import documents, manifest
-from bakehouse.packs.manifest import LATER, Manifest, Section
+from bakehouse.packs.manifest import ABSENT, LATER, Manifest, Section
 from bakehouse.packs.scan import scan
 from bakehouse.packs.templates import agreement_template, spec_template
 from bakehouse.recipes.loader import LoadedRecipe
+from bakehouse.release.evaluations import SHORT, kept_evaluations
 from bakehouse.release.publish import strictest_rules
 from bakehouse.release.signing import SigningKey
 from bakehouse.yamlfiles import read_yaml
@@ -48,6 +54,7 @@ class ExportOptions:
     signing_key: SigningKey
     specs: Path | None = None  # default: the shipped source specifications
     agreements: Path | None = None  # default: the shipped agreements
+    interventions: tuple[Path, ...] = ()  # intervention files of this recipe to carry
 
 
 @dataclass(frozen=True)
@@ -108,8 +115,24 @@ def export_pack(options: ExportOptions) -> ExportResult:
         )
     for name in MODEL_DOCUMENTS:
         add(Section.MODEL, name, (run_folder / name).read_bytes())
+    interventions = _interventions(options.interventions, recipe.id)
+    for entry, (data, _) in interventions.items():
+        add(Section.INTERVENTIONS, entry.file.removeprefix(f"{Section.INTERVENTIONS}/"), data)
+    evaluations, results = _evaluations(options.workspace, recipe.id, list(interventions))
+    for evaluation, result in zip(evaluations, results, strict=True):
+        add(Section.EVALUATIONS, evaluation.file.removeprefix(f"{Section.EVALUATIONS}/"), result)
     card = json.loads(files[f"{Section.MODEL}/model_card.json"])
-    add(Section.EVIDENCE, "summary.md", documents.evidence_summary(recipe, card).encode())
+    evaluated = documents.evaluated(
+        [json.loads(result) for result in results],
+        {entry.plan_hash: described for entry, (_, described) in interventions.items()},
+    )
+    add(
+        Section.EVIDENCE,
+        "summary.md",
+        documents.evidence_summary(
+            recipe, card, evaluated, [described for _, described in interventions.values()]
+        ).encode(),
+    )
     add(Section.LICENCE, "LICENCE.md", documents.licence(recipe).encode())
 
     findings = scan(files, rules.threshold, rules.rounding)
@@ -132,7 +155,10 @@ def export_pack(options: ExportOptions) -> ExportResult:
         model_run=run_id,
         disclosure=manifest.Rule(threshold=rules.threshold, rounding=rules.rounding),
         sections={section: sorted(names) for section, names in sorted(sections.items())},
-        not_included=dict(LATER),
+        not_included={
+            **{section: why for section, why in ABSENT.items() if section not in sections},
+            **LATER,
+        },
         sources=needs,
         checks=[
             manifest.CheckResult(
@@ -146,6 +172,8 @@ def export_pack(options: ExportOptions) -> ExportResult:
             name: manifest.FileEntry(sha256=manifest.sha256(data), bytes=len(data))
             for name, data in sorted(files.items())
         },
+        interventions=sorted(interventions, key=lambda entry: entry.file),
+        evaluations=evaluations,
     )
     signed = manifest.manifest_bytes(document)
     files[manifest.MANIFEST] = signed
@@ -182,6 +210,68 @@ def _model_run(workspace: Path, loaded: LoadedRecipe) -> tuple[str, Path]:
             fix=f"Train this version first (`{train}`)",
         )
     return run_id, store.folder(run_id)
+
+
+def _interventions(
+    paths: tuple[Path, ...], recipe_id: str
+) -> dict[manifest.PackIntervention, tuple[bytes, InterventionFile]]:
+    """Each intervention file given, validated with the library's loader and for this recipe:
+    its manifest entry, its bytes as written and what it describes."""
+    found: dict[manifest.PackIntervention, tuple[bytes, InterventionFile]] = {}
+    names: dict[str, Path] = {}
+    for path in paths:
+        described = load_intervention(path)
+        if described.recipe != recipe_id:
+            raise PackError(
+                f"The intervention is of recipe '{described.recipe}', not '{recipe_id}'",
+                file=path,
+                field="recipe",
+                fix="Give only the intervention files of the recipe packed",
+            )
+        name = f"{Section.INTERVENTIONS}/{path.stem}.yaml"
+        if name in names:
+            raise PackError(
+                f"Two intervention files would travel as {name}: {names[name]} and this one",
+                file=path,
+                fix="Rename one of them",
+            )
+        names[name] = path
+        entry = manifest.PackIntervention(
+            file=name, title=described.title, plan_hash=plan_hash(described.plan)
+        )
+        found[entry] = (path.read_bytes(), described)
+    return found
+
+
+def _evaluations(
+    workspace: Path, recipe_id: str, interventions: list[manifest.PackIntervention]
+) -> tuple[list[manifest.PackEvaluation], list[bytes]]:
+    """Every evaluation of the recipe kept for publication in the workspace, read and checked
+    as a release reads it (the disclosure rule included): its manifest entry and its result
+    JSON, linked to the intervention file of the same plan."""
+    plans = {entry.plan_hash: entry.file for entry in interventions}
+    entries, results = [], []
+    for kept in kept_evaluations(workspace, recipe_id):
+        result = kept.path("result").read_bytes()
+        verdict = json.loads(result).get("verdict")
+        if not isinstance(verdict, str) or not verdict.strip():
+            raise PackError(
+                "The kept evaluation gives no verdict",
+                file=kept.path("result"),
+                field="verdict",
+                fix="Evaluate the plan again with `bakehouse evaluate --publish`",
+            )
+        entries.append(
+            manifest.PackEvaluation(
+                file=f"{Section.EVALUATIONS}/{kept.plan_hash[:SHORT]}.json",
+                plan_hash=kept.plan_hash,
+                verdict=verdict,
+                registration=kept.registration,
+                intervention=plans.get(kept.plan_hash),
+            )
+        )
+        results.append(result)
+    return entries, results
 
 
 def _recipe_files(folder: Path) -> list[tuple[str, bytes]]:

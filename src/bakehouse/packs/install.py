@@ -4,14 +4,22 @@ Every part is validated before anything is installed: the pack is scanned again 
 checker's rules (a signature proves who sent it, not that it is safe); the recipe with the same
 loader as ``bakehouse recipes check`` (its own features' SQL against the leakage guard too), and
 its hash against the manifest's; each specification and agreement template against the
-ingestion models, where the only problems allowed are the blanks left to fill in.
+ingestion models, where the only problems allowed are the blanks left to fill in; each
+intervention file with the library's loader (``load_intervention``), for this recipe and the
+plan hash its manifest entry names; each evaluation result as JSON of the plan its entry names
+(the scan has already applied the release's disclosure rule to it).
 
 Installed, the recipe folder is ``<workspace>/recipes/<id>/``, which ``--recipe ID --workspace
 WS`` finds before a built-in recipe of the same id; the pack as received (templates, documents,
 manifest, signature) is kept in ``<workspace>/packs/<id>/`` with ``installed.json``: which key
-signed it, its fingerprint and the pack's SHA-256. The install is one workspace change: staged,
-then moved in at once under the workspace's lock, with a ``recipe.imported`` event in the audit
-log (recipe, version, the pack's SHA-256, the signer's key id).
+signed it, its fingerprint and the pack's SHA-256. The interventions and evaluations stay there
+(``interventions/<slug>.yaml``, ``evaluations/<h12>.json``): not in the recipe folder, whose
+every file a later export of the recipe would carry, and not in the workspace's own
+``evaluations/``, whose results the partnership's next release would publish as its own.
+
+The install is one workspace change: staged, then moved in at once under the workspace's lock,
+with a ``recipe.imported`` event in the audit log (recipe, version, the pack's SHA-256, the
+signer's key id).
 """
 
 from __future__ import annotations
@@ -30,17 +38,27 @@ from pydantic import BaseModel
 
 from bakehouse.custody.audit import AuditEvent
 from bakehouse.custody.workspace import PACKS, RECIPES, Staging, Workspace
-from bakehouse.errors import PackError
+from bakehouse.errors import ConfigError, PackError
+from bakehouse.evaluation.intervention import load_intervention
+from bakehouse.evaluation.plan import plan_hash
 from bakehouse.features.asof import LeakageError, check_query
 from bakehouse.features.build import feature_queries
 from bakehouse.ingest.agreement import Agreement, load_agreements
 from bakehouse.ingest.spec import SourceSpec, load_specs
-from bakehouse.packs.manifest import MANIFEST, SIGNATURE, Section, SourceNeed
+from bakehouse.packs.manifest import (
+    MANIFEST,
+    SIGNATURE,
+    PackEvaluation,
+    PackIntervention,
+    Section,
+    SourceNeed,
+)
 from bakehouse.packs.scan import scan
 from bakehouse.packs.templates import blank_fields
 from bakehouse.packs.verify import VerifiedPack
 from bakehouse.recipes.loader import LoadedRecipe, load_recipe
 from bakehouse.recipes.schema import RecipeError
+from bakehouse.release.evaluations import SHORT
 from bakehouse.release.signing import PublicKey
 
 INSTALLED = "installed.json"
@@ -62,12 +80,31 @@ class SourceStatus:
 
 
 @dataclass(frozen=True)
+class InstalledIntervention:
+    title: str
+    path: Path
+
+
+@dataclass(frozen=True)
+class InstalledEvaluation:
+    """An evaluation result installed: its verdict and registration as the result says them,
+    and the title of the intervention whose plan it evaluated (None: not in the pack)."""
+
+    path: Path
+    verdict: str
+    registration: str
+    intervention: str | None
+
+
+@dataclass(frozen=True)
 class Installed:
     recipe: LoadedRecipe
     pack_folder: Path
     key_id: str
     replaced: bool
     sources: list[SourceStatus]
+    interventions: list[InstalledIntervention]
+    evaluations: list[InstalledEvaluation]
 
     @property
     def ready(self) -> bool:
@@ -118,6 +155,14 @@ def install_pack(
             )
         with workspace_.change(f"pack-{uuid.uuid4().hex[:12]}") as staging:
             statuses = _stage(verified, staging, supplied, kept)
+            interventions = [
+                _check_intervention(verified, entry, staging.folder / PACKS / recipe_id, kept)
+                for entry in document.interventions
+            ]
+            titles = {entry.file: entry.title for entry in document.interventions}
+            evaluations = [
+                _check_evaluation(verified, entry, titles, kept) for entry in document.evaluations
+            ]
             signer = next(key for key in trusted if key.key_id == verified.key_id)
             record = {
                 "pack": verified.path.name,
@@ -145,7 +190,15 @@ def install_pack(
             # go first, so none of them lingers beside the new ones.
             for old in (target, kept):
                 shutil.rmtree(old, ignore_errors=True)
-    return Installed(load_recipe(recipe_id, root), kept, verified.key_id, replaced, statuses)
+    return Installed(
+        load_recipe(recipe_id, root),
+        kept,
+        verified.key_id,
+        replaced,
+        statuses,
+        interventions,
+        evaluations,
+    )
 
 
 def _stage(
@@ -226,6 +279,67 @@ def _check_recipe(verified: VerifiedPack, folder: Path) -> LoadedRecipe:
             fix="Do not use it: tell the publishing partnership",
         )
     return loaded
+
+
+def _check_intervention(
+    verified: VerifiedPack, entry: PackIntervention, staged: Path, kept: Path
+) -> InstalledIntervention:
+    """The intervention file, read by the library's loader from where it is staged, for this
+    recipe and of the plan its manifest entry names."""
+    where = f"{verified.path}:{entry.file}"
+    fix = "Do not use it: tell the publishing partnership"
+    try:
+        described = load_intervention(staged / entry.file)
+    except ConfigError as error:
+        raise PackError(
+            f"The intervention {entry.file} does not validate: {error.what}",
+            file=where,
+            field=error.field,
+            fix=fix,
+        ) from None
+    problems = []
+    if described.recipe != verified.manifest.recipe.id:
+        problems.append(f"it is of recipe '{described.recipe}'")
+    if described.title != entry.title:
+        problems.append("its title is not the manifest's")
+    if plan_hash(described.plan) != entry.plan_hash:
+        problems.append("its plan is not the one the manifest names")
+    if problems:
+        raise PackError(
+            f"The intervention {entry.file} is not what the manifest says: {'; '.join(problems)}",
+            file=where,
+            fix=fix,
+        )
+    return InstalledIntervention(title=described.title, path=kept / entry.file)
+
+
+def _check_evaluation(
+    verified: VerifiedPack, entry: PackEvaluation, titles: dict[str, str], kept: Path
+) -> InstalledEvaluation:
+    """The evaluation result: a result of the plan its manifest entry names, with a verdict."""
+    where = f"{verified.path}:{entry.file}"
+    result = json.loads(verified.files[entry.file])  # the scan has parsed it already
+    problems = []
+    if result.get("plan_hash") != entry.plan_hash:
+        problems.append("its plan hash is not the manifest's")
+    if entry.file != f"{Section.EVALUATIONS}/{entry.plan_hash[:SHORT]}.json":
+        problems.append("it is not named by its plan hash")
+    if result.get("registration") != entry.registration:
+        problems.append("its registration is not the manifest's")
+    if result.get("verdict") != entry.verdict:
+        problems.append("its verdict is not the manifest's")
+    if problems:
+        raise PackError(
+            f"The evaluation {entry.file} is not what the manifest says: {'; '.join(problems)}",
+            file=where,
+            fix="Do not use it: tell the publishing partnership",
+        )
+    return InstalledEvaluation(
+        path=kept / entry.file,
+        verdict=" ".join(entry.verdict.split()),
+        registration=entry.registration,
+        intervention=titles.get(entry.intervention) if entry.intervention else None,
+    )
 
 
 def _template(

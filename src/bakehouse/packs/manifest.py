@@ -18,7 +18,10 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 FORMAT: Literal["bakehouse-recipe-pack"] = "bakehouse-recipe-pack"
-FORMAT_VERSION = 1
+# 2 added the interventions and evaluations sections and their entries; a format 1 pack (which
+# holds neither) still reads.
+FORMAT_VERSION = 2
+READABLE_VERSIONS = (1, 2)
 MANIFEST = "manifest.json"
 SIGNATURE = "manifest.sig"
 # Safe relative paths only: no folder above the pack, no hidden file, no odd character.
@@ -51,9 +54,12 @@ REQUIRED = (
 # Sections a later version fills, once the records they carry exist and can be checked; this
 # version writes none and refuses a pack holding one, which it could not validate.
 LATER = {
-    Section.INTERVENTIONS: "the intervention descriptions (TIDieR): none is recorded yet",
-    Section.EVALUATIONS: "pre-registered evaluation plans and results: none is recorded yet",
     Section.INSIGHT: "the community insight summary: none is recorded yet",
+}
+# Optional sections, and why one is absent from a pack (listed in ``not_included``).
+ABSENT = {
+    Section.INTERVENTIONS: "the intervention descriptions (TIDieR): no intervention file given",
+    Section.EVALUATIONS: "the evaluation plans and results: no evaluation kept for publication",
 }
 
 
@@ -94,6 +100,27 @@ class CheckResult(_Strict):
     detail: str
 
 
+class PackIntervention(_Strict):
+    """An intervention file carried, and the hash of its evaluation plan."""
+
+    file: str
+    title: str
+    plan_hash: str = Field(pattern=r"^[0-9a-f]{64}$")
+
+
+class PackEvaluation(_Strict):
+    """An evaluation result carried: its verdict and registration as the result words them (so
+    a reader of the manifest alone, the web app's recipes page, can say what was found), and the
+    intervention file whose plan it evaluated (None when the pack carries no file with that
+    plan)."""
+
+    file: str
+    plan_hash: str = Field(pattern=r"^[0-9a-f]{64}$")
+    verdict: str = Field(min_length=1)
+    registration: str
+    intervention: str | None
+
+
 class Manifest(_Strict):
     format: Literal["bakehouse-recipe-pack"]
     format_version: int
@@ -106,6 +133,8 @@ class Manifest(_Strict):
     sources: list[SourceNeed]
     checks: list[CheckResult]
     files: dict[str, FileEntry]
+    interventions: list[PackIntervention] = Field(default_factory=list)
+    evaluations: list[PackEvaluation] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _consistent(self) -> Manifest:
@@ -121,9 +150,26 @@ class Manifest(_Strict):
             for name in (need.specification, need.agreement_template):
                 if name not in self.files:
                     problems.append(f"{name!r} is named by source {need.source} but not packed")
+        problems += self._entries_listed()
         if problems:
             raise ValueError("; ".join(problems))
         return self
+
+    def _entries_listed(self) -> list[str]:
+        """Each intervention and evaluation file has its entry, and each entry its file."""
+        problems = []
+        for section, entries in (
+            (Section.INTERVENTIONS, [item.file for item in self.interventions]),
+            (Section.EVALUATIONS, [item.file for item in self.evaluations]),
+        ):
+            if sorted(entries) != sorted(self.sections.get(section, [])):
+                problems.append(f"the {section} entries do not list exactly the {section} files")
+        plans = {item.file: item.plan_hash for item in self.interventions}
+        for evaluation in self.evaluations:
+            linked = evaluation.intervention
+            if linked is not None and plans.get(linked) != evaluation.plan_hash:
+                problems.append(f"{evaluation.file} is linked to {linked}, of another plan")
+        return problems
 
 
 def sha256(data: bytes) -> str:

@@ -7,6 +7,11 @@ rules (``bakehouse.release.checker``), applied to each file of the pack.
 - No JSON document has a field named like a personal identifier, and every whole number in one
   is a count the disclosure rule allows: 0, or a multiple of the rounding base above the
   threshold. (The Markdown documents are written from the same mappings as their JSON.)
+- An evaluation result (``evaluations/*.json``) holds estimates and group means over areas, never
+  a count of people: its only whole numbers are the sizes of its groups of areas, periods
+  (years) and event times, and the number of placebo runs. A whole number anywhere else is
+  refused, and each group must hold at least ``MIN_AREAS`` areas, the rule a release applies
+  (``bakehouse.release.evaluations.disclosure_problems``).
 """
 
 from __future__ import annotations
@@ -18,10 +23,16 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from bakehouse.release.checker import IDENTIFIER_NAME, identifier_kinds, publishable_count
+from bakehouse.release.evaluations import disclosure_problems
 
 TEXT_SUFFIXES = frozenset({".yaml", ".yml", ".md", ".json", ".txt"})
 # The documents whose numbers are counts from the data (not settings a person wrote).
 COUNTED = ("model/", "evidence/")
+RESULTS = "evaluations/"
+# The fields of an evaluation result that hold whole numbers: areas, years, event times, runs.
+RESULT_WHOLE_NUMBERS = frozenset(
+    {"n_treated", "n_comparison", "periods", "start", "placebos", "period", "event_time"}
+)
 
 
 @dataclass(frozen=True)
@@ -69,7 +80,25 @@ def _scan_file(name: str, data: bytes, threshold: int, rounding: int) -> list[Fi
                             f"{threshold}",
                         )
                     )
+        if name.startswith(RESULTS):
+            found += _result_findings(name, document)
     return found
+
+
+def _result_findings(name: str, document: Any) -> list[Finding]:
+    if not isinstance(document, dict):
+        return [Finding(name, "not an evaluation result (a JSON object)")]
+    found = [
+        Finding(name, f"{where}: a whole number where a result holds none (estimates only)")
+        for where, _ in _whole_numbers(document, "")
+        if _field(where) not in RESULT_WHOLE_NUMBERS
+    ]
+    return found + [Finding(name, problem) for problem in disclosure_problems(document)]
+
+
+def _field(where: str) -> str:
+    """The field a path names, without list positions: ``event_study[3].event_time``."""
+    return where.rsplit(".", 1)[-1].split("[", 1)[0]
 
 
 def _keys(data: Any, where: str) -> Iterator[tuple[str, str]]:

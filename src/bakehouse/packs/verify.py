@@ -188,6 +188,13 @@ def _manifest(path: Path, signed: bytes) -> Manifest:
             file=where,
             fix="Upgrade Bakehouse, then import again",
         )
+    if version not in manifest.READABLE_VERSIONS:
+        raise PackError(
+            f"The pack is of format {version!r}, which no Bakehouse writes (this one reads "
+            f"{', '.join(str(known) for known in manifest.READABLE_VERSIONS)})",
+            file=where,
+            fix=_ASK_AGAIN,
+        )
     try:
         document = Manifest.model_validate(data)
     except ValidationError as error:

@@ -38,10 +38,21 @@ class Measure:
 
 
 @dataclass(frozen=True)
+class Effect:
+    """An evaluation the pack carries, as its manifest words it: the intervention's title (empty
+    when the pack does not describe it), the verdict and whether the plan was pre-registered."""
+
+    intervention: str
+    verdict: str
+    registration: str
+
+
+@dataclass(frozen=True)
 class Evidence:
-    """The strength of the model's evidence, and whether any effect has been evaluated."""
+    """The strength of the model's evidence, and what evaluations of acting on it found."""
 
     evaluated: bool
+    effects: list[Effect]
     method: str
     measures: list[Measure]
     added_value: str
@@ -96,12 +107,14 @@ def _results(release: Release) -> Results:
 
 def evidence_of(pack: RecipePack) -> Evidence:
     """The pack's evidence as facts: an effect is evaluated only when the pack carries
-    evaluations (no pack of this format does); the model's figures from its model card."""
+    evaluations, each with its verdict from the manifest; the model's figures from its model
+    card."""
     card = pack.model_card
     evaluation = _mapping(card.get("evaluation"))
     headline = _mapping(evaluation.get("headline"))
     return Evidence(
         evaluated="evaluations" in _mapping(pack.manifest.get("sections")),
+        effects=_effects(pack.manifest),
         method=_text(evaluation.get("method")),
         measures=[
             Measure(label, _text(headline[key]))
@@ -110,6 +123,27 @@ def evidence_of(pack: RecipePack) -> Evidence:
         ],
         added_value=_text(_mapping(card.get("added_value")).get("said_plainly")),
     )
+
+
+def _effects(manifest: Mapping[str, Any]) -> list[Effect]:
+    """The manifest's evaluations (a pack of format 2 on), with their interventions' titles."""
+    titles = {
+        _text(item.get("file")): _text(item.get("title"))
+        for item in _list(manifest.get("interventions"))
+    }
+    return [
+        Effect(
+            intervention=titles.get(_text(item.get("intervention")), ""),
+            verdict=_text(item.get("verdict")),
+            registration=_text(item.get("registration")),
+        )
+        for item in _list(manifest.get("evaluations"))
+        if _text(item.get("verdict"))
+    ]
+
+
+def _list(value: Any) -> list[Mapping[str, Any]]:
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
 
 
 def _mapping(value: Any) -> Mapping[str, Any]:

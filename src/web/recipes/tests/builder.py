@@ -29,6 +29,17 @@ class PackSpec:
     version: str = "8"
     # Changes the recipe file, and so the pack's bytes, without changing what it says.
     revision: str = ""
+    # Carry one intervention and its evaluation (a pack of format 2).
+    evaluated: bool = False
+
+
+PLAN_HASH = "ab12cd34ef56" + "0" * 52
+INTERVENTION = "Talk and play at home"
+VERDICT = (
+    "an effect of -7.5 percentage points on not reaching a Good Level of Development at the end "
+    "of Reception (95% interval -13.0 to -2.0 percentage points, p = 0.009)"
+)
+REGISTRATION = "exploratory: not pre-registered"
 
 
 def pack_files(spec: PackSpec) -> dict[str, bytes]:
@@ -41,7 +52,22 @@ def pack_files(spec: PackSpec) -> dict[str, bytes]:
         },
         "added_value": {"said_plainly": ADDED_VALUE},
     }
+    evaluation = {
+        "interventions/talk-and-play.yaml": (
+            f"recipe: {spec.recipe}\ntitle: {INTERVENTION}\n".encode()
+        ),
+        f"evaluations/{PLAN_HASH[:12]}.json": json.dumps(
+            {
+                "plan_hash": PLAN_HASH,
+                "verdict": VERDICT,
+                "registration": REGISTRATION,
+                "n_treated": 6,
+                "n_comparison": 24,
+            }
+        ).encode(),
+    }
     return {
+        **(evaluation if spec.evaluated else {}),
         "recipe/recipe.yaml": (
             f'id: {spec.recipe}\nversion: "{spec.version}"\ntitle: {spec.title}\n'
             f"question: >-\n  {spec.question}\n# {spec.revision}\n"
@@ -65,7 +91,7 @@ def pack_manifest(spec: PackSpec, files: dict[str, bytes]) -> Manifest:
     return Manifest.model_validate(
         {
             "format": "bakehouse-recipe-pack",
-            "format_version": 1,
+            "format_version": 2 if spec.evaluated else 1,
             "recipe": {
                 "id": spec.recipe,
                 "version": spec.version,
@@ -90,8 +116,26 @@ def pack_manifest(spec: PackSpec, files: dict[str, bytes]) -> Manifest:
             "files": {
                 name: {"sha256": sha256(data), "bytes": len(data)} for name, data in files.items()
             },
+            **(_evaluated() if spec.evaluated else {}),
         }
     )
+
+
+def _evaluated() -> dict[str, object]:
+    """The manifest's entries of the intervention and evaluation ``pack_files`` carries."""
+    intervention = "interventions/talk-and-play.yaml"
+    return {
+        "interventions": [{"file": intervention, "title": INTERVENTION, "plan_hash": PLAN_HASH}],
+        "evaluations": [
+            {
+                "file": f"evaluations/{PLAN_HASH[:12]}.json",
+                "plan_hash": PLAN_HASH,
+                "verdict": VERDICT,
+                "registration": REGISTRATION,
+                "intervention": intervention,
+            }
+        ],
+    }
 
 
 def write_pack(

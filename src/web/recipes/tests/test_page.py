@@ -11,7 +11,14 @@ from django.test import Client
 from django.urls import reverse
 
 from web.recipes.importer import import_pack
-from web.recipes.tests.builder import ADDED_VALUE, PackSpec, write_pack
+from web.recipes.tests.builder import (
+    ADDED_VALUE,
+    INTERVENTION,
+    REGISTRATION,
+    VERDICT,
+    PackSpec,
+    write_pack,
+)
 from web.recipes.tests.factories import serve_pack_of
 from web.releases.importer import import_release
 from web.releases.models import Release
@@ -74,6 +81,18 @@ def test_a_recipe_with_a_pack_but_no_published_release_shows_no_results(tmp_path
     assert "Who next?" in shown
     assert "No results are published yet for this recipe here." in shown
     assert "could use additional support" not in shown
+
+
+@pytest.mark.django_db
+def test_a_pack_carrying_an_evaluation_shows_its_verdict_and_registration(tmp_path: Path) -> None:
+    spec = PackSpec(recipe="school-readiness", evaluated=True)
+    import_pack(write_pack(tmp_path / "pack.zip", spec))
+
+    shown = " ".join(section(page(), "school-readiness").split())
+
+    assert "Not yet evaluated" not in shown
+    assert f"<strong>{INTERVENTION}</strong> ({REGISTRATION}): {VERDICT}." in shown
+    assert "weaker evidence than a pre-registered one" in shown
 
 
 @pytest.mark.django_db
