@@ -101,16 +101,14 @@ def insight_samples(release: Release) -> dict[str, object]:
     made = make_round(release)
     item, _ = give(made)
     # The area's population, so the pages that say who was heard show it beside the answers.
-    PopulationCount.objects.bulk_create(
-        PopulationCount(
+    # Samples may be asked for twice in one test (before and after a release is withdrawn).
+    for band in AgeBand.values:
+        PopulationCount.objects.update_or_create(
             lsoa11cd=item.round_area.lsoa11cd,
             measure=Measure.AGE_BAND,
             group=band,
-            count=200,
-            source="test",
+            defaults={"count": 200, "source": "test"},
         )
-        for band in AgeBand.values
-    )
     return {
         "round_id": made.pk,
         "round_area_id": item.round_area_id,

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import random
+import tempfile
 from datetime import date
+from pathlib import Path
 
 from bakehouse.evaluation import Design, EvaluationPlan
 from web.accounts.models import User
@@ -19,6 +21,7 @@ from web.interventions.models import (
     RunSource,
     State,
 )
+from web.interventions.panels import PanelColumns
 from web.jobs.progress import no_progress
 from web.releases.models import Release, ReleaseEvaluation
 
@@ -63,11 +66,23 @@ def evaluated_run(
     release: Release, *, start: int = 2024, publish: bool = False, **fields: object
 ) -> EvaluationRun:
     """An intervention whose unfrozen plan starts in a cohort ``release`` publishes, run on the
-    release's published figures (as the job does, without the job)."""
+    release's published figures (as the job does, without the job), or on an uploaded panel of
+    its areas when ``release`` is not the current one."""
     made = make_intervention(release, title="Family hub outreach")
     record = make_plan(made, plan_for(release, start=start, **fields))
-    run = evaluations.start_run(record, RunSource.PUBLISHED, planner())
-    evaluations.run_evaluation(run, no_progress)
+    if Release.objects.filter(pk=release.pk, is_current=True).exists():
+        run = evaluations.start_run(record, RunSource.PUBLISHED, planner())
+        evaluations.run_evaluation(run, no_progress)
+    else:
+        # A draft publishes no figures: staff would run the plan on a panel of their own.
+        run = evaluations.start_run(record, RunSource.UPLOAD, planner())
+        with tempfile.TemporaryDirectory() as folder:
+            upload = Path(folder) / "panel.csv"
+            upload.write_bytes(panel_csv(release))
+            columns = PanelColumns("lsoa11cd", "cohort", "rate", "children")
+            evaluations.run_evaluation(
+                run, no_progress, upload=upload, upload_name=upload.name, columns=columns
+            )
     if publish:
         evaluations.publish_run(run, planner())
     return run
@@ -90,15 +105,18 @@ def intervention_samples(release: Release) -> dict[str, object]:
     run = evaluated_run(release, publish=True)
     assert run.result is not None
     # The same result as a release would carry it (web.releases imports such rows).
-    carried = ReleaseEvaluation.objects.create(
+    # Samples may be asked for twice in one test (before and after a release is withdrawn).
+    carried, _ = ReleaseEvaluation.objects.update_or_create(
         release=release,
         plan_hash=run.result["plan_hash"],
-        registration=run.registration,
-        result=run.result,
-        **{
-            f"{plot}_{kind}": run.files[f"{plot}.{kind}"]
-            for plot in ("event_study", "trajectories")
-            for kind in ("svg", "csv")
+        defaults={
+            "registration": run.registration,
+            "result": run.result,
+            **{
+                f"{plot}_{kind}": run.files[f"{plot}.{kind}"]
+                for plot in ("event_study", "trajectories")
+                for kind in ("svg", "csv")
+            },
         },
     )
     return {
