@@ -34,18 +34,19 @@ class _Strict(BaseModel):
 
 
 class Tidier(_Strict):
-    """TIDieR items 2 to 10 (item 1, the name, is the title), in plain words."""
+    """TIDieR items 2 to 10 (item 1, the name, is the title), in plain words; an item not yet
+    described may be left out, as on the web app's form."""
 
-    why: str = Field(min_length=1)
-    materials: str = Field(min_length=1)
-    procedures: str = Field(min_length=1)
-    provider: str = Field(min_length=1)
-    how: str = Field(min_length=1)
-    where: str = Field(min_length=1)
-    when_and_how_much: str = Field(min_length=1)
-    tailoring: str = Field(min_length=1)
-    modifications: str = Field(min_length=1)
-    fidelity: str = Field(min_length=1)
+    why: str = ""
+    materials: str = ""
+    procedures: str = ""
+    provider: str = ""
+    how: str = ""
+    where: str = ""
+    when_and_how_much: str = ""
+    tailoring: str = ""
+    modifications: str = ""
+    fidelity: str = ""
 
 
 class Update(_Strict):
@@ -55,7 +56,7 @@ class Update(_Strict):
 
 
 class Milestone(_Strict):
-    title: str = Field(min_length=1)
+    title: str = Field(min_length=1, max_length=200)
     due: date
     reached: date | None = None
 
@@ -63,10 +64,12 @@ class Milestone(_Strict):
 class InterventionFile(_Strict):
     recipe: str = Field(min_length=1)
     title: str = Field(min_length=1, max_length=200)
-    tidier: Tidier
+    tidier: Tidier = Field(default_factory=Tidier)
     updates: list[Update] = Field(default_factory=list)
     milestones: list[Milestone] = Field(default_factory=list)
-    post_periods: int = Field(ge=1, description="Cohorts the evaluation observes from the start")
+    post_periods: int = Field(
+        default=2, ge=1, le=20, description="Cohorts the evaluation observes from the start"
+    )
     plan: EvaluationPlan
 
 

@@ -1,6 +1,8 @@
 """Interventions written as YAML files, for ``manage.py load_interventions``: one intervention
 per file, with its TIDieR description, dated updates, milestones and evaluation plan (exactly
-``bakehouse.evaluation.EvaluationPlan``). Its areas are the plan's treated areas.
+``bakehouse.evaluation.EvaluationPlan``), read by the library's
+``bakehouse.evaluation.intervention.load_intervention``, as the pipeline and recipe packs read
+it. Its areas are the plan's treated areas.
 
     recipe: school-readiness
     title: "Stay and play at the library"
@@ -18,64 +20,16 @@ changes nothing. The plan is stored unfrozen: freezing is a person's act on the 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
 from django.db import transaction
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bakehouse.errors import ConfigError
-from bakehouse.evaluation import EvaluationPlan
-from bakehouse.yamlfiles import read_yaml
+from bakehouse.evaluation.intervention import InterventionFile, load_intervention
 from web.accounts.models import User
 from web.interventions import services
 from web.interventions.models import Intervention, State
 from web.interventions.power import observed_cohorts
-
-
-class Tidier(BaseModel):
-    """TIDieR items 2 to 10, as ``forms.TIDIER`` names them; each may be left out."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    why: str = ""
-    materials: str = ""
-    procedures: str = ""
-    provider: str = ""
-    how: str = ""
-    where: str = ""
-    when_and_how_much: str = ""
-    tailoring: str = ""
-    modifications: str = ""
-    fidelity: str = ""
-
-
-class Update(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    date: date
-    state: State
-    text: str = Field(min_length=1)
-
-
-class MilestoneEntry(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    title: str = Field(min_length=1, max_length=200)
-    due: date
-    reached: date | None = None
-
-
-class InterventionFile(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    recipe: str = Field(min_length=1)
-    title: str = Field(min_length=1, max_length=200)
-    tidier: Tidier = Field(default_factory=Tidier)
-    updates: list[Update] = Field(default_factory=list)
-    milestones: list[MilestoneEntry] = Field(default_factory=list)
-    post_periods: int = Field(default=2, ge=1, le=20)
-    plan: EvaluationPlan
 
 
 @dataclass(frozen=True)
@@ -87,27 +41,9 @@ class Loaded:
     outcomes_after_start: list[int]
 
 
-def read_intervention_file(path: Path) -> InterventionFile:
-    data = read_yaml(path, "intervention")
-    try:
-        return InterventionFile.model_validate(data)
-    except ValidationError as error:
-        problems = "; ".join(
-            f"{'.'.join(str(part) for part in problem['loc']) or 'file'}: {problem['msg']}"
-            for problem in error.errors()
-        )
-        first = error.errors()[0]["loc"]
-        raise ConfigError(
-            f"Invalid intervention ({problems})",
-            file=path,
-            field=".".join(str(part) for part in first) or None,
-            fix="See docs/guides/analyst.md, 'Interventions from files', for the fields",
-        ) from None
-
-
 def load_intervention_file(path: Path, actor: User) -> Loaded:
     """Store the file's intervention, or find it stored already (same recipe and title)."""
-    found = read_intervention_file(path)
+    found = load_intervention(path)
     release = services.current_release(found.recipe)
     if release is None:
         raise ConfigError(
@@ -145,7 +81,7 @@ def _store(found: InterventionFile, actor: User) -> Intervention:
         setattr(made, name, text)
     made.save()
     for update in sorted(found.updates, key=lambda entry: entry.date):
-        services.add_update(made, update.date, update.state, update.text, actor)
+        services.add_update(made, update.date, State(update.state), update.text, actor)
     for entry in found.milestones:
         milestone = services.add_milestone(made, entry.title, entry.due)
         if entry.reached is not None:

@@ -12,6 +12,7 @@ import yaml
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from bakehouse.evaluation.intervention import State as FileState
 from web.accounts.models import User
 from web.accounts.roles import Role
 from web.governance.models import Action, Event
@@ -134,3 +135,7 @@ def test_only_analysts_and_administrators_load_interventions(
         _load(path, by=user_for(Role.PARTNER_VIEWER).username)
 
     assert not Intervention.objects.exists()
+
+
+def test_the_file_names_the_stages_the_web_app_records() -> None:
+    assert [stage.value for stage in FileState] == list(State.values)
