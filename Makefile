@@ -179,6 +179,7 @@ bench: setup
 	$(RUN) python bench/ingest.py
 	$(RUN) python bench/linkage.py
 	$(RUN) python bench/areas.py
+	$(RUN) python bench/pipeline.py --runs 1
 	$(RUN) python bench/web.py
 
 clean:
