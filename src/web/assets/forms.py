@@ -405,6 +405,7 @@ class PhoneAdditionForm(PhoneChangeForm):
 
 # ISO 639-1 (two letters) or ISO 639-3 (three), as HSDS 3.0 asks of a language's code.
 LANGUAGE_CODE = re.compile(r"[a-z]{2,3}")
+CODE_ERROR = "Enter the language's ISO 639 code as two or three letters, like pl or pol"
 
 
 class LanguageChangeForm(ChangeForm):
@@ -418,6 +419,7 @@ class LanguageChangeForm(ChangeForm):
         help_text="The language's two- or three-letter ISO 639 code, like pl",
         max_length=3,
         required=False,
+        error_messages={"max_length": CODE_ERROR},
     )
     note = forms.CharField(
         label="Note",
@@ -429,9 +431,7 @@ class LanguageChangeForm(ChangeForm):
     def clean_code(self) -> str:
         code: str = self.cleaned_data.get("code", "").strip().lower()
         if code and not LANGUAGE_CODE.fullmatch(code):
-            raise forms.ValidationError(
-                "Enter the language's ISO 639 code as two or three letters, like pl or pol"
-            )
+            raise forms.ValidationError(CODE_ERROR)
         return code
 
     def clean(self) -> dict[str, Any]:
