@@ -6,7 +6,6 @@ would break the ORUK standard is refused."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import pytest
 from django.test import Client
@@ -32,30 +31,17 @@ from web.assets.tests import factories
 
 pytestmark = pytest.mark.django_db
 
-COST = "7d1c0a52-1f4e-4c1a-9a51-000000000080"
+COST = factories.PLAYGROUP_COST
 STEP_FREE = "7d1c0a52-1f4e-4c1a-9a51-000000000070"
-CONTACT = "7d1c0a52-1f4e-4c1a-9a51-0000000000a0"
-PHONE = "7d1c0a52-1f4e-4c1a-9a51-0000000000a1"
+CONTACT = factories.PLAYGROUP_CONTACT
+PHONE = factories.PLAYGROUP_PHONE
 SERVICE_API = f"/oruk/services/{factories.PLAYGROUP}"
-
-
-def playgroup_with_contact() -> dict[str, Any]:
-    playgroup = factories.saturday_playgroup()
-    playgroup["contacts"] = [
-        {
-            "id": CONTACT,
-            "name": "Sam Organiser (synthetic)",
-            "title": "Group organiser",
-            "phones": [{"id": PHONE, "number": "01268 000001"}],
-        }
-    ]
-    return playgroup
 
 
 @pytest.fixture
 def register() -> Service:
     factories.make_register()
-    import_feed(Feed("services.json", "service", [playgroup_with_contact()]))
+    import_feed(Feed("services.json", "service", [factories.playgroup_with_contact()]))
     return Service.objects.get(pk=factories.PLAYGROUP)
 
 
@@ -152,7 +138,7 @@ def test_a_cost_a_feed_changed_since_it_was_proposed_cannot_be_approved(
 ) -> None:
     cost = CostOption.objects.get(pk=COST)
     change = propose(register, ChangedKind.COST_OPTION, cost, {"amount": 3}, proposer, "Up")
-    republished = playgroup_with_contact()
+    republished = factories.playgroup_with_contact()
     republished["cost_options"][0]["amount"] = 4
     import_feed(Feed("services.json", "service", [republished]))
     with pytest.raises(ChangeRefused, match="amount changed since this was proposed"):
