@@ -34,7 +34,7 @@ from pydantic import (
 from bakehouse.packs.manifest import INSIGHT_SUMMARY
 
 FORMAT: Literal["bakehouse-insight-summary"] = "bakehouse-insight-summary"
-FORMAT_VERSION = 1
+FORMAT_VERSION: Literal[1] = 1
 ENTRY = INSIGHT_SUMMARY
 WITHHELD = "withheld"
 MARKER = re.compile(r"^(?:fewer than \d+|\d+ or more|withheld)$")
@@ -46,6 +46,7 @@ Label = Annotated[str, StringConstraints(min_length=1, max_length=300, pattern=r
 Marker = Annotated[str, StringConstraints(pattern=MARKER.pattern)]
 Count = StrictInt | Marker
 Share = Annotated[float, Field(ge=0, le=1)]
+SurveyKind = Literal["single", "multiple", "scale", "text", "location"]
 Lsoa = Annotated[str, StringConstraints(pattern=r"^[EW]0[0-9]{7}$")]
 
 
@@ -124,7 +125,7 @@ class QuestionHeard(_Strict):
     question: Label
     answered: Count
     population: StrictInt | None  # the denominator of the population shares, when loaded
-    population_of: Label
+    population_of: Label | None
     elsewhere: Count | None = None  # home area only: postcodes outside the round's areas
     groups: list[GroupHeard]
 
@@ -168,7 +169,7 @@ class SurveyQuestion(_Strict):
     alone."""
 
     question: Label
-    kind: Literal["single", "multiple", "scale", "text", "location"]
+    kind: SurveyKind
     answered: Count
     rows: list[SurveyRow]
 
