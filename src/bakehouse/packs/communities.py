@@ -53,8 +53,7 @@ def _shown(value: Count) -> str:
 
 
 def _round(item: RoundSummary, parts: dict[str, Template]) -> str:
-    flagged = sum(area.flagged for area in item.areas)
-    marked = sum(area.marked_for_review for area in item.areas)
+    flagged, marked = item.flagged, item.marked_for_review
     return parts["round"].substitute(
         question=item.question,
         opened=item.opened.isoformat(),

@@ -149,6 +149,24 @@ class RoundSummary(_Strict):
     themes: Themes | None
     heard: list[QuestionHeard]
 
+    @property
+    def flagged(self) -> int:
+        return sum(area.flagged for area in self.areas)
+
+    @property
+    def marked_for_review(self) -> int:
+        return sum(area.marked_for_review for area in self.areas)
+
+    @property
+    def under_heard(self) -> list[str]:
+        """Each group under-heard, as "question: group"."""
+        return [
+            f"{question.question}: {group.group}"
+            for question in self.heard
+            for group in question.groups
+            if group.under_heard
+        ]
+
     def counts(self) -> Iterator[tuple[str, Count]]:
         for index, area in enumerate(self.areas):
             yield from _under(f"areas[{index}]", area.counts())
