@@ -288,7 +288,12 @@ def insight_summary(threshold: int) -> dict[str, Any]:
                         "name": "Basildon 012D",
                         "flagged": False,
                         "answers": few,
-                        "verdicts": {"agrees": few, "partly": few, "disagrees": few, "dont_know": few},
+                        "verdicts": {
+                            "agrees": few,
+                            "partly": few,
+                            "disagrees": few,
+                            "dont_know": few,
+                        },
                         "marked_for_review": False,
                     },
                 ],

@@ -165,10 +165,10 @@ def import_(
             f"({installed.insight.path}); the evidence summary says what communities said.",
             highlight=False,
         )
+    absent = list(verified.manifest.not_included.values())
     console.print(
-        "Not in this pack: "
-        + "; ".join(verified.manifest.not_included.values())
-        + ". This recipe names no community assets.",
+        (f"Not in this pack: {'; '.join(absent)}. " if absent else "")
+        + "This recipe names no community assets.",
         highlight=False,
     )
     console.print(

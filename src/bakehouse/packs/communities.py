@@ -9,6 +9,7 @@ from pathlib import Path
 from string import Template
 
 from bakehouse.packs.insight import (
+    AreaVerdicts,
     Count,
     GroupHeard,
     InsightSummary,
@@ -54,6 +55,7 @@ def _shown(value: Count) -> str:
 
 def _round(item: RoundSummary, parts: dict[str, Template]) -> str:
     flagged, marked = item.flagged, item.marked_for_review
+    listed = item.areas_to_list
     return parts["round"].substitute(
         question=item.question,
         opened=item.opened.isoformat(),
@@ -62,13 +64,12 @@ def _round(item: RoundSummary, parts: dict[str, Template]) -> str:
         threshold=item.threshold,
         areas_asked=f"{_plural(len(item.areas), 'area')} asked about: {flagged} flagged by the "
         f"release, {len(item.areas) - flagged} added by the partnership.",
-        area_rows="\n".join(
-            f"| {area.name} ({area.lsoa11cd}) | {'yes' if area.flagged else 'no'} | "
-            f"{_shown(area.answers)} | "
-            + " | ".join(_shown(value) for _, value in area.verdicts)
-            + f" | {'yes' if area.marked_for_review else 'no'} |"
-            for area in item.areas
-        ),
+        area_rows="\n".join(_area_row(area) for area in listed),
+        other_areas=parts["others:some"].substitute(
+            count=len(item.areas) - len(listed), threshold=item.threshold
+        )
+        if len(listed) < len(item.areas)
+        else parts["others:none"].substitute(),
         review=parts["review:some"].substitute(count=marked, threshold=item.threshold)
         if marked
         else parts["review:none"].substitute(),
@@ -86,6 +87,14 @@ def _round(item: RoundSummary, parts: dict[str, Template]) -> str:
         )
         if item.heard
         else parts["heard:none"].substitute(),
+    )
+
+
+def _area_row(area: AreaVerdicts) -> str:
+    verdicts = " | ".join(_shown(value) for _, value in area.verdicts)
+    return (
+        f"| {area.name} ({area.lsoa11cd}) | {'yes' if area.flagged else 'no'} | "
+        f"{_shown(area.answers)} | {verdicts} | {'yes' if area.marked_for_review else 'no'} |"
     )
 
 

@@ -158,6 +158,16 @@ class RoundSummary(_Strict):
         return sum(area.marked_for_review for area in self.areas)
 
     @property
+    def areas_to_list(self) -> list[AreaVerdicts]:
+        """The flagged areas and those where at least the threshold published a view: a round
+        asks about every area of a release, and the rest would be rows of "fewer than N"."""
+        return [
+            area
+            for area in self.areas
+            if area.flagged or (isinstance(area.answers, int) and area.answers > 0)
+        ]
+
+    @property
     def under_heard(self) -> list[str]:
         """Each group under-heard, as "question: group"."""
         return [

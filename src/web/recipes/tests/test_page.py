@@ -120,7 +120,10 @@ def test_a_pack_carrying_community_insight_shows_what_communities_said(tmp_path:
     assert ROUND_QUESTION in said
     assert "Asked 1 November 2026 to 28 November 2026 about 2 areas, 1 of them flagged" in said
     assert "1 flagged area marked for review: at least 7 people gave a view" in said
-    assert "Basildon 001B</th>" in said and "fewer than 7" in said
+    assert "Basildon 001A (flagged), marked for review</th>" in said and "fewer than 7" in said
+    # The quiet unflagged area is summed up, not listed.
+    assert "Basildon 001B" not in said
+    assert "In each of the other areas fewer than 7 published a view, or none did." in said
     assert "Themes, in 25 published contributions" in said and f"{THEME}: 15" in said
     assert "Under-heard: Age: 16 to 24." in said
     assert f"{SURVEY_QUESTION} (12 answered): On foot 12; By bus 0" in said
