@@ -227,18 +227,30 @@ def main() -> None:
         area, scale = config["area"], config["scale"]
         runs: list[dict] = []
         model_runs: dict[str, Path] = {}
+        failed = None
         for number in range(args.runs):
             run: dict = {}
             for recipe in recipes:
-                run[recipe], model_runs[recipe] = one_recipe(
-                    world, scratch / f"run-{number}" / recipe, area, recipe
-                )
+                try:
+                    run[recipe], model_runs[recipe] = one_recipe(
+                        world, scratch / f"run-{number}" / recipe, area, recipe
+                    )
+                except SystemExit as stop:  # the recipes measured so far are still reported
+                    failed = str(stop)
+                    break
                 print(
                     f"run {number + 1}, {recipe}: {run[recipe]['seconds']:.1f} s, "
                     f"peak {run[recipe]['peak_gb']:.2f} GB",
                     flush=True,
                 )
+            if failed:
+                recipes = list(run)
+                runs = [{recipe: past[recipe] for recipe in recipes} for past in runs]
             runs.append(run)
+            if failed:
+                break
+        if not recipes:
+            raise SystemExit(failed)
         median = median_of(runs)
         totals = [sum(run[r]["seconds"] for r in recipes) for run in runs]
         peaks = [max(run[r]["peak_gb"] for r in recipes) for run in runs]
@@ -265,6 +277,8 @@ def main() -> None:
                 )
                 + "\n"
             )
+        if failed:
+            raise SystemExit(f"{failed}\n(the figures above are of the recipes that ran)")
         if "school-readiness" in model_runs:
             print("\nAccuracy of the school readiness release against the truth:")
             settings = area_settings(load_recipe("school-readiness"), area, None)
