@@ -33,7 +33,7 @@ the standard error of its own estimate (docs/adr/0046-power-by-design.md):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy import optimize, stats
@@ -161,36 +161,34 @@ def minimum_detectable_effect(
         frame.groupby("unit")["weight"].mean().to_dict(),
         before + coming,
     )
-    shared = {
-        "icc": icc,
-        "design_effect": deff if icc is not None else None,
-        "alpha": alpha,
-        "power": power,
-        "pre_periods": len(before),
-        "post_periods": len(coming),
-        "design": design,
-    }
+    # What every design shares; each fills in its own standard error, test and MDE.
+    basis = PowerAnalysis(
+        mde=None,
+        standard_error=0.0,
+        icc=icc,
+        design_effect=deff if icc is not None else None,
+        alpha=alpha,
+        power=power,
+        pre_periods=len(before),
+        post_periods=len(coming),
+        design=design,
+    )
     if design is Design.SYNTHETIC_CONTROL:
         test = _placebo_test(past, adoption, comparison, placebos, alpha, power)
-        return PowerAnalysis(
+        return replace(
+            basis,
             mde=test.mde,
             standard_error=test.standard_error,
             placebo_errors=test.placebo_errors,
             placebos_above=test.placebos_above,
             reason=test.reason,
-            **shared,  # type: ignore[arg-type]
         )
     if design is Design.STAGGERED:
         se, freedom = _staggered(past, adoption, comparison)
     else:
         se, freedom = _did(past, adoption, comparison)
     multiplier = stats.t.ppf(1 - alpha / 2, freedom) + stats.t.ppf(power, freedom)
-    return PowerAnalysis(
-        mde=float(multiplier * se),
-        standard_error=se,
-        freedom=freedom,
-        **shared,  # type: ignore[arg-type]
-    )
+    return replace(basis, mde=float(multiplier * se), standard_error=se, freedom=freedom)
 
 
 def _did(past: _Past, adoption: dict[str, int], comparison: list[str]) -> tuple[float, float]:
@@ -213,7 +211,8 @@ def _did(past: _Past, adoption: dict[str, int], comparison: list[str]) -> tuple[
 
 def _staggered(past: _Past, adoption: dict[str, int], comparison: list[str]) -> tuple[float, float]:
     """Callaway-Sant'Anna's overall effect: per start, the mean over its periods from the start
-    less the period before, treated areas less never-treated ones, each area counting once."""
+    less the period before, treated areas less never-treated ones, each area counting once. A
+    start the plan will not observe (``post_periods`` end before it) adds nothing."""
     timeline = np.asarray(past.timeline)
     starts = sorted({s for s in adoption.values() if past.after(s) > 0})
     members = [[u for u, s in adoption.items() if s == start] for start in starts]
