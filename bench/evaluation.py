@@ -229,7 +229,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=50)
     parser.add_argument("--designs", nargs="*", default=list(DESIGNS))
-    parser.add_argument("--power-runs", type=int, default=200, help="panels per design and case")
+    parser.add_argument(
+        "--power-runs", type=int, default=200, help="panels per design and case (0: no power check)"
+    )
     parser.add_argument("--skip-recovery", action="store_true")
     parser.add_argument("--skip-compare", action="store_true")
     parser.add_argument("--workspace", type=Path)
@@ -243,7 +245,11 @@ def main() -> None:
     if not args.skip_recovery:
         for design in args.designs:
             recovery(design, DESIGNS[design], args.runs)
-    held = [power_check(design, DESIGNS[design], args.power_runs) for design in args.designs]
+    held = [
+        power_check(design, DESIGNS[design], args.power_runs)
+        for design in args.designs
+        if args.power_runs > 0
+    ]
     if not args.skip_compare:
         compare_staggered(args.runs)
         compare_twfe(args.runs)
