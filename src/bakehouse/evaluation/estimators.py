@@ -248,12 +248,12 @@ def synthetic_control(
     treated = panel.treated_units
     comparison = panel.comparison_units
     pre = outcome.index < start
-    fit = _synthetic_gap(outcome, size, treated, comparison, pre)
-    groups = _placebo_groups(comparison, len(treated), placebos, seed)
+    fit = synthetic_gap(outcome, size, treated, comparison, pre)
+    groups = placebo_groups(comparison, len(treated), placebos, seed)
     gaps = []
     for done, group in enumerate(groups, start=1):
         donors = [unit for unit in comparison if unit not in group]
-        gaps.append(_synthetic_gap(outcome, size, group, donors, pre).gap)
+        gaps.append(synthetic_gap(outcome, size, group, donors, pre).gap)
         if progress is not None:
             progress(done, len(groups))
     placebo = np.array(gaps)  # placebos x periods
@@ -299,22 +299,25 @@ def synthetic_control(
 
 
 @dataclass(frozen=True)
-class _Fit:
+class SyntheticFit:
+    """A group's population-weighted series, its synthetic twin, and the donors' weights."""
+
     treated: np.ndarray
     synthetic: np.ndarray
+    weights: np.ndarray
 
     @property
     def gap(self) -> np.ndarray:
         return self.treated - self.synthetic
 
 
-def _synthetic_gap(
+def synthetic_gap(
     outcome: pd.DataFrame,
     size: pd.DataFrame,
     treated: list[str],
     donors: list[str],
     pre: np.ndarray,
-) -> _Fit:
+) -> SyntheticFit:
     """The population-weighted series of ``treated`` and its synthetic twin from ``donors``."""
     from pysyncon import Synth
 
@@ -333,11 +336,11 @@ def _synthetic_gap(
     # weights are optimised, which keeps hundreds of placebo fits affordable.
     synth.fit(X0=z0, X1=z1, Z0=z0, Z1=z1, custom_V=np.ones(int(pre.sum())))
     assert synth.W is not None
-    synthetic = level + donor.to_numpy() @ np.asarray(synth.W, dtype=float)
-    return _Fit(series, synthetic)
+    weights = np.asarray(synth.W, dtype=float)
+    return SyntheticFit(series, level + donor.to_numpy() @ weights, weights)
 
 
-def _placebo_groups(comparison: list[str], size: int, count: int, seed: int) -> list[list[str]]:
+def placebo_groups(comparison: list[str], size: int, count: int, seed: int) -> list[list[str]]:
     """Each comparison unit in turn when one unit is treated (up to ``count``); otherwise
     ``count`` random groups as large as the treated group, so placebo series are as smooth as
     the treated one."""
