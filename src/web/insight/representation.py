@@ -7,10 +7,10 @@ interval lies below its population share. Counts follow the release's threshold 
 counts do (``results.suppressed_counts``): from 1 to the threshold minus one shown as "fewer than
 N", zeros hidden with them, and shown counts hidden until the hidden ones sum to the threshold.
 How many answered and how many skipped follow the threshold too: together they are the
-contributions published for the area, a total its own page may hide as "fewer than N". A withheld count has no share; it is still marked under-heard when the interval of
-the largest count it could be lies wholly below its population share, which says nothing the
-"fewer than N" does not. A question's groups are shown only where at least the threshold
-answered it.
+contributions published for the area, a total its own page may hide as "fewer than N". A
+withheld count has no share; it is still marked under-heard when the interval of the largest
+count it could be lies wholly below its population share, which says nothing the "fewer than N"
+does not. A question's groups are shown only where at least the threshold answered it.
 """
 
 from __future__ import annotations
