@@ -7,18 +7,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError
 from django.utils import timezone
 
 from bakehouse.packs.insight import summary_bytes
-from web.accounts.access import INSIGHT_STAFF
-from web.governance.models import Action
-from web.governance.services import record_event
+from web.insight.management.exports import InsightExportCommand
 from web.insight.summary import UnknownFigure, insight_summary
-from web.releases.management.actor import account_named
 
 
-class Command(BaseCommand):
+class Command(InsightExportCommand):
     help = (
         "Write what the public pages publish of the recipe's closed validation rounds and "
         "surveys (verdict counts per area, themes, who was heard, survey counts, each after "
@@ -26,23 +23,8 @@ class Command(BaseCommand):
         "recipe export --insight FILE`. Logged as an export."
     )
 
-    def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--recipe", required=True, help="The recipe's id.")
-        parser.add_argument("--out", type=Path, required=True, help="The file to write.")
-        parser.add_argument(
-            "--by",
-            metavar="USERNAME",
-            default="",
-            help="The partner analyst or administrator exporting it, for the governance log "
-            "(default: the command line).",
-        )
-
     def handle(self, *args: Any, recipe: str, out: Path, by: str, **options: Any) -> None:
-        actor = account_named(by)
-        if actor is not None and actor.role not in INSIGHT_STAFF:
-            raise CommandError(
-                f"--by {by}: only a partner analyst or an administrator may export it."
-            )
+        actor = self.exporter(by)
         try:
             summary = insight_summary(recipe, timezone.now())
         except UnknownFigure as error:
@@ -60,10 +42,9 @@ class Command(BaseCommand):
             out.write_bytes(summary_bytes(summary))
         except OSError as error:
             raise CommandError(f"{out}: cannot be written ({error.strerror}).") from None
-        record_event(
-            Action.DATA_EXPORTED,
-            actor=actor,
-            detail={
+        self.logged(
+            actor,
+            {
                 "export": "community insight summary",
                 "recipe": recipe,
                 "rounds": len(summary.rounds),
