@@ -143,19 +143,26 @@ def _twfe_event_study(
     return study, pretrend
 
 
+def staggered_frame(panel: Panel) -> pd.DataFrame:
+    """The panel as diff-diff's staggered estimator reads it: periods as positions (1, 2, ...)
+    and each unit's first treated position in ``first_treat`` (0 for never treated). diff-diff
+    counts event time in the period's units, so positions keep a gap in the periods (cohorts
+    without results) from reading as a missing period."""
+    frame = panel.frame.copy()
+    position = {period: i + 1 for i, period in enumerate(panel.periods)}
+    frame["period"] = frame["period"].map(position)
+    adoption = {unit: position[start] for unit, start in panel.adoption.items()}
+    frame["first_treat"] = frame["unit"].map(adoption).fillna(0).astype(int)
+    return frame
+
+
 def callaway_santanna(panel: Panel, alpha: float) -> Estimate:
     """Callaway and Sant'Anna (diff-diff), never-treated comparison, regression adjustment; the
     overall effect's variance taken start by start, and its interval on t with the
     Welch-Satterthwaite degrees of freedom of those starts."""
     from diff_diff import CallawaySantAnna, SurveyDesign
 
-    frame = panel.frame.copy()
-    # diff-diff counts event time in the period's units: positions (1, 2, ...) keep a gap in the
-    # periods (cohorts without results) from reading as a missing period.
-    position = {period: i + 1 for i, period in enumerate(panel.periods)}
-    frame["period"] = frame["period"].map(position)
-    adoption = {unit: position[start] for unit, start in panel.adoption.items()}
-    frame["first_treat"] = frame["unit"].map(adoption).fillna(0).astype(int)
+    frame = staggered_frame(panel)
     with warnings.catch_warnings():
         # diff-diff warns on every small cohort; the caveats say what matters in plain words.
         warnings.simplefilter("ignore")
@@ -179,7 +186,7 @@ def callaway_santanna(panel: Panel, alpha: float) -> Estimate:
     att, se = float(fitted.overall_att), float(fitted.overall_se)
     first = starts["label"].astype(int).to_numpy()
     areas = start_areas(frame, first)
-    weight = start_weights(areas, first, len(position))
+    weight = start_weights(areas, first, len(panel.periods))
     freedom = welch_freedom(weight * starts["se"].to_numpy(dtype=float), areas)
     reach = float(stats.t.ppf(1 - alpha / 2, freedom)) * se
     p_value = float(2 * stats.t.sf(abs(att) / se, freedom)) if se > 0 else 1.0

@@ -19,7 +19,6 @@ from django.urls import reverse
 
 from web.accounts.models import User
 from web.accounts.roles import Role
-from web.accounts.tests.factories import make_user
 from web.assets.changes import (
     ChangeRefused,
     approve,
@@ -52,23 +51,6 @@ SERVICE = ("service", factories.PLAYGROUP)
 CONTACT = ("contact", factories.PLAYGROUP_CONTACT)
 
 
-@pytest.fixture
-def register() -> Service:
-    factories.make_register()
-    import_feed(Feed("services.json", "service", [factories.playgroup_with_contact()]))
-    return Service.objects.get(pk=factories.PLAYGROUP)
-
-
-@pytest.fixture
-def proposer() -> User:
-    return make_user(Role.PARTNER_ANALYST)
-
-
-@pytest.fixture
-def approver() -> User:
-    return make_user(Role.ADMINISTRATOR)
-
-
 def public_page(client: Client) -> str:
     url = reverse("assets:service", kwargs={"service_id": factories.PLAYGROUP})
     return client.get(url).content.decode()
@@ -81,10 +63,10 @@ def served(client: Client) -> dict[str, Any]:
 
 
 def test_an_added_cost_is_published_only_when_approved(
-    register: Service, proposer: User, approver: User, client: Client
+    playgroup: Service, proposer: User, approver: User, client: Client
 ) -> None:
     wanted = {"option": "per child, holiday club", "amount": 5}
-    change = propose_addition(register, ChangedKind.COST_OPTION, SERVICE, wanted, proposer, "New")
+    change = propose_addition(playgroup, ChangedKind.COST_OPTION, SERVICE, wanted, proposer, "New")
     assert "per child, holiday club" not in public_page(client)
     assert len(served(client)["cost_options"]) == 1
     assert not CostOption.objects.filter(pk=change.record_id).exists()
@@ -100,10 +82,10 @@ def test_an_added_cost_is_published_only_when_approved(
 
 
 def test_an_added_phone_of_a_contact_shows_with_the_contacts_role(
-    register: Service, proposer: User, approver: User, client: Client
+    playgroup: Service, proposer: User, approver: User, client: Client
 ) -> None:
     wanted = {"number": "01268 000009", "description": "Saturday mornings"}
-    change = propose_addition(register, ChangedKind.PHONE, CONTACT, wanted, proposer, "Second")
+    change = propose_addition(playgroup, ChangedKind.PHONE, CONTACT, wanted, proposer, "Second")
     assert "01268 000009" not in public_page(client)
     approve(change, approver)
     assert "Group organiser: 01268 000009" in public_page(client)
@@ -113,13 +95,13 @@ def test_an_added_phone_of_a_contact_shows_with_the_contacts_role(
 
 
 def test_an_added_contact_and_language_are_served_once_approved(
-    register: Service, proposer: User, approver: User, client: Client
+    playgroup: Service, proposer: User, approver: User, client: Client
 ) -> None:
     contact = propose_addition(
-        register, ChangedKind.CONTACT, SERVICE, {"title": "Bookings"}, proposer, "Bookings"
+        playgroup, ChangedKind.CONTACT, SERVICE, {"title": "Bookings"}, proposer, "Bookings"
     )
     language = propose_addition(
-        register, ChangedKind.LANGUAGE, SERVICE, {"name": "Polish", "code": "pl"}, proposer, "Pl"
+        playgroup, ChangedKind.LANGUAGE, SERVICE, {"name": "Polish", "code": "pl"}, proposer, "Pl"
     )
     assert "Polish" not in public_page(client)
     assert len(served(client)["languages"]) == 1
@@ -134,11 +116,11 @@ def test_an_added_contact_and_language_are_served_once_approved(
 
 
 def test_a_changed_language_is_published_only_when_approved(
-    register: Service, proposer: User, approver: User, client: Client
+    playgroup: Service, proposer: User, approver: User, client: Client
 ) -> None:
     english = Language.objects.get(pk=factories.PLAYGROUP_LANGUAGE)
     wanted = {"name": "English and British Sign Language", "note": "BSL on request"}
-    change = propose(register, ChangedKind.LANGUAGE, english, wanted, proposer, "Signing")
+    change = propose(playgroup, ChangedKind.LANGUAGE, english, wanted, proposer, "Signing")
     assert "British Sign Language" not in public_page(client)
     approve(change, approver)
     assert "English and British Sign Language" in public_page(client)
@@ -146,10 +128,10 @@ def test_a_changed_language_is_published_only_when_approved(
 
 
 def test_a_removed_cost_leaves_every_public_page_once_approved(
-    register: Service, proposer: User, approver: User, client: Client
+    playgroup: Service, proposer: User, approver: User, client: Client
 ) -> None:
     cost = CostOption.objects.get(pk=factories.PLAYGROUP_COST)
-    change = propose_removal(register, ChangedKind.COST_OPTION, cost, proposer, "Now free")
+    change = propose_removal(playgroup, ChangedKind.COST_OPTION, cost, proposer, "Now free")
     paid = {"search": "Little Stars", "cost": "paid"}
     assert "Little Stars Saturday playgroup" in client.get("/assets/", paid).content.decode()
     assert "£2: per family, per session" in public_page(client)
@@ -165,10 +147,10 @@ def test_a_removed_cost_leaves_every_public_page_once_approved(
 
 
 def test_removing_a_contact_takes_its_phones_and_the_history_says_so(
-    register: Service, proposer: User, approver: User, client: Client
+    playgroup: Service, proposer: User, approver: User, client: Client
 ) -> None:
     contact = Contact.objects.get(pk=factories.PLAYGROUP_CONTACT)
-    change = propose_removal(register, ChangedKind.CONTACT, contact, proposer, "Left")
+    change = propose_removal(playgroup, ChangedKind.CONTACT, contact, proposer, "Left")
     assert change.before["phones"] == [{"id": factories.PLAYGROUP_PHONE, "number": "01268 000001"}]
     approve(change, approver)
     assert not Phone.objects.filter(pk=factories.PLAYGROUP_PHONE).exists()
@@ -196,7 +178,7 @@ def test_removing_a_contact_takes_its_phones_and_the_history_says_so(
     ids=["phone without a number", "amount in words"],
 )
 def test_an_addition_that_would_break_the_standard_is_refused_naming_the_field(
-    register: Service,
+    playgroup: Service,
     proposer: User,
     kind: str,
     parent: tuple[str, str],
@@ -204,15 +186,15 @@ def test_an_addition_that_would_break_the_standard_is_refused_naming_the_field(
     named: str,
 ) -> None:
     with pytest.raises(ChangeRefused, match=named):
-        propose_addition(register, kind, parent, wanted, proposer, "Wrong")
+        propose_addition(playgroup, kind, parent, wanted, proposer, "Wrong")
     assert not RecordChange.objects.exists()
 
 
 def test_a_removal_a_feed_overtook_cannot_be_approved(
-    register: Service, proposer: User, approver: User
+    playgroup: Service, proposer: User, approver: User
 ) -> None:
     cost = CostOption.objects.get(pk=factories.PLAYGROUP_COST)
-    change = propose_removal(register, ChangedKind.COST_OPTION, cost, proposer, "Gone")
+    change = propose_removal(playgroup, ChangedKind.COST_OPTION, cost, proposer, "Gone")
     republished = factories.playgroup_with_contact()
     republished["cost_options"][0]["amount"] = 3
     import_feed(Feed("services.json", "service", [republished]))
@@ -227,20 +209,20 @@ def test_a_removal_a_feed_overtook_cannot_be_approved(
 
 
 def test_a_phone_for_a_contact_removed_meanwhile_cannot_be_approved(
-    register: Service, proposer: User, approver: User
+    playgroup: Service, proposer: User, approver: User
 ) -> None:
     phone = propose_addition(
-        register, ChangedKind.PHONE, CONTACT, {"number": "01268 000009"}, proposer, "New"
+        playgroup, ChangedKind.PHONE, CONTACT, {"number": "01268 000009"}, proposer, "New"
     )
     contact = Contact.objects.get(pk=factories.PLAYGROUP_CONTACT)
-    approve(propose_removal(register, ChangedKind.CONTACT, contact, proposer, "Left"), approver)
+    approve(propose_removal(playgroup, ChangedKind.CONTACT, contact, proposer, "Left"), approver)
     with pytest.raises(ChangeRefused, match="contact this was to be added to is no longer"):
         approve(phone, approver)
     assert not Phone.objects.filter(pk=phone.record_id).exists()
 
 
 def test_parts_of_another_service_and_other_kinds_are_refused(
-    register: Service, proposer: User
+    playgroup: Service, proposer: User
 ) -> None:
     other = Service.objects.get(pk=factories.STAY_AND_PLAY)
     cost = CostOption.objects.get(pk=factories.PLAYGROUP_COST)
@@ -249,18 +231,18 @@ def test_parts_of_another_service_and_other_kinds_are_refused(
     with pytest.raises(ChangeRefused, match="is not a contact of this service"):
         propose_addition(other, ChangedKind.PHONE, CONTACT, {"number": "1"}, proposer, "Wrong")
     with pytest.raises(ChangeRefused, match="A cost_option cannot be added to a contact"):
-        propose_addition(register, ChangedKind.COST_OPTION, CONTACT, {"amount": 1}, proposer, "")
+        propose_addition(playgroup, ChangedKind.COST_OPTION, CONTACT, {"amount": 1}, proposer, "")
     with pytest.raises(ChangeRefused, match="its publisher's feed removes it"):
-        propose_removal(register, ChangedKind.SERVICE, register, proposer, "Wrong")
+        propose_removal(playgroup, ChangedKind.SERVICE, playgroup, proposer, "Wrong")
     with pytest.raises(ChangeRefused, match="nothing in it"):
-        propose_addition(register, ChangedKind.CONTACT, SERVICE, {"name": None}, proposer, "")
+        propose_addition(playgroup, ChangedKind.CONTACT, SERVICE, {"name": None}, proposer, "")
 
 
 def test_the_proposer_cannot_approve_their_own_addition_and_each_step_is_logged(
-    register: Service, proposer: User, approver: User
+    playgroup: Service, proposer: User, approver: User
 ) -> None:
     change = propose_addition(
-        register, ChangedKind.LANGUAGE, SERVICE, {"code": "pl"}, proposer, "Polish"
+        playgroup, ChangedKind.LANGUAGE, SERVICE, {"code": "pl"}, proposer, "Polish"
     )
     with pytest.raises(ChangeRefused, match="Another member of staff"):
         approve(change, proposer)
@@ -272,11 +254,11 @@ def test_the_proposer_cannot_approve_their_own_addition_and_each_step_is_logged(
 
 
 def test_an_approved_age_range_feeds_the_directory_and_the_api_age_searches(
-    register: Service, proposer: User, approver: User, client: Client
+    playgroup: Service, proposer: User, approver: User, client: Client
 ) -> None:
     """ORUK 3.0 keeps eligibility by age on the service itself: a change to it reaches the
     directory's age filter and the API's age parameters as an imported one does."""
-    change = propose(register, ChangedKind.SERVICE, register, {"maximum_age": 11}, proposer, "")
+    change = propose(playgroup, ChangedKind.SERVICE, playgroup, {"maximum_age": 11}, proposer, "")
 
     def found() -> tuple[bool, bool]:
         directory = client.get("/assets/", {"age": 8}).content.decode()
@@ -293,13 +275,15 @@ def test_an_approved_age_range_feeds_the_directory_and_the_api_age_searches(
 
 
 def test_the_export_of_added_and_removed_parts_validates_and_reads_back_unchanged(
-    register: Service, proposer: User, approver: User, tmp_path: Path
+    playgroup: Service, proposer: User, approver: User, tmp_path: Path
 ) -> None:
     for change in (
-        propose_addition(register, ChangedKind.PHONE, SERVICE, {"number": "01268 1"}, proposer, ""),
-        propose_addition(register, ChangedKind.LANGUAGE, SERVICE, {"code": "pl"}, proposer, ""),
+        propose_addition(
+            playgroup, ChangedKind.PHONE, SERVICE, {"number": "01268 1"}, proposer, ""
+        ),
+        propose_addition(playgroup, ChangedKind.LANGUAGE, SERVICE, {"code": "pl"}, proposer, ""),
         propose_removal(
-            register,
+            playgroup,
             ChangedKind.COST_OPTION,
             CostOption.objects.get(pk=factories.PLAYGROUP_COST),
             proposer,
@@ -313,11 +297,11 @@ def test_the_export_of_added_and_removed_parts_validates_and_reads_back_unchange
         assert problems("service", service, f"services[{index}]") == []
     # The advice service's refuge is left out of the export, so only the playgroup reads back
     # as it is.
-    playgroup = [service for service in services if service["id"] == factories.PLAYGROUP]
-    assert [phone["number"] for phone in playgroup[0]["phones"]] == ["01268 1"]
-    assert [language.get("code") for language in playgroup[0]["languages"]].count("pl") == 1
-    assert "cost_options" not in playgroup[0]
-    report = import_feed(Feed("services.json", "service", playgroup))
+    exported = [service for service in services if service["id"] == factories.PLAYGROUP]
+    assert [phone["number"] for phone in exported[0]["phones"]] == ["01268 1"]
+    assert [language.get("code") for language in exported[0]["languages"]].count("pl") == 1
+    assert "cost_options" not in exported[0]
+    report = import_feed(Feed("services.json", "service", exported))
     assert (report.stored, report.unchanged, report.refused, report.written) == (1, 1, 0, {})
     for feed in read_csv_folder(tmp_path / "csv"):
         kind = table_for(feed.source)
@@ -327,7 +311,7 @@ def test_the_export_of_added_and_removed_parts_validates_and_reads_back_unchange
 
 
 def test_staff_add_a_language_on_the_record_page_and_another_approves(
-    register: Service, client_for: Callable[[Role | None], Client], client: Client
+    playgroup: Service, client_for: Callable[[Role | None], Client], client: Client
 ) -> None:
     analyst = client_for(Role.PARTNER_ANALYST)
     page = reverse("assets:edit_service", kwargs={"service_id": factories.PLAYGROUP})
@@ -359,7 +343,7 @@ def test_staff_add_a_language_on_the_record_page_and_another_approves(
 
 
 def test_staff_propose_removing_a_phone_and_adding_one_to_a_contact_on_the_record_page(
-    register: Service, client_for: Callable[[Role | None], Client]
+    playgroup: Service, client_for: Callable[[Role | None], Client]
 ) -> None:
     analyst = client_for(Role.PARTNER_ANALYST)
     page = reverse("assets:edit_service", kwargs={"service_id": factories.PLAYGROUP})
@@ -391,7 +375,7 @@ def test_staff_propose_removing_a_phone_and_adding_one_to_a_contact_on_the_recor
 
 
 def test_a_language_code_that_is_not_one_is_refused_on_the_form(
-    register: Service, client_for: Callable[[Role | None], Client]
+    playgroup: Service, client_for: Callable[[Role | None], Client]
 ) -> None:
     analyst = client_for(Role.PARTNER_ANALYST)
     page = reverse("assets:edit_service", kwargs={"service_id": factories.PLAYGROUP})
