@@ -48,7 +48,9 @@ def test_every_source_of_a_small_world_is_ingested_and_reconciles(ingested: Any)
         .aggregate([("row_number", "count_distinct")])
         .to_pylist()
     )
-    expected = {(row["source"], row["file"]): row["row_number_count_distinct"] for row in truth_rows}
+    expected = {
+        (row["source"], row["file"]): row["row_number_count_distinct"] for row in truth_rows
+    }
     assert {(count.source, count.file) for count in result.files} == set(expected)
     for count in result.files:
         assert count.reconciled

@@ -12,14 +12,17 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from bakehouse.errors import ConfigError
 from bakehouse.ingest import IngestOptions, IngestResult, ingest
 from bakehouse.linkage import LinkOptions, LinkResult, link
 from bakehouse.linkage.measure import measure_persons
 from bakehouse.modelling.truth import map_children
 from bakehouse.world.config import WorldConfig
+from bakehouse.world.extracts.xlsx import EXCEL_SHEET
 from bakehouse.world.generate import generate
 
 SHEET_ROWS = 500
@@ -41,10 +44,10 @@ class Built:
 def worlds(tmp_path_factory: pytest.TempPathFactory, linkage_key: Path) -> dict[str, Built]:
     """The same tiny world written with one workbook and with several, ingested."""
     built = {}
-    for name, options in (("one", {}), ("several", {"sheet_rows": SHEET_ROWS})):
+    for name, sheet_rows in (("one", EXCEL_SHEET.rows), ("several", SHEET_ROWS)):
         root = tmp_path_factory.mktemp(f"workbooks-{name}")
         world = root / "world"
-        generate(WorldConfig(area="basildon", seed=3, scale=0.01, **options), world)
+        generate(WorldConfig(area="basildon", seed=3, scale=0.01, sheet_rows=sheet_rows), world)
         workspace = root / "ws"
         ingested = ingest(
             IngestOptions(
@@ -196,3 +199,22 @@ def test_the_model_finds_the_same_true_children_as_with_one_workbook(
     one, several = true_children(worlds["one"]), true_children(worlds["several"])
     assert len(several) > 100
     assert several == one
+
+
+def test_a_truth_that_names_no_files_is_refused_with_what_to_do(tmp_path: Path) -> None:
+    """A world written before the truth named each row's file cannot be joined without doubt."""
+    older = pa.table(
+        {
+            "source": ["early_education"],
+            "row_number": [1],
+            "person_role": ["subject"],
+            "person_id": [7],
+            "household_id": [3],
+        }
+    )
+    pq.write_table(older, tmp_path / "records.parquet")
+    for name in ("people", "residence", "children"):
+        pq.write_table(pa.table({"person_id": [7]}), tmp_path / f"{name}.parquet")
+    with pytest.raises(ConfigError, match="older version of Bakehouse") as refused:
+        measure_persons(duckdb.connect(), tmp_path)
+    assert "bakehouse world" in str(refused.value.fix)

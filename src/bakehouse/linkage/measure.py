@@ -50,7 +50,7 @@ def _check(truth: Path) -> None:
             file=truth,
             fix="Point --truth at a synthetic world's truth/ folder",
         )
-    if not RECORD_KEYS <= set(pq.read_schema(truth / "records.parquet").names):
+    if RECORD_KEYS - set(pq.read_schema(truth / "records.parquet").names):
         raise ConfigError(
             "The truth's records table does not name each row's file and person: the world was "
             "written by an older version of Bakehouse",

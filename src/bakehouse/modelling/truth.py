@@ -68,7 +68,7 @@ def _check_records(truth: Path) -> None:
     columns = duckdb.execute(
         "SELECT name FROM parquet_schema(?)", [str(truth / "records.parquet")]
     ).fetchall()
-    if not RECORD_KEYS <= {name for (name,) in columns}:
+    if RECORD_KEYS - {name for (name,) in columns}:
         raise ConfigError(
             "The truth's records table does not name each row's file: the world was written by "
             "an older version of Bakehouse",

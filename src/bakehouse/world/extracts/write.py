@@ -21,7 +21,7 @@ from bakehouse.world.extracts.people import PeopleIndex
 from bakehouse.world.extracts.places import AddressBook
 from bakehouse.world.extracts.police import Police
 from bakehouse.world.extracts.source import Context, Source, Written, build
-from bakehouse.world.extracts.xlsx import SheetLimits, write_workbooks
+from bakehouse.world.extracts.xlsx import EXCEL_SHEET, SheetLimits, write_workbooks
 from bakehouse.world.noise import NoiseLevel, NoiseRates
 from bakehouse.world.tables import SimulatedWorld
 
@@ -60,7 +60,7 @@ def write_extracts(
     progress: Callable[[str], None] | None = None,
     *,
     national_ids: bool = True,
-    sheet_limits: SheetLimits = SheetLimits(),
+    sheet_limits: SheetLimits = EXCEL_SHEET,
 ) -> pa.Table:
     """Write the eight extracts into ``out_dir``; return the ``records`` truth table.
 

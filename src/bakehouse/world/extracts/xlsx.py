@@ -122,6 +122,9 @@ class SheetLimits:
     part_bytes: int = ReadLimits.part_bytes * 3 // 4
 
 
+EXCEL_SHEET = SheetLimits()
+
+
 @dataclass(frozen=True)
 class Book:
     """A workbook written and the number of data rows it holds."""
@@ -139,7 +142,7 @@ def write_workbooks(
     date_format: str,
     stamp: date,
     creator: str,
-    limits: SheetLimits = SheetLimits(),
+    limits: SheetLimits = EXCEL_SHEET,
 ) -> list[Book]:
     """Write a header row, then ``columns`` (string arrays, null for an empty cell), as the
     workbook ``path``; past ``limits``, as several workbooks of the same header and sheet,
