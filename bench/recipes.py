@@ -123,8 +123,8 @@ def run_recipe(recipe: str, world: Path, scratch: Path) -> dict[str, Any]:
 TRUE_HOUSEHOLDS = """
 UPDATE az.person_links l SET household_id = 'true:' || CAST(t.household_id AS VARCHAR)
 FROM cz.records r, read_parquet('{truth}/records.parquet') t
-WHERE r.token = l.token AND t.source = r.source AND t.row_number = r.row_number
-  AND t.person_role = l.person_role;
+WHERE r.token = l.token AND t.source = r.source AND t.file = r.file
+  AND t.row_number = r.row_number AND t.person_role = l.person_role;
 DELETE FROM az.household_episodes;
 INSERT INTO az.household_episodes BY NAME
 SELECT 'true:' || CAST(s.person_id AS VARCHAR) AS person_id,

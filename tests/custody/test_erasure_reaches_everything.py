@@ -95,7 +95,8 @@ def _truth_tokens(scenario: Scenario, con: duckdb.DuckDBPyConnection) -> dict[in
     truth = scenario.root / "world" / "truth" / "records.parquet"
     rows = con.execute(
         "SELECT t.person_id, r.token FROM read_parquet(?) t "
-        "JOIN records r ON r.source = t.source AND r.row_number = t.row_number",
+        "JOIN records r ON r.source = t.source AND r.file = t.file "
+        "AND r.row_number = t.row_number",
         [str(truth)],
     ).fetchall()
     tokens: dict[int, set[str]] = {}

@@ -44,12 +44,17 @@ def test_every_source_of_a_small_world_is_ingested_and_reconciles(ingested: Any)
     records = pq.read_table(folder / "truth" / "records.parquet")
     # The truth has a row per person named; a file row names one or two (claimant, partner).
     truth_rows = (
-        records.group_by("source").aggregate([("row_number", "count_distinct")]).to_pylist()
+        records.group_by(["source", "file"])
+        .aggregate([("row_number", "count_distinct")])
+        .to_pylist()
     )
-    expected = {row["source"]: row["row_number_count_distinct"] for row in truth_rows}
+    expected = {
+        (row["source"], row["file"]): row["row_number_count_distinct"] for row in truth_rows
+    }
+    assert {(count.source, count.file) for count in result.files} == set(expected)
     for count in result.files:
         assert count.reconciled
-        assert count.rows_in == expected[count.source]
+        assert count.rows_in == expected[(count.source, count.file)]
         assert count.quarantined < 0.05 * count.rows_in, count.source
 
 

@@ -70,8 +70,8 @@ def test_source_with_only_name_birth_date_and_address_joins_the_same_children_el
     con.execute(
         """CREATE TABLE rows AS SELECT l.source, l.person_id, t.person_id AS truth
         FROM a.person_links l JOIN c.records r USING (token)
-        JOIN read_parquet($truth) t ON t.source = r.source AND t.row_number = r.row_number
-          AND t.person_role = l.person_role""",
+        JOIN read_parquet($truth) t ON t.source = r.source AND t.file = r.file
+          AND t.row_number = r.row_number AND t.person_role = l.person_role""",
         {"truth": str(linked.truth / "records.parquet")},
     )
     # Pairs (early education row, other-source row) of the same true child: found or not.

@@ -16,9 +16,9 @@ Only this module reads the truth, and only when asked; linkage itself never does
   else's (false links), and the share of children whose household is wrong. Missed links fall
   unevenly and bias what follows, so they are shown per group.
 
-The truth names one main person per extract row. Where a source names several people on a row
-(a claimant and a partner) and the truth has no ``person_role`` column, only the most common role
-of the source (the claimant) is measured; the others are counted as excluded.
+The truth names each person on each extract row by source, file and row, as the custodian zone
+records them (a source sent as several files numbers its rows from 1 in each). A truth from a
+world written before it named files is refused: build the world again.
 """
 
 from __future__ import annotations
@@ -34,9 +34,12 @@ from bakehouse.areas.intervals import wilson
 from bakehouse.errors import ConfigError
 
 TRUTH_FILES = ("records", "people", "residence", "children")
+# What identifies a row of an extract and the person on it, in the truth's records table.
+RECORD_KEYS = frozenset({"source", "file", "row_number", "person_role"})
 # The true person of each (token, person role) of the custodian zone attached as ``c``.
 _WHO = """SELECT r.token, t.person_role, t.person_id FROM c.records r
-          JOIN read_parquet($truth) t ON t.source = r.source AND t.row_number = r.row_number"""
+          JOIN read_parquet($truth) t
+            ON t.source = r.source AND t.file = r.file AND t.row_number = r.row_number"""
 
 
 def _check(truth: Path) -> None:
@@ -46,6 +49,13 @@ def _check(truth: Path) -> None:
             f"The truth folder lacks {', '.join(f'{m}.parquet' for m in missing)}",
             file=truth,
             fix="Point --truth at a synthetic world's truth/ folder",
+        )
+    if RECORD_KEYS - set(pq.read_schema(truth / "records.parquet").names):
+        raise ConfigError(
+            "The truth's records table does not name each row's file and person: the world was "
+            "written by an older version of Bakehouse",
+            file=truth / "records.parquet",
+            fix="Build the world again with `bakehouse world` (or `make world`)",
         )
 
 
@@ -96,27 +106,17 @@ def _clusters(con: duckdb.DuckDBPyConnection, predicted: str, true: str) -> dict
     return _score(exact, predicted_n, true_n)
 
 
-def _load(con: duckdb.DuckDBPyConnection, truth: Path) -> bool:
+def _load(con: duckdb.DuckDBPyConnection, truth: Path) -> None:
     for name in TRUTH_FILES:
         con.execute(
             f"CREATE OR REPLACE TEMP TABLE t_{name} AS SELECT * FROM read_parquet($path)",  # noqa: S608
             {"path": str(truth / f"{name}.parquet")},
         )
-    return "person_role" in pq.read_schema(truth / "records.parquet").names
 
 
-def _evaluated_records(
-    con: duckdb.DuckDBPyConnection, has_role: bool, households: bool = True
-) -> int:
+def _evaluated_records(con: duckdb.DuckDBPyConnection, households: bool = True) -> int:
     """``m_eval``: one row per measured record with predicted and true person and household
     (the household columns are NULL when only persons are measured)."""
-    role_match = (
-        "t.person_role = r.person_role"
-        if has_role
-        else "r.person_role = (SELECT arg_max(person_role, (n, person_role)) FROM "
-        "(SELECT person_role, count(*) AS n FROM lk_records x WHERE x.source = r.source "
-        "GROUP BY 1))"
-    )
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE m_eval AS
         SELECT r.rid, r.event_date, p.person, {"h.household" if households else "NULL"}
@@ -124,8 +124,9 @@ def _evaluated_records(
         FROM lk_records r JOIN c.records cr USING (token)
         JOIN lk_record_person p USING (rid)
         {"JOIN lk_record_household h USING (rid)" if households else ""}
-        JOIN t_records t ON t.source = cr.source AND t.row_number = cr.row_number
-        WHERE {role_match} AND t.person_id IS NOT NULL"""  # noqa: S608
+        JOIN t_records t ON t.source = cr.source AND t.file = cr.file
+          AND t.row_number = cr.row_number AND t.person_role = r.person_role
+        WHERE t.person_id IS NOT NULL"""  # noqa: S608
     )
     row = con.execute("SELECT (SELECT count(*) FROM lk_records) - count(*) FROM m_eval")
     return int(row.fetchall()[0][0])
@@ -267,22 +268,16 @@ def _rate(name: str, events: int, total: int) -> dict[str, Any]:
     }
 
 
-def _note(has_role: bool, excluded: int) -> str:
-    if has_role:
-        return "Every record measured against the person the truth names on it."
-    return (
-        f"{excluded:,} person rows are not measured: the truth names one person per extract "
-        "row, so the other people a row names (benefit claimants' partners) have no truth yet."
-    )
+_NOTE = "Every record measured against the person the truth names on it."
 
 
 def measure_persons(con: duckdb.DuckDBPyConnection, truth: Path) -> dict[str, Any]:
     """Person scores only, from ``lk_records`` and ``lk_record_person`` (for the baseline)."""
     _check(truth)
-    has_role = _load(con, truth)
-    excluded = _evaluated_records(con, has_role, households=False)
+    _load(con, truth)
+    excluded = _evaluated_records(con, households=False)
     return {
-        "note": _note(has_role, excluded),
+        "note": _NOTE,
         "excluded_rows": excluded,
         "scores": {
             "persons, pairwise": _pairwise(con, "person", "tp"),
@@ -295,11 +290,11 @@ def measure(con: duckdb.DuckDBPyConnection, truth: Path) -> dict[str, Any]:
     """Measure the linkage tables on ``con`` against ``truth`` (a world's ``truth/`` folder).
     Needs the custodian zone attached as ``c``."""
     _check(truth)
-    has_role = _load(con, truth)
-    excluded = _evaluated_records(con, has_role)
+    _load(con, truth)
+    excluded = _evaluated_records(con)
     as_at = _as_at(truth, con)
     return {
-        "note": _note(has_role, excluded),
+        "note": _NOTE,
         "excluded_rows": excluded,
         "scores": {
             "persons, pairwise": _pairwise(con, "person", "tp"),
@@ -318,6 +313,7 @@ def measured_over_candidates(
     """Pairwise precision and recall over every candidate pair a run scored (``pairs``, see
     :mod:`.review`), each identity stood for by one record, against ``truth``: what a clerical
     review's estimate is checked against."""
+    _check(truth)
     con = duckdb.connect()
     try:
         con.execute("ATTACH $p AS c (READ_ONLY)", {"p": str(custodian)})
@@ -345,6 +341,7 @@ def measured_over_candidates(
 def true_labels(custodian: Path, truth: Path) -> dict[int, str]:
     """The label a reviewer who knew the truth would give each pair of the custodian zone's
     review sample (synthetic worlds only: to check the review's estimate)."""
+    _check(truth)
     con = duckdb.connect()
     try:
         con.execute("ATTACH $p AS c (READ_ONLY)", {"p": str(custodian)})

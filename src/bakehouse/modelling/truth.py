@@ -36,6 +36,9 @@ if TYPE_CHECKING:
     from bakehouse.recipes.schema import Recipe
 
 TRUTH_FILES = ("children.parquet", "records.parquet")
+# What identifies a row of an extract and the person on it, in the truth's records table: the
+# custodian zone's records carry the same source, file and row number.
+RECORD_KEYS = frozenset({"source", "file", "row_number", "person_role"})
 PROBABILITIES = ("p_gld", "p_gld_from_records")
 
 
@@ -58,6 +61,20 @@ def check_truth(truth: Path) -> None:
             file=truth / "children.parquet",
             fix="Build the world again with `bakehouse world` (or `make world`)",
         )
+    _check_records(truth)
+
+
+def _check_records(truth: Path) -> None:
+    columns = duckdb.execute(
+        "SELECT name FROM parquet_schema(?)", [str(truth / "records.parquet")]
+    ).fetchall()
+    if RECORD_KEYS - {name for (name,) in columns}:
+        raise ConfigError(
+            "The truth's records table does not name each row's file: the world was written by "
+            "an older version of Bakehouse",
+            file=truth / "records.parquet",
+            fix="Build the world again with `bakehouse world` (or `make world`)",
+        )
 
 
 def map_children(
@@ -65,6 +82,7 @@ def map_children(
 ) -> dict[str, tuple[float, float, bool, bool, int]]:
     """child id -> (true p_gld, p_gld_from_records, true gld, assessed, true cohort), for
     children the truth knows."""
+    _check_records(truth)
     con = duckdb.connect()
     con.execute("ATTACH ? AS az (READ_ONLY)", [str(workspace / ANALYSIS)])
     con.execute("ATTACH ? AS cz (READ_ONLY)", [str(workspace / "custodian.duckdb")])
@@ -74,8 +92,8 @@ def map_children(
              SELECT l.person_id AS child_id, t.person_id AS true_id
              FROM wanted w JOIN az.person_links l ON l.person_id = w.child_id
              JOIN cz.records r ON r.token = l.token
-             JOIN read_parquet(?) t ON t.source = r.source AND t.row_number = r.row_number
-              AND t.person_role = l.person_role),
+             JOIN read_parquet(?) t ON t.source = r.source AND t.file = r.file
+              AND t.row_number = r.row_number AND t.person_role = l.person_role),
            counted AS (SELECT child_id, true_id, count(*) AS n FROM found GROUP BY ALL),
            -- the true person most records belong to; a tie goes to the lowest id, so that
            -- reruns agree
@@ -200,6 +218,7 @@ def map_households(
     """unit id (``household@date``) -> (p_true, p_from_records, outcome drawn), for the units
     whose household maps to a true household (the one most of its records belong to) with a
     truth row on the same index date."""
+    _check_records(truth)
     rows = []
     for unit in unit_ids:
         household, _, day = unit.rpartition("@")
@@ -224,8 +243,8 @@ def map_households(
              SELECT h.household_id, t.household_id AS true_id
              FROM households h JOIN az.person_links l ON l.household_id = h.household_id
              JOIN cz.records r ON r.token = l.token
-             JOIN read_parquet(?) t ON t.source = r.source AND t.row_number = r.row_number
-              AND t.person_role = l.person_role),
+             JOIN read_parquet(?) t ON t.source = r.source AND t.file = r.file
+              AND t.row_number = r.row_number AND t.person_role = l.person_role),
            counted AS (SELECT household_id, true_id, count(*) AS n FROM found GROUP BY ALL),
            chosen AS (SELECT household_id, arg_max(true_id, (n, -true_id)) AS true_id
                       FROM counted GROUP BY 1)

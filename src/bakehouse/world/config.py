@@ -10,6 +10,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from bakehouse.errors import ConfigError
+from bakehouse.world.extracts.xlsx import SheetLimits
 from bakehouse.world.noise import NoiseLevel
 from bakehouse.yamlfiles import read_yaml
 
@@ -48,6 +49,9 @@ class WorldConfig(BaseModel):
     # False writes the extracts as a partnership without NHS numbers, UPNs or NINOs holds them:
     # those columns are left out, and the world carries source specifications to match.
     national_ids: bool = True
+    # The most data rows one workbook of a spreadsheet source holds before the next begins:
+    # Excel's limit, or fewer to see how ingestion takes a source sent as several workbooks.
+    sheet_rows: int = Field(default=SheetLimits.rows, ge=1, le=SheetLimits.rows)
     as_at: date = date(2025, 9, 30)
     iod_dir: Path | None = None
     interventions: list[Intervention] = Field(default_factory=list)
@@ -60,9 +64,11 @@ class WorldConfig(BaseModel):
         return value
 
     def as_dict(self) -> dict[str, Any]:
-        # A world with national identifiers is described as before the option existed, so that
-        # worlds already built stay current.
-        exclude = {"national_ids"} if self.national_ids else None
+        # Options at their defaults are left out, so a world is described as before the option
+        # existed.
+        exclude = {"national_ids"} if self.national_ids else set()
+        if self.sheet_rows == SheetLimits.rows:
+            exclude.add("sheet_rows")
         return self.model_dump(mode="json", by_alias=True, exclude=exclude)
 
 

@@ -36,6 +36,7 @@ from bakehouse.world.census import write_census
 from bakehouse.world.config import WorldConfig
 from bakehouse.world.extracts import write_extracts
 from bakehouse.world.extracts.specs import SPECS_FOLDER, write_local_specs
+from bakehouse.world.extracts.xlsx import SheetLimits
 from bakehouse.world.simulate import Simulation
 from bakehouse.world.state import ETHNICITIES
 
@@ -58,7 +59,7 @@ class WorldSummary:
 
 # What a world holds. Raised whenever a world's files change in content or meaning, so that an
 # older world on disk is built again rather than reused.
-WORLD_FORMAT = 7
+WORLD_FORMAT = 8
 
 
 def is_current(config: WorldConfig, out: Path) -> bool:
@@ -107,6 +108,7 @@ def generate(config: WorldConfig, out: Path, progress: Progress | None = None) -
         rng_extract,
         progress=lambda name: report(f"Writing extract {name}", 0, 1),
         national_ids=config.national_ids,
+        sheet_limits=SheetLimits(rows=config.sheet_rows),
     )
     if not config.national_ids:
         write_local_specs(staging / SPECS_FOLDER)

@@ -21,7 +21,7 @@ from bakehouse.world.extracts.people import PeopleIndex
 from bakehouse.world.extracts.places import AddressBook
 from bakehouse.world.extracts.police import Police
 from bakehouse.world.extracts.source import Context, Source, Written, build
-from bakehouse.world.extracts.xlsx import write_workbook
+from bakehouse.world.extracts.xlsx import EXCEL_SHEET, SheetLimits, write_workbooks
 from bakehouse.world.noise import NoiseLevel, NoiseRates
 from bakehouse.world.tables import SimulatedWorld
 
@@ -41,7 +41,8 @@ SOURCES: tuple[Source, ...] = (
 RECORDS = pa.schema(
     [
         ("source", pa.string()),
-        ("row_number", pa.int64()),
+        ("file", pa.string()),  # the file name, as ingestion records it
+        ("row_number", pa.int64()),  # the data row in that file, from 1
         ("person_role", pa.string()),  # "subject", or "claimant" / "partner" on benefits rows
         ("person_id", pa.int64()),
         ("household_id", pa.int64()),
@@ -59,13 +60,15 @@ def write_extracts(
     progress: Callable[[str], None] | None = None,
     *,
     national_ids: bool = True,
+    sheet_limits: SheetLimits = EXCEL_SHEET,
 ) -> pa.Table:
     """Write the eight extracts into ``out_dir``; return the ``records`` truth table.
 
     Each source draws from its own random stream, split from ``rng`` up front, so one source's
     rows never change because another source's table grew. Without ``national_ids`` the NHS
     number, UPN and NINO columns are left out after every error is drawn, so the rows are
-    otherwise those of the world with them.
+    otherwise those of the world with them. A spreadsheet source past ``sheet_limits`` is
+    written as several workbooks of the same rows in the same order.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     context = Context(
@@ -80,10 +83,11 @@ def write_extracts(
         written = build(source, context, np.random.default_rng(int(seed)))
         if not national_ids:
             written = _without(written, source.national_columns)
-        _write(source, written, out_dir, world)
-        records.append(_records(source, written))
+        files = _write(source, written, out_dir, world, sheet_limits)
+        records.append(_records(source, written, files))
         if progress is not None:
-            progress(f"{source.file.filename}: {written.table.num_rows:,} rows")
+            books = f" in {len(files)} workbooks" if len(files) > 1 else ""
+            progress(f"{source.file.filename}: {written.table.num_rows:,} rows{books}")
     return pa.concat_tables(records)
 
 
@@ -92,46 +96,51 @@ def _without(written: Written, columns: tuple[str, ...]) -> Written:
     return dataclasses.replace(written, table=written.table.select(kept))
 
 
-def _write(source: Source, written: Written, out_dir: Path, world: SimulatedWorld) -> None:
+def _write(
+    source: Source, written: Written, out_dir: Path, world: SimulatedWorld, limits: SheetLimits
+) -> list[tuple[str, int]]:
+    """Write the source's rows; return each file's name and its data rows, in row order."""
     path = out_dir / source.file.filename
-    if source.file.is_spreadsheet:
-        write_workbook(
-            path,
-            SPREADSHEET_SHEET,
-            {
-                name: written.table.column(name).combine_chunks()
-                for name in written.table.column_names
-            },
-            source.kinds(),
-            date_format=source.file.date_format,
-            stamp=world.as_at,
-            creator="Early Years Funding Team",
-        )
-    else:
+    if not source.file.is_spreadsheet:
         write_delimited(written.table, path, source.file)
+        return [(path.name, written.table.num_rows)]
+    books = write_workbooks(
+        path,
+        SPREADSHEET_SHEET,
+        {name: written.table.column(name).combine_chunks() for name in written.table.column_names},
+        source.kinds(),
+        date_format=source.file.date_format,
+        stamp=world.as_at,
+        creator="Early Years Funding Team",
+        limits=limits,
+    )
+    return [(book.path.name, book.rows) for book in books]
 
 
-def _records(source: Source, written: Written) -> pa.Table:
-    """One truth row per person named on each extract row."""
-    n = written.table.num_rows
-    rows = np.arange(1, n + 1, dtype=np.int64)
+def _records(source: Source, written: Written, files: list[tuple[str, int]]) -> pa.Table:
+    """One truth row per person named on each extract row, with the file and row it is on."""
+    counts = [rows for _, rows in files]
+    file_index = np.repeat(np.arange(len(files), dtype=np.int32), counts)
+    row_in_file = np.concatenate([np.arange(1, n + 1, dtype=np.int64) for n in counts])
+    names = pa.array([name for name, _ in files], pa.string())
     main_role = "subject" if written.partner_id is None else "claimant"
-    parts = [(rows, main_role, written.person_id, written.household_id)]
+    everyone = np.ones(len(file_index), dtype=bool)
+    parts = [(everyone, main_role, written.person_id)]
     if written.partner_id is not None:
-        named = written.partner_id >= 0
-        parts.append(
-            (rows[named], "partner", written.partner_id[named], written.household_id[named])
-        )
+        parts.append((written.partner_id >= 0, "partner", written.partner_id))
     return pa.concat_tables(
         pa.table(
             {
-                "source": pa.array([source.name] * len(row), pa.string()),
-                "row_number": pa.array(row),
-                "person_role": pa.array([role] * len(row), pa.string()),
-                "person_id": pa.array(person, mask=person < 0),
-                "household_id": pa.array(household, mask=household < 0),
+                "source": pa.array([source.name] * int(named.sum()), pa.string()),
+                "file": names.take(pa.array(file_index[named])),
+                "row_number": pa.array(row_in_file[named]),
+                "person_role": pa.array([role] * int(named.sum()), pa.string()),
+                "person_id": pa.array(person[named], mask=person[named] < 0),
+                "household_id": pa.array(
+                    written.household_id[named], mask=written.household_id[named] < 0
+                ),
             },
             schema=RECORDS,
         )
-        for row, role, person, household in parts
+        for named, role, person in parts
     )

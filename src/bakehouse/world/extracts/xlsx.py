@@ -5,21 +5,26 @@ which is too slow for a county's headcount returns and breaks byte-for-byte repr
 workbook is a zip of a few XML parts, so this module builds the sheet XML with vectorised string
 operations and zips it with fixed entry times. Dates are stored as Excel serial numbers with a
 date style, so Excel and openpyxl read them as dates; a date column value that is not a date
-(someone typed 31/02/2021) stays as text, as Excel keeps it.
+(someone typed 31/02/2021) stays as text, as Excel keeps it. Rows that one sheet cannot hold
+(Excel's row limit, or more sheet XML than ingestion reads from one part) go on in further
+workbooks, as an agency would send them.
 """
 
 from __future__ import annotations
 
 import re
 import zipfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Literal
+from typing import IO, Literal
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+
+from bakehouse.ingest.xlsx import Limits as ReadLimits
 
 CellKind = Literal["text", "date", "number"]
 
@@ -105,7 +110,30 @@ _SHEET_HEAD = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 _SHEET_TAIL = "</sheetData></worksheet>"
 
 
-def write_workbook(
+@dataclass(frozen=True)
+class SheetLimits:
+    """When a workbook is full and an extract goes on in the next: Excel's own row limit (the
+    header row included), or ``part_bytes`` of sheet XML, measured row by row as it is written."""
+
+    rows: int = ReadLimits.rows - 1  # data rows, below the header
+    # Three quarters of the most ingestion reads from one part, so that a split never rides on
+    # the cap's edge. A county's headcount row is about 580 bytes of XML, so a sheet full to
+    # Excel's row limit is about 600 MB: the row limit splits first unless rows grow by a third.
+    part_bytes: int = ReadLimits.part_bytes * 3 // 4
+
+
+EXCEL_SHEET = SheetLimits()
+
+
+@dataclass(frozen=True)
+class Book:
+    """A workbook written and the number of data rows it holds."""
+
+    path: Path
+    rows: int
+
+
+def write_workbooks(
     path: Path,
     sheet: str,
     columns: Mapping[str, pa.Array],
@@ -114,31 +142,94 @@ def write_workbook(
     date_format: str,
     stamp: date,
     creator: str,
-) -> None:
-    """Write one sheet: a header row, then ``columns`` (string arrays, null for an empty cell).
+    limits: SheetLimits = EXCEL_SHEET,
+) -> list[Book]:
+    """Write a header row, then ``columns`` (string arrays, null for an empty cell), as the
+    workbook ``path``; past ``limits``, as several workbooks of the same header and sheet,
+    ``<stem>_1.xlsx``, ``<stem>_2.xlsx``... (numbers zero-padded to the same width, so the files
+    sort in row order), as an agency sends a return no spreadsheet can hold. Returns the
+    workbooks in row order.
 
     ``date`` columns hold dates written as ``date_format``; ``number`` columns hold decimal
     numbers as text (the caller renders them).
-    ``stamp`` is the workbook's created and modified time (the extract's as-at date).
+    ``stamp`` is each workbook's created and modified time (the extract's as-at date).
     """
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
-        _put(zf, "[Content_Types].xml", _CONTENT_TYPES)
-        _put(zf, "_rels/.rels", _ROOT_RELS)
-        _put(
-            zf,
-            "docProps/core.xml",
-            _CORE.format(creator=_escape_text(creator), stamp=f"{stamp.isoformat()}T00:00:00Z"),
-        )
-        _put(zf, "docProps/app.xml", _APP)
-        _put(zf, "xl/workbook.xml", _WORKBOOK.format(sheet=_escape_text(sheet)))
-        _put(zf, "xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
-        _put(zf, "xl/styles.xml", _STYLES)
-        with zf.open(_entry("xl/worksheets/sheet1.xml"), "w", force_zip64=True) as out:
-            out.write(_SHEET_HEAD.encode())
-            out.write(_header_row(list(columns)).encode())
-            for chunk in _row_chunks(columns, kinds, date_format):
-                out.write(chunk)
-            out.write(_SHEET_TAIL.encode())
+    total = len(next(iter(columns.values()))) if columns else 0
+    staged: list[Book] = []
+    done = 0
+    while not staged or done < total:
+        part = path.with_name(f".{path.name}.{len(staged) + 1}.partial")
+        with zipfile.ZipFile(part, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
+            _put_package(zf, sheet, stamp, creator)
+            with zf.open(_entry("xl/worksheets/sheet1.xml"), "w", force_zip64=True) as out:
+                rows = _write_sheet(out, columns, kinds, date_format, done, limits)
+        staged.append(Book(part, rows))
+        done += rows
+    if len(staged) == 1:
+        names = [path]
+    else:
+        width = len(str(len(staged)))
+        names = [
+            path.with_name(f"{path.stem}_{i:0{width}d}{path.suffix}")
+            for i in range(1, len(staged) + 1)
+        ]
+    for book, name in zip(staged, names, strict=True):
+        book.path.replace(name)
+    return [Book(name, book.rows) for book, name in zip(staged, names, strict=True)]
+
+
+def _put_package(zf: zipfile.ZipFile, sheet: str, stamp: date, creator: str) -> None:
+    """Every part of the workbook but the sheet's rows."""
+    _put(zf, "[Content_Types].xml", _CONTENT_TYPES)
+    _put(zf, "_rels/.rels", _ROOT_RELS)
+    _put(
+        zf,
+        "docProps/core.xml",
+        _CORE.format(creator=_escape_text(creator), stamp=f"{stamp.isoformat()}T00:00:00Z"),
+    )
+    _put(zf, "docProps/app.xml", _APP)
+    _put(zf, "xl/workbook.xml", _WORKBOOK.format(sheet=_escape_text(sheet)))
+    _put(zf, "xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
+    _put(zf, "xl/styles.xml", _STYLES)
+
+
+def _write_sheet(
+    out: IO[bytes],
+    columns: Mapping[str, pa.Array],
+    kinds: Mapping[str, CellKind],
+    date_format: str,
+    first: int,
+    limits: SheetLimits,
+) -> int:
+    """Write the sheet part: the header, then data rows from row ``first`` (0-based) of
+    ``columns`` until they end or the sheet reaches ``limits``; return the data rows written."""
+    head = _SHEET_HEAD.encode()
+    header = _header_row(list(columns)).encode()
+    tail = _SHEET_TAIL.encode()
+    budget = limits.part_bytes - len(head) - len(header) - len(tail)
+    out.write(head)
+    out.write(header)
+    total = len(next(iter(columns.values()))) if columns else 0
+    written = 0
+    while first + written < total and written < limits.rows:
+        start = first + written
+        stop = min(start + _ROWS_PER_CHUNK, total, first + limits.rows)
+        chunk = _rows_xml(columns, kinds, date_format, start, stop, sheet_row=written + 2)
+        offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int32)
+        ends = offsets[chunk.offset + 1 : chunk.offset + len(chunk) + 1] - offsets[chunk.offset]
+        fit = int(np.searchsorted(ends, budget, side="right"))
+        if fit == 0 and written == 0:
+            raise ValueError(
+                f"Data row {start + 1} alone is {int(ends[0]):,} bytes of sheet XML, more than "
+                f"a workbook may hold ({limits.part_bytes:,} bytes)"
+            )
+        out.write(_utf8_bytes(chunk.slice(0, fit)))
+        written += fit
+        if fit < len(chunk):
+            break
+        budget -= int(ends[-1])
+    out.write(tail)
+    return written
 
 
 def _entry(name: str) -> zipfile.ZipInfo:
@@ -177,21 +268,25 @@ def _header_row(names: list[str]) -> str:
     return f'<row r="1">{cells}</row>'
 
 
-def _row_chunks(
-    columns: Mapping[str, pa.Array], kinds: Mapping[str, CellKind], date_format: str
-) -> Iterator[memoryview]:
-    """The sheet's data rows as UTF-8 XML, a chunk of rows at a time."""
-    n = len(next(iter(columns.values()))) if columns else 0
-    for start in range(0, n, _ROWS_PER_CHUNK):
-        stop = min(start + _ROWS_PER_CHUNK, n)
-        row_numbers = pa.array(np.arange(start + 2, stop + 2)).cast(pa.string())
-        parts = [pc.binary_join_element_wise('<row r="', row_numbers, '">', "")]
-        for i, (name, values) in enumerate(columns.items()):
-            # Every cell carries its reference: readers place a cell without one in the next
-            # column, which would shift the row after an empty cell.
-            ref = pc.binary_join_element_wise(_column_letter(i), row_numbers, "")
-            parts.append(_cells(values[start:stop], ref, kinds[name], date_format))
-        yield _utf8_bytes(pc.binary_join_element_wise(*parts, "</row>", ""))
+def _rows_xml(
+    columns: Mapping[str, pa.Array],
+    kinds: Mapping[str, CellKind],
+    date_format: str,
+    start: int,
+    stop: int,
+    *,
+    sheet_row: int,
+) -> pa.Array:
+    """Rows ``start`` to ``stop`` of ``columns`` as UTF-8 XML, one string per row, numbered in
+    the sheet from ``sheet_row``."""
+    row_numbers = pa.array(np.arange(sheet_row, sheet_row + stop - start)).cast(pa.string())
+    parts = [pc.binary_join_element_wise('<row r="', row_numbers, '">', "")]
+    for i, (name, values) in enumerate(columns.items()):
+        # Every cell carries its reference: readers place a cell without one in the next
+        # column, which would shift the row after an empty cell.
+        ref = pc.binary_join_element_wise(_column_letter(i), row_numbers, "")
+        parts.append(_cells(values[start:stop], ref, kinds[name], date_format))
+    return pc.binary_join_element_wise(*parts, "</row>", "")
 
 
 def _utf8_bytes(values: pa.Array) -> memoryview:
