@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import re
 from pathlib import Path
 from typing import Any, Literal
 
@@ -161,11 +162,34 @@ class SourceOptions(_Strict):
     households: bool = True
 
 
+_UNITS = {"B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12}
+_AMOUNT = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([KMGT]?)(I?)B\s*", re.IGNORECASE)
+
+
+def memory_bytes(text: str) -> int:
+    """``"8GB"``, ``"8 GiB"`` or ``"500MB"`` in bytes: the units DuckDB takes."""
+    match = _AMOUNT.fullmatch(text)
+    if match is None or float(match[1]) <= 0:
+        raise ValueError(f"{text!r} is not an amount of memory such as 8GB or 500MB")
+    prefix = match[2].upper()
+    unit = 1024 ** "BKMGT".index(prefix or "B") if match[3] else _UNITS[f"{prefix}B"]
+    return int(float(match[1]) * unit)
+
+
 class Engine(_Strict):
     backend: Literal["duckdb", "spark"] = "duckdb"
     spark_master: str = "local[*]"
+    # The most memory linkage's database work may hold, shared by its connections; beyond it
+    # DuckDB spills to the workspace's scratch folder. None: half the machine's memory.
     memory_limit: str | None = None
     threads: int | None = Field(default=None, ge=1, le=512)
+
+    @field_validator("memory_limit")
+    @classmethod
+    def _an_amount(cls, value: str | None) -> str | None:
+        if value is not None:
+            memory_bytes(value)
+        return value
 
 
 def _merged(defaults: object, given: object) -> object:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib.util
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Protocol
@@ -20,7 +21,30 @@ import pyarrow.parquet as pq
 from splink.internals.splink_dataframe import SplinkDataFrame
 
 from bakehouse.errors import ConfigError
-from bakehouse.linkage.config import Engine
+from bakehouse.linkage.config import Engine, memory_bytes
+
+# Linkage holds two DuckDB connections at once: the pipeline's (standardising, households) and
+# Splink's. Each would otherwise take DuckDB's default of 80% of the machine, so together they
+# could ask for more than it has: twice the county ran out of memory that way.
+CONNECTIONS = 2
+
+
+def connection_memory(engine: Engine) -> str:
+    """Each connection's share of linkage's memory limit, in DuckDB's terms."""
+    if engine.memory_limit is not None:
+        budget = memory_bytes(engine.memory_limit)
+    else:
+        budget = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2
+    return f"{max(budget // CONNECTIONS // 2**20, 1)}MiB"
+
+
+def configure(con: duckdb.DuckDBPyConnection, engine: Engine, scratch: Path) -> None:
+    """Spill to the custodian's scratch folder (the tables hold identifiers; an in-memory
+    database spills to ./.tmp unless told) and keep within the connection's share of memory."""
+    con.execute("SET temp_directory = $dir", {"dir": str(scratch)})
+    con.execute("SET memory_limit = $limit", {"limit": connection_memory(engine)})
+    if engine.threads is not None:
+        con.execute(f"SET threads = {int(engine.threads)}")
 
 
 def check_backend(engine: Engine) -> None:
@@ -48,12 +72,7 @@ class DuckDBBackend:
         from splink import DuckDBAPI
 
         con = duckdb.connect()
-        # Splink's pairs carry identifiers; an in-memory database spills to ./.tmp unless told.
-        con.execute("SET temp_directory = $dir", {"dir": str(scratch / "duckdb")})
-        if engine.threads is not None:
-            con.execute(f"SET threads = {int(engine.threads)}")
-        if engine.memory_limit is not None:
-            con.execute("SET memory_limit = $limit", {"limit": engine.memory_limit})
+        configure(con, engine, scratch / "duckdb")
         self.con = con
         self.db_api = DuckDBAPI(connection=con)
 

@@ -29,7 +29,13 @@ from bakehouse.ingest.progress import Reporter, SilentReporter
 from bakehouse.linkage import report
 from bakehouse.linkage.addresses import assign_addresses
 from bakehouse.linkage.config import LinkageSettings, load_settings
-from bakehouse.linkage.engine import check_backend, open_backend
+from bakehouse.linkage.engine import (
+    CONNECTIONS,
+    check_backend,
+    configure,
+    connection_memory,
+    open_backend,
+)
 from bakehouse.linkage.households import link_households
 from bakehouse.linkage.measure import measure
 from bakehouse.linkage.persons import PersonModel, link_persons, match_weight
@@ -218,7 +224,7 @@ def _build(
     analysis = workspace.copy_into(staging, ANALYSIS)
     con = duckdb.connect()
     try:
-        con.execute("SET temp_directory = $dir", {"dir": str(scratch)})
+        configure(con, settings.engine, scratch)
         con.execute("ATTACH $path AS c (READ_ONLY)", {"path": str(workspace.custodian_db)})
         identifiers.install(con, key)
         counts, persons = _run(con, settings, scratch, reporter, seconds)
@@ -281,9 +287,12 @@ def link(options: LinkOptions, reporter: Reporter | None = None) -> LinkResult:
         details = {k: run[k] for k in ("run_id", "ingest_run_id", "backend", "threshold")}
         try:
             with workspace.scratch(run_id) as scratch, workspace.change(run_id) as staging:
-                counts, document = _build(
-                    staging, workspace, options, settings, key, run, scratch, reporter
-                )
+                try:
+                    counts, document = _build(
+                        staging, workspace, options, settings, key, run, scratch, reporter
+                    )
+                except duckdb.OutOfMemoryException as error:
+                    raise _too_little_memory(settings, error) from None
                 staging.record(
                     AuditEvent(
                         action="link.run",
@@ -309,6 +318,18 @@ def link(options: LinkOptions, reporter: Reporter | None = None) -> LinkResult:
         report_html=workspace.root / REPORT_HTML,
         measured=document.get("measured"),
         settings_fingerprint=run["settings_fingerprint"],
+    )
+
+
+def _too_little_memory(settings: LinkageSettings, error: Exception) -> ConfigError:
+    """DuckDB's own message says only how much it held; say what to change."""
+    budget = settings.engine.memory_limit or "half of this machine's memory"
+    return ConfigError(
+        f"Linkage ran out of memory within its budget ({budget}; each of its "
+        f"{CONNECTIONS} database connections has {connection_memory(settings.engine)}): {error}",
+        field="engine.memory_limit",
+        fix="Raise engine.memory_limit in the linkage settings (or leave it out), or link on a "
+        "machine with more memory",
     )
 
 
