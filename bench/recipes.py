@@ -10,8 +10,10 @@ for each recipe in a workspace of its own (each recipe's data is taken in under 
 as a partnership would run it. Printed per recipe: wall time and peak memory of the run; the test
 AUC, the best achievable AUC from records and the gap between them; the expected calibration
 error and the range a perfectly calibrated model shows by chance on as many units; the fairness
-audit's groups; and the Spearman correlation, over LSOAs, of the release's expected events in the
-coming period against the truth's (the sum of true probabilities of the same population). Then
+audit's groups; the Spearman correlation, over LSOAs, of the release's expected events in the
+coming period against the truth's (the sum of true probabilities of the same population); and
+linkage's own figures against the truth (persons pairwise F1, households pairwise precision and
+recall). Then
 the total time of the three runs, against the 3 minute target for Basildon.
 
 With ``--true-households``, each household recipe is then trained again on the same workspace
@@ -109,8 +111,10 @@ def run_recipe(recipe: str, world: Path, scratch: Path) -> dict[str, Any]:
     latest = json.loads((workspace / "models" / recipe / "latest.json").read_text())
     record = json.loads((workspace / latest["folder"] / "run.json").read_text())
     release = sorted(releases.glob(f"{recipe}-*"))[-1]
+    linkage = json.loads((workspace / "reports" / "linkage.json").read_text())
     return {
         "seconds": measured["seconds"],
+        "linkage": linkage.get("measured"),
         "peak_gb": measured["peak_kb"] / 1024**2,
         "headline": record["headline"],
         "split": record["split"],
@@ -120,11 +124,14 @@ def run_recipe(recipe: str, world: Path, scratch: Path) -> dict[str, Any]:
 
 # The world's households in place of linkage's: each record's true household on its row, and
 # each true household's stays at its true addresses.
+# The mapping is joined first: an UPDATE over the three tables at once took a quarter of an hour.
 TRUE_HOUSEHOLDS = """
-UPDATE az.person_links l SET household_id = 'true:' || CAST(t.household_id AS VARCHAR)
-FROM cz.records r, read_parquet('{truth}/records.parquet') t
-WHERE r.token = l.token AND t.source = r.source AND t.row_number = r.row_number
-  AND t.person_role = l.person_role;
+CREATE TEMP TABLE true_of_row AS
+SELECT r.token, t.person_role, 'true:' || CAST(t.household_id AS VARCHAR) AS household_id
+FROM cz.records r JOIN read_parquet('{truth}/records.parquet') t
+  ON t.source = r.source AND t.row_number = r.row_number;
+UPDATE az.person_links l SET household_id = t.household_id
+FROM true_of_row t WHERE t.token = l.token AND t.person_role = l.person_role;
 DELETE FROM az.household_episodes;
 INSERT INTO az.household_episodes BY NAME
 SELECT 'true:' || CAST(s.person_id AS VARCHAR) AS person_id,
@@ -191,6 +198,14 @@ def report(recipe: str, world: Path, result: dict[str, Any]) -> None:
         f"truth {rho:.3f} over {shown} LSOAs (target >= 0.9); fairness groups: {', '.join(groups)}",
         flush=True,
     )
+    if result["linkage"]:
+        scores = result["linkage"]["scores"]
+        persons, households = scores["persons, pairwise"], scores["households, pairwise"]
+        print(
+            f"    linkage against the truth: persons pairwise F1 {persons['f1']:.4f}; households "
+            f"pairwise precision {households['precision']:.4f}, recall {households['recall']:.4f}",
+            flush=True,
+        )
 
 
 def main() -> None:
