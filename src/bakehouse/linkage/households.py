@@ -2,12 +2,11 @@
 
 From each person's records, in date order, with the address ids of :mod:`.addresses`:
 
-1. **Stays.** Consecutive records at one address are a stay. A detour (one or two records at
-   another address between two runs at one address) is not a move: its records count at the
-   address around it. A short return to an address the person had already left is a stale
-   address (an agency that had not caught up with a move) and is dropped. Records with a
-   postcode and no street line (health visiting) count at the person's address with that
-   postcode nearest in time.
+1. **Stays.** Consecutive records at one address are a stay. A short return to an address the
+   person had already left is a stale address (an agency that had not caught up with a move) and
+   is dropped, unless it is the return from a detour (one record at another address between two
+   runs at one address): then the person is back home. Records with a postcode and no street
+   line (health visiting) count at the person's address with that postcode nearest in time.
 2. **Episodes.** At each address, stays that overlap in time (each widened by
    ``coresidence_grace_days``) form an episode: people living there together. The next episode
    at the address joins it when it begins at most ``family_gap_days`` after it ended and shares
@@ -64,62 +63,44 @@ def _observations(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-def _record_runs(table: str) -> str:
-    """SQL numbering each person's records of ``table`` (rid, person, event_date, address) into
-    runs: consecutive records, in date order, at one address."""
-    return f"""SELECT *, sum(CASE WHEN address IS DISTINCT FROM previous THEN 1 ELSE 0 END)
-                      OVER (PARTITION BY person ORDER BY event_date, address, rid
-                            ROWS UNBOUNDED PRECEDING) AS run
-            FROM (SELECT rid, person, event_date, address,
-                         lag(address) OVER (PARTITION BY person
-                                            ORDER BY event_date, address, rid) AS previous
-                  FROM {table})"""  # noqa: S608
-
-
-def _repair_detours(con: duckdb.DuckDBPyConnection, settings: LinkageSettings) -> None:
-    """``lk_placed_home``: ``lk_placed`` with each detour's records at the address around it.
-
-    A detour is a run of at most ``detour_max_records`` records at another address between two
-    runs at one address (an agency's stale or mistyped address, or a short stay that records
-    cannot tell from one). Taken as a move, it sends the person to a household of their own there,
-    and the return after it looks like a stale address and is dropped."""
-    con.execute(f"CREATE OR REPLACE TEMP TABLE lk_placed_runs AS {_record_runs('lk_placed')}")
+def _detours(con: duckdb.DuckDBPyConnection, settings: LinkageSettings) -> None:
+    """``lk_detours`` (person, run): runs of at most ``detour_max_records`` records at another
+    address between two runs at one address."""
     con.execute(
         """CREATE OR REPLACE TEMP TABLE lk_detours AS
-        WITH runs AS (SELECT person, run, any_value(address) AS address, count(*) AS n
-                      FROM lk_placed_runs GROUP BY ALL),
-             around AS (SELECT *, n <= $detour AND lag(address) OVER w = lead(address) OVER w
-                                  AS candidate, lag(address) OVER w AS home
-                        FROM runs WINDOW w AS (PARTITION BY person ORDER BY run)),
-             flanked AS (SELECT *, lag(candidate) OVER w AS before, lead(candidate) OVER w AS after
-                         FROM around WINDOW w AS (PARTITION BY person ORDER BY run))
-        -- Alternation (home, other, home, other) has no home to repair towards: left as it is.
-        SELECT person, run, home FROM flanked
-        WHERE candidate AND NOT coalesce(before, FALSE) AND NOT coalesce(after, FALSE)""",
+        SELECT person, run FROM (
+          SELECT person, run, n, lag(address) OVER w AS before, lead(address) OVER w AS after
+          FROM lk_runs WINDOW w AS (PARTITION BY person ORDER BY run))
+        WHERE n <= $detour AND before = after""",
         {"detour": settings.households.detour_max_records},
-    )
-    con.execute(
-        """CREATE OR REPLACE TEMP TABLE lk_placed_home AS
-        SELECT p.rid, p.person, p.event_date, coalesce(d.home, p.address) AS address
-        FROM lk_placed_runs p LEFT JOIN lk_detours d USING (person, run)"""
     )
 
 
 def _stays(con: duckdb.DuckDBPyConnection, settings: LinkageSettings) -> None:
     h = settings.households
-    _repair_detours(con, settings)
     con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE lk_runs AS
+        """CREATE OR REPLACE TEMP TABLE lk_runs AS
         SELECT person, run, address, min(event_date) AS first_seen, max(event_date) AS last_seen,
                count(*) AS n
-        FROM ({_record_runs("lk_placed_home")})
-        GROUP BY ALL"""  # noqa: S608
+        FROM (SELECT *, sum(CASE WHEN address IS DISTINCT FROM previous THEN 1 ELSE 0 END)
+                        OVER (PARTITION BY person ORDER BY event_date, address, rid
+                              ROWS UNBOUNDED PRECEDING) AS run
+              FROM (SELECT *, lag(address) OVER (PARTITION BY person
+                                                 ORDER BY event_date, address, rid) AS previous
+                    FROM lk_placed))
+        GROUP BY ALL"""
     )
+    _detours(con, settings)
+    # The return from a detour is the person back home, not a stale address: dropped, it would
+    # leave them at the detour's address from then on. The detour itself is left as recorded:
+    # moved to the home around it, its household would rest on the return, a later record.
     con.execute(
         """CREATE OR REPLACE TEMP TABLE lk_runs_kept AS
         SELECT r.* FROM lk_runs r
         WHERE NOT (r.n <= $stale AND EXISTS (SELECT 1 FROM lk_runs e WHERE e.person = r.person
-                   AND e.address = r.address AND e.run < r.run))""",
+                   AND e.address = r.address AND e.run < r.run)
+                   AND NOT EXISTS (SELECT 1 FROM lk_detours d WHERE d.person = r.person
+                                   AND d.run = r.run - 1))""",
         {"stale": h.stale_run_max_records},
     )
     con.execute(
