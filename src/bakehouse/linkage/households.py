@@ -65,13 +65,18 @@ def _observations(con: duckdb.DuckDBPyConnection) -> None:
 
 def _detours(con: duckdb.DuckDBPyConnection, settings: LinkageSettings) -> None:
     """``lk_detours`` (person, run): runs of at most ``detour_max_records`` records at another
-    address between two runs at one address."""
+    address between two runs at one address. In an alternation (home, other, home, other) each
+    run is flanked by another that could be the detour, and there is no home to come back to:
+    none of them is one, and the stale address rule reads it as before."""
     con.execute(
         """CREATE OR REPLACE TEMP TABLE lk_detours AS
-        SELECT person, run FROM (
-          SELECT person, run, n, lag(address) OVER w AS before, lead(address) OVER w AS after
-          FROM lk_runs WINDOW w AS (PARTITION BY person ORDER BY run))
-        WHERE n <= $detour AND before = after""",
+        WITH around AS (SELECT *, n <= $detour AND lag(address) OVER w = lead(address) OVER w
+                                  AS candidate
+                        FROM lk_runs WINDOW w AS (PARTITION BY person ORDER BY run)),
+             flanked AS (SELECT *, lag(candidate) OVER w AS before, lead(candidate) OVER w AS after
+                         FROM around WINDOW w AS (PARTITION BY person ORDER BY run))
+        SELECT person, run FROM flanked
+        WHERE candidate AND NOT coalesce(before, FALSE) AND NOT coalesce(after, FALSE)""",
         {"detour": settings.households.detour_max_records},
     )
 
