@@ -89,6 +89,9 @@ DEMO_RECIPES := school-readiness domestic-abuse homelessness
 # A finished community round on the school readiness release, written from the world's truth
 # (kept while newer than the release and the world) and loaded once per release.
 DEMO_ROUND := data/insight/school-readiness
+# What the web app publishes of that round, carried in the recipe's pack (written again when the
+# round file is newer).
+DEMO_INSIGHT = $(DEMO_RELEASES)/packs/school-readiness-insight.json
 
 # `bakehouse run` for the recipe named by the shell variable $$recipe.
 DEMO_RUN = $(RUN) bakehouse run --recipe $$recipe --sources data/world \
@@ -101,8 +104,9 @@ DEMO_RUN = $(RUN) bakehouse run --recipe $$recipe --sources data/world \
 # to a checked, signed release, the demo's interventions evaluated on the school readiness
 # workspace (exploratory: they started before the demo, when their outcomes already existed) and
 # kept, so that the recipe's release carries them; each release imported and published by the
-# demo custodian, the school readiness recipe's signed pack served on the recipes page, a
-# finished community round on the school readiness release, then the web app on
+# demo custodian, a finished community round on the school readiness release, the school
+# readiness recipe's signed pack (with what the web app published of that round) served on the
+# recipes page, then the web app on
 # http://127.0.0.1:8000 with one demo account per role (passwords printed) and the worker that
 # runs the imports started from its pages beside it. Run again, every stage reuses its work.
 demo: setup
@@ -126,11 +130,6 @@ demo: setup
 	    "$$(basename "$$(cat $(DEMO_RELEASES)/.demo-$$recipe)")" || exit 1; \
 	done
 	$(if $(DEMO_INTERVENTIONS),$(RUN) python manage.py load_interventions --by demo-analyst $(DEMO_INTERVENTIONS))
-	$(RUN) bakehouse recipe export --recipe school-readiness --workspace data/workspaces/school-readiness \
-	  --out $(DEMO_RELEASES)/packs/school-readiness.zip --signing-key $(DEMO_SIGNING_KEY) \
-	  $(addprefix --interventions ,$(DEMO_INTERVENTIONS))
-	BAKEHOUSE_RELEASE_PUBLIC_KEYS="$(DEMO_PUBLIC_KEY)" $(RUN) python manage.py import_recipe_pack \
-	  --by demo-custodian $(DEMO_RELEASES)/packs/school-readiness.zip
 	$(RUN) python manage.py import_oruk data/world/assets
 	$(RUN) python manage.py load_population data/world/census.csv
 	@release="$$(cat $(DEMO_RELEASES)/.demo-school-readiness)"; \
@@ -140,6 +139,14 @@ demo: setup
 	    --out $(DEMO_ROUND) || exit 1; \
 	  $(RUN) python manage.py load_insight_round "$$round" --release "$$(basename "$$release")" \
 	    --by demo-analyst
+	@mkdir -p $(DEMO_RELEASES)/packs
+	@[ $(DEMO_INSIGHT) -nt $(DEMO_ROUND)/round.json ] || $(RUN) python manage.py \
+	  export_insight_summary --recipe school-readiness --out $(DEMO_INSIGHT) --by demo-analyst
+	$(RUN) bakehouse recipe export --recipe school-readiness --workspace data/workspaces/school-readiness \
+	  --out $(DEMO_RELEASES)/packs/school-readiness.zip --signing-key $(DEMO_SIGNING_KEY) \
+	  $(addprefix --interventions ,$(DEMO_INTERVENTIONS)) --insight $(DEMO_INSIGHT)
+	BAKEHOUSE_RELEASE_PUBLIC_KEYS="$(DEMO_PUBLIC_KEY)" $(RUN) python manage.py import_recipe_pack \
+	  --by demo-custodian $(DEMO_RELEASES)/packs/school-readiness.zip
 	@echo "Serving on http://127.0.0.1:8000, with a worker for the imports started from its pages (Ctrl-C stops both)"
 	@BAKEHOUSE_RELEASE_PUBLIC_KEYS="$(DEMO_PUBLIC_KEY)" $(RUN) python manage.py db_worker \
 	  --no-reload & worker=$$!; \
@@ -179,6 +186,7 @@ bench: setup
 	$(RUN) python bench/ingest.py
 	$(RUN) python bench/linkage.py
 	$(RUN) python bench/areas.py
+	$(RUN) python bench/pipeline.py --runs 1
 	$(RUN) python bench/web.py
 
 clean:

@@ -120,7 +120,7 @@ def truth_by_lsoa(
     area_need = {
         code: float(e)
         for code, e in _sql(
-            f"""select lsoa11cd, sum(expected_events) from '{truth}/area_need.parquet'
+            f"""select lsoa11cd, sum(expected_not_gld) from '{truth}/area_need.parquet'
             where cohort between {LAST_RESULTS + 1} and {LAST_RESULTS + 3} group by 1"""
         ).fetchall()
     }

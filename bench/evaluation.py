@@ -3,6 +3,7 @@ what it claims?
 
     uv run python bench/evaluation.py                      # 50 evaluations per design and case
     uv run python bench/evaluation.py --runs 20 --skip-compare
+    uv run python bench/evaluation.py --skip-recovery --skip-compare --power-runs 200
     uv run python bench/evaluation.py --workspace WS --plan plan.yaml --world WORLD
 
 Panels are simulated the way the world draws outcomes (:mod:`bakehouse.evaluation.simulate`:
@@ -11,7 +12,8 @@ the true effect added to the treated areas' probability from their start; starts
 three cohorts for the staggered design). Per design: the share of 95% intervals that hold the
 true effect (target >= 0.9), the bias, and the share of no-effect panels called "no evidence of
 an effect" (target >= 0.9). Power: the minimum detectable effect of a plan, then panels with that
-effect, and the share the difference-in-differences detects (target about 0.8).
+effect, and the share each design's estimator detects (target: within 10 points of the power
+the plan claims at its MDE, 0.80).
 
 Comparisons on the same panels: diff-diff's Callaway-Sant'Anna against csdid's (the
 `evaluation-compare` dependency group), and the statsmodels two-way fixed effects against
@@ -40,7 +42,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 import numpy as np
 
 from bakehouse.evaluation import evaluate, load_plan
-from bakehouse.evaluation.estimators import twfe
+from bakehouse.evaluation.estimators import estimate, twfe
 from bakehouse.evaluation.power import minimum_detectable_effect
 from bakehouse.evaluation.simulate import Scenario, plan_for, simulate_panel, simulated
 
@@ -82,22 +84,38 @@ def recovery(design: str, scenario: Scenario, runs: int) -> None:
     )
 
 
-def power_check(runs: int) -> None:
-    """The MDE a plan would freeze (from the periods before the start), then panels with exactly
-    that effect: the share detected should be about the claimed 80%."""
-    for label, scenario in (("no trend", replace(BASILDON, trend=0.0)), ("trend", BASILDON)):
-        first = simulate_panel(scenario, 1)
-        adoption = {unit: scenario.start for unit in first.treated_units}
-        mde = minimum_detectable_effect(first, adoption, first.comparison_units).mde
+def power_check(design: str, scenario: Scenario, runs: int) -> bool:
+    """The MDE a plan of ``design`` would freeze (from the periods before the start), then
+    panels with exactly that effect, each evaluated by the design's estimator: the share detected
+    should be within 10 points of the power claimed at the MDE (80%). Without a common trend and
+    with the outcome falling a point a year."""
+    held = True
+    for label, case in (("no trend", replace(scenario, trend=0.0)), ("trend", scenario)):
+        first = simulate_panel(case, 1)
+        plan = plan_for(first, design)
+        analysis = minimum_detectable_effect(
+            first, plan.adoption(), first.comparison_units, design=plan.design, placebos=PLACEBOS
+        )
+        if analysis.mde is None:
+            print(f"power {design:18} ({label}): no MDE, {analysis.reason}", flush=True)
+            held = False
+            continue
+        claimed = analysis.power_at(analysis.mde)
         detected = 0
         for seed in range(runs):
-            panel = simulate_panel(replace(scenario, effect=-mde), 9000 + seed)
-            detected += twfe(panel, scenario.start, 0.05).p_value < 0.05
+            panel = simulate_panel(replace(case, effect=-analysis.mde), 9000 + seed)
+            found = estimate(panel, plan.design, plan.start, plan.alpha, placebos=PLACEBOS)
+            detected += found.p_value < plan.alpha
+        simulated_power = detected / runs
+        within = abs(simulated_power - claimed) <= 0.10
+        held = held and within
         print(
-            f"power ({label}): MDE {mde:.4f}; detected at the MDE {detected / runs:.2f} of "
-            f"{runs} (claimed 0.80)",
+            f"power {design:18} ({label:8}): MDE {analysis.mde:.4f}  claimed {claimed:.2f}  "
+            f"simulated {simulated_power:.2f} of {runs}  difference "
+            f"{simulated_power - claimed:+.2f}  {'within' if within else 'NOT within'} 10 points",
             flush=True,
         )
+    return held
 
 
 def compare_staggered(runs: int) -> None:
@@ -156,7 +174,7 @@ def compare_twfe(runs: int) -> None:
     for seed in range(runs):
         panel = simulate_panel(scenario, 1000 + seed)
         started = time.perf_counter()
-        estimate = twfe(panel, scenario.start, 0.05)
+        fitted = twfe(panel, scenario.start, 0.05)
         middle = time.perf_counter()
         frame = panel.frame.assign(
             post=(panel.frame["period"] >= scenario.start).astype(int),
@@ -168,10 +186,10 @@ def compare_twfe(runs: int) -> None:
                 frame, outcome="outcome", treatment="group", post="post", unit="unit"
             )
         ended = time.perf_counter()
-        ours.append((estimate.effect, estimate.high - estimate.low, middle - started))
+        ours.append((fitted.effect, fitted.high - fitted.low, middle - started))
         low, high = other.conf_int
         theirs.append((float(other.att), float(high - low), ended - middle))
-        gap.append(abs(estimate.effect - float(other.att)))
+        gap.append(abs(fitted.effect - float(other.att)))
     for name, values in (("statsmodels WLS", ours), ("diff-diff TWFE", theirs)):
         print(
             f"did {name:15} mean effect {statistics.mean(v[0] for v in values):+.4f}  mean 95% "
@@ -211,6 +229,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=50)
     parser.add_argument("--designs", nargs="*", default=list(DESIGNS))
+    parser.add_argument(
+        "--power-runs", type=int, default=200, help="panels per design and case (0: no power check)"
+    )
+    parser.add_argument("--skip-recovery", action="store_true")
     parser.add_argument("--skip-compare", action="store_true")
     parser.add_argument("--workspace", type=Path)
     parser.add_argument("--plan", type=Path)
@@ -220,12 +242,19 @@ def main() -> None:
         on_workspace(args.workspace, args.plan, args.world)
         return
     np.seterr(all="ignore")
-    for design in args.designs:
-        recovery(design, DESIGNS[design], args.runs)
-    power_check(max(args.runs * 2, 100))
+    if not args.skip_recovery:
+        for design in args.designs:
+            recovery(design, DESIGNS[design], args.runs)
+    held = [
+        power_check(design, DESIGNS[design], args.power_runs)
+        for design in args.designs
+        if args.power_runs > 0
+    ]
     if not args.skip_compare:
         compare_staggered(args.runs)
         compare_twfe(args.runs)
+    if not all(held):
+        raise SystemExit("simulated power is not within 10 points of the claimed power")
 
 
 if __name__ == "__main__":

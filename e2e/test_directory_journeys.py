@@ -1,7 +1,7 @@
 """The journeys people take through the directory of local services, end to end in a browser:
 a resident finds a Saturday playgroup near a postcode; a member of the public reports an error
-and staff fix it, one proposing and another approving; a refuge never shows. axe-core checks
-every page on the way."""
+and staff fix it, one proposing and another approving; staff add a language to a service the
+same way; a refuge never shows. axe-core checks every page on the way."""
 
 from __future__ import annotations
 
@@ -109,8 +109,9 @@ def test_the_public_reports_an_error_and_staff_approve_a_fix(
     expect(page.locator("main")).to_contain_text("It is called Little Stars playgroup now.")
     check_accessibility("journey-staff-report")
     page.get_by_role("link", name="Propose a change").click()
-    page.get_by_label("Name", exact=True).fill("Little Stars playgroup")
-    service_form = page.locator("details", has_text="The service")
+    # Its own section: the forms to add a contact or a phone have fields of the same names.
+    service_form = page.locator("details").filter(has=page.get_by_text("The service", exact=True))
+    service_form.get_by_label("Name", exact=True).fill("Little Stars playgroup")
     service_form.get_by_label("Why the change").fill("A resident's report, confirmed by phone")
     service_form.get_by_role("button", name="Propose the change").click()
     expect(page.locator("main")).to_contain_text("You proposed this change")
@@ -134,6 +135,49 @@ def test_the_public_reports_an_error_and_staff_approve_a_fix(
     page.goto(site + reverse("assets:edit_service", kwargs={"service_id": factories.PLAYGROUP}))
     expect(page.locator("main")).to_contain_text("approved and published by administrator-1")
     check_accessibility("journey-staff-record-history")
+    assert not browser_problems
+
+
+def test_staff_add_a_language_and_another_approves_it(
+    page: Page,
+    site: str,
+    register: None,
+    sign_in_as: Callable[[Role], User],
+    check_accessibility: CheckAccessibility,
+    browser_problems: list[str],
+) -> None:
+    service_url = site + reverse("assets:service", kwargs={"service_id": factories.PLAYGROUP})
+    sign_in_as(Role.PARTNER_ANALYST)
+    page.goto(site + reverse("assets:edit_service", kwargs={"service_id": factories.PLAYGROUP}))
+    adding = page.locator("details", has_text="Add a language")
+    adding.locator("summary").click()
+    adding.get_by_label("Code").fill("p1")
+    adding.get_by_label("Why the change").fill("The organiser speaks Polish")
+    adding.get_by_role("button", name="Propose adding it").click()
+    summary = page.get_by_role("alert")
+    expect(summary).to_contain_text("ISO 639 code as two or three letters")
+    check_accessibility("journey-staff-addition-with-errors")
+    adding = page.locator("details", has_text="Add a language")
+    adding.get_by_label("Language", exact=True).fill("Polish")
+    adding.get_by_label("Code").fill("pl")
+    adding.get_by_role("button", name="Propose adding it").click()
+    expect(page.get_by_role("table")).to_contain_text("Polish")
+    expect(page.locator("main")).to_contain_text("You proposed this change")
+    check_accessibility("journey-staff-addition-proposed")
+
+    page.goto(service_url)
+    expect(page.locator("main")).not_to_contain_text("Polish")
+
+    sign_in_as(Role.ADMINISTRATOR)
+    page.goto(site + reverse("assets:staff"))
+    expect(page.locator("main")).to_contain_text("A language added")
+    page.get_by_role("link", name=re.compile(r"Little Stars Saturday playgroup\s*: change")).click()
+    page.get_by_role("button", name="Approve and publish").click()
+    expect(page.get_by_role("alert")).to_contain_text("approved and published")
+
+    page.goto(service_url)
+    expect(page.locator("main")).to_contain_text("English")
+    expect(page.locator("main")).to_contain_text("Polish")
     assert not browser_problems
 
 

@@ -61,16 +61,6 @@ class WorldPredictions:
         ).fetchall()
         return {code: float(r) for code, r in rows}
 
-    def true_need_area_table(self) -> dict[str, float]:
-        """Per LSOA: ``area_need.parquet``'s expected_events summed over the coming cohorts."""
-        rows = _sql(
-            f"""
-            select lsoa11cd, sum(expected_events) from '{self.truth}/area_need.parquet'
-            where cohort between {LAST_RESULTS + 1} and {LAST_RESULTS + 3} group by 1
-            """
-        ).fetchall()
-        return {code: float(e) for code, e in rows}
-
 
 def _sql(query: str) -> duckdb.DuckDBPyRelation:
     relation = duckdb.sql(query)

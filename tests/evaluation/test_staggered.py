@@ -18,6 +18,7 @@ from bakehouse.cli import app
 from bakehouse.evaluation import evaluate
 from bakehouse.evaluation.estimators import (
     callaway_santanna,
+    staggered_frame,
     start_areas,
     start_weights,
     welch_freedom,
@@ -44,11 +45,7 @@ def test_a_start_carrying_the_variance_gives_about_its_own_areas_less_one() -> N
 
 def test_the_start_weights_rebuild_the_overall_effect_diff_diff_reports() -> None:
     panel = small_panel(-0.1, seed=3, scenario=replace(SMALL, treated=7, starts=(2019, 2021, 2023)))
-    frame = panel.frame.copy()
-    position = {period: i + 1 for i, period in enumerate(panel.periods)}
-    frame["period"] = frame["period"].map(position)
-    adoption = {unit: position[start] for unit, start in panel.adoption.items()}
-    frame["first_treat"] = frame["unit"].map(adoption).fillna(0).astype(int)
+    frame = staggered_frame(panel)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         fitted = CallawaySantAnna(control_group="never_treated", estimation_method="reg").fit(
@@ -58,7 +55,7 @@ def test_the_start_weights_rebuild_the_overall_effect_diff_diff_reports() -> Non
     first = starts["label"].astype(int).to_numpy()
     areas = start_areas(frame, first)
     assert areas.tolist() == [3.0, 2.0, 2.0]
-    weight = start_weights(areas, first, len(position))
+    weight = start_weights(areas, first, len(panel.periods))
     assert float(weight @ starts["att"].to_numpy(dtype=float)) == pytest.approx(
         float(fitted.overall_att), abs=1e-12
     )

@@ -7,6 +7,7 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
@@ -17,7 +18,7 @@ from bakehouse.geography.deprivation import SHIPPED
 from bakehouse.recipes import load_recipe
 from bakehouse.release.checker import DOCUMENT_FILES
 from bakehouse.release.signing import generate_key
-from bakehouse.run import RunOptions, RunResult, run
+from bakehouse.run import RunOptions, RunResult, StageMeter, run
 from bakehouse.world.config import WorldConfig
 from bakehouse.world.generate import generate
 
@@ -101,6 +102,42 @@ def test_the_release_summaries_carry_the_runs_figures(first_run) -> None:  # typ
     assert len(quality["sources"]) == 7
 
 
+def test_the_run_report_gives_each_stages_time_and_memory_and_no_person(first_run) -> None:  # type: ignore[no-untyped-def]
+    options, result = first_run
+    assert result.report == options.workspace / "reports" / f"run-{options.recipe.recipe.id}.json"
+    report = json.loads(result.report.read_text())
+    assert report["release"] == result.release.release_id
+    assert set(report["seconds"]) == set(report["peak_bytes"]) == {*result.seconds}
+    assert set(report["cpu_seconds"]) == {*result.seconds}
+    assert all(report["cpu_seconds"][stage] > 0 for stage in report["cpu_seconds"])
+    assert report["seconds"]["total"] == pytest.approx(
+        sum(report["seconds"][stage] for stage in ("ingest", "link", "train", "publish")), abs=0.05
+    )
+    # Linkage holds the most in memory; every stage holds at least the interpreter.
+    assert all(report["peak_bytes"][stage] > 50 * 1024**2 for stage in report["peak_bytes"])
+    assert report["peak_bytes"]["total"] == max(report["peak_bytes"].values())
+    assert report["reused"] == {"ingest": False, "link": False, "train": False, "publish": False}
+    assert report["persons"] > 0 and report["rows_in"] > 0
+    # Counts and times only: no token, name or identifier of anyone.
+    assert set(report) == {
+        "recipe", "area", "started_at", "release", "reused", "rows_in", "persons", "households",
+        "seconds", "cpu_seconds", "peak_bytes",
+    }  # fmt: skip
+
+
+def test_a_stage_meter_sees_the_memory_a_stage_held_and_let_go() -> None:
+    held = 400 * 1024**2
+    with StageMeter(interval=0.05) as first:
+        block = np.ones(held // 8)  # written, so resident
+        del block
+    with StageMeter(interval=0.05) as second:
+        pass
+    assert first.peak_bytes >= held
+    assert second.peak_bytes < first.peak_bytes - held // 2
+    assert first.seconds > 0 and second.seconds >= 0
+    assert first.cpu_seconds > 0
+
+
 def test_a_rerun_reuses_every_stage(first_run) -> None:  # type: ignore[no-untyped-def]
     options, result = first_run
     again = run(options)
@@ -108,6 +145,8 @@ def test_a_rerun_reuses_every_stage(first_run) -> None:  # type: ignore[no-untyp
     assert again.link_run_id == result.link_run_id
     assert again.model_reused and again.train_run_id == result.train_run_id
     assert again.release.reused and again.release.path == result.release.path
+    report = json.loads(again.report.read_text())
+    assert report["reused"] == {"ingest": True, "link": True, "train": True, "publish": True}
 
 
 def test_an_area_without_deprivation_figures_is_shrunk_towards_the_district(

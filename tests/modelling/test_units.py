@@ -15,7 +15,7 @@ from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_s
 from bakehouse.features.cohort import complete_cohorts, last_prediction_date
 from bakehouse.modelling import documents, metrics
 from bakehouse.modelling.calibration import Calibrator, sigmoid
-from bakehouse.modelling.fairness import audit, publishable
+from bakehouse.modelling.fairness import audit, flag_top, publishable
 from bakehouse.modelling.learners import Boosted, Logistic
 from bakehouse.modelling.split import ModelError, temporal_split
 from bakehouse.recipes import load_recipe
@@ -169,6 +169,33 @@ def test_the_fairness_audit_flags_a_disparity_injected_on_purpose() -> None:
     assert yes["fnr_ratio"] > 1  # more of its children missed
     assert any("observed rate above predicted" in reason for reason in yes["reasons"])
     assert yes["intervals"]["calibration"][0] > 0.1
+
+
+def test_the_audits_intervals_are_those_of_each_resample_taken_group_by_group() -> None:
+    y, p, groups = _population(2000, seed=7)
+    groups["ethnicity"] = np.where(np.arange(2000) < 3, "OTHE", "WBRI")  # absent from resamples
+    result = audit(y, p, groups, RECIPE.fairness, resamples=40, seed=2)
+    flagged = flag_top(p, RECIPE.fairness.flag_share)
+    y = y.astype(bool)
+    for attribute in ("eal", "ethnicity"):
+        found = next(a for a in result["attributes"] if a["attribute"] == attribute)
+        reference = found["reference"]
+        for row in found["groups"]:
+            fnr, ratio, calibration = [], [], []
+            for drawn in metrics.bootstrap_indices(len(y), 40, 2):
+                values = groups[attribute][drawn]
+                own, ref = values == row["group"], values == reference
+                ys, fs, ps = y[drawn], flagged[drawn], p[drawn]
+                miss = ((ys & ~fs)[own].sum() / ys[own].sum()) if ys[own].any() else np.nan
+                ref_miss = (ys & ~fs)[ref].sum() / ys[ref].sum()
+                fnr.append(miss)
+                ratio.append(miss / ref_miss if ref_miss else np.nan)
+                calibration.append(ys[own].mean() - ps[own].mean() if own.any() else np.nan)
+            for name, draws in (("fnr", fnr), ("fnr_ratio", ratio), ("calibration", calibration)):
+                finite = np.array([d for d in draws if np.isfinite(d)])
+                expected = np.percentile(finite, [2.5, 97.5]) if len(finite) >= 10 else [None] * 2
+                got = row["intervals"][name]
+                assert (got == [None, None]) if expected[0] is None else np.allclose(got, expected)
 
 
 def test_the_published_audit_rounds_sizes_and_hides_small_groups() -> None:

@@ -1,9 +1,10 @@
 """A partnership that has baked school readiness on a small Basildon world and exports it (with
-and without evaluations of interventions), and the answers another partnership writes into the
-pack's templates."""
+and without evaluations of interventions, with and without its community insight summary), and
+the answers another partnership writes into the pack's templates."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -98,6 +99,7 @@ def export(
     out: Path,
     workspace: Path | None = None,
     interventions: tuple[Path, ...] = (),
+    insight: Path | None = None,
 ) -> ExportResult:
     return export_pack(
         ExportOptions(
@@ -106,6 +108,7 @@ def export(
             out=out,
             signing_key=publisher.signing_key,
             interventions=interventions,
+            insight=insight,
         )
     )
 
@@ -247,3 +250,124 @@ def complete_templates(templates: Path, out: Path, district: str) -> Path:
                 data[key] = given[key]
         (out / path.name).write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
     return out
+
+
+def insight_summary(threshold: int) -> dict[str, Any]:
+    """A community insight summary as ``manage.py export_insight_summary`` writes one: a closed
+    round over two areas (one marked for review), with themes and who was heard, and a survey."""
+    few, more = f"fewer than {threshold}", f"{threshold} or more"
+    return {
+        "format": "bakehouse-insight-summary",
+        "format_version": 1,
+        "recipe": RECIPE,
+        "exported_at": "2026-12-05T09:00:00+00:00",
+        "threshold": threshold,
+        "rounds": [
+            {
+                "question": "Do the areas flagged match what you know locally?",
+                "release": "school-readiness-20261201-a1b2c3d4",
+                "opened": "2026-11-01",
+                "closed": "2026-11-28",
+                "threshold": threshold,
+                "areas": [
+                    {
+                        "lsoa11cd": "E01021270",
+                        "name": "Basildon 012C",
+                        "flagged": True,
+                        "answers": 3 * threshold,
+                        "verdicts": {
+                            "agrees": few,
+                            "partly": more,
+                            "disagrees": 2 * threshold,
+                            "dont_know": few,
+                        },
+                        "marked_for_review": True,
+                    },
+                    {
+                        "lsoa11cd": "E01021271",
+                        "name": "Basildon 012D",
+                        "flagged": False,
+                        "answers": few,
+                        "verdicts": {
+                            "agrees": few,
+                            "partly": few,
+                            "disagrees": few,
+                            "dont_know": few,
+                        },
+                        "marked_for_review": False,
+                    },
+                ],
+                "themes": {
+                    "contributions": 5 * threshold,
+                    "rounding": 5,
+                    "themes": [
+                        {"label": "Family hub closed", "count": 2 * threshold},
+                        {"label": "Buses", "count": "withheld"},
+                    ],
+                },
+                "heard": [
+                    {
+                        "question": "Age",
+                        "answered": 4 * threshold,
+                        "population": 12_000,
+                        "population_of": "residents aged 16 or over",
+                        "elsewhere": None,
+                        "groups": [
+                            {
+                                "group": "16 to 24",
+                                "answered": few,
+                                "share": None,
+                                "interval": None,
+                                "population_share": 0.15,
+                                "under_heard": True,
+                            },
+                            {
+                                "group": "25 to 34",
+                                "answered": 3 * threshold,
+                                "share": 0.75,
+                                "interval": [0.6, 0.86],
+                                "population_share": 0.2,
+                                "under_heard": False,
+                            },
+                        ],
+                    }
+                ],
+            }
+        ],
+        "surveys": [
+            {
+                "title": "Getting to the family hub",
+                "opened": "2026-11-01",
+                "closed": "2026-11-21",
+                "threshold": threshold,
+                "questions": [
+                    {
+                        "question": "How do you usually get there?",
+                        "kind": "single",
+                        "answered": 2 * threshold,
+                        "rows": [
+                            {"label": "On foot", "count": 2 * threshold},
+                            {"label": "By bus", "count": 0},
+                        ],
+                    },
+                    {"question": "Anything else?", "kind": "text", "answered": few, "rows": []},
+                ],
+            }
+        ],
+    }
+
+
+def write_insight(folder: Path, document: dict[str, Any]) -> Path:
+    path = folder / "insight-summary.json"
+    path.write_text(json.dumps(document, indent=2), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="session")
+def with_insight(
+    publisher: Publisher, pack: ExportResult, tmp_path_factory: pytest.TempPathFactory
+) -> ExportResult:
+    """The pack exported with the community insight summary the web app published."""
+    folder = tmp_path_factory.mktemp("with-insight")
+    summary = write_insight(folder, insight_summary(pack.manifest.disclosure.threshold))
+    return export(publisher, folder / "school-readiness.zip", insight=summary)

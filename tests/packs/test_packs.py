@@ -10,6 +10,7 @@ import io
 import json
 import re
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,14 @@ from bakehouse.errors import PackError
 from bakehouse.ingest.agreement import load_agreements
 from bakehouse.ingest.spec import load_specs
 from bakehouse.packs import ExportResult, Supplied, install_pack, read_pack
-from bakehouse.packs.manifest import ABSENT, FORMAT_VERSION, LATER, REQUIRED, Section, sha256
+from bakehouse.packs.manifest import (
+    ABSENT,
+    FORMAT_VERSION,
+    INSIGHT_SUMMARY,
+    REQUIRED,
+    Section,
+    sha256,
+)
 from bakehouse.recipes import load_recipe
 from bakehouse.recipes.loader import BUILTIN_DIR, recipe_path
 from bakehouse.release.checker import IDENTIFIER_TEXT, publishable_count
@@ -73,7 +81,7 @@ def test_the_pack_holds_every_section_and_says_why_the_others_are_absent(
     verified = read_pack(pack.path, trusted(pack))
     document = verified.manifest
     assert set(document.sections) == set(REQUIRED)
-    assert set(document.not_included) == set(LATER) | set(ABSENT)
+    assert set(document.not_included) == set(ABSENT)
     assert "no intervention file given" in document.not_included[Section.INTERVENTIONS]
     assert "no evaluation kept" in document.not_included[Section.EVALUATIONS]
     assert document.recipe.id == "school-readiness"
@@ -160,11 +168,30 @@ def _world_identifiers(world: Path) -> set[str]:
     return {value for value in found if value and len(value) > 6}
 
 
-@pytest.mark.parametrize("which", ["pack", "fuller"])
+# The fields of the insight summary that hold counts of people (or of the areas' population).
+INSIGHT_COUNTS = frozenset(
+    {"answers", "answered", "count", "contributions", "population", "elsewhere"}
+    | {"agrees", "partly", "disagrees", "dont_know"}
+)
+
+
+def _insight_counts(value: object, key: str = "") -> Iterator[object]:
+    if isinstance(value, dict):
+        for inner, item in value.items():
+            yield from _insight_counts(item, inner)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _insight_counts(item, key)
+    elif key in INSIGHT_COUNTS and value is not None:
+        yield value
+
+
+@pytest.mark.parametrize("which", ["pack", "fuller", "with_insight"])
 def test_the_pack_holds_no_identifier_no_table_and_no_count_below_the_threshold(
     which: str, publisher: Publisher, request: pytest.FixtureRequest
 ) -> None:
-    # "fuller": the pack carrying interventions and evaluations (conftest.py).
+    # "fuller": the pack carrying interventions and evaluations; "with_insight": the pack
+    # carrying the community insight summary (conftest.py).
     pack: ExportResult = request.getfixturevalue(which)
     rule = pack.manifest.disclosure
     people = _world_identifiers(publisher.world)
@@ -178,6 +205,14 @@ def test_the_pack_holds_no_identifier_no_table_and_no_count_below_the_threshold(
         assert not [value for value in people if value in text], name
         if name.startswith("model/") and name.endswith(".json"):
             counts += [(name, int(n)) for n in re.findall(r'":\s*(-?\d+)[,\n]', text)]
+        if name == INSIGHT_SUMMARY:
+            published = list(_insight_counts(json.loads(text)))
+            assert len(published) > 20
+            hidden = {f"fewer than {rule.threshold}", f"{rule.threshold} or more", "withheld"}
+            for value in published:
+                assert value in hidden or (
+                    isinstance(value, int) and (value == 0 or value >= rule.threshold)
+                ), value
     assert counts
     for name, count in counts:
         assert publishable_count(count, rule.threshold, rule.rounding), (name, count)
@@ -385,20 +420,3 @@ def test_a_pack_of_a_later_format_asks_for_an_upgrade(
     rewrite(later, with_manifest(pack, publisher.signing_key, format_version=FORMAT_VERSION + 1))
     with pytest.raises(PackError, match="newer than this Bakehouse reads"):
         read_pack(later, trusted(pack))
-
-
-def test_a_pack_holding_a_section_this_version_cannot_check_is_refused(
-    pack: ExportResult, publisher: Publisher, tmp_path: Path
-) -> None:
-    files = entries(pack.path)
-    document = json.loads(files["manifest.json"])
-    summary = b"# Community insight\n"
-    sections = {**document["sections"], "insight": ["insight/summary.md"]}
-    entry = {"sha256": sha256(summary), "bytes": len(summary)}
-    listed = {**document["files"], "insight/summary.md": entry}
-    files = with_manifest(pack, publisher.signing_key, sections=sections, files=listed)
-    files["insight/summary.md"] = summary
-    holding = tmp_path / "holding.zip"
-    rewrite(holding, files)
-    with pytest.raises(PackError, match="holds insight, which this version of Bakehouse"):
-        read_pack(holding, trusted(pack))

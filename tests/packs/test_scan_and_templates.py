@@ -70,6 +70,9 @@ def test_a_template_is_valid_but_for_its_blanks(recipe_id: str) -> None:
         ("model/card.json", json.dumps({"units": 12}), "units: a count that is not 0"),
         ("recipe/people.parquet", b"PAR1", "not a text document"),
         ("recipe/people.csv", "name,nhs\n", "not a text document"),
+        ("insight/notes.md", "# What people told us", "holds insight/summary.json only"),
+        ("insight/summary.json", json.dumps({"quotes": ["I said"]}), "quotes: not a field"),
+        ("insight/summary.json", "[1, 2", "not valid JSON"),
     ],
 )
 def test_each_kind_of_unsafe_content_is_found(name: str, content: str | bytes, found: str) -> None:

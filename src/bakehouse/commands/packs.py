@@ -35,11 +35,18 @@ def export(
         dir_okay=False,
         help="An intervention file of this recipe (TIDieR and plan) to carry (repeatable).",
     ),
+    insight: Path | None = typer.Option(
+        None,
+        dir_okay=False,
+        help="The community insight summary the web app published for this recipe "
+        "(`manage.py export_insight_summary`), carried as insight/summary.json.",
+    ),
 ) -> None:
     """Export a recipe as a signed pack: the recipe folder, a specification and an agreement
     template per source, the last model run's model card and transparency record, the
-    intervention files given and the evaluations kept for publication, an evidence summary and
-    the licence. Every file passes the output checker's rules first."""
+    intervention files given, the evaluations kept for publication and the community insight
+    summary given, an evidence summary and the licence. Every file passes the output checker's
+    rules first."""
     from bakehouse.packs import ExportOptions, export_pack
     from bakehouse.recipes import load_recipe
     from bakehouse.release.signing import load_signing_key
@@ -53,6 +60,7 @@ def export(
             specs=specs,
             agreements=agreements,
             interventions=tuple(interventions),
+            insight=insight,
         )
     )
     document = result.manifest
@@ -150,10 +158,17 @@ def import_(
             f" ({evaluation.registration}): {evaluation.verdict} ({evaluation.path})",
             highlight=False,
         )
+    if installed.insight is not None:
+        console.print(
+            f"Community insight installed: {installed.insight.rounds} round(s) and "
+            f"{installed.insight.surveys} survey(s), published figures only "
+            f"({installed.insight.path}); the evidence summary says what communities said.",
+            highlight=False,
+        )
+    absent = list(verified.manifest.not_included.values())
     console.print(
-        "Not in this pack: "
-        + "; ".join(verified.manifest.not_included.values())
-        + ". This recipe names no community assets.",
+        (f"Not in this pack: {'; '.join(absent)}. " if absent else "")
+        + "This recipe names no community assets.",
         highlight=False,
     )
     console.print(

@@ -113,8 +113,10 @@ def run(
     if "gap_to_best" in head:
         table.add_row("Gap to the best achievable AUC", f"{head['gap_to_best']:.3f}")
     for stage, seconds in result.seconds.items():
-        table.add_row(f"Seconds, {stage}", f"{seconds:.1f}")
+        peak = result.peak_bytes[stage] / 1024**3
+        table.add_row(f"Seconds and peak memory, {stage}", f"{seconds:.1f} s, {peak:.2f} GB")
     console.print(table)
+    console.print(f"Each stage's time and memory: {result.report}")
     if write_path is not None:
         write_path.parent.mkdir(parents=True, exist_ok=True)
         write_path.write_text(f"{release.path}\n", encoding="utf-8")

@@ -143,19 +143,26 @@ def _twfe_event_study(
     return study, pretrend
 
 
+def staggered_frame(panel: Panel) -> pd.DataFrame:
+    """The panel as diff-diff's staggered estimator reads it: periods as positions (1, 2, ...)
+    and each unit's first treated position in ``first_treat`` (0 for never treated). diff-diff
+    counts event time in the period's units, so positions keep a gap in the periods (cohorts
+    without results) from reading as a missing period."""
+    frame = panel.frame.copy()
+    position = {period: i + 1 for i, period in enumerate(panel.periods)}
+    frame["period"] = frame["period"].map(position)
+    adoption = {unit: position[start] for unit, start in panel.adoption.items()}
+    frame["first_treat"] = frame["unit"].map(adoption).fillna(0).astype(int)
+    return frame
+
+
 def callaway_santanna(panel: Panel, alpha: float) -> Estimate:
     """Callaway and Sant'Anna (diff-diff), never-treated comparison, regression adjustment; the
     overall effect's variance taken start by start, and its interval on t with the
     Welch-Satterthwaite degrees of freedom of those starts."""
     from diff_diff import CallawaySantAnna, SurveyDesign
 
-    frame = panel.frame.copy()
-    # diff-diff counts event time in the period's units: positions (1, 2, ...) keep a gap in the
-    # periods (cohorts without results) from reading as a missing period.
-    position = {period: i + 1 for i, period in enumerate(panel.periods)}
-    frame["period"] = frame["period"].map(position)
-    adoption = {unit: position[start] for unit, start in panel.adoption.items()}
-    frame["first_treat"] = frame["unit"].map(adoption).fillna(0).astype(int)
+    frame = staggered_frame(panel)
     with warnings.catch_warnings():
         # diff-diff warns on every small cohort; the caveats say what matters in plain words.
         warnings.simplefilter("ignore")
@@ -179,7 +186,7 @@ def callaway_santanna(panel: Panel, alpha: float) -> Estimate:
     att, se = float(fitted.overall_att), float(fitted.overall_se)
     first = starts["label"].astype(int).to_numpy()
     areas = start_areas(frame, first)
-    weight = start_weights(areas, first, len(position))
+    weight = start_weights(areas, first, len(panel.periods))
     freedom = welch_freedom(weight * starts["se"].to_numpy(dtype=float), areas)
     reach = float(stats.t.ppf(1 - alpha / 2, freedom)) * se
     p_value = float(2 * stats.t.sf(abs(att) / se, freedom)) if se > 0 else 1.0
@@ -248,12 +255,12 @@ def synthetic_control(
     treated = panel.treated_units
     comparison = panel.comparison_units
     pre = outcome.index < start
-    fit = _synthetic_gap(outcome, size, treated, comparison, pre)
-    groups = _placebo_groups(comparison, len(treated), placebos, seed)
+    fit = synthetic_gap(outcome, size, treated, comparison, pre)
+    groups = placebo_groups(comparison, len(treated), placebos, seed)
     gaps = []
     for done, group in enumerate(groups, start=1):
         donors = [unit for unit in comparison if unit not in group]
-        gaps.append(_synthetic_gap(outcome, size, group, donors, pre).gap)
+        gaps.append(synthetic_gap(outcome, size, group, donors, pre).gap)
         if progress is not None:
             progress(done, len(groups))
     placebo = np.array(gaps)  # placebos x periods
@@ -299,22 +306,25 @@ def synthetic_control(
 
 
 @dataclass(frozen=True)
-class _Fit:
+class SyntheticFit:
+    """A group's population-weighted series, its synthetic twin, and the donors' weights."""
+
     treated: np.ndarray
     synthetic: np.ndarray
+    weights: np.ndarray
 
     @property
     def gap(self) -> np.ndarray:
         return self.treated - self.synthetic
 
 
-def _synthetic_gap(
+def synthetic_gap(
     outcome: pd.DataFrame,
     size: pd.DataFrame,
     treated: list[str],
     donors: list[str],
     pre: np.ndarray,
-) -> _Fit:
+) -> SyntheticFit:
     """The population-weighted series of ``treated`` and its synthetic twin from ``donors``."""
     from pysyncon import Synth
 
@@ -333,11 +343,11 @@ def _synthetic_gap(
     # weights are optimised, which keeps hundreds of placebo fits affordable.
     synth.fit(X0=z0, X1=z1, Z0=z0, Z1=z1, custom_V=np.ones(int(pre.sum())))
     assert synth.W is not None
-    synthetic = level + donor.to_numpy() @ np.asarray(synth.W, dtype=float)
-    return _Fit(series, synthetic)
+    weights = np.asarray(synth.W, dtype=float)
+    return SyntheticFit(series, level + donor.to_numpy() @ weights, weights)
 
 
-def _placebo_groups(comparison: list[str], size: int, count: int, seed: int) -> list[list[str]]:
+def placebo_groups(comparison: list[str], size: int, count: int, seed: int) -> list[list[str]]:
     """Each comparison unit in turn when one unit is treated (up to ``count``); otherwise
     ``count`` random groups as large as the treated group, so placebo series are as smooth as
     the treated one."""

@@ -36,7 +36,7 @@ class Result:
     high: float
     p_value: float
     alpha: float
-    mde: float  # at 80% power and the plan's alpha
+    mde: float | None  # the design's, at 80% power and the plan's alpha; None: none detectable
     icc: float | None
     n_treated: int
     n_comparison: int
@@ -88,7 +88,9 @@ def evaluate(
         )
     first = min(panel.adoption.values())
     found = estimate(panel, plan.design, first, plan.alpha, placebos=placebos, progress=progress)
-    power = minimum_detectable_effect(panel, adoption, comparison, alpha=plan.alpha)
+    power = minimum_detectable_effect(
+        panel, adoption, comparison, design=plan.design, alpha=plan.alpha, placebos=placebos
+    )
     balance = _balance(panel, first)
     percent = panel.is_proportion
     return Result(
@@ -193,12 +195,14 @@ def verdict(found: Estimate, power: PowerAnalysis, plan: EvaluationPlan, percent
             f"an effect of {amount(found.effect, percent)} on {plan.outcome} "
             f"({interval}, p = {found.p_value:.3f})"
         )
-    detectable = amount(power.mde, percent).lstrip("+")
-    return (
+    found_none = (
         f"no evidence of an effect on {plan.outcome} (estimate {amount(found.effect, percent)}, "
-        f"{interval}, p = {found.p_value:.3f}): the study could detect effects of "
-        f"{detectable} or more"
+        f"{interval}, p = {found.p_value:.3f})"
     )
+    if power.mde is None:
+        return f"{found_none}: the study could detect no effect, {power.reason}"
+    detectable = amount(power.mde, percent).lstrip("+")
+    return f"{found_none}: the study could detect effects of {detectable} or more"
 
 
 def caveats(
@@ -236,11 +240,6 @@ def caveats(
         )
     if plan.design is Design.STAGGERED and weighted:
         notes.append("Each unit counts equally in the staggered estimate (not by population).")
-    if plan.design is not Design.DID:
-        notes.append(
-            "The minimum detectable effect is that of a difference-in-differences on the same "
-            "units and periods: a guide, not this design's exact power."
-        )
     if found.pre_rmspe is not None and found.pre_rmspe >= abs(found.effect):
         notes.append(
             f"The synthetic series missed the treated series before the start by "

@@ -23,6 +23,7 @@ from bakehouse.recipes.schema import FairnessSpec
 from bakehouse.release.disclosure import DisclosureRules, Rate, protect_rates
 
 RATES = ("fnr", "fpr", "precision")
+_RATE_NAMES = (*RATES, "predicted_rate", "observed_rate")
 
 
 def _rates(y: np.ndarray, flagged: np.ndarray, p: np.ndarray) -> dict[str, float]:
@@ -60,6 +61,40 @@ def flag_top(p: np.ndarray, share: float) -> np.ndarray:
     return flagged
 
 
+def _resampled_rates(
+    codes: np.ndarray,
+    groups: int,
+    y: np.ndarray,
+    flagged: np.ndarray,
+    p: np.ndarray,
+    counts: np.ndarray,
+) -> dict[str, np.ndarray]:
+    """:func:`_rates` of every group in one resample at once. ``counts[i]`` is how many times
+    unit ``i`` was drawn, so each group's sums over the resampled units are weighted sums over
+    the units: the same figures as indexing the resample group by group, at one pass over the
+    units per sum instead of one per group (the difference that matters for a county's
+    million test units)."""
+
+    def by_group(weights: np.ndarray) -> np.ndarray:
+        return np.bincount(codes, weights=weights, minlength=groups)
+
+    size = by_group(counts)
+    positives = by_group(counts * y)
+    true_positive = by_group(counts * (y & flagged))
+    false_positive = by_group(counts * (~y & flagged))
+    flags = by_group(counts * flagged)
+    predicted = by_group(counts * p)
+    negatives = size - positives
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return {
+            "fnr": np.where(positives > 0, (positives - true_positive) / positives, np.nan),
+            "fpr": np.where(negatives > 0, false_positive / negatives, np.nan),
+            "precision": np.where(flags > 0, true_positive / flags, np.nan),
+            "predicted_rate": np.where(size > 0, predicted / size, np.nan),
+            "observed_rate": np.where(size > 0, positives / size, np.nan),
+        }
+
+
 def audit(
     y: np.ndarray,
     p: np.ndarray,
@@ -74,36 +109,49 @@ def audit(
     flagged = flag_top(p, spec.flag_share)
     low, high = spec.tolerance
     indices = bootstrap_indices(len(y), resamples, seed)
+    coded = {
+        attribute: np.unique(groups[attribute].astype(str), return_inverse=True, return_counts=True)
+        for attribute in spec.groups
+    }
+    # Each resample's rates for every group of every attribute: (resamples, groups) per rate.
+    draws: dict[str, dict[str, np.ndarray]] = {
+        attribute: {name: np.empty((resamples, len(names))) for name in _RATE_NAMES}
+        for attribute, (names, _, _) in coded.items()
+    }
+    for number, row in enumerate(indices):
+        counts = np.bincount(row, minlength=len(y)).astype(float)
+        for attribute, (names, codes, _) in coded.items():
+            resampled = _resampled_rates(codes, len(names), y, flagged, p, counts)
+            for name in _RATE_NAMES:
+                draws[attribute][name][number] = resampled[name]
     attributes: list[dict[str, Any]] = []
-    for attribute, group_spec in spec.groups.items():
-        values = groups[attribute].astype(str)
-        names, sizes = np.unique(values, return_counts=True)
+    for attribute in spec.groups:
+        names, codes, sizes = coded[attribute]
+        group_spec = spec.groups[attribute]
         reference = group_spec.reference or str(names[np.argmax(sizes)])
         if reference not in names:
             reference = str(names[np.argmax(sizes)])
-        reference_mask = values == reference
+        at = int(np.flatnonzero(names == reference)[0])
+        reference_mask = codes == at
         reference_rates = _rates(y[reference_mask], flagged[reference_mask], p[reference_mask])
+        drawn = draws[attribute]
         rows: list[dict[str, Any]] = []
-        for group in names.tolist():
-            mask = values == group
+        for index, group in enumerate(names.tolist()):
+            mask = codes == index
             rates = _rates(y[mask], flagged[mask], p[mask])
             ratios = {f"{rate}_ratio": _ratio(rates[rate], reference_rates[rate]) for rate in RATES}
             calibration = rates["observed_rate"] - rates["predicted_rate"]
-            samples: dict[str, list[float]] = {name: [] for name in (*RATES, *ratios)}
-            samples["calibration"] = []
-            for row in indices:
-                ys, fs, ps, vs = y[row], flagged[row], p[row], values[row]
-                own, ref = vs == group, vs == reference
-                own_rates, ref_rates = (
-                    _rates(ys[own], fs[own], ps[own]),
-                    _rates(ys[ref], fs[ref], ps[ref]),
-                )
-                for rate in RATES:
-                    samples[rate].append(own_rates[rate])
-                    samples[f"{rate}_ratio"].append(_ratio(own_rates[rate], ref_rates[rate]))
-                samples["calibration"].append(
-                    own_rates["observed_rate"] - own_rates["predicted_rate"]
-                )
+            samples: dict[str, list[float]] = {
+                rate: drawn[rate][:, index].tolist() for rate in RATES
+            }
+            for rate in RATES:
+                samples[f"{rate}_ratio"] = [
+                    _ratio(a, b)
+                    for a, b in zip(samples[rate], drawn[rate][:, at].tolist(), strict=True)
+                ]
+            samples["calibration"] = (
+                drawn["observed_rate"][:, index] - drawn["predicted_rate"][:, index]
+            ).tolist()
             size = int(mask.sum())
             judged = size >= spec.min_group_size and int(reference_mask.sum()) >= (
                 spec.min_group_size

@@ -183,9 +183,9 @@ def _facts(
 ) -> documents.RunFacts:
     review_share = None
     if "review_before_prediction" in features.names:  # the share of test units reviewed
-        table = features.table
-        tested = np.isin(table.column("unit_id").to_numpy(zero_copy_only=False), run.test_ids)
-        reviewed = table.column("review_before_prediction").to_numpy(zero_copy_only=False)
+        tested = run.rows["test"]  # the feature table's rows the test metrics are computed on
+        column = features.table.column("review_before_prediction")
+        reviewed = column.to_numpy(zero_copy_only=False)
         review_share = float(np.mean(reviewed[tested])) if tested.any() else None
     return documents.RunFacts(
         recipe=loaded.recipe,

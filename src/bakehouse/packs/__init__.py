@@ -7,6 +7,7 @@ from bakehouse.packs.export import ExportOptions, ExportResult, export_pack
 from bakehouse.packs.install import (
     Installed,
     InstalledEvaluation,
+    InstalledInsight,
     InstalledIntervention,
     SourceStatus,
     Supplied,
@@ -19,6 +20,7 @@ __all__ = [
     "ExportResult",
     "Installed",
     "InstalledEvaluation",
+    "InstalledInsight",
     "InstalledIntervention",
     "SourceStatus",
     "Supplied",

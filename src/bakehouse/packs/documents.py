@@ -1,9 +1,9 @@
 """The pack's own documents: the evidence summary and the licence.
 
-Their prose is in ``evidence.md``, ``effect.md`` and ``LICENCE.md`` beside this module
-(``string.Template``); this module supplies only values, read from the model card, the
-evaluation results and the intervention files the pack carries, and the recipe. A figure they do
-not hold is said to be missing, never made up.
+Their prose is in ``evidence.md``, ``effect.md``, ``communities.md`` and ``LICENCE.md`` beside
+this module (``string.Template``); this module supplies only values, read from the model card,
+the evaluation results, the intervention files and the community insight summary the pack
+carries, and the recipe. A figure they do not hold is said to be missing, never made up.
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ from typing import Any
 
 from bakehouse.evaluation.intervention import InterventionFile
 from bakehouse.evaluation.plan import EXPLORATORY
+from bakehouse.packs.communities import what_communities_said
+from bakehouse.packs.insight import InsightSummary
 from bakehouse.recipes.schema import Recipe
 
 HERE = Path(__file__).parent
@@ -209,9 +211,10 @@ def evidence_summary(
     card: dict[str, Any],
     evaluations: list[Evaluated] | None = None,
     interventions: list[InterventionFile] | None = None,
+    insight: InsightSummary | None = None,
 ) -> str:
-    """The evidence summary, in Markdown, from the recipe, its model card and the evaluations
-    and interventions the pack carries."""
+    """The evidence summary, in Markdown, from the recipe, its model card and the evaluations,
+    interventions and community insight the pack carries."""
     details = card.get("model_details", {})
     evaluation = card.get("evaluation", {})
     headline = evaluation.get("headline", {}) if isinstance(evaluation, dict) else {}
@@ -236,6 +239,7 @@ def evidence_summary(
         "caveats": "\n".join(f"- {_text(text)}" for text in caveats.values()) or "- None given.",
         **_effect_values(evaluations or []),
         "costs": _costs(interventions or []),
+        "communities": what_communities_said(insight),
     }
     return Template(EVIDENCE.read_text(encoding="utf-8")).substitute(values)
 

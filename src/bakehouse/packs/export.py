@@ -28,7 +28,8 @@ from bakehouse.ingest.agreement import Agreement, load_agreements
 from bakehouse.ingest.spec import SourceSpec, load_specs
 from bakehouse.modelling.store import ArtefactStore
 from bakehouse.packs import documents, manifest
-from bakehouse.packs.manifest import ABSENT, LATER, Manifest, Section
+from bakehouse.packs.insight import InsightSummary, read_summary, summary_problems
+from bakehouse.packs.manifest import ABSENT, Manifest, Section
 from bakehouse.packs.scan import scan
 from bakehouse.packs.templates import agreement_template, spec_template
 from bakehouse.recipes.loader import LoadedRecipe
@@ -55,6 +56,8 @@ class ExportOptions:
     specs: Path | None = None  # default: the shipped source specifications
     agreements: Path | None = None  # default: the shipped agreements
     interventions: tuple[Path, ...] = ()  # intervention files of this recipe to carry
+    # The web app's community insight summary (``manage.py export_insight_summary``).
+    insight: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -121,6 +124,9 @@ def export_pack(options: ExportOptions) -> ExportResult:
     evaluations, results = _evaluations(options.workspace, recipe.id, list(interventions))
     for evaluation, result in zip(evaluations, results, strict=True):
         add(Section.EVALUATIONS, evaluation.file.removeprefix(f"{Section.EVALUATIONS}/"), result)
+    insight = _insight(options.insight, recipe.id, rules.threshold)
+    if insight is not None:
+        add(Section.INSIGHT, "summary.json", insight[0])
     card = json.loads(files[f"{Section.MODEL}/model_card.json"])
     evaluated = documents.evaluated(
         [json.loads(result) for result in results],
@@ -130,7 +136,11 @@ def export_pack(options: ExportOptions) -> ExportResult:
         Section.EVIDENCE,
         "summary.md",
         documents.evidence_summary(
-            recipe, card, evaluated, [described for _, described in interventions.values()]
+            recipe,
+            card,
+            evaluated,
+            [described for _, described in interventions.values()],
+            insight[1] if insight is not None else None,
         ).encode(),
     )
     add(Section.LICENCE, "LICENCE.md", documents.licence(recipe).encode())
@@ -155,10 +165,7 @@ def export_pack(options: ExportOptions) -> ExportResult:
         model_run=run_id,
         disclosure=manifest.Rule(threshold=rules.threshold, rounding=rules.rounding),
         sections={section: sorted(names) for section, names in sorted(sections.items())},
-        not_included={
-            **{section: why for section, why in ABSENT.items() if section not in sections},
-            **LATER,
-        },
+        not_included={section: why for section, why in ABSENT.items() if section not in sections},
         sources=needs,
         checks=[
             manifest.CheckResult(
@@ -241,6 +248,39 @@ def _interventions(
         )
         found[entry] = (path.read_bytes(), described)
     return found
+
+
+def _insight(
+    path: Path | None, recipe_id: str, threshold: int
+) -> tuple[bytes, InsightSummary] | None:
+    """The community insight summary's bytes as the web app wrote them, and what it holds;
+    refused, naming the first field at fault, unless it holds only published figures of this
+    recipe under a threshold at least the pack's."""
+    if path is None:
+        return None
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise PackError(f"Cannot read the insight summary ({error.strerror})", file=path) from None
+    problems = summary_problems(data, threshold)
+    if problems:
+        raise PackError(
+            f"The community insight summary cannot travel: {len(problems)} problem(s): "
+            + "; ".join(problems[:10]),
+            file=path,
+            field=problems[0].split(":", 1)[0],
+            fix="Only published figures may leave: export it again with `manage.py "
+            "export_insight_summary` and give that file unchanged",
+        )
+    summary = read_summary(data, threshold)
+    if summary.recipe != recipe_id:
+        raise PackError(
+            f"The insight summary is of recipe '{summary.recipe}', not '{recipe_id}'",
+            file=path,
+            field="recipe",
+            fix="Give the summary exported for the recipe packed",
+        )
+    return data, summary
 
 
 def _evaluations(

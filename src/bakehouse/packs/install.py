@@ -7,7 +7,8 @@ its hash against the manifest's; each specification and agreement template again
 ingestion models, where the only problems allowed are the blanks left to fill in; each
 intervention file with the library's loader (``load_intervention``), for this recipe and the
 plan hash its manifest entry names; each evaluation result as JSON of the plan its entry names
-(the scan has already applied the release's disclosure rule to it).
+(the scan has already applied the release's disclosure rule to it); the community insight
+summary for this recipe (the scan has already held it to its format and the threshold).
 
 Installed, the recipe folder is ``<workspace>/recipes/<id>/``, which ``--recipe ID --workspace
 WS`` finds before a built-in recipe of the same id; the pack as received (templates, documents,
@@ -15,7 +16,9 @@ manifest, signature) is kept in ``<workspace>/packs/<id>/`` with ``installed.jso
 signed it, its fingerprint and the pack's SHA-256. The interventions and evaluations stay there
 (``interventions/<slug>.yaml``, ``evaluations/<h12>.json``): not in the recipe folder, whose
 every file a later export of the recipe would carry, and not in the workspace's own
-``evaluations/``, whose results the partnership's next release would publish as its own.
+``evaluations/``, whose results the partnership's next release would publish as its own. The
+community insight summary stays there too (``insight/summary.json``): what the publisher's
+communities said, not the receiver's.
 
 The install is one workspace change: staged, then moved in at once under the workspace's lock,
 with a ``recipe.imported`` event in the audit log (recipe, version, the pack's SHA-256, the
@@ -45,7 +48,9 @@ from bakehouse.features.asof import LeakageError, check_query
 from bakehouse.features.build import feature_queries
 from bakehouse.ingest.agreement import Agreement, load_agreements
 from bakehouse.ingest.spec import SourceSpec, load_specs
+from bakehouse.packs.insight import InsightSummary
 from bakehouse.packs.manifest import (
+    INSIGHT_SUMMARY,
     MANIFEST,
     SIGNATURE,
     PackEvaluation,
@@ -97,6 +102,15 @@ class InstalledEvaluation:
 
 
 @dataclass(frozen=True)
+class InstalledInsight:
+    """The community insight summary installed: how many rounds and surveys it reports."""
+
+    path: Path
+    rounds: int
+    surveys: int
+
+
+@dataclass(frozen=True)
 class Installed:
     recipe: LoadedRecipe
     pack_folder: Path
@@ -105,6 +119,7 @@ class Installed:
     sources: list[SourceStatus]
     interventions: list[InstalledIntervention]
     evaluations: list[InstalledEvaluation]
+    insight: InstalledInsight | None = None
 
     @property
     def ready(self) -> bool:
@@ -163,6 +178,7 @@ def install_pack(
             evaluations = [
                 _check_evaluation(verified, entry, titles, kept) for entry in document.evaluations
             ]
+            insight = _check_insight(verified, kept)
             signer = next(key for key in trusted if key.key_id == verified.key_id)
             record = {
                 "pack": verified.path.name,
@@ -198,6 +214,7 @@ def install_pack(
         statuses,
         interventions,
         evaluations,
+        insight,
     )
 
 
@@ -340,6 +357,24 @@ def _check_evaluation(
         registration=entry.registration,
         intervention=titles.get(entry.intervention) if entry.intervention else None,
     )
+
+
+def _check_insight(verified: VerifiedPack, kept: Path) -> InstalledInsight | None:
+    """The community insight summary, of this recipe; None when the pack carries none."""
+    data = verified.files.get(INSIGHT_SUMMARY)
+    if data is None:
+        return None
+    where = f"{verified.path}:{INSIGHT_SUMMARY}"
+    # The scan has held it to its format and the threshold already.
+    summary = InsightSummary.model_validate_json(data)
+    if summary.recipe != verified.manifest.recipe.id:
+        raise PackError(
+            f"The insight summary is of recipe '{summary.recipe}', not the pack's",
+            file=where,
+            field="recipe",
+            fix="Do not use it: tell the publishing partnership",
+        )
+    return InstalledInsight(kept / INSIGHT_SUMMARY, len(summary.rounds), len(summary.surveys))
 
 
 def _template(

@@ -19,7 +19,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 FORMAT: Literal["bakehouse-recipe-pack"] = "bakehouse-recipe-pack"
 # 2 added the interventions and evaluations sections and their entries; a format 1 pack (which
-# holds neither) still reads.
+# holds neither) still reads. The insight section needs no entry in the manifest: a reader that
+# predates it refuses a pack holding it, asking for an upgrade.
 FORMAT_VERSION = 2
 READABLE_VERSIONS = (1, 2)
 MANIFEST = "manifest.json"
@@ -51,16 +52,13 @@ REQUIRED = (
     Section.EVIDENCE,
     Section.LICENCE,
 )
-# Sections a later version fills, once the records they carry exist and can be checked; this
-# version writes none and refuses a pack holding one, which it could not validate.
-LATER = {
-    Section.INSIGHT: "the community insight summary: none is recorded yet",
-}
 # Optional sections, and why one is absent from a pack (listed in ``not_included``).
 ABSENT = {
     Section.INTERVENTIONS: "the intervention descriptions (TIDieR): no intervention file given",
     Section.EVALUATIONS: "the evaluation plans and results: no evaluation kept for publication",
+    Section.INSIGHT: "the community insight summary: no published community insight given",
 }
+INSIGHT_SUMMARY = f"{Section.INSIGHT}/summary.json"
 
 
 class _Strict(BaseModel):
@@ -150,6 +148,9 @@ class Manifest(_Strict):
             for name in (need.specification, need.agreement_template):
                 if name not in self.files:
                     problems.append(f"{name!r} is named by source {need.source} but not packed")
+        insight = self.sections.get(Section.INSIGHT)
+        if insight is not None and insight != [INSIGHT_SUMMARY]:
+            problems.append(f"the {Section.INSIGHT} section holds {INSIGHT_SUMMARY} alone")
         problems += self._entries_listed()
         if problems:
             raise ValueError("; ".join(problems))

@@ -12,6 +12,9 @@ rules (``bakehouse.release.checker``), applied to each file of the pack.
   (years) and event times, and the number of placebo runs. A whole number anywhere else is
   refused, and each group must hold at least ``MIN_AREAS`` areas, the rule a release applies
   (``bakehouse.release.evaluations.disclosure_problems``).
+- The community insight summary (``insight/summary.json``) holds only the fields of its format
+  (``bakehouse.packs.insight``), and each of its counts is 0, at or above the threshold, or a
+  marker of a hidden count. It is the only file the insight section may hold.
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
+from bakehouse.packs.insight import ENTRY as INSIGHT_SUMMARY
+from bakehouse.packs.insight import summary_problems
 from bakehouse.release.checker import IDENTIFIER_NAME, identifier_kinds, publishable_count
 from bakehouse.release.evaluations import disclosure_problems
 
@@ -29,6 +34,7 @@ TEXT_SUFFIXES = frozenset({".yaml", ".yml", ".md", ".json", ".txt"})
 # The documents whose numbers are counts from the data (not settings a person wrote).
 COUNTED = ("model/", "evidence/")
 RESULTS = "evaluations/"
+INSIGHT = "insight/"
 # The fields of an evaluation result that hold whole numbers: areas, years, event times, runs.
 RESULT_WHOLE_NUMBERS = frozenset(
     {"n_treated", "n_comparison", "periods", "start", "placebos", "period", "event_time"}
@@ -82,6 +88,10 @@ def _scan_file(name: str, data: bytes, threshold: int, rounding: int) -> list[Fi
                     )
         if name.startswith(RESULTS):
             found += _result_findings(name, document)
+    if name == INSIGHT_SUMMARY:
+        found += [Finding(name, problem) for problem in summary_problems(data, threshold)]
+    elif name.startswith(INSIGHT):
+        found.append(Finding(name, f"the insight section holds {INSIGHT_SUMMARY} only"))
     return found
 
 

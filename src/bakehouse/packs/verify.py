@@ -21,7 +21,7 @@ from pydantic import ValidationError
 
 from bakehouse.errors import PackError, SigningError
 from bakehouse.packs import manifest
-from bakehouse.packs.manifest import ENTRY_NAME, LATER, REQUIRED, Manifest
+from bakehouse.packs.manifest import ENTRY_NAME, REQUIRED, Manifest
 from bakehouse.release.signing import PublicKey, verify_manifest
 
 MAX_ENTRIES = 1_000
@@ -213,12 +213,5 @@ def _manifest(path: Path, signed: bytes) -> Manifest:
             f"The manifest lists no {', '.join(missing)}, which every pack holds",
             file=where,
             fix=_ASK_AGAIN,
-        )
-    later = sorted(section for section in document.sections if section in LATER)
-    if later:
-        raise PackError(
-            f"The pack holds {', '.join(later)}, which this version of Bakehouse cannot check",
-            file=where,
-            fix="Upgrade Bakehouse, then import again",
         )
     return document

@@ -6,6 +6,8 @@ step is logged in the governance log."""
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -15,9 +17,10 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from web.accounts.models import User
-from web.assets.export import public_records
+from web.assets.export import Shape, public_records, render
 from web.assets.models import (
     ChangedKind,
+    ChangeOperation,
     ChangeStatus,
     ErrorReport,
     Record,
@@ -59,6 +62,28 @@ EDITABLE: dict[str, dict[str, str]] = {
         "details": "More about it",
         "url": "Web page about access",
     },
+    # ORUK's language table names only its links; these are HSDS 3.0's own fields, which the
+    # service page shows and feeds publish.
+    ChangedKind.LANGUAGE: {"name": "Language", "code": "Code", "note": "Note"},
+}
+# The parts staff may add to a service or remove from it, and what a new one may belong to:
+# the service, or one of its contacts for a phone.
+PARENTS: dict[str, tuple[str, ...]] = {
+    ChangedKind.COST_OPTION: (ChangedKind.SERVICE,),
+    ChangedKind.CONTACT: (ChangedKind.SERVICE,),
+    ChangedKind.PHONE: (ChangedKind.SERVICE, ChangedKind.CONTACT),
+    ChangedKind.LANGUAGE: (ChangedKind.SERVICE,),
+}
+# What a removed record takes with it (the database removes it too), kept in the change so
+# that the history says all that went.
+REMOVED_WITH: dict[str, Shape] = {
+    ChangedKind.CONTACT: {"phones": {"languages": {}}},
+    ChangedKind.PHONE: {"languages": {}},
+}
+# The nested parts a removal lists, with their labels and the fields that name each one.
+NESTED: dict[str, tuple[str, tuple[str, ...]]] = {
+    "phones": ("Its phones", ("number",)),
+    "languages": ("Its languages", ("name", "code")),
 }
 # How long since a person last checked a record before staff are asked to check it again.
 CHECK_AGES_MONTHS = (3, 6, 12)
@@ -77,17 +102,36 @@ class FieldChange:
 
 def field_changes(change: RecordChange) -> list[FieldChange]:
     labels = EDITABLE[change.kind]
-    return [
-        FieldChange(labels.get(name, name), change.before.get(name), change.after.get(name))
-        for name in change.after
+    if change.operation != ChangeOperation.REMOVE:
+        return [
+            FieldChange(labels.get(name, name), change.before.get(name), change.after.get(name))
+            for name in change.after
+        ]
+    removed = [
+        FieldChange(label, change.before[name], None)
+        for name, label in labels.items()
+        if name in change.before
     ]
+    for key, (label, naming) in NESTED.items():
+        parts = change.before.get(key)
+        if isinstance(parts, list) and parts:
+            removed.append(
+                FieldChange(label, "; ".join(_named(part, naming) for part in parts), None)
+            )
+    return removed
+
+
+def _named(part: Any, naming: tuple[str, ...]) -> str:
+    if not isinstance(part, dict):
+        return str(part)
+    return str(next((part[name] for name in naming if part.get(name)), part.get("id", "")))
 
 
 def records_of(service: Service, kind: str) -> QuerySet[Any]:
     """The records of ``kind`` staff may change for ``service``: the service itself, its public
     places (a sensitive one is changed only by its publisher's feed) and the access at them,
-    its schedules, costs, contacts and phones (its own, its contacts' and at its public
-    places)."""
+    its schedules, costs, contacts, phones (its own, its contacts' and at its public places)
+    and languages."""
     at_service = Q(service=service) | Q(service_at_location__service=service)
     if kind == ChangedKind.SERVICE:
         return Service.objects.filter(pk=service.pk)
@@ -104,6 +148,8 @@ def records_of(service: Service, kind: str) -> QuerySet[Any]:
     if kind == ChangedKind.PHONE:
         contacts = public_records("contact").filter(at_service).values("pk")
         return public_records("phone").filter(at_service | Q(contact_id__in=contacts))
+    if kind == ChangedKind.LANGUAGE:
+        return public_records("language").filter(service=service)
     raise ChangeRefused(f"{kind} records cannot be changed here")
 
 
@@ -152,8 +198,8 @@ def propose(
     if not after:
         raise ChangeRefused("Nothing differs from the published record: change a field first")
     _refuse_unless_valid(kind, _with_change(record.fields, after))
-    with transaction.atomic():
-        change = RecordChange.objects.create(
+    return _proposed(
+        RecordChange(
             service=service,
             kind=kind,
             record_id=record.pk,
@@ -162,14 +208,9 @@ def propose(
             reason=reason,
             report=report,
             proposed_by=actor,
-        )
-        record_event(
-            Action.ASSET_CHANGE_PROPOSED,
-            actor=actor,
-            subject=change,
-            detail={"service": service.pk, "record": record.pk, "fields": sorted(after)},
-        )
-    return change
+        ),
+        sorted(after),
+    )
 
 
 def _same(published: Any, proposed: Any) -> bool:
@@ -182,26 +223,109 @@ def _same(published: Any, proposed: Any) -> bool:
     return bool(published == proposed)
 
 
+def propose_addition(
+    service: Service,
+    kind: str,
+    parent: tuple[str, str],
+    wanted: dict[str, Any],
+    actor: User,
+    reason: str,
+    report: ErrorReport | None = None,
+) -> RecordChange:
+    """Record a proposed new record of ``kind`` with the fields in ``wanted``, belonging to
+    ``parent`` (kind and id: the service, or one of its contacts for a phone). Its ORUK id is
+    given now, a random UUID as the standard's ids are, so the history names it before it is
+    published."""
+    parent_kind, parent_id = parent
+    if parent_kind not in PARENTS.get(kind, ()):
+        raise ChangeRefused(f"A {kind} cannot be added to a {parent_kind} here")
+    if not records_of(service, parent_kind).filter(pk=parent_id).exists():
+        raise ChangeRefused(f"{parent_id} is not a {parent_kind} of this service")
+    after = {
+        name: value
+        for name, value in wanted.items()
+        if name in EDITABLE[kind] and value is not None
+    }
+    if not after:
+        raise ChangeRefused("The new record has nothing in it: fill in at least one field")
+    record_id = str(uuid.uuid4())
+    _refuse_unless_valid(kind, {"id": record_id, **after})
+    return _proposed(
+        RecordChange(
+            service=service,
+            kind=kind,
+            operation=ChangeOperation.ADD,
+            record_id=record_id,
+            parent_kind=parent_kind,
+            parent_id=parent_id,
+            before={},
+            after=after,
+            reason=reason,
+            report=report,
+            proposed_by=actor,
+        ),
+        sorted(after),
+    )
+
+
+def propose_removal(
+    service: Service,
+    kind: str,
+    record: Record,
+    actor: User,
+    reason: str,
+    report: ErrorReport | None = None,
+) -> RecordChange:
+    """Record a proposed removal of ``record``, keeping it as published (with what it takes
+    with it: a contact's phones) for the history."""
+    if kind not in PARENTS:
+        raise ChangeRefused(f"A {kind} cannot be removed here: its publisher's feed removes it")
+    if not records_of(service, kind).filter(pk=record.pk).exists():
+        raise ChangeRefused(f"{record.pk} is not a {kind} of this service that staff may change")
+    return _proposed(
+        RecordChange(
+            service=service,
+            kind=kind,
+            operation=ChangeOperation.REMOVE,
+            record_id=record.pk,
+            before=_published(kind, record),
+            after={},
+            reason=reason,
+            report=report,
+            proposed_by=actor,
+        ),
+        [],
+    )
+
+
+def _proposed(change: RecordChange, fields: list[str]) -> RecordChange:
+    with transaction.atomic():
+        change.save()
+        record_event(
+            Action.ASSET_CHANGE_PROPOSED,
+            actor=change.proposed_by,
+            subject=change,
+            detail={
+                "service": change.service_id,
+                "record": change.record_id,
+                "operation": change.operation,
+                "fields": fields,
+            },
+        )
+    return change
+
+
+def _published(kind: str, record: Record) -> dict[str, Any]:
+    return render(kind, record, REMOVED_WITH.get(kind, {}))
+
+
 def approve(change: RecordChange, actor: User) -> None:
-    """Publish the change: the record takes its values, and the approval counts as a check of
-    the service."""
+    """Publish the change: the record takes its values, is added or is removed, and the
+    approval counts as a check of the service."""
     _decidable(change, actor)
     with transaction.atomic():
-        kind = KINDS[change.kind]
-        record = kind.model._default_manager.select_for_update().get(pk=change.record_id)
-        stale = [name for name, value in change.before.items() if record.fields.get(name) != value]
-        if stale:
-            raise ChangeRefused(
-                f"The record's {', '.join(stale)} changed since this was proposed: reject it "
-                "and propose the change again on the record as it is now"
-            )
-        fields = _with_change(record.fields, change.after)
-        _refuse_unless_valid(change.kind, fields)
-        record.fields = fields
-        for column, value in kind.columns(fields).items():
-            setattr(record, column, value)
+        PUBLISH[change.operation](change)
         now = timezone.now()
-        record.save()
         Service.objects.filter(pk=change.service_id).update(last_checked=now, updated_at=now)
         _decide(change, actor, ChangeStatus.APPROVED, now)
         record_event(
@@ -211,9 +335,69 @@ def approve(change: RecordChange, actor: User) -> None:
             detail={
                 "service": change.service_id,
                 "record": change.record_id,
+                "operation": change.operation,
                 "fields": sorted(change.after),
             },
         )
+
+
+def _publish_edit(change: RecordChange) -> None:
+    kind = KINDS[change.kind]
+    record = kind.model._default_manager.select_for_update().get(pk=change.record_id)
+    stale = [name for name, value in change.before.items() if record.fields.get(name) != value]
+    if stale:
+        raise ChangeRefused(
+            f"The record's {', '.join(stale)} changed since this was proposed: reject it "
+            "and propose the change again on the record as it is now"
+        )
+    fields = _with_change(record.fields, change.after)
+    _refuse_unless_valid(change.kind, fields)
+    record.fields = fields
+    for column, value in kind.columns(fields).items():
+        setattr(record, column, value)
+    record.save()
+
+
+def _publish_addition(change: RecordChange) -> None:
+    service = Service.objects.get(pk=change.service_id)
+    if not records_of(service, change.parent_kind).filter(pk=change.parent_id).exists():
+        raise ChangeRefused(
+            f"The {change.parent_kind} this was to be added to is no longer one of the "
+            "service's: reject it and propose the addition again"
+        )
+    kind = KINDS[change.kind]
+    fields = {"id": change.record_id, **change.after}
+    _refuse_unless_valid(change.kind, fields)
+    # The link to the parent is the table's foreign key, as for a record nested in a feed.
+    kind.model._default_manager.create(
+        id=change.record_id,
+        fields=fields,
+        **{f"{change.parent_kind}_id": change.parent_id},
+        **kind.columns(fields),
+    )
+
+
+def _publish_removal(change: RecordChange) -> None:
+    kind = KINDS[change.kind]
+    record = kind.model._default_manager.select_for_update().filter(pk=change.record_id).first()
+    if record is None:
+        raise ChangeRefused(
+            f"The {change.kind} is no longer in the register (its publisher's feed removed "
+            "it): reject this change"
+        )
+    if _published(change.kind, record) != change.before:
+        raise ChangeRefused(
+            f"The {change.kind} changed since its removal was proposed: reject it and "
+            "propose the removal again on the record as it is now"
+        )
+    record.delete()
+
+
+PUBLISH: dict[str, Callable[[RecordChange], None]] = {
+    ChangeOperation.EDIT: _publish_edit,
+    ChangeOperation.ADD: _publish_addition,
+    ChangeOperation.REMOVE: _publish_removal,
+}
 
 
 def reject(change: RecordChange, actor: User) -> None:

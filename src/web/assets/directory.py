@@ -226,6 +226,20 @@ def _cost(options: list[CostOption]) -> list[str]:
     return [line for line in lines if line]
 
 
+def _numbers(service: Service) -> list[str]:
+    """The service's own phone numbers, then its contacts', each after the contact's role
+    ("Group organiser: 01268 000001"); a contact's name is not shown."""
+    own = public_records("phone").filter(service=service).order_by("pk")
+    lines = [str(phone.fields.get("number") or "") for phone in own]
+    contacts = public_records("contact").filter(service=service)
+    roles = {contact.pk: str(contact.fields.get("title") or "") for contact in contacts}
+    theirs = public_records("phone").filter(contact_id__in=roles).order_by("contact_id", "pk")
+    for phone in theirs:
+        number, role = str(phone.fields.get("number") or ""), roles[phone.contact_id]
+        lines.append(f"{role}: {number}" if role and number else number)
+    return [line for line in lines if line]
+
+
 def service_page(service: Service, today: date) -> ServicePage:
     """Everything the service's own page shows."""
     entry = _entry(service, _Parts([service]))
@@ -238,10 +252,6 @@ def service_page(service: Service, today: date) -> ServicePage:
         str(record.fields.get("name") or record.fields.get("code") or "")
         for record in public_records("language").filter(service=service).order_by("pk")
     ]
-    phones = [
-        str(record.fields.get("number") or "")
-        for record in public_records("phone").filter(service=service).order_by("pk")
-    ]
     return ServicePage(
         entry=entry,
         bank_holidays=BankHolidayNote(
@@ -250,7 +260,7 @@ def service_page(service: Service, today: date) -> ServicePage:
             next_name=upcoming[1] if upcoming else "",
         ),
         languages=[name for name in languages if name],
-        contacts=[number for number in phones if number],
+        contacts=_numbers(service),
         website=str(service.fields.get("url") or ""),
         email=str(service.fields.get("email") or ""),
     )

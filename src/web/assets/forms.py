@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import forms
@@ -214,6 +215,22 @@ class ChangeForm(GovukForm):
             name: (data[name] if data[name] not in ("", None) else None) for name in self.FIELDS
         }
 
+    def belongs_to(self, service_id: str) -> tuple[str, str]:
+        """What a record added with this form belongs to (kind and id): the service."""
+        return ("service", service_id)
+
+
+class RemovalForm(ChangeForm):
+    """A proposed removal of a record: only the reason."""
+
+    reason = forms.CharField(
+        label="Why remove it",
+        help_text="For example: the organiser says the evening session has stopped",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        error_messages={"required": "Say why the record should be removed"},
+    )
+
 
 class ServiceChangeForm(ChangeForm):
     FIELDS = ("name", "description", "url", "email", "minimum_age", "maximum_age")
@@ -365,6 +382,63 @@ class PhoneChangeForm(ChangeForm):
         max_length=500,
         required=False,
     )
+
+
+class PhoneAdditionForm(PhoneChangeForm):
+    """A new phone, of the service or of one of its contacts."""
+
+    belongs = forms.ChoiceField(
+        label="Whose number it is",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose whose number it is"},
+    )
+
+    def __init__(self, *args: Any, owners: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["belongs"].choices = owners  # type: ignore[attr-defined]
+        self.order_fields(["belongs", *self.FIELDS, "reason"])
+
+    def belongs_to(self, service_id: str) -> tuple[str, str]:
+        kind, _, record_id = self.cleaned_data["belongs"].partition(":")
+        return (kind, record_id)
+
+
+# ISO 639-1 (two letters) or ISO 639-3 (three), as HSDS 3.0 asks of a language's code.
+LANGUAGE_CODE = re.compile(r"[a-z]{2,3}")
+CODE_ERROR = "Enter the language's ISO 639 code as two or three letters, like pl or pol"
+
+
+class LanguageChangeForm(ChangeForm):
+    FIELDS = ("name", "code", "note")
+
+    name = forms.CharField(
+        label="Language", help_text="For example: Polish", max_length=100, required=False
+    )
+    code = forms.CharField(
+        label="Code",
+        help_text="The language's two- or three-letter ISO 639 code, like pl",
+        max_length=3,
+        required=False,
+        error_messages={"max_length": CODE_ERROR},
+    )
+    note = forms.CharField(
+        label="Note",
+        help_text="For example: on Tuesday mornings only",
+        max_length=500,
+        required=False,
+    )
+
+    def clean_code(self) -> str:
+        code: str = self.cleaned_data.get("code", "").strip().lower()
+        if code and not LANGUAGE_CODE.fullmatch(code):
+            raise forms.ValidationError(CODE_ERROR)
+        return code
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not cleaned.get("name") and not cleaned.get("code") and "code" not in self.errors:
+            self.add_error("name", "Enter the language's name or its code")
+        return cleaned
 
 
 class AccessibilityChangeForm(ChangeForm):

@@ -330,8 +330,8 @@ class ChangeStatus(models.TextChoices):
 
 class ChangedKind(models.TextChoices):
     """The records of a service staff may change: its own, one of its places, its times, its
-    costs, its contacts and their phones, and the access at its places. Each value is the
-    ORUK table's name in ``web.assets.records.KINDS``."""
+    costs, its contacts and their phones, the access at its places and its languages. Each
+    value is the ORUK table's name in ``web.assets.records.KINDS``."""
 
     SERVICE = "service", "The service"
     LOCATION = "location", "A place"
@@ -340,22 +340,41 @@ class ChangedKind(models.TextChoices):
     CONTACT = "contact", "A contact"
     PHONE = "phone", "A phone number"
     ACCESSIBILITY = "accessibility", "Access at a place"
+    LANGUAGE = "language", "A language"
+
+
+class ChangeOperation(models.TextChoices):
+    """What a change does to its record: changes its fields, adds it or removes it."""
+
+    EDIT = "edit", "Change"
+    ADD = "add", "Add"
+    REMOVE = "remove", "Remove"
 
 
 class RecordChange(models.Model):
     """A change to the published fields of a service, or of one of its parts (``ChangedKind``),
-    that one member of staff proposes and another approves. Until then the register, and so
-    every page, feed and export, keeps the last approved values: the change lives here, not in
-    the record."""
+    or a part added to it or removed from it (``ChangeOperation``), that one member of staff
+    proposes and another approves. Until then the register, and so every page, feed and
+    export, keeps the last approved version: the change lives here, not in the record."""
 
     # The service the change is about, for its history; the record changed may be one of its
     # parts.
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="changes")
     kind = models.CharField(max_length=20, choices=ChangedKind.choices)
+    operation = models.CharField(
+        max_length=10, choices=ChangeOperation.choices, default=ChangeOperation.EDIT
+    )
+    # For an addition, the id the new record will have, given when it is proposed.
     record_id = models.CharField(max_length=64)
-    # Field by field: the values when proposed, and the values proposed ({"name": ...}).
+    # Field by field: the values when proposed, and the values proposed ({"name": ...}). An
+    # addition has nothing before; a removal keeps the record as published, with the parts it
+    # takes with it (a contact's phones), and nothing after.
     before = models.JSONField()
     after = models.JSONField()
+    # For an addition, the record the new one belongs to: the service, or one of its contacts
+    # for a phone. Empty otherwise.
+    parent_kind = models.CharField(max_length=20, choices=ChangedKind.choices, blank=True)
+    parent_id = models.CharField(max_length=64, blank=True)
     reason = models.TextField(max_length=2000)
     report = models.ForeignKey(
         ErrorReport, null=True, blank=True, on_delete=models.SET_NULL, related_name="changes"
@@ -380,7 +399,25 @@ class RecordChange(models.Model):
                 condition=~models.Q(decided_by=models.F("proposed_by")),
                 name="record_change_decided_by_another",
             ),
+            # An addition says what the new record belongs to; nothing else does.
+            models.CheckConstraint(
+                condition=(
+                    models.Q(operation="add") & ~models.Q(parent_kind="") & ~models.Q(parent_id="")
+                )
+                | (~models.Q(operation="add") & models.Q(parent_kind="", parent_id="")),
+                name="record_change_addition_has_parent",
+            ),
         )
 
     def __str__(self) -> str:
         return f"Change to {self.service_id} ({self.get_status_display()})"
+
+    @property
+    def title(self) -> str:
+        """What the change is about, in words: "A cost", "A cost added", "A cost removed"."""
+        kind = self.get_kind_display()
+        if self.operation == ChangeOperation.ADD:
+            return f"{kind} added"
+        if self.operation == ChangeOperation.REMOVE:
+            return f"{kind} removed"
+        return kind

@@ -1,6 +1,7 @@
 """Staff pages of the asset register (partner analysts and administrators): reports to handle,
-changes to approve, records not checked for a while, proposing a change to a service and
-approving another's. Thin: the work is in ``changes`` and ``reports``."""
+changes to approve, records not checked for a while, proposing a change to a service (to its
+records' fields, or a part added or removed) and approving another's. Thin: the work is in
+``changes`` and ``reports``."""
 
 from __future__ import annotations
 
@@ -8,19 +9,22 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from web.accounts.models import User
 from web.assets.changes import (
     CHECK_AGES_MONTHS,
+    PARENTS,
     ChangeRefused,
     approve,
     field_changes,
     mark_checked,
     not_checked_since,
     propose,
+    propose_addition,
+    propose_removal,
     records_of,
     reject,
 )
@@ -30,14 +34,18 @@ from web.assets.forms import (
     CloseReportForm,
     ContactChangeForm,
     CostChangeForm,
+    LanguageChangeForm,
     LocationChangeForm,
+    PhoneAdditionForm,
     PhoneChangeForm,
+    RemovalForm,
     ScheduleChangeForm,
     ServiceChangeForm,
 )
 from web.assets.hours import opening
 from web.assets.models import (
     ChangedKind,
+    ChangeOperation,
     ChangeStatus,
     ErrorReport,
     Record,
@@ -104,6 +112,7 @@ FORMS: dict[str, type[ChangeForm]] = {
     ChangedKind.COST_OPTION: CostChangeForm,
     ChangedKind.CONTACT: ContactChangeForm,
     ChangedKind.PHONE: PhoneChangeForm,
+    ChangedKind.LANGUAGE: LanguageChangeForm,
 }
 PREFIXES: dict[str, str] = {
     ChangedKind.SERVICE: "service",
@@ -113,6 +122,7 @@ PREFIXES: dict[str, str] = {
     ChangedKind.COST_OPTION: "cost",
     ChangedKind.CONTACT: "contact",
     ChangedKind.PHONE: "phone",
+    ChangedKind.LANGUAGE: "language",
 }
 # What names each record on the staff page, after the words for its kind.
 TITLE_FIELDS: dict[str, tuple[str, ...]] = {
@@ -121,6 +131,7 @@ TITLE_FIELDS: dict[str, tuple[str, ...]] = {
     ChangedKind.COST_OPTION: ("option", "amount_description", "amount"),
     ChangedKind.CONTACT: ("name", "title"),
     ChangedKind.PHONE: ("number",),
+    ChangedKind.LANGUAGE: ("name", "code"),
 }
 TITLES: dict[str, str] = {
     ChangedKind.LOCATION: "Place",
@@ -128,35 +139,98 @@ TITLES: dict[str, str] = {
     ChangedKind.COST_OPTION: "Cost",
     ChangedKind.CONTACT: "Contact",
     ChangedKind.PHONE: "Phone",
+    ChangedKind.LANGUAGE: "Language",
+}
+# The heading of the form that proposes a new part of each kind.
+ADD_TITLES: dict[str, str] = {
+    ChangedKind.COST_OPTION: "Add a cost",
+    ChangedKind.CONTACT: "Add a contact",
+    ChangedKind.PHONE: "Add a phone number",
+    ChangedKind.LANGUAGE: "Add a language",
+}
+BUTTONS: dict[str, str] = {
+    ChangeOperation.EDIT: "Propose the change",
+    ChangeOperation.ADD: "Propose adding it",
+    ChangeOperation.REMOVE: "Propose removing it",
 }
 
 
 @dataclass(frozen=True)
-class Editable:
-    """One record of the service on its staff page, with the form to propose a change."""
+class Proposal:
+    """One form on a service's staff page: to change a record, remove it, or add a new one
+    (``record`` is then None)."""
 
+    operation: str
     kind: str
-    record: Record
-    title: str
+    record: Record | None
     form: ChangeForm
 
+    @property
+    def target(self) -> str:
+        """What the form's hidden field names, so a post is matched to its form."""
+        return f"{self.kind}:{self.record.pk if self.record is not None else 'new'}"
 
-def _editables(service: Service, posted: HttpRequest | None) -> list[Editable]:
-    """A form for the service, each of its public places and each of its schedules; the one
-    the request posted is bound to it."""
-    found = []
-    for kind in FORMS:
+    @property
+    def button(self) -> str:
+        return BUTTONS[self.operation]
+
+
+@dataclass(frozen=True)
+class Section:
+    """A record of the service, or a part that may be added, with its forms."""
+
+    title: str
+    proposals: list[Proposal]
+
+
+def _sections(service: Service, posted: HttpRequest | None) -> list[Section]:
+    """A section for the service and for each of its records staff may change (with a form to
+    remove it, for the parts that may be added and removed), then one to add each such part;
+    the form the request posted is bound to it."""
+
+    def bound(operation: str, target: str) -> QueryDict | None:
+        if posted is None:
+            return None
+        asked = (posted.POST.get("operation", ChangeOperation.EDIT), posted.POST.get("record"))
+        return posted.POST if asked == (operation, target) else None
+
+    sections = []
+    for kind, form_class in FORMS.items():
         for index, record in enumerate(records_of(service, kind).order_by("pk")):
+            target = f"{kind}:{record.pk}"
             prefix = f"{PREFIXES[kind]}-{index}"
-            bound = posted is not None and posted.POST.get("record") == f"{kind}:{record.pk}"
-            initial = {name: record.fields.get(name) for name in FORMS[kind].FIELDS}
-            form = FORMS[kind](
-                posted.POST if bound and posted is not None else None,
-                initial=initial,
-                prefix=prefix,
-            )
-            found.append(Editable(kind, record, _title(kind, record), form))
-    return found
+            initial = {name: record.fields.get(name) for name in form_class.FIELDS}
+            edit = form_class(bound(ChangeOperation.EDIT, target), initial=initial, prefix=prefix)
+            proposals = [Proposal(ChangeOperation.EDIT, kind, record, edit)]
+            if kind in PARENTS:
+                removal = RemovalForm(
+                    bound(ChangeOperation.REMOVE, target), prefix=f"{prefix}-remove"
+                )
+                proposals.append(Proposal(ChangeOperation.REMOVE, kind, record, removal))
+            sections.append(Section(_title(kind, record), proposals))
+    for kind in PARENTS:
+        data = bound(ChangeOperation.ADD, f"{kind}:new")
+        prefix = f"{PREFIXES[kind]}-new"
+        addition = (
+            PhoneAdditionForm(data, prefix=prefix, owners=_owners(service))
+            if kind == ChangedKind.PHONE
+            else FORMS[kind](data, prefix=prefix)
+        )
+        proposal = Proposal(ChangeOperation.ADD, kind, None, addition)
+        sections.append(Section(ADD_TITLES[kind], [proposal]))
+    return sections
+
+
+def _owners(service: Service) -> list[tuple[str, str]]:
+    """Whose a new phone may be: the service's own, or one of its contacts'."""
+    contacts = records_of(service, ChangedKind.CONTACT).order_by("pk")
+    return [
+        (f"{ChangedKind.SERVICE}:{service.pk}", "The service's own number"),
+        *(
+            (f"{ChangedKind.CONTACT}:{contact.pk}", _title(ChangedKind.CONTACT, contact))
+            for contact in contacts
+        ),
+    ]
 
 
 def _title(kind: str, record: Record) -> str:
@@ -186,19 +260,13 @@ def edit_service(request: HttpRequest, service_id: str) -> HttpResponse:
         if report_id.isdigit()
         else None
     )
-    editables = _editables(service, request if request.method == "POST" else None)
-    submitted = next((item for item in editables if item.form.is_bound), None)
+    sections = _sections(service, request if request.method == "POST" else None)
+    submitted = next(
+        (item for section in sections for item in section.proposals if item.form.is_bound), None
+    )
     if submitted is not None and submitted.form.is_valid():
         try:
-            change = propose(
-                service,
-                submitted.kind,
-                submitted.record,
-                submitted.form.wanted(),
-                actor,
-                submitted.form.cleaned_data["reason"],
-                report=report,
-            )
+            change = _propose(service, submitted, actor, report)
         except ChangeRefused as refused:
             submitted.form.add_error(None, str(refused))
         else:
@@ -215,11 +283,28 @@ def edit_service(request: HttpRequest, service_id: str) -> HttpResponse:
         "assets/staff/edit_service.html",
         {
             "service": service,
-            "editables": editables,
+            "sections": sections,
             "form": submitted.form if submitted is not None else None,
             "history": history,
             "report": report,
         },
+    )
+
+
+def _propose(
+    service: Service, proposal: Proposal, actor: User, report: ErrorReport | None
+) -> RecordChange:
+    form = proposal.form
+    reason = form.cleaned_data["reason"]
+    if proposal.record is None:
+        parent = form.belongs_to(service.pk)
+        return propose_addition(
+            service, proposal.kind, parent, form.wanted(), actor, reason, report=report
+        )
+    if proposal.operation == ChangeOperation.REMOVE:
+        return propose_removal(service, proposal.kind, proposal.record, actor, reason, report)
+    return propose(
+        service, proposal.kind, proposal.record, form.wanted(), actor, reason, report=report
     )
 
 

@@ -6,11 +6,11 @@ beside the group's share of the areas' population. A group is **under-heard** wh
 interval lies below its population share. Counts follow the release's threshold as the verdict
 counts do (``results.suppressed_counts``): from 1 to the threshold minus one shown as "fewer than
 N", zeros hidden with them, and shown counts hidden until the hidden ones sum to the threshold.
-How many answered and how many skipped are shown as they are: skipping is a choice, not a trait
-to protect. A withheld count has no share; it is still marked under-heard when the interval of
-the largest count it could be lies wholly below its population share, which says nothing the
-"fewer than N" does not. A question's groups are shown only where at least the threshold
-answered it.
+How many answered and how many skipped follow the threshold too: together they are the
+contributions published for the area, a total its own page may hide as "fewer than N". A
+withheld count has no share; it is still marked under-heard when the interval of the largest
+count it could be lies wholly below its population share, which says nothing the "fewer than N"
+does not. A question's groups are shown only where at least the threshold answered it.
 """
 
 from __future__ import annotations
@@ -133,12 +133,15 @@ def _question(
     known = {value for value, _ in groups}
     answered = sum(1 for answer in answers if answer in known)
     total_population = sum(population.get(value, 0) for value, _ in groups)
+    # Answered and skipped add up to the contributions published, which an area's page hides
+    # when they are fewer than the threshold: shown exactly, they would tell that total.
+    replied = suppressed_counts(
+        {"answered": answered, "skipped": sum(1 for answer in answers if not answer)}, threshold
+    )
     base = {
         "question": question,
-        # Not answering is a choice, not a trait: how many skipped is shown as it is, while the
-        # groups, which are traits, follow the threshold.
-        "answered": str(answered),
-        "skipped": str(sum(1 for answer in answers if not answer)),
+        "answered": replied["answered"],
+        "skipped": replied["skipped"],
         "population": f"{total_population:,} {population_words}" if total_population else "",
         "elsewhere": "" if elsewhere is None else count_as_shown(elsewhere, threshold),
     }

@@ -1,4 +1,9 @@
-"""The minimum detectable effect of a plan, from the recipe's current release.
+"""The minimum detectable effect of a plan's design, from the recipe's current release.
+
+Each design's MDE is that of its own estimator and test (``bakehouse.evaluation.power``): a
+staggered plan or a synthetic control can need a much larger effect than a difference-in-
+differences on the same areas. The record names the test. Records frozen without one hold a
+difference-in-differences' MDE whatever the design, and keep it: it is part of what was frozen.
 
 The web app holds no person-level data, so the intra-cluster correlation cannot come from
 children: it comes from the release's published observed outcomes per area and cohort (rate and
@@ -15,7 +20,13 @@ from typing import Any
 import pandas as pd
 
 from bakehouse.errors import BakehouseError
-from bakehouse.evaluation import Columns, EvaluationPlan, minimum_detectable_effect
+from bakehouse.evaluation import (
+    Columns,
+    Design,
+    EvaluationPlan,
+    PowerAnalysis,
+    minimum_detectable_effect,
+)
 from bakehouse.evaluation.panel import panel_from_frame
 from web.releases.models import Release, TrendKind, TrendPoint
 
@@ -33,8 +44,9 @@ def observed_cohorts(release: Release) -> list[int]:
 
 
 def plan_power(release: Release, plan: EvaluationPlan, post_periods: int) -> dict[str, Any]:
-    """The MDE at 80% power and the plan's alpha, with what it was computed from; when it
-    cannot be computed, ``mde`` is None and ``reason`` says why."""
+    """The MDE of the plan's design at 80% power and the plan's alpha, with what it was
+    computed from and the test it assumes; when it cannot be computed (or no effect could be
+    detected), ``mde`` is None and ``reason`` says why."""
     points = TrendPoint.objects.filter(
         area__release=release,
         kind=TrendKind.OBSERVED,
@@ -81,12 +93,21 @@ def plan_power(release: Release, plan: EvaluationPlan, post_periods: int) -> dic
         )
         adoption = {unit: plan.adoption()[unit] for unit in treated}
         power = minimum_detectable_effect(
-            panel, adoption, comparison, alpha=plan.alpha, post_periods=post_periods
+            panel,
+            adoption,
+            comparison,
+            design=plan.design,
+            alpha=plan.alpha,
+            post_periods=post_periods,
         )
     except BakehouseError as error:
         return {**basis, "mde": None, "reason": error.what}
+    if power.mde is None:
+        return {**basis, "mde": None, "reason": power.reason}
     return {
         **basis,
+        "design": plan.design.value,
+        "test": _test(power),
         "mde": power.mde,
         "power": power.power,
         "alpha": power.alpha,
@@ -94,3 +115,18 @@ def plan_power(release: Release, plan: EvaluationPlan, post_periods: int) -> dic
         "design_effect": power.design_effect,
         "standard_error": power.standard_error,
     }
+
+
+def _test(power: PowerAnalysis) -> str:
+    """The test the MDE assumes, in words: the design's own estimator and inference."""
+    if power.design is Design.SYNTHETIC_CONTROL:
+        return (
+            f"the rank of the treated areas' gap among {len(power.placebo_errors)} placebo "
+            "groups of comparison areas"
+        )
+    estimator = (
+        "Callaway-Sant'Anna, each start against the cohort before it"
+        if power.design is Design.STAGGERED
+        else "difference-in-differences with errors clustered by area"
+    )
+    return f"{estimator}, t on {power.freedom:.1f} degrees of freedom"

@@ -69,7 +69,7 @@ class ShownResult:
     effect: str
     interval: str
     p_value: str
-    mde: str
+    mde: str | None  # None: too few placebos for any effect to reach the level
     treated: int
     comparison: int
     periods: str
@@ -155,7 +155,7 @@ def shown_result(
             f"{_amount(result['high'], percent)}"
         ),
         p_value=_p(result["p_value"]),
-        mde=_amount(result["mde"], percent).lstrip("+"),
+        mde=None if result["mde"] is None else _amount(result["mde"], percent).lstrip("+"),
         treated=result["n_treated"],
         comparison=result["n_comparison"],
         periods=", ".join(str(period) for period in result["periods"]),

@@ -1,6 +1,7 @@
 """What the recipes page says of each recipe the web app knows: those with a current published
 release and those with a pack. The question is the current release's words, else the pack's;
-the evidence and what baking it needs come from the pack; the results so far from the release."""
+the evidence, what communities said and what baking it needs come from the pack; the results so
+far from the release."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from bakehouse.packs.insight import InsightSummary
 from web.recipes.models import RecipePack
 from web.releases.models import Release
 
@@ -56,6 +58,8 @@ class Evidence:
     method: str
     measures: list[Measure]
     added_value: str
+    # The pack's community insight summary; None when it carries none.
+    communities: InsightSummary | None = None
 
 
 @dataclass(frozen=True)
@@ -122,6 +126,7 @@ def evidence_of(pack: RecipePack) -> Evidence:
             if _text(headline.get(key))
         ],
         added_value=_text(_mapping(card.get("added_value")).get("said_plainly")),
+        communities=None if pack.insight is None else InsightSummary.model_validate(pack.insight),
     )
 
 

@@ -18,6 +18,7 @@ from django.db import transaction
 
 from bakehouse.errors import PackError
 from bakehouse.packs import VerifiedPack, read_pack
+from bakehouse.packs.manifest import INSIGHT_SUMMARY
 from bakehouse.packs.scan import scan
 from web.accounts.models import User
 from web.governance.models import Action
@@ -83,6 +84,7 @@ def _import(path: Path, actor: User | None) -> PackImport:
                 "manifest": document.model_dump(mode="json"),
                 "model_card": _model_card(verified),
                 "needs": [asdict(need) for need in needs_of(verified)],
+                "insight": _insight(verified),
                 "content": data,
                 "imported_by": actor,
             },
@@ -181,6 +183,16 @@ def _question(verified: VerifiedPack) -> str:
         return ""
     question = recipe.get("question") if isinstance(recipe, dict) else None
     return " ".join(question.split()) if isinstance(question, str) else ""
+
+
+def _insight(verified: VerifiedPack) -> dict[str, Any] | None:
+    """The community insight summary the pack carries, as JSON; the scan has held it to its
+    format and the pack's threshold already."""
+    data = verified.files.get(INSIGHT_SUMMARY)
+    if data is None:
+        return None
+    summary: dict[str, Any] = json.loads(data)
+    return summary
 
 
 def _model_card(verified: VerifiedPack) -> dict[str, Any]:

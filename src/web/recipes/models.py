@@ -25,6 +25,9 @@ class RecipePack(models.Model):
     model_card = models.JSONField()
     # What baking the recipe needs, per source, in the pack's own words (see importer.Need).
     needs = models.JSONField()
+    # The pack's insight/summary.json (``bakehouse.packs.insight``): what the publishing
+    # partnership published of its communities' views; None when the pack carries none.
+    insight = models.JSONField(null=True, blank=True)
     content = models.BinaryField()
     imported_at = models.DateTimeField(default=timezone.now)
     # Blank when imported from the command line without naming an account.

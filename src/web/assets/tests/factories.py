@@ -33,6 +33,10 @@ TERM_PLAY = "7d1c0a52-1f4e-4c1a-9a51-000000000004"
 PLAYGROUP = "7d1c0a52-1f4e-4c1a-9a51-000000000022"
 CHURCH_HALL = "7d1c0a52-1f4e-4c1a-9a51-000000000032"
 PLAYGROUP_AT_HALL = "7d1c0a52-1f4e-4c1a-9a51-000000000043"
+PLAYGROUP_COST = "7d1c0a52-1f4e-4c1a-9a51-000000000080"
+PLAYGROUP_LANGUAGE = "7d1c0a52-1f4e-4c1a-9a51-000000000090"
+PLAYGROUP_CONTACT = "7d1c0a52-1f4e-4c1a-9a51-0000000000a0"
+PLAYGROUP_PHONE = "7d1c0a52-1f4e-4c1a-9a51-0000000000a1"
 # Postcodes of the area: the hall's own, and one about 4 miles away (Wickford).
 HALL_POSTCODE = "SS14 1AE"
 FAR_POSTCODE = "SS12 0AA"
@@ -169,13 +173,13 @@ def saturday_playgroup() -> dict[str, Any]:
         ],
         "cost_options": [
             {
-                "id": "7d1c0a52-1f4e-4c1a-9a51-000000000080",
+                "id": PLAYGROUP_COST,
                 "option": "per family, per session",
                 "amount": 2,
                 "currency": "GBP",
             }
         ],
-        "languages": [{"id": "7d1c0a52-1f4e-4c1a-9a51-000000000090", "name": "English"}],
+        "languages": [{"id": PLAYGROUP_LANGUAGE, "name": "English"}],
         "service_at_locations": [{"id": PLAYGROUP_AT_HALL, "location": hall}],
         "attributes": [
             {
@@ -184,6 +188,20 @@ def saturday_playgroup() -> dict[str, Any]:
             }
         ],
     }
+
+
+def playgroup_with_contact() -> dict[str, Any]:
+    """The playgroup with a contact, and the contact's phone."""
+    playgroup = saturday_playgroup()
+    playgroup["contacts"] = [
+        {
+            "id": PLAYGROUP_CONTACT,
+            "name": "Sam Organiser (synthetic)",
+            "title": "Group organiser",
+            "phones": [{"id": PLAYGROUP_PHONE, "number": "01268 000001"}],
+        }
+    ]
+    return playgroup
 
 
 def add_saturday_playgroup() -> None:

@@ -1,7 +1,7 @@
 """The public register's searches are cached, and no write can leave a cached page behind it:
-after a feed import, an approved change, a check, a place made sensitive (by the command, or by
-``QuerySet.update()``, which sends no signal), a withdrawn service or plain SQL, the next
-request shows the register as it is now."""
+after a feed import, an approved change (of a record's fields, or a part added or removed), a
+check, a place made sensitive (by the command, or by ``QuerySet.update()``, which sends no
+signal), a withdrawn service or plain SQL, the next request shows the register as it is now."""
 
 from __future__ import annotations
 
@@ -15,10 +15,17 @@ from django.test import Client
 from web.accounts.models import User
 from web.accounts.roles import Role
 from web.accounts.tests.factories import make_user
-from web.assets.changes import approve, mark_checked, propose
+from web.assets.changes import (
+    approve,
+    mark_checked,
+    propose,
+    propose_addition,
+    propose_removal,
+    records_of,
+)
 from web.assets.feeds import Feed, import_feed
 from web.assets.freshness import current_version
-from web.assets.models import Location, Service
+from web.assets.models import ChangedKind, CostOption, Location, Service
 from web.assets.tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -79,6 +86,64 @@ def test_an_approved_change_shows_at_once_and_a_proposed_one_does_not(
     assert all("Little Stars club" not in page for page in seen(client).values())
     approve(change, approver)
     assert all("Little Stars club" in page for page in seen(client).values())
+
+
+def test_an_approved_addition_shows_at_once_and_a_proposed_one_does_not(
+    client: Client, register: None
+) -> None:
+    new_cost = "£5: per child, holiday club"
+    assert new_cost not in cached_first(client)[DIRECTORY]
+    proposer, approver = staff_pair()
+    service = Service.objects.get(pk=factories.PLAYGROUP)
+    wanted = {"option": "per child, holiday club", "amount": 5}
+    change = propose_addition(
+        service, ChangedKind.COST_OPTION, ("service", service.pk), wanted, proposer, "New"
+    )
+    assert new_cost not in seen(client)[DIRECTORY]
+    approve(change, approver)
+    assert new_cost in seen(client)[DIRECTORY]
+
+
+def test_an_approved_removal_shows_at_once_in_the_page_and_its_filters(
+    client: Client, register: None
+) -> None:
+    paid = f"{DIRECTORY}&cost=paid"
+    assert "£2: per family, per session" in cached_first(client)[DIRECTORY]
+    assert "Little Stars Saturday playgroup" in client.get(paid).content.decode()
+    proposer, approver = staff_pair()
+    service = Service.objects.get(pk=factories.PLAYGROUP)
+    cost = CostOption.objects.get(pk=factories.PLAYGROUP_COST)
+    approve(propose_removal(service, ChangedKind.COST_OPTION, cost, proposer, "Free"), approver)
+    assert "£2: per family, per session" not in seen(client)[DIRECTORY]
+    assert "Little Stars Saturday playgroup" not in client.get(paid).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("kind", "wanted", "parent"),
+    [
+        (ChangedKind.COST_OPTION, {"amount": 1}, "service"),
+        (ChangedKind.CONTACT, {"title": "Bookings"}, "service"),
+        (ChangedKind.PHONE, {"number": "01268 000009"}, "contact"),
+        (ChangedKind.LANGUAGE, {"code": "pl"}, "service"),
+    ],
+)
+def test_every_approved_addition_and_removal_moves_the_version_on(
+    client: Client, kind: str, wanted: dict[str, object], parent: str
+) -> None:
+    factories.make_register()
+    import_feed(Feed("services.json", "service", [factories.playgroup_with_contact()]))
+    proposer, approver = staff_pair()
+    service = Service.objects.get(pk=factories.PLAYGROUP)
+    owner = records_of(service, parent).get().pk
+    addition = propose_addition(service, kind, (parent, owner), wanted, proposer, "New")
+    version = current_version()
+    approve(addition, approver)
+    assert current_version() > version
+    added = records_of(service, kind).get(pk=addition.record_id)
+    removal = propose_removal(service, kind, added, proposer, "Gone again")
+    version = current_version()
+    approve(removal, approver)
+    assert current_version() > version
 
 
 def test_a_check_by_staff_shows_at_once(client: Client, register: None) -> None:

@@ -6,7 +6,6 @@ would break the ORUK standard is refused."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import pytest
 from django.test import Client
@@ -14,7 +13,6 @@ from django.urls import reverse
 
 from web.accounts.models import User
 from web.accounts.roles import Role
-from web.accounts.tests.factories import make_user
 from web.assets.changes import ChangeRefused, approve, propose
 from web.assets.export import register_feeds
 from web.assets.feeds import Feed, import_feed
@@ -32,48 +30,18 @@ from web.assets.tests import factories
 
 pytestmark = pytest.mark.django_db
 
-COST = "7d1c0a52-1f4e-4c1a-9a51-000000000080"
+COST = factories.PLAYGROUP_COST
 STEP_FREE = "7d1c0a52-1f4e-4c1a-9a51-000000000070"
-CONTACT = "7d1c0a52-1f4e-4c1a-9a51-0000000000a0"
-PHONE = "7d1c0a52-1f4e-4c1a-9a51-0000000000a1"
+CONTACT = factories.PLAYGROUP_CONTACT
+PHONE = factories.PLAYGROUP_PHONE
 SERVICE_API = f"/oruk/services/{factories.PLAYGROUP}"
 
 
-def playgroup_with_contact() -> dict[str, Any]:
-    playgroup = factories.saturday_playgroup()
-    playgroup["contacts"] = [
-        {
-            "id": CONTACT,
-            "name": "Sam Organiser (synthetic)",
-            "title": "Group organiser",
-            "phones": [{"id": PHONE, "number": "01268 000001"}],
-        }
-    ]
-    return playgroup
-
-
-@pytest.fixture
-def register() -> Service:
-    factories.make_register()
-    import_feed(Feed("services.json", "service", [playgroup_with_contact()]))
-    return Service.objects.get(pk=factories.PLAYGROUP)
-
-
-@pytest.fixture
-def proposer() -> User:
-    return make_user(Role.PARTNER_ANALYST)
-
-
-@pytest.fixture
-def approver() -> User:
-    return make_user(Role.ADMINISTRATOR)
-
-
 def test_an_approved_cost_is_served_by_the_api_and_meets_the_standard(
-    register: Service, proposer: User, approver: User, client: Client
+    playgroup: Service, proposer: User, approver: User, client: Client
 ) -> None:
     cost = CostOption.objects.get(pk=COST)
-    change = propose(register, ChangedKind.COST_OPTION, cost, {"amount": 3.5}, proposer, "Up")
+    change = propose(playgroup, ChangedKind.COST_OPTION, cost, {"amount": 3.5}, proposer, "Up")
     assert client.get(SERVICE_API).json()["cost_options"][0]["amount"] == 2
     approve(change, approver)
 
@@ -94,27 +62,27 @@ def test_an_approved_cost_is_served_by_the_api_and_meets_the_standard(
 
 
 def test_a_proposed_cost_stays_off_every_public_page_until_approved(
-    register: Service, proposer: User, client: Client
+    playgroup: Service, proposer: User, client: Client
 ) -> None:
     cost = CostOption.objects.get(pk=COST)
-    propose(register, ChangedKind.COST_OPTION, cost, {"amount": 0}, proposer, "Now free")
+    propose(playgroup, ChangedKind.COST_OPTION, cost, {"amount": 0}, proposer, "Now free")
     page = reverse("assets:service", kwargs={"service_id": factories.PLAYGROUP})
     assert "£2: per family, per session" in client.get(page).content.decode()
     assert client.get(SERVICE_API).json()["cost_options"][0]["amount"] == 2
 
 
 def test_an_approved_phone_of_a_contact_and_its_contact_are_served(
-    register: Service, proposer: User, approver: User, client: Client
+    playgroup: Service, proposer: User, approver: User, client: Client
 ) -> None:
     phone = Phone.objects.get(pk=PHONE)
     contact = phone.contact
     assert contact is not None
     approve(
-        propose(register, ChangedKind.PHONE, phone, {"number": "01268 000002"}, proposer, "New"),
+        propose(playgroup, ChangedKind.PHONE, phone, {"number": "01268 000002"}, proposer, "New"),
         approver,
     )
     approve(
-        propose(register, ChangedKind.CONTACT, contact, {"title": "Leader"}, proposer, "Role"),
+        propose(playgroup, ChangedKind.CONTACT, contact, {"title": "Leader"}, proposer, "Role"),
         approver,
     )
     served = client.get(SERVICE_API).json()
@@ -124,35 +92,35 @@ def test_an_approved_phone_of_a_contact_and_its_contact_are_served(
 
 
 def test_approved_access_shows_on_the_service_page(
-    register: Service, proposer: User, approver: User, client: Client
+    playgroup: Service, proposer: User, approver: User, client: Client
 ) -> None:
     access = Accessibility.objects.get(pk=STEP_FREE)
     wanted = {"description": "Step-free entrance and a lift"}
     approve(
-        propose(register, ChangedKind.ACCESSIBILITY, access, wanted, proposer, "Lift"), approver
+        propose(playgroup, ChangedKind.ACCESSIBILITY, access, wanted, proposer, "Lift"), approver
     )
     page = reverse("assets:service", kwargs={"service_id": factories.PLAYGROUP})
     assert "Step-free entrance and a lift" in client.get(page).content.decode()
 
 
 def test_a_change_that_would_break_the_standard_is_refused(
-    register: Service, proposer: User
+    playgroup: Service, proposer: User
 ) -> None:
     phone = Phone.objects.get(pk=PHONE)
     with pytest.raises(ChangeRefused, match="'number' is a required property"):
-        propose(register, ChangedKind.PHONE, phone, {"number": None}, proposer, "Gone")
+        propose(playgroup, ChangedKind.PHONE, phone, {"number": None}, proposer, "Gone")
     cost = CostOption.objects.get(pk=COST)
     with pytest.raises(ChangeRefused, match="'two pounds' is not of type 'number'"):
-        propose(register, ChangedKind.COST_OPTION, cost, {"amount": "two pounds"}, proposer, "")
+        propose(playgroup, ChangedKind.COST_OPTION, cost, {"amount": "two pounds"}, proposer, "")
     assert not RecordChange.objects.exists()
 
 
 def test_a_cost_a_feed_changed_since_it_was_proposed_cannot_be_approved(
-    register: Service, proposer: User, approver: User, client: Client
+    playgroup: Service, proposer: User, approver: User, client: Client
 ) -> None:
     cost = CostOption.objects.get(pk=COST)
-    change = propose(register, ChangedKind.COST_OPTION, cost, {"amount": 3}, proposer, "Up")
-    republished = playgroup_with_contact()
+    change = propose(playgroup, ChangedKind.COST_OPTION, cost, {"amount": 3}, proposer, "Up")
+    republished = factories.playgroup_with_contact()
     republished["cost_options"][0]["amount"] = 4
     import_feed(Feed("services.json", "service", [republished]))
     with pytest.raises(ChangeRefused, match="amount changed since this was proposed"):
@@ -163,7 +131,7 @@ def test_a_cost_a_feed_changed_since_it_was_proposed_cannot_be_approved(
 
 
 def test_a_record_of_another_service_cannot_be_changed_through_this_one(
-    register: Service, proposer: User
+    playgroup: Service, proposer: User
 ) -> None:
     other = Service.objects.get(pk=factories.STAY_AND_PLAY)
     cost = CostOption.objects.get(pk=COST)
@@ -172,7 +140,7 @@ def test_a_record_of_another_service_cannot_be_changed_through_this_one(
 
 
 def test_staff_propose_a_cost_on_the_record_page_and_see_its_history(
-    register: Service, client_for: Callable[[Role | None], Client]
+    playgroup: Service, client_for: Callable[[Role | None], Client]
 ) -> None:
     analyst = client_for(Role.PARTNER_ANALYST)
     page = reverse("assets:edit_service", kwargs={"service_id": factories.PLAYGROUP})

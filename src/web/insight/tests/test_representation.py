@@ -31,7 +31,7 @@ from web.insight.models import (
     RoundArea,
     Verdict,
 )
-from web.insight.representation import heard
+from web.insight.representation import heard, heard_by_area
 from web.insight.tests.factories import make_round, round_organiser
 from web.releases.models import Release
 
@@ -274,7 +274,10 @@ def test_the_report_says_young_adults_were_not_heard_with_intervals_and_denomina
     found = heard(round_)
     age = found.questions[0]
     young = age.groups[0]
-    assert (age.answered, age.skipped) == ("40", "2")
+    # Two skipped is fewer than the threshold, and the total is published: 40 answered would
+    # tell it, so it is hidden too.
+    assert age.skipped == f"Fewer than {threshold}"
+    assert age.answered.startswith(f"{threshold} or more (not shown")
     assert young.respondents == f"Fewer than {threshold}"
     assert young.share == "Withheld"
     assert young.population == "33%"
@@ -294,7 +297,7 @@ def test_the_report_says_young_adults_were_not_heard_with_intervals_and_denomina
         assert page.status_code == 200
         assert "Who was not heard" in text
         assert "Age: 16 to 24" in text
-        assert "40 answered, 2 skipped" in text
+        assert f"skipped fewer than {threshold}" in text
         assert "Each question was optional" in text
 
 
@@ -320,13 +323,18 @@ def test_a_group_nobody_answered_stays_hidden_beside_a_small_one(
 
 def test_too_few_answers_show_no_groups_only_that_they_are_withheld(release: Release) -> None:
     round_ = make_round(release)
-    _publish(_first_area(round_), ["25-34", "35-49"])
+    area = _first_area(round_)
+    _publish(area, ["25-34", "35-49"])
 
     age = heard(round_).questions[0]
 
     assert age.groups == ()
-    assert (age.answered, age.skipped) == ("2", "0")
-    assert f"Fewer than {release.suppression_threshold} answered" in age.withheld_because
+    # Answered and skipped add up to the area's contributions, which its page hides when small.
+    hidden = f"Fewer than {release.suppression_threshold}"
+    assert (age.answered, age.skipped) == (hidden, hidden)
+    assert f"{hidden} answered" in age.withheld_because
+    by_area = next(found for found in heard_by_area(round_) if found.place == str(area))
+    assert (by_area.questions[0].answered, by_area.questions[0].skipped) == (hidden, hidden)
 
 
 def test_a_round_files_answers_about_participants_load_as_the_form_takes_them(

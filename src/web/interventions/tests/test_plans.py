@@ -10,12 +10,18 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from bakehouse.evaluation import EvaluationPlan, load_plan_file, plan_hash
+from bakehouse.evaluation import Design, EvaluationPlan, load_plan_file, plan_hash
 from web.accounts.roles import Role
 from web.governance.models import Action, Event
 from web.interventions import services
 from web.interventions.models import EvaluationPlanRecord, FrozenPlanChanged
-from web.interventions.tests.factories import make_intervention, make_plan, plan_for, planner
+from web.interventions.tests.factories import (
+    flagged_codes,
+    make_intervention,
+    make_plan,
+    plan_for,
+    planner,
+)
 from web.releases.models import Release
 
 
@@ -35,6 +41,24 @@ def _plan_form(plan: EvaluationPlan, **changes: str) -> dict[str, str]:
 def _frozen(release: Release) -> EvaluationPlanRecord:
     record = make_plan(make_intervention(release), plan_for(release))
     return services.freeze_plan(record, planner())
+
+
+def test_a_staggered_plan_freezes_its_own_design_s_larger_mde_and_names_its_test(
+    release: Release,
+) -> None:
+    did = services.freeze_plan(make_plan(make_intervention(release), plan_for(release)), planner())
+    second = flagged_codes(release)[1]
+    staggered = services.freeze_plan(
+        make_plan(
+            make_intervention(release, title="Hubs, one area a year"),
+            plan_for(release, design=Design.STAGGERED, starts={second: 2027}),
+        ),
+        planner(),
+    )
+
+    assert "Callaway-Sant'Anna" in staggered.power["test"]
+    assert "difference-in-differences" in did.power["test"]
+    assert staggered.power["mde"] > did.power["mde"] > 0
 
 
 def test_freezing_is_refused_when_the_release_holds_outcomes_after_the_start(

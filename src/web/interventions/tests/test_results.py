@@ -84,3 +84,9 @@ def test_an_exploratory_result_on_another_scale_keeps_its_units() -> None:
     # A plot without a URL to serve it from is not shown.
     assert [plot.name for plot in shown.plots] == ["event_study"]
     assert shown.plots[0].header[1] == "Estimate"
+
+
+def test_a_synthetic_control_that_could_detect_nothing_shows_no_mde() -> None:
+    shown = shown_result(_result(design="synthetic-control", mde=None), CSV, URLS)
+
+    assert shown.mde is None

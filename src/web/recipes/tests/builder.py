@@ -31,6 +31,10 @@ class PackSpec:
     revision: str = ""
     # Carry one intervention and its evaluation (a pack of format 2).
     evaluated: bool = False
+    # Carry a community insight summary (a pack of format 2), its quiet area's "agrees" count
+    # as given.
+    insight: bool = False
+    quiet_agrees: int | str = "fewer than 7"
 
 
 PLAN_HASH = "ab12cd34ef56" + "0" * 52
@@ -40,6 +44,97 @@ VERDICT = (
     "of Reception (95% interval -13.0 to -2.0 percentage points, p = 0.009)"
 )
 REGISTRATION = "exploratory: not pre-registered"
+ROUND_QUESTION = "Do the areas flagged match what you know locally?"
+THEME = "Family hub closed"
+SURVEY_QUESTION = "How do you usually get to the family hub?"
+
+
+def insight_summary(spec: PackSpec) -> dict[str, object]:
+    """A community insight summary under the pack's threshold of 7: one closed round over two
+    areas, one marked for review, with a theme and an under-heard group, and one survey."""
+    few = "fewer than 7"
+    return {
+        "format": "bakehouse-insight-summary",
+        "format_version": 1,
+        "recipe": spec.recipe,
+        "exported_at": "2026-12-05T09:00:00+00:00",
+        "threshold": 7,
+        "rounds": [
+            {
+                "question": ROUND_QUESTION,
+                "release": "school-readiness-20261201",
+                "opened": "2026-11-01",
+                "closed": "2026-11-28",
+                "threshold": 7,
+                "areas": [
+                    {
+                        "lsoa11cd": "E01015760",
+                        "name": "Basildon 001A",
+                        "flagged": True,
+                        "answers": 21,
+                        "verdicts": {"agrees": few, "partly": few, "disagrees": 14, "dont_know": 0},
+                        "marked_for_review": True,
+                    },
+                    {
+                        "lsoa11cd": "E01015761",
+                        "name": "Basildon 001B",
+                        "flagged": False,
+                        "answers": few,
+                        "verdicts": {
+                            "agrees": spec.quiet_agrees,
+                            "partly": few,
+                            "disagrees": few,
+                            "dont_know": few,
+                        },
+                        "marked_for_review": False,
+                    },
+                ],
+                "themes": {
+                    "contributions": 25,
+                    "rounding": 5,
+                    "themes": [{"label": THEME, "count": 15}],
+                },
+                "heard": [
+                    {
+                        "question": "Age",
+                        "answered": 20,
+                        "population": 3_000,
+                        "population_of": "residents aged 16 or over",
+                        "elsewhere": None,
+                        "groups": [
+                            {
+                                "group": "16 to 24",
+                                "answered": few,
+                                "share": None,
+                                "interval": None,
+                                "population_share": 0.3,
+                                "under_heard": True,
+                            }
+                        ],
+                    }
+                ],
+            }
+        ],
+        "surveys": [
+            {
+                "title": "Getting to the family hub",
+                "opened": "2026-11-01",
+                "closed": "2026-11-21",
+                "threshold": 7,
+                "questions": [
+                    {
+                        "question": SURVEY_QUESTION,
+                        "kind": "single",
+                        "answered": 12,
+                        "rows": [
+                            {"label": "On foot", "count": 12},
+                            {"label": "By bus", "count": 0},
+                        ],
+                    }
+                ],
+            }
+        ],
+    }
 
 
 def pack_files(spec: PackSpec) -> dict[str, bytes]:
@@ -66,8 +161,10 @@ def pack_files(spec: PackSpec) -> dict[str, bytes]:
             }
         ).encode(),
     }
+    insight = {"insight/summary.json": json.dumps(insight_summary(spec)).encode()}
     return {
         **(evaluation if spec.evaluated else {}),
+        **(insight if spec.insight else {}),
         "recipe/recipe.yaml": (
             f'id: {spec.recipe}\nversion: "{spec.version}"\ntitle: {spec.title}\n'
             f"question: >-\n  {spec.question}\n# {spec.revision}\n"
@@ -91,7 +188,7 @@ def pack_manifest(spec: PackSpec, files: dict[str, bytes]) -> Manifest:
     return Manifest.model_validate(
         {
             "format": "bakehouse-recipe-pack",
-            "format_version": 2 if spec.evaluated else 1,
+            "format_version": 2 if spec.evaluated or spec.insight else 1,
             "recipe": {
                 "id": spec.recipe,
                 "version": spec.version,

@@ -83,6 +83,26 @@ def test_a_signed_pack_holding_an_identifier_is_refused_by_the_scan(tmp_path: Pa
     assert not RecipePack.objects.exists()
 
 
+def test_a_signed_pack_whose_insight_summary_holds_a_small_count_is_refused(
+    tmp_path: Path,
+) -> None:
+    path = write_pack(tmp_path / "unsafe.zip", PackSpec(insight=True, quiet_agrees=3))
+
+    with pytest.raises(
+        PackRefused, match=r"insight/summary\.json: rounds\[0\]\.areas\[1\]\.verdicts\.agrees"
+    ):
+        import_pack(path)
+
+    assert not RecipePack.objects.exists()
+
+
+def test_a_pack_carrying_community_insight_keeps_it_to_show(tmp_path: Path) -> None:
+    pack = import_pack(write_pack(tmp_path / "pack.zip", PackSpec(insight=True))).pack
+
+    assert pack.insight is not None
+    assert pack.insight["rounds"][0]["areas"][0]["marked_for_review"] is True
+
+
 @override_settings(BAKEHOUSE_RELEASE_MIN_THRESHOLD=10)
 def test_a_pack_with_a_weaker_disclosure_rule_than_the_floor_is_refused(tmp_path: Path) -> None:
     with pytest.raises(PackRefused, match=r"disclosure\.threshold 7 is below this web app's floor"):

@@ -15,6 +15,9 @@ from web.recipes.tests.builder import (
     ADDED_VALUE,
     INTERVENTION,
     REGISTRATION,
+    ROUND_QUESTION,
+    SURVEY_QUESTION,
+    THEME,
     VERDICT,
     PackSpec,
     write_pack,
@@ -105,3 +108,31 @@ def test_a_resident_finds_the_page_in_the_navigation() -> None:
     html = Client().get(reverse("core:home")).content.decode()
 
     assert re.search(rf'href="{reverse("recipes:book")}">\s*Recipes\s*</a>', html)
+
+
+@pytest.mark.django_db
+def test_a_pack_carrying_community_insight_shows_what_communities_said(tmp_path: Path) -> None:
+    import_pack(write_pack(tmp_path / "pack.zip", PackSpec(insight=True)))
+
+    shown = " ".join(section(page(), "school-readiness").split())
+
+    said = shown.split("What communities said", 1)[1].split("What it needs", 1)[0]
+    assert ROUND_QUESTION in said
+    assert "Asked 1 November 2026 to 28 November 2026 about 2 areas, 1 of them flagged" in said
+    assert "1 flagged area marked for review: at least 7 people gave a view" in said
+    assert "Basildon 001A (flagged), marked for review</th>" in said and "fewer than 7" in said
+    # The quiet unflagged area is summed up, not listed.
+    assert "Basildon 001B" not in said
+    assert "In each of the other areas fewer than 7 published a view, or none did." in said
+    assert "Themes, in 25 published contributions" in said and f"{THEME}: 15" in said
+    assert "Under-heard: Age: 16 to 24." in said
+    assert f"{SURVEY_QUESTION} (12 answered): On foot 12; By bus 0" in said
+
+
+@pytest.mark.django_db
+def test_a_pack_without_community_insight_says_none_was_published(tmp_path: Path) -> None:
+    import_pack(write_pack(tmp_path / "pack.zip", PackSpec()))
+
+    shown = section(page(), "school-readiness")
+
+    assert "No community insight was published with this recipe's pack." in shown
