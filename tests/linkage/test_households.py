@@ -217,6 +217,31 @@ def test_return_home_after_one_record_at_another_address_is_not_a_stale_address(
     assert links[detour][1] not in family
 
 
+def test_detour_of_someone_living_alone_stays_in_their_household(
+    crowd: Zone, tmp_path: Path, linkage_key: Path
+) -> None:
+    # A woman living alone; one referral carries her old address, then she is seen at home
+    # again. Her return is not someone staying behind: her household went with her, and the
+    # referral stays in it (at the address it carries).
+    tenant = Person("Verity", "Kellaway", date(1979, 10, 3), sex="F")
+    at_home = [
+        crowd.record("benefits", tenant, "6 Oscar Row", "SS14 6OR", day)
+        for day in (date(2016, 4, 1), date(2017, 4, 1), date(2018, 4, 1))
+    ]
+    detour = crowd.record("police", tenant, "22 Papa Court", "SS16 2PC", date(2018, 9, 12))
+    back = crowd.record("benefits", tenant, "6 Oscar Row", "SS14 6OR", date(2019, 4, 1))
+    links = _link(crowd, tmp_path, linkage_key)
+    con = duckdb.connect(str(tmp_path / "ws" / "analysis.duckdb"), read_only=True)
+    addresses = con.execute(
+        "SELECT count(DISTINCT address_id) FROM household_episodes WHERE person_id = $p",
+        {"p": links[detour][0]},
+    ).fetchone()
+    con.close()
+
+    assert {links[token][1] for token in [*at_home, detour, back]} == {links[back][1]}
+    assert addresses == (2,)
+
+
 def test_two_records_at_another_address_between_runs_at_home_are_a_stay_there(
     crowd: Zone, tmp_path: Path, linkage_key: Path
 ) -> None:

@@ -13,8 +13,9 @@ From each person's records, in date order, with the address ids of :mod:`.addres
    a surname with it: family members seen rarely have stays that do not overlap.
 3. **Households.** An episode continues an earlier one when most of the people who moved out of
    the earlier episode went there, and they outnumber those who stayed behind (a family moving
-   together); otherwise it starts a new household (a young adult leaving home). So a household
-   keeps its id, and its history, when it moves.
+   together; someone seen at the old address again after a detour went, and did not stay);
+   otherwise it starts a new household (a young adult leaving home). So a household keeps its
+   id, and its history, when it moves.
 4. **Membership.** A person belongs to a household from half way between their last record at the
    previous address and their first at the next. The first membership reaches back to when the
    household was first seen (not before the person's date of birth): a child is born into it.
@@ -179,7 +180,9 @@ def _chain(con: duckdb.DuckDBPyConnection) -> pa.Table:
         "SELECT episode, min(s) AS start FROM lk_episode_stays GROUP BY 1 ORDER BY start, episode"
     ).fetchall()
     # Moves between episodes: how many people went, and how many stayed behind (seen at the old
-    # address after the first of them had moved).
+    # address after the first of them had moved). Someone who made the move and came back (the
+    # return from a detour) did not stay behind: counted so, a person alone at home would never
+    # take their household with them on a detour, and its record would leave the household.
     moves = con.execute(
         """WITH steps AS (
              SELECT person, episode, first_seen,
@@ -190,7 +193,10 @@ def _chain(con: duckdb.DuckDBPyConnection) -> pa.Table:
              WHERE previous IS NOT NULL AND previous <> episode GROUP BY ALL)
            SELECT m.previous, m.episode, m.n,
                   (SELECT count(DISTINCT s.person) FROM lk_episode_stays s
-                   WHERE s.episode = m.previous AND s.last_seen >= m.moved_at) AS stayed
+                   WHERE s.episode = m.previous AND s.last_seen >= m.moved_at
+                     AND NOT EXISTS (SELECT 1 FROM steps t WHERE t.person = s.person
+                                     AND t.previous = m.previous AND t.episode = m.episode))
+                  AS stayed
            FROM moved m ORDER BY m.previous, m.episode"""
     ).fetchall()
     order = {episode: index for index, (episode, _) in enumerate(episodes)}
