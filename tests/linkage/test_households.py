@@ -8,6 +8,7 @@ import random
 from datetime import date
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from bakehouse.linkage import LinkOptions, link
@@ -185,3 +186,125 @@ def test_someone_of_another_surname_soon_after_a_family_left_is_another_househol
     links = _link(crowd, tmp_path, linkage_key)
 
     assert {links[t][1] for t in earlier}.isdisjoint({links[t][1] for t in later})
+
+
+def test_return_home_after_one_record_at_another_address_is_not_a_stale_address(
+    crowd: Zone, tmp_path: Path, linkage_key: Path
+) -> None:
+    # The school's census of 2018 carries an address the boy never lived at (an old one, or a
+    # mistyped one); he is at home before and after, and his return is only two records long.
+    mother = Person("Quenby", "Harrowgate", date(1983, 4, 21))
+    son = Person("Rowan", "Harrowgate", date(2011, 6, 9), sex="M", nhs_number="4010000004")
+    hers = [
+        crowd.record("benefits", mother, "2 India Place", "SS14 2IP", date(year, 4, 1))
+        for year in range(2015, 2022)
+    ]
+    home_before = [
+        crowd.record("school", son, "2 India Place", "SS14 2IP", date(year, 1, 18))
+        for year in (2015, 2016, 2017)
+    ]
+    detour = crowd.record("school", son, "30 Juliet Avenue", "SS16 3JA", date(2018, 1, 18))
+    home_after = [
+        crowd.record("school", son, "2 India Place", "SS14 2IP", date(year, 1, 18))
+        for year in (2019, 2020)
+    ]
+    links = _link(crowd, tmp_path, linkage_key)
+
+    family = {links[token][1] for token in hers}
+    assert len(family) == 1
+    assert {links[token][1] for token in home_before + home_after} == family
+    # Until he is seen at home again, the 2018 record is all there is: it stays where it says.
+    assert links[detour][1] not in family
+
+
+def test_detour_of_someone_living_alone_stays_in_their_household(
+    crowd: Zone, tmp_path: Path, linkage_key: Path
+) -> None:
+    # A woman living alone; one referral carries her old address, then she is seen at home
+    # again. Her return is not someone staying behind: her household went with her, and the
+    # referral stays in it (at the address it carries).
+    tenant = Person("Verity", "Kellaway", date(1979, 10, 3), sex="F")
+    at_home = [
+        crowd.record("benefits", tenant, "6 Oscar Row", "SS14 6OR", day)
+        for day in (date(2016, 4, 1), date(2017, 4, 1), date(2018, 4, 1))
+    ]
+    detour = crowd.record("police", tenant, "22 Papa Court", "SS16 2PC", date(2018, 9, 12))
+    back = crowd.record("benefits", tenant, "6 Oscar Row", "SS14 6OR", date(2019, 4, 1))
+    links = _link(crowd, tmp_path, linkage_key)
+    con = duckdb.connect(str(tmp_path / "ws" / "analysis.duckdb"), read_only=True)
+    addresses = con.execute(
+        "SELECT count(DISTINCT address_id) FROM household_episodes WHERE person_id = $p",
+        {"p": links[detour][0]},
+    ).fetchone()
+    con.close()
+
+    assert {links[token][1] for token in [*at_home, detour, back]} == {links[back][1]}
+    assert addresses == (2,)
+
+
+def test_two_records_at_another_address_between_runs_at_home_are_a_stay_there(
+    crowd: Zone, tmp_path: Path, linkage_key: Path
+) -> None:
+    # Two incidents in one spring at another address, between runs at home: as often a real
+    # stay somewhere else as an agency's wrong address, and kept as a stay (ADR 0047).
+    father = Person("Sorrel", "Ivesdale", date(1972, 8, 30), sex="M")
+    daughter = Person("Tamsin", "Ivesdale", date(1999, 2, 14), sex="F")
+    his = [
+        crowd.record("benefits", father, "8 Kilo Mews", "CM12 8KM", date(year, 5, 1))
+        for year in range(2015, 2022)
+    ]
+    at_home = [
+        crowd.record("police", daughter, "8 Kilo Mews", "CM12 8KM", day)
+        for day in (date(2016, 3, 2), date(2017, 3, 9), date(2019, 8, 1), date(2020, 8, 5))
+    ]
+    away = [
+        crowd.record("police", daughter, "41 Lima Parade", "SS13 4LP", day)
+        for day in (date(2018, 3, 12), date(2018, 5, 20))
+    ]
+    links = _link(crowd, tmp_path, linkage_key)
+    con = duckdb.connect(str(tmp_path / "ws" / "analysis.duckdb"), read_only=True)
+    addresses = con.execute(
+        "SELECT count(DISTINCT address_id) FROM household_episodes WHERE person_id = $p",
+        {"p": links[away[0]][0]},
+    ).fetchone()
+    con.close()
+
+    family = links[his[0]][1]
+    assert {links[token][1] for token in his + at_home[:2]} == {family}
+    assert len({links[token][1] for token in away}) == 1
+    assert links[away[0]][1] != family
+    assert addresses == (2,)
+
+
+def test_moving_away_with_the_old_address_recorded_once_after_is_still_a_move(
+    crowd: Zone, tmp_path: Path, linkage_key: Path
+) -> None:
+    # A new address twice, the old one once (an agency not caught up), then the new one on: the
+    # old address between the runs at the new one is the detour, not the new home.
+    mother = Person("Ursula", "Jethrow", date(1986, 12, 1))
+    old_home = [
+        crowd.record("benefits", mother, "5 Mike Street", "SS15 5MS", date(year, 6, 1))
+        for year in (2015, 2016, 2017)
+    ]
+    new_home = [
+        crowd.record("benefits", mother, "17 November Way", "SS12 1NW", day)
+        for day in (date(2018, 6, 1), date(2018, 11, 1), date(2019, 11, 1), date(2020, 6, 1))
+    ]
+    stale = crowd.record("police", mother, "5 Mike Street", "SS15 5MS", date(2019, 2, 1))
+    links = _link(crowd, tmp_path, linkage_key)
+    con = duckdb.connect(str(tmp_path / "ws" / "analysis.duckdb"), read_only=True)
+    latest = con.execute(
+        "SELECT arg_max(address_id, start_date), count(DISTINCT address_id) "
+        "FROM household_episodes WHERE person_id = $p",
+        {"p": links[stale][0]},
+    ).fetchone()
+    first_new = con.execute(
+        "SELECT address_id FROM household_episodes WHERE person_id = $p AND start_date <= $d "
+        "AND end_date >= $d",
+        {"p": links[stale][0], "d": date(2018, 7, 1)},
+    ).fetchall()
+    con.close()
+
+    assert len({links[token][1] for token in old_home + new_home + [stale]}) == 1
+    assert latest is not None and latest[1] == 2
+    assert first_new == [(latest[0],)]

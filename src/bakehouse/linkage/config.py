@@ -153,6 +153,7 @@ class Households(_Strict):
     coverage_days: int = Field(ge=0, le=3650)
     forward_days: int = Field(ge=0, le=3650)
     stale_run_max_records: int = Field(ge=0, le=10)
+    detour_max_records: int = Field(ge=0, le=10)
     family_gap_days: int = Field(ge=0, le=3650)
     attach_postcode_only_by_surname: bool = True
 

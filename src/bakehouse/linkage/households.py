@@ -4,16 +4,18 @@ From each person's records, in date order, with the address ids of :mod:`.addres
 
 1. **Stays.** Consecutive records at one address are a stay. A short return to an address the
    person had already left is a stale address (an agency that had not caught up with a move) and
-   is dropped. Records with a postcode and no street line (health visiting) count at the person's
-   address with that postcode nearest in time.
+   is dropped, unless it is the return from a detour (one record at another address between two
+   runs at one address): then the person is back home. Records with a postcode and no street
+   line (health visiting) count at the person's address with that postcode nearest in time.
 2. **Episodes.** At each address, stays that overlap in time (each widened by
    ``coresidence_grace_days``) form an episode: people living there together. The next episode
    at the address joins it when it begins at most ``family_gap_days`` after it ended and shares
    a surname with it: family members seen rarely have stays that do not overlap.
 3. **Households.** An episode continues an earlier one when most of the people who moved out of
    the earlier episode went there, and they outnumber those who stayed behind (a family moving
-   together); otherwise it starts a new household (a young adult leaving home). So a household
-   keeps its id, and its history, when it moves.
+   together; someone seen at the old address again after a detour went, and did not stay);
+   otherwise it starts a new household (a young adult leaving home). So a household keeps its
+   id, and its history, when it moves.
 4. **Membership.** A person belongs to a household from half way between their last record at the
    previous address and their first at the next. The first membership reaches back to when the
    household was first seen (not before the person's date of birth): a child is born into it.
@@ -62,6 +64,24 @@ def _observations(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
+def _detours(con: duckdb.DuckDBPyConnection, settings: LinkageSettings) -> None:
+    """``lk_detours`` (person, run): runs of at most ``detour_max_records`` records at another
+    address between two runs at one address. In an alternation (home, other, home, other) each
+    run is flanked by another that could be the detour, and there is no home to come back to:
+    none of them is one, and the stale address rule reads it as before."""
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE lk_detours AS
+        WITH around AS (SELECT *, n <= $detour AND lag(address) OVER w = lead(address) OVER w
+                                  AS candidate
+                        FROM lk_runs WINDOW w AS (PARTITION BY person ORDER BY run)),
+             flanked AS (SELECT *, lag(candidate) OVER w AS before, lead(candidate) OVER w AS after
+                         FROM around WINDOW w AS (PARTITION BY person ORDER BY run))
+        SELECT person, run FROM flanked
+        WHERE candidate AND NOT coalesce(before, FALSE) AND NOT coalesce(after, FALSE)""",
+        {"detour": settings.households.detour_max_records},
+    )
+
+
 def _stays(con: duckdb.DuckDBPyConnection, settings: LinkageSettings) -> None:
     h = settings.households
     con.execute(
@@ -76,11 +96,17 @@ def _stays(con: duckdb.DuckDBPyConnection, settings: LinkageSettings) -> None:
                     FROM lk_placed))
         GROUP BY ALL"""
     )
+    _detours(con, settings)
+    # The return from a detour is the person back home, not a stale address: dropped, it would
+    # leave them at the detour's address from then on. The detour itself is left as recorded:
+    # moved to the home around it, its household would rest on the return, a later record.
     con.execute(
         """CREATE OR REPLACE TEMP TABLE lk_runs_kept AS
         SELECT r.* FROM lk_runs r
         WHERE NOT (r.n <= $stale AND EXISTS (SELECT 1 FROM lk_runs e WHERE e.person = r.person
-                   AND e.address = r.address AND e.run < r.run))""",
+                   AND e.address = r.address AND e.run < r.run)
+                   AND NOT EXISTS (SELECT 1 FROM lk_detours d WHERE d.person = r.person
+                                   AND d.run = r.run - 1))""",
         {"stale": h.stale_run_max_records},
     )
     con.execute(
@@ -154,7 +180,9 @@ def _chain(con: duckdb.DuckDBPyConnection) -> pa.Table:
         "SELECT episode, min(s) AS start FROM lk_episode_stays GROUP BY 1 ORDER BY start, episode"
     ).fetchall()
     # Moves between episodes: how many people went, and how many stayed behind (seen at the old
-    # address after the first of them had moved).
+    # address after the first of them had moved). Someone who made the move and came back (the
+    # return from a detour) did not stay behind: counted so, a person alone at home would never
+    # take their household with them on a detour, and its record would leave the household.
     moves = con.execute(
         """WITH steps AS (
              SELECT person, episode, first_seen,
@@ -165,7 +193,10 @@ def _chain(con: duckdb.DuckDBPyConnection) -> pa.Table:
              WHERE previous IS NOT NULL AND previous <> episode GROUP BY ALL)
            SELECT m.previous, m.episode, m.n,
                   (SELECT count(DISTINCT s.person) FROM lk_episode_stays s
-                   WHERE s.episode = m.previous AND s.last_seen >= m.moved_at) AS stayed
+                   WHERE s.episode = m.previous AND s.last_seen >= m.moved_at
+                     AND NOT EXISTS (SELECT 1 FROM steps t WHERE t.person = s.person
+                                     AND t.previous = m.previous AND t.episode = m.episode))
+                  AS stayed
            FROM moved m ORDER BY m.previous, m.episode"""
     ).fetchall()
     order = {episode: index for index, (episode, _) in enumerate(episodes)}
