@@ -37,7 +37,8 @@ class XlsxError(Exception):
 class Limits:
     """What a workbook may hold. Rows and columns are Excel's own limits (a larger index was not
     written by Excel and would make the reader fill gaps without end); a part's decompressed size
-    is capped well above a county's largest return (about 70 MB of sheet XML at Essex scale)."""
+    is capped above a full sheet's (a county's early education return is 534 MB of sheet XML at
+    Essex scale; a sheet of Excel's 1,048,575 data rows about 600 MB)."""
 
     rows: int = 1_048_576
     columns: int = 16_384
