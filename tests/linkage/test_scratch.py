@@ -9,12 +9,13 @@ import stat
 from collections import defaultdict
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from bakehouse.errors import ConfigError
 from bakehouse.linkage import LinkOptions, link, load_settings
-from bakehouse.linkage.config import Engine
-from bakehouse.linkage.engine import DuckDBBackend
+from bakehouse.linkage.config import Engine, memory_bytes
+from bakehouse.linkage.engine import CONNECTIONS, DuckDBBackend
 
 from .conftest import Zone, person_links
 from .test_households import background
@@ -108,6 +109,23 @@ def test_the_budget_is_shared_by_linkages_connections() -> None:
         finally:
             backend.close()
         assert setting == each
+
+
+def test_by_default_both_connections_together_take_half_what_one_would_by_itself() -> None:
+    alone = duckdb.connect()
+    try:
+        [(default,)] = alone.execute("SELECT current_setting('memory_limit')").fetchall()
+    finally:
+        alone.close()
+    # DuckDB's default is 80% of the memory it sees (a container's limit included).
+    half = memory_bytes(default) * 5 // 8
+    backend = DuckDBBackend(Engine(), Path("unused"))
+    try:
+        [(share,)] = backend.con.execute("SELECT current_setting('memory_limit')").fetchall()
+    finally:
+        backend.close()
+    # DuckDB shows each setting to 0.1 GiB.
+    assert abs(memory_bytes(share) * CONNECTIONS - half) <= 0.3 * 2**30
 
 
 def test_a_budget_that_is_not_an_amount_of_memory_is_refused_with_its_field(

@@ -181,7 +181,8 @@ class Engine(_Strict):
     backend: Literal["duckdb", "spark"] = "duckdb"
     spark_master: str = "local[*]"
     # The most memory linkage's database work may hold, shared by its connections; beyond it
-    # DuckDB spills to the workspace's scratch folder. None: half the machine's memory.
+    # DuckDB spills to the workspace's scratch folder. None: half the machine's memory (or a
+    # container's limit when lower).
     memory_limit: str | None = None
     threads: int | None = Field(default=None, ge=1, le=512)
 

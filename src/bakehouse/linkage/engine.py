@@ -9,8 +9,8 @@ clustering) grows with the data, and only it moves to Spark. The two meet throug
 from __future__ import annotations
 
 import contextlib
+import functools
 import importlib.util
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Protocol
@@ -34,8 +34,20 @@ def connection_memory(engine: Engine) -> str:
     if engine.memory_limit is not None:
         budget = memory_bytes(engine.memory_limit)
     else:
-        budget = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2
+        budget = machine_memory() // 2
     return f"{max(budget // CONNECTIONS // 2**20, 1)}MiB"
+
+
+@functools.cache
+def machine_memory() -> int:
+    """The memory this process may use, as DuckDB reads it: the machine's, or a container's
+    limit when lower. DuckDB's default limit is 80% of it."""
+    con = duckdb.connect()
+    try:
+        [(default,)] = con.execute("SELECT current_setting('memory_limit')").fetchall()
+    finally:
+        con.close()
+    return memory_bytes(str(default)) * 5 // 4
 
 
 def configure(con: duckdb.DuckDBPyConnection, engine: Engine, scratch: Path) -> None:
