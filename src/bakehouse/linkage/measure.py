@@ -28,14 +28,12 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import pyarrow.parquet as pq
 
 from bakehouse.areas.intervals import wilson
 from bakehouse.errors import ConfigError
+from bakehouse.world.truth import check_records
 
 TRUTH_FILES = ("records", "people", "residence", "children")
-# What identifies a row of an extract and the person on it, in the truth's records table.
-RECORD_KEYS = frozenset({"source", "file", "row_number", "person_role"})
 # The true person of each (token, person role) of the custodian zone attached as ``c``.
 _WHO = """SELECT r.token, t.person_role, t.person_id FROM c.records r
           JOIN read_parquet($truth) t
@@ -50,13 +48,7 @@ def _check(truth: Path) -> None:
             file=truth,
             fix="Point --truth at a synthetic world's truth/ folder",
         )
-    if RECORD_KEYS - set(pq.read_schema(truth / "records.parquet").names):
-        raise ConfigError(
-            "The truth's records table does not name each row's file and person: the world was "
-            "written by an older version of Bakehouse",
-            file=truth / "records.parquet",
-            fix="Build the world again with `bakehouse world` (or `make world`)",
-        )
+    check_records(truth)
 
 
 def _as_at(truth: Path, con: duckdb.DuckDBPyConnection) -> str:

@@ -30,15 +30,13 @@ import pyarrow as pa
 from bakehouse.custody.workspace import ANALYSIS
 from bakehouse.errors import ConfigError
 from bakehouse.modelling import metrics
+from bakehouse.world.truth import check_records
 
 if TYPE_CHECKING:
     from bakehouse.modelling.validation import ModelRun
     from bakehouse.recipes.schema import Recipe
 
 TRUTH_FILES = ("children.parquet", "records.parquet")
-# What identifies a row of an extract and the person on it, in the truth's records table: the
-# custodian zone's records carry the same source, file and row number.
-RECORD_KEYS = frozenset({"source", "file", "row_number", "person_role"})
 PROBABILITIES = ("p_gld", "p_gld_from_records")
 
 
@@ -61,20 +59,7 @@ def check_truth(truth: Path) -> None:
             file=truth / "children.parquet",
             fix="Build the world again with `bakehouse world` (or `make world`)",
         )
-    _check_records(truth)
-
-
-def _check_records(truth: Path) -> None:
-    columns = duckdb.execute(
-        "SELECT name FROM parquet_schema(?)", [str(truth / "records.parquet")]
-    ).fetchall()
-    if RECORD_KEYS - {name for (name,) in columns}:
-        raise ConfigError(
-            "The truth's records table does not name each row's file: the world was written by "
-            "an older version of Bakehouse",
-            file=truth / "records.parquet",
-            fix="Build the world again with `bakehouse world` (or `make world`)",
-        )
+    check_records(truth)
 
 
 def map_children(
@@ -82,7 +67,7 @@ def map_children(
 ) -> dict[str, tuple[float, float, bool, bool, int]]:
     """child id -> (true p_gld, p_gld_from_records, true gld, assessed, true cohort), for
     children the truth knows."""
-    _check_records(truth)
+    check_records(truth)
     con = duckdb.connect()
     con.execute("ATTACH ? AS az (READ_ONLY)", [str(workspace / ANALYSIS)])
     con.execute("ATTACH ? AS cz (READ_ONLY)", [str(workspace / "custodian.duckdb")])
@@ -218,7 +203,7 @@ def map_households(
     """unit id (``household@date``) -> (p_true, p_from_records, outcome drawn), for the units
     whose household maps to a true household (the one most of its records belong to) with a
     truth row on the same index date."""
-    _check_records(truth)
+    check_records(truth)
     rows = []
     for unit in unit_ids:
         household, _, day = unit.rpartition("@")
