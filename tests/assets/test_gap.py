@@ -132,6 +132,31 @@ def test_a_service_with_a_confidential_and_a_public_place_lists_only_the_public_
     assert table.areas[0].services == (0, 0)
 
 
+@pytest.mark.parametrize(
+    "mark",
+    [
+        {"taxonomy_term": {"id": CONFIDENTIAL_LOCATION_TERM, "name": "Confidential location"}},
+        {"link_id": "refuge", "taxonomy_term_id": CONFIDENTIAL_LOCATION_TERM},
+    ],
+)
+def test_a_service_the_feed_marks_confidential_itself_counts_everywhere(
+    mark: dict[str, object],
+) -> None:
+    feed = [
+        {
+            "id": "refuge",
+            "status": "active",
+            "attributes": [{"taxonomy_term": {"id": "t1", "name": "Nursery"}}, mark],
+        }
+    ]
+    (service,) = services_from_feed(feed)
+    assert service.confidential and service.points == ()
+    assert [term.id for term in service.terms] == ["t1"]
+    table = need_against_assets([area("E01000001"), area("E01000002")], [service], CENTROIDS, SPEC)
+    assert (table.area_wide, table.unplaced) == (1, 0)
+    assert [row.services for row in table.areas] == [(0, 1), (0, 1)]
+
+
 def test_a_feed_with_service_areas_but_no_places_counts_for_the_areas_it_names() -> None:
     feed = [
         {

@@ -11,8 +11,9 @@ from typing import Any
 from bakehouse.assets.gap import ServiceSite, Term
 from bakehouse.geography import load_area
 
-# The term a feed links to a location whose address must not be published (a refuge). The same
-# id as the world's feed and the web register use.
+# The term a feed links to a location whose address must not be published (a refuge), or to a
+# service whose such place it leaves out. The same id as the world's feed and the web register
+# use.
 CONFIDENTIAL_LOCATION_TERM = "0f8b5a4e-2c1d-4b7a-9e3f-6a1b2c3d4e51"
 LSOA_CODE = re.compile(r"[EW]0[0-9]{7}")
 
@@ -46,12 +47,16 @@ def services_from_feed(records: Sequence[Mapping[str, Any]]) -> list[ServiceSite
 
 
 def _service(record: Mapping[str, Any]) -> ServiceSite:
+    attributes = record.get("attributes") or ()
+    # The term on the service itself says it has a confidential place the feed leaves out (as
+    # the web register's export says of its refuges), not what kind of service it is.
     terms = tuple(
         Term(str(term.get("id", "")), str(term.get("name", "")))
-        for term in _terms(record.get("attributes") or ())
+        for term in _terms(attributes)
+        if term.get("id") != CONFIDENTIAL_LOCATION_TERM
     )
     points: list[tuple[float, float]] = []
-    confidential = False
+    confidential = _marked(attributes)
     for at_location in record.get("service_at_locations") or ():
         location = at_location.get("location") or {}
         if any(
@@ -84,6 +89,17 @@ def lsoa_of(service_area: Mapping[str, Any]) -> str | None:
         if isinstance(text, str) and LSOA_CODE.fullmatch(text.strip()):
             return text.strip()
     return None
+
+
+def _marked(attributes: Iterable[Mapping[str, Any]]) -> bool:
+    """Whether one of ``attributes`` links its record to the confidential location term, by id
+    or by the term nested in it."""
+    for attribute in attributes:
+        term = attribute.get("taxonomy_term")
+        nested = term.get("id") if isinstance(term, Mapping) else None
+        if CONFIDENTIAL_LOCATION_TERM in (attribute.get("taxonomy_term_id"), nested):
+            return True
+    return False
 
 
 def _terms(attributes: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:

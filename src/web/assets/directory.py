@@ -10,12 +10,20 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
 
 from web.assets.export import public_records
 from web.assets.finder import Found, access_description
 from web.assets.hours import BankHolidays, Opening, next_bank_holiday_on, opening
-from web.assets.models import CostOption, Schedule, Service, ServiceAtLocation, TaxonomyTerm
+from web.assets.models import (
+    Attribute,
+    CostOption,
+    Schedule,
+    Service,
+    ServiceAtLocation,
+    TaxonomyTerm,
+)
+from web.assets.records import CONFIDENTIAL_LOCATION_TERM
 
 
 @dataclass(frozen=True)
@@ -67,9 +75,16 @@ class ServicePage:
     email: str
 
 
+def kinds_of_service() -> QuerySet[Attribute]:
+    """The public attributes that say what kind of service a service is."""
+    attributes: QuerySet[Attribute] = public_records("attribute")
+    return attributes.exclude(taxonomy_term_id=CONFIDENTIAL_LOCATION_TERM)
+
+
 def categories() -> list[tuple[str, str]]:
-    """(term id, name) of every term that describes at least one service."""
-    used = public_records("attribute").filter(link_id__in=Service.objects.values("pk"))
+    """(term id, name) of every term that describes at least one service: what kind it is, so
+    not the confidential location term, which says only that a place of it is withheld."""
+    used = kinds_of_service().filter(link_id__in=Service.objects.values("pk"))
     # Asked per term, the database stops at the first service each describes, rather than
     # reading every service's terms on every page of the directory.
     terms = TaxonomyTerm.objects.filter(
@@ -133,7 +148,7 @@ class _Parts:
             "service_id",
         )
         self.terms = _grouped(
-            public_records("attribute")
+            kinds_of_service()
             .filter(link_id__in=ids)
             .select_related("taxonomy_term")
             .order_by("pk"),

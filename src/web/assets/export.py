@@ -4,7 +4,9 @@ A shape says which nested records a response carries (a full service carries its
 its locations with their addresses, ...; a service in a list only its organisation). Each
 record gives back its published fields as they came in, and nested parts only when there are
 some. Sensitive locations, and everything that would place a service at one, are never
-written: this module is the only way the register leaves the web app.
+written: this module is the only way the register leaves the web app. That a service has such
+a place is written, as the confidential location term on the service itself (its "mark"), so
+that a register importing the feed still counts it as a refuge (docs/adr/0049).
 """
 
 from __future__ import annotations
@@ -12,11 +14,19 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from typing import Any
+from uuid import UUID, uuid5
 
 from django.db import models
 
 from web.assets import models as tables
-from web.assets.records import ATTRIBUTES, KINDS, MANY, ONE
+from web.assets.records import (
+    ATTRIBUTES,
+    CONFIDENTIAL_LOCATION_TERM,
+    CONFIDENTIAL_TERM_FIELDS,
+    KINDS,
+    MANY,
+    ONE,
+)
 
 Shape = Mapping[str, "Shape"]
 
@@ -81,6 +91,72 @@ def public_records(kind_name: str) -> models.QuerySet[Any]:
     return records
 
 
+def confidential_services(service_ids: Iterable[str] | None = None) -> set[str]:
+    """Which services (of ``service_ids``; all without) have a confidential place: one at a
+    sensitive location, or one a feed marked with the confidential location term itself (a
+    partner's refuge, or a refuge of a register this one imported)."""
+    at_refuge = tables.ServiceAtLocation.objects.filter(location__sensitive=True)
+    marked = tables.Attribute.objects.filter(taxonomy_term_id=CONFIDENTIAL_LOCATION_TERM)
+    if service_ids is None:
+        return set(at_refuge.values_list("service_id", flat=True)) | set(
+            marked.filter(link_id__in=tables.Service.objects.values("pk")).values_list(
+                "link_id", flat=True
+            )
+        )
+    found: set[str] = set()
+    for chunk in _chunks(service_ids):
+        found |= set(at_refuge.filter(service_id__in=chunk).values_list("service_id", flat=True))
+        found |= set(marked.filter(link_id__in=chunk).values_list("link_id", flat=True))
+    return found
+
+
+def confidential_mark(service_id: str) -> dict[str, Any]:
+    """The attribute that says a service at a sensitive location has a confidential place, and
+    nothing about the place. Its id follows from the service's, so every export gives the same
+    one and importing it again changes nothing."""
+    return {
+        "id": str(uuid5(UUID(CONFIDENTIAL_LOCATION_TERM), service_id)),
+        "link_id": service_id,
+        "taxonomy_term_id": CONFIDENTIAL_LOCATION_TERM,
+    }
+
+
+def _unmarked(service_ids: Iterable[str] | None = None) -> list[str]:
+    """The services (of ``service_ids``; all without) at a sensitive location that no feed has
+    marked: those the export marks."""
+    marked = tables.Attribute.objects.filter(taxonomy_term_id=CONFIDENTIAL_LOCATION_TERM)
+    at_refuge = (
+        tables.ServiceAtLocation.objects.filter(location__sensitive=True)
+        .exclude(service_id__in=marked.values("link_id"))
+        .values_list("service_id", flat=True)
+    )
+    if service_ids is None:
+        return sorted(set(at_refuge))
+    chunks = _chunks(service_ids)
+    return sorted({found for chunk in chunks for found in at_refuge.filter(service_id__in=chunk)})
+
+
+def _confidential_term() -> dict[str, Any]:
+    """The confidential location term as published: the register's record, or Bakehouse's."""
+    held = tables.TaxonomyTerm.objects.filter(pk=CONFIDENTIAL_LOCATION_TERM).first()
+    return dict(held.fields) if held is not None else dict(CONFIDENTIAL_TERM_FIELDS)
+
+
+def added_records(kind_name: str) -> list[dict[str, Any]]:
+    """What the public register publishes of a kind beyond its own records: the marks of its
+    services at sensitive locations (attributes), and the confidential location term when the
+    register marks services with it but does not hold it."""
+    if kind_name == "attribute":
+        return [confidential_mark(service_id) for service_id in _unmarked()]
+    if (
+        kind_name == "taxonomy_term"
+        and not tables.TaxonomyTerm.objects.filter(pk=CONFIDENTIAL_LOCATION_TERM).exists()
+        and _unmarked()
+    ):
+        return [dict(CONFIDENTIAL_TERM_FIELDS)]
+    return []
+
+
 def render(kind_name: str, record: tables.Record, shape: Shape) -> dict[str, Any]:
     """``record`` as ORUK publishes it, with the nested records ``shape`` names."""
     rendered: dict[str, Any] = render_all(kind_name, [record], shape)[0]
@@ -124,20 +200,38 @@ def render_all(kind_name: str, records: Iterable[tables.Record], shape: Shape) -
             children, render_all(child_kind, children, inner), strict=True
         ):
             groups.setdefault(getattr(child, column), []).append(child_document)
+        if kind_name == "service" and key == ATTRIBUTES:
+            _add_marks(groups, ids, inner)
         for document, record_id in zip(documents, ids, strict=True):
             if record_id in groups:
                 document[key] = groups[record_id]
     return documents
 
 
+def _add_marks(groups: dict[str, list[Any]], service_ids: list[str], shape: Shape) -> None:
+    """Adds its mark to the attributes of each service at a sensitive location that no feed
+    has marked, after its own."""
+    unmarked = _unmarked(service_ids)
+    term = _confidential_term() if unmarked and "taxonomy_term" in shape else None
+    for service_id in unmarked:
+        mark = confidential_mark(service_id)
+        if term is not None:
+            mark["taxonomy_term"] = term
+        groups.setdefault(service_id, []).append(mark)
+
+
 # Ids per query: under SQLite's smallest limit on a statement's parameters (999).
 _CHUNK = 900
 
 
+def _chunks(values: Iterable[str]) -> list[list[str]]:
+    wanted = sorted(set(values))
+    return [wanted[start : start + _CHUNK] for start in range(0, len(wanted), _CHUNK)]
+
+
 def _read(kind_name: str, column: str, values: Iterable[str]) -> list[Any]:
     """The public records of a kind whose ``column`` is one of ``values``, in id order."""
-    wanted = sorted(set(values))
-    chunks = [wanted[start : start + _CHUNK] for start in range(0, len(wanted), _CHUNK)]
+    chunks = _chunks(values)
     found: list[Any] = []
     for chunk in chunks:
         found.extend(public_records(kind_name).filter(**{f"{column}__in": chunk}).order_by("pk"))
@@ -174,7 +268,10 @@ REGISTER_FILES: dict[str, tuple[str, Shape]] = {
 def register_feeds() -> dict[str, list[Any]]:
     """The whole public register as ORUK feeds, by file name: lists of records that
     ``import_oruk`` reads back (services in full, with their locations)."""
-    return {
+    feeds = {
         name: render_all(kind, public_records(kind).order_by("pk"), shape)
         for name, (kind, shape) in REGISTER_FILES.items()
     }
+    # The term the services' marks name, so that the terms list it; the marks carry it too.
+    feeds["taxonomy_terms.json"].extend(added_records("taxonomy_term"))
+    return feeds

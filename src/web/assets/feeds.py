@@ -8,7 +8,9 @@ whole import is one transaction, ends with one governance event, and counts ever
 received = stored + refused. A record holding a NUL character is refused (PostgreSQL's text and
 JSON cannot hold one) and kept with each NUL written ``\\u0000``. Storing a record that is
 already there as published changes nothing and is counted as unchanged. A location the feed
-links to the confidential location term is marked sensitive.
+links to the confidential location term is marked sensitive. A service the feed links to it
+keeps that link as its attribute, as any other, and is from then on a service with a
+confidential place the feed does not give (``export.confidential_services``; docs/adr/0049).
 """
 
 from __future__ import annotations

@@ -2,8 +2,9 @@
 the register's services of the recipe's kinds (``assets:`` of the built-in recipe of that id),
 computed by ``bakehouse.assets`` from area-level figures and approved register records.
 
-A service counts with its public places only; one whose only place is confidential (a refuge)
-counts for every area in the widest band, and nothing here says where it is. A recipe that is
+A service counts with its public places only; one whose only place is confidential (a refuge:
+at a sensitive location, or marked with the confidential location term by its feed) counts for
+every area in the widest band, and nothing here says where it is. A recipe that is
 not built in, or has no ``assets:`` section, has no need-and-provision figures: its pages say so.
 """
 
@@ -29,6 +30,7 @@ from bakehouse.recipes import builtin_recipes, load_recipe
 from bakehouse.recipes.schema import AssetsSpec
 from web.areas.services import profile_url, release_areas
 from web.assets.directory import Entry, entries
+from web.assets.export import confidential_services
 from web.assets.finder import Found
 from web.assets.models import (
     Attribute,
@@ -37,6 +39,7 @@ from web.assets.models import (
     ServiceAtLocation,
     ServiceStatus,
 )
+from web.assets.records import CONFIDENTIAL_LOCATION_TERM
 from web.releases import figures
 from web.releases.models import Area, Release
 
@@ -54,18 +57,22 @@ def register_sites() -> list[ServiceSite]:
     services = list(Service.objects.filter(status=ServiceStatus.ACTIVE).order_by("pk"))
     ids = [service.pk for service in services]
     terms: dict[str, list[Term]] = defaultdict(list)
-    for attribute in Attribute.objects.filter(link_id__in=ids).select_related("taxonomy_term"):
+    # The confidential location term says where a service is not published, not what it does.
+    kinds = Attribute.objects.filter(link_id__in=ids).exclude(
+        taxonomy_term_id=CONFIDENTIAL_LOCATION_TERM
+    )
+    for attribute in kinds.select_related("taxonomy_term"):
         term = attribute.taxonomy_term
         terms[attribute.link_id].append(Term(term.pk, term.name))
     points: dict[str, list[tuple[float, float]]] = defaultdict(list)
-    hidden: set[str] = set()
-    at_locations = ServiceAtLocation.objects.filter(service_id__in=ids).select_related("location")
+    at_locations = ServiceAtLocation.objects.filter(
+        service_id__in=ids, location__sensitive=False
+    ).select_related("location")
     for at_location in at_locations.order_by("pk"):
         location = at_location.location
-        if location.sensitive:
-            hidden.add(at_location.service_id)
-        elif location.latitude is not None and location.longitude is not None:
+        if location.latitude is not None and location.longitude is not None:
             points[at_location.service_id].append((location.latitude, location.longitude))
+    hidden = confidential_services()
     areas: dict[str, list[str]] = defaultdict(list)
     for service_area in ServiceArea.objects.filter(service_id__in=ids).order_by("pk"):
         code = lsoa_of(service_area.fields)

@@ -263,9 +263,18 @@ SHARED = frozenset({"service", "location", "taxonomy_term"})
 ATTRIBUTES = "attributes"
 
 # A location linked to this taxonomy term is confidential (a refuge): importing it marks it
-# sensitive. Bakehouse's own term, fixed so that partners' feeds can use it too; the
-# synthetic world's register uses it (bakehouse.world.assets.CONFIDENTIAL_LOCATION_TERM).
+# sensitive. A service linked to it has a confidential place that the feed does not give (the
+# register's own export says so of every service at a sensitive location). Bakehouse's own
+# term, fixed so that partners' feeds can use it too; the synthetic world's register uses it
+# (bakehouse.world.assets.CONFIDENTIAL_LOCATION_TERM).
 CONFIDENTIAL_LOCATION_TERM = "0f8b5a4e-2c1d-4b7a-9e3f-6a1b2c3d4e51"
+# The term as the register publishes it when it does not hold the term's record itself (its
+# refuges marked by staff, not by a feed): the synthetic world's words, in no taxonomy.
+CONFIDENTIAL_TERM_FIELDS: dict[str, Any] = {
+    "id": CONFIDENTIAL_LOCATION_TERM,
+    "name": "Confidential location",
+    "description": "The address must not be published (for example a refuge).",
+}
 
 
 @dataclass

@@ -28,6 +28,7 @@ from web.assets.changes import (
     records_of,
     reject,
 )
+from web.assets.export import confidential_services
 from web.assets.forms import (
     AccessibilityChangeForm,
     ChangeForm,
@@ -287,6 +288,7 @@ def edit_service(request: HttpRequest, service_id: str) -> HttpResponse:
             "form": submitted.form if submitted is not None else None,
             "history": history,
             "report": report,
+            "confidential": service.pk in confidential_services([service.pk]),
         },
     )
 

@@ -16,7 +16,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from web.assets.export import public_records
+from web.assets.export import added_records, public_records
 from web.assets.feeds import Feed, FeedRefused, read_json_feed
 from web.assets.models import FeedFormat
 from web.assets.records import KINDS
@@ -117,11 +117,15 @@ def read_csv_folder(folder: Path) -> list[Feed]:
 
 
 def write_csv_tables(out: Path) -> dict[str, int]:
-    """The public register as the standard's CSV files; returns rows written per file."""
+    """The public register as the standard's CSV files, with what the JSON feeds add to it (the
+    marks of services at confidential places); returns rows written per file."""
     written = {}
     for kind in TABLE_ORDER:
         columns = list(_columns(kind))
         rows = [_row(kind, record) for record in public_records(kind).order_by("pk")]
+        rows.extend(
+            {key: _text(value) for key, value in added.items()} for added in added_records(kind)
+        )
         extra = sorted({key for row in rows for key in row} - set(columns))
         name = load_schema(f"{kind}.json")["path"]
         with (out / name).open("w", encoding="utf-8", newline="") as file:
