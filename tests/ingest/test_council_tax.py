@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+
 import pytest
 
 from bakehouse.errors import AgreementViolation
