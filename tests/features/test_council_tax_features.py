@@ -51,7 +51,8 @@ EXPECTED = {  # (single_person_discount_now, council_tax_account_now) on 1 April
 
 def council_tax(zone: Zone, person: str, household: str) -> None:
     start, end, awards = ACCOUNTS[household]
-    for discount_start, discount_end in awards or [(None, None)]:
+    rows: list[tuple[date | None, date | None]] = list(awards) or [(None, None)]
+    for discount_start, discount_end in rows:
         zone.record(
             "council_tax",
             person,
