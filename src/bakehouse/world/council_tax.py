@@ -222,7 +222,8 @@ def record(found: Accounts, rng: np.random.Generator) -> pa.Table:
     closes = account_end[owner]
     # Within the account, a second adult ends eligibility; at its end, the account closes.
     stops = np.where(end < closes, np.where(detected, np.minimum(ended, closes), closes), closes)
-    stops = np.where(stops > open_day - 1, open_day, stops)  # not yet changed: still in force
+    # A change the council would make after the as-at date is not in the record yet.
+    stops = np.where(stops > open_day - 1, open_day, stops)
     keep = applies & (awarded < end)
     owner, awarded, stops = _merged(owner[keep], awarded[keep], stops[keep])
     return _rows(accounts, owner, awarded, stops, open_day)
@@ -272,7 +273,7 @@ def _rows(
     nat = np.full(len(without), np.datetime64("NaT"), dtype="datetime64[D]")
     row_start = np.r_[awarded, nat]
     row_end = np.r_[stops, nat]
-    order = np.lexsort((np.isnat(row_start), row_start, row_account))
+    order = np.lexsort((row_start, row_account))
     row_account, row_start, row_end = row_account[order], row_start[order], row_end[order]
     taken = accounts.take(pa.array(row_account))  # account ids are their row numbers
     account_end = _days(taken, "end")

@@ -642,9 +642,12 @@ def _manifest(
             "marac_referrals": world.marac_referrals.num_rows,
             "homelessness_index_rows": world.homelessness.num_rows,
             "homelessness_approaches": _count(world.homelessness.column("approached")),
-            "council_tax_accounts": len(set(world.council_tax.column("account_id").to_pylist())),
-            "single_person_discounts": world.council_tax.num_rows
-            - world.council_tax.column("discount_start").null_count,
+            "council_tax_accounts": pa.compute.count_distinct(
+                world.council_tax.column("account_id")
+            ).as_py(),
+            "single_person_discounts": _count(
+                pa.compute.is_valid(world.council_tax.column("discount_start"))
+            ),
             "extract_rows": {
                 source: int(count)
                 for source, count in zip(
