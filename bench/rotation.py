@@ -20,6 +20,7 @@ import duckdb
 
 from bakehouse.custody import PersonQuery, Workspace, add_optout, init_key, load_key, rotate_key
 from bakehouse.ingest import IngestOptions, ingest
+from bakehouse.ingest.agreement import sources_for
 from bakehouse.world.config import WorldConfig
 from bakehouse.world.generate import generate
 
@@ -39,7 +40,13 @@ def _nhs_numbers(workspace: Path, count: int) -> list[str]:
 def _prepare(root: Path, world: Path, rotate_between: bool) -> IngestOptions:
     """A workspace with three opt-outs, made under one version or one each under three."""
     workspace, key_file = root / "ws", init_key(root / "keys" / "custodian.key")
-    options = IngestOptions(sources=world, workspace=workspace, purpose=PURPOSE, key_file=key_file)
+    options = IngestOptions(
+        sources=world,
+        workspace=workspace,
+        purpose=PURPOSE,
+        key_file=key_file,
+        only=sources_for(PURPOSE),
+    )
     ingest(options)
     for number, nhs in enumerate(_nhs_numbers(workspace, 3)):
         if rotate_between and number:
@@ -49,7 +56,12 @@ def _prepare(root: Path, world: Path, rotate_between: bool) -> IngestOptions:
         query = PersonQuery(nhs_number=nhs)
         add_optout(Workspace(workspace), key, query, f"OBJ-{number}", "Art. 21 objection")
     return IngestOptions(
-        sources=world, workspace=workspace, purpose=PURPOSE, key_file=key_file, force=True
+        sources=world,
+        workspace=workspace,
+        purpose=PURPOSE,
+        key_file=key_file,
+        force=True,
+        only=sources_for(PURPOSE),
     )
 
 

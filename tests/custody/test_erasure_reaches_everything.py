@@ -32,6 +32,7 @@ from bakehouse.custody.registers import standardise
 from bakehouse.custody.rights import _open_zones
 from bakehouse.custody.withdraw import model_runs
 from bakehouse.ingest import IngestOptions, ingest
+from bakehouse.ingest.agreement import sources_for
 from bakehouse.linkage import LinkOptions, link
 from bakehouse.modelling.pipeline import TrainOptions, TrainResult, train
 from bakehouse.recipes import load_recipe, recipe_path
@@ -74,7 +75,13 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> Scenario:
     key = init_key(root / "keys" / "custodian.key")
     generate(WorldConfig(area="basildon", seed=2, scale=0.05), world)
     ingest(
-        IngestOptions(sources=world, workspace=workspace, purpose="school-readiness", key_file=key)
+        IngestOptions(
+            sources=world,
+            workspace=workspace,
+            purpose="school-readiness",
+            only=sources_for("school-readiness"),
+            key_file=key,
+        )
     )
     link(LinkOptions(workspace=workspace, key_file=key))
     recipe = root / "quick.yaml"

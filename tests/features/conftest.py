@@ -98,6 +98,14 @@ SOURCE_COLUMNS: dict[str, dict[str, str]] = {
         "ta_end": "DATE",
         "recorded_date": "DATE",
     },
+    "council_tax": {
+        "account_key": "VARCHAR",
+        "account_start": "DATE",
+        "account_end": "DATE",
+        "discount": "VARCHAR",
+        "discount_start": "DATE",
+        "discount_end": "DATE",
+    },
 }
 
 AGREEMENTS = {
@@ -108,6 +116,7 @@ AGREEMENTS = {
     "police": "DSA-EP-DA-2026",
     "benefits": "DSA-BBC-RB-2026",
     "housing": "DSA-BBC-HOU-2026",
+    "council_tax": "DSA-BBC-CT-2026",
 }
 
 

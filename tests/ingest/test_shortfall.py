@@ -11,6 +11,7 @@ import pytest
 
 from bakehouse.custody.audit import AuditLog
 from bakehouse.errors import ConfigError, ExtractError, GeographyError
+from bakehouse.features.catalogue import CATALOGUE
 from bakehouse.ingest.shortfall import SourceShortfall, accepted_shortfalls
 from bakehouse.modelling import documents
 from bakehouse.modelling.documents import RunFacts
@@ -136,12 +137,16 @@ def test_a_folder_in_place_of_an_extract_is_one_clear_error(setup: Any) -> None:
     assert "\n" not in e.value.message
 
 
-def _facts_lacking(shortfalls: list[dict[str, Any]]) -> RunFacts:
-    """Run facts holding only what the documents' account of missing sources reads."""
+def _facts_lacking(
+    shortfalls: list[dict[str, Any]], own: tuple[tuple[str, str], ...] = ()
+) -> RunFacts:
+    """Run facts holding only what the documents' account of missing sources reads: catalogue
+    features, and ``own`` (name, source) ones as a recipe's features.yaml defines them."""
+    catalogue = ("police_child_present", "da_incidents", "social_care_referrals", "boy")
     features = [
-        {"name": name, "label": name, "scope": "child"}
-        for name in ("police_child_present", "da_incidents", "social_care_referrals", "boy")
-    ]
+        {"name": name, "label": name, "scope": "child", "source": CATALOGUE[name].source or ""}
+        for name in catalogue
+    ] + [{"name": name, "label": name, "scope": "home", "source": source} for name, source in own]
     empty: Any = None
     return RunFacts(
         recipe=empty,
@@ -182,6 +187,14 @@ def test_the_model_documents_name_each_source_the_model_lacked_and_the_features_
     assert "police_child_present, da_incidents" in lacking["police"]
     assert "social_care_referrals" not in lacking["police"]
     assert "1 to 7 (withheld) rows" in lacking["police"]  # counts follow the release's rule
+
+
+def test_a_missing_source_names_the_recipe_s_own_features_it_feeds() -> None:
+    """The homelessness recipe's council tax features are its own, not the catalogue's."""
+    shortfall = {"source": "council_tax", "kind": "missing", "rows": 0, "rows_last": None}
+    own = (("single_person_discount_now", "council_tax"), ("couple_claim_now", "benefits"))
+    lacking = documents._lacking(_facts_lacking([shortfall], own))
+    assert lacking["council_tax"].endswith("read it as absent: single_person_discount_now")
 
 
 def test_documents_of_a_model_with_every_source_lack_nothing() -> None:

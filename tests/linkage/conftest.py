@@ -21,6 +21,7 @@ import pytest
 from bakehouse.custody.identifiers import IDENTIFIER_COLUMNS
 from bakehouse.custody.zones import create_analysis_tables, create_custodian_tables
 from bakehouse.ingest import IngestOptions, ingest
+from bakehouse.ingest.agreement import sources_for
 from bakehouse.linkage import LinkOptions, LinkResult, link
 from bakehouse.world.config import WorldConfig
 from bakehouse.world.generate import generate
@@ -76,6 +77,7 @@ def linked_world(
                     sources=world,
                     workspace=workspace,
                     purpose="school-readiness",
+                    only=sources_for("school-readiness"),
                     key_file=linkage_key,
                 )
             )

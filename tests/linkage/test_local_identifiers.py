@@ -12,6 +12,7 @@ import duckdb
 import pytest
 
 from bakehouse.ingest import IngestOptions, ingest
+from bakehouse.ingest.agreement import sources_for
 from bakehouse.linkage import LinkOptions, link
 from bakehouse.world.config import WorldConfig
 from bakehouse.world.generate import generate
@@ -179,6 +180,7 @@ def test_a_world_without_national_identifiers_links_at_the_target(
             sources=world,
             workspace=workspace,
             purpose="school-readiness",
+            only=sources_for("school-readiness"),
             key_file=linkage_key,
             specs=world / "specs",
         )

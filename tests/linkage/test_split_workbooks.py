@@ -18,6 +18,7 @@ import pytest
 
 from bakehouse.errors import ConfigError
 from bakehouse.ingest import IngestOptions, IngestResult, ingest
+from bakehouse.ingest.agreement import sources_for
 from bakehouse.linkage import LinkOptions, LinkResult, link
 from bakehouse.linkage.measure import measure_persons
 from bakehouse.modelling.truth import map_children
@@ -51,7 +52,11 @@ def worlds(tmp_path_factory: pytest.TempPathFactory, linkage_key: Path) -> dict[
         workspace = root / "ws"
         ingested = ingest(
             IngestOptions(
-                sources=world, workspace=workspace, purpose="school-readiness", key_file=linkage_key
+                sources=world,
+                workspace=workspace,
+                purpose="school-readiness",
+                only=sources_for("school-readiness"),
+                key_file=linkage_key,
             )
         )
         built[name] = Built(world, workspace, ingested)

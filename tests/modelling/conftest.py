@@ -14,6 +14,7 @@ import pytest
 
 from bakehouse.custody import init_key
 from bakehouse.ingest import IngestOptions, ingest
+from bakehouse.ingest.agreement import sources_for
 from bakehouse.linkage import LinkOptions, link
 from bakehouse.recipes import recipe_path
 from bakehouse.world.config import WorldConfig
@@ -35,7 +36,13 @@ def build_linked_world(root: Path, scale: float, seed: int) -> LinkedWorld:
     key = init_key(root / "custodian.key")
     generate(WorldConfig(area="basildon", seed=seed, scale=scale), world)
     ingest(
-        IngestOptions(sources=world, workspace=workspace, purpose="school-readiness", key_file=key)
+        IngestOptions(
+            sources=world,
+            workspace=workspace,
+            purpose="school-readiness",
+            only=sources_for("school-readiness"),
+            key_file=key,
+        )
     )
     link(LinkOptions(workspace=workspace, key_file=key))
     return LinkedWorld(world, workspace)

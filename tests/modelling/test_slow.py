@@ -9,6 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from bakehouse.ingest.agreement import sources_for
 from bakehouse.modelling import TrainOptions, train
 from bakehouse.recipes import load_recipe
 from bakehouse.world.generate import WorldSummary
@@ -52,7 +53,13 @@ def test_basildon_at_default_noise_against_its_truth(
     world = basildon_world.out
     workspace, key = tmp_path / "ws", init_key(tmp_path / "custodian.key")
     ingest(
-        IngestOptions(sources=world, workspace=workspace, purpose="school-readiness", key_file=key)
+        IngestOptions(
+            sources=world,
+            workspace=workspace,
+            purpose="school-readiness",
+            only=sources_for("school-readiness"),
+            key_file=key,
+        )
     )
     link(LinkOptions(workspace=workspace, key_file=key))
     result = train(

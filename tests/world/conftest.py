@@ -15,7 +15,7 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from bakehouse.world import identifiers, names, tables
+from bakehouse.world import council_tax, identifiers, names, tables
 from bakehouse.world.tables import SimulatedWorld
 
 AS_AT = date(2025, 9, 30)
@@ -388,11 +388,53 @@ def _tiny_events() -> dict[str, pa.Table]:
                 },
             ],
         ),
+        # The Smiths at each address (William the older, so liable), Łucja alone with a discount.
+        "council_tax": _table(
+            tables.COUNCIL_TAX,
+            [
+                {
+                    "account_id": 0,
+                    "household_id": 10,
+                    "address_id": 1,
+                    "liable_id": 2,
+                    "joint_id": 1,
+                    "account_start": date(2015, 1, 1),
+                    "account_end": date(2021, 6, 1),
+                    "adults_at_start": 2,
+                    "discount_start": None,
+                    "discount_end": None,
+                },
+                {
+                    "account_id": 1,
+                    "household_id": 20,
+                    "address_id": 3,
+                    "liable_id": 4,
+                    "joint_id": None,
+                    "account_start": date(2018, 1, 1),
+                    "account_end": None,
+                    "adults_at_start": 1,
+                    "discount_start": date(2018, 2, 12),
+                    "discount_end": None,
+                },
+                {
+                    "account_id": 2,
+                    "household_id": 10,
+                    "address_id": 2,
+                    "liable_id": 2,
+                    "joint_id": 1,
+                    "account_start": date(2021, 6, 1),
+                    "account_end": None,
+                    "adults_at_start": 2,
+                    "discount_start": None,
+                    "discount_end": None,
+                },
+            ],
+        ),
     }
 
 
 def make_tiny_world() -> SimulatedWorld:
-    """Two households (one moved in 2021), five people, events in all eight tables."""
+    """Two households (one moved in 2021), five people, events in all nine tables."""
     addresses, households, residence = _tiny_places()
     return SimulatedWorld(
         area="basildon",
@@ -704,17 +746,31 @@ def _crowd_events(crowd: _Crowd, rows: int) -> dict[str, pa.Table]:
     return out
 
 
+def _crowd_council_tax(crowd: _Crowd, people: pa.Table, residence: pa.Table) -> pa.Table:
+    """Accounts of the crowd's couples at each address, derived as a built world's are."""
+    father = crowd.role == "father"
+    partner = np.where(father, np.arange(len(crowd.hh)) - 1, -1)
+    couples = people.select(["person_id", "dob", "mother_id"]).append_column(
+        "partner_id", pa.array(partner, pa.int64(), mask=partner < 0)
+    )
+    found = council_tax.derive(residence, couples, AS_AT)
+    return council_tax.record(found, np.random.default_rng(crowd.h))
+
+
 def make_crowd_world(seed: int = 5, households: int = 1500, rows: int = 4000) -> SimulatedWorld:
     crowd = _Crowd(np.random.default_rng(seed), households)
+    people = crowd.people()
+    residence = crowd.residence()
     return SimulatedWorld(
         area="basildon",
         seed=seed,
         as_at=AS_AT,
-        people=crowd.people(),
+        people=people,
         addresses=crowd.addresses(),
         households=tables.HOUSEHOLDS.empty_table(),
-        residence=crowd.residence(),
+        residence=residence,
         children=tables.CHILDREN.empty_table(),
+        council_tax=_crowd_council_tax(crowd, people, residence),
         **_crowd_events(crowd, rows),
     )
 

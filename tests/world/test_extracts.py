@@ -135,10 +135,16 @@ def write(world: SimulatedWorld, out: Path, level: NoiseLevel, seed: int = 1) ->
     return write_extracts(world, out, level, np.random.default_rng(seed))
 
 
+SECOND_ROLES = ("partner", "joint")  # a benefit claimant's partner, a joint liable person
+
+
 def records_of(records: pa.Table, source: str) -> list[dict[str, object]]:
-    """The truth of each row's main person (the subject, or a benefit claimant), in file order."""
+    """The truth of each row's main person (the subject, a benefit claimant, the liable
+    person), in file order."""
     return [
-        r for r in records.to_pylist() if r["source"] == source and r["person_role"] != "partner"
+        r
+        for r in records.to_pylist()
+        if r["source"] == source and r["person_role"] not in SECOND_ROLES
     ]
 
 
@@ -152,12 +158,13 @@ def tiny_out(tiny_world: SimulatedWorld, tmp_path_factory: pytest.TempPathFactor
     return out
 
 
-def test_the_specification_names_eight_sources_with_formats_and_columns() -> None:
+def test_the_specification_names_nine_sources_with_formats_and_columns() -> None:
     assert set(SPEC) == {"csc", "education", "early_education", "health_visiting", "police",
-                         "housing", "benefits", "marac"}  # fmt: skip
+                         "housing", "benefits", "marac", "council_tax"}  # fmt: skip
     assert SPEC["housing"].columns[1] == "ApplicantName"
     assert SPEC["benefits"].delimiter == ";" and SPEC["benefits"].encoding == "cp1252"
     assert SPEC["police"].date_format == "%d-%b-%Y %H:%M"
+    assert SPEC["council_tax"].delimiter == "|" and SPEC["council_tax"].encoding == "utf-8"
 
 
 @pytest.mark.parametrize("source", sorted(SPEC))
@@ -210,7 +217,7 @@ def test_records_have_one_row_per_data_row_naming_who_it_is_about(
     surname_column = {"csc": "SURNAME", "education": "LegalSurname", "police": "Surname",
                       "early_education": "Child Surname", "health_visiting": "Surname",
                       "benefits": "ClaimantSurname", "housing": "ApplicantName",
-                      "marac": "VictimSurname"}  # fmt: skip
+                      "marac": "VictimSurname", "council_tax": "LiableSurname"}  # fmt: skip
     for source, spec in SPEC.items():
         _, rows = read_extract(tmp_path, spec)
         truth = records_of(records, source)
@@ -295,7 +302,7 @@ class Roles:
 
     forename: str | None
     surname: str | None
-    dob: str
+    dob: str | None  # None where the source holds no date of birth
     event: str
     postcode: str
     recorded: str | None = None
@@ -320,6 +327,8 @@ ROLES = {
                       "Postcode", "ProcessedDate"),
     "marac": Roles("VictimForename", "VictimSurname", "VictimDOB", "ReferralDate", "Postcode",
                    "RecordedDate"),
+    "council_tax": Roles("LiableForename", "LiableSurname", None, "AccountStart", "Postcode",
+                         stale=False),
 }  # fmt: skip
 REQUIRED = {
     "csc": ("FORENAME", "SURNAME", "DOB", "REFERRAL_DATE"),
@@ -330,6 +339,7 @@ REQUIRED = {
     "housing": ("ApplicantName", "ApplicantDOB", "ApproachDate"),
     "benefits": ("ClaimantNINO", "ClaimantSurname", "ClaimantDOB", "ClaimStart"),
     "marac": ("MARACRef", "ReferralDate", "VictimSurname"),
+    "council_tax": ("AccountRef", "LiableSurname", "Address", "AccountStart"),
 }
 DATE_COLUMNS = {
     "csc": ("DOB", "REFERRAL_DATE", "EPISODE_START", "EPISODE_END", "RECORDED_DATE"),
@@ -340,6 +350,7 @@ DATE_COLUMNS = {
     "housing": ("ApplicantDOB", "ApproachDate", "TAStart", "TAEnd", "RecordedDate"),
     "benefits": ("ClaimantDOB", "PartnerDOB", "ClaimStart", "ClaimEnd", "ProcessedDate"),
     "marac": ("ReferralDate", "VictimDOB", "RecordedDate"),
+    "council_tax": ("AccountStart", "AccountEnd", "DiscountStart", "DiscountEnd"),
 }
 
 
@@ -402,6 +413,7 @@ def tally_errors(world: SimulatedWorld, out: Path, records: pa.Table) -> Tally:
         "housing": "housing_cases",
         "benefits": "benefit_claims",
         "marac": "marac_referrals",
+        "council_tax": "council_tax",
     }
     for source, spec in SPEC.items():
         _, rows = read_extract(out, spec)
@@ -429,9 +441,10 @@ def _tally_row(
     if invalid or event is None:
         return
     _tally_names(tally, roles, row, person)
-    dob = as_date(row[roles.dob], spec)
-    swap = _swapped(person["dob"])
-    tally.count("day_month_swap", dob == swap, swap is not None and dob is not None)
+    if roles.dob is not None:
+        dob = as_date(row[roles.dob], spec)
+        swap = _swapped(person["dob"])
+        tally.count("day_month_swap", dob == swap, swap is not None and dob is not None)
     if roles.nhs:
         tally.count("nhs_missing", row[roles.nhs] is None)
     if roles.recorded:

@@ -31,6 +31,7 @@ EXISTING_EXTRACTS = (
     "police_da_incidents.csv",
     "housing_cases.tsv",
     "benefits_claims.csv",
+    "council_tax_accounts.csv",
 )
 
 

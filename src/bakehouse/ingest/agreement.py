@@ -185,7 +185,8 @@ class Agreement(_Strict):
                 f"Agreement {self.id} does not list the purpose '{purpose}'",
                 file=where,
                 field="purposes",
-                fix=f"Permitted purposes: {', '.join(self.purpose_ids())}",
+                fix=f"Permitted purposes: {', '.join(self.purpose_ids())}. To take in the "
+                f"other sources for '{purpose}', leave '{spec.source}' out (--only the others)",
             )
         permitted = set(self.permitted_fields.get(spec.source, []))
         for name in spec.columns:
@@ -250,6 +251,17 @@ def load_agreements(folder: Path | None = None) -> dict[str, Agreement]:
         folder or shipped_agreements_dir(), Agreement, "data sharing agreement", _unique
     )
     return {source: agreement for agreement in agreements for source in agreement.sources}
+
+
+def sources_for(purpose: str, folder: Path | None = None) -> tuple[str, ...]:
+    """The sources whose agreement lists ``purpose`` (default folder: the shipped ones): what a
+    folder holding every extract may be taken in with for that purpose (``only``)."""
+    agreements = load_agreements(folder)
+    return tuple(
+        sorted(
+            source for source, agreement in agreements.items() if purpose in agreement.purpose_ids()
+        )
+    )
 
 
 def agreement_for(agreements: dict[str, Agreement], spec: SourceSpec) -> Agreement:

@@ -19,7 +19,7 @@ from pathlib import Path
 from string import Template
 from typing import Any
 
-from bakehouse.features.catalogue import CATALOGUE, SCOPES
+from bakehouse.features.catalogue import SCOPES
 from bakehouse.features.labels import describe_group
 from bakehouse.insight.review import ReviewList
 from bakehouse.modelling import baselines
@@ -74,7 +74,7 @@ class RunFacts:
     created: str
     as_at: str
     sources: list[dict[str, Any]]  # source, title, supplier, agreement, version, review, rows
-    features: list[dict[str, str]]  # name, label, scope
+    features: list[dict[str, str]]  # name, label, scope, source ("" for stays and cohort)
     counts: dict[str, Any]
     split: dict[str, list[int]]
     chosen: str
@@ -242,11 +242,7 @@ def _lacking(facts: RunFacts) -> dict[str, str]:
     """What the model lacked: each source accepted missing, empty or short, and its features."""
     lacking = {}
     for item in facts.shortfalls:
-        feeds = [
-            f["name"]
-            for f in facts.features
-            if f["name"] in CATALOGUE and CATALOGUE[f["name"]].source == item["source"]
-        ]
+        feeds = [f["name"] for f in facts.features if f["source"] == item["source"]]
         before = (
             f"{facts.count_text(item['rows_last'])} rows at ingestion run {item['last_run_id']}"
             if item.get("rows_last") is not None

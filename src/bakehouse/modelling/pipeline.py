@@ -195,7 +195,10 @@ def _facts(
         created=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         as_at=features.as_at.isoformat(),
         sources=sources,
-        features=[{"name": f.name, "label": f.label, "scope": f.scope} for f in features.features],
+        features=[
+            {"name": f.name, "label": f.label, "scope": f.scope, "source": f.source or ""}
+            for f in features.features
+        ],
         counts=run.counts,
         split=run.split.as_dict(),
         chosen=run.chosen,

@@ -22,6 +22,7 @@ from bakehouse.errors import ConfigError
 from bakehouse.geography import load_area, load_deprivation
 from bakehouse.world import (
     childhood,
+    council_tax,
     escalation,
     homelessness,
     identifiers,
@@ -58,8 +59,9 @@ class WorldSummary:
 
 
 # What a world holds. Raised whenever a world's files change in content or meaning, so that an
-# older world on disk is built again rather than reused.
-WORLD_FORMAT = 8
+# older world on disk is built again rather than reused. Format 9 adds the council tax extract
+# and its truth.
+WORLD_FORMAT = 9
 
 
 def is_current(config: WorldConfig, out: Path) -> bool:
@@ -78,8 +80,10 @@ def is_current(config: WorldConfig, out: Path) -> bool:
 def generate(config: WorldConfig, out: Path, progress: Progress | None = None) -> WorldSummary:
     """Write the world for ``config`` to ``out`` (extracts/, truth/, world.json), atomically."""
     report = progress or (lambda step, done, total: None)
-    streams = np.random.SeedSequence(config.seed).spawn(6)
-    rng_sim, rng_child, rng_people, rng_extract, rng_area, rng_outcomes = (
+    # Spawned children do not depend on how many are spawned: a stream added last changes none
+    # of the others.
+    streams = np.random.SeedSequence(config.seed).spawn(7)
+    rng_sim, rng_child, rng_people, rng_extract, rng_area, rng_outcomes, rng_council = (
         np.random.default_rng(s) for s in streams
     )
     area = load_area(config.area)
@@ -97,6 +101,9 @@ def generate(config: WorldConfig, out: Path, progress: Progress | None = None) -
     report("Drawing domestic abuse escalation and homelessness outcomes", 0, 1)
     world = _with_outcomes(world, sim, rng_outcomes, index_states)
     report("Drawing domestic abuse escalation and homelessness outcomes", 1, 1)
+    report("Deriving council tax accounts and discounts", 0, 1)
+    world = _with_council_tax(world, sim, rng_council)
+    report("Deriving council tax accounts and discounts", 1, 1)
     staging = out.with_name(out.name + ".partial")
     if staging.exists():
         shutil.rmtree(staging)
@@ -260,6 +267,18 @@ def _with_outcomes(
         da_escalation=escalations.index,
         homelessness=homelessness.index_table(sim, index_states, lsoa_codes),
     )
+
+
+def _with_council_tax(
+    world: tables.SimulatedWorld, sim: Simulation, rng: np.random.Generator
+) -> tables.SimulatedWorld:
+    """The world with its council tax accounts, recorded from a stream of their own after
+    everything else: no other value changes."""
+    people = world.people.select(["person_id", "dob", "mother_id"]).append_column(
+        "partner_id", timeline.ids_or_null(sim.people.partner)
+    )
+    found = council_tax.derive(world.residence, people, world.as_at)
+    return dataclasses.replace(world, council_tax=council_tax.record(found, rng))
 
 
 def _childhood(
@@ -574,6 +593,7 @@ def _write_truth(
     pq.write_table(_area_need(world), folder / "area_need.parquet")
     pq.write_table(world.da_escalation, folder / "da_escalation.parquet")
     pq.write_table(world.homelessness, folder / "homelessness.parquet")
+    pq.write_table(world.council_tax, folder / "council_tax.parquet")
     for name, table in _expected_events(world).items():
         pq.write_table(table, folder / f"{name}.parquet")
     pq.write_table(records, folder / "records.parquet")
@@ -622,6 +642,12 @@ def _manifest(
             "marac_referrals": world.marac_referrals.num_rows,
             "homelessness_index_rows": world.homelessness.num_rows,
             "homelessness_approaches": _count(world.homelessness.column("approached")),
+            "council_tax_accounts": pa.compute.count_distinct(
+                world.council_tax.column("account_id")
+            ).as_py(),
+            "single_person_discounts": _count(
+                pa.compute.is_valid(world.council_tax.column("discount_start"))
+            ),
             "extract_rows": {
                 source: int(count)
                 for source, count in zip(

@@ -200,6 +200,23 @@ MARAC_REFERRALS = pa.schema(
     ]
 )
 
+# One row per council tax account and single person discount award (docs/world.md, "Council
+# tax"): an account without an award has one row with its discount columns null.
+COUNCIL_TAX = pa.schema(
+    [
+        ("account_id", pa.int64()),
+        ("household_id", pa.int64()),
+        ("address_id", pa.int64()),
+        ("liable_id", pa.int64()),  # the lead liable person
+        ("joint_id", pa.int64()),  # the lead's partner living there at the start, else null
+        ("account_start", pa.date32()),
+        ("account_end", pa.date32()),  # exclusive; null while open at the as-at date
+        ("adults_at_start", pa.int32()),  # residents aged 18 or over on the first day
+        ("discount_start", pa.date32()),  # when the council awarded the discount, else null
+        ("discount_end", pa.date32()),  # when it ended it; null while in force or if none
+    ]
+)
+
 # --- outcome truth: read only by measurement code --------------------------------------------
 
 # One row per index incident (docs/world.md, "Domestic abuse escalation").
@@ -273,6 +290,7 @@ class SimulatedWorld:
     marac_referrals: pa.Table = field(default_factory=MARAC_REFERRALS.empty_table)
     da_escalation: pa.Table = field(default_factory=DA_ESCALATION.empty_table)
     homelessness: pa.Table = field(default_factory=HOMELESSNESS.empty_table)
+    council_tax: pa.Table = field(default_factory=COUNCIL_TAX.empty_table)
     interventions: list[dict[str, object]] = field(default_factory=list)
 
 
@@ -285,4 +303,5 @@ EVENT_TABLES: dict[str, pa.Schema] = {
     "housing_cases": HOUSING_CASES,
     "benefit_claims": BENEFIT_CLAIMS,
     "marac_referrals": MARAC_REFERRALS,
+    "council_tax": COUNCIL_TAX,
 }

@@ -37,6 +37,7 @@ class Benefits(Source):
     rekeyed = ("ClaimantForename", "ClaimantSurname", "Address")
     keeps_person_record = True
     national_columns = ("ClaimantNINO",)
+    roles = ("claimant", "partner")
 
     def render(self, rows: Rows) -> Rendered:
         start = rows.numpy("claim_start")
@@ -66,5 +67,5 @@ class Benefits(Source):
             person_id=rows.ids("claimant_id"),
             household_id=rows.ids("household_id"),
             event_date=start,
-            partner_id=rows.ids("partner_id"),
+            second_id=rows.ids("partner_id"),
         )

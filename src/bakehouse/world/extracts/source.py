@@ -46,8 +46,9 @@ class Rendered:
     person_id: np.ndarray
     household_id: np.ndarray
     event_date: np.ndarray  # datetime64[D]
-    # A second person named on the same row (a benefit claimant's partner), NONE where absent.
-    partner_id: np.ndarray | None = None
+    # A second person named on the same row (a benefit claimant's partner, a joint liable
+    # person), NONE where absent; ``Source.roles`` names both.
+    second_id: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,7 @@ class Written:
     table: pa.Table
     person_id: np.ndarray
     household_id: np.ndarray
-    partner_id: np.ndarray | None = None
+    second_id: np.ndarray | None = None
 
 
 class Source(ABC):
@@ -75,6 +76,8 @@ class Source(ABC):
     # NHS number, UPN or NINO columns: left out of a world written without national identifiers.
     national_columns: ClassVar[tuple[str, ...]] = ()
     uses_nicknames: ClassVar[bool] = True
+    # The truth's person_role of the row's person and, where a row names two, of the second.
+    roles: ClassVar[tuple[str, ...]] = ("subject",)
     order: ClassVar[Literal["event", "shuffle"]] = "event"
 
     @abstractmethod
@@ -168,6 +171,9 @@ class Rows:
 def build(source: Source, context: Context, rng: np.random.Generator) -> Written:
     """Render a source's rows, add row-level errors and put them in file order."""
     rendered = source.render(Rows(source, context, rng))
+    if (rendered.second_id is None) != (len(source.roles) == 1):
+        named = 1 if rendered.second_id is None else 2
+        raise ValueError(f"{source.name} declares roles {source.roles}; its rows name {named}")
     if tuple(rendered.columns) != source.columns:
         raise ValueError(f"{source.name} rendered {list(rendered.columns)}, not {source.columns}")
     for name, values in rendered.columns.items():
@@ -185,7 +191,7 @@ def build(source: Source, context: Context, rng: np.random.Generator) -> Written
         table=pa.table(_rekey(columns, varied, source.rekeyed, rng)),
         person_id=rendered.person_id[order],
         household_id=rendered.household_id[order],
-        partner_id=None if rendered.partner_id is None else rendered.partner_id[order],
+        second_id=None if rendered.second_id is None else rendered.second_id[order],
     )
 
 

@@ -10,6 +10,7 @@ import numpy as np
 import pyarrow as pa
 
 from bakehouse.world.extracts.benefits import Benefits
+from bakehouse.world.extracts.council_tax import CouncilTax
 from bakehouse.world.extracts.csc import Csc
 from bakehouse.world.extracts.early_education import EarlyEducation
 from bakehouse.world.extracts.education import Education
@@ -34,8 +35,9 @@ SOURCES: tuple[Source, ...] = (
     Housing(),
     Benefits(),
     # Last: each source's stream is split from the same generator in this order, so the sources
-    # before it keep their streams (and bytes) whatever follows.
+    # before them keep their streams (and bytes) whatever follows.
     Marac(),
+    CouncilTax(),
 )
 
 RECORDS = pa.schema(
@@ -43,7 +45,9 @@ RECORDS = pa.schema(
         ("source", pa.string()),
         ("file", pa.string()),  # the file name, as ingestion records it
         ("row_number", pa.int64()),  # the data row in that file, from 1
-        ("person_role", pa.string()),  # "subject", or "claimant" / "partner" on benefits rows
+        # Source.roles: "subject"; "claimant" / "partner" on benefits rows, "liable" / "joint"
+        # on council tax rows
+        ("person_role", pa.string()),
         ("person_id", pa.int64()),
         ("household_id", pa.int64()),
     ]
@@ -62,7 +66,7 @@ def write_extracts(
     national_ids: bool = True,
     sheet_limits: SheetLimits = EXCEL_SHEET,
 ) -> pa.Table:
-    """Write the eight extracts into ``out_dir``; return the ``records`` truth table.
+    """Write the nine extracts into ``out_dir``; return the ``records`` truth table.
 
     Each source draws from its own random stream, split from ``rng`` up front, so one source's
     rows never change because another source's table grew. Without ``national_ids`` the NHS
@@ -123,11 +127,10 @@ def _records(source: Source, written: Written, files: list[tuple[str, int]]) -> 
     file_index = np.repeat(np.arange(len(files), dtype=np.int32), counts)
     row_in_file = np.concatenate([np.arange(1, n + 1, dtype=np.int64) for n in counts])
     names = pa.array([name for name, _ in files], pa.string())
-    main_role = "subject" if written.partner_id is None else "claimant"
     everyone = np.ones(len(file_index), dtype=bool)
-    parts = [(everyone, main_role, written.person_id)]
-    if written.partner_id is not None:
-        parts.append((written.partner_id >= 0, "partner", written.partner_id))
+    parts = [(everyone, source.roles[0], written.person_id)]
+    if written.second_id is not None:
+        parts.append((written.second_id >= 0, source.roles[1], written.second_id))
     return pa.concat_tables(
         pa.table(
             {
