@@ -295,3 +295,38 @@ def test_markdown_headings_name_the_units_in_the_recipe_s_words() -> None:
     assert "| | Households | With outcome |" in text
     assert "**Households measured:** 75" in text
     assert "units" not in text.lower()
+
+
+def test_ece_and_its_chance_range_do_not_depend_on_the_order_of_tied_predictions() -> None:
+    # A calibration map's plateau: a third of the units share one prediction. Rows come in the
+    # order of their pseudonyms, which a new custodian key reshuffles.
+    rng = np.random.default_rng(3)
+    n = 9_000
+    p = np.where(rng.random(n) < 0.35, 0.01, rng.uniform(0.01, 0.3, n))
+    y = (rng.random(n) < p * 1.2).astype(float)
+    first = (metrics.ece(y, p), metrics.ece_by_chance(p, 10, seed=1))
+    curve = metrics.calibration_curve(y, p)
+    for seed in range(5):
+        shuffled = np.random.default_rng(seed).permutation(n)
+        assert metrics.ece(y[shuffled], p[shuffled]) == pytest.approx(first[0], abs=1e-12)
+        assert metrics.ece_by_chance(p[shuffled], 10, seed=1)["high"] == pytest.approx(
+            first[1]["high"], abs=1e-3
+        )
+        assert metrics.calibration_curve(y[shuffled], p[shuffled]) == [
+            pytest.approx(point) for point in curve
+        ]
+        assert metrics.all_metrics(y[shuffled], p[shuffled], [0.1], 10)["ece"] == pytest.approx(
+            first[0], abs=1e-12
+        )
+
+
+def test_units_with_one_prediction_share_a_calibration_bin() -> None:
+    p = np.array([0.1] * 6 + [0.2, 0.3, 0.4, 0.5])
+    y = np.array([0, 0, 0, 0, 0, 1, 0, 1, 0, 1], dtype=float)
+    curve = metrics.calibration_curve(y, p, bins=5)
+    # The six equal predictions are one bin, not split across the first three.
+    assert curve[0]["units"] == 6 and curve[0]["predicted"] == pytest.approx(0.1)
+    assert sum(point["units"] for point in curve) == len(p)
+    assert metrics.ece(y, p, 5) == pytest.approx(
+        sum(pt["units"] * abs(pt["observed"] - pt["predicted"]) for pt in curve) / len(p)
+    )

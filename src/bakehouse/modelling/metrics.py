@@ -44,15 +44,37 @@ def brier(y: np.ndarray, p: np.ndarray) -> float:
     return float(np.mean((p - y) ** 2))
 
 
+def _bin_ids(p: np.ndarray, bins: int, ascending: np.ndarray | None = None) -> np.ndarray:
+    """Each unit's bin: equal-count bins of predicted probability, cut at quantiles of ``p``.
+    Units with equal predictions always share a bin (the one the cut value opens), so the bins
+    follow from the predictions alone, never from the order of the rows. A calibration map's
+    plateaus hold thousands of equal predictions: split by row order, and rows are ordered by
+    pseudonyms, the ECE would change with the custodian's key. ``ascending``: ``p`` sorted."""
+    ordered = np.sort(p) if ascending is None else ascending
+    cuts = (len(p) * np.arange(1, bins)) // bins
+    ids: np.ndarray = np.searchsorted(ordered[cuts], p, side="right")
+    return ids
+
+
 def _bins(p: np.ndarray, bins: int) -> list[np.ndarray]:
-    order = np.argsort(p, kind="stable")
-    return [chunk for chunk in np.array_split(order, bins) if len(chunk)]
+    """The units of each non-empty bin of :func:`_bin_ids`, lowest predictions first."""
+    if not len(p):
+        return []
+    ids = _bin_ids(p, bins)
+    return [chunk for chunk in (np.flatnonzero(ids == b) for b in range(bins)) if len(chunk)]
+
+
+def _ece(y: np.ndarray, p: np.ndarray, ids: np.ndarray, bins: int) -> float:
+    """Over the bins: each bin's share of units times |observed share - mean predicted|."""
+    gaps = np.bincount(ids, weights=y, minlength=bins) - np.bincount(ids, weights=p, minlength=bins)
+    return float(np.abs(gaps).sum() / len(y))
 
 
 def ece(y: np.ndarray, p: np.ndarray, bins: int = 10) -> float:
     """Expected calibration error over equal-count bins of predicted probability."""
-    total = len(y)
-    return float(sum(len(b) / total * abs(y[b].mean() - p[b].mean()) for b in _bins(p, bins)))
+    if not len(y):
+        return math.nan
+    return _ece(y.astype(float), p, _bin_ids(p, bins), bins)
 
 
 def ece_by_chance(
@@ -121,15 +143,9 @@ def all_metrics(y: np.ndarray, p: np.ndarray, top: list[float], ece_bins: int) -
         "average_precision": float((precision * hits).sum() / positives) if positives else math.nan,
         "brier": brier(y, p),
     }
-    ascending = order[::-1]
     total = len(y)
-    values["ece"] = float(
-        sum(
-            len(b) / total * abs(y[b].mean() - p[b].mean())
-            for b in np.array_split(ascending, ece_bins)
-            if len(b)
-        )
-    )
+    ids = _bin_ids(p, ece_bins, ascending=p[order[::-1]])
+    values["ece"] = _ece(y.astype(float), p, ids, ece_bins)
     for share in top:
         count = max(1, math.ceil(share * total))
         percent = round(share * 100)
