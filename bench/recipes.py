@@ -2,7 +2,7 @@
 
     uv run python bench/recipes.py                       # Basildon, seed 1
     uv run python bench/recipes.py --seed 2 --seed 3     # more draws of the world
-    uv run python bench/recipes.py --world DIR           # a world already built
+    uv run python bench/recipes.py --world DIR           # a world already built (its area)
     uv run python bench/recipes.py --added-value         # and each one against the baselines
     uv run python bench/recipes.py --world DIR --keep OUT  # workspaces kept in OUT, to study
 
@@ -70,6 +70,12 @@ def make_world(seed: int, out: Path) -> Path:
     return out
 
 
+def world_area(world: Path) -> str:
+    """The area a world was built for, as `bakehouse world --area` named it."""
+    area: str = json.loads((world / "world.json").read_text())["config"]["area"]
+    return area
+
+
 def run_recipe(recipe: str, world: Path, scratch: Path) -> dict[str, Any]:
     workspace, key = scratch / recipe / "ws", scratch / recipe / "key" / "custodian.key"
     releases, signing = scratch / "releases", scratch / "release-signing.key"
@@ -101,6 +107,8 @@ def run_recipe(recipe: str, world: Path, scratch: Path) -> dict[str, Any]:
         str(signing),
         "--truth",
         str(world / "truth"),
+        "--area",
+        world_area(world),
         *(["--iod", str(IOD)] if IOD.exists() else []),
     )
     done = subprocess.run(
@@ -251,7 +259,7 @@ def main() -> None:
         with tempfile.TemporaryDirectory(prefix="bench-recipes-") as folder:
             scratch = args.keep or Path(folder)
             world = args.world or make_world(seed, scratch / "world")
-            print(f"Basildon, seed {seed}:", flush=True)
+            print(f"{world_area(world).capitalize()}, seed {seed}:", flush=True)
             total = 0.0
             for recipe in recipes:
                 result = run_recipe(recipe, world, scratch)

@@ -129,3 +129,27 @@ def test_units_placed_outside_the_area_are_left_out_and_counted(tmp_path: Path) 
     assert (outside["count"], outside["suppressed"]) == (10, False)
     areas = pq.read_table(release / "areas.parquet").column("lsoa11cd").to_pylist()
     assert "E01021476" not in areas
+
+
+def test_a_release_for_the_wrong_area_is_refused_naming_the_area_that_holds_the_data(
+    tmp_path: Path,
+) -> None:
+    # Predictions for Colchester published as Basildon's (the default area): before, the output
+    # checker refused the empty areas' withheld cells, which said nothing of the cause.
+    table = synthetic_predictions(load_area("colchester").lsoa_codes, 12, seed=9)
+    codes = table.column("lsoa11cd").to_pylist()
+    codes[:12] = ["E01021237"] * 12  # a few in Basildon
+    path = tmp_path / "predictions.parquet"
+    pq.write_table(table.set_column(0, "lsoa11cd", pa.array(codes)), path)
+    out = tmp_path / "releases"
+    result = runner.invoke(app, ["publish", str(path), "--out", str(out), "--as-at", "2025-09-30"])
+    assert result.exit_code != 0
+    said = " ".join(result.output.split())
+    assert "12,392 of the 12,404 children" in said and "outside Basildon" in said
+    assert "most live in colchester" in said and "(--area colchester)" in said
+    assert not out.exists() or not any(out.iterdir())
+    fixed = runner.invoke(
+        app,
+        ["publish", str(path), "--out", str(out), "--as-at", "2025-09-30", "--area", "colchester"],
+    )
+    assert fixed.exit_code == 0, fixed.output

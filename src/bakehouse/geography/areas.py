@@ -86,6 +86,21 @@ def load_area(name: str) -> Area:
     return Area(name=key, district_codes=codes, lsoas=lsoas, postcodes=postcodes)
 
 
+def area_holding(lsoa_codes: list[str]) -> str | None:
+    """The district (by its name for ``--area``) that holds most of ``lsoa_codes``, or None when
+    none of them is in Essex."""
+    lsoas = _all_lsoas()
+    districts = dict(
+        zip(lsoas.column("lsoa11cd").to_pylist(), lsoas.column("lad_code").to_pylist(), strict=True)
+    )
+    found = [districts[code] for code in lsoa_codes if code in districts]
+    if not found:
+        return None
+    values, counts = np.unique(np.array(found), return_counts=True)
+    code = str(values[int(np.argmax(counts))])
+    return next(name for name, district in DISTRICTS.items() if district == code)
+
+
 @cache
 def _all_lsoas() -> pa.Table:
     with (DATA / "lsoas.csv").open("rb") as handle:

@@ -29,6 +29,7 @@ from bakehouse.areas.predictions import Predictions
 from bakehouse.areas.ranks import rank_intervals
 from bakehouse.areas.shrinkage import shrink
 from bakehouse.errors import ConfigError
+from bakehouse.geography.areas import area_holding
 from bakehouse.recipes.schema import Words
 from bakehouse.release import schema
 from bakehouse.release.differencing import Earlier
@@ -64,7 +65,9 @@ def build_area_tables(
 ) -> AreaTables:
     """``words``: the recipe's, for the sentences. ``earlier``: the releases of the same recipe
     and area already published, which the observed counts are protected against as well."""
+    everyone = predictions.lsoa11cd
     predictions, outside = predictions.within(geography.codes)
+    _check_area(len(everyone) - outside, outside, everyone, geography, words)
     counts = count_population(predictions, geography)
     observed = protect(_observed_tree(geography, counts), rules, earlier)
     future = protect(_future_tree(geography, counts), rules)
@@ -81,6 +84,25 @@ def build_area_tables(
     outside_area = _outside_area(outside, geography, rules, words)
     methods = {**built.methods, "differencing": differencing, "units_outside_area": outside_area}
     return replace(built, methods=methods)
+
+
+def _check_area(
+    inside: int, outside: int, lsoas: np.ndarray, geography: Geography, words: Words
+) -> None:
+    """Refuses figures for an area where fewer units live than outside it: a few households
+    across the border are normal, most of them means the release names the wrong area."""
+    if outside <= inside:
+        return
+    holding = area_holding([str(code) for code in np.unique(lsoas.astype(str))])
+    elsewhere = f"; most live in {holding}" if holding else ""
+    raise ConfigError(
+        f"{outside:,} of the {inside + outside:,} {words.units} the model predicts for live "
+        f"outside {geography.title}{elsewhere}",
+        field="area",
+        fix=f"Give the area the data is for (--area {holding})"
+        if holding
+        else "Give the area the data is for (--area), with its IoD files if outside Essex",
+    )
 
 
 def _outside_area(
