@@ -87,8 +87,8 @@ def load_area(name: str) -> Area:
 
 
 def area_holding(lsoa_codes: list[str]) -> str | None:
-    """The district (by its name for ``--area``) that holds most of ``lsoa_codes``, or None when
-    none of them is in Essex."""
+    """The district (by its name for ``--area``) that holds most of ``lsoa_codes`` (one code per
+    unit, repeats counted), or None when none of them is in Essex."""
     lsoas = _all_lsoas()
     districts = dict(
         zip(lsoas.column("lsoa11cd").to_pylist(), lsoas.column("lad_code").to_pylist(), strict=True)

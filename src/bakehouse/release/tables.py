@@ -93,7 +93,7 @@ def _check_area(
     across the border are normal, most of them means the release names the wrong area."""
     if outside <= inside:
         return
-    holding = area_holding([str(code) for code in np.unique(lsoas.astype(str))])
+    holding = area_holding(lsoas.astype(str).tolist())  # weighed by units: an error path only
     elsewhere = f"; most live in {holding}" if holding else ""
     raise ConfigError(
         f"{outside:,} of the {inside + outside:,} {words.units} the model predicts for live "
