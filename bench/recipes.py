@@ -206,7 +206,14 @@ def area_spearman(recipe: str, world: Path, result: dict[str, Any]) -> tuple[flo
 def report(recipe: str, world: Path, result: dict[str, Any]) -> None:
     head = result["headline"]
     chance = head["test_ece_by_chance_interval"]
-    inside = head["test_ece"] <= chance[1]
+    # The target is no more miscalibration than a calibrated model shows by chance: an ECE below
+    # the range meets it, and is said so rather than called inside.
+    if head["test_ece"] > chance[1]:
+        verdict = "outside"
+    elif head["test_ece"] < chance[0]:
+        verdict = "below the range, no worse than chance"
+    else:
+        verdict = "inside"
     rho, shown = area_spearman(recipe, world, result)
     best = head.get("best_achievable_auc", float("nan"))
     gap = head.get("gap_to_best", float("nan"))
@@ -218,7 +225,7 @@ def report(recipe: str, world: Path, result: dict[str, Any]) -> None:
         f"the test units that map to it: model {best - gap:.4f}, best achievable {best:.4f}, gap "
         f"{gap:.4f}{_interval_text(result['gap_interval'])} (target <= 0.02, goal 0.01); ECE "
         f"{head['test_ece']:.4f} (chance {chance[0]:.4f} to {chance[1]:.4f}: "
-        f"{'inside' if inside else 'outside'}); Spearman of expected events per LSOA against the "
+        f"{verdict}); Spearman of expected events per LSOA against the "
         f"truth {rho:.3f} over {shown} LSOAs (target >= 0.9); fairness groups: {', '.join(groups)}",
         flush=True,
     )
