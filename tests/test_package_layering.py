@@ -1,6 +1,7 @@
-"""The packages after the model import in one direction only: the estimates (``areas``) below
-the release, both below the model stage's documents. Read from the source's import statements
-(lazy and type-checking imports included), so a cycle cannot come back unnoticed."""
+"""The packages after the model import in one direction only: the recipe below them all, the
+estimates (``areas``) below the release, both below the model stage's documents. Read from the
+source's import statements (lazy and type-checking imports included), so a cycle cannot come
+back unnoticed."""
 
 from __future__ import annotations
 
@@ -35,7 +36,16 @@ def imported_packages(package: str) -> dict[str, set[str]]:
 
 
 @pytest.mark.parametrize(
-    ("lower", "upper"), [("areas", "release"), ("areas", "modelling"), ("release", "modelling")]
+    ("lower", "upper"),
+    [
+        ("areas", "release"),
+        ("areas", "modelling"),
+        ("release", "modelling"),
+        # A recipe is read before any stage runs: its sections' types are its own.
+        ("recipes", "areas"),
+        ("recipes", "release"),
+        ("recipes", "modelling"),
+    ],
 )
 def test_a_lower_package_never_imports_the_one_above_it(lower: str, upper: str) -> None:
     assert imported_packages(lower).get(upper, set()) == set()

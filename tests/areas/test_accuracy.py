@@ -9,10 +9,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bakehouse.areas.config import AreasConfig, Prior
 from bakehouse.areas.counts import count_population
 from bakehouse.areas.shrinkage import shrink
 from bakehouse.recipes import load_recipe
+from bakehouse.recipes.areas_section import AreasConfig, Prior
 from bakehouse.release.disclosure import DisclosureRules
 from bakehouse.release.tables import build_area_tables
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bakehouse.areas.config import Hotspots
 from bakehouse.areas.hotspots import benjamini_hochberg, find_hotspots, queen_neighbours
 from bakehouse.geography import load_area
+from bakehouse.recipes.areas_section import Hotspots
 
 
 @pytest.fixture(scope="module")

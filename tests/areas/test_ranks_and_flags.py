@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 
 from bakehouse.areas.benchmarks import compare
-from bakehouse.areas.config import FlagRule
 from bakehouse.areas.flagging import AreaNeed, flag_areas
 from bakehouse.areas.ranks import rank_intervals
 from bakehouse.areas.summaries import area_summary
 from bakehouse.recipes import load_recipe
+from bakehouse.recipes.areas_section import FlagRule
 from bakehouse.recipes.schema import Words
 
 SCHOOL_READINESS = load_recipe("school-readiness").recipe.words

@@ -9,11 +9,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bakehouse.areas.config import Prior, area_settings
+from bakehouse.areas.config import area_settings
 from bakehouse.geography import AREAS, iod_folder, load_area, load_deprivation
 from bakehouse.geography.deprivation import FILE_DOMAINS, FILE_POPULATION, SHIPPED
 from bakehouse.ingest.progress import SilentReporter
 from bakehouse.recipes import load_recipe
+from bakehouse.recipes.areas_section import Prior
 
 ROOT = Path(__file__).resolve().parents[2]
 OFFICIAL = ROOT.parent / "shared" / "data" / "iod2019"

@@ -16,13 +16,13 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from bakehouse.areas.config import AreasConfig
 from bakehouse.areas.counts import Geography, geography_of
 from bakehouse.areas.predictions import predictions_from_table
 from bakehouse.geography import load_area
 from bakehouse.modelling.fairness import audit, publishable
 from bakehouse.modelling.metrics import rounded
 from bakehouse.recipes import load_recipe
+from bakehouse.recipes.areas_section import AreasConfig
 from bakehouse.release.disclosure import DisclosureRules
 from bakehouse.release.summaries import linkage_summary, quality_summary
 from bakehouse.release.tables import AreaTables, build_area_tables

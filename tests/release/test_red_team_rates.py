@@ -19,13 +19,13 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from bakehouse.areas.config import AreasConfig
 from bakehouse.areas.counts import geography_of
 from bakehouse.areas.predictions import predictions_from_table
 from bakehouse.errors import ReleaseRefused
 from bakehouse.geography import load_area
 from bakehouse.modelling.fairness import audit, publishable
 from bakehouse.recipes import load_recipe
+from bakehouse.recipes.areas_section import AreasConfig
 from bakehouse.release.checker import FORMAT_1_NAMES
 from bakehouse.release.differencing import earlier_releases
 from bakehouse.release.disclosure import DisclosureRules

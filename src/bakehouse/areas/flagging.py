@@ -1,7 +1,8 @@
 """Areas that could use additional support: a stated rule, and its reasons in plain words.
 
-The rule (:class:`~bakehouse.areas.config.FlagRule`) is part of the recipe, so anyone can see why
-an area is on the list and why another is not. Reasons are built from published figures only.
+The rule (:class:`~bakehouse.recipes.areas_section.FlagRule`) is part of the recipe, so anyone
+can see why an area is on the list and why another is not. Reasons are built from published
+figures only.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bakehouse.areas import summaries
-from bakehouse.areas.config import FlagRule
+from bakehouse.recipes.areas_section import FlagRule
 from bakehouse.recipes.schema import Words
 
 

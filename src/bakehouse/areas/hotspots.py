@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from bakehouse.areas.config import Hotspots
+from bakehouse.recipes.areas_section import Hotspots
 
 
 @dataclass(frozen=True)

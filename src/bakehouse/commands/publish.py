@@ -76,8 +76,9 @@ def publish(
     signing_key: Path | None = SIGNING_KEY,
 ) -> None:
     """Build a release: area estimates, disclosure control, the output checker, a manifest."""
-    from bakehouse.areas.config import AreasConfig, area_settings, load_areas_config
+    from bakehouse.areas.config import area_settings, load_areas_config
     from bakehouse.recipes import load_recipe
+    from bakehouse.recipes.areas_section import AreasConfig
     from bakehouse.release.disclosure import DisclosureRules
     from bakehouse.release.publish import PublishOptions, rules_from_workspace, strictest_rules
     from bakehouse.release.publish import publish as run_publish

@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from bakehouse.areas.config import AreasConfig
 from bakehouse.errors import ConfigError
+from bakehouse.recipes.areas_section import AreasConfig
 
 if TYPE_CHECKING:
     from bakehouse.features.catalogue import Feature

@@ -18,10 +18,11 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from bakehouse.areas.config import AreasConfig, area_settings
+from bakehouse.areas.config import area_settings
 from bakehouse.custody.workspace import AREAS, LATEST, MODELS
 from bakehouse.errors import ConfigError
 from bakehouse.ingest.progress import Reporter, SilentReporter
+from bakehouse.recipes.areas_section import AreasConfig
 from bakehouse.recipes.loader import LoadedRecipe
 from bakehouse.recipes.schema import Words
 from bakehouse.release.disclosure import DisclosureRules

@@ -22,12 +22,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from bakehouse import __version__
-from bakehouse.areas.config import AreasConfig
 from bakehouse.areas.counts import Geography, geography_of
 from bakehouse.areas.predictions import Recalibrations, read_predictions
 from bakehouse.custody.workspace import ANALYSIS
 from bakehouse.errors import ConfigError, SchemaError
 from bakehouse.geography import Area, load_area, official_deprivation
+from bakehouse.recipes.areas_section import AreasConfig
 from bakehouse.recipes.schema import Recipe, Words
 from bakehouse.release.added_value import added_value_table, flagged_not_most_deprived
 from bakehouse.release.differencing import Earlier, earlier_releases

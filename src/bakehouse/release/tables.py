@@ -18,7 +18,6 @@ import pyarrow as pa
 
 from bakehouse.areas import benchmarks as bench
 from bakehouse.areas import summaries
-from bakehouse.areas.config import AreasConfig, Prior
 from bakehouse.areas.counts import CohortCounts, Geography, count_population
 from bakehouse.areas.drivers import top_drivers
 from bakehouse.areas.estimates import expected_need, observed_rate
@@ -30,6 +29,7 @@ from bakehouse.areas.ranks import rank_intervals
 from bakehouse.areas.shrinkage import shrink
 from bakehouse.errors import ConfigError
 from bakehouse.geography.areas import area_holding
+from bakehouse.recipes.areas_section import AreasConfig, Prior
 from bakehouse.recipes.schema import Words
 from bakehouse.release import schema
 from bakehouse.release.differencing import Earlier
