@@ -334,6 +334,7 @@ def test_the_api_finds_every_service_with_a_confidential_place_by_its_term_and_n
         service_id: client.get(f"/oruk/services/{service_id}")
         for service_id in (SAFE_HARBOUR, factories.ADVICE, factories.STAY_AND_PLAY)
     }
+    at_hub = client.get(f"/oruk/service_at_locations/{factories.ADVICE_AT_HUB}")
     terms = client.get("/oruk/taxonomy_terms", {"per_page": "500"})
     term = client.get(f"/oruk/taxonomy_terms/{CONFIDENTIAL_LOCATION_TERM}")
 
@@ -344,11 +345,13 @@ def test_the_api_finds_every_service_with_a_confidential_place_by_its_term_and_n
         expected = [] if service_id == factories.STAY_AND_PLAY else [confidential_mark(service_id)]
         marks = _marks(response.json())
         assert [{**mark, "taxonomy_term": CONFIDENTIAL_TERM} for mark in expected] == marks
+    advice_mark = {**confidential_mark(factories.ADVICE), "taxonomy_term": CONFIDENTIAL_TERM}
+    assert _marks(at_hub.json()["service"]) == [advice_mark]
     # The term each mark names is one the API lists and serves, as the export's terms hold it.
     assert CONFIDENTIAL_LOCATION_TERM in _ids(terms)
     assert term.status_code == 200 and term.json() == CONFIDENTIAL_TERM
     secrets = _secrets()
-    for response in (services, places, *records.values(), terms, term):
+    for response in (services, places, *records.values(), at_hub, terms, term):
         text = response.content.decode()
         shown = sorted(secret for secret in secrets if secret in text)
         assert not shown, f"{response.request['PATH_INFO']} holds {shown}"
