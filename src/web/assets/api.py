@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponseBase
 from rest_framework.decorators import api_view
 from rest_framework.request import Request
@@ -20,6 +20,7 @@ from rest_framework.response import Response
 
 from web.assets import export
 from web.assets.freshness import cached, current_version
+from web.assets.models import TaxonomyTerm
 from web.assets.schemas import OPENAPI
 from web.assets.search import (
     BadQuery,
@@ -73,10 +74,14 @@ def not_found(what: str, record_id: str) -> Response:
 
 
 def paged(
-    request: Request, records: QuerySet[Any] | list[Any], kind: str, shape: export.Shape
+    request: Request,
+    records: QuerySet[Any] | list[Any],
+    kind: str,
+    shape: export.Shape,
+    added: Sequence[tuple[int, Any]] = (),
 ) -> Response:
     try:
-        return Response(page_of(request.query_params, records, kind, shape))
+        return Response(page_of(request.query_params, records, kind, shape, added))
     except BadQuery as error:
         return bad_query(error)
 
@@ -86,17 +91,53 @@ def page_of(
     records: QuerySet[Any] | list[Any],
     kind: str,
     shape: export.Shape,
+    added: Sequence[tuple[int, Any]] = (),
 ) -> dict[str, Any]:
-    """The page ``params`` ask for of ``records``, in the ORUK envelope."""
+    """The page ``params`` ask for of ``records``, in the ORUK envelope; with ``added``
+    (records the register writes without holding them, each with its index among all)."""
     wanted = paging(params)
-    total = records.count() if isinstance(records, QuerySet) else len(records)
+    total = (records.count() if isinstance(records, QuerySet) else len(records)) + len(added)
     start = (wanted.page - 1) * wanted.per_page
+    end = min(start + wanted.per_page, total)
     # Past the end, nothing to fetch (and no offset too large for the database).
-    chosen = records[start : start + wanted.per_page] if start < total else []
+    chosen = _between(records, added, start, end) if start < total else []
     contents = export.render_all(kind, chosen, shape)
     return export.page(
         contents, total_items=total, page_number=wanted.page, per_page=wanted.per_page
     )
+
+
+def _between(
+    records: QuerySet[Any] | list[Any], added: Sequence[tuple[int, Any]], start: int, end: int
+) -> list[Any]:
+    """Records ``start`` to ``end`` of ``records`` with ``added`` in their places among them:
+    the database is asked only for the page's own held records."""
+    inside = {index: record for index, record in added if start <= index < end}
+    first = start - sum(1 for index, _ in added if index < start)
+    held = list(records[first : first + (end - start) - len(inside)])
+    chosen = []
+    for index in range(start, end):
+        if index in inside:
+            chosen.append(inside[index])
+        elif held:
+            chosen.append(held.pop(0))
+    return chosen
+
+
+def _placed(
+    terms: QuerySet[TaxonomyTerm], added: list[TaxonomyTerm]
+) -> list[tuple[int, TaxonomyTerm]]:
+    """Each of ``added`` with its index among ``terms`` (by name, then id) and ``added``. The
+    database counts the terms before each, so its own collation orders both, as it orders the
+    page."""
+    before = sorted(
+        (
+            (terms.filter(Q(name__lt=term.name) | Q(name=term.name, pk__lt=term.pk)).count(), term)
+            for term in added
+        ),
+        key=lambda pair: (pair[0], pair[1].name, pair[1].pk),
+    )
+    return [(count + rank, term) for rank, (count, term) in enumerate(before)]
 
 
 def cached_search(request: Request, name: str, search: Callable[[], dict[str, Any]]) -> Response:
@@ -174,16 +215,27 @@ def taxonomy(request: Request, taxonomy_id: str) -> Response:
 @endpoint
 def taxonomy_terms(request: Request) -> Response:
     found = export.public_records("taxonomy_term").order_by("name", "pk")
-    return paged(request, found, "taxonomy_term", export.TAXONOMY_TERM_FULL)
+    # The term the services' marks name is listed as the export's terms list it.
+    added = _placed(found, export.added_terms())
+    return paged(request, found, "taxonomy_term", export.TAXONOMY_TERM_FULL, added)
 
 
 @endpoint
 def taxonomy_term(request: Request, taxonomy_term_id: str) -> Response:
-    return one(taxonomy_term_id, "taxonomy_term", export.TAXONOMY_TERM_FULL)
+    return one(taxonomy_term_id, "taxonomy_term", export.TAXONOMY_TERM_FULL, export.added_terms)
 
 
-def one(oruk_id: str, kind: str, shape: export.Shape) -> Response:
+def one(
+    oruk_id: str,
+    kind: str,
+    shape: export.Shape,
+    added: Callable[[], list[Any]] = list,
+) -> Response:
+    """The public record of a kind with an id, or one the register writes without holding it
+    (``added``, asked only when the register holds none)."""
     record = export.public_records(kind).filter(pk=oruk_id).first()
+    if record is None:
+        record = next((written for written in added() if written.pk == oruk_id), None)
     if record is None:
         return not_found(kind.replace("_", " "), oruk_id)
     return Response(export.render(kind, record, shape))

@@ -17,6 +17,7 @@ from typing import Any
 from uuid import UUID, uuid5
 
 from django.db import models
+from django.db.models import Exists, Q
 
 from web.assets import models as tables
 from web.assets.records import (
@@ -91,23 +92,51 @@ def public_records(kind_name: str) -> models.QuerySet[Any]:
     return records
 
 
-def confidential_services(service_ids: Iterable[str] | None = None) -> set[str]:
-    """Which services (of ``service_ids``; all without) have a confidential place: one at a
-    sensitive location, or one a feed marked with the confidential location term itself (a
-    partner's refuge, or a refuge of a register this one imported)."""
+def with_confidential_place() -> Q:
+    """A filter of services: those with a confidential place, at a sensitive location or
+    marked with the confidential location term by a feed (a partner's refuge, or a refuge of a
+    register this one imported). The register's one reading of it: what it counts, and what
+    its API finds by the term."""
     at_refuge = tables.ServiceAtLocation.objects.filter(location__sensitive=True)
     marked = tables.Attribute.objects.filter(taxonomy_term_id=CONFIDENTIAL_LOCATION_TERM)
+    return Q(pk__in=at_refuge.values("service_id")) | Q(pk__in=marked.values("link_id"))
+
+
+def confidential_services(service_ids: Iterable[str] | None = None) -> set[str]:
+    """Which services (of ``service_ids``; all without) have a confidential place."""
+    found = tables.Service.objects.filter(with_confidential_place()).values_list("pk", flat=True)
     if service_ids is None:
-        return set(at_refuge.values_list("service_id", flat=True)) | set(
-            marked.filter(link_id__in=tables.Service.objects.values("pk")).values_list(
-                "link_id", flat=True
-            )
-        )
-    found: set[str] = set()
-    for chunk in _chunks(service_ids):
-        found |= set(at_refuge.filter(service_id__in=chunk).values_list("service_id", flat=True))
-        found |= set(marked.filter(link_id__in=chunk).values_list("link_id", flat=True))
-    return found
+        return set(found)
+    return {
+        service_id for chunk in _chunks(service_ids) for service_id in found.filter(pk__in=chunk)
+    }
+
+
+def with_term(term_id: str) -> Q:
+    """A filter of services: those the register publishes linked to a taxonomy term, by an
+    attribute of their own or, for the confidential location term, by the mark this module
+    writes on each service with a confidential place."""
+    linked = Q(pk__in=_linked(Q(taxonomy_term_id=term_id)))
+    if term_id == CONFIDENTIAL_LOCATION_TERM:
+        return linked | with_confidential_place()
+    return linked
+
+
+def with_taxonomy(taxonomy_id: str) -> Q:
+    """A filter of services: those the register publishes linked to a term of a taxonomy. The
+    marks carry the confidential location term as the register holds it, so they are of the
+    taxonomy its record names (Bakehouse's own term, written when none is held, has none)."""
+    term_in_it = tables.TaxonomyTerm.objects.filter(
+        pk=CONFIDENTIAL_LOCATION_TERM, taxonomy_id=taxonomy_id
+    )
+    # One query still: whether the term is in the taxonomy is asked inside the search's own.
+    return Q(pk__in=_linked(Q(taxonomy_term__taxonomy_id=taxonomy_id))) | (
+        Q(Exists(term_in_it)) & with_confidential_place()
+    )
+
+
+def _linked(to_terms: Q) -> models.QuerySet[Any]:
+    return tables.Attribute.objects.filter(to_terms).values("link_id")
 
 
 def confidential_mark(service_id: str) -> dict[str, Any]:
@@ -142,18 +171,25 @@ def _confidential_term() -> dict[str, Any]:
     return dict(held.fields) if held is not None else dict(CONFIDENTIAL_TERM_FIELDS)
 
 
+def added_terms() -> list[tables.TaxonomyTerm]:
+    """The terms the public register publishes without holding them: the confidential location
+    term, when services carry the marks this module writes but the register has no record of
+    it (no feed gave it). Records not stored, read as the stored ones are."""
+    held = tables.TaxonomyTerm.objects.filter(pk=CONFIDENTIAL_LOCATION_TERM)
+    if not tables.Service.objects.filter(~Exists(held), with_confidential_place()).exists():
+        return []
+    fields = dict(CONFIDENTIAL_TERM_FIELDS)
+    return [tables.TaxonomyTerm(pk=CONFIDENTIAL_LOCATION_TERM, name=fields["name"], fields=fields)]
+
+
 def added_records(kind_name: str) -> list[dict[str, Any]]:
     """What the public register publishes of a kind beyond its own records: the marks of its
-    services at sensitive locations (attributes), and the confidential location term when the
-    register marks services with it but does not hold it."""
+    services at sensitive locations (attributes), and the terms it does not hold
+    (``added_terms``)."""
     if kind_name == "attribute":
         return [confidential_mark(service_id) for service_id in _unmarked()]
-    if (
-        kind_name == "taxonomy_term"
-        and not tables.TaxonomyTerm.objects.filter(pk=CONFIDENTIAL_LOCATION_TERM).exists()
-        and _unmarked()
-    ):
-        return [dict(CONFIDENTIAL_TERM_FIELDS)]
+    if kind_name == "taxonomy_term":
+        return [dict(term.fields) for term in added_terms()]
     return []
 
 

@@ -11,14 +11,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from functools import cache, lru_cache
-from typing import Any
 
 from django.db.models import Q, QuerySet
 
 from bakehouse.geography.grid import to_grid, to_wgs84
 from web.areas.postcodes import normalise
-from web.assets.export import public_records
-from web.assets.models import Attribute, Schedule, Service, ServiceAtLocation
+from web.assets.export import public_records, with_taxonomy, with_term
+from web.assets.models import Schedule, Service, ServiceAtLocation
 
 DAYS = {
     "MO": "monday",
@@ -120,10 +119,10 @@ def services_matching(params: Mapping[str, str]) -> QuerySet[Service]:
     services = services.filter(_text_query(params.get("search", "")))
     term = params.get("taxonomy_term_id", "")
     if term:
-        services = services.filter(pk__in=_linked(Q(taxonomy_term_id=term)))
+        services = services.filter(with_term(term))
     taxonomy = params.get("taxonomy_id", "")
     if taxonomy:
-        services = services.filter(pk__in=_linked(Q(taxonomy_term__taxonomy_id=taxonomy)))
+        services = services.filter(with_taxonomy(taxonomy))
     organization = params.get("organization_id", "")
     if organization:
         services = services.filter(organization_id=organization)
@@ -151,10 +150,6 @@ def _text_query(text: str) -> Q:
     for word in text.split():
         query &= Q(name__icontains=word) | Q(fields__description__icontains=word)
     return query
-
-
-def _linked(to_terms: Q) -> QuerySet[Any]:
-    return Attribute.objects.filter(to_terms).values("link_id")
 
 
 def _schedules(params: Mapping[str, str]) -> QuerySet[Schedule] | None:

@@ -20,6 +20,7 @@ from django.urls import reverse
 from bakehouse.assets import ServiceSite, services_from_feed
 from web.accounts.roles import Role
 from web.assets import directory
+from web.assets.export import confidential_mark, confidential_services
 from web.assets.feeds import Feed, import_feed
 from web.assets.models import (
     Accessibility,
@@ -29,6 +30,7 @@ from web.assets.models import (
     Location,
     Service,
     ServiceAtLocation,
+    TaxonomyTerm,
 )
 from web.assets.need import need_analysis, register_sites
 from web.assets.records import CONFIDENTIAL_LOCATION_TERM, KINDS
@@ -300,3 +302,98 @@ def test_a_partner_feed_that_marks_the_service_gives_a_refuge_counted_everywhere
         if attribute["taxonomy_term"]["id"] == CONFIDENTIAL_LOCATION_TERM
     ]
     assert marks == [PARTNER_MARK]
+
+
+PARTNER_TAXONOMY = "5c9d1e20-7a3b-4c6d-8e9f-0a1b2c3d4e60"
+
+
+def _ids(response: Any) -> list[str]:
+    assert response.status_code == 200, response.content
+    return [record["id"] for record in response.json()["contents"]]
+
+
+def _marks(record: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        attribute
+        for attribute in record.get("attributes", [])
+        if attribute["taxonomy_term"]["id"] == CONFIDENTIAL_LOCATION_TERM
+    ]
+
+
+def test_the_api_finds_every_service_with_a_confidential_place_by_its_term_and_never_the_place(
+    client: Client,
+) -> None:
+    """Neither refuge service has a stored mark: the API's term search, its records and its
+    list of terms answer as the export does, from the sensitive locations."""
+    _register_with_refuges()
+    assert not Attribute.objects.filter(taxonomy_term_id=CONFIDENTIAL_LOCATION_TERM).exists()
+    by_term = {"taxonomy_term_id": CONFIDENTIAL_LOCATION_TERM, "per_page": "500"}
+    services = client.get("/oruk/services", by_term)
+    places = client.get("/oruk/service_at_locations", by_term)
+    records = {
+        service_id: client.get(f"/oruk/services/{service_id}")
+        for service_id in (SAFE_HARBOUR, factories.ADVICE, factories.STAY_AND_PLAY)
+    }
+    at_hub = client.get(f"/oruk/service_at_locations/{factories.ADVICE_AT_HUB}")
+    terms = client.get("/oruk/taxonomy_terms", {"per_page": "500"})
+    term = client.get(f"/oruk/taxonomy_terms/{CONFIDENTIAL_LOCATION_TERM}")
+
+    assert set(_ids(services)) == confidential_services() == {SAFE_HARBOUR, factories.ADVICE}
+    # Safe Harbour has no public place; the advice service only its hub.
+    assert _ids(places) == [factories.ADVICE_AT_HUB]
+    for service_id, response in records.items():
+        expected = [] if service_id == factories.STAY_AND_PLAY else [confidential_mark(service_id)]
+        marks = _marks(response.json())
+        assert [{**mark, "taxonomy_term": CONFIDENTIAL_TERM} for mark in expected] == marks
+    advice_mark = {**confidential_mark(factories.ADVICE), "taxonomy_term": CONFIDENTIAL_TERM}
+    assert _marks(at_hub.json()["service"]) == [advice_mark]
+    # The term each mark names is one the API lists and serves, as the export's terms hold it.
+    assert CONFIDENTIAL_LOCATION_TERM in _ids(terms)
+    assert term.status_code == 200 and term.json() == CONFIDENTIAL_TERM
+    secrets = _secrets()
+    for response in (services, places, *records.values(), at_hub, terms, term):
+        text = response.content.decode()
+        shown = sorted(secret for secret in secrets if secret in text)
+        assert not shown, f"{response.request['PATH_INFO']} holds {shown}"
+
+
+def test_a_term_list_with_the_term_the_register_only_writes_pages_through_it_in_name_order(
+    client: Client,
+) -> None:
+    _register_with_refuges()
+    held = list(TaxonomyTerm.objects.order_by("name", "pk").values_list("pk", flat=True))
+    everything = _ids(client.get("/oruk/taxonomy_terms", {"per_page": "500"}))
+    pages = [
+        client.get("/oruk/taxonomy_terms", {"per_page": "1", "page": str(number)}).json()
+        for number in range(1, len(held) + 3)
+    ]
+
+    assert CONFIDENTIAL_LOCATION_TERM not in held and len(everything) == len(held) + 1
+    assert [term for term in everything if term != CONFIDENTIAL_LOCATION_TERM] == held
+    names = [client.get(f"/oruk/taxonomy_terms/{term}").json()["name"] for term in everything]
+    assert names == sorted(names)
+    assert [record["id"] for page in pages for record in page["contents"]] == everything
+    assert {page["total_items"] for page in pages} == {len(held) + 1}
+    assert pages[-1]["empty"] and pages[-2]["last_page"]
+
+
+def test_a_search_by_the_taxonomy_the_register_holds_the_term_in_finds_every_refuge_service(
+    client: Client,
+) -> None:
+    """A partner published the confidential location term in a taxonomy of its own; the marks
+    the register writes carry the term as it holds it, so a search by that taxonomy finds the
+    services they mark, as it finds the services a feed marked."""
+    _register_with_refuges()
+    taxonomy = {"id": PARTNER_TAXONOMY, "name": "Partner places", "description": "-"}
+    held_term = {**CONFIDENTIAL_TERM, "taxonomy_id": PARTNER_TAXONOMY}
+    assert import_feed(Feed("taxonomies.json", "taxonomy", [taxonomy])).refused == 0
+    assert import_feed(Feed("taxonomy_terms.json", "taxonomy_term", [held_term])).refused == 0
+
+    found = client.get("/oruk/services", {"taxonomy_id": PARTNER_TAXONOMY})
+    record = client.get(f"/oruk/services/{SAFE_HARBOUR}").json()
+    elsewhere = client.get("/oruk/services", {"taxonomy_id": factories.TAXONOMY})
+
+    assert set(_ids(found)) == {SAFE_HARBOUR, factories.ADVICE}
+    assert _marks(record) == [{**confidential_mark(SAFE_HARBOUR), "taxonomy_term": held_term}]
+    # Both are also of the factories' taxonomy by their own kinds; the playgroup only by its own.
+    assert set(_ids(elsewhere)) == {SAFE_HARBOUR, factories.ADVICE, factories.STAY_AND_PLAY}

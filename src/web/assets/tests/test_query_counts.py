@@ -17,7 +17,8 @@ from pytest_django import DjangoAssertNumQueries
 
 from bakehouse.geography.grid import to_wgs84
 from web.assets.feeds import Feed, import_feed
-from web.assets.models import ServiceAtLocation
+from web.assets.models import Location, ServiceAtLocation
+from web.assets.records import CONFIDENTIAL_LOCATION_TERM
 from web.assets.search import box_around, postcode_point
 from web.assets.tests import factories
 
@@ -28,6 +29,10 @@ COPIES = uuid.UUID("0b8e3f0c-6a55-4f0e-8f57-3d1c2b7a9e10")
 # per record (or per page) fails here.
 # Each first asks the register's version (freshness.current_version).
 API_LIST_QUERIES = 4  # the version, count, the page, their organisations
+# The confidential location term's list (every service with a confidential place) as any other.
+API_TERM_SEARCH_QUERIES = API_LIST_QUERIES
+# The count, the page, whether the register writes a term it does not hold, and that term's place.
+API_TERMS_QUERIES = 4
 API_NEAR_QUERIES = 5  # the version, places, their services' organisations, locations, services
 DIRECTORY_QUERIES = 12  # the version, kinds and access, the places, each part of the page
 # Another page of a search: the filters' choices come from the cache.
@@ -83,6 +88,22 @@ def test_a_page_of_services_from_the_api_costs_the_same_queries_for_50_services_
     with django_assert_num_queries(CACHED_QUERIES):
         again = client.get("/oruk/services")
     assert again.json() == response.json()
+
+
+def test_services_with_a_confidential_place_cost_a_list_page_for_50_refuges_as_for_1(
+    client: Client, register: None, django_assert_num_queries: DjangoAssertNumQueries
+) -> None:
+    path = f"/oruk/services?taxonomy_term_id={CONFIDENTIAL_LOCATION_TERM}"
+    assert queries(client, path) == API_TERM_SEARCH_QUERIES
+    add_playgroups(6, 50)
+    # Every playgroup's hall becomes a refuge: none of them has a stored mark.
+    Location.objects.exclude(pk=factories.HUB).update(sensitive=True)
+    with django_assert_num_queries(API_TERM_SEARCH_QUERIES):
+        response = client.get(path)
+    assert (response.json()["total_items"], response.json()["size"]) == (51, 50)
+    with django_assert_num_queries(API_TERMS_QUERIES):
+        terms = client.get("/oruk/taxonomy_terms")
+    assert CONFIDENTIAL_LOCATION_TERM in [term["id"] for term in terms.json()["contents"]]
 
 
 def test_places_near_a_postcode_from_the_api_cost_the_same_queries_for_50_services_as_for_5(
