@@ -110,9 +110,7 @@ def test_a_purpose_other_than_the_recipe_s_id_is_refused_naming_the_option(
 
 
 def test_the_recipe_s_own_id_as_purpose_is_the_same_run(every_source: Setup) -> None:
-    result = _ingest(
-        every_source, "--recipe", "school-readiness", "--purpose", "school-readiness"
-    )
+    result = _ingest(every_source, "--recipe", "school-readiness", "--purpose", "school-readiness")
     assert result.exit_code == 0, result.output
     assert _taken_in(every_source) == SCHOOL_READINESS_SOURCES
 
@@ -162,3 +160,36 @@ def test_a_recipe_that_is_neither_an_id_nor_a_folder_is_refused(every_source: Se
     result = _ingest(every_source, "--recipe", "no-such-recipe")
     assert result.exit_code == 2 and "Traceback" not in result.output
     assert "No recipe here" in " ".join(result.output.split())
+
+
+def test_a_recipe_source_with_no_extract_is_refused_on_a_first_run_unless_accepted(
+    every_source: Setup,
+) -> None:
+    """As ``bakehouse run`` does: the recipe declares what it reads, so a source absent from the
+    very first run is missing too; taking in by purpose expects only what an earlier run had."""
+    (every_source.sources / "housing_cases.tsv").unlink()
+    refused = _ingest(every_source, "--recipe", "school-readiness")
+    assert refused.exit_code == 2 and "Traceback" not in refused.output
+    message = " ".join(refused.output.split())
+    assert "'housing' is missing (no extract of it, and no earlier run had it)" in message
+    assert "--accept housing" in message
+    assert not (every_source.workspace / "manifest.json").exists()
+    accepted = _ingest(every_source, "--recipe", "school-readiness", "--accept", "housing")
+    assert accepted.exit_code == 0, accepted.output
+    assert _manifest(every_source)["sources_missing"] == [
+        {"source": "housing", "rows": 0, "rows_last": None, "last_run_id": None}
+    ]
+    assert "housing" not in _manifest(every_source)["baseline"]
+    with every_source.analysis() as con:  # the model reads an empty table, not a missing one
+        assert con.execute("SELECT count(*) FROM housing").fetchone() == (0,)
+
+
+def test_a_purpose_with_only_on_a_first_run_expects_only_the_sources_found(
+    every_source: Setup,
+) -> None:
+    (every_source.sources / "housing_cases.tsv").unlink()
+    named = [f"--only={source}" for source in SCHOOL_READINESS_SOURCES]
+    result = _ingest(every_source, "--purpose", "school-readiness", *named)
+    assert result.exit_code == 0, result.output
+    assert _taken_in(every_source) == [s for s in SCHOOL_READINESS_SOURCES if s != "housing"]
+    assert _manifest(every_source)["sources_missing"] == []

@@ -192,7 +192,9 @@ def plan_sources(options: IngestOptions, today: date, expected: Baseline | None 
         for source, entry in (expected or {}).items()
         if source in specs and (not options.only or source in options.only)
     }
-    absent = missing(wanted, [plan.spec.source for plan in plans])
+    # A recipe declares the sources it reads: one with no extract is missing on a first run too.
+    declared = options.only if options.recipe is not None else ()
+    absent = missing(wanted, [plan.spec.source for plan in plans], declared)
     refuse_unaccepted(absent, options.accept)
     for item in absent:
         spec = specs[item.source]
@@ -437,9 +439,9 @@ def _shortfalls(
     unless the run accepts them. Called before the change commits, so a refusal writes
     nothing."""
     shares = {plan.spec.source: plan.spec.min_share_of_last for plan in plans}
+    empty = [plan.spec.source for plan in plans if not plan.files]
     absent = missing(
-        {p.spec.source: expected[p.spec.source] for p in plans if not p.files},
-        [],
+        {source: expected[source] for source in empty if source in expected}, [], declared=empty
     )
     files = {plan.spec.source: str(plan.files[0]) for plan in plans if plan.files}
     found = absent + shrunk(_rows_by_source(plans, counts), expected, shares, files)
