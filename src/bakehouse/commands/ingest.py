@@ -34,7 +34,8 @@ def ingest(
     recipe: str | None = typer.Option(
         None,
         help="Take in the sources this recipe declares, whatever else the folder holds, for its "
-        "id as the purpose: a built-in or installed recipe's id, or a recipe folder. Not with "
+        "id as the purpose, as `bakehouse run` does: a built-in or installed recipe's id, or a "
+        "recipe folder. A declared source with no extract is missing (see --accept). Not with "
         "--only: a run rebuilds both zones, so a narrower one would leave the recipe without "
         "sources it reads (use --purpose with --only for that).",
     ),

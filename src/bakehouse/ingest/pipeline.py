@@ -157,7 +157,8 @@ def plan_sources(options: IngestOptions, today: date, expected: Baseline | None 
         )
     specs = load_specs(options.specs)
     agreements = load_agreements(options.agreements)
-    for option, names in (("--only", options.only), ("--accept", options.accept)):
+    scope = "--recipe" if options.recipe is not None else "--only"
+    for option, names in ((scope, options.only), ("--accept", options.accept)):
         unknown = [name for name in names if name not in specs]
         if unknown:
             raise ConfigError(f"No specification for source(s) {', '.join(unknown)}", field=option)
