@@ -183,15 +183,15 @@ def run(options: RunOptions, reporter: Reporter | None = None) -> RunResult:
                 specs=options.specs,
                 agreements=options.agreements,
                 key_file=options.key_file,
-                # A recipe takes in the sources it reads, whatever else the folder holds.
-                only=tuple(loaded.recipe.sources),
                 postcodes=options.postcodes,
                 accept=options.accept,
-            ),
+            ).for_recipe(loaded.recipe),
             stage,
         )
     if not ingested.unchanged:
         stage.note(f"{ingested.rows_in:,} rows taken in")
+    if ingested.not_taken:
+        stage.note(f"not taken in (the recipe does not read them): {', '.join(ingested.not_taken)}")
 
     stage = _Stage(reporter, 2, "link")
     with meters.setdefault("link", StageMeter()):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
@@ -11,7 +12,12 @@ from rich.table import Table
 
 from bakehouse.commands.options import WORKSPACE
 
+if TYPE_CHECKING:
+    from bakehouse.ingest import IngestOptions
+
 console = Console(stderr=True)
+
+DEFAULT_PURPOSE = "school-readiness"
 
 
 def ingest(
@@ -19,8 +25,19 @@ def ingest(
         Path("data/world"), help="Folder of extracts, or a world folder (its extracts/ only)."
     ),
     workspace: Path = WORKSPACE,
-    purpose: str = typer.Option(
-        "school-readiness", help="The recipe this run serves; every agreement must list it."
+    purpose: str | None = typer.Option(
+        None,
+        show_default=DEFAULT_PURPOSE,
+        help="The recipe this run serves; every agreement must list it. With --recipe, the "
+        "recipe's id (or leave it out).",
+    ),
+    recipe: str | None = typer.Option(
+        None,
+        help="Take in the sources this recipe declares, whatever else the folder holds, for its "
+        "id as the purpose, as `bakehouse run` does: a built-in or installed recipe's id, or a "
+        "recipe folder. A declared source with no extract is missing (see --accept). Not with "
+        "--only: a run rebuilds both zones, so a narrower one would leave the recipe without "
+        "sources it reads (use --purpose with --only for that).",
     ),
     specs: Path | None = typer.Option(
         None, file_okay=False, help="Folder of source specifications (default: shipped ones)."
@@ -33,7 +50,9 @@ def ingest(
         help="Custodian key file (default: $BAKEHOUSE_CUSTODIAN_KEY_FILE or "
         "~/.config/bakehouse/custodian.key).",
     ),
-    only: list[str] = typer.Option([], help="Ingest only these sources (repeatable)."),
+    only: list[str] = typer.Option(
+        [], help="Ingest only these sources (repeatable); not with --recipe."
+    ),
     postcodes: Path | None = typer.Option(
         None,
         dir_okay=False,
@@ -61,7 +80,7 @@ def ingest(
     options = IngestOptions(
         sources=sources,
         workspace=workspace,
-        purpose=purpose,
+        purpose=purpose or DEFAULT_PURPOSE,
         specs=specs,
         agreements=agreements,
         key_file=key_file,
@@ -71,8 +90,17 @@ def ingest(
         accept=tuple(accept),
         as_at=None if as_at is None else as_at.date(),
     )
+    if recipe is not None:
+        options = _for_recipe(recipe, purpose, options)
     with RichReporter(console) as reporter:
         result = run_ingest(options, reporter)
+    if result.not_taken:
+        why = (
+            f"recipe {options.recipe} does not read them"
+            if options.recipe
+            else "not named by --only"
+        )
+        console.print(f"Not taken in ({why}): {', '.join(result.not_taken)}.")
     if result.unchanged:
         console.print(f"Unchanged: the workspace already holds run {result.run_id}.")
         return
@@ -104,3 +132,26 @@ def ingest(
         f"{result.rows_in:,} rows in {result.seconds:.1f} s ({rate:,.0f} rows/s). "
         f"Quality report: {result.report_html}"
     )
+
+
+def _for_recipe(name_or_path: str, purpose: str | None, options: IngestOptions) -> IngestOptions:
+    """The run ``--recipe`` asks for, refusing a --purpose or --only that contradicts it."""
+    from bakehouse.errors import ConfigError
+    from bakehouse.recipes import load_recipe
+
+    loaded = load_recipe(name_or_path, options.workspace)
+    if purpose is not None and purpose != loaded.id:
+        raise ConfigError(
+            f"--purpose '{purpose}' is not the purpose of recipe '{loaded.id}'",
+            field="--purpose",
+            fix=f"Leave --purpose out (--recipe {name_or_path} serves '{loaded.id}'), or leave "
+            f"--recipe out to take in sources for '{purpose}'",
+        )
+    if options.only:
+        raise ConfigError(
+            "--recipe takes in every source the recipe declares, so --only cannot narrow it",
+            field="--only",
+            fix=f"Leave --only out, or take in some sources with --purpose {loaded.id} "
+            f"{' '.join(f'--only {name}' for name in options.only)} in place of --recipe",
+        )
+    return options.for_recipe(loaded.recipe)

@@ -152,8 +152,21 @@ class Agreement(_Strict):
     def purpose_ids(self) -> list[str]:
         return [purpose.id for purpose in self.purposes]
 
-    def check(self, spec: SourceSpec, purpose: str, today: date) -> None:
-        """Refuse, with the reason, anything this agreement does not allow for this source."""
+    def check(
+        self,
+        spec: SourceSpec,
+        purpose: str,
+        today: date,
+        *,
+        recipe_run: bool = False,
+        recipe_known: bool = False,
+    ) -> None:
+        """Refuse, with the reason, anything this agreement does not allow for this source.
+
+        ``recipe_run``: the run takes in a recipe's declared sources for its id (``bakehouse
+        run``, ``ingest --recipe``), so a purpose refusal cannot be met by leaving the source out.
+        ``recipe_known``: ``purpose`` is a recipe's id, so ``--recipe`` is the way to take in
+        only the sources it reads."""
         where = self.path or self.id
         if spec.source not in self.sources:
             raise AgreementViolation(
@@ -181,12 +194,24 @@ class Agreement(_Strict):
                 fix="Sharing has ended: renew the agreement or remove the source",
             )
         if purpose not in self.purpose_ids():
+            if recipe_run:
+                way_out = (
+                    f"The recipe '{purpose}' reads '{spec.source}': the parties amend the "
+                    "agreement (and its DPIA) to list the purpose, or the recipe stops reading "
+                    "the source"
+                )
+            else:
+                way_out = (
+                    f"To take in the other sources for '{purpose}', leave '{spec.source}' out "
+                    "(--only the others)"
+                )
+                if recipe_known:
+                    way_out += f", or take in only the recipe's own sources: --recipe {purpose}"
             raise AgreementViolation(
                 f"Agreement {self.id} does not list the purpose '{purpose}'",
                 file=where,
                 field="purposes",
-                fix=f"Permitted purposes: {', '.join(self.purpose_ids())}. To take in the "
-                f"other sources for '{purpose}', leave '{spec.source}' out (--only the others)",
+                fix=f"Permitted purposes: {', '.join(self.purpose_ids())}. {way_out}",
             )
         permitted = set(self.permitted_fields.get(spec.source, []))
         for name in spec.columns:

@@ -12,10 +12,10 @@ import hashlib
 import json
 import time
 import uuid
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import pyarrow as pa
@@ -50,6 +50,9 @@ from bakehouse.ingest.shortfall import (
 from bakehouse.ingest.spec import SourceSpec, load_specs
 from bakehouse.ingest.sqlplan import Params, SourcePlan, trimmed
 
+if TYPE_CHECKING:
+    from bakehouse.recipes.schema import Recipe
+
 DATA_SUFFIXES = {".csv", ".tsv", ".psv", ".txt", ".xlsx", ".xlsm", ".xls", ".parquet"}
 
 
@@ -68,6 +71,14 @@ class IngestOptions:
     today: date | None = None
     # The date the extracts were taken: any date after it is in the future (default: today).
     as_at: date | None = None
+    # The recipe whose declared sources are ``only`` and whose id is ``purpose`` (set by
+    # ``for_recipe``), so a refusal and the report speak of the recipe.
+    recipe: str | None = None
+
+    def for_recipe(self, recipe: Recipe) -> IngestOptions:
+        """These options for taking in the sources ``recipe`` declares, whatever else the folder
+        holds, for its id as the purpose: ``bakehouse run`` and ``bakehouse ingest --recipe``."""
+        return replace(self, purpose=recipe.id, only=tuple(recipe.sources), recipe=recipe.id)
 
 
 @dataclass(frozen=True)
@@ -96,6 +107,8 @@ class IngestResult:
     workspace: Path
     report_json: Path
     report_html: Path
+    # Sources whose extracts are in the folder but were left out (``only``).
+    not_taken: tuple[str, ...] = ()
 
     @property
     def rows_in(self) -> int:
@@ -108,6 +121,12 @@ class PlannedSource:
     agreement: Agreement
     files: list[Path]
     hashes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Plan:
+    sources: list[PlannedSource]
+    not_taken: tuple[str, ...]  # sources with extracts in the folder that ``only`` leaves out
 
 
 def extracts_folder(sources: Path) -> Path:
@@ -124,9 +143,7 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def plan_sources(
-    options: IngestOptions, today: date, expected: Baseline | None = None
-) -> list[PlannedSource]:
+def plan_sources(options: IngestOptions, today: date, expected: Baseline | None = None) -> Plan:
     """Everything checked before any data is read: specifications, agreements (coverage,
     dates, purpose, permitted fields, conditions), files and their headers, and no source of
     ``expected`` (the last ingest's) missing unless the run accepts it (then it is planned with
@@ -140,12 +157,14 @@ def plan_sources(
         )
     specs = load_specs(options.specs)
     agreements = load_agreements(options.agreements)
-    for option, names in (("--only", options.only), ("--accept", options.accept)):
+    scope = "--recipe" if options.recipe is not None else "--only"
+    for option, names in ((scope, options.only), ("--accept", options.accept)):
         unknown = [name for name in names if name not in specs]
         if unknown:
             raise ConfigError(f"No specification for source(s) {', '.join(unknown)}", field=option)
     claimed: dict[Path, str] = {}
     plans = []
+    not_taken = []
     for source in sorted(specs):
         spec = specs[source]
         files = sorted(folder.glob(spec.file))
@@ -164,6 +183,8 @@ def plan_sources(
                 )
             claimed[path] = source
         if options.only and source not in options.only:
+            if files:
+                not_taken.append(source)
             continue
         if files:
             plans.append(PlannedSource(spec, agreement_for(agreements, spec), files))
@@ -172,7 +193,9 @@ def plan_sources(
         for source, entry in (expected or {}).items()
         if source in specs and (not options.only or source in options.only)
     }
-    absent = missing(wanted, [plan.spec.source for plan in plans])
+    # A recipe declares the sources it reads: one with no extract is missing on a first run too.
+    declared = options.only if options.recipe is not None else ()
+    absent = missing(wanted, [plan.spec.source for plan in plans], declared)
     refuse_unaccepted(absent, options.accept)
     for item in absent:
         spec = specs[item.source]
@@ -197,11 +220,30 @@ def plan_sources(
             file=folder,
             fix="Check --sources and the specifications' file patterns",
         )
+    # Looked up only when a purpose refusal is coming, to offer --recipe in its message.
+    recipe_known = (
+        options.recipe is None
+        and any(options.purpose not in plan.agreement.purpose_ids() for plan in plans)
+        and _is_recipe_id(options.purpose, options.workspace)
+    )
     for plan in plans:
-        plan.agreement.check(plan.spec, options.purpose, today)
+        plan.agreement.check(
+            plan.spec,
+            options.purpose,
+            today,
+            recipe_run=options.recipe is not None,
+            recipe_known=recipe_known,
+        )
         for path in plan.files:
             open_extract(plan.spec, path).header()
-    return plans
+    return Plan(plans, tuple(not_taken))
+
+
+def _is_recipe_id(purpose: str, workspace: Path) -> bool:
+    # Imported here: recipes sit above ingestion, which only asks whether a purpose names one.
+    from bakehouse.recipes.loader import is_recipe_id
+
+    return is_recipe_id(purpose, workspace)
 
 
 def _fingerprint(
@@ -250,7 +292,8 @@ def ingest(options: IngestOptions, reporter: Reporter | None = None) -> IngestRe
             registers = Registers(workspace.registers)
             registers.check_key(key)
             expected = baseline(workspace.manifest())
-            plans = plan_sources(options, today, expected)
+            planned = plan_sources(options, today, expected)
+            plans = planned.sources
             lookup = load_lookup(options.postcodes)
             for plan in plans:
                 plan.hashes = [_sha256(path) for path in plan.files]
@@ -295,6 +338,7 @@ def ingest(options: IngestOptions, reporter: Reporter | None = None) -> IngestRe
                 workspace.root,
                 workspace.reports / "quality.json",
                 workspace.reports / "quality.html",
+                planned.not_taken,
             )
         run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:6]
         with workspace.change(run_id) as staging:
@@ -339,6 +383,7 @@ def ingest(options: IngestOptions, reporter: Reporter | None = None) -> IngestRe
         workspace.root,
         workspace.reports / "quality.json",
         workspace.reports / "quality.html",
+        planned.not_taken,
     )
 
 
@@ -395,9 +440,9 @@ def _shortfalls(
     unless the run accepts them. Called before the change commits, so a refusal writes
     nothing."""
     shares = {plan.spec.source: plan.spec.min_share_of_last for plan in plans}
+    empty = [plan.spec.source for plan in plans if not plan.files]
     absent = missing(
-        {p.spec.source: expected[p.spec.source] for p in plans if not p.files},
-        [],
+        {source: expected[source] for source in empty if source in expected}, [], declared=empty
     )
     files = {plan.spec.source: str(plan.files[0]) for plan in plans if plan.files}
     found = absent + shrunk(_rows_by_source(plans, counts), expected, shares, files)

@@ -1,11 +1,12 @@
 """Sources that arrive missing, empty or far smaller than before: refused unless a run accepts.
 
 A model trained without a source, or on a fraction of it, ranks areas differently while its
-documents still list that source's features. So each run compares every source with the rows it
-had at the last ingest that took it in full (the workspace manifest's ``baseline``) and refuses,
-naming the source and the counts, when one that was there is missing, when one arrives with no
-data rows (first run included), or when one has fewer rows than ``min_share_of_last`` (a setting
-of its specification, default one half) of last time. ``--accept SOURCE`` lets the run go on; the
+documents still list that source's features. So each run compares every source with the rows it had
+at the last ingest that took it in full (the workspace manifest's ``baseline``) and refuses, naming
+the source and the counts, when one that was there is missing, when one arrives with no data rows
+(first run included), or when one has fewer rows than ``min_share_of_last`` (a setting of its
+specification, default one half) of last time. A run for a recipe also refuses a source the recipe
+declares that has no extract, first run included. ``--accept SOURCE`` lets the run go on; the
 manifest then lists the source under ``sources_missing`` or ``sources_short`` with its counts, for
 the model's documents to say what the model lacked. The baseline of an accepted source is carried
 forward, so every later run that still lacks it says so again; a source whose specification is
@@ -43,6 +44,8 @@ class Shortfall:
             else "no earlier run"
         )
         if self.kind == "missing":
+            if self.rows_last is None:
+                return f"'{self.source}' is missing (no extract of it, and no earlier run had it)"
             return f"'{self.source}' is missing (it had {before})"
         if self.kind == "empty":
             return f"'{self.source}' has no data rows ({before})"
@@ -65,14 +68,22 @@ def baseline(manifest: dict[str, Any] | None) -> Baseline:
     return rows
 
 
-def missing(expected: Baseline, received: Iterable[str]) -> list[Shortfall]:
-    """Sources the baseline holds that no file of this run matches."""
+def missing(
+    expected: Baseline, received: Iterable[str], declared: Iterable[str] = ()
+) -> list[Shortfall]:
+    """Sources the baseline holds, or the run declares it reads (a recipe's), that no file of
+    this run matches."""
     here = set(received)
-    return [
+    found = [
         Shortfall(source, "missing", 0, int(entry["rows"]), entry.get("run_id"))
-        for source, entry in sorted(expected.items())
+        for source, entry in expected.items()
         if source not in here
     ]
+    found += [
+        Shortfall(source, "missing", 0, None, None)
+        for source in set(declared) - set(expected) - here
+    ]
+    return sorted(found, key=lambda item: item.source)
 
 
 def shrunk(

@@ -82,19 +82,34 @@ def builtin_recipes() -> list[str]:
     return sorted(path.parent.name for path in BUILTIN_DIR.glob(f"*/{RECIPE_FILE}"))
 
 
+def _by_id(recipe_id: str, workspace: Path | None) -> Path | None:
+    """The ``recipe.yaml`` of the recipe installed in ``workspace`` under this id, else of the
+    built-in one; None when neither exists."""
+    if workspace is not None and ID_LIKE.fullmatch(recipe_id):
+        # Imported lazily: the workspace's package loads stages that load recipes.
+        from bakehouse.custody.workspace import RECIPES
+
+        installed = Path(workspace) / RECIPES / recipe_id / RECIPE_FILE
+        if installed.is_file():
+            return installed
+    if recipe_id in builtin_recipes():
+        return BUILTIN_DIR / recipe_id / RECIPE_FILE
+    return None
+
+
+def is_recipe_id(recipe_id: str, workspace: Path | None = None) -> bool:
+    """Whether ``recipe_id`` names a recipe installed in ``workspace`` or a built-in one (never
+    a folder of that name)."""
+    return _by_id(recipe_id, workspace) is not None
+
+
 def recipe_path(name_or_path: str | Path, workspace: Path | None = None) -> Path:
     """A recipe's ``recipe.yaml``: one installed in ``workspace`` from a pack, else a built-in
     recipe's by id, else the folder (or file) given."""
     text = str(name_or_path)
-    if workspace is not None and ID_LIKE.fullmatch(text):
-        # Imported lazily: the workspace's package loads stages that load recipes.
-        from bakehouse.custody.workspace import RECIPES
-
-        installed = Path(workspace) / RECIPES / text / RECIPE_FILE
-        if installed.is_file():
-            return installed
-    if text in builtin_recipes():
-        return BUILTIN_DIR / text / RECIPE_FILE
+    by_id = _by_id(text, workspace)
+    if by_id is not None:
+        return by_id
     path = Path(text).expanduser()
     if path.is_dir():
         path = path / RECIPE_FILE
