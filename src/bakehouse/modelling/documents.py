@@ -425,10 +425,14 @@ def model_card(facts: RunFacts) -> dict[str, Any]:
 
 
 TREND_PASSAGES = {
+    "missing": "stability_missing",
     "rising": "stability_rising",
     "falling": "stability_falling",
     "other": "stability_changed",
 }
+# A change in the share of missing values this large is read as the cause of a shift: the model
+# reads a missing value as a value of its own.
+MISSING_CHANGE = 0.05
 
 
 def _published_mean(group: GroupMean, facts: RunFacts) -> str:
@@ -442,13 +446,32 @@ def _published_mean(group: GroupMean, facts: RunFacts) -> str:
     return _num(group.mean)
 
 
+def _missing_share(group: GroupMean, facts: RunFacts) -> str:
+    if any(0 < count <= facts.rules.threshold for count in (group.missing, group.units)):
+        return "a share too small to publish"
+    return _percent(group.missing_share)
+
+
 def _trend(item: FeatureStability) -> str:
+    if abs(item.development.missing_share - item.test.missing_share) >= MISSING_CHANGE:
+        return "missing"
     first, last, test = (g.mean for g in (item.first_development, item.last_development, item.test))
     if first is None or last is None or test is None:
         return "other"
     if first < last < test:
         return "rising"
     return "falling" if first > last > test else "other"
+
+
+def _reading(item: FeatureStability, facts: RunFacts) -> str:
+    trend = _trend(item)
+    if trend != "missing":
+        return facts.prose(TREND_PASSAGES[trend])
+    return facts.prose(
+        TREND_PASSAGES[trend],
+        development_missing=_missing_share(item.development, facts),
+        test_missing=_missing_share(item.test, facts),
+    )
 
 
 def stability_section(facts: RunFacts) -> dict[str, Any]:
@@ -483,7 +506,7 @@ def stability_section(facts: RunFacts) -> dict[str, Any]:
                 "mean_first_development_cohort": _published_mean(item.first_development, facts),
                 "mean_last_development_cohort": _published_mean(item.last_development, facts),
                 "mean_test_cohorts": _published_mean(item.test, facts),
-                "reading": facts.prose(TREND_PASSAGES[_trend(item)]),
+                "reading": _reading(item, facts),
             }
             for index, item in enumerate(sorted(moved, key=lambda i: -i.psi), start=1)
         }
@@ -690,7 +713,7 @@ def plain(value: Any) -> Any:
     return value
 
 
-_ACRONYMS = {"auc", "ece", "fnr", "fpr", "asq", "sen", "eal", "cp", "cin", "fsm", "da"}
+_ACRONYMS = {"auc", "ece", "fnr", "fpr", "asq", "sen", "eal", "cp", "cin", "fsm", "da", "psi"}
 
 
 def _title(key: str, words: Words) -> str:
@@ -703,8 +726,10 @@ def _title(key: str, words: Words) -> str:
 
 
 def _is_table(value: dict[str, Any]) -> bool:
+    """Rows of the same fields: two or more, or a single numbered one (a list of one)."""
     rows = list(value.values())
-    if len(rows) < 2 or not all(isinstance(row, dict) for row in rows):
+    numbered = all(str(key).isdigit() for key in value)
+    if len(rows) < (1 if numbered else 2) or not all(isinstance(row, dict) for row in rows):
         return False
     keys = [tuple(row) for row in rows]
     return len(set(keys)) == 1 and all(

@@ -36,7 +36,13 @@ class GroupMean:
     cohorts: list[int]
     units: int  # units with a value (missing values are left out of the mean)
     nonzero: int  # units whose value is not zero
+    missing: int  # units without a value
     mean: float | None
+
+    @property
+    def missing_share(self) -> float:
+        total = self.units + self.missing
+        return self.missing / total if total else 0.0
 
 
 @dataclass(frozen=True)
@@ -46,6 +52,7 @@ class FeatureStability:
     shift: str  # "stable", "moderate" or "major"
     bins: str  # "distinct values" or "deciles of the development values"
     bin_count: int  # bins of values, besides the bin of missing values
+    development: GroupMean  # every development cohort
     first_development: GroupMean
     last_development: GroupMean
     test: GroupMean
@@ -100,14 +107,21 @@ def _bin_counts(development: np.ndarray, test: np.ndarray) -> tuple[str, np.ndar
     return kind, before, after
 
 
-def _mean(values: np.ndarray, cohorts: list[int]) -> GroupMean:
-    """``values`` sorted, without missing ones: their sum is then the same for any row order."""
+def _summary(known: np.ndarray, missing: int, cohorts: list[int]) -> GroupMean:
+    """``known``: the group's values without missing ones, sorted, so that their sum is the
+    same for any order of the rows."""
     return GroupMean(
         cohorts=cohorts,
-        units=len(values),
-        nonzero=int(np.count_nonzero(values)),
-        mean=float(values.sum() / len(values)) if len(values) else None,
+        units=len(known),
+        nonzero=int(np.count_nonzero(known)),
+        missing=missing,
+        mean=float(known.sum() / len(known)) if len(known) else None,
     )
+
+
+def _group(values: np.ndarray, cohorts: list[int]) -> GroupMean:
+    known = np.sort(values[~np.isnan(values)])
+    return _summary(known, len(values) - len(known), cohorts)
 
 
 def feature_stability(
@@ -127,9 +141,9 @@ def feature_stability(
     found = []
     for column, name in enumerate(names):
         before, after = x[development, column], x[test, column]
-        missing = [int(np.isnan(v).sum()) for v in (before, after)]
         sorted_before, sorted_after = (np.sort(v[~np.isnan(v)]) for v in (before, after))
         kind, counts_before, counts_after = _bin_counts(sorted_before, sorted_after)
+        missing = [len(before) - len(sorted_before), len(after) - len(sorted_after)]
         value = psi(np.append(counts_before, missing[0]), np.append(counts_after, missing[1]))
         found.append(
             FeatureStability(
@@ -138,13 +152,10 @@ def feature_stability(
                 shift=shift_of(value),
                 bins=kind,
                 bin_count=len(counts_before),
-                first_development=_mean(
-                    np.sort(before[first & ~np.isnan(before)]), develop_cohorts[:1]
-                ),
-                last_development=_mean(
-                    np.sort(before[last & ~np.isnan(before)]), develop_cohorts[-1:]
-                ),
-                test=_mean(sorted_after, test_cohorts),
+                development=_summary(sorted_before, missing[0], develop_cohorts),
+                first_development=_group(before[first], develop_cohorts[:1]),
+                last_development=_group(before[last], develop_cohorts[-1:]),
+                test=_summary(sorted_after, missing[1], test_cohorts),
             )
         )
     return found
