@@ -9,8 +9,10 @@ of the sources grows with each cohort, so the same value means less risk each ye
 grows over-confident on the latest cohorts: PSI shows it before the calibration does.
 
 Beside it, the feature's mean in the earliest and the latest development cohort and in the test
-cohorts, so that a steady trend reads as one. Every figure comes from the sorted values of each
-group, so none depends on the order of the rows (which follows the pseudonyms).
+cohorts, so that a steady trend reads as one. Every figure comes from each group's tally of
+distinct values in ascending order, so none depends on the order of the rows (which follows the
+pseudonyms). Whole numbers (counts, flags, days) are tallied by counting, without sorting: the
+homelessness run's 370,000 rows of 15 features take about 0.1 s.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ BINS = 10  # at most this many bins of values, besides one for missing values
 SHARE_FLOOR = 1e-4
 MODERATE = 0.1  # PSI from here up is a moderate shift
 MAJOR = 0.25  # PSI above this is a major shift
+# Whole numbers spanning at most this many values are tallied by counting rather than sorting.
+COUNTING_SPAN = 100_000
 
 
 @dataclass(frozen=True)
@@ -79,49 +83,65 @@ def psi(expected: np.ndarray, actual: np.ndarray) -> float:
     return float(np.sum((after - before) * np.log(after / before)))
 
 
-def _distinct(ordered: np.ndarray) -> np.ndarray:
-    """The distinct values of a sorted vector, without sorting it again."""
-    return (
-        ordered[np.concatenate([[True], ordered[1:] != ordered[:-1]])] if len(ordered) else ordered
-    )
+@dataclass(frozen=True)
+class _Tally:
+    """A group's distinct values, ascending, with how many units have each; and the units
+    without a value."""
+
+    values: np.ndarray
+    counts: np.ndarray
+    missing: int
+
+    @property
+    def units(self) -> int:
+        return int(self.counts.sum())
+
+    def summary(self, cohorts: list[int]) -> GroupMean:
+        units = self.units
+        return GroupMean(
+            cohorts=cohorts,
+            units=units,
+            nonzero=int(self.counts[self.values != 0].sum()),
+            missing=self.missing,
+            mean=float(np.sum(self.values * self.counts) / units) if units else None,
+        )
+
+    def binned(self, edges: np.ndarray, size: int) -> np.ndarray:
+        """Counts in the right-closed bins cut at ``edges`` (a value equal to an edge falls in
+        the bin that ends there)."""
+        at = np.searchsorted(edges, self.values)
+        return np.bincount(at, weights=self.counts, minlength=size)
 
 
-def _bin_counts(development: np.ndarray, test: np.ndarray) -> tuple[str, np.ndarray, np.ndarray]:
-    """The bins' name and both groups' counts over them, from sorted values without missing
-    ones."""
-    own = _distinct(development)
-    distinct = own if len(own) > BINS else np.union1d(own, _distinct(test))
-    if len(distinct) <= BINS or not len(development):
+def _tally(values: np.ndarray) -> _Tally:
+    known = values[~np.isnan(values)]
+    missing = len(values) - len(known)
+    if not len(known):
+        return _Tally(known, np.zeros(0, dtype=np.int64), missing)
+    low = known.min()
+    if known.max() - low <= COUNTING_SPAN and np.array_equal(known, np.floor(known)):
+        counts = np.bincount((known - low).astype(np.int64))
+        present = np.flatnonzero(counts)
+        return _Tally(present + low, counts[present], missing)
+    ordered = np.sort(known + 0.0)  # -0.0 becomes 0.0: one value, whatever the order
+    starts = np.flatnonzero(np.concatenate([[True], ordered[1:] != ordered[:-1]]))
+    return _Tally(ordered[starts], np.diff(np.append(starts, len(ordered))), missing)
+
+
+def _bins(development: _Tally, test: _Tally) -> tuple[str, np.ndarray, int]:
+    """The bins' name, their edges and their number (bins of values, besides missing ones)."""
+    distinct = development.values
+    if len(distinct) <= BINS:
+        distinct = np.union1d(distinct, test.values)
+    if len(distinct) <= BINS or not development.units:
         # Each value its own bin: a count or flag with few values keeps them all apart.
-        edges, kind, size = distinct, "distinct values", len(distinct)
-    else:
-        # Right-closed bins cut at the development deciles (values that occur), merged where
-        # ties make two cuts the same: a count mostly zero gets one bin of zeros.
-        at = np.ceil(np.arange(1, BINS) / BINS * len(development)).astype(int) - 1
-        edges = np.unique(development[at])
-        kind, size = "deciles of the development values", len(edges) + 1
-    before, after = (
-        np.bincount(np.searchsorted(edges, values), minlength=size)
-        for values in (development, test)
-    )
-    return kind, before, after
-
-
-def _summary(known: np.ndarray, missing: int, cohorts: list[int]) -> GroupMean:
-    """``known``: the group's values without missing ones, sorted, so that their sum is the
-    same for any order of the rows."""
-    return GroupMean(
-        cohorts=cohorts,
-        units=len(known),
-        nonzero=int(np.count_nonzero(known)),
-        missing=missing,
-        mean=float(known.sum() / len(known)) if len(known) else None,
-    )
-
-
-def _group(values: np.ndarray, cohorts: list[int]) -> GroupMean:
-    known = np.sort(values[~np.isnan(values)])
-    return _summary(known, len(values) - len(known), cohorts)
+        return "distinct values", distinct, len(distinct)
+    # Cut at the development deciles (values that occur), merged where ties make two cuts the
+    # same: a count mostly zero gets one bin of zeros.
+    positions = np.ceil(np.arange(1, BINS) / BINS * development.units).astype(np.int64) - 1
+    cuts = np.searchsorted(np.cumsum(development.counts), positions, side="right")
+    edges = np.unique(development.values[cuts])
+    return "deciles of the development values", edges, len(edges) + 1
 
 
 def feature_stability(
@@ -138,24 +158,27 @@ def feature_stability(
         return []
     first = cohort[development] == develop_cohorts[0]
     last = cohort[development] == develop_cohorts[-1]
+    # One copy of each group's rows, a feature to a contiguous row.
+    before_all, after_all = (np.ascontiguousarray(x[rows].T) for rows in (development, test))
     found = []
-    for column, name in enumerate(names):
-        before, after = x[development, column], x[test, column]
-        sorted_before, sorted_after = (np.sort(v[~np.isnan(v)]) for v in (before, after))
-        kind, counts_before, counts_after = _bin_counts(sorted_before, sorted_after)
-        missing = [len(before) - len(sorted_before), len(after) - len(sorted_after)]
-        value = psi(np.append(counts_before, missing[0]), np.append(counts_after, missing[1]))
+    for name, before, after in zip(names, before_all, after_all, strict=True):
+        pooled, latest = _tally(before), _tally(after)
+        kind, edges, size = _bins(pooled, latest)
+        value = psi(
+            np.append(pooled.binned(edges, size), pooled.missing),
+            np.append(latest.binned(edges, size), latest.missing),
+        )
         found.append(
             FeatureStability(
                 feature=name,
                 psi=value,
                 shift=shift_of(value),
                 bins=kind,
-                bin_count=len(counts_before),
-                development=_summary(sorted_before, missing[0], develop_cohorts),
-                first_development=_group(before[first], develop_cohorts[:1]),
-                last_development=_group(before[last], develop_cohorts[-1:]),
-                test=_summary(sorted_after, missing[1], test_cohorts),
+                bin_count=size,
+                development=pooled.summary(develop_cohorts),
+                first_development=_tally(before[first]).summary(develop_cohorts[:1]),
+                last_development=_tally(before[last]).summary(develop_cohorts[-1:]),
+                test=latest.summary(test_cohorts),
             )
         )
     return found
