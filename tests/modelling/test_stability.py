@@ -57,9 +57,26 @@ def test_a_count_growing_with_each_cohort_is_a_major_shift_and_steady_features_a
     )
     assert first is not None and last is not None and latest is not None
     assert first == pytest.approx(1.5, abs=0.1) and first < last < latest
+    assert ever.psi_first > ever.psi  # the first cohort is furthest from the test cohorts
     for steady in ("steady_flag", "weight"):
-        assert found[steady].psi < MODERATE and found[steady].shift == "stable"
+        assert max(found[steady].psi, found[steady].psi_first) < MODERATE
+        assert found[steady].shift == "stable"
         assert not found[steady].moved
+
+
+def test_a_trend_diluted_in_the_pooled_cohorts_shows_against_the_first_development_cohort() -> None:
+    """Free school meals recorded only from the second cohort: zero for the whole first cohort,
+    then as common each year. Pooled over eight development cohorts the test cohorts hardly
+    differ; against the first, they differ in full."""
+    x, cohort = _cohorts()
+    x[:, 1] = np.where(cohort == DEVELOPMENT[0], 0.0, x[:, 1])
+    item = _measure(x, cohort)["steady_flag"]
+    assert item.psi < MODERATE < MAJOR < item.psi_first
+    assert item.shift == "major" and item.moved
+    section = documents.stability_section(_facts([item]))
+    assert (
+        "zero for every child of the first development cohort" in section["moved"]["1"]["reading"]
+    )
 
 
 def test_identical_distributions_have_a_psi_of_exactly_zero() -> None:
@@ -74,6 +91,7 @@ def test_identical_distributions_have_a_psi_of_exactly_zero() -> None:
     x[development] = np.tile(x[test], (len(DEVELOPMENT) // len(TEST), 1))
     found = _measure(x, cohort)
     assert [found[name].psi for name in NAMES] == [0.0, 0.0, 0.0]
+    assert not any(item.moved for item in found.values())
 
 
 def test_the_order_of_the_rows_changes_no_figure() -> None:
@@ -152,12 +170,14 @@ def test_the_model_card_names_the_feature_that_moved_and_counts_the_others() -> 
     assert [row["feature"] for row in moved.values()] == ["records_ever"]
     row = moved["1"]
     ever = found["records_ever"]
-    assert row["psi"] == f"{ever.psi:.3f}" and row["shift"] == "major shift"
+    assert row["psi_pooled_development_cohorts"] == f"{ever.psi:.3f}"
+    assert row["psi_first_development_cohort"] == f"{ever.psi_first:.3f}"
+    assert row["shift"] == "major shift"
     assert row["mean_first_development_cohort"] == f"{ever.first_development.mean:.3f}"
     assert row["mean_test_cohorts"] == f"{ever.test.mean:.3f}"
     assert "rises from cohort to cohort" in row["reading"]
     assert "fixed look-back window" in section["what_to_do"]
-    assert section["did_not_move"] == "2 of the 3 features did not move (PSI below 0.1)."
+    assert section["did_not_move"] == "2 of the 3 features did not move (both PSIs below 0.1)."
     text = documents.markdown("Model card", {"feature_stability": section}, "", facts.recipe.words)
     assert "| 1 | records_ever | Records ever |" in text
     assert "steady_flag" not in text and "weight" not in text

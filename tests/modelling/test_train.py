@@ -307,7 +307,8 @@ def test_the_run_measures_how_far_each_feature_moved_and_the_card_shows_what_mov
     stability = measured["stability"]
     assert [item["feature"] for item in stability] == [f["name"] for f in features]
     for item in stability:
-        assert item["psi"] >= 0 and item["shift"] in {"stable", "moderate", "major"}
+        assert item["psi"] >= 0 and item["psi_first"] >= 0
+        assert item["shift"] in {"stable", "moderate", "major"}
         assert item["first_development"]["cohorts"] == split["development"][:1]
         assert item["last_development"]["cohorts"] == split["development"][-1:]
         assert item["test"]["cohorts"] == split["test"]
@@ -316,7 +317,8 @@ def test_the_run_measures_how_far_each_feature_moved_and_the_card_shows_what_mov
             == (measured["counts"]["development_units"])
         )
     moved = sorted(
-        (item for item in stability if item["shift"] != "stable"), key=lambda i: -i["psi"]
+        (item for item in stability if item["shift"] != "stable"),
+        key=lambda i: -max(i["psi"], i["psi_first"]),
     )
     prior = next(item for item in stability if item["feature"] == "area_prior_not_gld")
     assert prior["shift"] == "major" and prior["first_development"]["mean"] is None

@@ -426,6 +426,7 @@ def model_card(facts: RunFacts) -> dict[str, Any]:
 
 TREND_PASSAGES = {
     "missing": "stability_missing",
+    "absent": "stability_absent_at_first",
     "rising": "stability_rising",
     "falling": "stability_falling",
     "other": "stability_changed",
@@ -455,6 +456,9 @@ def _missing_share(group: GroupMean, facts: RunFacts) -> str:
 def _trend(item: FeatureStability) -> str:
     if abs(item.development.missing_share - item.test.missing_share) >= MISSING_CHANGE:
         return "missing"
+    earliest = item.first_development
+    if earliest.units and not earliest.nonzero and item.test.nonzero:
+        return "absent"
     first, last, test = (g.mean for g in (item.first_development, item.last_development, item.test))
     if first is None or last is None or test is None:
         return "other"
@@ -501,14 +505,17 @@ def stability_section(facts: RunFacts) -> dict[str, Any]:
             str(index): {
                 "feature": item.feature,
                 "meaning": labels.get(item.feature, item.feature),
-                "psi": _num(item.psi),
+                "psi_pooled_development_cohorts": _num(item.psi),
+                "psi_first_development_cohort": _num(item.psi_first),
                 "shift": f"{item.shift} shift",
                 "mean_first_development_cohort": _published_mean(item.first_development, facts),
                 "mean_last_development_cohort": _published_mean(item.last_development, facts),
                 "mean_test_cohorts": _published_mean(item.test, facts),
                 "reading": _reading(item, facts),
             }
-            for index, item in enumerate(sorted(moved, key=lambda i: -i.psi), start=1)
+            for index, item in enumerate(
+                sorted(moved, key=lambda i: -max(i.psi, i.psi_first)), start=1
+            )
         }
         section["what_to_do"] = facts.prose("stability_what_to_do")
     section["did_not_move"] = facts.prose(

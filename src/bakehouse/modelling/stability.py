@@ -8,8 +8,13 @@ as a moderate shift, above 0.25 as a major one. A feature that counts records ba
 of the sources grows with each cohort, so the same value means less risk each year and the model
 grows over-confident on the latest cohorts: PSI shows it before the calibration does.
 
-Beside it, the feature's mean in the earliest and the latest development cohort and in the test
-cohorts, so that a steady trend reads as one. Every figure comes from each group's tally of
+Pooling dilutes a steady trend: a count that grows a little each year differs from the middle of
+eight development cohorts far less than from the first. So the test cohorts are also compared
+with the first development cohort alone, over the same bins, and a feature has moved when either
+PSI is 0.1 or more (on the small Basildon world, the homelessness recipe's count of benefit
+claims ever: 0.04 against the pooled cohorts, 0.16 against the first). Beside them, the
+feature's mean in the first and the last development cohort and in the test cohorts, so that a
+steady trend reads as one. Every figure comes from each group's tally of
 distinct values in ascending order, so none depends on the order of the rows (which follows the
 pseudonyms). Whole numbers (counts, flags, days) are tallied by counting, without sorting: the
 homelessness run's 370,000 rows of 15 features take about 0.1 s.
@@ -52,8 +57,9 @@ class GroupMean:
 @dataclass(frozen=True)
 class FeatureStability:
     feature: str
-    psi: float
-    shift: str  # "stable", "moderate" or "major"
+    psi: float  # the test cohorts against the development cohorts, pooled
+    psi_first: float  # the test cohorts against the first development cohort
+    shift: str  # "stable", "moderate" or "major", by the larger of the two
     bins: str  # "distinct values" or "deciles of the development values"
     bin_count: int  # bins of values, besides the bin of missing values
     development: GroupMean  # every development cohort
@@ -164,19 +170,20 @@ def feature_stability(
     for name, before, after in zip(names, before_all, after_all, strict=True):
         pooled, latest = _tally(before), _tally(after)
         kind, edges, size = _bins(pooled, latest)
-        value = psi(
-            np.append(pooled.binned(edges, size), pooled.missing),
-            np.append(latest.binned(edges, size), latest.missing),
-        )
+        earliest = _tally(before[first])
+        after_bins = np.append(latest.binned(edges, size), latest.missing)
+        value = psi(np.append(pooled.binned(edges, size), pooled.missing), after_bins)
+        value_first = psi(np.append(earliest.binned(edges, size), earliest.missing), after_bins)
         found.append(
             FeatureStability(
                 feature=name,
                 psi=value,
-                shift=shift_of(value),
+                psi_first=value_first,
+                shift=shift_of(max(value, value_first)),
                 bins=kind,
                 bin_count=size,
                 development=pooled.summary(develop_cohorts),
-                first_development=_tally(before[first]).summary(develop_cohorts[:1]),
+                first_development=earliest.summary(develop_cohorts[:1]),
                 last_development=_tally(before[last]).summary(develop_cohorts[-1:]),
                 test=latest.summary(test_cohorts),
             )
