@@ -293,3 +293,42 @@ def test_the_run_says_plainly_what_the_model_found_beyond_deprivation_and_servic
     headline = trained.record["headline"]
     assert headline["best_baseline"] == added["best_baseline"]
     assert headline["model_better_than_baselines"] == added["model_better"]
+
+
+def test_the_run_measures_how_far_each_feature_moved_and_the_card_shows_what_moved(
+    trained: TrainResult,
+) -> None:
+    """Every feature is compared between the development and the test cohorts; the model card
+    lists those that moved and counts the others. The earliest cohort has no earlier cohorts'
+    results, so the area's prior results are missing for it and fill in later: a major shift."""
+    measured = json.loads((trained.folder / "metrics.json").read_text())
+    features = json.loads((trained.folder / "features.json").read_text())["features"]
+    split = measured["split"]
+    stability = measured["stability"]
+    assert [item["feature"] for item in stability] == [f["name"] for f in features]
+    for item in stability:
+        assert item["psi"] >= 0 and item["psi_first"] >= 0
+        assert item["shift"] in {"stable", "moderate", "major"}
+        assert item["first_development"]["cohorts"] == split["development"][:1]
+        assert item["last_development"]["cohorts"] == split["development"][-1:]
+        assert item["test"]["cohorts"] == split["test"]
+        assert (
+            item["development"]["units"] + item["development"]["missing"]
+            == (measured["counts"]["development_units"])
+        )
+    moved = sorted(
+        (item for item in stability if item["shift"] != "stable"),
+        key=lambda i: -max(i["psi"], i["psi_first"]),
+    )
+    prior = next(item for item in stability if item["feature"] == "area_prior_not_gld")
+    assert prior["shift"] == "major" and prior["first_development"]["mean"] is None
+    card = json.loads((trained.folder / "model_card.json").read_text())["feature_stability"]
+    assert [row["feature"] for row in card["moved"].values()] == [i["feature"] for i in moved]
+    assert card["did_not_move"].startswith(
+        f"{len(stability) - len(moved)} of the {len(stability)} features did not move"
+    )
+    text = (trained.folder / "model_card.md").read_text()
+    assert "## Feature stability" in text
+    assert f"| 1 | {moved[0]['feature']} |" in text
+    assert "area_prior_not_gld moved far" in text
+    assert "stability" in trained.record["seconds"]

@@ -158,6 +158,7 @@ def write_run(
                     "calibration_curve": run.calibration_curve,
                     "counts": run.counts,
                     "importance": run.importance,
+                    "stability": [item.as_dict() for item in run.stability],
                 },
                 5,
             ),

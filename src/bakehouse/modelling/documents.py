@@ -24,6 +24,14 @@ from bakehouse.features.labels import describe_group
 from bakehouse.insight.review import ReviewList
 from bakehouse.modelling import baselines
 from bakehouse.modelling.fairness import publishable
+from bakehouse.modelling.stability import (
+    BINS,
+    MAJOR,
+    MODERATE,
+    SHARE_FLOOR,
+    FeatureStability,
+    GroupMean,
+)
 from bakehouse.recipes.schema import Recipe, Words
 from bakehouse.release.disclosure import DisclosureRules
 
@@ -98,6 +106,8 @@ class RunFacts:
     # The areas validation rounds marked for review (``bakehouse run --review``); None when the
     # run was given no list.
     review: ReviewList | None = None
+    # Each feature between the development and the test cohorts (:mod:`.stability`).
+    stability: list[FeatureStability] = field(default_factory=list)
 
     @property
     def added_value_published(self) -> dict[str, Any] | None:
@@ -295,6 +305,9 @@ def _caveats(facts: RunFacts) -> dict[str, str]:
     if flagged:
         groups = ", ".join(f"{flag['attribute']} {flag['group']}" for flag in flagged)
         caveats.append(facts.prose("caveat_fairness_flags", groups=groups))
+    major = [item.feature for item in facts.stability if item.shift == "major"]
+    if major:
+        caveats.append(facts.prose("caveat_feature_shift", features=", ".join(major)))
     caveats.append(facts.prose("caveat_test_cohorts"))
     if facts.truth is not None:
         caveats.append(facts.prose("caveat_synthetic"))
@@ -376,6 +389,7 @@ def model_card(facts: RunFacts) -> dict[str, Any]:
                 for index, point in enumerate(facts.calibration_curve, start=1)
             },
         },
+        "feature_stability": stability_section(facts),
         "fairness": _fairness_summary(facts),
         "explanations": {
             str(item["rank"]): {"feature": item["feature"], "explanation": item["text"]}
@@ -408,6 +422,109 @@ def model_card(facts: RunFacts) -> dict[str, Any]:
         if beside is not None:
             card["synthetic_world_check"]["added_value"] = _added_value_truth(beside)
     return card
+
+
+TREND_PASSAGES = {
+    "missing": "stability_missing",
+    "absent": "stability_absent_at_first",
+    "rising": "stability_rising",
+    "falling": "stability_falling",
+    "other": "stability_changed",
+}
+# A change in the share of missing values this large is read as the cause of a shift: the model
+# reads a missing value as a value of its own.
+MISSING_CHANGE = 0.05
+
+
+def _published_mean(group: GroupMean, facts: RunFacts) -> str:
+    """A mean as the documents show it: withheld when the units with a value other than zero,
+    or those with zero, are so few that the mean would tell their number."""
+    if group.mean is None:
+        return "n/a"
+    shown = (group.nonzero, group.units - group.nonzero)
+    if any(0 < count <= facts.rules.threshold for count in shown):
+        return "withheld"
+    return _num(group.mean)
+
+
+def _missing_share(group: GroupMean, facts: RunFacts) -> str:
+    if any(0 < count <= facts.rules.threshold for count in (group.missing, group.units)):
+        return "a share too small to publish"
+    return _percent(group.missing_share)
+
+
+def _trend(item: FeatureStability) -> str:
+    if abs(item.development.missing_share - item.test.missing_share) >= MISSING_CHANGE:
+        return "missing"
+    earliest = item.first_development
+    if earliest.units and not earliest.nonzero and item.test.nonzero:
+        return "absent"
+    first, last, test = (g.mean for g in (item.first_development, item.last_development, item.test))
+    if first is None or last is None or test is None:
+        return "other"
+    if first < last < test:
+        return "rising"
+    return "falling" if first > last > test else "other"
+
+
+def _reading(item: FeatureStability, facts: RunFacts) -> str:
+    trend = _trend(item)
+    if trend != "missing":
+        return facts.prose(TREND_PASSAGES[trend])
+    return facts.prose(
+        TREND_PASSAGES[trend],
+        development_missing=_missing_share(item.development, facts),
+        test_missing=_missing_share(item.test, facts),
+    )
+
+
+def stability_section(facts: RunFacts) -> dict[str, Any]:
+    """The features whose distribution moved between the cohorts the model learned from and
+    those it was tested on; the others in one sentence."""
+    items = facts.stability
+    if not items:
+        return {"said_plainly": facts.prose("stability_not_measured")}
+    first, last = items[0].first_development.cohorts, items[0].last_development.cohorts
+    labels = {f["name"]: f["label"] for f in facts.features}
+    moved = [item for item in items if item.moved]
+    section: dict[str, Any] = {
+        "method": facts.prose(
+            "stability_method",
+            development=", ".join(map(str, facts.split["development"])),
+            test=", ".join(map(str, items[0].test.cohorts)),
+            bins=BINS,
+            floor=SHARE_FLOOR,
+            moderate=MODERATE,
+            major=MAJOR,
+            first=", ".join(map(str, first)),
+            last=", ".join(map(str, last)),
+        ),
+    }
+    if moved:
+        section["moved"] = {
+            str(index): {
+                "feature": item.feature,
+                "meaning": labels.get(item.feature, item.feature),
+                "psi_pooled_development_cohorts": _num(item.psi),
+                "psi_first_development_cohort": _num(item.psi_first),
+                "shift": f"{item.shift} shift",
+                "mean_first_development_cohort": _published_mean(item.first_development, facts),
+                "mean_last_development_cohort": _published_mean(item.last_development, facts),
+                "mean_test_cohorts": _published_mean(item.test, facts),
+                "reading": _reading(item, facts),
+            }
+            for index, item in enumerate(
+                sorted(moved, key=lambda i: -max(i.psi, i.psi_first)), start=1
+            )
+        }
+        section["what_to_do"] = facts.prose("stability_what_to_do")
+    section["did_not_move"] = facts.prose(
+        "stability_unmoved",
+        count=len(items) - len(moved),
+        features=len(items),
+        moderate=MODERATE,
+    )
+    return section
 
 
 def community_review(facts: RunFacts) -> dict[str, Any]:
@@ -603,7 +720,7 @@ def plain(value: Any) -> Any:
     return value
 
 
-_ACRONYMS = {"auc", "ece", "fnr", "fpr", "asq", "sen", "eal", "cp", "cin", "fsm", "da"}
+_ACRONYMS = {"auc", "ece", "fnr", "fpr", "asq", "sen", "eal", "cp", "cin", "fsm", "da", "psi"}
 
 
 def _title(key: str, words: Words) -> str:
@@ -616,8 +733,10 @@ def _title(key: str, words: Words) -> str:
 
 
 def _is_table(value: dict[str, Any]) -> bool:
+    """Rows of the same fields: two or more, or a single numbered one (a list of one)."""
     rows = list(value.values())
-    if len(rows) < 2 or not all(isinstance(row, dict) for row in rows):
+    numbered = all(str(key).isdigit() for key in value)
+    if len(rows) < (1 if numbered else 2) or not all(isinstance(row, dict) for row in rows):
         return False
     keys = [tuple(row) for row in rows]
     return len(set(keys)) == 1 and all(

@@ -212,6 +212,7 @@ def _facts(
         review_share=review_share,
         truth=measured,
         rules=rules,
+        stability=run.stability,
     )
 
 

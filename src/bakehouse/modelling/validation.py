@@ -6,6 +6,8 @@
 3. Audit the chosen model's test predictions for fairness (:mod:`.fairness`).
 4. Refit the chosen model on every observed cohort and score everyone; bootstrap refits give each
    unit's model uncertainty; contributions give the explanations (:mod:`.explain`).
+5. Measure how far each feature moved between the development and the test cohorts
+   (:mod:`.stability`).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import pyarrow as pa
 from bakehouse.features.build import FeatureSet
 from bakehouse.modelling import explain, fairness, metrics
 from bakehouse.modelling.split import ModelError, TemporalSplit, row_roles, temporal_split
+from bakehouse.modelling.stability import FeatureStability, feature_stability
 from bakehouse.modelling.training import Fitted, bootstrap_refits, choose, fit_candidate
 from bakehouse.recipes.schema import Recipe
 
@@ -52,6 +55,8 @@ class ModelRun:
     probability: np.ndarray = field(default_factory=lambda: np.zeros(0))
     coming_draws: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
     seconds: dict[str, float] = field(default_factory=dict)
+    # Each feature between the development and the test cohorts (:mod:`.stability`).
+    stability: list[FeatureStability] = field(default_factory=list)
 
 
 def _arrays(features: FeatureSet) -> dict[str, np.ndarray]:
@@ -235,6 +240,9 @@ def run_model(recipe: Recipe, features: FeatureSet) -> ModelRun:
         recipe.words,
     )
     clock["explain"] = time.perf_counter() - mark
+    mark = time.perf_counter()
+    stability = feature_stability(x, names, cohort, develop, test)
+    clock["stability"] = time.perf_counter() - mark
     if not test.any():
         raise ModelError(
             f"No test {recipe.words.units} with an outcome", field="validation.test_cohorts"
@@ -268,6 +276,7 @@ def run_model(recipe: Recipe, features: FeatureSet) -> ModelRun:
         probability=p,
         coming_draws=coming_draws,
         seconds=clock,
+        stability=stability,
     )
 
 

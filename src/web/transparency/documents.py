@@ -28,6 +28,7 @@ WORDS = {
     "id": "ID",
     "lsoa": "LSOA",
     "nhs": "NHS",
+    "psi": "PSI",
     "sha256": "SHA-256",
     "uk": "UK",
     "gdpr": "GDPR",
